@@ -1,0 +1,1 @@
+"""Pure statistics on pandas/numpy. Never imports shiny, logic, modules or utils."""
