@@ -1,0 +1,272 @@
+"""The memory manager: limit discovery, thresholds and cleanups with a fake RSS, admission."""
+
+import logging
+import subprocess
+import sys
+import time
+import tracemalloc
+
+import numpy as np
+import pandas as pd
+import psutil
+import pytest
+
+from analyses import outcome
+from analyses.specs import OutcomeSpec
+from utils.cache import ResultCache
+from utils.memory import (
+    BUSY_MESSAGE,
+    MB,
+    MemoryManager,
+    MemoryRefused,
+    estimate_mb,
+    resolve_limit,
+)
+
+
+class FakeRSS:
+    """RSS in MB that a test sets; returns bytes like psutil."""
+
+    def __init__(self, mb):
+        self.mb = mb
+
+    def __call__(self):
+        return self.mb * MB
+
+
+class FakeClock:
+    def __init__(self):
+        self.now = 0.0
+
+    def __call__(self):
+        return self.now
+
+
+def manager(rss, **kwargs):
+    options = {"limit_mb": 300, "warn_pct": 80, "critical_pct": 93, "poll_s": 1.0}
+    options["timer"] = FakeClock()
+    options.update(kwargs)
+    return MemoryManager(rss=rss, **options)
+
+
+# The limit
+
+
+def test_setting_wins_over_cgroup(tmp_path):
+    v2 = tmp_path / "memory.max"
+    v2.write_text("536870912\n")
+    assert resolve_limit(200, [v2]) == (200.0, "MEDSTAT_MEMORY_LIMIT_MB")
+
+
+def test_cgroup_v2_limit_is_used(tmp_path):
+    v2 = tmp_path / "memory.max"
+    v2.write_text("536870912\n")  # 512 MB
+    assert resolve_limit(0, [v2]) == (512.0, "cgroup")
+
+
+def test_unlimited_cgroups_fall_back_to_300_mb(tmp_path):
+    v2 = tmp_path / "memory.max"
+    v2.write_text("max\n")
+    v1 = tmp_path / "memory.limit_in_bytes"
+    v1.write_text("9223372036854771712\n")  # cgroup v1's "no limit"
+    assert resolve_limit(0, [v2, v1, tmp_path / "missing"]) == (300.0, "default")
+
+
+def test_cgroup_v1_limit_is_used_when_v2_is_absent(tmp_path):
+    v1 = tmp_path / "memory.limit_in_bytes"
+    v1.write_text(str(256 * MB))
+    assert resolve_limit(0, [tmp_path / "memory.max", v1]) == (256.0, "cgroup")
+
+
+# Thresholds and cleanups
+
+
+def test_below_warn_nothing_runs():
+    ran = []
+    mm = manager(FakeRSS(200))
+    mm.register_cleanup("cache", lambda: ran.append("cache"))
+    assert mm.check() == 0
+    assert ran == []
+    assert mm.stats()["cleanups"] == 0
+    assert mm.status_name() == "ok"
+
+
+def test_warn_runs_every_cleanup_and_logs(caplog):
+    ran = []
+    mm = manager(FakeRSS(250))  # 83% of 300 MB
+    mm.register_cleanup("cache", lambda: ran.append("cache"))
+    mm.register_cleanup("model", lambda: ran.append("model"))
+    with caplog.at_level(logging.INFO, logger="utils.memory"):
+        assert mm.check() == 1
+    assert ran == ["cache", "model"]
+    assert mm.stats()["cleanups"] == 1
+    assert mm.status_name() == "warn"
+    assert not mm.refusing
+    assert any("cleanups (cache, model, gc)" in r.getMessage() for r in caplog.records)
+
+
+def test_cleanups_respect_their_gap():
+    clock = FakeClock()
+    ran = []
+    mm = manager(FakeRSS(250), timer=clock, cleanup_gap_s=10)
+    mm.register_cleanup("cache", lambda: ran.append(1))
+    mm.check()
+    clock.now = 5
+    mm.check()
+    assert len(ran) == 1
+    clock.now = 10
+    mm.check()
+    assert len(ran) == 2
+
+
+def test_a_failing_cleanup_does_not_stop_the_others():
+    ran = []
+    mm = manager(FakeRSS(250))
+    mm.register_cleanup("broken", lambda: 1 / 0)
+    mm.register_cleanup("cache", lambda: ran.append(1))
+    mm.check()
+    assert ran == [1]
+
+
+def test_status_after_a_cleanup_reflects_the_memory_it_freed():
+    rss = FakeRSS(285)  # 95%: critical
+    mm = manager(rss)
+    mm.register_cleanup("cache", lambda: setattr(rss, "mb", 200))
+    assert mm.check() == 0
+    assert not mm.refusing
+
+
+def test_warn_shrinks_a_real_cache():
+    cache = ResultCache(max_mb=64, max_items=100, ttl_s=600)
+    for i in range(10):
+        cache.get_or_compute(f"k{i}", lambda i=i: pd.DataFrame(np.full((5_000, 4), float(i))))
+    mm = manager(FakeRSS(250))
+    mm.register_cleanup("cache", lambda: (cache.expire(), cache.shrink(0.5)))
+    mm.check()
+    assert cache.stats()["entries"] == 5
+
+
+def test_critical_refuses_new_work_with_the_busy_message(caplog):
+    mm = manager(FakeRSS(285))
+    assert mm.check() == 2
+    assert mm.refusing
+    with caplog.at_level(logging.INFO, logger="utils.memory"), pytest.raises(MemoryRefused) as info:
+        mm.admit(1_000, 3)
+    assert str(info.value) == BUSY_MESSAGE
+    assert mm.stats()["refusals"] == 1
+    assert any("memory refused" in r.getMessage() for r in caplog.records)
+
+
+# Admission
+
+
+def test_estimate_follows_the_documented_formula():
+    # 10 MB + 5 x rows x (1 + cols x levels) x 8 bytes
+    assert estimate_mb(100_000, 13) == pytest.approx(10 + 5 * 100_000 * 14 * 8 / MB)
+    assert estimate_mb(100_000, 4, levels=3) == pytest.approx(10 + 5 * 100_000 * 13 * 8 / MB)
+
+
+def test_estimate_bounds_a_measured_outcome_analysis():
+    # Reference: tracemalloc's peak (numpy reports its buffers to it) while analyses.outcome
+    # fits 20,000 rows x 10 numeric covariates; the estimate must cover it without being wild.
+    rng = np.random.default_rng(1)
+    rows, cols = 20_000, 10
+    df = pd.DataFrame(rng.normal(size=(rows, cols)), columns=[f"x{i}" for i in range(cols)])
+    df["y"] = (rng.random(rows) < 1 / (1 + np.exp(-df["x0"]))).astype(int)
+    spec = OutcomeSpec(outcome="y", covariates=tuple(f"x{i}" for i in range(cols)), screen_p=None)
+    tracemalloc.start()
+    try:
+        outcome.analyze(df, spec)
+        peak_mb = tracemalloc.get_traced_memory()[1] / MB
+    finally:
+        tracemalloc.stop()
+    estimate = estimate_mb(rows, cols)
+    assert peak_mb < estimate < 3 * peak_mb + 10
+
+
+def test_admits_what_fits():
+    mm = manager(FakeRSS(150))
+    with mm.admit(100_000, 13) as admission:
+        assert admission.need_mb == pytest.approx(estimate_mb(100_000, 13))
+        assert mm.stats()["reserved_mb"] == pytest.approx(admission.need_mb)
+    assert mm.stats()["reserved_mb"] == 0
+    assert mm.stats()["admitted"] == 1
+
+
+def test_refuses_what_cannot_fit_saying_what_to_reduce():
+    mm = manager(FakeRSS(150))
+    with pytest.raises(MemoryRefused) as info:
+        mm.admit(1_000_000, 13)
+    message = str(info.value)
+    assert "needs about 544 MB" in message
+    assert "only 150 MB is free" in message
+    assert "fewer covariates or fewer rows" in message
+    assert mm.stats()["refusals"] == 1
+
+
+def test_running_analyses_hold_their_reservation():
+    mm = manager(FakeRSS(150))
+    with mm.admit(140_000, 13), pytest.raises(MemoryRefused):  # ~85 MB reserved of 150 free
+        mm.admit(140_000, 13)
+    with mm.admit(140_000, 13):
+        pass
+
+
+def test_a_cleanup_can_make_room_before_a_refusal():
+    rss = FakeRSS(250)
+    mm = manager(rss)
+    mm.register_cleanup("cache", lambda: setattr(rss, "mb", 150))
+    with mm.admit(100_000, 13):
+        pass
+    assert mm.stats()["refusals"] == 0
+
+
+# Watcher, history, stats
+
+
+def test_watcher_keeps_a_bounded_history():
+    rss = FakeRSS(100)
+    mm = MemoryManager(limit_mb=300, poll_s=0.01, history_s=0.05, rss=rss)
+    mm.start()
+    deadline = time.monotonic() + 10
+    while len(mm.history()) < 5 and time.monotonic() < deadline:
+        time.sleep(0.01)
+    mm.stop()
+    history = mm.history()
+    assert len(history) == 5  # 0.05 s of 0.01 s samples
+    assert all(mb == 100 for _, mb in history)
+    assert not mm._thread.is_alive()
+
+
+def test_stats_are_flat_numbers():
+    rss = FakeRSS(120)
+    mm = manager(rss)
+    mm.check()
+    rss.mb = 90
+    stats = mm.stats()
+    assert all(isinstance(v, float) for v in stats.values())
+    assert stats["rss_mb"] == 90
+    assert stats["peak_mb"] == 120
+    assert stats["limit_mb"] == 300
+    assert stats["used_pct"] == 30
+    assert stats["status"] == 0
+
+
+def test_real_rss_counts_registered_children():
+    mm = MemoryManager(limit_mb=300)
+    child = subprocess.Popen(
+        [sys.executable, "-c", "x = bytearray(60 * 2**20); import time; time.sleep(60)"]
+    )
+    try:
+        proc = psutil.Process(child.pid)
+        deadline = time.monotonic() + 20
+        while proc.memory_info().rss < 60 * MB and time.monotonic() < deadline:
+            time.sleep(0.05)
+        own = psutil.Process().memory_info().rss
+        mm.register_child(child.pid)
+        combined = mm._process_rss()
+        assert combined - own >= 60 * MB
+    finally:
+        child.kill()
+        child.wait()
+    assert mm._process_rss() < combined - 50 * MB  # the exited child no longer counts

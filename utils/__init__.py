@@ -1,0 +1,1 @@
+"""Infrastructure layers: configuration, data input, cache, memory, retries."""

@@ -1,0 +1,329 @@
+"""Layer 2: the memory manager: watch RSS against a limit, clean up on warn, refuse on critical,
+and admit an analysis only when its estimated working memory fits."""
+
+from __future__ import annotations
+
+import gc
+import logging
+import os
+import threading
+import time
+from collections import deque
+from collections.abc import Callable, Iterable
+from pathlib import Path
+
+import psutil
+
+from utils.config import settings
+
+log = logging.getLogger(__name__)
+
+MB = 1024 * 1024
+DEFAULT_LIMIT_MB = 300.0  # the small-host budget the app is designed for
+CGROUP_FILES = (
+    Path("/sys/fs/cgroup/memory.max"),  # cgroup v2
+    Path("/sys/fs/cgroup/memory/memory.limit_in_bytes"),  # cgroup v1
+)
+OK, WARN, CRITICAL = 0, 1, 2
+STATUS_NAMES = ("ok", "warn", "critical")
+BUSY_MESSAGE = "The server is busy with large analyses; try again in a minute."
+
+# Working memory of one analysis = base_mb + per_cell x rows x p x 8 bytes, where p = 1 + cols x
+# levels is the width of the design matrix. Calibrated on analyses.outcome.analyze (tracemalloc
+# peak and ru_maxrss growth, 10k-300k rows, 13-20 covariates, 0-5 factors): the peak is 4.2-4.6
+# float64 copies of the design (the data subset, dummies, statsmodels' exog and its n x p
+# temporaries in the Hessian, univariable fits) plus ~8 MB at 10k rows. 5 copies leaves a margin.
+COSTS: dict[str, tuple[float, float]] = {"outcome": (10.0, 5.0)}
+
+
+class MemoryRefused(RuntimeError):
+    """An analysis was not started because the server has no room for it; the message says why."""
+
+
+def estimate_mb(rows: int, cols: int, levels: float = 1.0, kind: str = "outcome") -> float:
+    """Estimated peak working memory (MB) of an analysis of rows x cols covariates.
+
+    `levels` is the mean number of model columns per covariate: 1 for numbers and binary
+    factors, k - 1 for a factor with k levels (averaged over the covariates).
+    """
+    base_mb, per_cell = COSTS.get(kind, COSTS["outcome"])
+    width = 1 + max(cols, 0) * max(levels, 1.0)
+    return base_mb + per_cell * max(rows, 0) * width * 8 / MB
+
+
+def cgroup_limit_mb(files: Iterable[Path] = CGROUP_FILES) -> float | None:
+    """The container's memory limit in MB, or None when there is none that binds."""
+    physical = psutil.virtual_memory().total
+    for path in files:
+        try:
+            raw = path.read_text().strip()
+        except OSError:
+            continue
+        if not raw.isdigit():  # "max": no limit at this level
+            continue
+        limit = int(raw)
+        # "No limit" in cgroup v1 is a huge number (about 2**63); a limit above the machine's
+        # memory cannot bind either.
+        if 0 < limit < physical:
+            return limit / MB
+    return None
+
+
+def resolve_limit(setting_mb: float, files: Iterable[Path] = CGROUP_FILES) -> tuple[float, str]:
+    """(limit MB, where it came from): the setting if > 0, else the cgroup limit, else 300 MB."""
+    if setting_mb > 0:
+        return float(setting_mb), "MEDSTAT_MEMORY_LIMIT_MB"
+    found = cgroup_limit_mb(files)
+    if found is not None:
+        return found, "cgroup"
+    return DEFAULT_LIMIT_MB, "default"
+
+
+def _setting(name: str, given: float | None, default: float) -> float:
+    return float(getattr(settings, name, default) if given is None else given)
+
+
+class Admission:
+    """Permission to run one analysis; `with` it to reserve its estimate while it runs."""
+
+    def __init__(self, manager: MemoryManager, need_mb: float) -> None:
+        self.manager = manager
+        self.need_mb = need_mb
+
+    def __enter__(self) -> Admission:
+        self.manager._reserve(self.need_mb)
+        return self
+
+    def __exit__(self, *exc: object) -> None:
+        self.manager._reserve(-self.need_mb)
+
+
+class MemoryManager:
+    """RSS of this process and its registered children against a limit, with cleanups,
+    admission control and a short history for the stats panel's sparkline.
+
+    `rss` (bytes) and `timer` are injectable for tests.
+    """
+
+    def __init__(
+        self,
+        *,
+        limit_mb: float | None = None,
+        warn_pct: float | None = None,
+        critical_pct: float | None = None,
+        poll_s: float | None = None,
+        rss: Callable[[], float] | None = None,
+        timer: Callable[[], float] = time.monotonic,
+        cleanup_gap_s: float = 10.0,
+        history_s: float = 600.0,
+        cgroup_files: Iterable[Path] = CGROUP_FILES,
+    ) -> None:
+        self.limit_mb, self.limit_source = resolve_limit(
+            _setting("memory_limit_mb", limit_mb, 0.0), cgroup_files
+        )
+        self.warn_pct = _setting("memory_warn_pct", warn_pct, 80.0)
+        self.critical_pct = _setting("memory_critical_pct", critical_pct, 93.0)
+        self.poll_s = _setting("memory_poll_s", poll_s, 3.0)
+        self._rss = rss or self._process_rss
+        self._timer = timer
+        self._cleanup_gap_s = cleanup_gap_s
+        self._lock = threading.Lock()
+        self._cleanups: dict[str, Callable[[], object]] = {}
+        self._children: set[int] = set()
+        self._history: deque[tuple[float, float]] = deque(
+            maxlen=max(1, round(history_s / max(self.poll_s, 1e-3)))
+        )
+        self._rss_mb = 0.0
+        self._peak_mb = 0.0
+        self._status = OK
+        self._reserved_mb = 0.0
+        self._last_cleanup: float | None = None
+        self._cleanup_runs = 0
+        self._refusals = 0
+        self._admitted = 0
+        self._stop = threading.Event()
+        self._thread: threading.Thread | None = None
+
+    def describe(self) -> str:
+        """One line for the start-up log."""
+        return (
+            f"memory limit {self.limit_mb:.0f} MB ({self.limit_source}), warn at "
+            f"{self.warn_pct:.0f}%, critical at {self.critical_pct:.0f}%, poll every "
+            f"{self.poll_s:g} s"
+        )
+
+    def register_cleanup(self, name: str, fn: Callable[[], object]) -> None:
+        """Run fn() on every cleanup (at warn and above); gc.collect() always runs after them."""
+        with self._lock:
+            self._cleanups[name] = fn
+
+    def register_child(self, pid: int) -> None:
+        """Count a worker process's RSS with ours (dropped once it exits)."""
+        with self._lock:
+            self._children.add(pid)
+
+    def _process_rss(self) -> float:
+        total = psutil.Process(os.getpid()).memory_info().rss
+        with self._lock:
+            children = list(self._children)
+        for pid in children:
+            try:
+                total += psutil.Process(pid).memory_info().rss
+            except (psutil.NoSuchProcess, psutil.AccessDenied, psutil.ZombieProcess):
+                with self._lock:
+                    self._children.discard(pid)
+        return total
+
+    def _measure(self) -> float:
+        rss_mb = self._rss() / MB
+        status = self._status_for(rss_mb)
+        with self._lock:
+            self._rss_mb = rss_mb
+            self._peak_mb = max(self._peak_mb, rss_mb)
+            self._status = status
+        return rss_mb
+
+    def _status_for(self, rss_mb: float) -> int:
+        pct = 100.0 * rss_mb / self.limit_mb
+        if pct >= self.critical_pct:
+            return CRITICAL
+        return WARN if pct >= self.warn_pct else OK
+
+    def check(self) -> int:
+        """Measure, record history, run cleanups at warn or above; returns the status (0/1/2)."""
+        rss_mb = self._measure()
+        with self._lock:
+            self._history.append((time.time(), rss_mb))
+        if self._status_for(rss_mb) >= WARN:
+            self._run_cleanups(rss_mb)
+        with self._lock:
+            return self._status
+
+    def _run_cleanups(self, rss_mb: float) -> bool:
+        """Run every cleanup unless one ran less than cleanup_gap_s ago; True if they ran."""
+        now = self._timer()
+        with self._lock:
+            if self._last_cleanup is not None and now - self._last_cleanup < self._cleanup_gap_s:
+                return False
+            self._last_cleanup = now
+            self._cleanup_runs += 1
+            cleanups = list(self._cleanups.items())
+        status = STATUS_NAMES[self._status_for(rss_mb)]
+        for name, fn in cleanups:
+            try:
+                fn()
+            except Exception:  # a broken cleanup must not stop the others or the watcher
+                log.exception("memory cleanup %s failed", name)
+        gc.collect()
+        after = self._measure()
+        names = ", ".join([n for n, _ in cleanups] + ["gc"])
+        log.info(
+            "memory %s at %.0f of %.0f MB: ran cleanups (%s); now %.0f MB",
+            status,
+            rss_mb,
+            self.limit_mb,
+            names,
+            after,
+        )
+        return True
+
+    def admit(self, rows: int, cols: int, levels: float = 1.0, kind: str = "outcome") -> Admission:
+        """Allow an analysis or raise MemoryRefused; use as `with manager.admit(...):`."""
+        need = estimate_mb(rows, cols, levels, kind)
+        rss_mb = self._measure()
+        short = self._status_for(rss_mb) == CRITICAL or need > self._free_mb(rss_mb)
+        # Cleanups may make the room (they respect their gap, so refusals cannot thrash).
+        if short and need <= self.limit_mb and self._run_cleanups(rss_mb):
+            rss_mb = self._measure()
+        if self._status_for(rss_mb) == CRITICAL:
+            self._refuse(kind, need, rss_mb, BUSY_MESSAGE)
+        free = self._free_mb(rss_mb)
+        if need > free:
+            self._refuse(
+                kind,
+                need,
+                rss_mb,
+                f"This analysis needs about {need:.0f} MB but only {max(free, 0):.0f} MB is free "
+                "on the server. Use fewer covariates or fewer rows (for example a subset of the "
+                "patients), or merge rare levels of categorical covariates.",
+            )
+        with self._lock:
+            self._admitted += 1
+        return Admission(self, need)
+
+    def _free_mb(self, rss_mb: float) -> float:
+        with self._lock:
+            return self.limit_mb - rss_mb - self._reserved_mb
+
+    def _reserve(self, mb: float) -> None:
+        with self._lock:
+            self._reserved_mb = max(0.0, self._reserved_mb + mb)
+
+    def _refuse(self, kind: str, need: float, rss_mb: float, message: str) -> None:
+        with self._lock:
+            self._refusals += 1
+        log.info(
+            "memory refused %s: needs ~%.0f MB, RSS %.0f of %.0f MB",
+            kind,
+            need,
+            rss_mb,
+            self.limit_mb,
+        )
+        raise MemoryRefused(message)
+
+    def start(self) -> None:
+        """Start the background watcher (a daemon thread calling check() every poll_s)."""
+        with self._lock:
+            if self._thread is not None and self._thread.is_alive():
+                return
+            self._stop.clear()
+            self._thread = threading.Thread(target=self._watch, name="medstat-memory", daemon=True)
+            self._thread.start()
+
+    def stop(self) -> None:
+        """Stop the watcher and wait for it."""
+        self._stop.set()
+        thread = self._thread
+        if thread is not None:
+            thread.join(timeout=5)
+
+    def _watch(self) -> None:
+        while not self._stop.wait(self.poll_s):
+            try:
+                self.check()
+            except Exception:  # keep watching whatever one check does
+                log.exception("memory check failed")
+
+    def history(self) -> list[tuple[float, float]]:
+        """(unix time, RSS MB) samples of the last minutes, oldest first."""
+        with self._lock:
+            return list(self._history)
+
+    @property
+    def refusing(self) -> bool:
+        """True while memory is critical: new heavy work is refused until it comes down."""
+        with self._lock:
+            return self._status == CRITICAL
+
+    def status_name(self) -> str:
+        """ok, warn or critical, as of the last measurement."""
+        with self._lock:
+            return STATUS_NAMES[self._status]
+
+    def stats(self) -> dict[str, float]:
+        """Flat numbers for the stats panel; status is 0 ok, 1 warn, 2 critical."""
+        self._measure()
+        with self._lock:
+            return {
+                "rss_mb": self._rss_mb,
+                "limit_mb": self.limit_mb,
+                "used_pct": 100.0 * self._rss_mb / self.limit_mb,
+                "peak_mb": self._peak_mb,
+                "status": float(self._status),
+                "cleanups": float(self._cleanup_runs),
+                "refusals": float(self._refusals),
+                "admitted": float(self._admitted),
+                "reserved_mb": self._reserved_mb,
+                "warn_pct": self.warn_pct,
+                "critical_pct": self.critical_pct,
+            }
