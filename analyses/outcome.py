@@ -13,6 +13,9 @@ from analyses.specs import OutcomeSpec
 from analyses.univariable import Univariable, fit_univariable
 from analyses.warnings_text import model_warnings
 
+# Bump when the results of the same data and spec change meaning (cache keys include it).
+VERSION = "1"
+
 
 def _covariates(df: pd.DataFrame, spec: OutcomeSpec, y: np.ndarray):
     """Encoded covariates in spec order, minus constant or empty ones (named in warnings)."""

@@ -1,0 +1,229 @@
+"""The single door from the UI to computation: every analysis goes through run()."""
+
+from __future__ import annotations
+
+import importlib
+import logging
+import time
+from collections.abc import Callable, Iterable, Mapping
+from dataclasses import is_dataclass
+from typing import Any
+
+import pandas as pd
+
+from analyses import results as result_types
+from analyses.errors import AnalysisError
+from analyses.results import OutcomeResult
+from analyses.specs import Method, OutcomeSpec
+from utils import data_io
+from utils.cache import ResultCache, make_key
+from utils.dataset import FACTOR_KINDS, NUMERIC_KINDS, Dataset
+from utils.memory import MemoryManager, MemoryRefused
+from utils.redis_tier import make_tier
+from utils.resilience import Retrier
+from utils.timings import Timings
+
+__all__ = [
+    "AnalysisError",
+    "MemoryRefused",
+    "analyze_outcome",
+    "outcome_spec",
+    "run",
+    "start",
+    "stats",
+]
+
+log = logging.getLogger(__name__)
+
+# The three layers, one of each per process, shared by every session of this worker.
+retrier = Retrier()
+# Every result dataclass in analyses/results.py may be stored in the shared tier.
+RESULT_TYPES = [t for t in vars(result_types).values() if isinstance(t, type) and is_dataclass(t)]
+cache = ResultCache(tier=make_tier(RESULT_TYPES, retrier))
+memory = MemoryManager()
+memory.register_cleanup("cache", lambda: (cache.expire(), cache.shrink(0.5)))
+timings = Timings()
+_started = False
+
+# kind -> the analyses module that computes it. Each module has VERSION (bump it when its
+# results change meaning) and analyze(df, spec). Imported on first use: statistics libraries
+# cost memory, and a worker that never runs survival need not load them.
+ANALYSES: dict[str, str] = {
+    "outcome": "analyses.outcome",
+    "table1": "analyses.table1",
+    "diagnostic": "analyses.diagnostic",
+    "survival": "analyses.survival",
+    "correlation": "analyses.correlation",
+    "regression": "analyses.regression",
+}
+
+
+def _analysis(kind: str) -> tuple[str, Callable[[pd.DataFrame, Any], Any]]:
+    try:
+        module = importlib.import_module(ANALYSES[kind])
+    except KeyError:
+        raise ValueError(f"unknown analysis kind {kind!r}") from None
+    return str(module.VERSION), module.analyze
+
+
+def start() -> None:
+    """Start the memory watcher and log the layers' settings; called once by the app."""
+    global _started
+    if _started:
+        return
+    _started = True
+    memory.start()
+    for line in (cache.describe(), memory.describe(), retrier.describe()):
+        log.info(line)
+
+
+def _design_size(dataset: Dataset, spec: Any) -> tuple[int, int, float]:
+    """Rows, covariates and mean design columns per covariate, for memory admission."""
+    covariates = getattr(spec, "covariates", ())
+    factors = set(getattr(spec, "categorical", ()))
+    widths = [
+        max(1, len(dataset.meta(c).levels) - 1) if c in factors else 1
+        for c in covariates
+        if c in dataset.columns
+    ]
+    return len(dataset.df), len(widths), (sum(widths) / len(widths) if widths else 1.0)
+
+
+def run(kind: str, dataset: Dataset, spec: Any) -> Any:
+    """Compute one analysis of a dataset; the only place that caches, guards memory and retries.
+
+    Order: cache lookup (single-flight) -> memory admission -> compute with retries -> store.
+    """
+    version, compute = _analysis(kind)
+    started = time.perf_counter()
+    key = make_key(kind, version, dataset.fingerprint, spec)
+
+    def fresh() -> Any:
+        with memory.admit(*_design_size(dataset, spec), kind=kind):
+            result = retrier.call(compute, dataset.df, spec)
+        for step in getattr(result, "model", {}).get("fallbacks", ()):
+            retrier.record_fallback(step)
+        return result
+
+    result, source = cache.get_or_compute(key, fresh)
+    ms = (time.perf_counter() - started) * 1000
+    timings.record(kind, ms, hit=source != "computed")
+    log.info("%s %s in %.1f ms", kind, source, ms)
+    return result
+
+
+def stats() -> dict[str, dict[str, float]]:
+    """Numbers for the stats panel and benchmarks: cache, memory, retry, timings."""
+    return {
+        "cache": cache.stats(),
+        "memory": memory.stats(),
+        "retry": retrier.stats(),
+        "timings": timings.stats(),
+    }
+
+
+def memory_history() -> list[tuple[float, float]]:
+    """(time, RSS MB) samples of the last minutes, for the sparkline."""
+    return list(memory.history())
+
+
+def recent_analyses() -> list:
+    """The last analyses, newest first: kind, milliseconds, served by cache or computed."""
+    return timings.recent()
+
+
+def as_dataset(data: Dataset | pd.DataFrame, name: str = "data") -> Dataset:
+    """A Dataset as it is, or a DataFrame fingerprinted once and described."""
+    if isinstance(data, Dataset):
+        return data
+    if isinstance(data, pd.DataFrame):
+        return data_io.dataset_from_frame(data, name=name)
+    raise TypeError("data must be a Dataset or a pandas DataFrame")
+
+
+def eligible_covariates(dataset: Dataset, outcome: str) -> list[str]:
+    """Columns that can enter a model: factors and numbers, not ids, free text or dates."""
+    return [
+        name
+        for name, meta in dataset.columns.items()
+        if name != outcome and (meta.kind in FACTOR_KINDS or meta.kind in NUMERIC_KINDS)
+    ]
+
+
+def outcome_spec(
+    dataset: Dataset,
+    outcome: str,
+    covariates: Iterable[str] | None = None,
+    *,
+    event: str | None = None,
+    method: Method = "auto",
+    screen_p: float | None = 0.20,
+    force: Iterable[str] = (),
+    reference: Mapping[str, str] | None = None,
+    continuous_summary: str = "mean",
+) -> OutcomeSpec:
+    """Validate a request against the dataset's columns and build its hashable spec."""
+    if outcome not in dataset.columns:
+        raise AnalysisError(
+            f"There is no column named '{outcome}'. Choose the outcome from the list."
+        )
+    if method not in ("auto", "logit", "firth"):
+        raise AnalysisError("Method must be 'auto', 'logit' (standard) or 'firth'.")
+    candidates = eligible_covariates(dataset, outcome) if covariates is None else list(covariates)
+    unknown = [c for c in candidates if c not in dataset.columns]
+    if unknown:
+        raise AnalysisError(f"These covariates are not columns of the data: {', '.join(unknown)}.")
+    excluded = [c for c in candidates if dataset.meta(c).kind not in FACTOR_KINDS | NUMERIC_KINDS]
+    if excluded and covariates is not None:
+        kinds = ", ".join(f"'{c}' ({dataset.meta(c).kind})" for c in excluded)
+        raise AnalysisError(
+            f"{kinds} cannot be covariates. "
+            "Change the column type on the Data tab or leave them out."
+        )
+    candidates = [c for c in dict.fromkeys(candidates) if c != outcome]
+    if not candidates:
+        raise AnalysisError(
+            "There are no usable covariates. Pick at least one numeric or categorical column."
+        )
+    forced = tuple(c for c in dict.fromkeys(force) if c in candidates)
+    categorical = tuple(c for c in candidates if dataset.meta(c).kind in FACTOR_KINDS)
+    refs = tuple(sorted((str(k), str(v)) for k, v in (reference or {}).items() if k in categorical))
+    return OutcomeSpec(
+        outcome=outcome,
+        covariates=tuple(candidates),
+        event=None if event is None else str(event),
+        method=method,
+        screen_p=screen_p,
+        force=forced,
+        categorical=categorical,
+        reference=refs,
+        continuous_summary="median" if continuous_summary == "median" else "mean",
+    )
+
+
+def analyze_outcome(
+    data: Dataset | pd.DataFrame,
+    outcome: str,
+    covariates: Iterable[str] | None = None,
+    *,
+    event: str | None = None,
+    method: Method = "auto",
+    screen_p: float | None = 0.20,
+    force: Iterable[str] = (),
+    reference: Mapping[str, str] | None = None,
+    continuous_summary: str = "mean",
+) -> OutcomeResult:
+    """Univariable screening and multivariable logistic regression of a binary outcome."""
+    dataset = as_dataset(data)
+    spec = outcome_spec(
+        dataset,
+        outcome,
+        covariates,
+        event=event,
+        method=method,
+        screen_p=screen_p,
+        force=force,
+        reference=reference,
+        continuous_summary=continuous_summary,
+    )
+    return run("outcome", dataset, spec)
