@@ -1,0 +1,196 @@
+"""What each column is (binary, categorical, continuous, count, date, id, text) and its levels."""
+
+from __future__ import annotations
+
+import re
+
+import numpy as np
+import pandas as pd
+
+from utils.dataset import ColumnMeta, Kind
+
+MAX_CATEGORIES = 12  # a factor this small is categorical whatever the number of rows
+MAX_FACTOR_LEVELS = 50  # more levels than this is an identifier or free text, not a factor
+FACTOR_SHARE = 0.05  # ... or up to 5% distinct values in a large table
+ID_SHARE = 0.95  # an "id"-named column with this share of distinct values is an identifier
+DATE_SAMPLE = 200  # distinct values checked against the date patterns before parsing all
+
+_DIGITS = re.compile(r"(\d+)")
+_ID_TOKENS = frozenset({"id", "hn", "mrn", "uuid", "guid", "pid", "uid"})
+_ID_COMPOUND = re.compile(
+    r"^(patient|subject|record|case|study|participant|hospital)(id|no|number)$"
+)
+_COUNT_NAME = re.compile(r"(^n_|count|number|num_|_no_of|^no_of|visits|episodes|days)", re.I)
+# date patterns -> (pandas format, note); d/m/Y is the default reading of slashed dates.
+_ISO = re.compile(r"^\d{4}-\d{1,2}-\d{1,2}([ T]\d{1,2}:\d{2}(:\d{2}(\.\d+)?)?)?$")
+_YMD_SLASH = re.compile(r"^\d{4}/\d{1,2}/\d{1,2}$")
+_DMY = re.compile(r"^(\d{1,2})([/.\-])(\d{1,2})\2(\d{4})$")
+
+
+def level_label(value: object) -> str:
+    """The text shown for one value: 1.0 -> "1", True -> "True", " a " -> "a"."""
+    if isinstance(value, (float, np.floating)) and float(value).is_integer():
+        return str(int(value))
+    return str(value).strip()
+
+
+def natural_key(label: str) -> tuple:
+    """Sort key: numbers numerically first, then text with embedded numbers in number order."""
+    try:
+        return (0, float(label), ())
+    except ValueError:
+        parts = tuple(
+            (0, int(p), "") if p.isdigit() else (1, 0, p.lower()) for p in _DIGITS.split(label) if p
+        )
+        return (1, 0.0, parts)
+
+
+def levels_of(series: pd.Series) -> tuple[str, ...]:
+    """Distinct non-missing values as text, naturally sorted (numbers numerically)."""
+    labels = {level_label(v) for v in series.dropna().unique()}
+    labels.discard("")
+    return tuple(sorted(labels, key=natural_key))
+
+
+def text_counts(series: pd.Series) -> tuple[pd.Series, int]:
+    """Rows per distinct trimmed value (blank excluded), and the number of blank cells.
+
+    Works on the distinct values (a hash count at C speed), never string by string per row.
+    """
+    counts = series.value_counts(dropna=True, sort=False)
+    labels = [level_label(v) for v in counts.index]
+    merged = pd.Series(counts.to_numpy(), index=labels).groupby(level=0, sort=False).sum()
+    blank = int(merged.get("", 0))
+    return merged.drop("", errors="ignore"), blank
+
+
+def n_missing(series: pd.Series) -> int:
+    """Missing cells, counting blank strings as missing (as the analyses do)."""
+    missing = int(series.isna().sum())
+    if _is_text(series):
+        missing += text_counts(series)[1]
+    return missing
+
+
+def date_format(values: pd.Series) -> tuple[str, str] | None:
+    """(format, description) when the distinct values look like ISO or day/month/year dates."""
+    texts = pd.Series(values.dropna().astype(str).str.strip().unique())
+    texts = texts[texts != ""]
+    if texts.empty:
+        return None
+    sample = texts.iloc[:DATE_SAMPLE]
+    if sample.str.fullmatch(_ISO.pattern).all():
+        return "ISO8601", "year-month-day"
+    if sample.str.fullmatch(_YMD_SLASH.pattern).all():
+        return "%Y/%m/%d", "year/month/day"
+    if not sample.str.fullmatch(_DMY.pattern).all():
+        return None
+    parts = texts.str.extract(_DMY.pattern)
+    if parts[0].isna().any() or parts[1].nunique() != 1:
+        return None
+    sep = parts[1].iloc[0]
+    first, second = parts[0].astype(int), parts[2].astype(int)
+    # Day first unless the second number goes past 12 and the first never does.
+    if (second > 12).any() and (first <= 12).all():
+        return f"%m{sep}%d{sep}%Y", "month/day/year"
+    return f"%d{sep}%m{sep}%Y", "day/month/year"
+
+
+def as_dates(values: pd.Series) -> tuple[pd.Series, str] | None:
+    """The column parsed as datetimes and how it was read, or None unless every value parses."""
+    found = date_format(values)
+    if found is None:
+        return None
+    texts = values.astype("str").str.strip()
+    texts = texts.mask(texts == "")
+    parsed = pd.to_datetime(texts, format=found[0], errors="coerce")
+    if int(parsed.notna().sum()) != int(texts.notna().sum()):
+        return None
+    return parsed, found[1]
+
+
+def is_id_name(name: str) -> bool:
+    """Names like 'patient_id', 'PatientID', 'HN', 'MRN' (but not 'covid' or 'lipid')."""
+    spaced = re.sub(r"([a-z])([A-Z])", r"\1 \2", name)
+    tokens = [t for t in re.split(r"[^a-z0-9]+", spaced.lower()) if t]
+    joined = "".join(tokens)
+    return bool(_ID_TOKENS.intersection(tokens)) or bool(_ID_COMPOUND.match(joined))
+
+
+def _is_text(series: pd.Series) -> bool:
+    return pd.api.types.is_object_dtype(series) or pd.api.types.is_string_dtype(series)
+
+
+def infer_kind(name: str, series: pd.Series) -> Kind:
+    """The kind of one column from its dtype, its distinct values and its name."""
+    if pd.api.types.is_datetime64_any_dtype(series):
+        return "date"
+    if pd.api.types.is_bool_dtype(series):
+        return "binary"
+    if _is_text(series):
+        return _text_kind(name, text_counts(series)[0])
+    values = series.dropna().to_numpy(dtype=float)
+    return _numeric_kind(name, values, len(values)) if len(values) else "text"
+
+
+def _numeric_kind(name: str, values: np.ndarray, n: int) -> Kind:
+    distinct = np.unique(values)
+    u = len(distinct)
+    if u == 2:
+        return "binary"
+    integer = bool(np.all(np.mod(distinct, 1) == 0))
+    if not integer:
+        return "continuous" if u > 1 else "categorical"
+    if is_id_name(name) and u >= ID_SHARE * n:
+        return "id"
+    if u == n and n >= 20 and distinct[0] in (0, 1) and distinct[-1] - distinct[0] == n - 1:
+        return "id"  # 0..n-1 or 1..n: a row number
+    if u <= MAX_CATEGORIES and 2 * u <= n:
+        return "categorical"
+    # Measured integers (age in years, blood pressure) rarely reach 0 or 1; counts do.
+    if distinct[0] >= 0 and (distinct[0] <= 1 or _COUNT_NAME.search(name)):
+        return "count"
+    return "continuous"
+
+
+def _text_kind(name: str, counts: pd.Series) -> Kind:
+    """Kind of a text column from its distinct trimmed values and their counts."""
+    n, u = int(counts.sum()), len(counts)
+    if n == 0:
+        return "text"
+    if u == 2:
+        return "binary"
+    distinct = pd.Series(counts.index, dtype="str")
+    if u > 2 and as_dates(distinct) is not None:
+        return "date"
+    if is_id_name(name) and u >= ID_SHARE * n:
+        return "id"
+    if u <= MAX_CATEGORIES or (u <= FACTOR_SHARE * n and u <= MAX_FACTOR_LEVELS):
+        return "categorical"
+    if u == n and n >= 10:
+        spaced = distinct.str.contains(" ", regex=False).mean()
+        if distinct.str.len().max() <= 24 and spaced < 0.5:
+            return "id"
+    return "text"
+
+
+def column_meta(
+    name: str, series: pd.Series, kind: Kind | None = None, label: str = ""
+) -> ColumnMeta:
+    """Meta of one column; levels are filled for binary and categorical kinds."""
+    missing = int(series.isna().sum())
+    if _is_text(series):
+        counts, blank = text_counts(series)  # counted once, used for kind, levels and missing
+        missing += blank
+        kind = kind or _text_kind(name, counts)
+        factor = kind in ("binary", "categorical")
+        levels = tuple(sorted(counts.index, key=natural_key)) if factor else ()
+    else:
+        kind = kind or infer_kind(name, series)
+        levels = levels_of(series) if kind in ("binary", "categorical") else ()
+    return ColumnMeta(name=name, kind=kind, label=label or name, levels=levels, n_missing=missing)
+
+
+def infer_columns(df: pd.DataFrame) -> dict[str, ColumnMeta]:
+    """Meta for every column, in the frame's order."""
+    return {str(name): column_meta(str(name), df[name]) for name in df.columns}
