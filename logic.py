@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import importlib
 import logging
+import threading
 import time
 from collections.abc import Callable, Iterable, Mapping
 from dataclasses import is_dataclass
@@ -41,9 +42,23 @@ retrier = Retrier()
 RESULT_TYPES = [t for t in vars(result_types).values() if isinstance(t, type) and is_dataclass(t)]
 cache = ResultCache(tier=make_tier(RESULT_TYPES, retrier))
 memory = MemoryManager()
-memory.register_cleanup("cache", lambda: (cache.expire(), cache.shrink(0.5)))
 timings = Timings()
 _started = False
+# Below this many bytes the cache is not worth shrinking: most of the process's memory is the
+# imported statistics stack (~210 MB measured), and freeing a few small results returns nothing
+# to the system while it throws away every user's instant repeat.
+CACHE_SHRINK_FLOOR_BYTES = 4 * 2**20
+
+
+def _release_cache() -> None:
+    """The memory manager's cleanup for the cache: drop expired results, halve it if it is big."""
+    cache.expire()
+    if cache.stats()["bytes"] > CACHE_SHRINK_FLOOR_BYTES:
+        cache.shrink(0.5)
+
+
+memory.register_cleanup("cache", _release_cache)
+
 
 # kind -> the analyses module that computes it. Each module has VERSION (bump it when its
 # results change meaning) and analyze(df, spec). Imported on first use: statistics libraries
@@ -75,6 +90,8 @@ def start() -> None:
     memory.start()
     for line in (cache.describe(), memory.describe(), retrier.describe()):
         log.info(line)
+    # The first analysis would otherwise wait ~2 s for statsmodels and firthmodels to import.
+    threading.Thread(target=_analysis, args=("outcome",), name="warm-up", daemon=True).start()
 
 
 def _design_size(dataset: Dataset, spec: Any) -> tuple[int, int, float]:

@@ -1,0 +1,23 @@
+# The Hugging Face Space image: the same set-up and start command as `make run`.
+FROM python:3.11-slim
+
+ENV PYTHONUNBUFFERED=1 \
+    PIP_NO_CACHE_DIR=1 \
+    PIP_DISABLE_PIP_VERSION_CHECK=1 \
+    HF_HUB_OFFLINE=1
+
+RUN useradd --create-home --uid 1000 user
+WORKDIR /home/user/app
+
+COPY --chown=user requirements.txt ./
+RUN python -m pip install -r requirements.txt
+
+COPY --chown=user . .
+RUN python data/make_example.py
+
+USER user
+EXPOSE 7860
+HEALTHCHECK --interval=30s --timeout=5s --start-period=30s --retries=3 \
+    CMD python -c "import urllib.request; urllib.request.urlopen('http://127.0.0.1:7860/', timeout=4)"
+
+CMD ["shiny", "run", "app.py", "--host", "0.0.0.0", "--port", "7860"]

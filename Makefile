@@ -1,0 +1,47 @@
+# Two commands do all set-up on a fresh machine: `make run` and `make test`.
+PYTHON ?= python3
+VENV := .venv
+PY := $(VENV)/bin/python
+PORT ?= 7860
+RUNTIME := $(VENV)/.runtime-installed
+DEV := $(VENV)/.dev-installed
+EXAMPLE := data/example_clinical.csv
+
+.PHONY: run test lint unit e2e bench system-deps clean
+
+run: $(RUNTIME) $(EXAMPLE)
+	$(VENV)/bin/shiny run app.py --host 0.0.0.0 --port $(PORT)
+
+test: $(DEV) $(EXAMPLE) system-deps lint
+	$(PY) -m pytest -p no:cacheprovider
+
+lint: $(DEV)
+	$(VENV)/bin/ruff check .
+	$(VENV)/bin/ruff format --check .
+
+bench: $(DEV) $(EXAMPLE)
+	$(PY) -m bench
+
+$(PY):
+	$(PYTHON) -m venv $(VENV)
+
+$(RUNTIME): requirements.txt | $(PY)
+	$(PY) -m pip install --quiet -r requirements.txt
+	touch $@
+
+$(DEV): $(RUNTIME) requirements-dev.txt
+	$(PY) -m pip install --quiet -r requirements-dev.txt
+	touch $@
+
+$(EXAMPLE): data/make_example.py | $(RUNTIME)
+	$(PY) data/make_example.py
+
+# Debian's chromium (browser tests) and redis-server (shared cache tier tests), if missing.
+system-deps:
+	@if ! command -v chromium >/dev/null || ! command -v redis-server >/dev/null; then \
+		apt-get update -qq && \
+		DEBIAN_FRONTEND=noninteractive apt-get install -y -qq chromium redis-server >/dev/null; \
+	fi
+
+clean:
+	rm -rf $(VENV) .pytest_cache .ruff_cache

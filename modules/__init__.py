@@ -1,0 +1,1 @@
+"""Shiny modules, one per tab, plus the pure table and figure builders they share."""

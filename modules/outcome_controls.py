@@ -1,0 +1,136 @@
+"""Choices and defaults for the outcome analysis controls, and the controls that depend on data.
+
+Pure functions of a Dataset (and the current selections), so the server only wires them.
+"""
+
+from __future__ import annotations
+
+import re
+
+import xxhash
+from shiny import ui
+
+import logic
+from utils.dataset import FACTOR_KINDS, Dataset
+
+# Outcome levels that read as "the event happened"; the same words the analysis uses when no
+# event is given (analyses.encoding.POSITIVE_LEVELS; a unit test keeps the two equal).
+POSITIVE_LEVELS = frozenset(
+    {
+        "1",
+        "yes",
+        "y",
+        "true",
+        "positive",
+        "pos",
+        "dead",
+        "died",
+        "death",
+        "event",
+        "case",
+        "present",
+        "abnormal",
+    }
+)
+# Column names that usually hold the outcome of a clinical data set.
+OUTCOME_WORDS = re.compile(
+    r"outcome|death|died|dead|mortality|complication|event|readmi|infection|relapse|recurr|"
+    r"response|failure|status",
+    re.IGNORECASE,
+)
+METHODS = {
+    "auto": "Automatic (Firth if separation or few events)",
+    "logit": "Standard logistic regression",
+    "firth": "Firth penalized regression",
+}
+SUMMARIES = {"mean": "Mean (SD)", "median": "Median [IQR]"}
+SCREEN_MODES = {"p": "Covariates with univariable p below:", "all": "All candidate covariates"}
+
+
+def outcome_choices(dataset: Dataset) -> dict[str, str]:
+    """Columns that can be a binary outcome (binary, or categorical with an event chosen)."""
+    return {
+        name: dataset.label(name)
+        for name, meta in dataset.columns.items()
+        if meta.kind in FACTOR_KINDS and len(meta.levels) >= 2
+    }
+
+
+def default_outcome(dataset: Dataset) -> str | None:
+    """A binary column whose name reads like an outcome, else the first binary column."""
+    choices = outcome_choices(dataset)
+    binary = [n for n in choices if dataset.meta(n).kind == "binary"] or list(choices)
+    named = [n for n in binary if OUTCOME_WORDS.search(n) or OUTCOME_WORDS.search(choices[n])]
+    return (named or binary or [None])[0]
+
+
+def default_event(levels: tuple[str, ...] | list[str]) -> str | None:
+    """The positive-looking level, else the second of two, else the last."""
+    for level in levels:
+        if str(level).strip().lower() in POSITIVE_LEVELS:
+            return level
+    if not levels:
+        return None
+    return levels[1] if len(levels) == 2 else levels[-1]
+
+
+def covariate_choices(dataset: Dataset, outcome: str | None) -> dict[str, str]:
+    """Eligible covariates (not ids, free text or dates; not the outcome), with their labels."""
+    return {name: dataset.label(name) for name in logic.eligible_covariates(dataset, outcome or "")}
+
+
+def factor_covariates(dataset: Dataset, covariates: list[str] | tuple[str, ...]) -> list[str]:
+    """The chosen covariates that are categorical and so need a reference level."""
+    return [
+        c
+        for c in covariates
+        if c in dataset.columns
+        and dataset.meta(c).kind in FACTOR_KINDS
+        and len(dataset.meta(c).levels) >= 2
+    ]
+
+
+def reference_input_id(column: str) -> str:
+    """A valid, stable input id for a column's reference select, whatever its name holds."""
+    return "ref_" + xxhash.xxh3_64_hexdigest(column.encode())
+
+
+def keep_valid(selected: object, allowed: dict[str, str] | list[str]) -> list[str]:
+    """The previous selection restricted to what is still allowed."""
+    if not selected:
+        return []
+    values = [selected] if isinstance(selected, str) else list(selected)  # type: ignore[arg-type]
+    return [v for v in values if v in allowed]
+
+
+def reference_controls(dataset: Dataset, factors: list[str], previous: dict[str, str]) -> ui.Tag:
+    """One select per categorical covariate; the default is its first level."""
+    if not factors:
+        return ui.p("No categorical covariates chosen.", class_="small text-muted")
+    selects = []
+    for name in factors:
+        levels = list(dataset.meta(name).levels)
+        chosen = previous.get(name)
+        selects.append(
+            ui.input_select(
+                reference_input_id(name),
+                dataset.label(name),
+                choices=levels,
+                selected=chosen if chosen in levels else levels[0],
+                width="100%",
+            )
+        )
+    return ui.div(*selects, id="reference-levels")
+
+
+def screen_threshold(mode: str, value: object) -> float | None:
+    """None for all candidates, else the p threshold; raises ValueError with a clear message."""
+    if mode == "all":
+        return None
+    try:
+        p = float(value)  # type: ignore[arg-type]
+    except (TypeError, ValueError):
+        p = float("nan")
+    if not 0 < p <= 1:
+        raise ValueError("Enter a screening p-value between 0 and 1 (for example 0.20).")
+    return p

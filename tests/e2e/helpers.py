@@ -1,0 +1,39 @@
+"""Small steps the browser tests share: open a tab, upload a file, run the outcome analysis."""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+from playwright.sync_api import Page, expect
+
+ROOT = Path(__file__).resolve().parents[2]
+EXAMPLE = ROOT / "data" / "example_clinical.csv"
+
+
+def open_tab(page: Page, name: str) -> None:
+    page.get_by_role("tab", name=name).click()
+
+
+def upload(page: Page, path: Path) -> None:
+    """Upload a file on the Data tab and wait until the page shows it as the dataset."""
+    open_tab(page, "Data")
+    page.set_input_files("#data-upload", str(path))
+    expect(page.locator("#dataset-name")).to_contain_text(path.name, timeout=30_000)
+
+
+def run_outcome(page: Page, timeout: float = 60_000) -> None:
+    """Press Run on the outcome tab and wait for the analysis to finish."""
+    open_tab(page, "Outcome analysis")
+    run = page.locator("#outcome-run")
+    expect(run).to_be_enabled(timeout=30_000)
+    # The covariate list fills in after the outcome is chosen; run once it has.
+    expect(page.locator("#outcome-covariates + .selectize-control .item").first).to_be_visible(
+        timeout=30_000
+    )
+    done_before = page.locator("#outcome-status [data-state=done]").count()
+    run.click()
+    if done_before:
+        expect(page.locator("#outcome-status [data-state=running]")).to_have_count(
+            0, timeout=timeout
+        )
+    expect(page.locator("#outcome-status [data-state=done]")).to_have_count(1, timeout=timeout)

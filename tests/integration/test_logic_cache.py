@@ -1,0 +1,70 @@
+"""logic.run through the layers: a repeat is a cache hit, any change in the request is a miss."""
+
+from __future__ import annotations
+
+import numpy as np
+import pandas as pd
+import pytest
+
+import logic
+from utils import data_io
+
+
+@pytest.fixture
+def cohort() -> pd.DataFrame:
+    rng = np.random.default_rng(11)
+    n = 300
+    age = rng.normal(55, 12, n).round(0)
+    group = rng.choice(["A", "B", "C"], n)
+    y = rng.random(n) < 1 / (1 + np.exp(-(-4 + 0.06 * age)))
+    return pd.DataFrame({"age": age, "group": group, "event": np.where(y, "yes", "no")})
+
+
+def lookups() -> tuple[float, float]:
+    cache = logic.stats()["cache"]
+    return cache["hits"], cache["misses"]
+
+
+def test_repeat_is_a_hit_and_a_changed_cell_is_a_miss(cohort):
+    dataset = data_io.dataset_from_frame(cohort, name="cohort")
+    hits0, misses0 = lookups()
+    first = logic.analyze_outcome(dataset, "event", ["age", "group"])
+    again = logic.analyze_outcome(dataset, "event", ["age", "group"])
+    assert lookups() == (hits0 + 1, misses0 + 1)
+    assert again is first  # served from the cache, not recomputed
+
+    changed = cohort.copy()
+    changed.loc[0, "age"] += 1
+    logic.analyze_outcome(data_io.dataset_from_frame(changed, name="cohort"), "event", ["age"])
+    assert lookups()[1] == misses0 + 2
+
+    # A different reference level or covariate order is a different model: a different key.
+    logic.analyze_outcome(dataset, "event", ["age", "group"], reference={"group": "B"})
+    logic.analyze_outcome(dataset, "event", ["group", "age"])
+    assert lookups() == (hits0 + 1, misses0 + 4)
+
+    recent = logic.recent_analyses()
+    assert recent[0].kind == "outcome" and not recent[0].hit
+    assert any(t.hit for t in recent)
+
+
+def test_memory_cleanup_keeps_a_small_cache(cohort):
+    dataset = data_io.dataset_from_frame(cohort, name="cohort")
+    logic.analyze_outcome(dataset, "event", ["age"])
+    entries = logic.stats()["cache"]["entries"]
+    assert entries >= 1
+    logic._release_cache()  # what the memory manager runs at warn
+    assert logic.stats()["cache"]["entries"] == entries
+
+
+def test_stats_has_the_panel_fields():
+    stats = logic.stats()
+    for section, fields in {
+        "cache": ("hits", "misses", "hit_rate", "entries", "bytes", "evictions", "saved_s"),
+        "memory": ("rss_mb", "limit_mb", "used_pct", "peak_mb", "status", "cleanups", "refusals"),
+        "retry": ("calls", "retried_calls", "attempts", "recovered", "failed", "success_rate"),
+        "timings": ("analyses", "last_ms"),
+    }.items():
+        for field in fields:
+            assert isinstance(stats[section][field], int | float), (section, field)
+    assert "fallbacks" in stats["retry"]
