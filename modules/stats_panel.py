@@ -8,6 +8,7 @@ from shiny import module, reactive, render, ui
 
 import logic
 from modules import stats_view
+from modules.tables import html_table
 
 REFRESH_S = 3.0
 
@@ -44,12 +45,12 @@ def stats_ui():
         ui.output_ui("boxes"),
         ui.layout_columns(
             ui.card(ui.card_header("Memory over the last minutes"), ui.output_ui("memory_chart")),
-            ui.card(ui.card_header("Recent analyses"), ui.output_table("recent")),
+            ui.card(ui.card_header("Recent analyses"), ui.output_ui("recent")),
             col_widths=(6, 6),
         ),
         ui.layout_columns(
-            ui.card(ui.card_header("Result cache"), ui.output_table("cache_detail")),
-            ui.card(ui.card_header("Retries and fallbacks"), ui.output_table("retry_detail")),
+            ui.card(ui.card_header("Result cache"), ui.output_ui("cache_detail")),
+            ui.card(ui.card_header("Retries and fallbacks"), ui.output_ui("retry_detail")),
             col_widths=(6, 6),
         ),
     )
@@ -97,18 +98,19 @@ def stats_server(input, output, session):
         )
         return ui.HTML(pio.to_html(fig, full_html=False, include_plotlyjs=False))
 
-    @render.table
+    @render.ui
     def recent():
         current()
-        return stats_view.recent_table(logic.recent_analyses()[:10])
+        frame = stats_view.recent_table(logic.recent_analyses()[:10])
+        return html_table(frame.astype(str), table_id="stats-recent-table")
 
-    @render.table
+    @render.ui
     def cache_detail():
-        return _two_columns(current()["cache"])
+        return html_table(_two_columns(current()["cache"]))
 
-    @render.table
+    @render.ui
     def retry_detail():
-        return _two_columns(current()["retry"])
+        return html_table(_two_columns(current()["retry"]))
 
 
 def _two_columns(numbers: dict[str, float]) -> pd.DataFrame:

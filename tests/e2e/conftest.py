@@ -54,6 +54,7 @@ def app_url(tmp_path_factory) -> Iterator[str]:
     port = free_port()
     log_path = tmp_path_factory.mktemp("app") / "server.log"
     env = {**os.environ, "PYTHONUNBUFFERED": "1"}
+    env.pop("MEDSTAT_MEMORY_LIMIT_MB", None)  # the app runs with its real default budget
     with open(log_path, "w") as log:
         proc = subprocess.Popen(
             [

@@ -19,7 +19,7 @@ def test_second_identical_run_is_a_cache_hit(page):
     # Polled every few seconds; a hit has been recorded, so the rate is above 0%.
     expect(page.locator("#stats-hit-rate")).to_have_text(re.compile(r"^[1-9]\d*%$"), timeout=15_000)
     # The newest analysis (first row) is the repeat, served from the cache.
-    newest = page.locator("#stats-recent tbody tr").first
+    newest = page.locator("#stats-recent-table tbody tr").first
     expect(newest).to_contain_text("outcome")
     expect(newest).to_contain_text("cache")
     expect(page.locator("#stats-badge")).to_contain_text("cache")
