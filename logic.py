@@ -139,6 +139,11 @@ def stats() -> dict[str, dict[str, float]]:
     }
 
 
+def read_upload(path: str, name: str | None = None) -> Dataset:
+    """Read an uploaded file into a Dataset, retrying passing disk errors (never bad data)."""
+    return retrier.call(data_io.read_table, path, name=name)
+
+
 def memory_history() -> list[tuple[float, float]]:
     """(time, RSS MB) samples of the last minutes, for the sparkline."""
     return list(memory.history())

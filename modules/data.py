@@ -12,6 +12,7 @@ from pathlib import Path
 
 from shiny import module, reactive, render, ui
 
+import logic
 from modules import data_view
 from modules.background import run_in_worker
 from utils import data_io
@@ -89,7 +90,7 @@ def data_server(input, output, session):
 
     @reactive.extended_task
     async def reading(path: str, name: str) -> Dataset:
-        return await run_in_worker(data_io.read_table, path, name=name)
+        return await run_in_worker(logic.read_upload, path, name=name)
 
     @reactive.effect
     @reactive.event(input.upload)
