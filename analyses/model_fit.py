@@ -6,7 +6,17 @@ import numpy as np
 import pandas as pd
 from scipy import stats
 
-Z95 = float(stats.norm.ppf(0.975))
+# DeLong's AUC lives with the diagnostic accuracy code that also compares AUCs; re-exported
+# here because the model fit statistics use it.
+from analyses.delong import auc_delong
+
+__all__ = [
+    "auc_delong",
+    "bernoulli_loglik",
+    "hosmer_lemeshow",
+    "likelihood_summary",
+    "variance_inflation",
+]
 
 
 def bernoulli_loglik(y: np.ndarray, prob: np.ndarray) -> float:
@@ -28,30 +38,6 @@ def likelihood_summary(loglik: float, loglik_null: float, n: int, n_params: int)
     else:
         out["mcfadden_r2"] = out["nagelkerke_r2"] = float("nan")
     return {k: float(v) for k, v in out.items()}
-
-
-def auc_delong(y: np.ndarray, score: np.ndarray) -> tuple[float, float, float]:
-    """C-statistic with its DeLong 95% CI (as pROC::ci.auc's default, clipped to [0, 1]).
-
-    Uses the mid-rank form of DeLong's placement values (Sun & Xu 2014), O(n log n).
-    """
-    pos = score[y > 0.5]
-    neg = score[y <= 0.5]
-    m, n = len(pos), len(neg)
-    if m == 0 or n == 0:
-        return (float("nan"),) * 3
-    all_ranks = stats.rankdata(np.concatenate([pos, neg]))
-    pos_ranks = stats.rankdata(pos)
-    neg_ranks = stats.rankdata(neg)
-    # Placement values: share of negatives below each positive (ties count half), and so on.
-    v10 = (all_ranks[:m] - pos_ranks) / n
-    v01 = 1.0 - (all_ranks[m:] - neg_ranks) / m
-    auc = float(v10.mean())
-    if m < 2 or n < 2:
-        return auc, float("nan"), float("nan")
-    var = v10.var(ddof=1) / m + v01.var(ddof=1) / n
-    half = Z95 * np.sqrt(var)
-    return auc, float(max(0.0, auc - half)), float(min(1.0, auc + half))
 
 
 def hosmer_lemeshow(y: np.ndarray, prob: np.ndarray, groups: int = 10) -> tuple[float, int, float]:

@@ -55,3 +55,227 @@ class OutcomeResult:
     model: dict
     warnings: tuple[str, ...] = ()
     vif: pd.DataFrame = field(default_factory=lambda: pd.DataFrame(columns=["variable", "vif"]))
+
+
+# Columns of CorrelationResult.pairs, in order (one row per pair of columns).
+CORRELATION_PAIR_COLUMNS = (
+    "variable_1",
+    "variable_2",
+    "n",  # patients with both values
+    "estimate",  # Pearson r or Spearman rho
+    "ci_low",  # 95% CI (Fisher z; Bonett-Wright variance for Spearman)
+    "ci_high",
+    "p_value",
+    "p_adjusted",  # after the chosen multiple-testing correction (= p_value for "none")
+)
+
+
+@dataclass(frozen=True)
+class CorrelationResult:
+    """A correlation matrix with p-values, and the scatter with a fitted line for one pair.
+
+    `matrix`: the coefficients, square, indexed and headed by column name (1 on the diagonal).
+    `scatter`: columns x, y (the pair's complete cases, at most a few thousand shown).
+    `line`: columns x, fit, ci_low, ci_high (least-squares line with the 95% CI of the mean).
+    `summary`: method, adjust, n_rows, pair_x, pair_y, pair_n, pair_estimate, pair_p,
+    pair_pearson_r, slope, intercept, points_shown.
+    """
+
+    pairs: pd.DataFrame
+    matrix: pd.DataFrame
+    scatter: pd.DataFrame
+    line: pd.DataFrame
+    summary: dict
+    warnings: tuple[str, ...] = ()
+
+
+# Columns of RegressionResult.univariable, in order.
+REGRESSION_UNIVARIABLE_COLUMNS = (
+    "variable",
+    "level",
+    "is_reference",
+    "n",  # patients in this level (or with a value) and a known outcome
+    "summary",  # outcome by level (factors) or the covariate's mean (SD) (numbers)
+    "estimate",  # coefficient (linear) or incidence rate ratio (count models)
+    "ci_low",
+    "ci_high",
+    "p_value",
+    "global_p",  # F test (linear) or LR test (count) of the whole variable
+)
+# Columns of RegressionResult.multivariable, in order.
+REGRESSION_MULTIVARIABLE_COLUMNS = (
+    "variable",
+    "level",
+    "is_reference",
+    "n",
+    "estimate",
+    "ci_low",
+    "ci_high",
+    "p_value",
+    "global_p",
+)
+
+
+@dataclass(frozen=True)
+class RegressionResult:
+    """Univariable screening and a multivariable linear, Poisson or negative binomial model.
+
+    `model` holds the multivariable fit as numbers and strings (family, n_used, r2, ...; see
+    analyses/regression.py). `diagnostics`: fitted, residual, std_residual, qq_theoretical
+    per patient (a sample on large data). `vif`: variable, vif, df, vif_per_df.
+    """
+
+    univariable: pd.DataFrame
+    multivariable: pd.DataFrame
+    model: dict
+    diagnostics: pd.DataFrame
+    vif: pd.DataFrame
+    warnings: tuple[str, ...] = ()
+
+
+# Columns of Table1Result.cells: one row per variable, level and column of the table, in order.
+TABLE1_CELL_COLUMNS = (
+    "variable",
+    "level",  # factor level; "" for a numeric variable
+    "group",  # group level, or "Overall"
+    "n",  # patients with this level (factors) or with a value (numbers) in this column
+    "total",  # patients with a value of the variable in this column (denominator of percent)
+    "percent",  # 100 * n / total for a level; NaN for numbers
+    "mean",
+    "sd",
+    "median",
+    "q1",  # quartiles by linear interpolation (R type 7)
+    "q3",
+    "min",
+    "max",
+    "missing",  # patients in this column without a value of the variable
+)
+# Columns of Table1Result.variables: one row per variable, in table order.
+TABLE1_VARIABLE_COLUMNS = (
+    "variable",
+    "type",  # "binary", "categorical" or "continuous"
+    "summary",  # "n (%)", "mean (SD)" or "median [IQR]"
+    "reason",  # why: "categorical", "user", "normal", "shapiro", "skewness", "constant", "few"
+    "normality_p",  # Shapiro-Wilk p of the values centred on their group means (NaN: not run)
+    "skewness",  # adjusted Fisher-Pearson skewness of the same centred values
+    "n",  # patients with a value (group known)
+    "missing",  # patients without a value (group known)
+    "test",  # key of the test behind p_value (see analyses/table1_tests.py), "" for none
+    "statistic",  # chi-square, t, U, F or H; NaN for the exact tests
+    "df",  # degrees of freedom (numerator df for F); NaN where none
+    "df2",  # denominator df of F; NaN otherwise
+    "p_value",
+    "smd",  # absolute standardised mean difference (two groups only; NaN otherwise)
+)
+
+
+@dataclass(frozen=True)
+class Table1Result:
+    """Baseline characteristics: summaries per column, one test and SMD per variable.
+
+    `groups` has columns group, n (the Overall column first, then each group in order).
+    `info`: group (None = no grouping), group_levels, n_rows, n_used, n_group_missing,
+    normality_rule (plain text), fisher_resamples.
+    """
+
+    cells: pd.DataFrame
+    variables: pd.DataFrame
+    groups: pd.DataFrame
+    info: dict
+    warnings: tuple[str, ...] = ()
+
+
+# Columns of DiagnosticResult.auc, in order (one row per test).
+DIAGNOSTIC_AUC_COLUMNS = (
+    "variable",  # column name in the user's data
+    "test_type",  # "marker" (numeric) or "binary"
+    "n",  # patients with both the test and the reference known
+    "positives",  # of those, with the condition (reference = positive level)
+    "negatives",
+    "direction",  # "higher" or "lower" values mean the condition ("higher" for binary tests)
+    "direction_auto",  # True when the direction was chosen from the data (pROC's "auto")
+    "estimate",  # AUC
+    "se",  # DeLong standard error
+    "ci_low",  # DeLong 95% CI, clipped to [0, 1]
+    "ci_high",
+)
+# Columns of DiagnosticResult.cutoffs: the cut-off used for each test and its 2x2 table.
+DIAGNOSTIC_CUTOFF_COLUMNS = (
+    "variable",
+    "source",  # "youden", "chosen" or "binary"
+    "cutoff",  # in the marker's units; NaN for a binary test
+    "rule",  # ">=" / "<=" (test positive when value rule cutoff) or "=" (binary: level)
+    "level",  # the level read as a positive test (binary tests); "" for markers
+    "youden_j",  # sensitivity + specificity - 1 at this cut-off
+    "tp",
+    "fp",
+    "fn",
+    "tn",
+)
+# Columns of DiagnosticResult.accuracy (long: one row per test and measure).
+DIAGNOSTIC_ACCURACY_COLUMNS = (
+    "variable",
+    "measure",  # sensitivity, specificity, ppv, npv, lr_positive, lr_negative, accuracy, prevalence
+    "estimate",
+    "ci_low",
+    "ci_high",
+    "numerator",  # the counts of a proportion (NaN for likelihood ratios)
+    "denominator",
+)
+# Columns of DiagnosticResult.comparisons (one row per pair of tests).
+DIAGNOSTIC_COMPARISON_COLUMNS = (
+    "variable_1",
+    "variable_2",
+    "n",  # patients with both tests and the reference known
+    "auc_1",  # on those patients
+    "auc_2",
+    "difference",  # auc_1 - auc_2
+    "ci_low",
+    "ci_high",
+    "z",  # DeLong's test for two correlated ROC curves
+    "p_value",
+)
+# Columns of DiagnosticResult.roc (the curve points of every test).
+DIAGNOSTIC_ROC_COLUMNS = ("variable", "threshold", "sensitivity", "specificity")
+
+
+@dataclass(frozen=True)
+class DiagnosticResult:
+    """ROC analysis and accuracy at a cut-off of tests against a binary reference standard.
+
+    `model`: reference, positive, negative (labels), n_total (reference known),
+    n_reference_missing, positives, negatives, ci_method, direction (as requested).
+    `warnings` are plain-language sentences.
+    """
+
+    auc: pd.DataFrame
+    cutoffs: pd.DataFrame
+    accuracy: pd.DataFrame
+    comparisons: pd.DataFrame
+    roc: pd.DataFrame
+    model: dict
+    warnings: tuple[str, ...] = ()
+
+
+@dataclass(frozen=True)
+class SurvivalResult:
+    """Kaplan–Meier curves, medians, log-rank test, Cox hazard ratios and the PH check.
+
+    `curves`: group, time, n_risk, n_event, n_censor, survival, std_err, ci_low, ci_high
+    (one row per distinct time, time 0 first). `at_risk`: group, time, n_risk, events.
+    `medians`: group, n, events, median, ci_low, ci_high. `logrank`: group, n, observed,
+    expected. `univariable` / `multivariable`: variable, level, is_reference, n, events,
+    estimate (hazard ratio), ci_low, ci_high, p_value (Wald), global_p (LR for factors).
+    `ph_test`: variable, is_global, chi2, df, p_value (R's cox.zph score test).
+    `model`: counts, the event level, time source, log-rank and Cox fit statistics.
+    """
+
+    curves: pd.DataFrame
+    at_risk: pd.DataFrame
+    medians: pd.DataFrame
+    logrank: pd.DataFrame
+    univariable: pd.DataFrame
+    multivariable: pd.DataFrame
+    ph_test: pd.DataFrame
+    model: dict
+    warnings: tuple[str, ...] = ()

@@ -11,7 +11,7 @@ EXAMPLE = ROOT / "data" / "example_clinical.csv"
 
 
 def open_tab(page: Page, name: str) -> None:
-    page.get_by_role("tab", name=name).click()
+    page.get_by_role("tab", name=name, exact=True).click()
 
 
 def upload(page: Page, path: Path) -> None:

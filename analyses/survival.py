@@ -1,0 +1,205 @@
+"""Survival analysis: Kaplan–Meier by group, log-rank, Cox hazard ratios and the PH check.
+
+Estimates come from statsmodels (SurvfuncRight, survdiff, PHReg with Efron ties), which
+MedStat already loads for the outcome analysis, so survival adds no library and no memory.
+The parts statsmodels does not offer follow R's survival package so that numbers match
+what R reports: band transforms and medians (survfit / print.survfit) and the
+proportional-hazards test (cox.zph); see survival_km.py and survival_zph.py. Large files
+(patients × distinct event times above survival_cox.PHREG_MAX_WORK) are fitted by the
+vectorised Efron fitter in survival_efron.py, which gives PHReg's numbers in a fraction of
+the time.
+"""
+
+from __future__ import annotations
+
+import numpy as np
+import pandas as pd
+
+from analyses.encoding import Factor
+from analyses.errors import AnalysisError
+from analyses.results import SurvivalResult
+from analyses.specs import SurvivalSpec
+from analyses.survival_cox import HR_COLUMNS, design, fit_model
+from analyses.survival_data import (
+    check_columns,
+    encode_covariates,
+    encode_group,
+    event_indicator,
+    follow_up,
+)
+from analyses.survival_km import (
+    AT_RISK_COLUMNS,
+    CONF_TYPES,
+    CURVE_COLUMNS,
+    LOGRANK_COLUMNS,
+    MEDIAN_COLUMNS,
+    at_risk_rows,
+    kaplan_meier,
+    logrank,
+    median_row,
+    risk_times,
+    survival_quantile,
+)
+from analyses.survival_zph import PH_COLUMNS, ph_test
+
+# Bump when the results of the same data and spec change meaning (cache keys include it).
+VERSION = "1"
+ALL = "All patients"
+LOW_EVENTS_PER_PARAMETER = 10
+
+
+def _groups(time, event, usable, group: Factor | None) -> list[tuple[str, np.ndarray]]:
+    """(name, row mask) of each curve: every patient, or each level with patients."""
+    if group is None:
+        return [(ALL, usable)]
+    return [
+        (level, usable & (group.codes == k))
+        for k, level in enumerate(group.levels)
+        if np.any(usable & (group.codes == k))
+    ]
+
+
+def _median_follow_up(time: np.ndarray, event: np.ndarray) -> float:
+    """Median follow-up by the reverse Kaplan–Meier method (censoring as the event)."""
+    km = kaplan_meier("", time, 1 - event, "plain").frame
+    rows = km["n_event"].to_numpy() > 0
+    return survival_quantile(km["time"].to_numpy()[rows], km["survival"].to_numpy()[rows])
+
+
+def _km_part(spec, time, event, usable, group):
+    """Curves, at-risk table, medians and (with two or more groups) the log-rank test."""
+    parts = _groups(time, event, usable, group)
+    curves = [kaplan_meier(name, time[rows], event[rows], spec.conf_type) for name, rows in parts]
+    at = risk_times(float(np.max(time[usable])), spec.risk_times)
+    at_risk = [r for name, rows in parts for r in at_risk_rows(name, time[rows], event[rows], at)]
+    medians = pd.DataFrame([median_row(c) for c in curves], columns=list(MEDIAN_COLUMNS))
+    test: dict = {"logrank_chi2": np.nan, "logrank_df": 0, "logrank_p": np.nan}
+    table = pd.DataFrame(columns=list(LOGRANK_COLUMNS))
+    if len(parts) > 1:
+        rows = np.zeros(len(time), dtype=bool)
+        codes = np.full(len(time), -1)
+        for k, (_, mask) in enumerate(parts):
+            rows |= mask
+            codes[mask] = k
+        table, test = logrank(time[rows], event[rows], codes[rows], tuple(n for n, _ in parts))
+    frame = pd.concat([c.frame for c in curves], ignore_index=True)[list(CURVE_COLUMNS)]
+    return frame, pd.DataFrame(at_risk, columns=list(AT_RISK_COLUMNS)), medians, table, test
+
+
+def _cox_part(covs, usable, time, event):
+    """Univariable and multivariable hazard ratios, the PH test and fit statistics."""
+    empty = pd.DataFrame(columns=list(HR_COLUMNS))
+    if not covs:
+        return empty, empty, pd.DataFrame(columns=list(PH_COLUMNS)), {}, []
+    notes: list[str] = []
+    uni_rows = []
+    for cov in covs:
+        rows, fit, _, _ = fit_model([cov], usable, time, event)
+        if fit is None:
+            notes.append(f"No hazard ratio could be estimated for '{cov.name}'.")
+        uni_rows += rows
+    multi_rows, fit, used, stats = fit_model(covs, usable, time, event)
+    if fit is None:
+        raise AnalysisError(
+            "The Cox model could not be fitted: too few patients with complete data and at "
+            "least one event. Use fewer covariates or fill in missing values."
+        )
+    x, spans = design(covs, used)
+    ph = ph_test(time[used], event[used], x, fit.params, spans, [c.name for c in covs])
+    if not stats["converged"]:
+        notes.append(
+            "WARNING: The Cox model did not converge: a covariate separates patients with and "
+            "without events, or there are too few events. Treat its hazard ratios with caution."
+        )
+    per_parameter = stats["events"] / max(1, stats["n_parameters"])
+    stats["events_per_parameter"] = per_parameter
+    if per_parameter < LOW_EVENTS_PER_PARAMETER:
+        notes.append(
+            f"Only {per_parameter:.1f} events per estimated coefficient in the multivariable "
+            "Cox model (fewer than 10): its hazard ratios may be unstable or biased. Use fewer "
+            "covariates."
+        )
+    violated = [r["variable"] for r in ph if not r["is_global"] and r["p_value"] < 0.05]
+    if violated:
+        notes.append(
+            "The proportional-hazards check (Schoenfeld residuals) has p < 0.05 for: "
+            f"{', '.join(violated)}. Their hazard ratios may change over follow-up; consider "
+            "stratifying or splitting follow-up time."
+        )
+    uni = pd.DataFrame(uni_rows, columns=list(HR_COLUMNS))
+    multi = pd.DataFrame(multi_rows, columns=list(HR_COLUMNS))
+    for table in (uni, multi):
+        table["is_reference"] = table["is_reference"].astype(bool)
+    return uni, multi, pd.DataFrame(ph, columns=list(PH_COLUMNS)), stats, notes
+
+
+def analyze(df: pd.DataFrame, spec: SurvivalSpec) -> SurvivalResult:
+    """Kaplan–Meier, log-rank, Cox models and the PH check for one time-to-event outcome."""
+    check_columns(df, spec)
+    if spec.conf_type not in CONF_TYPES:
+        raise AnalysisError("The confidence band must be 'log', 'log-log' or 'plain'.")
+    time, source, notes = follow_up(df, spec)
+    event, level, event_notes = event_indicator(df[spec.event], spec.event_level)
+    notes += event_notes
+    group = encode_group(df, spec)
+    usable = ~np.isnan(time) & ~np.isnan(event)
+    if group is not None:
+        no_group = usable & ~group.present()
+        if no_group.any():
+            notes.append(
+                f"{int(no_group.sum())} patients without a value of '{spec.group}' were left out."
+            )
+        usable &= group.present()
+    n_total = len(df)
+    if usable.sum() < 2:
+        raise AnalysisError(
+            "Fewer than two patients have both a follow-up time and an event status. "
+            "Check the time and event columns."
+        )
+    if event[usable].sum() == 0:
+        raise AnalysisError(
+            f"No patient has the event ({spec.event} = '{level}'). Choose the value that "
+            "means the event happened."
+        )
+    excluded = n_total - int(usable.sum())
+    no_time = int(np.sum(np.isnan(time) | np.isnan(event)))
+    if no_time:
+        notes.insert(
+            0,
+            f"{no_time} of {n_total} patients had no follow-up time or event status "
+            "and were left out.",
+        )
+    curves, at_risk, medians, lr_table, lr_test = _km_part(spec, time, event, usable, group)
+    covs, cov_notes = encode_covariates(df, spec, usable, group)
+    notes += cov_notes
+    uni, multi, ph, cox_stats, cox_notes = _cox_part(covs, usable, time, event)
+    notes += cox_notes
+    ph_global = ph.loc[ph["is_global"], "p_value"] if len(ph) else pd.Series(dtype=float)
+    model = {
+        "event": level,
+        "time_source": source,
+        "conf_type": spec.conf_type,
+        "ties": "efron",
+        "n_total": n_total,
+        "n_used": int(usable.sum()),
+        "n_excluded": excluded,
+        "events": int(event[usable].sum()),
+        "max_time": float(np.max(time[usable])),
+        "median_follow_up": _median_follow_up(time[usable], event[usable]),
+        "groups": tuple(medians["group"]),
+        "covariates_in_model": tuple(c.name for c in covs),
+        "ph_global_p": float(ph_global.iloc[0]) if len(ph_global) else float("nan"),
+        **lr_test,
+        **{f"cox_{k}": v for k, v in cox_stats.items()},
+    }
+    return SurvivalResult(
+        curves=curves,
+        at_risk=at_risk,
+        medians=medians,
+        logrank=lr_table,
+        univariable=uni,
+        multivariable=multi,
+        ph_test=ph,
+        model=model,
+        warnings=tuple(dict.fromkeys(notes)),
+    )
