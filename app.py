@@ -7,9 +7,24 @@ from dataclasses import asdict
 from pathlib import Path
 
 from shiny import App, ui
+from starlette.applications import Starlette
+from starlette.requests import Request
+from starlette.responses import JSONResponse
+from starlette.routing import Mount, Route
 
 import logic
-from modules import data, figures, outcome, stats_panel
+from modules import (
+    cleaning,
+    correlation,
+    data,
+    diagnostic,
+    figures,
+    outcome,
+    regression,
+    stats_panel,
+    survival,
+    table1,
+)
 from utils.config import settings
 
 logging.basicConfig(level=logging.INFO, format="%(asctime)s %(levelname)s %(name)s: %(message)s")
@@ -19,7 +34,13 @@ WWW = Path(__file__).parent / "www"
 
 app_ui = ui.page_navbar(
     ui.nav_panel("Data", data.data_ui("data"), value="data"),
+    ui.nav_panel("Data cleaning", cleaning.cleaning_ui("cleaning"), value="cleaning"),
     ui.nav_panel("Outcome analysis", outcome.outcome_ui("outcome"), value="outcome"),
+    ui.nav_panel("Table 1", table1.table1_ui("table1"), value="table1"),
+    ui.nav_panel("Diagnostic accuracy", diagnostic.diagnostic_ui("diagnostic"), value="diagnostic"),
+    ui.nav_panel("Survival", survival.survival_ui("survival"), value="survival"),
+    ui.nav_panel("Correlation", correlation.correlation_ui("correlation"), value="correlation"),
+    ui.nav_panel("Regression", regression.regression_ui("regression"), value="regression"),
     # analysis tabs (one line each)
     ui.nav_panel("Server stats", stats_panel.stats_ui("stats"), value="stats"),
     ui.nav_spacer(),
@@ -42,8 +63,14 @@ def server(input, output, session):
     # A dropped websocket reconnects to the same session: data and results survive.
     session.allow_reconnect(True)
     dataset = data.data_server("data")
+    dataset = cleaning.cleaning_server("cleaning", dataset=dataset)  # cleaned data onwards
     outcome.outcome_server("outcome", dataset=dataset)
     # analysis servers (one line each)
+    survival.survival_server("survival", dataset=dataset)
+    correlation.correlation_server("correlation", dataset=dataset)
+    regression.regression_server("regression", dataset=dataset)
+    table1.table1_server("table1", dataset=dataset)
+    diagnostic.diagnostic_server("diagnostic", dataset=dataset)
     stats_panel.stats_server("stats")
     stats_panel.stats_badge_server("badge")
 
@@ -57,6 +84,15 @@ def _settings_for_log() -> dict:
 
 log.info("MedStat starting: %s", _settings_for_log())
 logic.start()
-app = App(app_ui, server, static_assets=WWW)
+shiny_app = App(app_ui, server, static_assets=WWW)
 # Unexpected errors in an output show a generic line in the page (details go to the log).
-app.sanitize_errors = True
+shiny_app.sanitize_errors = True
+
+
+async def health(request: Request) -> JSONResponse:
+    """A cheap liveness check for the container's HEALTHCHECK: no session, no analysis."""
+    memory = logic.stats()["memory"]
+    return JSONResponse({"status": "ok", "memory_pct": round(memory["used_pct"], 1)})
+
+
+app = Starlette(routes=[Route("/healthz", health), Mount("/", app=shiny_app)])

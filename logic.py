@@ -16,12 +16,14 @@ from analyses import results as result_types
 from analyses.errors import AnalysisError
 from analyses.results import OutcomeResult
 from analyses.specs import Method, OutcomeSpec
-from utils import data_io
+from utils import data_io, embeddings
 from utils.cache import ResultCache, make_key
+from utils.config import settings
 from utils.dataset import FACTOR_KINDS, NUMERIC_KINDS, Dataset
 from utils.memory import MemoryManager, MemoryRefused
 from utils.redis_tier import make_tier
 from utils.resilience import Retrier
+from utils.similarity import Harmonization, HarmonizeSpec
 from utils.timings import Timings
 
 __all__ = [
@@ -38,8 +40,10 @@ log = logging.getLogger(__name__)
 
 # The three layers, one of each per process, shared by every session of this worker.
 retrier = Retrier()
-# Every result dataclass in analyses/results.py may be stored in the shared tier.
+# Every result dataclass in analyses/results.py may be stored in the shared tier, and the
+# label harmonisation.
 RESULT_TYPES = [t for t in vars(result_types).values() if isinstance(t, type) and is_dataclass(t)]
+RESULT_TYPES.append(Harmonization)
 cache = ResultCache(tier=make_tier(RESULT_TYPES, retrier))
 memory = MemoryManager()
 timings = Timings()
@@ -58,6 +62,8 @@ def _release_cache() -> None:
 
 
 memory.register_cleanup("cache", _release_cache)
+# The embedding worker asks the memory manager before it starts, and stops when asked.
+embeddings.configure(memory=memory, retrier=retrier)
 
 
 # kind -> the analyses module that computes it. Each module has VERSION (bump it when its
@@ -70,6 +76,7 @@ ANALYSES: dict[str, str] = {
     "survival": "analyses.survival",
     "correlation": "analyses.correlation",
     "regression": "analyses.regression",
+    "harmonize": "utils.similarity",
 }
 
 
@@ -136,7 +143,16 @@ def stats() -> dict[str, dict[str, float]]:
         "memory": memory.stats(),
         "retry": retrier.stats(),
         "timings": timings.stats(),
+        "embeddings": embeddings.stats(),
     }
+
+
+def harmonize(labels: Iterable[object], *, column: str | None = None) -> Harmonization:
+    """Groups of labels that mean the same thing: every label -> its group's canonical label."""
+    name = column or "label"
+    frame = pd.DataFrame({name: [str(x) for x in labels]}, dtype=object)
+    spec = HarmonizeSpec(column=name, embeddings=settings.embeddings)
+    return run("harmonize", as_dataset(frame, name=name), spec)
 
 
 def read_upload(path: str, name: str | None = None) -> Dataset:

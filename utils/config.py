@@ -37,6 +37,7 @@ class Settings:
     retry_max_s: float = 2.0
     redis_url: str = ""
     embeddings: bool = True
+    embedding_idle_s: float = 180.0
     worker_threads: int = 4
     example_data: str = ""
 

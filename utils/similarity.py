@@ -1,0 +1,237 @@
+"""Label harmonisation: which labels of a column mean the same thing, by a cascade cheapest first.
+
+1. normalise (utils/normalize.py: case, accents, punctuation, spelling, abbreviations) and
+   exact match; labels whose guard keys differ (Type 1/2, B/C, +/-, pre/post...) never match;
+2. rapidfuzz scores for all pairs at once (process.cdist): at or above `high` the same, below
+   `low` different, no further work;
+3. sentence embeddings (a separate worker process) only for the pairs in between, mixed with
+   the fuzzy score;
+4. groups by average linkage with the guarded pairs kept apart (utils/clustering.py).
+logic registers the kind "harmonize" -> this module (VERSION, analyze).
+"""
+
+from __future__ import annotations
+
+import logging
+import time
+from collections import Counter
+from collections.abc import Callable, Iterable, Sequence
+from dataclasses import dataclass, field
+
+import numpy as np
+import pandas as pd
+from rapidfuzz import fuzz, process
+
+from analyses.errors import AnalysisError
+from utils import embeddings
+from utils.clustering import average_linkage
+from utils.config import settings
+from utils.normalize import Canon, canonical
+
+log = logging.getLogger(__name__)
+
+VERSION = "1"
+MAX_LABELS = 2000  # distinct labels per column; beyond this it is free text, not categories
+
+Embedder = Callable[[Sequence[str]], dict[str, np.ndarray]]
+
+
+@dataclass(frozen=True)
+class HarmonizeSpec:
+    """What to harmonise and how strictly. Thresholds: fuzzy scores 0-100, similarity 0-1."""
+
+    column: str | None = None  # the column of the data; None: the first
+    high: float = 90.0  # fuzzy score at or above: the same, without embeddings
+    low: float = 40.0  # fuzzy score below: different, without embeddings
+    cut: float = 0.65  # groups merge while their average similarity is at least this
+    fuzzy_weight: float = 0.5  # weight of the fuzzy score against the cosine in the band
+    embeddings: bool = True  # False: rapidfuzz only
+    abbreviations: bool = True  # False: leave out the built-in abbreviation/synonym list
+
+
+@dataclass(frozen=True)
+class Harmonization:
+    """Proposed groups of one column's labels; `mapping` sends every label to its canonical."""
+
+    mapping: dict[str, str]
+    groups: tuple[tuple[str, ...], ...]  # members, canonical first, largest group first
+    counts: dict[str, int]  # rows per label
+    confidence: dict[str, float]  # canonical -> lowest similarity inside its group
+    unsure: tuple[tuple[str, str, float], ...]  # pairs settled in the uncertain band
+    stats: dict[str, float] = field(default_factory=dict)
+    mode: str = "rapidfuzz"  # "embeddings" when the model took part, else "rapidfuzz"
+    note: str = ""  # why the model did not take part, when it was wanted
+
+
+def fuzzy_scores(texts: Sequence[str]) -> np.ndarray:
+    """All-pairs similarity 0-100 of canonical texts: the better of token-sort and token-set."""
+    if not texts:
+        return np.zeros((0, 0), dtype=np.float32)
+    sort = process.cdist(texts, texts, scorer=fuzz.token_sort_ratio, dtype=np.float32)
+    tset = process.cdist(texts, texts, scorer=fuzz.token_set_ratio, dtype=np.float32)
+    # token_set gives 100 to any subset ("diabetes" in "diabetes mellitus"): trust it less.
+    return np.maximum(sort, 0.9 * tset)
+
+
+def guard_conflicts(canons: Sequence[Canon]) -> np.ndarray:
+    """n x n bool: True where two labels' guard keys differ (they can never be the same)."""
+    ids: dict[frozenset[str], int] = {}
+    codes = np.array([ids.setdefault(c.keys, len(ids)) for c in canons])
+    return codes[:, None] != codes[None, :]
+
+
+def _embed_band(
+    texts: list[str], band: np.ndarray, embed: Embedder | None
+) -> tuple[np.ndarray | None, int, str]:
+    """Cosines for the band pairs (None if no embeddings), texts embedded, and why not."""
+    rows, cols = np.nonzero(np.triu(band, 1))
+    if rows.size == 0:
+        return None, 0, ""
+    needed = sorted({texts[i] for i in rows} | {texts[j] for j in cols})
+    if embed is None:
+        return None, 0, ""
+    try:
+        vectors = embed(needed)
+    except embeddings.EmbeddingsUnavailable as exc:
+        return None, 0, str(exc)
+    index = {t: k for k, t in enumerate(needed)}
+    matrix = np.stack([vectors[t] for t in needed])
+    cos = np.einsum(
+        "ij,ij->i", matrix[[index[texts[i]] for i in rows]], matrix[[index[texts[j]] for j in cols]]
+    )
+    out = np.zeros(band.shape, dtype=np.float32)
+    out[rows, cols] = out[cols, rows] = np.clip(cos, 0.0, 1.0)
+    return out, len(needed), ""
+
+
+def _canonical_label(members: Iterable[str], counts: Counter) -> str:
+    """The most frequent label; ties go to the tidier spelling (no stray spaces, then A-Z)."""
+    return min(members, key=lambda s: (-counts[s], s != s.strip(), s.isupper(), s.islower(), s))
+
+
+def harmonize_labels(
+    labels: Sequence[str], spec: HarmonizeSpec = HarmonizeSpec(), embed: Embedder | None = None
+) -> Harmonization:
+    """Group labels that mean the same (repeats count towards the canonical choice).
+
+    embed: texts -> unit vectors; by default the shared embedding worker when spec and
+    settings allow it. It may raise EmbeddingsUnavailable: the cascade then goes on without.
+    """
+    started = time.perf_counter()
+    counts = Counter(str(x) for x in labels)
+    distinct = list(counts)
+    if len(distinct) > MAX_LABELS:
+        raise AnalysisError(
+            f"This column has {len(distinct):,} different values: it looks like free text or an "
+            "identifier, not categories. Pick a column with fewer distinct values."
+        )
+    note = ""
+    if not spec.embeddings:
+        embed = None
+    elif embed is None and not settings.embeddings:
+        note = "the embedding model is turned off (MEDSTAT_EMBEDDINGS=0)"
+    elif embed is None:
+        embed = embeddings.shared().embed
+
+    # Step 1: one node per canonical text; labels sharing it are the same without more work.
+    canon_of = {label: canonical(label, spec.abbreviations) for label in distinct}
+    nodes: dict[Canon, list[str]] = {}
+    for label in distinct:
+        nodes.setdefault(canon_of[label], []).append(label)
+    node_canons = list(nodes)
+    texts = [c.text for c in node_canons]
+    n = len(node_canons)
+
+    # Step 2: guards and fuzzy scores decide most pairs.
+    conflict = guard_conflicts(node_canons)
+    fuzzy = fuzzy_scores(texts)
+    upper = np.triu(np.ones((n, n), dtype=bool), 1)
+    band = upper & ~conflict & (fuzzy >= spec.low) & (fuzzy < spec.high)
+
+    # Step 3: embeddings for the band only.
+    cos, embedded, why = _embed_band(texts, band, embed)
+    similarity = fuzzy / 100.0
+    if cos is not None:
+        # The model may only raise a band pair's similarity: its cosines rank lexically close
+        # labels below fuzzy scores (bench/similarity.py), so mixing alone would split them.
+        mixed = spec.fuzzy_weight * similarity + (1 - spec.fuzzy_weight) * cos
+        similarity = np.where(band | band.T, np.maximum(mixed, similarity), similarity)
+    similarity = np.where(conflict, 0.0, similarity)
+
+    # Step 4: groups.
+    cluster = average_linkage(similarity, conflict, spec.cut)
+    result = _assemble(nodes, node_canons, cluster, similarity, band, counts, spec)
+    label_pairs = len(distinct) * (len(distinct) - 1) // 2
+    node_pairs = n * (n - 1) // 2
+    band_pairs = int(band.sum())
+    stats = {
+        "labels": float(len(distinct)),
+        "pairs": float(label_pairs),
+        "exact_pairs": float(label_pairs - node_pairs),
+        "guarded_pairs": float((conflict & upper).sum()),
+        "fuzzy_same": float((upper & ~conflict & (fuzzy >= spec.high)).sum()),
+        "fuzzy_different": float((upper & ~conflict & (fuzzy < spec.low)).sum()),
+        "band_pairs": float(band_pairs),
+        "early_exits": float(label_pairs - band_pairs),
+        "embedded_labels": float(embedded),
+        "groups": float(len(result[0])),
+        "seconds": time.perf_counter() - started,
+    }
+    mode = "embeddings" if cos is not None else "rapidfuzz"
+    if why:
+        note = why
+    groups, mapping, confidence, unsure = result
+    log.info(
+        "harmonised %d labels into %d groups (%s): %d of %d pairs decided early, %d embedded",
+        len(distinct),
+        len(groups),
+        mode,
+        label_pairs - band_pairs,
+        label_pairs,
+        embedded,
+    )
+    return Harmonization(
+        mapping=mapping,
+        groups=groups,
+        counts=dict(counts),
+        confidence=confidence,
+        unsure=unsure,
+        stats=stats,
+        mode=mode,
+        note=note,
+    )
+
+
+def _assemble(nodes, node_canons, cluster, similarity, band, counts, spec):
+    """Groups (canonical first, biggest first), the mapping, confidences and unsure pairs."""
+    groups, mapping, confidence = [], {}, {}
+    for gid in range(int(cluster.max()) + 1 if cluster.size else 0):
+        idx = np.flatnonzero(cluster == gid)
+        members = [label for i in idx for label in nodes[node_canons[i]]]
+        head = _canonical_label(members, counts)
+        rest = sorted((m for m in members if m != head), key=lambda s: (-counts[s], s))
+        groups.append((head, *rest))
+        inner = similarity[np.ix_(idx, idx)]
+        confidence[head] = float(inner.min()) if idx.size > 1 else 1.0
+        for label in members:
+            mapping[label] = head
+    groups.sort(key=lambda g: (-sum(counts[m] for m in g), g[0]))
+    unsure = []
+    for i, j in zip(*np.nonzero(band)):
+        if abs(float(similarity[i, j]) - spec.cut) <= 0.12:
+            a, b = nodes[node_canons[i]][0], nodes[node_canons[j]][0]
+            unsure.append((a, b, round(float(similarity[i, j]), 3)))
+    return tuple(groups), mapping, confidence, tuple(unsure)
+
+
+def analyze(df: pd.DataFrame, spec: HarmonizeSpec) -> Harmonization:
+    """logic.run's entry: harmonise spec.column of df (or its first column)."""
+    if spec.column is not None and spec.column in df.columns:
+        column = spec.column
+    elif spec.column is None or df.shape[1] == 1:
+        column = df.columns[0]
+    else:
+        raise AnalysisError(f"There is no column named '{spec.column}'. Choose one from the list.")
+    values = df[column].dropna().astype(str)
+    values = values[values.str.strip() != ""]
+    return harmonize_labels(tuple(values.tolist()), spec)
