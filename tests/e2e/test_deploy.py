@@ -1,0 +1,54 @@
+"""The container's start command, run as CI can (no Docker engine here): health and page."""
+
+from __future__ import annotations
+
+import json
+import os
+import re
+import subprocess
+import sys
+import urllib.request
+from pathlib import Path
+
+from tests.e2e.conftest import ROOT, free_port, wait_for_http
+
+
+def dockerfile_cmd() -> list[str]:
+    text = (ROOT / "Dockerfile").read_text()
+    match = re.search(r"^CMD (\[.*\])\s*$", text, re.MULTILINE)
+    assert match, "the Dockerfile has no exec-form CMD"
+    return json.loads(match.group(1))
+
+
+def test_dockerfile_cmd_matches_make_run():
+    cmd = dockerfile_cmd()
+    assert cmd[:3] == ["shiny", "run", "app.py"]
+    assert cmd[cmd.index("--port") + 1] == "7860"
+    makefile = (ROOT / "Makefile").read_text()
+    assert "shiny run app.py --host 0.0.0.0 --port $(PORT)" in makefile
+    assert re.search(r"^PORT \?= 7860$", makefile, re.MULTILINE)
+
+
+def test_container_start_command_serves_health_and_page(tmp_path):
+    cmd = dockerfile_cmd()
+    # The same command, from this venv, on a free port (a developer's `make run` may hold 7860).
+    port = free_port()
+    cmd[cmd.index("--port") + 1] = str(port)
+    cmd[0] = str(Path(sys.executable).with_name("shiny"))
+    env = {k: v for k, v in os.environ.items() if k != "MEDSTAT_MEMORY_LIMIT_MB"}
+    env["HF_HUB_OFFLINE"] = "1"
+    log = (tmp_path / "server.log").open("w")
+    proc = subprocess.Popen(cmd, cwd=ROOT, stdout=log, stderr=subprocess.STDOUT, env=env)
+    try:
+        base = f"http://127.0.0.1:{port}"
+        wait_for_http(f"{base}/healthz", proc)
+        with urllib.request.urlopen(f"{base}/healthz", timeout=5) as response:  # noqa: S310
+            health = json.load(response)
+        assert health["status"] == "ok"
+        assert 0 < health["memory_pct"] < 100
+        with urllib.request.urlopen(base, timeout=5) as response:  # noqa: S310
+            page = response.read().decode()
+        assert "<title>MedStat</title>" in page
+    finally:
+        proc.terminate()
+        proc.wait(timeout=10)
