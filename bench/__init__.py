@@ -1,0 +1,1 @@
+"""MedStat benchmarks: `python -m bench` runs them; OPTIMIZATION.md quotes their results."""

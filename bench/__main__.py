@@ -1,0 +1,106 @@
+"""`make bench`: run every benchmark (cache, memory, scaling, cross-worker, then the browser one)
+and print a summary of the goals. `python -m bench NAME ...` runs only the named ones."""
+
+from __future__ import annotations
+
+import argparse
+import logging
+import shutil
+import time
+from collections.abc import Callable
+from typing import Any
+
+from bench import cache_hit, concurrency, cross_worker, harness, memory_loop, scaling
+
+# The order of the brief: 1, 2, 4, the shared tier, then 3, which needs chromium.
+BENCHMARKS: dict[str, tuple[Callable[[list[str]], dict[str, Any]], str | None]] = {
+    "cache_hit": (cache_hit.main, None),
+    "memory_loop": (memory_loop.main, None),
+    "scaling": (scaling.main, None),
+    "cross_worker": (cross_worker.main, "redis-server"),
+    "concurrency": (concurrency.main, "chromium"),
+}
+# The label-harmonisation benchmark (issue 5) runs too; its module is imported only then
+# because it may start the embedding worker.
+ON_REQUEST = ("similarity",)
+
+
+def _summary_lines(name: str, p: dict[str, Any]) -> list[str]:
+    def verdict(met: bool) -> str:
+        return "met" if met else "MISSED"
+
+    if name == "cache_hit":
+        return [
+            f"cache_hit {r['rows']:,} rows: cold {r['cold_ms']['median']:.0f} ms, hit "
+            f"{r['hit_ms']['median']:.3f} ms ({r['speedup_median']:,.0f}x); seed-style key "
+            f"{r['seed_hash_pandas_hit_ms']['median']:.1f} ms: {verdict(r['goal_met'])}"
+            for r in p["runs"]
+        ]
+    if name == "memory_loop":
+        return [
+            f"memory_loop {label}: peak {r['rss_peak_mb']:.0f} of {r['limit_mb']:.0f} MB, "
+            f"{sum(r['refusals'].values())} refused, {r['cache']['evictions']:.0f} evictions: "
+            f"{verdict(r['goal_met'])}"
+            for label, r in p["runs"].items()
+        ]
+    if name == "scaling":
+        lines = []
+        for r in p["runs"]:
+            if "refused" in r:
+                lines.append(f"scaling {r['rows']:,} x {r['covariates']}: refused")
+                continue
+            lines.append(
+                f"scaling {r['rows']:,} x {r['covariates']}: {r['cold_s']['median']:.2f} s, "
+                f"peak {r['ru_maxrss_mb']:.0f} MB"
+            )
+        lines.append(f"scaling goal (100k x 13): {verdict(p['goal_met'])}")
+        return lines
+    if name == "cross_worker":
+        return [
+            f"cross_worker: cold {p['worker1_cold_ms']['median']:.0f} ms in worker 1, redis hit "
+            f"{p['worker2_redis_hit_ms']['median']:.1f} ms in worker 2, then memory hit "
+            f"{p['worker2_memory_hit_ms']['median']:.3f} ms"
+        ]
+    if name == "concurrency":
+        return [
+            f"concurrency {app}: B during A p50 {r['during_ms'].get('median', float('nan')):.0f}"
+            f" / p95 {r['during_ms'].get('p95', float('nan')):.0f} / max "
+            f"{r['during_ms'].get('max', float('nan')):.0f} ms"
+            for app, r in p["results"].items()
+        ] + [f"concurrency goal: {verdict(p['goal_met'])}"]
+    return []
+
+
+def main() -> None:
+    """Run the chosen benchmarks in order and print one summary at the end."""
+    logging.basicConfig(level=logging.WARNING)
+    parser = argparse.ArgumentParser(prog="python -m bench", description=__doc__)
+    parser.add_argument("names", nargs="*", help=f"any of: {', '.join([*BENCHMARKS, *ON_REQUEST])}")
+    args = parser.parse_args()
+    unknown = [n for n in args.names if n not in BENCHMARKS and n not in ON_REQUEST]
+    if unknown:
+        parser.error(f"unknown benchmark(s): {', '.join(unknown)}")
+    chosen = args.names or [*BENCHMARKS, *ON_REQUEST]
+    lines, started = [], time.monotonic()
+    for name in chosen:
+        if name in ON_REQUEST:
+            from importlib import import_module
+
+            run, needs = import_module(f"bench.{name}").main, None
+        else:
+            run, needs = BENCHMARKS[name]
+        if needs is not None and shutil.which(needs) is None:
+            lines.append(f"{name}: SKIPPED ({needs} is not installed; `make system-deps`)")
+            continue
+        harness.out(f"\n=== {name} ===")
+        begun = time.monotonic()
+        payload = run([])
+        lines += _summary_lines(name, payload)
+        lines.append(f"  ({name} took {time.monotonic() - begun:.0f} s)")
+    harness.out(f"\n=== summary ({time.monotonic() - started:.0f} s) ===")
+    for line in lines:
+        harness.out(line)
+
+
+if __name__ == "__main__":
+    main()
