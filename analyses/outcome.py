@@ -5,7 +5,14 @@ from __future__ import annotations
 import numpy as np
 import pandas as pd
 
-from analyses.encoding import Covariate, Factor, encode_factor, encode_numeric, encode_outcome
+from analyses.encoding import (
+    Covariate,
+    Factor,
+    Numeric,
+    encode_factor,
+    encode_numeric,
+    encode_outcome,
+)
 from analyses.errors import AnalysisError
 from analyses.multivariable import Multivariable, fit_multivariable
 from analyses.results import MULTIVARIABLE_COLUMNS, UNIVARIABLE_COLUMNS, OutcomeResult
@@ -49,6 +56,31 @@ def _covariates(df: pd.DataFrame, spec: OutcomeSpec, y: np.ndarray):
             f"Left out because they have the same value for every patient: {', '.join(constant)}."
         )
     return covs, notes
+
+
+# Values beyond this size overflow products in the fit (x squared passes 1.8e308 at 1.3e154).
+HUGE_VALUE = 1e100
+
+
+def _numeric_trouble(covs: list[Covariate]) -> str:
+    """Why the fit's matrix algebra failed, naming columns with huge values when there are any."""
+    huge = [
+        (c.name, float(np.nanmax(np.abs(c.values))))
+        for c in covs
+        if isinstance(c, Numeric) and c.present().any() and np.nanmax(np.abs(c.values)) > HUGE_VALUE
+    ]
+    if huge:
+        names = ", ".join(f"'{name}' (up to {top:.3g})" for name, top in huge)
+        return (
+            f"The model could not be computed: {names} has values too large to calculate with. "
+            "Check those values for typing errors, or rescale the column (other units, or "
+            "log10), and run again."
+        )
+    return (
+        "The model could not be computed: the calculation failed numerically with these "
+        "covariates. Leave out covariates that nearly copy each other or hold extreme values, "
+        "and run again."
+    )
 
 
 def _screened(covs: list[Covariate], uni: dict[str, Univariable], spec: OutcomeSpec):
@@ -110,9 +142,13 @@ def analyze(df: pd.DataFrame, spec: OutcomeSpec) -> OutcomeResult:
             "There are no usable covariates: every one chosen is empty or constant. "
             "Pick at least one column that varies between patients."
         )
-    uni = {c.name: fit_univariable(c, y, spec.method, spec.continuous_summary) for c in covs}
-    screened, screen_notes = _screened(covs, uni, spec)
-    multi = fit_multivariable(screened, y, spec.method)
+    try:
+        uni = {c.name: fit_univariable(c, y, spec.method, spec.continuous_summary) for c in covs}
+        screened, screen_notes = _screened(covs, uni, spec)
+        multi = fit_multivariable(screened, y, spec.method)
+    except (np.linalg.LinAlgError, OverflowError, FloatingPointError) as exc:
+        # Values near the float limit overflow the fit's matrix algebra; say which column.
+        raise AnalysisError(_numeric_trouble(covs)) from exc
     if multi.choice is None:
         raise AnalysisError(
             "The multivariable model could not be fitted: there are too few complete patients "

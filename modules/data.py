@@ -6,8 +6,10 @@ kind overrides and labels applied (a kind change derives a new fingerprint; a la
 
 from __future__ import annotations
 
+import contextlib
 import functools
 import logging
+import tempfile
 from pathlib import Path
 
 from shiny import module, reactive, render, ui
@@ -43,6 +45,51 @@ def example_dataset() -> Dataset | None:
         return None
     log.info("example dataset %s loaded: %d rows x %d columns", path.name, *dataset.df.shape)
     return dataset
+
+
+def upload_root(session) -> Path:
+    """The directory where Shiny writes this session's uploads (its own temporary folder).
+
+    Shiny keeps it on the session's upload manager, a private attribute; when that is missing
+    (another Shiny version), the system temp folder is the bound, which still keeps reads and
+    deletions away from the app's own files.
+    """
+    root = session.root_scope() if hasattr(session, "root_scope") else session
+    manager = getattr(root, "_file_upload_manager", None)
+    basedir = getattr(manager, "_basedir", None)
+    return Path(basedir or tempfile.gettempdir()).resolve()
+
+
+def is_upload(datapath: object, root: Path) -> bool:
+    """Whether a datapath names a file inside the session's upload folder.
+
+    A browser can send any value for an input, so a forged datapath ('/etc/passwd', another
+    session's upload) must neither be read nor deleted.
+    """
+    if not isinstance(datapath, str) or not datapath:
+        return False
+    path = Path(datapath).resolve()
+    return path != root and path.is_relative_to(root)
+
+
+def discard_upload(datapath: object, root: Path) -> bool:
+    """Delete an uploaded file once read, and its folder if that is now empty; never raises.
+
+    Shiny keeps uploads until the session ends; deleting each one after reading means a
+    session holds at most the file being read. Returns whether a file was deleted.
+    """
+    if not is_upload(datapath, root):
+        return False
+    path = Path(str(datapath)).resolve()
+    try:
+        path.unlink(missing_ok=True)
+    except OSError as exc:
+        log.warning("upload not deleted: %s", type(exc).__name__)
+        return False
+    if path.parent != root:
+        with contextlib.suppress(OSError):  # not empty (another upload) or already gone
+            path.parent.rmdir()  # Shiny's per-upload folder
+    return True
 
 
 @module.ui
@@ -88,15 +135,34 @@ def data_server(input, output, session):
     generation = reactive.value(0)  # bumps on each new file so editor input ids never collide
     upload_error = reactive.value("")
 
+    root = upload_root(session)
+    seen: set[str] = set()  # every datapath of this session, deleted at the latest on its end
+
     @reactive.extended_task
     async def reading(path: str, name: str) -> Dataset:
-        return await run_in_worker(logic.read_upload, path, name=name)
+        try:
+            return await run_in_worker(logic.read_upload, path, name=name)
+        finally:
+            discard_upload(path, root)  # read (or refused): the copy on disk is not needed
+
+    def _discard_all() -> None:
+        for path in list(seen):
+            discard_upload(path, root)
+        seen.clear()
+
+    session.on_ended(_discard_all)
 
     @reactive.effect
     @reactive.event(input.upload)
     def _start_reading():
         file = input.upload()[0]
+        if not is_upload(file.get("datapath"), root):
+            log.warning("upload refused: its datapath is outside the session's upload folder")
+            _fail("The uploaded file could not be found. Upload it again.")
+            return
+        seen.add(file["datapath"])
         if file["size"] > settings.max_upload_mb * 1024 * 1024:
+            discard_upload(file["datapath"], root)
             _fail(
                 f"The file '{file['name']}' is {file['size'] / 1048576:.1f} MB; the limit is "
                 f"{settings.max_upload_mb:g} MB. Remove unused columns or rows and try again."

@@ -56,8 +56,8 @@ def detect_container(data: bytes) -> str:
             raise DataError(message)
     if head.startswith((b"PK\x03\x04", b"PK\x05\x06")):
         return _zip_kind(data)
-    start = head.lstrip(b"\xef\xbb\xbf \t\r\n").lower()
-    if start.startswith((b"<!doctype html", b"<html", b"<head", b"<body", b"<table")):
+    start = _markup_start(data[:4096])
+    if start.startswith(_HTML_STARTS):
         raise DataError(
             "This is a web page (HTML), not a table. If you saved it from a browser, download "
             "the data itself as CSV or .xlsx and upload that."
@@ -65,6 +65,21 @@ def detect_container(data: bytes) -> str:
     if start.startswith(b"<?xml"):
         raise DataError(f"This is an XML file, not a table. {SAVE_AS}")
     return "text"
+
+
+# How a saved web page begins, once a BOM, blank lines and <!-- comments --> are skipped.
+_HTML_STARTS = (b"<!doctype html", b"<html", b"<head", b"<body", b"<table", b"<meta", b"<title")
+
+
+def _markup_start(head: bytes) -> bytes:
+    """The head lower-cased, without a BOM, leading blanks and leading HTML comments.
+
+    Browsers save pages with a "<!-- saved from url=... -->" line first.
+    """
+    text = head.lstrip(b"\xef\xbb\xbf \t\r\n").lower()
+    while text.startswith(b"<!--") and b"-->" in text:
+        text = text[text.index(b"-->") + 3 :].lstrip(b" \t\r\n")
+    return text
 
 
 def _zip_kind(data: bytes) -> str:

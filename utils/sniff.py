@@ -174,8 +174,9 @@ def text_sample(data: bytes, encoding: str) -> str:
     whole = len(data) <= TEXT_SAMPLE_BYTES
     decoder = codecs.getincrementaldecoder(encoding)(errors="replace")
     text = decoder.decode(data[:TEXT_SAMPLE_BYTES], final=whole)
-    if not whole and "\n" in text:
-        text = text[: text.rindex("\n") + 1]
+    end = max(text.rfind("\n"), text.rfind("\r"))  # old Mac files end lines with CR alone
+    if not whole and end >= 0:
+        text = text[: end + 1]
     return text
 
 
@@ -183,7 +184,7 @@ def sniff_layout(data: bytes, encoding: str) -> TextLayout:
     """Separator, decimal mark, header and leading-zero columns from the start of the text."""
     text = text_sample(data, encoding).lstrip("\ufeff")
     skip = 0
-    hint = re.match(r"\s*sep=(.)\s*\r?\n", text)
+    hint = re.match(r"\s*sep=(.)[ \t]*(\r\n|\r|\n)", text)
     if hint:
         sep, skip, text = hint.group(1), 1, text[hint.end() :]
     else:
@@ -220,7 +221,8 @@ def _fixed_width_code(rows: list[list[str]], position: int) -> bool:
 
 
 def _records(text: str, sep: str, limit: int) -> list[list[str]]:
-    reader = csv.reader(io.StringIO(text), delimiter=sep, quotechar='"')
+    # newline="": lines may end in \n, \r\n or a lone \r (Excel for Mac), as for a csv file.
+    reader = csv.reader(io.StringIO(text, newline=""), delimiter=sep, quotechar='"')
     rows = []
     try:
         for row in reader:

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import math
+import re
 from collections import Counter
 from collections.abc import Iterable
 
@@ -11,11 +12,19 @@ import pandas as pd
 
 from utils.column_kinds import as_dates, level_label
 
+# Excel's error values: a formula that failed has no value (exported as text by Excel).
+EXCEL_ERRORS = ("#N/A", "#NA", "#DIV/0!", "#VALUE!", "#REF!", "#NUM!", "#NULL!", "#NAME?")
 # Cell values read as missing (compared after stripping spaces, ignoring case).
-MISSING_CODES = frozenset({"", "na", "n/a", "nan", ".", "-", "null", "missing"})
+MISSING_CODES = frozenset({"", "na", "n/a", "nan", ".", "-", "null", "missing"}) | frozenset(
+    e.lower() for e in EXCEL_ERRORS
+)
 # The same codes as pandas' parser sees them, so most are caught while parsing, at C speed.
 PARSER_NA_VALUES = ["", "NA", "na", "N/A", "n/a", "N/a", "NaN", "nan", "NAN", ".", "-"]
-PARSER_NA_VALUES += ["null", "NULL", "Null", "missing", "Missing", "MISSING"]
+PARSER_NA_VALUES += ["null", "NULL", "Null", "missing", "Missing", "MISSING", *EXCEL_ERRORS]
+# A number with digit groups split by spaces ("1 234 567") and an optional unit after it
+# ("12 mg", "98%", "5.5 mmol/L"); DEC is replaced by the file's decimal mark.
+_GROUPED = r"[-+]?(?:\d{1,3}(?:[ \u00a0\u202f]\d{3})+|\d+)(?:DEC\d+)?"
+_UNIT = r"%|(?:[^\W\d_]|°)[^\s\d]*(?:\d[^\s\d]*)?"
 _NUMBER_WORDS = ("", "one", "Two", "Three", "Four", "Five", "Six", "Seven", "Eight", "Nine")
 
 
@@ -110,6 +119,10 @@ def tidy_column(series: pd.Series, decimal: str, keep_text: bool) -> tuple[pd.Se
             # Integers stay integers when no cell is missing, as pandas' own parser does.
             whole = numbers.dtype.kind in "iu" and column.notna().all()
             return (column.astype(np.int64) if whole else column), info
+        measured = numbers_with_unit(distinct, decimal)
+        if measured is not None:
+            info["unit"] = measured[1]
+            return _spread(measured[0].to_numpy(), codes, series), info
         dates = as_dates(distinct)
         if dates is not None:
             info["dates"] = dates[1]
@@ -117,6 +130,47 @@ def tidy_column(series: pd.Series, decimal: str, keep_text: bool) -> tuple[pd.Se
     if unchanged:
         return series, info  # nothing to change: keep the parsed column, no copy
     return _spread(distinct.array, codes, series), info
+
+
+def numbers_with_unit(distinct: pd.Series, decimal: str) -> tuple[pd.Series, str] | None:
+    """Values like "12 mg" or "1 234" as numbers, and the unit ("" for grouped digits alone).
+
+    Only when every value has the same unit (or none has one): "5 mg" next to "1 g" stays
+    text, since reading both as numbers would mix units without saying so.
+    """
+    values = distinct.dropna()
+    if values.empty:
+        return None
+    number = _GROUPED.replace("DEC", re.escape(decimal))
+    parts = values.str.extract(rf"^({number})\s*({_UNIT})?$")
+    if parts[0].isna().any():
+        return None
+    units = set(parts[1].fillna(""))
+    if len(units) != 1:
+        return None
+    digits = parts[0].str.replace(r"[ \u00a0\u202f]", "", regex=True)
+    if decimal == ",":
+        digits = digits.str.replace(",", ".", regex=False)
+    numbers = pd.to_numeric(digits, errors="coerce")
+    if numbers.isna().any():
+        return None
+    return numbers.reindex(distinct.index), units.pop()
+
+
+def infinite_to_missing(df: pd.DataFrame) -> list[str]:
+    """Infinite numbers ('inf', or beyond 1.8e308) as missing, in place; a note names them."""
+    changed = []
+    for name in df.columns:
+        column = df[name]
+        if column.dtype.kind == "f" and np.isinf(column.to_numpy()).any():
+            df[name] = column.mask(np.isinf(column.to_numpy()))
+            changed.append(str(name))
+    if not changed:
+        return []
+    return [
+        f"Read infinite values ('inf', or numbers too large to hold) in "
+        f"{_quoted_list(changed[:5])} as missing."
+    ]
 
 
 def tidy_frame(
@@ -127,7 +181,7 @@ def tidy_frame(
     `codes_seen` are missing codes the parser already turned into NaN (seen in a sample).
     """
     codes = set(codes_seen)
-    spaced, dated = [], []
+    spaced, dated, measured = [], [], []
     for name in df.columns:
         series = df[name]
         if not (pd.api.types.is_object_dtype(series) or pd.api.types.is_string_dtype(series)):
@@ -140,6 +194,8 @@ def tidy_frame(
             spaced.append(name)
         if "dates" in info:
             dated.append((name, info["dates"]))
+        if "unit" in info:
+            measured.append((name, info["unit"]))
     notes = []
     if codes:
         found = _quoted_list(sorted({c.upper(): c for c in sorted(codes)}.values(), key=str.lower))
@@ -148,6 +204,9 @@ def tidy_frame(
         notes.append(f"Removed spaces around values in {_quoted_list(spaced[:5])}.")
     for name, order in dated:
         notes.append(f"Read '{name}' as dates ({order}).")
+    for name, unit in measured:
+        how = f"without the unit '{unit}'" if unit else "with the spaces between digits removed"
+        notes.append(f"Read '{name}' as numbers, {how}.")
     if keep_text:
         kept = _quoted_list(sorted(keep_text))
         notes.append(f"Kept {kept} as text because values have leading zeros (e.g. '007').")
