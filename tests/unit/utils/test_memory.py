@@ -16,6 +16,7 @@ from analyses.specs import OutcomeSpec
 from utils.cache import ResultCache
 from utils.memory import (
     BUSY_MESSAGE,
+    DEFAULT_LIMIT_MB,
     MB,
     MemoryManager,
     MemoryRefused,
@@ -64,12 +65,13 @@ def test_cgroup_v2_limit_is_used(tmp_path):
     assert resolve_limit(0, [v2]) == (512.0, "cgroup")
 
 
-def test_unlimited_cgroups_fall_back_to_300_mb(tmp_path):
+def test_unlimited_cgroups_fall_back_to_the_default_budget(tmp_path):
     v2 = tmp_path / "memory.max"
     v2.write_text("max\n")
     v1 = tmp_path / "memory.limit_in_bytes"
     v1.write_text("9223372036854771712\n")  # cgroup v1's "no limit"
-    assert resolve_limit(0, [v2, v1, tmp_path / "missing"]) == (300.0, "default")
+    assert resolve_limit(0, [v2, v1, tmp_path / "missing"]) == (DEFAULT_LIMIT_MB, "default")
+    assert DEFAULT_LIMIT_MB == 512.0
 
 
 def test_cgroup_v1_limit_is_used_when_v2_is_absent(tmp_path):
