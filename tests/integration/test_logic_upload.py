@@ -8,6 +8,7 @@ import pytest
 
 import logic
 from utils import data_io
+from utils.memory import MB, MemoryManager
 from utils.resilience import Retrier, RetryPolicy
 
 
@@ -42,3 +43,29 @@ def test_bad_data_is_not_retried(tmp_path, quick_retrier):
     with pytest.raises(data_io.DataError):
         logic.read_upload(str(path), name="empty.csv")
     assert quick_retrier.stats()["attempts"] == 1
+
+
+def test_a_read_that_cannot_fit_is_refused_with_a_data_message(tmp_path, monkeypatch):
+    path = tmp_path / "big.csv"
+    path.write_text("age,event\n" + "50,yes\n" * 200_000)  # 1.4 MB: needs ~19 MB to parse
+    tight = MemoryManager(limit_mb=300, rss=lambda: 290 * MB)  # only 10 MB free
+    monkeypatch.setattr(logic, "memory", tight)
+    with pytest.raises(data_io.DataError, match="smaller file"):
+        logic.read_upload(str(path), name="big.csv")
+    roomy = MemoryManager(limit_mb=300, rss=lambda: 150 * MB)
+    monkeypatch.setattr(logic, "memory", roomy)
+    assert logic.read_upload(str(path), name="big.csv").df.shape == (200_000, 2)
+
+
+def test_an_analysis_refused_for_memory_is_an_analysis_error(monkeypatch):
+    import numpy as np
+    import pandas as pd
+
+    rng = np.random.default_rng(5)
+    frame = pd.DataFrame({"x": rng.normal(size=200), "y": rng.choice(["a", "b"], 200)})
+    busy = MemoryManager(limit_mb=300, rss=lambda: 290 * MB)  # past the critical line
+    monkeypatch.setattr(logic, "memory", busy)
+    with pytest.raises(logic.AnalysisError, match="busy") as refused:
+        logic.analyze_outcome(frame, "y", ["x"])
+    assert isinstance(refused.value, logic.ServerBusy)
+    assert isinstance(refused.value, logic.MemoryRefused)
