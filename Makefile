@@ -7,7 +7,7 @@ RUNTIME := $(VENV)/.runtime-installed
 DEV := $(VENV)/.dev-installed
 EXAMPLE := data/example_clinical.csv
 
-.PHONY: run test lint unit e2e bench system-deps clean
+.PHONY: run test lint bench load system-deps clean
 
 run: $(RUNTIME) $(EXAMPLE)
 	$(VENV)/bin/shiny run app.py --host 0.0.0.0 --port $(PORT)
@@ -21,6 +21,11 @@ lint: $(DEV)
 
 bench: $(DEV) $(EXAMPLE)
 	$(PY) -m bench
+
+# 20 concurrent sessions against one app process on loopback, bounded in time; not in `make test`.
+LOAD_SECONDS ?= 300
+load: $(DEV) $(EXAMPLE) system-deps
+	$(PY) -m bench.load --seconds $(LOAD_SECONDS)
 
 $(PY):
 	$(PYTHON) -m venv $(VENV)
