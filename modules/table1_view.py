@@ -261,7 +261,7 @@ def footnotes(view: Table1View) -> list[str]:
     return notes
 
 
-def table_tag(view: Table1View, table_id: str | None = "table1-table") -> Tag:
+def table_tag(view: Table1View, table_id: str | None = "table1-summary") -> Tag:
     """The table as escaped tags: a spanning heading over the groups, letters after p."""
     rows = display_rows(view)
     cols = columns(view)

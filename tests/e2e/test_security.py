@@ -111,7 +111,7 @@ def test_markup_in_a_file_is_shown_as_text_and_never_runs(page: Page, tmp_path: 
         timeout=30_000
     )
     run_tab(page, "table1")
-    table1 = page.locator("table#table1-table")  # the output div has the same id
+    table1 = page.locator("table#table1-summary")
     for text in (AGE, GROUP, SCRIPT, SVG, JS_LINK, IMG, FORMULA):
         expect(table1).to_contain_text(text)
     check_csv(download(page, "table1-download_csv"), FORMULA)

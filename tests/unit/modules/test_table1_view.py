@@ -84,7 +84,7 @@ def test_table_escapes_user_strings(view):
     html = str(table1_view.table_tag(view))
     assert EVIL not in html and "&lt;img src=x onerror=alert(1)&gt;" in html
     assert "Arm &lt;b&gt;" in html and "<b>" not in html
-    assert 'id="table1-table"' in html and "<sup>a</sup>" in html
+    assert 'id="table1-summary"' in html and "<sup>a</sup>" in html
 
 
 def test_footnotes_name_the_rule_and_tests(view):
