@@ -16,6 +16,7 @@ from modules import diagnostic_report, diagnostic_view, outcome_view
 from modules.background import run_in_worker
 from modules.diagnostic_view import DiagnosticView
 from modules.figures import figure_html, plotly_dependency
+from modules.task_watch import watch_task
 from utils.dataset import Dataset
 
 log = logging.getLogger(__name__)
@@ -217,28 +218,15 @@ def diagnostic_server(input, output, session, dataset: Callable[[], Dataset | No
         )
         analysis.invoke(ds, spec)
 
-    @reactive.effect
-    @reactive.event(input.cancel)
-    def _cancel():
-        analysis.cancel()
-
-    @reactive.effect
-    def _collect():
-        status = analysis.status()
-        ui.update_action_button("cancel", disabled=status != "running")
-        if status == "success":
-            last.set(analysis.result())
-            with reactive.isolate():
-                if not has_result():
-                    has_result.set(True)
-            note.set(("done", ""))
-        elif status == "cancelled":
-            note.set(("cancelled", "Cancelled. The settings are kept; press Run analysis again."))
-        elif status == "error":
-            try:
-                analysis.result()
-            except Exception as exc:  # every failure becomes a sentence; the server carries on
-                note.set(("error", diagnostic_view.error_message(exc)))
+    watch_task(
+        analysis,
+        cancel=input.cancel,
+        last=last,
+        note=note,
+        error_message=diagnostic_view.error_message,
+        again="Run analysis",
+        has_result=has_result,
+    )
 
     # --- showing --------------------------------------------------------------------------
     @reactive.calc

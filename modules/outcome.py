@@ -14,6 +14,7 @@ import logic
 from modules import figures, outcome_controls, outcome_view, report, tables
 from modules.background import run_in_worker
 from modules.result_view import ResultView
+from modules.task_watch import watch_task
 from utils.dataset import Dataset
 
 log = logging.getLogger(__name__)
@@ -211,32 +212,15 @@ def outcome_server(input, output, session, dataset: Callable[[], Dataset | None]
         log.info("outcome analysis requested: %d covariates", len(spec.covariates))
         analysis.invoke(ds, spec)
 
-    @reactive.effect
-    @reactive.event(input.cancel)
-    def _cancel():
-        analysis.cancel()
-
-    @reactive.effect
-    def _collect():
-        status = analysis.status()
-        ui.update_action_button("cancel", disabled=status != "running")
-        if status == "success":
-            last.set(analysis.result())
-            with reactive.isolate():
-                if not has_result():
-                    has_result.set(True)
-            note.set(("done", ""))
-        elif status == "cancelled":
-            note.set(("cancelled", "Cancelled. The settings are kept; press Run analysis again."))
-        elif status == "error":
-            note.set(("error", _error_text()))
-
-    def _error_text() -> str:
-        try:
-            analysis.result()
-        except Exception as exc:  # every failure becomes a sentence; the server carries on
-            return outcome_view.error_message(exc)
-        return ""
+    watch_task(
+        analysis,
+        cancel=input.cancel,
+        last=last,
+        note=note,
+        error_message=outcome_view.error_message,
+        again="Run analysis",
+        has_result=has_result,
+    )
 
     # --- showing --------------------------------------------------------------------------
     @reactive.calc

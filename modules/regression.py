@@ -16,6 +16,7 @@ from modules import regression_controls as rc
 from modules import regression_tables as rt
 from modules.background import run_in_worker
 from modules.regression_view import MODEL_CHOICES, RegressionView, family_name, fit_boxes
+from modules.task_watch import watch_task
 from utils.dataset import Dataset
 
 log = logging.getLogger(__name__)
@@ -200,25 +201,14 @@ def regression_server(input, output, session, dataset: Callable[[], Dataset | No
         log.info("regression requested: %s, %d covariates", spec.model, len(spec.covariates))
         analysis.invoke(ds, spec)
 
-    @reactive.effect
-    @reactive.event(input.cancel)
-    def _cancel():
-        analysis.cancel()
-
-    @reactive.effect
-    def _collect():
-        status = analysis.status()
-        ui.update_action_button("cancel", disabled=status != "running")
-        if status == "success":
-            last.set(analysis.result())
-            note.set(("done", ""))
-        elif status == "cancelled":
-            note.set(("cancelled", "Cancelled. The settings are kept; press Run again."))
-        elif status == "error":
-            try:
-                analysis.result()
-            except Exception as exc:  # every failure becomes a sentence; the server carries on
-                note.set(("error", outcome_view.error_message(exc)))
+    watch_task(
+        analysis,
+        cancel=input.cancel,
+        last=last,
+        note=note,
+        error_message=outcome_view.error_message,
+        again="Run",
+    )
 
     @reactive.calc
     def view() -> RegressionView | None:

@@ -15,6 +15,7 @@ from modules import figures, outcome_view, table1_export, table1_plot, table1_vi
 from modules import table1_controls as tc
 from modules.background import run_in_worker
 from modules.table1_view import Table1View
+from modules.task_watch import watch_task
 from utils.dataset import Dataset
 
 log = logging.getLogger(__name__)
@@ -180,32 +181,15 @@ def table1_server(input, output, session, dataset: Callable[[], Dataset | None])
         log.info("table 1 requested: %d variables", len(spec.variables))
         analysis.invoke(ds, spec)
 
-    @reactive.effect
-    @reactive.event(input.cancel)
-    def _cancel():
-        analysis.cancel()
-
-    @reactive.effect
-    def _collect():
-        status = analysis.status()
-        ui.update_action_button("cancel", disabled=status != "running")
-        if status == "success":
-            last.set(analysis.result())
-            with reactive.isolate():
-                if not has_result():
-                    has_result.set(True)
-            note.set(("done", ""))
-        elif status == "cancelled":
-            note.set(("cancelled", "Cancelled. The settings are kept; press Make Table 1 again."))
-        elif status == "error":
-            note.set(("error", _error_text()))
-
-    def _error_text() -> str:
-        try:
-            analysis.result()
-        except Exception as exc:  # every failure becomes a sentence; the server carries on
-            return table1_view.error_message(exc)
-        return ""
+    watch_task(
+        analysis,
+        cancel=input.cancel,
+        last=last,
+        note=note,
+        error_message=table1_view.error_message,
+        again="Make Table 1",
+        has_result=has_result,
+    )
 
     # --- showing --------------------------------------------------------------------------
     @reactive.calc

@@ -1,0 +1,50 @@
+"""What every analysis tab does when its background task ends: one place, not one per tab."""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+from typing import Any
+
+from shiny import reactive, ui
+
+
+def watch_task(
+    task: Any,
+    *,
+    cancel: Callable[[], Any],
+    last: reactive.Value,
+    note: reactive.Value,
+    error_message: Callable[[BaseException], str],
+    again: str,
+    has_result: reactive.Value | None = None,
+) -> None:
+    """Wire the Cancel button to `task` and turn its end into the tab's state.
+
+    Call inside a module server: the effects and the "cancel" button update belong to that
+    module's session. Success keeps the result in `last`; a failure or a cancel leaves the
+    last result visible and says why in `note`; `again` names the button to press again.
+    """
+
+    @reactive.effect
+    @reactive.event(cancel)
+    def _cancel():
+        task.cancel()
+
+    @reactive.effect
+    def _collect():
+        status = task.status()
+        ui.update_action_button("cancel", disabled=status != "running")
+        if status == "success":
+            last.set(task.result())
+            if has_result is not None:
+                with reactive.isolate():
+                    if not has_result():
+                        has_result.set(True)
+            note.set(("done", ""))
+        elif status == "cancelled":
+            note.set(("cancelled", f"Cancelled. The settings are kept; press {again} again."))
+        elif status == "error":
+            try:
+                task.result()
+            except Exception as exc:  # every failure becomes a sentence; the server carries on
+                note.set(("error", error_message(exc)))
