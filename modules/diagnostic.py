@@ -16,7 +16,7 @@ from modules import diagnostic_report, diagnostic_view, outcome_view
 from modules.background import run_in_worker
 from modules.diagnostic_view import DiagnosticView
 from modules.figures import figure_html, plotly_dependency
-from modules.task_watch import watch_task
+from modules.task_watch import task_panel, watch_task
 from utils.dataset import Dataset
 
 log = logging.getLogger(__name__)
@@ -52,17 +52,7 @@ def diagnostic_ui():
             width=360,
             title="Analysis settings",
         ),
-        ui.div(
-            ui.input_task_button(
-                "run", "Run analysis", label_busy="Running…", class_="btn-primary"
-            ),
-            ui.input_action_button(
-                "cancel", "Cancel", class_="btn-outline-secondary", disabled=True
-            ),
-            class_="d-flex gap-2 mb-2",
-        ),
-        ui.output_ui("status"),
-        ui.output_ui("results"),
+        task_panel("Run analysis"),
     )
 
 

@@ -14,7 +14,7 @@ import logic
 from modules import figures, outcome_controls, outcome_view, report, tables
 from modules.background import run_in_worker
 from modules.result_view import ResultView
-from modules.task_watch import watch_task
+from modules.task_watch import task_panel, watch_task
 from utils.dataset import Dataset
 
 log = logging.getLogger(__name__)
@@ -54,17 +54,7 @@ def outcome_ui():
             width=360,
             title="Analysis settings",
         ),
-        ui.div(
-            ui.input_task_button(
-                "run", "Run analysis", label_busy="Running…", class_="btn-primary"
-            ),
-            ui.input_action_button(
-                "cancel", "Cancel", class_="btn-outline-secondary", disabled=True
-            ),
-            class_="d-flex gap-2 mb-2",
-        ),
-        ui.output_ui("status"),
-        ui.output_ui("results"),
+        task_panel("Run analysis"),
     )
 
 

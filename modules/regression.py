@@ -16,7 +16,7 @@ from modules import regression_controls as rc
 from modules import regression_tables as rt
 from modules.background import run_in_worker
 from modules.regression_view import MODEL_CHOICES, RegressionView, family_name, fit_boxes
-from modules.task_watch import watch_task
+from modules.task_watch import task_panel, watch_task
 from utils.dataset import Dataset
 
 log = logging.getLogger(__name__)
@@ -44,17 +44,7 @@ def regression_ui():
             width=360,
             title="Regression settings",
         ),
-        ui.div(
-            ui.input_task_button(
-                "run", "Run regression", label_busy="Running…", class_="btn-primary"
-            ),
-            ui.input_action_button(
-                "cancel", "Cancel", class_="btn-outline-secondary", disabled=True
-            ),
-            class_="d-flex gap-2 mb-2",
-        ),  # fmt: skip
-        ui.output_ui("status"),
-        ui.output_ui("results"),
+        task_panel("Run regression"),
     )
 
 

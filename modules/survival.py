@@ -17,7 +17,7 @@ from modules import survival_controls as sc
 from modules import survival_view as sv
 from modules.background import run_in_worker
 from modules.figures import figure_html, plotly_dependency
-from modules.task_watch import watch_task
+from modules.task_watch import task_panel, watch_task
 from utils.dataset import Dataset
 
 log = logging.getLogger(__name__)
@@ -47,17 +47,7 @@ def survival_ui():
             width=360,
             title="Survival settings",
         ),
-        ui.div(
-            ui.input_task_button(
-                "run", "Run analysis", label_busy="Running…", class_="btn-primary"
-            ),
-            ui.input_action_button(
-                "cancel", "Cancel", class_="btn-outline-secondary", disabled=True
-            ),
-            class_="d-flex gap-2 mb-2",
-        ),
-        ui.output_ui("status"),
-        ui.output_ui("results"),
+        task_panel("Run analysis"),
     )
 
 

@@ -15,7 +15,7 @@ from modules import figures, outcome_view, table1_export, table1_plot, table1_vi
 from modules import table1_controls as tc
 from modules.background import run_in_worker
 from modules.table1_view import Table1View
-from modules.task_watch import watch_task
+from modules.task_watch import task_panel, watch_task
 from utils.dataset import Dataset
 
 log = logging.getLogger(__name__)
@@ -42,17 +42,7 @@ def table1_ui():
             width=360,
             title="Table 1 settings",
         ),
-        ui.div(
-            ui.input_task_button(
-                "run", "Make Table 1", label_busy="Running…", class_="btn-primary"
-            ),
-            ui.input_action_button(
-                "cancel", "Cancel", class_="btn-outline-secondary", disabled=True
-            ),
-            class_="d-flex gap-2 mb-2",
-        ),
-        ui.output_ui("status"),
-        ui.output_ui("results"),
+        task_panel("Make Table 1"),
     )
 
 

@@ -1,4 +1,4 @@
-"""What every analysis tab does when its background task ends: one place, not one per tab."""
+"""What every analysis tab shares about its background task: the buttons, and what its end means."""
 
 from __future__ import annotations
 
@@ -6,6 +6,21 @@ from collections.abc import Callable
 from typing import Any
 
 from shiny import reactive, ui
+
+
+def task_panel(run_label: str) -> ui.TagList:
+    """The Run and Cancel buttons, the status line and the results area of an analysis tab."""
+    return ui.TagList(
+        ui.div(
+            ui.input_task_button("run", run_label, label_busy="Running…", class_="btn-primary"),
+            ui.input_action_button(
+                "cancel", "Cancel", class_="btn-outline-secondary", disabled=True
+            ),
+            class_="d-flex gap-2 mb-2",
+        ),
+        ui.output_ui("status"),
+        ui.output_ui("results"),
+    )
 
 
 def watch_task(
