@@ -6,7 +6,6 @@ htmltools tags, which escape it.
 
 from __future__ import annotations
 
-import logging
 import math
 from collections.abc import Mapping
 from dataclasses import dataclass, field, replace
@@ -15,11 +14,9 @@ import pandas as pd
 from htmltools import Tag, TagList, tags
 from shiny import ui
 
-import logic
+from modules import outcome_view
 from modules.formatting import DASH, fmt_count, fmt_p, is_number
 from modules.tables import html_table
-
-log = logging.getLogger(__name__)
 
 MEASURE_NAMES = {
     "sensitivity": "Sensitivity",
@@ -68,16 +65,8 @@ def make_view(result, dataset) -> DiagnosticView:
 
 
 def error_message(exc: BaseException) -> str:
-    """What to tell the user about a failed analysis; unexpected errors are logged, not shown."""
-    if isinstance(exc, logic.AnalysisError):
-        return str(exc)
-    if isinstance(exc, MemoryError):
-        return "The server ran short of memory: use fewer tests or rows, or try later."
-    log.error("diagnostic analysis failed", exc_info=exc)
-    return (
-        "The analysis stopped with an unexpected error (logged for the developers). "
-        "Your data and settings are kept: try other settings or press Run again."
-    )
+    """What to tell the user about a failed run (the shared wording of every tab)."""
+    return outcome_view.error_message(exc, what="The analysis", fewer="tests")
 
 
 # --- numbers as they read --------------------------------------------------------------------

@@ -24,15 +24,18 @@ log = logging.getLogger(__name__)
 LOW_EPV = 10.0
 
 
-def error_message(exc: BaseException) -> str:
-    """What to tell the user about a failed analysis; unexpected errors are logged, not shown."""
+def error_message(
+    exc: BaseException, *, what: str = "The analysis", fewer: str = "covariates"
+) -> str:
+    """What to tell the user about a failed run of any tab; unexpected errors are logged, not
+    shown (a traceback can carry paths and data)."""
     if isinstance(exc, logic.AnalysisError):
         return str(exc)
     if isinstance(exc, MemoryError):
-        return "The server ran short of memory: use fewer covariates or rows, or try later."
-    log.error("outcome analysis failed", exc_info=exc)
+        return f"The server ran short of memory: use fewer {fewer} or rows, or try later."
+    log.error("%s failed", what, exc_info=exc)
     return (
-        "The analysis stopped with an unexpected error (logged for the developers). "
+        f"{what} stopped with an unexpected error (logged for the developers). "
         "Your data and settings are kept: try other settings or press Run again."
     )
 

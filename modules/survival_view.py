@@ -7,7 +7,6 @@ survival_figures.py.
 
 from __future__ import annotations
 
-import logging
 from collections.abc import Mapping
 from dataclasses import dataclass, field, replace
 from typing import TYPE_CHECKING
@@ -16,7 +15,7 @@ import pandas as pd
 from htmltools import Tag, TagList, tags
 from shiny import ui
 
-import logic
+from modules import outcome_view
 from modules.formatting import (
     DASH,
     fmt_count,
@@ -26,8 +25,6 @@ from modules.formatting import (
 
 if TYPE_CHECKING:
     from analyses.results import SurvivalResult
-
-log = logging.getLogger(__name__)
 
 
 @dataclass(frozen=True)
@@ -92,16 +89,8 @@ def make_view(result: SurvivalResult, dataset, spec) -> SurvivalView:
 
 
 def error_message(exc: BaseException) -> str:
-    """What to tell the user about a failed analysis; unexpected errors are logged, not shown."""
-    if isinstance(exc, logic.AnalysisError):
-        return str(exc)
-    if isinstance(exc, MemoryError):
-        return "The server ran short of memory: use fewer covariates or rows, or try later."
-    log.error("survival analysis failed", exc_info=exc)
-    return (
-        "The analysis stopped with an unexpected error (logged for the developers). "
-        "Your data and settings are kept: try other settings or press Run again."
-    )
+    """What to tell the user about a failed run (the shared wording of every tab)."""
+    return outcome_view.error_message(exc, what="The analysis", fewer="covariates")
 
 
 def p_text(value: object) -> str:

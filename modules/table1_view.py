@@ -6,7 +6,6 @@ htmltools tags, which escape it.
 
 from __future__ import annotations
 
-import logging
 import math
 from collections.abc import Mapping
 from dataclasses import dataclass, field, replace
@@ -15,14 +14,13 @@ from typing import TYPE_CHECKING
 import pandas as pd
 from htmltools import Tag, TagList, tags
 
-import logic
+from modules import outcome_view
 from modules.formatting import DASH, fmt_count, fmt_p, is_number
 from modules.outcome_controls import POSITIVE_LEVELS
 
 if TYPE_CHECKING:
     from analyses.results import Table1Result
 
-log = logging.getLogger(__name__)
 
 OVERALL = "Overall"  # the analysis names the all-patients column so (analyses/table1.py)
 SMD_IMBALANCE = 0.1
@@ -311,16 +309,8 @@ def table_tag(view: Table1View, table_id: str | None = "table1-summary") -> Tag:
 
 
 def error_message(exc: BaseException) -> str:
-    """What to tell the user about a failed run; unexpected errors are logged, not shown."""
-    if isinstance(exc, (logic.AnalysisError, ValueError)):
-        return str(exc)
-    if isinstance(exc, MemoryError):
-        return "The server ran short of memory: use fewer variables or rows, or try later."
-    log.error("table 1 failed", exc_info=exc)
-    return (
-        "Table 1 stopped with an unexpected error (logged for the developers). "
-        "Your data and settings are kept: try other settings or press Run again."
-    )
+    """What to tell the user about a failed run (the shared wording of every tab)."""
+    return outcome_view.error_message(exc, what="Table 1", fewer="variables")
 
 
 def done_text(view: Table1View, seconds: float | None) -> str:
