@@ -6,8 +6,10 @@ import warnings
 from dataclasses import dataclass, field
 
 import numpy as np
-import statsmodels.api as sm
 from scipy import stats
+
+# Not statsmodels.api: it imports every model family (+40 MB RSS measured, against +13 MB).
+from statsmodels.discrete.discrete_model import Logit
 
 Z95 = float(stats.norm.ppf(0.975))
 
@@ -31,7 +33,7 @@ class Fit:
 
 def _logit_fit(X: np.ndarray, y: np.ndarray, method: str, start: np.ndarray | None):
     """One statsmodels fit; None when the optimiser raises (singular Hessian and the like)."""
-    model = sm.Logit(y, X, check_rank=False)
+    model = Logit(y, X, check_rank=False)
     maxiter = 35 if method == "newton" else 400
     try:
         with warnings.catch_warnings():

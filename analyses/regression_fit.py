@@ -39,13 +39,13 @@ class Fit:
 
 def nb_alpha(X: np.ndarray, y: np.ndarray, offset: np.ndarray) -> tuple[float, bool, tuple]:
     """Maximum-likelihood NB2 alpha, whether it converged, and the optimisers given up on."""
-    import statsmodels.api as sm
+    from statsmodels.discrete.discrete_model import NegativeBinomial
 
     fallbacks: list[str] = []
     # statsmodels warns on every hard fit; the fit's own flags are reported instead.
     with warnings.catch_warnings():
         warnings.simplefilter("ignore")
-        model = sm.NegativeBinomial(y, X, offset=offset)
+        model = NegativeBinomial(y, X, offset=offset)
         for i, method in enumerate(NB_METHODS):
             try:
                 res = model.fit(method=method, maxiter=300 if method != "nm" else 5000, disp=0)
@@ -60,19 +60,24 @@ def nb_alpha(X: np.ndarray, y: np.ndarray, offset: np.ndarray) -> tuple[float, b
         return (alpha if np.isfinite(alpha) and alpha > 0 else 1e-8), False, tuple(fallbacks)
 
 
-def _fit(sm, family, X, y, offset, alpha):
+def _fit(family, X, y, offset, alpha):
     """The statsmodels fit of one family, with alpha, convergence and fallbacks."""
+    # The modules themselves, not statsmodels.api, which imports every family (+27 MB RSS).
+    from statsmodels.genmod import families
+    from statsmodels.genmod.generalized_linear_model import GLM
+    from statsmodels.regression.linear_model import OLS
+
     if family == "linear":
-        return sm.OLS(y, X).fit(), np.nan, True, ()
+        return OLS(y, X).fit(), np.nan, True, ()
     fallbacks: tuple[str, ...] = ()
     converged = True
     if family == "negbin":
         if alpha is None:
             alpha, converged, fallbacks = nb_alpha(X, y, offset)
-        glm_family = sm.families.NegativeBinomial(alpha=alpha)
+        glm_family = families.NegativeBinomial(alpha=alpha)
     else:
-        glm_family = sm.families.Poisson()
-    res = sm.GLM(y, X, family=glm_family, offset=offset).fit()
+        glm_family = families.Poisson()
+    res = GLM(y, X, family=glm_family, offset=offset).fit()
     return res, alpha, converged and bool(res.converged), fallbacks
 
 
@@ -80,14 +85,12 @@ def fit_model(
     family: str, X: np.ndarray, y: np.ndarray, offset: np.ndarray, alpha: float | None = None
 ) -> Fit | None:
     """Fit y on X (intercept first); negbin estimates alpha unless given. None if impossible."""
-    import statsmodels.api as sm
-
     if len(y) <= X.shape[1]:
         return None
     try:
         with warnings.catch_warnings():
             warnings.simplefilter("ignore")
-            res, alpha, converged, fallbacks = _fit(sm, family, X, y, offset, alpha)
+            res, alpha, converged, fallbacks = _fit(family, X, y, offset, alpha)
     except (np.linalg.LinAlgError, ValueError, OverflowError):
         return None
     if not np.all(np.isfinite(res.params)):
