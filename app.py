@@ -21,6 +21,7 @@ from modules import (
     figures,
     outcome,
     regression,
+    session_state,
     stats_panel,
     survival,
     table1,
@@ -53,6 +54,7 @@ app_ui = ui.page_navbar(
             ui.tags.link(rel="icon", href="data:,"),  # no favicon request to 404
         ),
         figures.plotly_dependency(),  # plotly.js once per page, served locally (no CDN)
+        session_state.token_ui(),
     ),
     window_title="MedStat",
     fillable=False,
@@ -60,17 +62,19 @@ app_ui = ui.page_navbar(
 
 
 def server(input, output, session):
-    # A dropped websocket reconnects to the same session: data and results survive.
-    session.allow_reconnect(True)
-    dataset = data.data_server("data")
-    dataset = cleaning.cleaning_server("cleaning", dataset=dataset)  # cleaned data onwards
-    outcome.outcome_server("outcome", dataset=dataset)
+    # A dropped websocket reconnects ("force": also under plain `shiny run`) into a new session,
+    # which gets the tab's data and last results back from its saved state.
+    session.allow_reconnect("force")
+    tab = session_state.open_tab_state(input, session)
+    dataset = data.data_server("data", tab=tab)
+    dataset = cleaning.cleaning_server("cleaning", dataset=dataset, tab=tab)  # cleaned onwards
+    outcome.outcome_server("outcome", dataset=dataset, tab=tab)
     # analysis servers (one line each)
-    survival.survival_server("survival", dataset=dataset)
-    correlation.correlation_server("correlation", dataset=dataset)
-    regression.regression_server("regression", dataset=dataset)
-    table1.table1_server("table1", dataset=dataset)
-    diagnostic.diagnostic_server("diagnostic", dataset=dataset)
+    survival.survival_server("survival", dataset=dataset, tab=tab)
+    correlation.correlation_server("correlation", dataset=dataset, tab=tab)
+    regression.regression_server("regression", dataset=dataset, tab=tab)
+    table1.table1_server("table1", dataset=dataset, tab=tab)
+    diagnostic.diagnostic_server("diagnostic", dataset=dataset, tab=tab)
     stats_panel.stats_server("stats")
     stats_panel.stats_badge_server("badge")
 

@@ -24,6 +24,7 @@ from utils.dataset import FACTOR_KINDS, NUMERIC_KINDS, Dataset
 from utils.memory import MemoryManager, MemoryRefused, estimate_mb
 from utils.redis_tier import make_tier
 from utils.resilience import Retrier
+from utils.session_store import SessionStore
 from utils.similarity import Harmonization, HarmonizeSpec
 from utils.timings import Timings
 
@@ -57,6 +58,8 @@ RESULT_TYPES.append(Harmonization)
 cache = ResultCache(tier=make_tier(RESULT_TYPES, retrier))
 memory = MemoryManager()
 timings = Timings()
+# Each browser tab's data and last results, so that a reconnecting tab finds them again.
+sessions = SessionStore(keep_s=settings.session_keep_s)
 _started = False
 # Below this many bytes the cache is not worth shrinking: most of the process's memory is the
 # imported statistics stack (~210 MB measured), and freeing a few small results returns nothing
@@ -72,6 +75,8 @@ def _release_cache() -> None:
 
 
 memory.register_cleanup("cache", _release_cache)
+# Closed tabs that have not come back give their data up first when memory runs short.
+memory.register_cleanup("sessions", sessions.release_ended)
 # The embedding worker asks the memory manager before it starts, and stops when asked.
 embeddings.configure(memory=memory, retrier=retrier)
 
@@ -159,6 +164,7 @@ def stats() -> dict[str, dict[str, float]]:
         "retry": retrier.stats(),
         "timings": timings.stats(),
         "embeddings": embeddings.stats(),
+        "sessions": sessions.stats(),
     }
 
 

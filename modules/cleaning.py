@@ -17,6 +17,7 @@ import logic
 from modules import cleaning_view as cv
 from modules import report
 from modules.background import run_in_worker
+from modules.session_state import TabState
 from utils import embeddings
 from utils.config import settings
 from utils.dataset import Dataset
@@ -65,9 +66,11 @@ def cleaning_ui():
 
 
 @module.server
-def cleaning_server(input, output, session, dataset: Callable[[], Dataset | None]):
-    steps: reactive.Value[list[Step]] = reactive.value([])
-    base_fp = reactive.value("")  # the upstream data the steps belong to
+def cleaning_server(input, output, session, dataset: Callable[[], Dataset | None], tab: TabState):
+    # After a reconnect: the applied steps and the upstream data they belong to.
+    saved_fp, saved_steps = tab.saved("cleaning", ("", []))
+    steps: reactive.Value[list[Step]] = reactive.value(list(saved_steps))
+    base_fp = reactive.value(saved_fp)  # the upstream data the steps belong to
     found: reactive.Value[tuple[str, Harmonization, int] | None] = reactive.value(None)
     note = reactive.value(("idle", "Choose a column and press Find similar labels."))
     generation = reactive.value(0)  # new ids for each result, so old checkboxes never count
@@ -83,6 +86,10 @@ def cleaning_server(input, output, session, dataset: Callable[[], Dataset | None
                 base_fp.set(fp)
                 steps.set([])
                 found.set(None)
+
+    @reactive.effect
+    def _keep():
+        tab.keep("cleaning", (base_fp(), tuple(steps())))
 
     @reactive.calc
     def cleaned() -> Dataset | None:
@@ -113,7 +120,7 @@ def cleaning_server(input, output, session, dataset: Callable[[], Dataset | None
         return await run_in_worker(logic.run, "harmonize", ds, spec)
 
     @reactive.effect
-    @reactive.event(input.find)
+    @reactive.event(input.find, ignore_init=True)
     def _find():
         ds = cleaned()
         column = input.column() if "column" in input else None
@@ -142,7 +149,7 @@ def cleaning_server(input, output, session, dataset: Callable[[], Dataset | None
                 note.set(("error", "The comparison stopped with an unexpected error (logged)."))
 
     @reactive.effect
-    @reactive.event(input.apply)
+    @reactive.event(input.apply, ignore_init=True)
     def _apply():
         current = found()
         if current is None:
@@ -159,7 +166,7 @@ def cleaning_server(input, output, session, dataset: Callable[[], Dataset | None
         log.info("recode applied: %d labels in one column", len(mapping))
 
     @reactive.effect
-    @reactive.event(input.undo)
+    @reactive.event(input.undo, ignore_init=True)
     def _undo():
         if not steps():
             ui.notification_show("There is nothing to undo.", type="warning")

@@ -15,6 +15,8 @@ from analyses.specs import CorrelationSpec
 from modules import correlation_view as cv
 from modules import figures, outcome_view
 from modules.background import run_in_worker
+from modules.session_state import TabState
+from modules.task_watch import tab_result
 from utils.dataset import NUMERIC_KINDS, Dataset
 
 log = logging.getLogger(__name__)
@@ -76,9 +78,13 @@ def _layout() -> TagList:
 
 
 @module.server
-def correlation_server(input, output, session, dataset: Callable[[], Dataset | None]):
-    last = reactive.value(None)  # (CorrelationView, fingerprint, seconds)
-    note = reactive.value(("idle", "Choose at least two numeric columns, then press Run."))
+def correlation_server(
+    input, output, session, dataset: Callable[[], Dataset | None], tab: TabState
+):
+    # The last success (kept when a later run fails), restored after a reconnect.
+    last, note, _ = tab_result(
+        tab, "correlation", "Choose at least two numeric columns, then press Run."
+    )
 
     def value_of(input_id: str):
         return input[input_id]() if input_id in input else None
@@ -133,7 +139,7 @@ def correlation_server(input, output, session, dataset: Callable[[], Dataset | N
         return CorrelationSpec(columns, input.method(), input.adjust(), pair)
 
     @reactive.effect
-    @reactive.event(input.run)
+    @reactive.event(input.run, ignore_init=True)  # a reconnected page resends its clicks
     def _run():
         ds = dataset()
         try:
@@ -163,6 +169,7 @@ def correlation_server(input, output, session, dataset: Callable[[], Dataset | N
         status = analysis.status()
         if status == "success":
             last.set(analysis.result())
+            tab.keep("correlation", analysis.result())
             note.set(("done", ""))
         elif status == "error":
             try:

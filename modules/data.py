@@ -17,6 +17,7 @@ from shiny import module, reactive, render, ui
 import logic
 from modules import data_view
 from modules.background import run_in_worker
+from modules.session_state import TabState
 from utils import data_io
 from utils.config import settings
 from utils.dataset import KINDS, Dataset
@@ -128,11 +129,14 @@ def data_ui():
 
 
 @module.server
-def data_server(input, output, session):
+def data_server(input, output, session, tab: TabState):
     example = example_dataset()
-    base = reactive.value(example)
-    is_example = reactive.value(example is not None)
-    generation = reactive.value(0)  # bumps on each new file so editor input ids never collide
+    # After a reconnect: the tab's data as it was, kinds and labels edited (saved by _keep).
+    saved, saved_example, saved_gen = tab.saved("data", (example, example is not None, -1))
+    base = reactive.value(saved)
+    is_example = reactive.value(saved_example)
+    # Bumps on each new file so editor input ids never collide, also with a reconnected page's.
+    generation = reactive.value(saved_gen + 1)
     upload_error = reactive.value("")
 
     root = upload_root(session)
@@ -153,7 +157,7 @@ def data_server(input, output, session):
     session.on_ended(_discard_all)
 
     @reactive.effect
-    @reactive.event(input.upload)
+    @reactive.event(input.upload, ignore_init=True)  # a reconnecting page resends its last file
     def _start_reading():
         file = input.upload()[0]
         if not is_upload(file.get("datapath"), root):
@@ -224,6 +228,13 @@ def data_server(input, output, session):
     @reactive.calc
     def current() -> Dataset | None:
         return edited()[0]
+
+    @reactive.effect
+    def _keep():
+        # The edited data becomes the base of a reconnected session, its editor showing the edits.
+        dataset = current()
+        with reactive.isolate():
+            tab.keep("data", (dataset, is_example(), generation()))
 
     @reactive.effect
     def _refuse_kinds():

@@ -16,7 +16,8 @@ from modules import diagnostic_report, diagnostic_view, outcome_view
 from modules.background import run_in_worker
 from modules.diagnostic_view import DiagnosticView
 from modules.figures import figure_html, plotly_dependency
-from modules.task_watch import task_panel, watch_task
+from modules.session_state import TabState
+from modules.task_watch import tab_result, task_panel, watch_task
 from utils.dataset import Dataset
 
 log = logging.getLogger(__name__)
@@ -57,11 +58,12 @@ def diagnostic_ui():
 
 
 @module.server
-def diagnostic_server(input, output, session, dataset: Callable[[], Dataset | None]):
-    last = reactive.value(None)  # Finished | None: kept when a later run fails
-    note = reactive.value(("idle", "Choose the reference standard and the tests, then Run."))
+def diagnostic_server(input, output, session, dataset: Callable[[], Dataset | None], tab: TabState):
+    # The last success (kept when a later run fails), restored after a reconnect.
+    last, note, has_result = tab_result(
+        tab, "diagnostic", "Choose the reference standard and the tests, then Run."
+    )
     started = reactive.value(0.0)
-    has_result = reactive.value(False)
 
     def value_of(input_id: str):
         return input[input_id]() if input_id in input else None
@@ -174,7 +176,7 @@ def diagnostic_server(input, output, session, dataset: Callable[[], Dataset | No
         return Finished(view, ds.fingerprint, time.perf_counter() - begin)
 
     @reactive.effect
-    @reactive.event(input.run)
+    @reactive.event(input.run, ignore_init=True)  # a reconnected page resends its clicks
     def _run():
         ds = dataset()
         try:
@@ -216,6 +218,7 @@ def diagnostic_server(input, output, session, dataset: Callable[[], Dataset | No
         error_message=diagnostic_view.error_message,
         again="Run analysis",
         has_result=has_result,
+        keep=lambda result: tab.keep("diagnostic", result),
     )
 
     # --- showing --------------------------------------------------------------------------

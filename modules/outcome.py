@@ -14,7 +14,8 @@ import logic
 from modules import figures, outcome_controls, outcome_view, report, tables
 from modules.background import run_in_worker
 from modules.result_view import ResultView
-from modules.task_watch import task_panel, watch_task
+from modules.session_state import TabState
+from modules.task_watch import tab_result, task_panel, watch_task
 from utils.dataset import Dataset
 
 log = logging.getLogger(__name__)
@@ -59,11 +60,12 @@ def outcome_ui():
 
 
 @module.server
-def outcome_server(input, output, session, dataset: Callable[[], Dataset | None]):
-    last = reactive.value(None)  # Finished | None: kept when a later run fails
-    note = reactive.value(("idle", "Choose the outcome and covariates, then press Run analysis."))
+def outcome_server(input, output, session, dataset: Callable[[], Dataset | None], tab: TabState):
+    # The last success (kept when a later run fails), restored after a reconnect.
+    last, note, has_result = tab_result(
+        tab, "outcome", "Choose the outcome and covariates, then press Run analysis."
+    )
     started = reactive.value(0.0)
-    has_result = reactive.value(False)
 
     def value_of(input_id: str):
         return input[input_id]() if input_id in input else None
@@ -116,7 +118,8 @@ def outcome_server(input, output, session, dataset: Callable[[], Dataset | None]
         choices = oc.covariate_choices(ds, outcome)
         with reactive.isolate():
             kept = oc.keep_valid(value_of("covariates"), choices)
-        same_data = covariate_key[0] == data_key(ds)
+        # The first draw keeps a selection only a reconnected page can have sent.
+        same_data = covariate_key[0] == data_key(ds) or (covariate_key[0] is None and kept)
         covariate_key[0] = data_key(ds)
         selected = kept if same_data else list(choices)
         return ui.input_selectize(
@@ -168,7 +171,7 @@ def outcome_server(input, output, session, dataset: Callable[[], Dataset | None]
         return Finished(view, ds.fingerprint, time.perf_counter() - begin)
 
     @reactive.effect
-    @reactive.event(input.run)
+    @reactive.event(input.run, ignore_init=True)  # a reconnected page resends its clicks
     def _run():
         ds = dataset()
         try:
@@ -210,6 +213,7 @@ def outcome_server(input, output, session, dataset: Callable[[], Dataset | None]
         error_message=outcome_view.error_message,
         again="Run analysis",
         has_result=has_result,
+        keep=lambda result: tab.keep("outcome", result),
     )
 
     # --- showing --------------------------------------------------------------------------

@@ -16,7 +16,8 @@ from modules import regression_controls as rc
 from modules import regression_tables as rt
 from modules.background import run_in_worker
 from modules.regression_view import MODEL_CHOICES, RegressionView, family_name, fit_boxes
-from modules.task_watch import task_panel, watch_task
+from modules.session_state import TabState
+from modules.task_watch import tab_result, task_panel, watch_task
 from utils.dataset import Dataset
 
 log = logging.getLogger(__name__)
@@ -71,9 +72,11 @@ def _results_layout() -> TagList:
 
 
 @module.server
-def regression_server(input, output, session, dataset: Callable[[], Dataset | None]):
-    last = reactive.value(None)  # (RegressionView, fingerprint, seconds) of the last success
-    note = reactive.value(("idle", "Choose the outcome and covariates, then press Run regression."))
+def regression_server(input, output, session, dataset: Callable[[], Dataset | None], tab: TabState):
+    # The last success (kept when a later run fails), restored after a reconnect.
+    last, note, _ = tab_result(
+        tab, "regression", "Choose the outcome and covariates, then press Run regression."
+    )
     started = reactive.value(0.0)
 
     def value_of(input_id: str):
@@ -165,7 +168,7 @@ def regression_server(input, output, session, dataset: Callable[[], Dataset | No
         return view, ds.fingerprint, time.perf_counter() - begin
 
     @reactive.effect
-    @reactive.event(input.run)
+    @reactive.event(input.run, ignore_init=True)  # a reconnected page resends its clicks
     def _run():
         ds = dataset()
         try:
@@ -198,6 +201,7 @@ def regression_server(input, output, session, dataset: Callable[[], Dataset | No
         note=note,
         error_message=outcome_view.error_message,
         again="Run",
+        keep=lambda result: tab.keep("regression", result),
     )
 
     @reactive.calc

@@ -67,6 +67,7 @@ def stats_server(input, output, session):
     def boxes():
         stats = current()
         cache, memory, retry = stats["cache"], stats["memory"], stats["retry"]
+        tabs = stats.get("sessions", {})
         status = stats_view.status_name(memory)
         return ui.layout_columns(
             ui.value_box(
@@ -78,7 +79,8 @@ def stats_server(input, output, session):
             ui.value_box(
                 "Memory",
                 ui.span(stats_view.memory_line(memory), id="stats-memory"),
-                f"status {status} · peak {memory.get('peak_mb', 0):.0f} MB",
+                f"status {status} · peak {memory.get('peak_mb', 0):.0f} MB · "
+                f"{tabs.get('live', 0):.0f} open tabs, {tabs.get('kept', 0):.0f} closed kept",
                 theme=stats_view.STATUS_THEMES[status],
             ),
             ui.value_box(

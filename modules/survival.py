@@ -17,7 +17,8 @@ from modules import survival_controls as sc
 from modules import survival_view as sv
 from modules.background import run_in_worker
 from modules.figures import figure_html, plotly_dependency
-from modules.task_watch import task_panel, watch_task
+from modules.session_state import TabState
+from modules.task_watch import tab_result, task_panel, watch_task
 from utils.dataset import Dataset
 
 log = logging.getLogger(__name__)
@@ -52,11 +53,12 @@ def survival_ui():
 
 
 @module.server
-def survival_server(input, output, session, dataset: Callable[[], Dataset | None]):
-    last = reactive.value(None)  # Finished | None: kept when a later run fails
-    note = reactive.value(("idle", "Choose the follow-up time and the event, then press Run."))
+def survival_server(input, output, session, dataset: Callable[[], Dataset | None], tab: TabState):
+    # The last success (kept when a later run fails), restored after a reconnect.
+    last, note, has_result = tab_result(
+        tab, "survival", "Choose the follow-up time and the event, then press Run."
+    )
     started = reactive.value(0.0)
-    has_result = reactive.value(False)
 
     def value_of(input_id: str):
         return input[input_id]() if input_id in input else None
@@ -156,7 +158,7 @@ def survival_server(input, output, session, dataset: Callable[[], Dataset | None
         return Finished(view, ds.fingerprint, time.perf_counter() - begin)
 
     @reactive.effect
-    @reactive.event(input.run)
+    @reactive.event(input.run, ignore_init=True)  # a reconnected page resends its clicks
     def _run():
         ds = dataset()
         try:
@@ -189,6 +191,7 @@ def survival_server(input, output, session, dataset: Callable[[], Dataset | None
         error_message=sv.error_message,
         again="Run analysis",
         has_result=has_result,
+        keep=lambda result: tab.keep("survival", result),
     )
 
     # --- showing --------------------------------------------------------------------------

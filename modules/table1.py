@@ -14,8 +14,9 @@ import logic
 from modules import figures, outcome_view, table1_export, table1_plot, table1_view
 from modules import table1_controls as tc
 from modules.background import run_in_worker
+from modules.session_state import TabState
 from modules.table1_view import Table1View
-from modules.task_watch import task_panel, watch_task
+from modules.task_watch import tab_result, task_panel, watch_task
 from utils.dataset import Dataset
 
 log = logging.getLogger(__name__)
@@ -76,11 +77,12 @@ def _results_layout():
 
 
 @module.server
-def table1_server(input, output, session, dataset: Callable[[], Dataset | None]):
-    last = reactive.value(None)  # Finished | None: kept when a later run fails
-    note = reactive.value(("idle", "Choose the variables (and a group), then press Make Table 1."))
+def table1_server(input, output, session, dataset: Callable[[], Dataset | None], tab: TabState):
+    # The last success (kept when a later run fails), restored after a reconnect.
+    last, note, has_result = tab_result(
+        tab, "table1", "Choose the variables (and a group), then press Make Table 1."
+    )
     started = reactive.value(0.0)
-    has_result = reactive.value(False)
     variables_for: list = [None]  # the data + group the current variable selection belongs to
 
     def value_of(input_id: str):
@@ -111,7 +113,8 @@ def table1_server(input, output, session, dataset: Callable[[], Dataset | None])
         with reactive.isolate():
             kept = tc.keep_valid(value_of("variables"), choices)
         key = (ds.name, tuple(ds.columns))
-        same_data = variables_for[0] == key
+        # The first draw keeps a selection only a reconnected page can have sent.
+        same_data = variables_for[0] in (key, None)
         variables_for[0] = key
         return ui.input_selectize(
             "variables",
@@ -151,7 +154,7 @@ def table1_server(input, output, session, dataset: Callable[[], Dataset | None])
         return Finished(view, ds.fingerprint, time.perf_counter() - begin)
 
     @reactive.effect
-    @reactive.event(input.run)
+    @reactive.event(input.run, ignore_init=True)  # a reconnected page resends its clicks
     def _run():
         ds = dataset()
         try:
@@ -179,6 +182,7 @@ def table1_server(input, output, session, dataset: Callable[[], Dataset | None])
         error_message=table1_view.error_message,
         again="Make Table 1",
         has_result=has_result,
+        keep=lambda result: tab.keep("table1", result),
     )
 
     # --- showing --------------------------------------------------------------------------

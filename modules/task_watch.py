@@ -7,6 +7,8 @@ from typing import Any
 
 from shiny import reactive, ui
 
+from modules.session_state import TabState
+
 
 def task_panel(run_label: str) -> ui.TagList:
     """The Run and Cancel buttons, the status line and the results area of an analysis tab."""
@@ -23,6 +25,20 @@ def task_panel(run_label: str) -> ui.TagList:
     )
 
 
+def tab_result(
+    tab: TabState, name: str, idle: str
+) -> tuple[reactive.Value, reactive.Value, reactive.Value]:
+    """(last, note, has_result) of an analysis tab, as a reconnected tab saved them under name.
+
+    last holds the last success (kept when a later run fails), note the status line as
+    (kind, text), has_result whether the results area was ever drawn.
+    """
+    saved = tab.saved(name)
+    last = reactive.value(saved)
+    note = reactive.value(("done", "") if saved is not None else ("idle", idle))
+    return last, note, reactive.value(saved is not None)
+
+
 def watch_task(
     task: Any,
     *,
@@ -32,12 +48,14 @@ def watch_task(
     error_message: Callable[[BaseException], str],
     again: str,
     has_result: reactive.Value | None = None,
+    keep: Callable[[Any], None] | None = None,
 ) -> None:
     """Wire the Cancel button to `task` and turn its end into the tab's state.
 
     Call inside a module server: the effects and the "cancel" button update belong to that
     module's session. Success keeps the result in `last`; a failure or a cancel leaves the
     last result visible and says why in `note`; `again` names the button to press again.
+    `keep` saves each success for a reconnect (TabState.keep with the tab's name).
     """
 
     @reactive.effect
@@ -51,6 +69,8 @@ def watch_task(
         ui.update_action_button("cancel", disabled=status != "running")
         if status == "success":
             last.set(task.result())
+            if keep is not None:
+                keep(task.result())
             if has_result is not None:
                 with reactive.isolate():
                     if not has_result():

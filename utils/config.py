@@ -40,6 +40,7 @@ class Settings:
     embedding_idle_s: float = 180.0
     worker_threads: int = 4
     example_data: str = ""
+    session_keep_s: float = 600.0  # how long a closed tab's data and results wait for it
 
     @classmethod
     def from_env(cls) -> Settings:

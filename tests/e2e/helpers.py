@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import re
 from pathlib import Path
 
 from playwright.sync_api import Page, expect
@@ -37,3 +38,20 @@ def run_outcome(page: Page, timeout: float = 60_000) -> None:
             0, timeout=timeout
         )
     expect(page.locator("#outcome-status [data-state=done]")).to_have_count(1, timeout=timeout)
+
+
+def cache_counts(page: Page) -> tuple[int, int]:
+    """(hits, misses) as the Server stats tab shows them now."""
+    open_tab(page, "Server stats")
+    box = page.locator(".bslib-value-box", has=page.locator("#stats-hit-rate"))
+    expect(box).to_contain_text("hits", timeout=15_000)
+    found = re.search(r"(\d+) hits · (\d+) misses", box.inner_text())
+    assert found, box.inner_text()
+    return int(found[1]), int(found[2])
+
+
+def expect_counts(page: Page, hits: int, misses: int) -> None:
+    """Wait for the polled stats panel to show exactly these counts."""
+    open_tab(page, "Server stats")
+    box = page.locator(".bslib-value-box", has=page.locator("#stats-hit-rate"))
+    expect(box).to_contain_text(f"{hits} hits · {misses} misses", timeout=15_000)

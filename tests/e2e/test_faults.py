@@ -1,6 +1,5 @@
 """Faults seen from the browser: a server whose memory is critical refuses new analyses with a
-message that says so. (Reconnecting after a dropped websocket does not work yet under
-`shiny run`; see the open note on issue 6.)"""
+message that says so. (A dropped websocket: tests/e2e/test_reconnect.py.)"""
 
 from __future__ import annotations
 

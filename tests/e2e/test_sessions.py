@@ -4,7 +4,6 @@ is a miss with other results)."""
 
 from __future__ import annotations
 
-import re
 from collections.abc import Iterator
 from contextlib import contextmanager
 
@@ -13,7 +12,7 @@ import pandas as pd
 import pytest
 from playwright.sync_api import Browser, Page, expect
 
-from tests.e2e.helpers import EXAMPLE, open_tab, run_outcome, upload
+from tests.e2e.helpers import EXAMPLE, cache_counts, expect_counts, open_tab, run_outcome, upload
 from tests.e2e.hostile import run_outcome_after_upload
 
 pytestmark = pytest.mark.e2e
@@ -43,23 +42,6 @@ def secret_frame() -> pd.DataFrame:
         if df[column].dtype == object and column != f"{SECRET}_patient_id":
             df[column] = df[column].map(lambda v: v if pd.isna(v) else f"{SECRET}_{v}")
     return df
-
-
-def cache_counts(page: Page) -> tuple[int, int]:
-    """(hits, misses) as the Server stats tab shows them now."""
-    open_tab(page, "Server stats")
-    box = page.locator(".bslib-value-box", has=page.locator("#stats-hit-rate"))
-    expect(box).to_contain_text("hits", timeout=15_000)
-    found = re.search(r"(\d+) hits · (\d+) misses", box.inner_text())
-    assert found, box.inner_text()
-    return int(found[1]), int(found[2])
-
-
-def expect_counts(page: Page, hits: int, misses: int) -> None:
-    """Wait for the polled stats panel to show exactly these counts."""
-    open_tab(page, "Server stats")
-    box = page.locator(".bslib-value-box", has=page.locator("#stats-hit-rate"))
-    expect(box).to_contain_text(f"{hits} hits · {misses} misses", timeout=15_000)
 
 
 def result_text(page: Page) -> str:

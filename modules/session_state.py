@@ -1,0 +1,61 @@
+"""A browser tab's saved state: the token it carries, what it gets back after a reconnect.
+
+The tab's token sits in a hidden text input, filled from sessionStorage before Shiny starts, so
+it arrives with the session's first message (at a first visit, a reload and a reconnect alike).
+The server answers with a fresh token (see utils/session_store.py), which the page stores.
+Modules read what was saved with `saved(name)` and save with `keep(name, value)`.
+"""
+
+from __future__ import annotations
+
+import logging
+from typing import Any
+
+from shiny import reactive, ui
+
+import logic
+
+log = logging.getLogger(__name__)
+
+TAB_INPUT = "medstat_tab"
+TAB_MESSAGE = "medstat-tab-token"
+
+
+def token_ui() -> ui.TagList:
+    """The hidden token input and the script that keeps it in this tab's sessionStorage."""
+    return ui.TagList(
+        ui.div(ui.input_text(TAB_INPUT, None, value=""), style="display:none"),
+        ui.tags.script(src="session_token.js", defer=True),
+    )
+
+
+class TabState:
+    """What one tab saved, and where it saves; created once per session by app.py."""
+
+    def __init__(self, token: str, restored: dict[str, Any]) -> None:
+        self.token = token
+        self.restored = restored
+
+    def saved(self, name: str, default: Any = None) -> Any:
+        """The value saved under name before this session started, or default."""
+        return self.restored.get(name, default)
+
+    def keep(self, name: str, value: Any) -> None:
+        """Save a value (an immutable Dataset, result or tuple) for a later reconnect."""
+        logic.sessions.put(self.token, name, value)
+
+
+def open_tab_state(input, session) -> TabState:
+    """Restore the state the tab's token names, give the tab a new token, forget it at the end."""
+    with reactive.isolate():
+        brought = input[TAB_INPUT]() if TAB_INPUT in input else None
+    token, restored = logic.sessions.open(brought)
+    if restored:
+        log.info("tab reconnected: restored %s", ", ".join(sorted(restored)))
+
+    async def tell_page() -> None:
+        await session.send_custom_message(TAB_MESSAGE, token)
+
+    session.on_flush(tell_page, once=True)
+    session.on_ended(lambda: logic.sessions.end(token))
+    return TabState(token, restored)
