@@ -27,6 +27,7 @@ from modules import (
     table1,
 )
 from utils.config import settings
+from utils.upload_limit import UploadLimit
 
 logging.basicConfig(level=logging.INFO, format="%(asctime)s %(levelname)s %(name)s: %(message)s")
 log = logging.getLogger("medstat")
@@ -99,4 +100,8 @@ async def health(request: Request) -> JSONResponse:
     return JSONResponse({"status": "ok", "memory_pct": round(memory["used_pct"], 1)})
 
 
-app = Starlette(routes=[Route("/healthz", health), Mount("/", app=shiny_app)])
+# Upload bodies are bounded before Shiny writes them to disk (the Data tab checks again).
+app = UploadLimit(
+    Starlette(routes=[Route("/healthz", health), Mount("/", app=shiny_app)]),
+    max_bytes=int(settings.max_upload_mb * 2**20),
+)

@@ -9,6 +9,7 @@ import sys
 import time
 import urllib.request
 from collections.abc import Iterator
+from contextlib import contextmanager
 from pathlib import Path
 
 import pytest
@@ -48,26 +49,18 @@ def wait_for_http(url: str, proc: subprocess.Popen, seconds: float = 60) -> None
     raise RuntimeError(f"the app did not answer at {url} within {seconds} s")
 
 
-@pytest.fixture(scope="session")
-def app_url(tmp_path_factory) -> Iterator[str]:
-    """Start the app exactly as `make run` does, on a free loopback port."""
+@contextmanager
+def serve_app(log_path: Path, **settings: str) -> Iterator[str]:
+    """The app started exactly as `make run` does, on a free loopback port, with MEDSTAT_*
+    settings given as keyword arguments (memory_limit_mb="120"); yields its URL."""
     port = free_port()
-    log_path = tmp_path_factory.mktemp("app") / "server.log"
     env = {**os.environ, "PYTHONUNBUFFERED": "1"}
     env.pop("MEDSTAT_MEMORY_LIMIT_MB", None)  # the app runs with its real default budget
+    env.update({f"MEDSTAT_{k.upper()}": v for k, v in settings.items()})
+    command = ["shiny", "run", "app.py", "--host", "127.0.0.1", "--port", str(port)]
     with open(log_path, "w") as log:
         proc = subprocess.Popen(
-            [
-                sys.executable,
-                "-m",
-                "shiny",
-                "run",
-                "app.py",
-                "--host",
-                "127.0.0.1",
-                "--port",
-                str(port),
-            ],
+            [sys.executable, "-m", *command],
             cwd=ROOT,
             stdout=log,
             stderr=subprocess.STDOUT,
@@ -83,6 +76,16 @@ def app_url(tmp_path_factory) -> Iterator[str]:
             proc.wait(timeout=10)
         except subprocess.TimeoutExpired:
             proc.kill()
+
+
+@pytest.fixture(scope="session")
+def app_url(tmp_path_factory) -> Iterator[str]:
+    """The app as `make run` starts it, shared by the browser tests."""
+    log_path = tmp_path_factory.mktemp("app") / "server.log"
+    try:
+        with serve_app(log_path) as url:
+            yield url
+    finally:
         print(log_path.read_text()[-4000:])
 
 

@@ -3,16 +3,13 @@ message that says so. (A dropped websocket: tests/e2e/test_reconnect.py.)"""
 
 from __future__ import annotations
 
-import os
-import subprocess
-import sys
 from collections.abc import Iterator
 from pathlib import Path
 
 import pytest
 from playwright.sync_api import Browser, expect
 
-from tests.e2e.conftest import ROOT, free_port, wait_for_http
+from tests.e2e.conftest import serve_app
 from tests.e2e.helpers import open_tab
 from utils.memory import BUSY_MESSAGE
 
@@ -22,27 +19,8 @@ pytestmark = pytest.mark.e2e
 @pytest.fixture
 def crowded_app_url(tmp_path: Path) -> Iterator[str]:
     """The app started with a memory limit below what it already uses: critical from the start."""
-    port = free_port()
-    env = {**os.environ, "PYTHONUNBUFFERED": "1", "MEDSTAT_MEMORY_LIMIT_MB": "120"}
-    with open(tmp_path / "server.log", "w") as log:
-        proc = subprocess.Popen(
-            [sys.executable, "-m", "shiny", "run", "app.py", "--host", "127.0.0.1"]
-            + ["--port", str(port)],
-            cwd=ROOT,
-            stdout=log,
-            stderr=subprocess.STDOUT,
-            env=env,
-        )
-    url = f"http://127.0.0.1:{port}"
-    try:
-        wait_for_http(url, proc)
+    with serve_app(tmp_path / "server.log", memory_limit_mb="120") as url:
         yield url
-    finally:
-        proc.terminate()
-        try:
-            proc.wait(timeout=10)
-        except subprocess.TimeoutExpired:
-            proc.kill()
 
 
 def test_critical_memory_refuses_a_new_analysis_with_a_clear_message(
