@@ -1,11 +1,11 @@
-"""Small steps the browser tests share: open a tab, upload a file, run the outcome analysis."""
+"""Small steps the browser tests share: open a tab, upload a file, pick options, run an analysis."""
 
 from __future__ import annotations
 
 import re
 from pathlib import Path
 
-from playwright.sync_api import Page, expect
+from playwright.sync_api import Error, Page, expect
 
 ROOT = Path(__file__).resolve().parents[2]
 EXAMPLE = ROOT / "data" / "example_clinical.csv"
@@ -20,6 +20,28 @@ def upload(page: Page, path: Path) -> None:
     open_tab(page, "Data")
     page.set_input_files("#data-upload", str(path))
     expect(page.locator("#dataset-name")).to_contain_text(path.name, timeout=30_000)
+
+
+def choose(page: Page, select_id: str, text: str, attempts: int = 3) -> None:
+    """Pick an option of a selectize input by typing it, and wait until it shows as chosen.
+
+    The server re-renders a tab's selectize controls when an earlier choice (the outcome, the
+    data) reaches it, which can replace the control while it is being typed into; each attempt
+    therefore starts again on the control that is on the page now."""
+    control = f"#{select_id} + .selectize-control"
+    chosen = page.locator(f"{control} .item", has_text=text)
+    for attempt in range(attempts):
+        try:
+            box = page.locator(f"{control} input")
+            box.click()
+            box.fill(text)
+            page.locator(f"{control} .option", has_text=text).first.click(timeout=8_000)
+            page.keyboard.press("Escape")
+            expect(chosen).to_have_count(1, timeout=5_000)
+            return
+        except (AssertionError, Error):
+            if attempt == attempts - 1:
+                raise
 
 
 def run_outcome(page: Page, timeout: float = 60_000) -> None:

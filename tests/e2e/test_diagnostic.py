@@ -5,10 +5,10 @@ from __future__ import annotations
 import numpy as np
 import pandas as pd
 import pytest
-from playwright.sync_api import Page, expect
+from playwright.sync_api import expect
 from scipy import stats
 
-from tests.e2e.helpers import EXAMPLE, open_tab
+from tests.e2e.helpers import EXAMPLE, choose, open_tab
 
 pytestmark = pytest.mark.e2e
 
@@ -20,15 +20,6 @@ def expected_auc(df: pd.DataFrame, marker: str) -> float:
     neg = rows.loc[rows.complication == "No", marker]
     auc = stats.mannwhitneyu(pos, neg).statistic / (len(pos) * len(neg))
     return auc if np.median(neg) <= np.median(pos) else 1 - auc
-
-
-def choose(page: Page, select_id: str, text: str) -> None:
-    """Pick an option of a selectize input by typing it."""
-    box = page.locator(f"#{select_id} + .selectize-control input")
-    box.click()
-    box.fill(text)
-    page.locator(f"#{select_id} + .selectize-control .option", has_text=text).first.click()
-    expect(page.locator(f"#{select_id} + .selectize-control .item", has_text=text)).to_have_count(1)
 
 
 def test_two_markers_against_complication(page):

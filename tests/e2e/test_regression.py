@@ -2,21 +2,11 @@
 
 from __future__ import annotations
 
-from pathlib import Path
-
 import pandas as pd
 import statsmodels.formula.api as smf
 from playwright.sync_api import Page, expect
 
-EXAMPLE = Path(__file__).resolve().parents[2] / "data" / "example_clinical.csv"
-
-
-def _add_covariate(page: Page, name: str) -> None:
-    box = page.locator("#regression-covariates + .selectize-control input")
-    box.click()
-    box.fill(name)
-    page.locator(".selectize-dropdown .option", has_text=name).first.click()
-    page.keyboard.press("Escape")
+from tests.e2e.helpers import EXAMPLE, choose
 
 
 def test_linear_regression_tables_forest_and_diagnostics(page: Page):
@@ -24,8 +14,8 @@ def test_linear_regression_tables_forest_and_diagnostics(page: Page):
     page.locator("#regression-outcome").wait_for(state="attached", timeout=20_000)
     page.locator("#regression-outcome").select_option("albumin")
     page.locator("#regression-covariates + .selectize-control").wait_for(timeout=10_000)
-    _add_covariate(page, "age")
-    _add_covariate(page, "asa_class")
+    choose(page, "regression-covariates", "age")
+    choose(page, "regression-covariates", "asa_class")
     page.locator("input[name='regression-screen_mode'][value='all']").check()
     page.locator("#regression-run").click()
     expect(page.locator("#regression-status [data-state='done']")).to_be_visible(timeout=30_000)

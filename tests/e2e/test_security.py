@@ -9,7 +9,7 @@ from pathlib import Path
 import pytest
 from playwright.sync_api import Page, expect
 
-from tests.e2e.helpers import open_tab, upload
+from tests.e2e.helpers import choose, open_tab, upload
 from tests.e2e.hostile import (
     AGE,
     ANCHOR,
@@ -63,15 +63,6 @@ def check_csv(path: Path, *neutralised: str) -> str:
     for payload in neutralised:
         assert any(c.startswith(f"'{payload}") for c in cells), payload
     return text
-
-
-def choose(page: Page, select_id: str, text: str) -> None:
-    """Pick an option of a selectize input by typing it."""
-    box = page.locator(f"#{select_id} + .selectize-control input")
-    box.click()
-    box.fill(text)
-    page.locator(f"#{select_id} + .selectize-control .option", has_text=text).first.click()
-    expect(page.locator(f"#{select_id} + .selectize-control .item", has_text=text)).to_have_count(1)
 
 
 def run_tab(page: Page, tab: str) -> None:
