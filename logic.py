@@ -224,6 +224,13 @@ def eligible_covariates(dataset: Dataset, outcome: str) -> list[str]:
     ]
 
 
+def _is_default_level(dataset: Dataset, column: str, level: object) -> bool:
+    """The level the analysis takes as reference anyway (the first in natural order): asking for
+    it by name and leaving the reference unset are the same request, so they get one cache key."""
+    levels = dataset.meta(column).levels
+    return bool(levels) and str(level).strip() == levels[0]
+
+
 def outcome_spec(
     dataset: Dataset,
     outcome: str,
@@ -261,7 +268,13 @@ def outcome_spec(
         )
     forced = tuple(c for c in dict.fromkeys(force) if c in candidates)
     categorical = tuple(c for c in candidates if dataset.meta(c).kind in FACTOR_KINDS)
-    refs = tuple(sorted((str(k), str(v)) for k, v in (reference or {}).items() if k in categorical))
+    refs = tuple(
+        sorted(
+            (str(k), str(v).strip())
+            for k, v in (reference or {}).items()
+            if k in categorical and not _is_default_level(dataset, k, v)
+        )
+    )
     return OutcomeSpec(
         outcome=outcome,
         covariates=tuple(candidates),

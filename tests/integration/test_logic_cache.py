@@ -48,6 +48,40 @@ def test_repeat_is_a_hit_and_a_changed_cell_is_a_miss(cohort):
     assert any(t.hit for t in recent)
 
 
+def test_naming_the_default_reference_is_the_same_request(cohort):
+    """'A' is group's first level, the reference the model takes when none is chosen: the page
+    sends it by name once its controls are filled in, and that must not be a second model."""
+    dataset = data_io.dataset_from_frame(cohort, name="cohort")
+    unset = logic.outcome_spec(dataset, "event", ["age", "group"])
+    named = logic.outcome_spec(dataset, "event", ["age", "group"], reference={"group": "A"})
+    other = logic.outcome_spec(dataset, "event", ["age", "group"], reference={"group": "B"})
+    assert named == unset and other != unset
+    first = logic.analyze_outcome(dataset, "event", ["age", "group"])
+    hits0, misses0 = lookups()
+    again = logic.analyze_outcome(dataset, "event", ["age", "group"], reference={"group": "A"})
+    assert again is first and lookups() == (hits0 + 1, misses0)
+
+
+def test_first_level_of_a_column_is_the_models_default_reference():
+    """outcome_spec drops a reference equal to meta.levels[0]; that is only the same model if the
+    encoder's default reference is that level, for text and numeric codes alike."""
+    from analyses.encoding import encode_factor
+    from utils.dataset_edits import with_kind
+
+    frame = pd.DataFrame(
+        {
+            "stage": ["II", "IV", " I", "III", "II", None, "10", "2"],
+            "asa": [3, 1, 2, 2, 4, 1, 3, None],
+            "sex": ["male", "female ", "male", "", "female", "male", "male", "female"],
+        }
+    )
+    dataset = with_kind(data_io.dataset_from_frame(frame, name="levels"), "asa", "categorical")
+    for column in frame:
+        meta = dataset.meta(column)
+        factor, _ = encode_factor(dataset.df[column], None)
+        assert meta.levels and factor.levels[0] == meta.levels[0], column
+
+
 def test_memory_cleanup_keeps_a_small_cache(cohort):
     dataset = data_io.dataset_from_frame(cohort, name="cohort")
     logic.analyze_outcome(dataset, "event", ["age"])
