@@ -228,12 +228,23 @@ def ru_maxrss_mb() -> float:
 
 
 def ensure_csv(rows: int, covariates: int = 13) -> Path:
-    """The benchmark CSV of rows x covariates, generated once (fixed seed) and reused."""
-    from bench.data_gen import write_csv
+    """The benchmark CSV of rows x covariates, generated once (fixed seed) and reused.
 
+    It is written by a child process: a parent that built a 1M-row frame itself would pass its
+    high-water RSS on to every child it starts (Linux keeps ru_maxrss across fork and exec), and
+    the children's peak-memory figures would be the parent's."""
     path = DATA_DIR / f"clinical_{rows}x{covariates}.csv"
     if not path.exists():
         tmp = path.with_suffix(".tmp")
-        write_csv(tmp, rows, covariates)
+        tmp.parent.mkdir(parents=True, exist_ok=True)
+        script = (
+            "import sys, pathlib; from bench.data_gen import write_csv; "
+            "write_csv(pathlib.Path(sys.argv[1]), int(sys.argv[2]), int(sys.argv[3]))"
+        )
+        subprocess.run(
+            [sys.executable, "-c", script, str(tmp), str(rows), str(covariates)],
+            check=True,
+            cwd=ROOT,
+        )
         tmp.replace(path)
     return path

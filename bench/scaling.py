@@ -1,6 +1,6 @@
 """Benchmark 4: cold outcome analysis time and peak RSS on 1k to 1M rows x 13 and 20 covariates,
 each size in a fresh process, and what the admission control says about each at the default
-300 MB limit."""
+limit (utils.memory.DEFAULT_LIMIT_MB)."""
 
 from __future__ import annotations
 
@@ -10,13 +10,14 @@ from typing import Any
 
 from bench import harness
 from bench.data_gen import OUTCOME, covariate_names
+from utils.memory import DEFAULT_LIMIT_MB
 
 NAME = "scaling"
 COMMAND = ".venv/bin/python -m bench.scaling"
 SIZES = (1_000, 10_000, 100_000, 1_000_000)
 WIDTHS = (13, 20)
-# Costs are measured with admission control out of the way: at the 300 MB default it refuses
-# 100k rows in a server process (see `default_limit` in each run) and 1M rows outright. The 1M-row
+# Costs are measured with admission control out of the way: the default limit refuses 1M rows
+# outright (see `default_limit` in each run). The 1M-row
 # CSVs (76-110 MB) are also over the default 50 MB upload limit.
 MEASURE_ENV = {"MEDSTAT_MEMORY_LIMIT_MB": "4000", "MEDSTAT_MAX_UPLOAD_MB": "200"}
 GOAL_S, GOAL_MB = 1.5, 280.0
@@ -37,7 +38,7 @@ def child(rows: int, width: int, bare: bool = False) -> dict[str, Any]:
 
     import logic
     from utils import data_io
-    from utils.memory import DEFAULT_LIMIT_MB, MemoryManager, MemoryRefused, estimate_mb
+    from utils.memory import MemoryManager, MemoryRefused, estimate_mb
 
     harness.start_logic()
     rss_imports = harness.PeakRss().now_mb()
@@ -159,7 +160,7 @@ def main(argv: list[str] | None = None) -> dict[str, Any]:
             "ru_maxrss (MB)",
             "admission estimate (MB)",
             "measured growth (MB)",
-            "at 300 MB default",
+            f"at {DEFAULT_LIMIT_MB:g} MB default",
         ],
         rows_out,
     )
@@ -185,8 +186,8 @@ def main(argv: list[str] | None = None) -> dict[str, Any]:
             "each run (first = first run in the process); peak RSS analysis = psutil polled "
             "every 5 ms during the runs; ru_maxrss = whole-process peak including the CSV "
             f"read; every run used {MEASURE_ENV} so that admission control lets the cost be "
-            "measured; default_limit = what a MemoryManager at the 300 MB default answered in "
-            "the same process just before the analysis"
+            f"measured; default_limit = what a MemoryManager at the {DEFAULT_LIMIT_MB:g} MB "
+            "default answered in the same process just before the analysis"
         ),
         "runs": runs,
         "default_limit_1m": refusal,
