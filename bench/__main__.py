@@ -68,6 +68,23 @@ def _summary_lines(name: str, p: dict[str, Any]) -> list[str]:
             f"{r['during_ms'].get('max', float('nan')):.0f} ms"
             for app, r in p["results"].items()
         ] + [f"concurrency goal: {verdict(p['goal_met'])}"]
+    if name == "similarity":
+        runs = p["runs"]
+        lines = [
+            f"similarity {method}: F1 {r['f1']:.3f} (precision {r['precision']:.3f}, recall "
+            f"{r['recall']:.3f}), {r.get('embedded_labels', 0):.0f} labels embedded, "
+            f"{r['seconds']:.2f} s"
+            for method, r in runs.items()
+        ]
+        cascade = runs["cascade"]
+        best_single = max(runs["rapidfuzz_only"]["f1"], runs["embeddings_only"]["f1"])
+        lines.append(
+            f"similarity goals: cascade F1 >= 0.85 and >= best single method "
+            f"({best_single:.3f}): {verdict(cascade['f1'] >= max(0.85, best_single))}; "
+            f"{cascade['decided_without_embeddings_share']:.1%} of pairs decided before any "
+            f"embedding (>= 50%): {verdict(cascade['decided_without_embeddings_share'] >= 0.5)}"
+        )
+        return lines
     return []
 
 
