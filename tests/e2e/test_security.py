@@ -61,7 +61,7 @@ def check_csv(path: Path, *neutralised: str) -> str:
     assert formula_cells(text) == []
     cells = csv_cells(text)
     for payload in neutralised:
-        assert any(c.startswith(f"'{payload}") for c in cells), payload
+        assert any(c.startswith(f"'{payload}") for c in cells), (payload, text[:600])
     return text
 
 
