@@ -17,7 +17,7 @@ from analyses import results as result_types
 from analyses.errors import AnalysisError
 from analyses.results import OutcomeResult
 from analyses.specs import Method, OutcomeSpec
-from utils import data_io, embeddings
+from utils import data_io, embeddings, similarity
 from utils.cache import ResultCache, make_key
 from utils.config import settings
 from utils.dataset import FACTOR_KINDS, NUMERIC_KINDS, Dataset
@@ -157,13 +157,15 @@ def run(kind: str, dataset: Dataset, spec: Any) -> Any:
 
 
 def stats() -> dict[str, dict[str, float]]:
-    """Numbers for the stats panel and benchmarks: cache, memory, retry, timings."""
+    """Numbers for the stats panel and benchmarks: cache, memory, retry, timings, the embedding
+    worker, the cleaning cascade's work and the tabs kept for reconnecting."""
     return {
         "cache": cache.stats(),
         "memory": memory.stats(),
         "retry": retrier.stats(),
         "timings": timings.stats(),
         "embeddings": embeddings.stats(),
+        "cleaning": similarity.totals(),
         "sessions": sessions.stats(),
     }
 

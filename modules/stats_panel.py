@@ -1,4 +1,5 @@
-"""The live server stats tab and navbar badge: cache, memory, retries and recent analyses."""
+"""The live server stats tab and navbar badge: cache, memory, retries, recent analyses and the
+cleaning cascade."""
 
 from __future__ import annotations
 
@@ -51,7 +52,8 @@ def stats_ui():
         ui.layout_columns(
             ui.card(ui.card_header("Result cache"), ui.output_ui("cache_detail")),
             ui.card(ui.card_header("Retries and fallbacks"), ui.output_ui("retry_detail")),
-            col_widths=(6, 6),
+            ui.card(ui.card_header("Data cleaning"), ui.output_ui("cleaning_detail")),
+            col_widths=(4, 4, 4),
         ),
     )
 
@@ -113,6 +115,12 @@ def stats_server(input, output, session):
     @render.ui
     def retry_detail():
         return html_table(_two_columns(current()["retry"]))
+
+    @render.ui
+    def cleaning_detail():
+        stats = current()
+        frame = stats_view.cleaning_table(stats["cleaning"], stats["embeddings"])
+        return html_table(frame, table_id="stats-cleaning-table")
 
 
 def _two_columns(numbers: dict[str, float]) -> pd.DataFrame:

@@ -69,3 +69,33 @@ def recent_table(recent: Sequence) -> pd.DataFrame:
         for t in recent
     ]
     return pd.DataFrame(rows, columns=["time", "analysis", "ms", "served by"])
+
+
+def cleaning_table(cleaning: dict[str, float], model: dict[str, float]) -> pd.DataFrame:
+    """The Data cleaning card: the cascade's work so far and the embedding worker's state."""
+    pairs = cleaning.get("pairs", 0.0)
+    early = cleaning.get("early_exits", 0.0)
+    share = f" ({early / pairs:.1%})" if pairs else ""
+    if not model.get("enabled", 1.0):
+        state = "turned off (MEDSTAT_EMBEDDINGS=0)"
+    elif model.get("running", 0.0):
+        state = (
+            f"running, {model.get('worker_rss_mb', 0):.0f} MB "
+            f"(peak {model.get('worker_peak_rss_mb', 0):.0f} MB)"
+        )
+    elif model.get("failures", 0.0):
+        state = f"not running; failed to start {model['failures']:.0f} time(s), rapidfuzz only"
+    else:
+        state = "not running (starts when a column needs it, stops when idle)"
+    rows = {
+        "embedding model": state,
+        "columns harmonised": f"{cleaning.get('columns', 0):,.0f}",
+        "label pairs compared": f"{pairs:,.0f}",
+        "decided before any embedding": f"{early:,.0f}{share}",
+        "labels embedded": f"{cleaning.get('embedded_labels', 0):,.0f}",
+        "columns the model took part in": f"{cleaning.get('columns_with_model', 0):,.0f}",
+        "model starts / idle stops": (
+            f"{model.get('starts', 0):.0f} / {model.get('idle_stops', 0):.0f}"
+        ),
+    }
+    return pd.DataFrame({"measure": list(rows), "value": list(rows.values())})

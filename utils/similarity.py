@@ -13,6 +13,7 @@ logic registers the kind "harmonize" -> this module (VERSION, analyze).
 from __future__ import annotations
 
 import logging
+import threading
 import time
 from collections import Counter
 from collections.abc import Callable, Iterable, Sequence
@@ -31,6 +32,10 @@ from utils.normalize import Canon, canonical
 log = logging.getLogger(__name__)
 
 VERSION = "1"
+# Work done by the cascade since the server started, for the stats panel (cache hits add none).
+_TOTAL_FIELDS = ("columns", "pairs", "early_exits", "embedded_labels", "columns_with_model")
+_totals = dict.fromkeys(_TOTAL_FIELDS, 0.0)
+_totals_lock = threading.Lock()
 MAX_LABELS = 2000  # distinct labels per column; beyond this it is free text, not categories
 
 Embedder = Callable[[Sequence[str]], dict[str, np.ndarray]]
@@ -178,6 +183,7 @@ def harmonize_labels(
         "seconds": time.perf_counter() - started,
     }
     mode = "embeddings" if cos is not None else "rapidfuzz"
+    _count(stats, used_model=cos is not None)
     if why:
         note = why
     groups, mapping, confidence, unsure = result
@@ -200,6 +206,22 @@ def harmonize_labels(
         mode=mode,
         note=note,
     )
+
+
+def _count(stats: dict[str, float], used_model: bool) -> None:
+    with _totals_lock:
+        _totals["columns"] += 1
+        _totals["pairs"] += stats["pairs"]
+        _totals["early_exits"] += stats["early_exits"]
+        _totals["embedded_labels"] += stats["embedded_labels"]
+        _totals["columns_with_model"] += float(used_model)
+
+
+def totals() -> dict[str, float]:
+    """Columns harmonised, label pairs compared, pairs decided before any embedding, labels sent
+    to the model and columns the model took part in, since the process started."""
+    with _totals_lock:
+        return dict(_totals)
 
 
 def _assemble(nodes, node_canons, cluster, similarity, band, counts, spec):

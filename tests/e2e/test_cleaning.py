@@ -42,6 +42,13 @@ def test_cleaning_merges_levels_for_the_outcome_analysis(page: Page, tmp_path) -
     page.click("#cleaning-apply")
     expect(page.locator("#cleaning-history-list li")).to_have_count(1, timeout=10_000)
 
+    # The stats panel counts the cascade's work (shared by the server: at least this column).
+    page.click("a[data-value='stats']")
+    card = page.locator("#stats-cleaning-table")
+    harmonised = card.locator("tr", has_text="columns harmonised").locator("td").nth(1)
+    expect(harmonised).not_to_have_text("0", timeout=15_000)
+    expect(card.locator("tr", has_text="embedding model")).to_contain_text("running")
+
     page.click("a[data-value='outcome']")
     page.select_option("#outcome-outcome", "complication")
     page.click("#outcome-run")

@@ -127,6 +127,21 @@ def test_stats_count_every_pair_once() -> None:
     assert s["embedded_labels"] == 0
 
 
+def test_the_panel_totals_add_up_each_column_harmonised() -> None:
+    from utils.similarity import totals
+
+    before = totals()
+    first = harmonize_labels(("Male", "male", "M", "Female", "woman", "Type 1", "Type 2"), OFF)
+    second = harmonize_labels(("Yes", "yes ", "No"), OFF)
+    after = totals()
+    assert after["columns"] - before["columns"] == 2
+    assert after["pairs"] - before["pairs"] == first.stats["pairs"] + second.stats["pairs"] == 24
+    early = first.stats["early_exits"] + second.stats["early_exits"]
+    assert after["early_exits"] - before["early_exits"] == early
+    assert after["embedded_labels"] == before["embedded_labels"]
+    assert after["columns_with_model"] == before["columns_with_model"]
+
+
 def test_a_column_settled_by_exact_and_fuzzy_never_calls_the_model() -> None:
     calls = []
 
