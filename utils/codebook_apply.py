@@ -151,8 +151,8 @@ def apply_codebook(dataset: Dataset, step: CodebookStep) -> Dataset:
                 series, kind = parsed[0], "date"
         elif rule.type == "date":
             kind = "date"
-        elif rule.type == "text":
-            kind = "text"
+        elif rule.type == "text" and columns[rule.column].kind != "id":
+            kind = "text"  # an identifier stays one: it is text that names rows
         if series is not df[rule.column]:
             updates[rule.column] = series
         columns[rule.column] = column_meta(
