@@ -28,6 +28,9 @@ log = logging.getLogger(__name__)
 VERSION = "1"
 AMBIGUOUS = 0.05  # a runner-up this close (row or column) makes a match unsure
 ALTERNATIVES = 3
+# A column name that only adds a qualifier ("mace_1yr" for "MACE") scores this share of its
+# fuzzy score, so it lands in the band: proposed but unsure. Opposite qualifiers never match.
+ADDED_KEY_FACTOR = 0.85
 
 
 @dataclass(frozen=True)
@@ -85,7 +88,7 @@ def variable_scores(
 ):
     """(similarity, exact, band, mode, note, embedded): variables x columns, name or label."""
     cols = [variable_canon(c) for c in columns]
-    kwargs = dict(high=spec.high, low=spec.low, embed=embed)
+    kwargs = dict(high=spec.high, low=spec.low, embed=embed, added_key_factor=ADDED_KEY_FACTOR)
     by_name = score_cross([variable_canon(e.variable) for e in codebook.entries], cols, **kwargs)
     by_label = score_cross([variable_canon(e.label) for e in codebook.entries], cols, **kwargs)
     name_wins = by_name.similarity >= by_label.similarity

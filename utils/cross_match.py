@@ -42,12 +42,24 @@ def fuzzy_cross(a: Sequence[str], b: Sequence[str]) -> np.ndarray:
     return np.maximum(sort, 0.9 * tset)
 
 
-def conflicts_cross(a: Sequence[Canon], b: Sequence[Canon]) -> np.ndarray:
-    """len(a) x len(b) bool: True where the guard keys differ (the two can never match)."""
+def guard_relation(a: Sequence[Canon], b: Sequence[Canon]) -> tuple[np.ndarray, np.ndarray]:
+    """len(a) x len(b) bools: keys differ at all; keys differ on both sides (neither holds the
+    other's: 'pre' vs 'post', '1' vs '2'), as opposed to one side adding a key ('mace' vs
+    'mace 1 year'). Computed per distinct key set, so a big codebook costs little."""
     ids: dict[frozenset[str], int] = {}
     left = np.array([ids.setdefault(c.keys, len(ids)) for c in a], dtype=int)
     right = np.array([ids.setdefault(c.keys, len(ids)) for c in b], dtype=int)
-    return left[:, None] != right[None, :]
+    sets = list(ids)
+    both = np.array([[bool(x - y) and bool(y - x) for y in sets] for x in sets], dtype=bool)
+    differ = left[:, None] != right[None, :]
+    if not sets:
+        return differ, differ
+    return differ, both[left[:, None], right[None, :]]
+
+
+def conflicts_cross(a: Sequence[Canon], b: Sequence[Canon]) -> np.ndarray:
+    """len(a) x len(b) bool: True where the guard keys differ (the two can never match)."""
+    return guard_relation(a, b)[0]
 
 
 def choose_embedder(wanted: bool, embed: Embedder | None) -> tuple[Embedder | None, str]:
@@ -83,12 +95,23 @@ def score_cross(
     fuzzy_weight: float = 0.5,
     embed: Embedder | None = None,
     note: str = "",
+    added_key_factor: float | None = None,
 ) -> Scored:
-    """Similarity of every (a, b) pair by the cascade; embed=None keeps to rapidfuzz."""
+    """Similarity of every (a, b) pair by the cascade; embed=None keeps to rapidfuzz.
+
+    added_key_factor: None, keys must agree (labels: 'DM' is not 'Type 2 DM'); a number, a
+    pair where one side only adds keys is allowed at its score times this factor (column names
+    drop qualifiers: 'MACE_1yr' for 'Major adverse cardiac event'), while keys that differ on
+    both sides still never match.
+    """
     ta, tb = [c.text for c in a], [c.text for c in b]
-    conflict = conflicts_cross(a, b)
-    exact = (np.array(ta, dtype=object)[:, None] == np.array(tb, dtype=object)[None, :]) & ~conflict
+    differ, both = guard_relation(a, b)
+    conflict = differ if added_key_factor is None else both
+    added = differ & ~conflict
+    exact = (np.array(ta, dtype=object)[:, None] == np.array(tb, dtype=object)[None, :]) & ~differ
     fuzzy = np.where(exact, 100.0, fuzzy_cross(ta, tb))
+    if added_key_factor is not None:
+        fuzzy = np.where(added, fuzzy * added_key_factor, fuzzy)
     band = ~conflict & ~exact & (fuzzy >= low) & (fuzzy < high)
     similarity = fuzzy / 100.0
     embedded, mode = 0, "rapidfuzz"

@@ -49,6 +49,11 @@ NAME_TOKENS: dict[str, str] = {
     "glu": "glucose",
     "gluc": "glucose",
     "egfr": "estimated glomerular filtration rate",
+    "gfr": "glomerular filtration rate",
+    "etoh": "alcohol",
+    "prev": "previous",
+    "prior": "previous",
+    "ebl": "estimated blood loss",
     "hba1c": "glycated hemoglobin",
     "a1c": "glycated hemoglobin",
     "dob": "date birth",
@@ -97,12 +102,15 @@ UNITS = frozenset(_UNIT_WORDS.split())
 # A letter after a number is a unit: "30d", "6m", "5y".
 _UNIT_LETTERS = frozenset("dhmwy")
 _NUMBERED_LETTERS = {"d": "day", "w": "week", "m": "month", "y": "year", "v": "visit"}
-_CAMEL = re.compile(r"(?<=[a-z])(?=[A-Z])|(?<=[A-Z])(?=[A-Z][a-z])")
+# camelCase boundaries; not after one lower-case letter that follows a capital or starts the
+# name, so "eGFR", "SpO2" and "HbA1c" stay whole while "prevMI" splits.
+_CAMEL = re.compile(r"(?<=[a-z]{2})(?=[A-Z])|(?<=[A-Z]{2})(?=[A-Z][a-z])")
 _BRACKETS = re.compile(r"[(\[{][^)\]}]*[)\]}]")
 _UNIT_RATIO = re.compile(
     r"\b(mg|g|mmol|umol|mcg|ug|ng|pg|iu|u|meq|kg|ml|cells|x10\^?9)\s*(/|per)\s*(dl|l|ml|m2|kg|h)\b"
 )
-_SPLIT = re.compile(r"[^a-z0-9]+|(?<=[a-z])(?=\d)|(?<=\d)(?=[a-z])")
+_WORDS = re.compile(r"[^a-z0-9]+")
+_LETTER_DIGIT = re.compile(r"(?<=[a-z])(?=\d)|(?<=\d)(?=[a-z])")
 
 
 def name_words(text: str) -> list[str]:
@@ -113,7 +121,13 @@ def name_words(text: str) -> list[str]:
     if not without.strip():  # "(years)" alone keeps its words
         without = fold_text
     without = _UNIT_RATIO.sub(" ", without.replace("?", " "))
-    words = [w for w in _SPLIT.split(without) if w]
+    # Known abbreviations holding digits ("spo2", "hba1c") stay whole; others split ("visit2").
+    words = [
+        part
+        for w in _WORDS.split(without)
+        if w
+        for part in ([w] if w in NAME_TOKENS else _LETTER_DIGIT.split(w))
+    ]
     words = [
         w for i, w in enumerate(words) if not (w in _UNIT_LETTERS and i and words[i - 1].isdigit())
     ]

@@ -142,3 +142,16 @@ def test_the_cache_key_holds_the_codebook_digest_not_its_content() -> None:
     key = make_key("codebook", "1", "data", CodebookSpec(a))
     assert make_key("codebook", "1", "data", CodebookSpec(b)) == key
     assert make_key("codebook", "1", "data", CodebookSpec(c)) != key
+
+
+def test_a_column_that_only_adds_a_qualifier_is_proposed_but_unsure() -> None:
+    cb = book(CodebookEntry("mace", "Major adverse cardiac event", "categorical"))
+    result = match_codebook(frame("MACE_1yr", "ward"), CodebookSpec(cb, embeddings=False))
+    match = result.variables[0]
+    assert match.column == "MACE_1yr" and match.unsure
+
+
+def test_opposite_qualifiers_still_never_match() -> None:
+    cb = book(CodebookEntry("sbp_pre", "Systolic blood pressure before surgery"))
+    result = match_codebook(frame("sbp_post", "ward"), CodebookSpec(cb, embeddings=False))
+    assert result.variables[0].column is None
