@@ -20,9 +20,9 @@ BENCHMARKS: dict[str, tuple[Callable[[list[str]], dict[str, Any]], str | None]] 
     "cross_worker": (cross_worker.main, "redis-server"),
     "concurrency": (concurrency.main, "chromium"),
 }
-# The label-harmonisation benchmark (issue 5) runs too; its module is imported only then
-# because it may start the embedding worker.
-ON_REQUEST = ("similarity",)
+# The label-harmonisation and codebook benchmarks (issue 5) run too; their modules are
+# imported only then because they may start the embedding worker.
+ON_REQUEST = ("similarity", "codebook")
 
 
 def _summary_lines(name: str, p: dict[str, Any]) -> list[str]:
@@ -68,6 +68,15 @@ def _summary_lines(name: str, p: dict[str, Any]) -> list[str]:
             f"{r['during_ms'].get('max', float('nan')):.0f} ms"
             for app, r in p["results"].items()
         ] + [f"concurrency goal: {verdict(p['goal_met'])}"]
+    if name == "codebook":
+        return [
+            f"codebook {run}: P {r['precision']:.2f} R {r['recall']:.2f}"
+            for run, r in p["runs"].items()
+            if "precision" in r
+        ] + [
+            f"codebook logic: cold {p['timing']['cold_ms']:.0f} ms, hit "
+            f"{p['timing']['hit_ms']['median']:.3f} ms"
+        ]
     return []
 
 
