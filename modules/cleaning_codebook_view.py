@@ -18,6 +18,7 @@ from utils.codebook_match import CodebookMatch, VariableMatch
 from utils.value_match import ValueMatch
 
 KEEP = "keep"  # a data label left as it is ("not in codebook")
+MAX_CHOICES = 60  # columns offered per row when the data has more
 
 
 def accept_id(gen: int, i: int) -> str:
@@ -40,6 +41,19 @@ def column_choice(value: object, columns: list[str]) -> str | None:
     return columns[int(text[1:])]
 
 
+def column_choices(
+    match: VariableMatch, columns: list[str], free: list[str], index: dict[str, int]
+) -> dict[str, str]:
+    """A row's column choices: all columns when few; else the proposal, its runners-up and the
+    columns no variable took, so a 2,000-variable dictionary does not send millions of options."""
+    if len(columns) <= MAX_CHOICES:
+        names = columns
+    else:
+        names = list(dict.fromkeys([*filter(None, [match.column]), *match.alternatives, *free]))
+        names = names[:MAX_CHOICES]
+    return {"": "(no column)", **{f"c{index[n]}": n for n in names if n in index}}
+
+
 def _badge(text: str, level: str, title: str = "") -> Tag:
     return tags.span(text, class_=f"badge text-bg-{level} ms-1", title=title or None)
 
@@ -53,11 +67,12 @@ def _confidence(match: VariableMatch) -> Tag:
 
 def match_table(result: CodebookMatch, columns: list[str], gen: int) -> Tag:
     """One row per codebook variable: accept, the column (editable), confidence, type."""
-    choices = {"": "(no column)", **{f"c{k}": name for k, name in enumerate(columns)}}
     index = {name: k for k, name in enumerate(columns)}
+    free = [c for c in columns if c in set(result.unmatched_columns)]
     rows = []
     for i, m in enumerate(result.variables):
         selected = f"c{index[m.column]}" if m.column in index else ""
+        choices = column_choices(m, columns, free, index)
         accept = ui.input_checkbox(accept_id(gen, i), None, value=bool(selected) and not m.unsure)
         select = ui.input_select(column_id(gen, i), None, choices, selected=selected, width="220px")
         unsure = _badge("unsure", "warning", "check this one") if m.unsure else None

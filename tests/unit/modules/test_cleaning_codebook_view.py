@@ -62,3 +62,14 @@ def test_the_step_follows_ticks_columns_and_value_choices() -> None:
 
     step, why = cbv.chosen_step(cb, result, columns, 1, lambda _: None, values_of)
     assert step is None and "No match is ticked" in why
+
+
+def test_a_wide_data_set_offers_a_bounded_column_list_with_the_proposal() -> None:
+    columns = [f"lab_{k}" for k in range(300)] + ["gender"]
+    match = cbv.VariableMatch(
+        "sex", "Sex", "categorical", "gender", 1.0, False, "exact", ("lab_1",)
+    )
+    index = {c: k for k, c in enumerate(columns)}
+    choices = cbv.column_choices(match, columns, columns[:200], index)
+    assert len(choices) == cbv.MAX_CHOICES + 1
+    assert choices["c300"] == "gender" and choices["c1"] == "lab_1" and choices[""] == "(no column)"
