@@ -16,7 +16,6 @@ from dataclasses import dataclass, field
 
 import numpy as np
 import pandas as pd
-from scipy.optimize import linear_sum_assignment
 
 from utils.codebook import Codebook
 from utils.cross_match import Embedder, choose_embedder, score_cross
@@ -112,6 +111,9 @@ def match_codebook(
     df: pd.DataFrame, spec: CodebookSpec, embed: Embedder | None = None
 ) -> CodebookMatch:
     """Variables to columns (one to one) and allowed values to labels of matched columns."""
+    # Imported here: scipy.optimize costs the app ~30 MB at rest, and most sessions never match.
+    from scipy.optimize import linear_sum_assignment
+
     started = time.perf_counter()
     embed, note = choose_embedder(spec.embeddings, embed)
     codebook = spec.codebook
