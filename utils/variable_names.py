@@ -91,6 +91,8 @@ NAME_TOKENS: dict[str, str] = {
     "mth": "month",
     "num": "number",
     "nr": "number",
+    "no": "number",  # in a name "bed_no", "no_of_visits": a number, not a negation
+    "n": "number",
 }
 # Units: dropped from both sides unless nothing else is left.
 _UNIT_WORDS = (

@@ -155,3 +155,11 @@ def test_opposite_qualifiers_still_never_match() -> None:
     cb = book(CodebookEntry("sbp_pre", "Systolic blood pressure before surgery"))
     result = match_codebook(frame("sbp_post", "ward"), CodebookSpec(cb, embeddings=False))
     assert result.variables[0].column is None
+
+
+def test_no_in_a_column_name_is_a_number_not_a_negation() -> None:
+    cb = book(
+        CodebookEntry("visits", "Number of visits", "numeric"), CodebookEntry("bed", "Bed number")
+    )
+    result = match_codebook(frame("no_of_visits", "bed_no"), CodebookSpec(cb, embeddings=False))
+    assert proposed(result) == {"visits": "no_of_visits", "bed": "bed_no"}
