@@ -208,7 +208,16 @@ def codebook_server(
                 )
         if not editors:
             return None
-        return ui.div(ui.tags.strong("Allowed values"), *editors, id="codebook-value-list")
+        return ui.div(
+            ui.tags.strong("Allowed values"),
+            ui.p(
+                "Each label of the data goes to the codebook value chosen here; labels marked "
+                "'not in codebook' stay as they are unless you choose a value.",
+                class_="small text-muted",
+            ),
+            *editors,
+            id="codebook-value-list",
+        )
 
     @reactive.effect
     @reactive.event(input.apply, ignore_init=True)

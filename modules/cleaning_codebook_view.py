@@ -151,7 +151,9 @@ def value_editor(
         rows.append(
             tags.tr(
                 tags.td(
-                    tags.code(m.label), tags.span(f" {m.rows} rows", class_="small text-muted")
+                    tags.code(m.label),
+                    tags.span(f" {m.rows} rows", class_="small text-muted"),
+                    class_="label-cell",
                 ),
                 tags.td(select),
                 tags.td(flag),

@@ -44,6 +44,16 @@ def test_codebook_labels_reach_table1_and_undo_removes_them(page: Page) -> None:
         page.locator("#codebook-value-list .codebook-values[data-variable=gender]")
     ).to_be_visible()
 
+    # The column is editable: the value editor follows it, and one column for two variables
+    # is refused.
+    diabetes.locator("select").select_option("c6")  # 'hypertension'
+    expect(page.locator(".codebook-values[data-variable=dm]")).to_contain_text("dm → hypertension")
+    page.click("#cleaning-codebook-apply")
+    expect(page.locator(".shiny-notification-warning")).to_contain_text("chosen for both")
+    expect(page.locator("#cleaning-history-list li")).to_have_count(0)
+    diabetes.locator("select").select_option("c5")
+    expect(page.locator(".codebook-values[data-variable=dm]")).to_contain_text("dm → diabetes")
+
     page.click("#cleaning-codebook-apply")
     history = page.locator("#cleaning-history-list li")
     expect(history).to_have_count(1, timeout=15_000)
