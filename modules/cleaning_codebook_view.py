@@ -19,6 +19,7 @@ from utils.value_match import ValueMatch
 
 KEEP = "keep"  # a data label left as it is ("not in codebook")
 MAX_CHOICES = 60  # columns offered per row when the data has more
+MAX_VALUE_ROWS = 100  # labels shown per column; the rarer ones stay as they are
 
 
 def accept_id(gen: int, i: int) -> str:
@@ -135,7 +136,7 @@ def value_editor(
     """Each data label of one column -> an allowed value or 'not in codebook' (flagged)."""
     choices = {**{f"v{k}": v for k, v in enumerate(allowed)}, KEEP: "(not in codebook: keep)"}
     rows = []
-    for k, m in enumerate(matches):
+    for k, m in enumerate(matches[:MAX_VALUE_ROWS]):
         input_id = value_id(gen, i, column_index, k)
         default = f"v{allowed.index(m.value)}" if m.value in allowed else KEEP
         chosen = previous(input_id)
@@ -160,9 +161,16 @@ def value_editor(
                 class_="codebook-value" + (" codebook-outside" if m.value is None else ""),
             )
         )
+    hidden = len(matches) - MAX_VALUE_ROWS
+    more = (
+        tags.p(f"{hidden} rarer label(s) not shown: they stay as they are.", class_="small")
+        if hidden > 0
+        else None
+    )
     return tags.div(
         tags.strong(f"{variable} → {column}"),
-        tags.table(tags.tbody(*rows), class_="table table-sm medstat-columns mb-3"),
+        tags.table(tags.tbody(*rows), class_="table table-sm medstat-columns mb-1"),
+        more,
         class_="codebook-values",
         **{"data-variable": variable},
     )
@@ -189,7 +197,7 @@ def chosen_step(
         mapping = []
         if entry.type == "categorical" and entry.values:
             k_col = columns.index(column)
-            for k, vm in enumerate(values_of(i, column)):
+            for k, vm in enumerate(values_of(i, column)[:MAX_VALUE_ROWS]):
                 picked = str(value(value_id(gen, i, k_col, k)) or "")
                 default = entry.values.index(vm.value) if vm.value in entry.values else None
                 pick = int(picked[1:]) if picked[1:].isdigit() else default if not picked else None

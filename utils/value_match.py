@@ -51,7 +51,7 @@ def data_labels(series: pd.Series) -> list[tuple[str, int]]:
         counts = series.dropna().map(level_label).value_counts()
     else:
         counts = text_counts(series)[0]
-    pairs = [(str(k), int(v)) for k, v in counts.items()]
+    pairs = [(str(k), int(v)) for k, v in counts.items() if v > 0]  # unused categories: no
     return sorted(pairs, key=lambda p: (-p[1], p[0]))
 
 

@@ -73,3 +73,18 @@ def test_a_wide_data_set_offers_a_bounded_column_list_with_the_proposal() -> Non
     choices = cbv.column_choices(match, columns, columns[:200], index)
     assert len(choices) == cbv.MAX_CHOICES + 1
     assert choices["c300"] == "gender" and choices["c1"] == "lab_1" and choices[""] == "(no column)"
+
+
+def test_a_column_of_many_labels_shows_the_frequent_ones_and_maps_only_those() -> None:
+    entry = CodebookEntry("ward", "Ward", "categorical", ("A", "B"))
+    cb = Codebook(name="cb.csv", fingerprint="b" * 32, entries=(entry,))
+    labels = ["A"] * 5 + [f"x{k}" for k in range(150)] + ["b"]
+    df = pd.DataFrame({"ward": labels})
+    result = match_codebook(df, CodebookSpec(cb, embeddings=False))
+    matches = result.values["ward"]
+    html = str(cbv.value_editor(0, "ward", "ward", 0, matches, entry.values, 1, lambda _: None))
+    assert f"{len(matches) - cbv.MAX_VALUE_ROWS} rarer label(s) not shown" in html
+    inputs = {cbv.accept_id(1, 0): True, cbv.column_id(1, 0): "c0"}
+    step, _ = cbv.chosen_step(cb, result, ["ward"], 1, inputs.get, lambda i, c: matches)
+    shown = {m.label for m in matches[: cbv.MAX_VALUE_ROWS]}
+    assert {old for old, _ in step.rules[0].mapping} <= shown
