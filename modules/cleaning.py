@@ -1,4 +1,5 @@
-"""The Data cleaning tab: find labels that mean the same, let the user decide, apply, undo.
+"""The Data cleaning tab: find labels that mean the same, let the user decide, apply, undo;
+the codebook card (modules/cleaning_codebook.py) adds its accepted matches as steps too.
 
 The server sits between the data module and the analyses: it returns a reactive calc of the
 cleaned Dataset (the data module's dataset with the applied recodes, each with a derived
