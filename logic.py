@@ -17,8 +17,11 @@ from analyses import results as result_types
 from analyses.errors import AnalysisError
 from analyses.results import OutcomeResult
 from analyses.specs import Method, OutcomeSpec
+from utils import codebook as codebook_io
 from utils import data_io, embeddings, similarity
 from utils.cache import ResultCache, make_key
+from utils.codebook import Codebook
+from utils.codebook_match import CodebookMatch, CodebookSpec, VariableMatch
 from utils.config import settings
 from utils.dataset import FACTOR_KINDS, NUMERIC_KINDS, Dataset
 from utils.memory import MemoryManager, MemoryRefused, estimate_mb
@@ -27,13 +30,16 @@ from utils.resilience import Retrier
 from utils.session_store import SessionStore
 from utils.similarity import Harmonization, HarmonizeSpec
 from utils.timings import Timings
+from utils.value_match import ValueMatch
 
 __all__ = [
     "AnalysisError",
     "MemoryRefused",
     "ServerBusy",
     "analyze_outcome",
+    "match_codebook",
     "outcome_spec",
+    "read_codebook",
     "run",
     "start",
     "stats",
@@ -52,9 +58,9 @@ class ServerBusy(AnalysisError, MemoryRefused):
 # The three layers, one of each per process, shared by every session of this worker.
 retrier = Retrier()
 # Every result dataclass in analyses/results.py may be stored in the shared tier, and the
-# label harmonisation.
+# label harmonisation and the codebook matches.
 RESULT_TYPES = [t for t in vars(result_types).values() if isinstance(t, type) and is_dataclass(t)]
-RESULT_TYPES.append(Harmonization)
+RESULT_TYPES += [Harmonization, CodebookMatch, VariableMatch, ValueMatch]
 cache = ResultCache(tier=make_tier(RESULT_TYPES, retrier))
 memory = MemoryManager()
 timings = Timings()
@@ -92,6 +98,7 @@ ANALYSES: dict[str, str] = {
     "correlation": "analyses.correlation",
     "regression": "analyses.regression",
     "harmonize": "utils.similarity",
+    "codebook": "utils.codebook_match",
 }
 
 
@@ -176,6 +183,19 @@ def harmonize(labels: Iterable[object], *, column: str | None = None) -> Harmoni
     frame = pd.DataFrame({name: [str(x) for x in labels]}, dtype=object)
     spec = HarmonizeSpec(column=name, embeddings=settings.embeddings)
     return run("harmonize", as_dataset(frame, name=name), spec)
+
+
+def read_codebook(path: str, name: str | None = None) -> Codebook:
+    """Read an uploaded codebook (data dictionary) CSV; a bad one raises DataError saying why."""
+    return retrier.call(codebook_io.read_codebook, path, name)
+
+
+def match_codebook(dataset: Dataset, codebook: Codebook) -> CodebookMatch:
+    """The codebook's variables matched to the dataset's columns and its values to their labels.
+
+    Cached like an analysis: the key holds the dataset's and the codebook's fingerprints.
+    """
+    return run("codebook", dataset, CodebookSpec(codebook, embeddings=settings.embeddings))
 
 
 def read_upload(path: str, name: str | None = None) -> Dataset:

@@ -20,9 +20,9 @@ BENCHMARKS: dict[str, tuple[Callable[[list[str]], dict[str, Any]], str | None]] 
     "cross_worker": (cross_worker.main, "redis-server"),
     "concurrency": (concurrency.main, "chromium"),
 }
-# The label-harmonisation benchmark (issue 5) runs too; its module is imported only then
-# because it may start the embedding worker.
-ON_REQUEST = ("similarity",)
+# The label-harmonisation and codebook benchmarks (issue 5) run too, last; their modules are
+# imported only then because they may start the embedding worker.
+LAZY = ("similarity", "codebook")
 
 
 def _summary_lines(name: str, p: dict[str, Any]) -> list[str]:
@@ -85,6 +85,15 @@ def _summary_lines(name: str, p: dict[str, Any]) -> list[str]:
             f"embedding (>= 50%): {verdict(cascade['decided_without_embeddings_share'] >= 0.5)}"
         )
         return lines
+    if name == "codebook":
+        return [
+            f"codebook {run}: P {r['precision']:.2f} R {r['recall']:.2f}"
+            for run, r in p["runs"].items()
+            if "precision" in r
+        ] + [
+            f"codebook logic: cold {p['timing']['cold_ms']:.0f} ms, hit "
+            f"{p['timing']['hit_ms']['median']:.3f} ms"
+        ]
     return []
 
 
@@ -92,15 +101,15 @@ def main() -> None:
     """Run the chosen benchmarks in order and print one summary at the end."""
     logging.basicConfig(level=logging.WARNING)
     parser = argparse.ArgumentParser(prog="python -m bench", description=__doc__)
-    parser.add_argument("names", nargs="*", help=f"any of: {', '.join([*BENCHMARKS, *ON_REQUEST])}")
+    parser.add_argument("names", nargs="*", help=f"any of: {', '.join([*BENCHMARKS, *LAZY])}")
     args = parser.parse_args()
-    unknown = [n for n in args.names if n not in BENCHMARKS and n not in ON_REQUEST]
+    unknown = [n for n in args.names if n not in BENCHMARKS and n not in LAZY]
     if unknown:
         parser.error(f"unknown benchmark(s): {', '.join(unknown)}")
-    chosen = args.names or [*BENCHMARKS, *ON_REQUEST]
+    chosen = args.names or [*BENCHMARKS, *LAZY]
     lines, started = [], time.monotonic()
     for name in chosen:
-        if name in ON_REQUEST:
+        if name in LAZY:
             from importlib import import_module
 
             run, needs = import_module(f"bench.{name}").main, None

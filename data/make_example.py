@@ -1,4 +1,6 @@
-"""Write data/example_clinical.csv: 500 simulated surgical patients and 30-day complications.
+"""Write data/example_clinical.csv: 500 simulated surgical patients and 30-day complications,
+and data/example_codebook.csv, its data dictionary in REDCap's layout (for the Data cleaning
+tab's codebook matching: its variable names differ from the columns, as they often do).
 
 The outcome is drawn from a logistic model with known odds ratios (TRUE_ODDS_RATIOS), so an
 analysis of the file should find those associations (and none for BMI or hypertension).
@@ -15,6 +17,39 @@ import pandas as pd
 SEED = 42
 N_PATIENTS = 500
 OUTPUT = Path(__file__).with_name("example_clinical.csv")
+CODEBOOK = Path(__file__).with_name("example_codebook.csv")
+CODEBOOK_HEADER = [
+    "Variable / Field Name",
+    "Form Name",
+    "Field Type",
+    "Field Label",
+    "Choices, Calculations, OR Slider Labels",
+    "Text Validation Type OR Show Slider Number",
+]
+# variable, field type, label, choices, validation: one row per column of the example.
+CODEBOOK_ROWS = [
+    ("pt_id", "text", "Patient ID", "", ""),
+    ("age_years", "text", "Age (years)", "", "integer"),
+    ("gender", "radio", "Sex", "1, Male | 2, Female", ""),
+    ("bmi_kgm2", "text", "Body mass index (kg/m2)", "", "number"),
+    ("smoking_status", "dropdown", "Smoking status", "0, Never | 1, Former | 2, Current", ""),
+    ("dm", "yesno", "Diabetes mellitus", "", ""),
+    ("htn", "yesno", "Hypertension", "", ""),
+    ("asa", "dropdown", "ASA physical status", "1, I | 2, II | 3, III | 4, IV", ""),
+    ("alb_gdl", "text", "Serum albumin (g/dL)", "", "number"),
+    ("creat", "text", "Serum creatinine (mg/dL)", "", "number"),
+    ("crp_mg_l", "text", "C-reactive protein (mg/L)", "", "number"),
+    (
+        "procedure",
+        "dropdown",
+        "Type of surgery",
+        "1, Colorectal | 2, Hepatobiliary | 3, Upper GI | 4, Hernia repair",
+        "",
+    ),  # fmt: skip
+    ("admission_dt", "text", "Date of admission", "", "date_ymd"),
+    ("comments", "notes", "Clinical notes", "", ""),
+    ("complications", "yesno", "Any complication within 30 days", "", ""),
+]
 
 # Odds ratios of a 30-day complication used to simulate the outcome (the "truth").
 TRUE_ODDS_RATIOS = {
@@ -117,9 +152,18 @@ def simulate(rng: np.random.Generator, n: int = N_PATIENTS) -> pd.DataFrame:
     return df
 
 
+def codebook() -> pd.DataFrame:
+    """The example's data dictionary, REDCap style."""
+    rows = [
+        (v, "baseline", t, label, choices, check) for v, t, label, choices, check in CODEBOOK_ROWS
+    ]
+    return pd.DataFrame(rows, columns=CODEBOOK_HEADER)
+
+
 def main() -> None:
-    """Simulate with the fixed seed and write the CSV next to this script."""
+    """Simulate with the fixed seed and write the CSV and its codebook next to this script."""
     simulate(np.random.default_rng(SEED)).to_csv(OUTPUT, index=False, lineterminator="\n")
+    codebook().to_csv(CODEBOOK, index=False, lineterminator="\n")
 
 
 if __name__ == "__main__":

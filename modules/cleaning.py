@@ -1,4 +1,5 @@
-"""The Data cleaning tab: find labels that mean the same, let the user decide, apply, undo.
+"""The Data cleaning tab: find labels that mean the same, let the user decide, apply, undo;
+the codebook card (modules/cleaning_codebook.py) adds its accepted matches as steps too.
 
 The server sits between the data module and the analyses: it returns a reactive calc of the
 cleaned Dataset (the data module's dataset with the applied recodes, each with a derived
@@ -14,11 +15,13 @@ from collections.abc import Callable
 from shiny import module, reactive, render, ui
 
 import logic
+from modules import cleaning_codebook as codebook
 from modules import cleaning_view as cv
 from modules import report
 from modules.background import run_in_worker
 from modules.session_state import TabState
 from utils import embeddings
+from utils.codebook_apply import CodebookStep, apply_codebook
 from utils.config import settings
 from utils.dataset import Dataset
 from utils.recode import apply_recode, recode_map_frame, recode_map_json
@@ -26,7 +29,7 @@ from utils.similarity import Harmonization, HarmonizeSpec
 
 log = logging.getLogger(__name__)
 
-Step = tuple[str, dict[str, str]]
+Step = tuple[str, dict[str, str]] | CodebookStep  # a label merge, or a codebook's matches
 
 
 @module.ui
@@ -62,6 +65,7 @@ def cleaning_ui():
             ),
             ui.output_ui("stats"),
         ),
+        codebook.codebook_ui("codebook"),
     )
 
 
@@ -96,10 +100,19 @@ def cleaning_server(input, output, session, dataset: Callable[[], Dataset | None
         upstream = dataset()
         if upstream is None or upstream.fingerprint != base_fp():
             return upstream
-        for column, mapping in steps():
-            if column in upstream.columns:
-                upstream = apply_recode(upstream, column, mapping)
+        for step in steps():
+            if isinstance(step, CodebookStep):
+                upstream = apply_codebook(upstream, step)
+            elif step[0] in upstream.columns:
+                upstream = apply_recode(upstream, *step)
         return upstream
+
+    def add_codebook_step(step: CodebookStep) -> None:
+        steps.set([*steps(), step])
+        found.set(None)
+        note.set(("done", f"Applied: {step.describe()}."))
+
+    codebook.codebook_server("codebook", dataset=cleaned, on_apply=add_codebook_step, tab=tab)
 
     @render.ui
     def column_control():

@@ -153,20 +153,25 @@ def stats_line(result: Harmonization, worker: dict[str, float]) -> Tag:
     )
 
 
-def history_list(steps: list[tuple[str, dict[str, str]]], labels: dict[str, str]) -> Tag:
-    """The applied recodes, newest last."""
+def history_list(steps: list, labels: dict[str, str]) -> Tag:
+    """The applied recodes and codebook steps, newest last."""
     if not steps:
         return tags.p(
             "No changes applied yet.", class_="text-muted small", id="cleaning-history-list"
         )
     return tags.ol(
-        *(
-            tags.li(f"{labels.get(c, c)}: {len(m)} label(s) merged into {len(set(m.values()))}")
-            for c, m in steps
-        ),
+        *(tags.li(_step_text(s, labels)) for s in steps),
         class_="small",
         id="cleaning-history-list",
     )
+
+
+def _step_text(step, labels: dict[str, str]) -> str:
+    if hasattr(step, "describe"):  # a codebook step
+        return step.describe()
+    column, mapping = step
+    into = len(set(mapping.values()))
+    return f"{labels.get(column, column)}: {len(mapping)} label(s) merged into {into}"
 
 
 def cleaned_csv(dataset: Dataset) -> str:

@@ -58,7 +58,10 @@ def make_key(kind: str, version: str, fingerprint: str, spec: Any) -> str:
     Field order inside the spec does not matter (keys are sorted), but order inside a field does
     (a covariate tuple in another order is another key). The key never touches the data itself.
     """
-    fields = dataclasses.asdict(spec) if dataclasses.is_dataclass(spec) else spec
+    if hasattr(spec, "key_fields"):  # a spec carrying bulky input names it by a digest
+        fields = spec.key_fields()
+    else:
+        fields = dataclasses.asdict(spec) if dataclasses.is_dataclass(spec) else spec
     spec_type = f"{type(spec).__module__}.{type(spec).__qualname__}"
     canonical = json.dumps(
         [kind, version, fingerprint, spec_type, fields],

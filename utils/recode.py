@@ -42,17 +42,28 @@ def apply_recode(dataset: Dataset, column: str, mapping: dict[str, str]) -> Data
     )
 
 
-def recode_map_frame(steps: list[tuple[str, dict[str, str]]]) -> pd.DataFrame:
-    """The applied recodes as a table: column, original label, new label (for a methods note)."""
-    rows = [
-        (column, old, new)
-        for column, mapping in steps
-        for old, new in effective_mapping(mapping).items()
+def recode_map_frame(steps: list) -> pd.DataFrame:
+    """The applied steps as a table (for a methods note): column, original, new, what changed.
+
+    A step is a label merge (column, mapping) or a codebook step (utils/codebook_apply.py),
+    which lists the labels, types and values it set.
+    """
+    rows = []
+    for step in steps:
+        if hasattr(step, "map_rows"):
+            rows += step.map_rows()
+            continue
+        column, mapping = step
+        rows += [(column, old, new, "merged") for old, new in effective_mapping(mapping).items()]
+    return pd.DataFrame(rows, columns=["column", "original", "recoded_as", "change"])
+
+
+def recode_map_json(steps: list) -> str:
+    """The applied steps as JSON, in the order applied: {column, mapping} or a codebook's."""
+    data = [
+        step.as_json()
+        if hasattr(step, "as_json")
+        else {"column": step[0], "mapping": effective_mapping(step[1])}
+        for step in steps
     ]
-    return pd.DataFrame(rows, columns=["column", "original", "recoded_as"])
-
-
-def recode_map_json(steps: list[tuple[str, dict[str, str]]]) -> str:
-    """The applied recodes as JSON: a list of {column, mapping} in the order applied."""
-    data = [{"column": c, "mapping": effective_mapping(m)} for c, m in steps]
     return json.dumps(data, indent=2, ensure_ascii=False)

@@ -254,7 +254,7 @@ def test_recode_map_lists_only_the_changes() -> None:
     steps = [("sex", {"male": "Male", "Male": "Male", "F": "Female"})]
     frame = recode_map_frame(steps)
     assert frame.to_dict("records") == [
-        {"column": "sex", "original": "F", "recoded_as": "Female"},
-        {"column": "sex", "original": "male", "recoded_as": "Male"},
+        {"column": "sex", "original": "F", "recoded_as": "Female", "change": "merged"},
+        {"column": "sex", "original": "male", "recoded_as": "Male", "change": "merged"},
     ]
     assert '"male": "Male"' in recode_map_json(steps)

@@ -1,0 +1,75 @@
+"""logic.read_codebook and logic.match_codebook: through run(), cached by both fingerprints."""
+
+from __future__ import annotations
+
+import dataclasses
+import sys
+from pathlib import Path
+
+import pandas as pd
+import pytest
+
+import logic
+from utils import data_io
+from utils.data_error import DataError
+
+DATA = Path(__file__).resolve().parents[1] / "data"
+
+
+def lookups() -> tuple[float, float]:
+    cache = logic.stats()["cache"]
+    return cache["hits"], cache["misses"]
+
+
+@pytest.fixture
+def dataset():
+    df = pd.DataFrame(
+        {
+            "RecordID": [f"R{i}" for i in range(40)],
+            "age_yrs": [30 + i for i in range(40)],
+            "gender": ["M", "F", "male", "female"] * 10,
+            "SBP_preop": [120 + i % 7 for i in range(40)],
+            "SBP_post_op": [110 + i % 5 for i in range(40)],
+            "DM": ["Y", "N"] * 20,
+            "ward": ["A", "B", "C", "D"] * 10,
+        }
+    )
+    return data_io.dataset_from_frame(df, name="cohort.csv")
+
+
+def test_match_through_logic_and_the_repeat_is_a_cache_hit(dataset, monkeypatch):
+    # rapidfuzz only: the model's worker is tested in tests/unit/utils/test_embeddings.py.
+    monkeypatch.setattr(logic, "settings", dataclasses.replace(logic.settings, embeddings=False))
+    codebook = logic.read_codebook(str(DATA / "codebook_redcap.csv"), "dictionary.csv")
+    assert codebook.name == "dictionary.csv"
+    hits0, misses0 = lookups()
+    first = logic.match_codebook(dataset, codebook)
+    again = logic.match_codebook(dataset, codebook)
+    assert lookups() == (hits0 + 1, misses0 + 1)
+    assert again is first
+    got = {m.variable: m.column for m in first.variables}
+    assert got["age"] == "age_yrs" and got["sex"] == "gender"
+    assert got["sbp_pre"] == "SBP_preop" and got["sbp_post"] == "SBP_post_op"
+    assert "ward" in first.unmatched_columns
+    assert "torch" not in sys.modules  # the model never loads in the app's process
+
+    # Another codebook (other bytes) is another key.
+    other = logic.read_codebook(str(DATA / "codebook_plain.csv"))
+    logic.match_codebook(dataset, other)
+    assert lookups()[1] == misses0 + 2
+
+
+def test_a_bad_codebook_is_a_data_error(tmp_path):
+    bad = tmp_path / "bad.csv"
+    bad.write_text("label,type\nAge,numeric\n")
+    with pytest.raises(DataError, match="no variable column"):
+        logic.read_codebook(str(bad))
+
+
+def test_the_match_can_be_shared_through_the_redis_tier(dataset):
+    from utils import codec
+    from utils.codebook_match import CodebookSpec, match_codebook
+
+    codebook = logic.read_codebook(str(DATA / "codebook_redcap.csv"))
+    result = match_codebook(dataset.df, CodebookSpec(codebook, embeddings=False))
+    assert codec.from_json(codec.to_json(result), logic.RESULT_TYPES) == result
