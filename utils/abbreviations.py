@@ -198,6 +198,7 @@ PHRASES: dict[str, str] = {
     "high blood pressure": "hypertension",
     "raised blood pressure": "hypertension",
     "heart attack": "myocardial infarction",
+    "stroke accident": "stroke",  # "cerebrovascular accident", once its first word is expanded
     "sugar diabetes": "diabetes",
     "not detected": "negative",
     "not positive": "negative",

@@ -199,7 +199,16 @@ def canonical(label: str, expand: bool = True) -> Canon:
     elif squeezed in ROMAN:  # "IV" alone in a stage column is a number, not a route
         text = ROMAN[squeezed]
     words = [_spell(w) for w in _NON_WORD.sub(" ", _STRAY_DOT.sub(" ", text)).split()]
-    text = _phrases(" ".join(_expand(words, ab.TOKENS if expand else {})), expand)
+    tokens = ab.TOKENS if expand else {}
+    expanded = _expand(words, tokens)
+    for _ in range(2):  # an expansion's own words are looked up too: "PE" -> "pulmonary
+        # embolism" -> "lung embolism", as "Pulmonary embolism" typed in full becomes. Only the
+        # exact list: typo correction is for what people typed ("operative" is not "preop").
+        again = [part for w in expanded for part in tokens.get(w, w).split()]
+        if again == expanded:
+            break
+        expanded = again
+    text = _phrases(" ".join(expanded), expand)
     words = [_guard_spelling(_stem(w)) for w in text.split() if w not in ab.FILLERS]
     words = [w for i, w in enumerate(words) if i == 0 or w != words[i - 1]]
     if not words:  # a label made only of fillers ("Type") keeps its own text

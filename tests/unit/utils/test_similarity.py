@@ -61,6 +61,8 @@ SAME = [
     ("GA", "General anaesthesia"),
     ("ESRD", "end-stage renal disease"),
     ("COPD", "chronic obstructive pulmonary disease"),
+    ("PE", "Pulmonary embolism"),
+    ("CVA", "cerebrovascular accident"),
     ("Anaemia", "anemia"),
     ("Oedema", "edema"),
     ("M", "Male"),
@@ -92,6 +94,20 @@ def test_hard_negatives_are_never_merged(a: str, b: str) -> None:
 def test_variants_and_abbreviations_are_merged(a: str, b: str) -> None:
     result = harmonize_labels((a, b), OFF)
     assert grouped(result, a, b)
+
+
+@pytest.mark.parametrize(
+    ("short", "full"),
+    [
+        ("PE", "Pulmonary embolism"),
+        ("COPD", "chronic obstructive pulmonary disease"),
+        ("CVA", "cerebrovascular accident"),
+        ("T2DM", "type 2 diabetes mellitus"),
+    ],
+)
+def test_an_abbreviation_and_its_spelling_in_full_have_one_canonical_text(short, full) -> None:
+    """The expansion's words go through the same list as typed words ('pulmonary' -> 'lung')."""
+    assert canonical(short).text == canonical(full).text
 
 
 def test_abbreviations_are_what_merges_them() -> None:
