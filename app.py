@@ -26,11 +26,13 @@ from modules import (
     survival,
     table1,
 )
+from utils import debug_memory
 from utils.config import settings
 from utils.upload_limit import UploadLimit
 
 logging.basicConfig(level=logging.INFO, format="%(asctime)s %(levelname)s %(name)s: %(message)s")
 log = logging.getLogger("medstat")
+debug_memory.install()  # off unless MEDSTAT_DEBUG_TRACEMALLOC is set
 
 WWW = Path(__file__).parent / "www"
 
