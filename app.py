@@ -22,6 +22,7 @@ from modules import (
     outcome,
     regression,
     session_state,
+    shiny_isolate,
     stats_panel,
     survival,
     table1,
@@ -33,6 +34,7 @@ from utils.upload_limit import UploadLimit
 logging.basicConfig(level=logging.INFO, format="%(asctime)s %(levelname)s %(name)s: %(message)s")
 log = logging.getLogger("medstat")
 debug_memory.install()  # off unless MEDSTAT_DEBUG_TRACEMALLOC is set
+shiny_isolate.install()  # before any session: Shiny's isolate() keeps contexts otherwise
 
 WWW = Path(__file__).parent / "www"
 
