@@ -5,7 +5,9 @@ Starts the app as bench.load does, takes one browser's init message, then N raw 
 clients (bench/load_ws.py) each repeat the same outcome analysis on the example data (cached
 after the first run). The server's RSS is sampled every K requests. --fresh-sessions opens a
 new session for every request and closes it, as reconnecting or short-lived users do.
---env NAME=VALUE passes settings (e.g. MALLOC_ARENA_MAX=2) to the server.
+--env NAME=VALUE passes settings (e.g. MALLOC_ARENA_MAX=2) to the server. With --trace each
+sample is a tracemalloc snapshot, which holds the server's event loop for 10-40 s on 2 busy
+cores: use few samples (--every 300) and read the diffs in the server log it names.
 """
 
 from __future__ import annotations
