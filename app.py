@@ -23,6 +23,7 @@ from modules import (
     regression,
     session_state,
     shiny_isolate,
+    shiny_startup,
     stats_panel,
     survival,
     table1,
@@ -35,6 +36,7 @@ logging.basicConfig(level=logging.INFO, format="%(asctime)s %(levelname)s %(name
 log = logging.getLogger("medstat")
 debug_memory.install()  # off unless MEDSTAT_DEBUG_TRACEMALLOC is set
 shiny_isolate.install()  # before any session: Shiny's isolate() keeps contexts otherwise
+shiny_startup.install()  # sessions start without re-reading source code (see the module)
 
 WWW = Path(__file__).parent / "www"
 
