@@ -1,7 +1,9 @@
 # The Hugging Face Space image: the same set-up and start command as `make run`.
 FROM python:3.11-slim
 
+# MALLOC_ARENA_MAX as `make run` sets it: two malloc arenas, not one per worker thread.
 ENV PYTHONUNBUFFERED=1 \
+    MALLOC_ARENA_MAX=2 \
     PIP_NO_CACHE_DIR=1 \
     PIP_DISABLE_PIP_VERSION_CHECK=1 \
     HF_HUB_OFFLINE=1

@@ -22,15 +22,21 @@ from modules import (
     outcome,
     regression,
     session_state,
+    shiny_isolate,
+    shiny_startup,
     stats_panel,
     survival,
     table1,
 )
+from utils import debug_memory
 from utils.config import settings
 from utils.upload_limit import UploadLimit
 
 logging.basicConfig(level=logging.INFO, format="%(asctime)s %(levelname)s %(name)s: %(message)s")
 log = logging.getLogger("medstat")
+debug_memory.install()  # off unless MEDSTAT_DEBUG_TRACEMALLOC is set
+shiny_isolate.install()  # before any session: Shiny's isolate() keeps contexts otherwise
+shiny_startup.install()  # sessions start without re-reading source code (see the module)
 
 WWW = Path(__file__).parent / "www"
 

@@ -136,6 +136,7 @@ def harness_refresh_s() -> float:
 def start_app(port: int, log_path: Path, limit_mb: float | None) -> subprocess.Popen:
     """The app as `make run` starts it, on loopback; its default memory budget unless given."""
     env = {k: v for k, v in os.environ.items() if k != "MEDSTAT_MEMORY_LIMIT_MB"}
+    env.setdefault("MALLOC_ARENA_MAX", "2")  # as the Makefile's run and the Dockerfile set it
     if limit_mb:
         env["MEDSTAT_MEMORY_LIMIT_MB"] = f"{limit_mb:g}"
     with open(log_path, "w") as log:

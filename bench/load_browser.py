@@ -126,13 +126,27 @@ async def user(
     context.set_default_timeout(STEP_TIMEOUT_MS)
     page = await context.new_page()
     page.on("pageerror", lambda e: steps.append(Step(session, "js", 0.0, "error", str(e)[:200])))
-    page.on("websocket", lambda ws: ws.on("framesent", lambda frame: keep_init(frame, init)))
+    sockets = [0, 1]  # websockets this page opened; how many are accounted for
+
+    def on_websocket(ws: Any) -> None:
+        sockets[0] += 1
+        ws.on("framesent", lambda frame: keep_init(frame, init))
+
+    def note_reconnect(kind: str) -> None:
+        # Shiny reconnects a dropped websocket without the disconnected overlay (the app asks
+        # for "force"), so a drop is only visible as a new websocket of the same page.
+        if sockets[0] > sockets[1]:
+            steps.append(Step(session, kind, 0.0, "reconnected", f"websocket #{sockets[0]}"))
+            sockets[1] = sockets[0]
+
+    page.on("websocket", on_websocket)
     try:
         started = time.perf_counter()
         await page.goto(url)
         await page.wait_for_selector(".shiny-bound-output")
         steps.append(Step(session, "open", (time.perf_counter() - started) * 1000, "done"))
         steps.append(await _upload(page, files[session], session))  # records its own timeout
+        note_reconnect("upload")
         while time.monotonic() < deadline:
             await asyncio.sleep(rng.uniform(0.5, 2.0))  # think time
             kind = rng.choices(KINDS, WEIGHTS)[0]
@@ -142,6 +156,7 @@ async def user(
             except Exception as exc:  # a timeout or a closed page is an error of this run
                 ms = (time.perf_counter() - started) * 1000
                 steps.append(Step(session, kind, ms, "timeout", f"{type(exc).__name__}: {exc}"))
+            note_reconnect(kind)
             if await page.locator("#shiny-disconnected-overlay").count():
                 steps.append(Step(session, kind, 0.0, "disconnected"))
                 await page.reload()

@@ -26,7 +26,7 @@ class Step:
     session: int
     kind: str
     ms: float
-    outcome: str  # done, refused, error, timeout, disconnected
+    outcome: str  # done, refused, error, timeout, disconnected, reconnected
     detail: str = ""
 
 

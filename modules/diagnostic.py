@@ -16,6 +16,7 @@ from modules import diagnostic_report, diagnostic_view, outcome_view
 from modules.background import run_in_worker
 from modules.diagnostic_view import DiagnosticView
 from modules.figures import figure_html, plotly_dependency
+from modules.refresh import invalidate_later
 from modules.session_state import TabState
 from modules.task_watch import tab_result, task_panel, watch_task
 from utils.dataset import Dataset
@@ -236,7 +237,7 @@ def diagnostic_server(input, output, session, dataset: Callable[[], Dataset | No
     @render.ui
     def status():
         if analysis.status() == "running":
-            reactive.invalidate_later(1)
+            invalidate_later(1)
             return outcome_view.status_running(time.monotonic() - started())
         kind, text = note()
         finished, ds = last(), dataset()

@@ -13,6 +13,7 @@ from shiny import module, reactive, render, ui
 import logic
 from modules import figures, outcome_controls, outcome_view, report, tables
 from modules.background import run_in_worker
+from modules.refresh import invalidate_later
 from modules.result_view import ResultView
 from modules.session_state import TabState
 from modules.task_watch import tab_result, task_panel, watch_task
@@ -231,7 +232,7 @@ def outcome_server(input, output, session, dataset: Callable[[], Dataset | None]
     @render.ui
     def status():
         if analysis.status() == "running":
-            reactive.invalidate_later(1)
+            invalidate_later(1)
             return outcome_view.status_running(time.monotonic() - started())
         kind, text = note()
         finished, ds = last(), dataset()

@@ -15,6 +15,7 @@ from modules import figures, outcome_controls, outcome_view, regression_figures
 from modules import regression_controls as rc
 from modules import regression_tables as rt
 from modules.background import run_in_worker
+from modules.refresh import invalidate_later
 from modules.regression_view import MODEL_CHOICES, RegressionView, family_name, fit_boxes
 from modules.session_state import TabState
 from modules.task_watch import tab_result, task_panel, watch_task
@@ -215,7 +216,7 @@ def regression_server(input, output, session, dataset: Callable[[], Dataset | No
     @render.ui
     def status():
         if analysis.status() == "running":
-            reactive.invalidate_later(1)
+            invalidate_later(1)
             return outcome_view.status_running(time.monotonic() - started())
         kind, text = note()
         finished, ds = last(), dataset()

@@ -9,6 +9,7 @@ from shiny import module, reactive, render, ui
 
 import logic
 from modules import stats_view
+from modules.refresh import invalidate_later
 from modules.tables import html_table
 
 REFRESH_S = 3.0
@@ -23,7 +24,7 @@ def stats_badge_ui():
 def stats_badge_server(input, output, session):
     @render.ui
     def badge():
-        reactive.invalidate_later(REFRESH_S)
+        invalidate_later(REFRESH_S)
         stats = logic.stats()
         theme = stats_view.STATUS_THEMES[stats_view.status_name(stats["memory"])]
         return ui.span(
@@ -62,7 +63,7 @@ def stats_ui():
 def stats_server(input, output, session):
     @reactive.calc
     def current():
-        reactive.invalidate_later(REFRESH_S)
+        invalidate_later(REFRESH_S)
         return logic.stats()
 
     @render.ui

@@ -17,6 +17,7 @@ from modules import survival_controls as sc
 from modules import survival_view as sv
 from modules.background import run_in_worker
 from modules.figures import figure_html, plotly_dependency
+from modules.refresh import invalidate_later
 from modules.session_state import TabState
 from modules.task_watch import tab_result, task_panel, watch_task
 from utils.dataset import Dataset
@@ -206,7 +207,7 @@ def survival_server(input, output, session, dataset: Callable[[], Dataset | None
     @render.ui
     def status():
         if analysis.status() == "running":
-            reactive.invalidate_later(1)
+            invalidate_later(1)
             return outcome_view.status_running(time.monotonic() - started())
         kind, text = note()
         finished, ds = last(), dataset()

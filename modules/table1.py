@@ -14,6 +14,7 @@ import logic
 from modules import figures, outcome_view, table1_export, table1_plot, table1_view
 from modules import table1_controls as tc
 from modules.background import run_in_worker
+from modules.refresh import invalidate_later
 from modules.session_state import TabState
 from modules.table1_view import Table1View
 from modules.task_watch import tab_result, task_panel, watch_task
@@ -206,7 +207,7 @@ def table1_server(input, output, session, dataset: Callable[[], Dataset | None],
     @render.ui
     def status():
         if analysis.status() == "running":
-            reactive.invalidate_later(1)
+            invalidate_later(1)
             return outcome_view.status_running(time.monotonic() - started())
         kind, text = note()
         finished, ds = last(), dataset()

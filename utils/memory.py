@@ -3,6 +3,7 @@ and admit an analysis only when its estimated working memory fits."""
 
 from __future__ import annotations
 
+import ctypes
 import gc
 import logging
 import os
@@ -45,6 +46,29 @@ COSTS: dict[str, tuple[float, float]] = {
     # a Python string while pandas parses; 50 MB -> 732 MB), ~3.4x for numeric ones.
     "read": (0.0, 14 / 8),
 }
+
+
+def _libc_malloc_trim() -> Callable[[int], int] | None:
+    try:
+        return ctypes.CDLL("libc.so.6").malloc_trim
+    except (OSError, AttributeError):  # not glibc (musl, macOS): nothing to call
+        return None
+
+
+_MALLOC_TRIM = _libc_malloc_trim()
+
+
+def release_heap() -> bool:
+    """Give the C heap's free pages back to the system (glibc's malloc_trim); True if it ran.
+
+    Freed Python and numpy memory often stays in glibc's arenas, counted in RSS: after 35 cold
+    analyses in 4 threads, a cleared cache and gc, malloc_trim(0) took RSS from 230 to 204 MB
+    (bench/heap.py; 209 -> 181 MB with MALLOC_ARENA_MAX=2).
+    """
+    if _MALLOC_TRIM is None:
+        return False
+    _MALLOC_TRIM(0)
+    return True
 
 
 class MemoryRefused(RuntimeError):
@@ -164,7 +188,8 @@ class MemoryManager:
         )
 
     def register_cleanup(self, name: str, fn: Callable[[], object]) -> None:
-        """Run fn() on every cleanup (at warn and above); gc.collect() always runs after them."""
+        """Run fn() on every cleanup (at warn and above); gc.collect() and release_heap() always
+        run after them."""
         with self._lock:
             self._cleanups[name] = fn
 
@@ -226,8 +251,9 @@ class MemoryManager:
             except Exception:  # a broken cleanup must not stop the others or the watcher
                 log.exception("memory cleanup %s failed", name)
         gc.collect()
+        trimmed = release_heap()
         after = self._measure()
-        names = ", ".join([n for n, _ in cleanups] + ["gc"])
+        names = ", ".join([n for n, _ in cleanups] + ["gc"] + (["malloc_trim"] if trimmed else []))
         log.info(
             "memory %s at %.0f of %.0f MB: ran cleanups (%s); now %.0f MB",
             status,

@@ -54,7 +54,7 @@ def serve_app(log_path: Path, **settings: str) -> Iterator[str]:
     """The app started exactly as `make run` does, on a free loopback port, with MEDSTAT_*
     settings given as keyword arguments (memory_limit_mb="120"); yields its URL."""
     port = free_port()
-    env = {**os.environ, "PYTHONUNBUFFERED": "1"}
+    env = {**os.environ, "PYTHONUNBUFFERED": "1", "MALLOC_ARENA_MAX": "2"}  # as `make run`
     env.pop("MEDSTAT_MEMORY_LIMIT_MB", None)  # the app runs with its real default budget
     env.update({f"MEDSTAT_{k.upper()}": v for k, v in settings.items()})
     command = ["shiny", "run", "app.py", "--host", "127.0.0.1", "--port", str(port)]

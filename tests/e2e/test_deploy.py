@@ -20,6 +20,21 @@ def dockerfile_cmd() -> list[str]:
     return json.loads(match.group(1))
 
 
+def dockerfile_env() -> dict[str, str]:
+    """NAME=value pairs of the Dockerfile's ENV instructions (continued lines joined)."""
+    text = (ROOT / "Dockerfile").read_text().replace("\\\n", " ")
+    found: dict[str, str] = {}
+    for line in re.findall(r"^ENV (.+)$", text, re.MULTILINE):
+        found.update(pair.split("=", 1) for pair in line.split() if "=" in pair)
+    return found
+
+
+def test_dockerfile_env_and_make_run_set_the_same_malloc_arenas():
+    assert dockerfile_env()["MALLOC_ARENA_MAX"] == "2"
+    makefile = (ROOT / "Makefile").read_text()
+    assert "\tMALLOC_ARENA_MAX=2 $(VENV)/bin/shiny run app.py --host 0.0.0.0" in makefile
+
+
 def test_dockerfile_cmd_matches_make_run():
     cmd = dockerfile_cmd()
     assert cmd[:3] == ["shiny", "run", "app.py"]
@@ -36,7 +51,7 @@ def test_container_start_command_serves_health_and_page(tmp_path):
     cmd[cmd.index("--port") + 1] = str(port)
     cmd[0] = str(Path(sys.executable).with_name("shiny"))
     env = {k: v for k, v in os.environ.items() if k != "MEDSTAT_MEMORY_LIMIT_MB"}
-    env["HF_HUB_OFFLINE"] = "1"
+    env.update(dockerfile_env())  # the image's environment, MALLOC_ARENA_MAX included
     log = (tmp_path / "server.log").open("w")
     proc = subprocess.Popen(cmd, cwd=ROOT, stdout=log, stderr=subprocess.STDOUT, env=env)
     try:

@@ -1,0 +1,40 @@
+"""Tabs closed in the middle of an analysis leave a clean server log: no traceback, no error."""
+
+from __future__ import annotations
+
+import time
+from pathlib import Path
+
+import pytest
+from playwright.sync_api import Browser, expect
+
+from tests.e2e.conftest import serve_app
+from tests.e2e.helpers import open_tab
+
+pytestmark = pytest.mark.e2e
+
+
+def test_closing_tabs_mid_analysis_leaves_no_traceback(browser: Browser, tmp_path: Path):
+    log_path = tmp_path / "server.log"
+    with serve_app(log_path):
+        pass  # started once so that the app's imports are warm in the OS cache
+    with serve_app(log_path) as url:
+        contexts = [browser.new_context() for _ in range(4)]
+        for context in contexts:
+            page = context.new_page()
+            page.goto(url)
+            page.wait_for_selector(".shiny-bound-output", timeout=30_000)
+            open_tab(page, "Outcome analysis")
+            expect(
+                page.locator("#outcome-covariates + .selectize-control .item").first
+            ).to_be_visible(timeout=30_000)
+        for context in contexts:
+            context.pages[0].locator("#outcome-run").click()
+        for context in contexts:  # closed while the analyses run and the badges' timers wait
+            context.close()
+        # The stats badge's 3 s timer of every closed session would have fired by now.
+        time.sleep(7)
+    log = log_path.read_text()
+    assert log.count("outcome analysis requested") == 4, log[-3000:]
+    assert "Traceback" not in log, log[-3000:]
+    assert " ERROR " not in log, log[-3000:]
