@@ -9,6 +9,7 @@ from shiny import reactive
 from shiny.reactive import _core
 
 from modules.refresh import invalidate_later
+from tests.event_loop import run_apart
 
 
 @pytest.fixture(autouse=True)
@@ -31,7 +32,7 @@ def test_fires_and_invalidates_its_context():
         await asyncio.sleep(0.1)
         return ctx._invalidated
 
-    assert asyncio.run(scenario())
+    assert run_apart(scenario())
 
 
 def test_cancelled_while_waiting_for_the_lock_prints_nothing(capfd):
@@ -44,7 +45,7 @@ def test_cancelled_while_waiting_for_the_lock_prints_nothing(capfd):
             await asyncio.sleep(0.01)
         await asyncio.sleep(0.05)
 
-    asyncio.run(scenario())
+    run_apart(scenario())
     captured = capfd.readouterr()
     assert "Traceback" not in captured.err
     assert "CancelledError" not in captured.err
@@ -63,5 +64,5 @@ def test_shiny_own_timer_is_what_printed_the_traceback(capfd):
             await asyncio.sleep(0.01)
         await asyncio.sleep(0.05)
 
-    asyncio.run(scenario())
+    run_apart(scenario())
     assert "CancelledError" in capfd.readouterr().err

@@ -3,9 +3,7 @@ when an undeclared body passes it, untouched otherwise."""
 
 from __future__ import annotations
 
-import asyncio
-import threading
-
+from tests.event_loop import run_apart
 from utils.upload_limit import UploadLimit, too_large_message
 
 LIMIT = 1000
@@ -50,12 +48,7 @@ def call(path: str, chunks: list[bytes], length: int | None, method: str = "POST
     async def send(message):
         sent.append(message)
 
-    # In a thread of its own: the browser tests' Playwright may hold this thread's event loop.
-    worker = threading.Thread(
-        target=asyncio.run, args=(UploadLimit(app, LIMIT)(scope, receive, send),)
-    )
-    worker.start()
-    worker.join(10)
+    run_apart(UploadLimit(app, LIMIT)(scope, receive, send))
     return app, sent
 
 
