@@ -24,8 +24,9 @@ MB = 1024 * 1024
 # for 300 MB, assuming the stack costs ~170 MB; measured here it is 192 MB with every analysis
 # imported (pandas 3, scipy, statsmodels, shiny, plotly), before any data. At 300 MB a 100k-row x
 # 13-covariate analysis, the issue's own scale target, is refused (after loading the file the
-# server sits at ~225 MB and the estimate below asks for 86 MB), and 20 users peaked at 350 MB
-# (bench/results/load.json). 512 MB keeps both possible on a small host; see OPTIMIZATION.md.
+# server sits at ~225 MB and the estimate below asks for 86 MB), and 20 users in `make load` got
+# 744 refusals and pushed RSS to 302.6 MB (bench/results/load_limit300.json); at 512 MB: none, and
+# a 350 MB peak (load.json). See OPTIMIZATION.md, "The default budget".
 DEFAULT_LIMIT_MB = 512.0
 CGROUP_FILES = (
     Path("/sys/fs/cgroup/memory.max"),  # cgroup v2
