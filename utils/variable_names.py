@@ -41,6 +41,12 @@ NAME_TOKENS: dict[str, str] = {
     "creat": "creatinine",
     "cr": "creatinine",
     "alb": "albumin",
+    # Electrolytes: as a column name "ca" is the lab value, not the label list's "cancer".
+    "na": "sodium",
+    "k": "potassium",
+    "ca": "calcium",
+    "cl": "chloride",
+    "phos": "phosphate",
     "chol": "cholesterol",
     "ldl": "ldl cholesterol",
     "hdl": "hdl cholesterol",

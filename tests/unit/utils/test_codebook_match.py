@@ -163,3 +163,21 @@ def test_no_in_a_column_name_is_a_number_not_a_negation() -> None:
     )
     result = match_codebook(frame("no_of_visits", "bed_no"), CodebookSpec(cb, embeddings=False))
     assert proposed(result) == {"visits": "no_of_visits", "bed": "bed_no"}
+
+
+def test_electrolyte_columns_match_their_names_in_full() -> None:
+    """Lab columns are often named by their symbol; 'ca' there is calcium, not cancer."""
+    cb = book(
+        CodebookEntry("sodium", "Serum sodium (mmol/L)", "numeric"),
+        CodebookEntry("potassium", "Serum potassium (mmol/L)", "numeric"),
+        CodebookEntry("calcium", "Serum calcium (mmol/L)", "numeric"),
+        CodebookEntry("cancer", "History of cancer"),
+    )
+    data = frame("Na", "K", "ca_total", "cancer_hx")
+    result = match_codebook(data, CodebookSpec(cb, embeddings=False))
+    assert proposed(result) == {
+        "sodium": "Na",
+        "potassium": "K",
+        "calcium": "ca_total",
+        "cancer": "cancer_hx",
+    }
