@@ -1,4 +1,5 @@
-"""The label cascade for two lists (codebook side x data side) instead of one list with itself.
+"""The cascade's scoring for two lists (codebook side x data side); the label cascade
+(utils/similarity.py) uses it with one list against itself.
 
 Same steps and thresholds as utils/similarity.py: canonical texts and guard keys
 (utils/normalize.py), exact match, rapidfuzz scores for every pair at once, and sentence
@@ -39,6 +40,7 @@ def fuzzy_cross(a: Sequence[str], b: Sequence[str]) -> np.ndarray:
         return np.zeros((len(a), len(b)), dtype=np.float32)
     sort = process.cdist(a, b, scorer=fuzz.token_sort_ratio, dtype=np.float32)
     tset = process.cdist(a, b, scorer=fuzz.token_set_ratio, dtype=np.float32)
+    # token_set gives 100 to any subset ("diabetes" in "diabetes mellitus"): trust it less.
     return np.maximum(sort, 0.9 * tset)
 
 

@@ -16,17 +16,16 @@ import logging
 import threading
 import time
 from collections import Counter
-from collections.abc import Callable, Iterable, Sequence
+from collections.abc import Iterable, Sequence
 from dataclasses import dataclass, field
 
 import numpy as np
 import pandas as pd
-from rapidfuzz import fuzz, process
 
 from analyses.errors import AnalysisError
 from utils import embeddings
 from utils.clustering import average_linkage
-from utils.config import settings
+from utils.cross_match import Embedder, choose_embedder, conflicts_cross, fuzzy_cross
 from utils.normalize import Canon, canonical
 
 log = logging.getLogger(__name__)
@@ -37,8 +36,6 @@ _TOTAL_FIELDS = ("columns", "pairs", "early_exits", "embedded_labels", "columns_
 _totals = dict.fromkeys(_TOTAL_FIELDS, 0.0)
 _totals_lock = threading.Lock()
 MAX_LABELS = 2000  # distinct labels per column; beyond this it is free text, not categories
-
-Embedder = Callable[[Sequence[str]], dict[str, np.ndarray]]
 
 
 @dataclass(frozen=True)
@@ -66,23 +63,6 @@ class Harmonization:
     stats: dict[str, float] = field(default_factory=dict)
     mode: str = "rapidfuzz"  # "embeddings" when the model took part, else "rapidfuzz"
     note: str = ""  # why the model did not take part, when it was wanted
-
-
-def fuzzy_scores(texts: Sequence[str]) -> np.ndarray:
-    """All-pairs similarity 0-100 of canonical texts: the better of token-sort and token-set."""
-    if not texts:
-        return np.zeros((0, 0), dtype=np.float32)
-    sort = process.cdist(texts, texts, scorer=fuzz.token_sort_ratio, dtype=np.float32)
-    tset = process.cdist(texts, texts, scorer=fuzz.token_set_ratio, dtype=np.float32)
-    # token_set gives 100 to any subset ("diabetes" in "diabetes mellitus"): trust it less.
-    return np.maximum(sort, 0.9 * tset)
-
-
-def guard_conflicts(canons: Sequence[Canon]) -> np.ndarray:
-    """n x n bool: True where two labels' guard keys differ (they can never be the same)."""
-    ids: dict[frozenset[str], int] = {}
-    codes = np.array([ids.setdefault(c.keys, len(ids)) for c in canons])
-    return codes[:, None] != codes[None, :]
 
 
 def _embed_band(
@@ -130,13 +110,7 @@ def harmonize_labels(
             f"This column has {len(distinct):,} different values: it looks like free text or an "
             "identifier, not categories. Pick a column with fewer distinct values."
         )
-    note = ""
-    if not spec.embeddings:
-        embed = None
-    elif embed is None and not settings.embeddings:
-        note = "the embedding model is turned off (MEDSTAT_EMBEDDINGS=0)"
-    elif embed is None:
-        embed = embeddings.shared().embed
+    embed, note = choose_embedder(spec.embeddings, embed)
 
     # Step 1: one node per canonical text; labels sharing it are the same without more work.
     canon_of = {label: canonical(label, spec.abbreviations) for label in distinct}
@@ -148,8 +122,8 @@ def harmonize_labels(
     n = len(node_canons)
 
     # Step 2: guards and fuzzy scores decide most pairs.
-    conflict = guard_conflicts(node_canons)
-    fuzzy = fuzzy_scores(texts)
+    conflict = conflicts_cross(node_canons, node_canons)
+    fuzzy = fuzzy_cross(texts, texts)
     upper = np.triu(np.ones((n, n), dtype=bool), 1)
     band = upper & ~conflict & (fuzzy >= spec.low) & (fuzzy < spec.high)
 
