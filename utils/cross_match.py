@@ -75,9 +75,10 @@ def choose_embedder(wanted: bool, embed: Embedder | None) -> tuple[Embedder | No
     return embeddings.shared().embed, ""
 
 
-def _cosines(
+def band_cosines(
     a: Sequence[str], b: Sequence[str], band: np.ndarray, embed: Embedder
 ) -> tuple[np.ndarray, int]:
+    """Cosines of the model's vectors for the band's (a, b) pairs (0 elsewhere), texts embedded."""
     rows, cols = np.nonzero(band)
     needed = sorted({a[i] for i in rows} | {b[j] for j in cols})
     vectors = embed(needed)
@@ -119,7 +120,7 @@ def score_cross(
     embedded, mode = 0, "rapidfuzz"
     if embed is not None and band.any():
         try:
-            cos, embedded = _cosines(ta, tb, band, embed)
+            cos, embedded = band_cosines(ta, tb, band, embed)
         except embeddings.EmbeddingsUnavailable as exc:
             note = str(exc)
         else:

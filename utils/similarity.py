@@ -25,7 +25,13 @@ import pandas as pd
 from analyses.errors import AnalysisError
 from utils import embeddings
 from utils.clustering import average_linkage
-from utils.cross_match import Embedder, choose_embedder, conflicts_cross, fuzzy_cross
+from utils.cross_match import (
+    Embedder,
+    band_cosines,
+    choose_embedder,
+    conflicts_cross,
+    fuzzy_cross,
+)
 from utils.normalize import Canon, canonical
 
 log = logging.getLogger(__name__)
@@ -69,24 +75,14 @@ def _embed_band(
     texts: list[str], band: np.ndarray, embed: Embedder | None
 ) -> tuple[np.ndarray | None, int, str]:
     """Cosines for the band pairs (None if no embeddings), texts embedded, and why not."""
-    rows, cols = np.nonzero(np.triu(band, 1))
-    if rows.size == 0:
-        return None, 0, ""
-    needed = sorted({texts[i] for i in rows} | {texts[j] for j in cols})
-    if embed is None:
+    upper = np.triu(band, 1)
+    if embed is None or not upper.any():
         return None, 0, ""
     try:
-        vectors = embed(needed)
+        cos, embedded = band_cosines(texts, texts, upper, embed)
     except embeddings.EmbeddingsUnavailable as exc:
         return None, 0, str(exc)
-    index = {t: k for k, t in enumerate(needed)}
-    matrix = np.stack([vectors[t] for t in needed])
-    cos = np.einsum(
-        "ij,ij->i", matrix[[index[texts[i]] for i in rows]], matrix[[index[texts[j]] for j in cols]]
-    )
-    out = np.zeros(band.shape, dtype=np.float32)
-    out[rows, cols] = out[cols, rows] = np.clip(cos, 0.0, 1.0)
-    return out, len(needed), ""
+    return np.maximum(cos, cos.T), embedded, ""
 
 
 def _canonical_label(members: Iterable[str], counts: Counter) -> str:
