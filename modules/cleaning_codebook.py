@@ -20,7 +20,6 @@ from modules.session_state import TabState
 from utils.codebook import Codebook
 from utils.codebook_apply import CodebookStep, apply_codebook
 from utils.codebook_match import CodebookMatch
-from utils.data_error import DataError
 from utils.dataset import Dataset
 from utils.value_match import ValueMatch, match_values
 
@@ -124,9 +123,7 @@ def codebook_server(
         elif status == "error":
             try:
                 matching.result()
-            except DataError as exc:
-                _fail(str(exc))
-            except ValueError as exc:  # AnalysisError, ServerBusy: messages for users
+            except ValueError as exc:  # DataError, AnalysisError, ServerBusy: for users
                 _fail(str(exc))
             except Exception:
                 log.exception("codebook matching failed")

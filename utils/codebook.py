@@ -8,7 +8,6 @@ spacing and punctuation. Anything that cannot be read raises DataError saying wh
 
 from __future__ import annotations
 
-import csv
 import io
 import re
 from dataclasses import dataclass
@@ -182,15 +181,17 @@ def _frame(data: bytes) -> pd.DataFrame:
             f"The codebook is {len(data) / 2**20:.1f} MB; a codebook should be far smaller "
             f"(the limit is {MAX_BYTES / 2**20:.0f} MB). Check that this is the data dictionary."
         )
-    text = data.decode(sniff.sniff_encoding(data)).lstrip("\ufeff")
-    head = "\n".join(text.splitlines()[:20])
-    try:
-        sep = csv.Sniffer().sniff(head, delimiters=",;\t").delimiter
-    except csv.Error:
-        sep = ","
+    encoding = sniff.sniff_encoding(data)
+    layout = sniff.sniff_layout(data, encoding)  # separator and header row, as for data files
+    text = data.decode(encoding).lstrip("\ufeff")
     try:
         return pd.read_csv(
-            io.StringIO(text), sep=sep, dtype=str, keep_default_na=False, skip_blank_lines=True
+            io.StringIO(text),
+            sep=layout.sep,
+            skiprows=layout.skip_lines,
+            dtype=str,
+            keep_default_na=False,
+            skip_blank_lines=True,
         )
     except (pd.errors.ParserError, ValueError) as exc:
         raise DataError(
@@ -249,7 +250,10 @@ def parse_codebook(data: bytes, name: str = "codebook.csv") -> Codebook:
     if not entries:
         raise DataError("The codebook lists no variables. Add one row per variable.")
     if len(entries) > MAX_VARIABLES:
-        raise DataError(f"The codebook lists {len(entries):,} variables; the limit is 5,000.")
+        raise DataError(
+            f"The codebook lists {len(entries):,} variables; the limit is {MAX_VARIABLES:,}. "
+            "Split it, or keep the variables of this data set."
+        )
     fingerprint = fingerprint_bytes(data, "codebook", VERSION)
     return Codebook(name=name, fingerprint=fingerprint, entries=tuple(entries))
 
