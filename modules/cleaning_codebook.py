@@ -15,8 +15,8 @@ from shiny import module, reactive, render, ui
 import logic
 from modules import cleaning_codebook_view as cbv
 from modules.background import run_in_worker
-from modules.data import discard_upload, is_upload, upload_root
 from modules.session_state import TabState
+from modules.uploads import discard_upload, is_upload, upload_root
 from utils.codebook import Codebook
 from utils.codebook_apply import CodebookStep, apply_codebook
 from utils.codebook_match import CodebookMatch

@@ -6,10 +6,8 @@ kind overrides and labels applied (a kind change derives a new fingerprint; a la
 
 from __future__ import annotations
 
-import contextlib
 import functools
 import logging
-import tempfile
 from pathlib import Path
 
 from shiny import module, reactive, render, ui
@@ -18,6 +16,7 @@ import logic
 from modules import data_view
 from modules.background import run_in_worker
 from modules.session_state import TabState
+from modules.uploads import discard_upload, is_upload, upload_root
 from utils import data_io
 from utils.config import settings
 from utils.dataset import KINDS, Dataset
@@ -46,51 +45,6 @@ def example_dataset() -> Dataset | None:
         return None
     log.info("example dataset %s loaded: %d rows x %d columns", path.name, *dataset.df.shape)
     return dataset
-
-
-def upload_root(session) -> Path:
-    """The directory where Shiny writes this session's uploads (its own temporary folder).
-
-    Shiny keeps it on the session's upload manager, a private attribute; when that is missing
-    (another Shiny version), the system temp folder is the bound, which still keeps reads and
-    deletions away from the app's own files.
-    """
-    root = session.root_scope() if hasattr(session, "root_scope") else session
-    manager = getattr(root, "_file_upload_manager", None)
-    basedir = getattr(manager, "_basedir", None)
-    return Path(basedir or tempfile.gettempdir()).resolve()
-
-
-def is_upload(datapath: object, root: Path) -> bool:
-    """Whether a datapath names a file inside the session's upload folder.
-
-    A browser can send any value for an input, so a forged datapath ('/etc/passwd', another
-    session's upload) must neither be read nor deleted.
-    """
-    if not isinstance(datapath, str) or not datapath:
-        return False
-    path = Path(datapath).resolve()
-    return path != root and path.is_relative_to(root)
-
-
-def discard_upload(datapath: object, root: Path) -> bool:
-    """Delete an uploaded file once read, and its folder if that is now empty; never raises.
-
-    Shiny keeps uploads until the session ends; deleting each one after reading means a
-    session holds at most the file being read. Returns whether a file was deleted.
-    """
-    if not is_upload(datapath, root):
-        return False
-    path = Path(str(datapath)).resolve()
-    try:
-        path.unlink(missing_ok=True)
-    except OSError as exc:
-        log.warning("upload not deleted: %s", type(exc).__name__)
-        return False
-    if path.parent != root:
-        with contextlib.suppress(OSError):  # not empty (another upload) or already gone
-            path.parent.rmdir()  # Shiny's per-upload folder
-    return True
 
 
 @module.ui

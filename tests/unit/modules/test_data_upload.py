@@ -5,7 +5,7 @@ from __future__ import annotations
 from pathlib import Path
 from types import SimpleNamespace
 
-from modules.data import discard_upload, is_upload, upload_root
+from modules.uploads import discard_upload, is_upload, upload_root
 
 
 def shiny_upload(root: Path, name: str = "0.csv") -> Path:
