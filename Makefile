@@ -33,7 +33,7 @@ $(PY):
 	$(PYTHON) -m venv $(VENV)
 
 # torch first, pinned: 2.13.0 is the CPU build (a local wheel here); any other pulls CUDA.
-# Then the embedding model for Data cleaning, which runs in its own process (utils/embeddings.py).
+# Then the embedding model for Data cleaning, which runs in its own process (matching/embeddings.py).
 $(RUNTIME): requirements.txt requirements-embed.txt | $(PY)
 	$(PY) -m pip install --quiet -r requirements.txt
 	$(PY) -m pip install --quiet torch==2.13.0

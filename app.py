@@ -13,21 +13,18 @@ from starlette.responses import JSONResponse
 from starlette.routing import Mount, Route
 
 import logic
-from modules import (
-    cleaning,
-    correlation,
-    data,
-    diagnostic,
-    figures,
-    outcome,
-    regression,
-    session_state,
-    shiny_isolate,
-    shiny_startup,
-    stats_panel,
-    survival,
-    table1,
-)
+from modules import shiny_patches
+from modules.cleaning import tab as cleaning
+from modules.correlation import tab as correlation
+from modules.data import tab as data
+from modules.diagnostic import tab as diagnostic
+from modules.outcome import tab as outcome
+from modules.regression import tab as regression
+from modules.shared import session_state
+from modules.shared.figures import plotly_dependency
+from modules.stats_panel import tab as stats_panel
+from modules.survival import tab as survival
+from modules.table1 import tab as table1
 from utils import debug_memory
 from utils.config import settings
 from utils.upload_limit import UploadLimit
@@ -35,8 +32,7 @@ from utils.upload_limit import UploadLimit
 logging.basicConfig(level=logging.INFO, format="%(asctime)s %(levelname)s %(name)s: %(message)s")
 log = logging.getLogger("medstat")
 debug_memory.install()  # off unless MEDSTAT_DEBUG_TRACEMALLOC is set
-shiny_isolate.install()  # before any session: Shiny's isolate() keeps contexts otherwise
-shiny_startup.install()  # sessions start without re-reading source code (see the module)
+shiny_patches.install()  # before any session; only on the Shiny version they were written for
 
 WWW = Path(__file__).parent / "www"
 
@@ -60,7 +56,7 @@ app_ui = ui.page_navbar(
             ui.tags.link(rel="stylesheet", href="medstat.css"),
             ui.tags.link(rel="icon", href="data:,"),  # no favicon request to 404
         ),
-        figures.plotly_dependency(),  # plotly.js once per page, served locally (no CDN)
+        plotly_dependency(),  # plotly.js once per page, served locally (no CDN)
         session_state.token_ui(),
     ),
     window_title="MedStat",

@@ -17,20 +17,21 @@ from analyses import results as result_types
 from analyses.errors import AnalysisError
 from analyses.results import OutcomeResult
 from analyses.specs import Method, OutcomeSpec
-from utils import codebook as codebook_io
-from utils import data_io, embeddings, similarity
+from matching import codebook as codebook_io
+from matching import embeddings, similarity
+from matching.codebook import Codebook
+from matching.codebook_match import CodebookMatch, CodebookSpec, VariableMatch
+from matching.similarity import Harmonization, HarmonizeSpec
+from matching.value_match import ValueMatch
+from utils import data_io
 from utils.cache import ResultCache, make_key
-from utils.codebook import Codebook
-from utils.codebook_match import CodebookMatch, CodebookSpec, VariableMatch
 from utils.config import settings
 from utils.dataset import FACTOR_KINDS, NUMERIC_KINDS, Dataset
 from utils.memory import MemoryManager, MemoryRefused, estimate_mb
 from utils.redis_tier import make_tier
 from utils.resilience import Retrier
 from utils.session_store import SessionStore
-from utils.similarity import Harmonization, HarmonizeSpec
 from utils.timings import Timings
-from utils.value_match import ValueMatch
 
 __all__ = [
     "AnalysisError",
@@ -97,8 +98,8 @@ ANALYSES: dict[str, str] = {
     "survival": "analyses.survival",
     "correlation": "analyses.correlation",
     "regression": "analyses.regression",
-    "harmonize": "utils.similarity",
-    "codebook": "utils.codebook_match",
+    "harmonize": "matching.similarity",
+    "codebook": "matching.codebook_match",
 }
 
 

@@ -1,7 +1,7 @@
 """Table 1 statistics per variable: summary choice, group comparison test, standardised difference.
 
 Pure functions on numpy arrays. Test keys are stored in Table1Result.variables["test"]; the page
-turns them into names (modules/table1_view.py).
+turns them into names (modules/table1/view.py).
 """
 
 from __future__ import annotations

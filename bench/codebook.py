@@ -28,10 +28,10 @@ from rapidfuzz import fuzz, process
 from scipy.optimize import linear_sum_assignment
 
 from bench import harness
-from utils.codebook import Codebook, CodebookEntry
-from utils.codebook_match import CodebookSpec, match_codebook
+from matching.codebook import Codebook, CodebookEntry
+from matching.codebook_match import CodebookSpec, match_codebook
+from matching.embeddings import EmbeddingClient, EmbeddingsUnavailable
 from utils.dataset import fingerprint_bytes
-from utils.embeddings import EmbeddingClient, EmbeddingsUnavailable
 
 DATA = Path(__file__).resolve().parent / "data" / "codebook_truth.csv"
 EXTRA_COLUMNS = ["ward", "bed_no", "consultant", "free_text_notes", "data_entry_date", "wt_change"]

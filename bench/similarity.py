@@ -23,9 +23,9 @@ import psutil
 from rapidfuzz import fuzz, process
 
 from bench import harness
-from utils.embeddings import EmbeddingClient, EmbeddingsUnavailable
-from utils.normalize import fold
-from utils.similarity import HarmonizeSpec, harmonize_labels
+from matching.embeddings import EmbeddingClient, EmbeddingsUnavailable
+from matching.normalize import fold
+from matching.similarity import HarmonizeSpec, harmonize_labels
 
 DATA = Path(__file__).resolve().parent / "data" / "messy_labels.csv"
 THRESHOLDS = np.round(np.arange(0.30, 1.0001, 0.01), 2)

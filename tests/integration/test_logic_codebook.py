@@ -38,7 +38,7 @@ def dataset():
 
 
 def test_match_through_logic_and_the_repeat_is_a_cache_hit(dataset, monkeypatch):
-    # rapidfuzz only: the model's worker is tested in tests/unit/utils/test_embeddings.py.
+    # rapidfuzz only: the model's worker is tested in tests/unit/matching/test_embeddings.py.
     monkeypatch.setattr(logic, "settings", dataclasses.replace(logic.settings, embeddings=False))
     codebook = logic.read_codebook(str(DATA / "codebook_redcap.csv"), "dictionary.csv")
     assert codebook.name == "dictionary.csv"
@@ -67,8 +67,8 @@ def test_a_bad_codebook_is_a_data_error(tmp_path):
 
 
 def test_the_match_can_be_shared_through_the_redis_tier(dataset):
+    from matching.codebook_match import CodebookSpec, match_codebook
     from utils import codec
-    from utils.codebook_match import CodebookSpec, match_codebook
 
     codebook = logic.read_codebook(str(DATA / "codebook_redcap.csv"))
     result = match_codebook(dataset.df, CodebookSpec(codebook, embeddings=False))

@@ -8,7 +8,7 @@ import pandas as pd
 import pytest
 
 from analyses.results import MULTIVARIABLE_COLUMNS, UNIVARIABLE_COLUMNS, OutcomeResult
-from modules.result_view import ResultView
+from modules.outcome.result_view import ResultView
 
 NAN = math.nan
 # A column name and a level that would run as markup or as a spreadsheet formula if not escaped.

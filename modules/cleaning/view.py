@@ -1,0 +1,179 @@
+"""Pure builders for the Data cleaning tab: the group editor, the chosen mapping, stats, files.
+
+Every label comes from the user's file, so everything is built with htmltools tags (escaped).
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+from typing import Any
+
+from htmltools import Tag, TagList, tags
+from shiny import ui
+
+from matching.similarity import Harmonization
+from modules.shared.report import safe_csv_frame
+from utils.dataset import Dataset
+
+CLEANABLE_KINDS = ("binary", "categorical", "text")
+
+
+def cleanable_columns(dataset: Dataset) -> dict[str, str]:
+    """Columns whose labels can be harmonised (factors and free text), name -> label."""
+    return {n: m.label for n, m in dataset.columns.items() if m.kind in CLEANABLE_KINDS}
+
+
+def merge_id(gen: int, g: int) -> str:
+    return f"merge_{gen}_{g}"
+
+
+def name_id(gen: int, g: int) -> str:
+    return f"name_{gen}_{g}"
+
+
+def member_id(gen: int, g: int, m: int) -> str:
+    return f"member_{gen}_{g}_{m}"
+
+
+def proposed(result: Harmonization) -> list[tuple[int, tuple[str, ...]]]:
+    """(index, members) of the groups worth a decision: two labels or more."""
+    return [(g, members) for g, members in enumerate(result.groups) if len(members) > 1]
+
+
+def unsure_labels(result: Harmonization) -> set[str]:
+    """Labels in a pair the cascade was unsure about."""
+    return {label for a, b, _ in result.unsure for label in (a, b)}
+
+
+def _confidence_badge(value: float) -> Tag:
+    level = "success" if value >= 0.85 else "warning" if value >= 0.7 else "danger"
+    return tags.span(f"confidence {value:.2f}", class_=f"badge text-bg-{level} ms-2")
+
+
+def group_card(result: Harmonization, gen: int, g: int, members: tuple[str, ...]) -> Tag:
+    """One proposed group: merge on/off, the canonical label (editable), members to keep."""
+    head = members[0]
+    doubtful = unsure_labels(result)
+    total = sum(result.counts.get(m, 0) for m in members)
+    rows = []
+    for m, label in enumerate(members):
+        flag = (
+            tags.span("unsure", class_="badge text-bg-warning ms-1", title="check this one")
+            if label in doubtful
+            else None
+        )
+        rows.append(
+            tags.div(
+                ui.input_checkbox(member_id(gen, g, m), None, value=True),
+                tags.code(label, class_="ms-1"),
+                tags.span(f" {result.counts.get(label, 0)} rows", class_="text-muted small"),
+                flag,
+                class_="d-flex align-items-center gap-1 cleaning-member",
+            )
+        )
+    confidence = result.confidence.get(head, 1.0)
+    return tags.div(
+        tags.div(
+            ui.input_checkbox(merge_id(gen, g), "Merge into", value=confidence >= 0.7),
+            ui.input_text(name_id(gen, g), None, value=head, width="260px"),
+            tags.span(f"{len(members)} labels, {total} rows", class_="text-muted small ms-2"),
+            _confidence_badge(confidence),
+            class_="d-flex align-items-center gap-2 flex-wrap",
+        ),
+        tags.div(*rows, class_="ms-4 mt-1"),
+        class_="border rounded p-2 mb-2 cleaning-group",
+        **{"data-group": str(g)},
+    )
+
+
+def groups_editor(result: Harmonization, gen: int) -> Tag | TagList:
+    """All proposed groups of a column, or a line saying there is nothing to merge."""
+    groups = proposed(result)
+    alone = sum(1 for members in result.groups if len(members) == 1)
+    if not groups:
+        return tags.p(
+            f"No labels to merge: the {len(result.counts)} labels all look different.",
+            id="cleaning-nothing",
+            class_="text-muted",
+        )
+    return TagList(
+        tags.p(
+            f"{len(groups)} group(s) of labels that look alike; {alone} label(s) stand alone. "
+            "Untick a group to reject it, untick a label to split it out, edit the name to "
+            "choose the label kept.",
+            class_="small text-muted",
+        ),
+        tags.div(*(group_card(result, gen, g, m) for g, m in groups), id="cleaning-group-list"),
+    )
+
+
+def chosen_mapping(result: Harmonization, gen: int, value: Callable[[str], Any]) -> dict[str, str]:
+    """label -> new label for the accepted groups and ticked members (value(id) reads inputs)."""
+    mapping: dict[str, str] = {}
+    for g, members in proposed(result):
+        if not value(merge_id(gen, g)):
+            continue
+        name = " ".join(str(value(name_id(gen, g)) or members[0]).split()) or members[0]
+        kept = [label for m, label in enumerate(members) if value(member_id(gen, g, m))]
+        mapping.update({label: name for label in kept if label != name})
+    return mapping
+
+
+def stats_line(result: Harmonization, worker: dict[str, float]) -> Tag:
+    """Pairs compared, how they were decided, the model's part and memory."""
+    s = result.stats
+    pairs = int(s.get("pairs", 0))
+    early = int(s.get("early_exits", 0))
+    share = f" ({100 * early / pairs:.0f}%)" if pairs else ""
+    if result.mode == "embeddings":
+        model = (
+            f"embedding model used for {int(s.get('band_pairs', 0))} uncertain pair(s), "
+            f"{int(s.get('embedded_labels', 0))} label(s) embedded"
+        )
+    elif result.note:
+        model = f"rapidfuzz only: {result.note}"
+    else:
+        model = "rapidfuzz only: no uncertain pairs, the embedding model was not needed"
+    running = worker.get("running", 0.0) > 0
+    memory = (
+        f"model worker running, {worker.get('worker_rss_mb', 0):.0f} MB"
+        if running
+        else "model worker not running (0 MB)"
+    )
+    return tags.div(
+        tags.span(
+            f"{len(result.counts)} labels, {pairs} pairs: {early} decided by exact or fuzzy "
+            f"matching{share}; {model}. "
+        ),
+        tags.span(f"{memory}. ", id="cleaning-worker"),
+        tags.span(f"{s.get('seconds', 0.0):.2f} s."),
+        class_="small text-muted",
+        id="cleaning-stats-line",
+        **{"data-mode": result.mode},
+    )
+
+
+def history_list(steps: list, labels: dict[str, str]) -> Tag:
+    """The applied recodes and codebook steps, newest last."""
+    if not steps:
+        return tags.p(
+            "No changes applied yet.", class_="text-muted small", id="cleaning-history-list"
+        )
+    return tags.ol(
+        *(tags.li(_step_text(s, labels)) for s in steps),
+        class_="small",
+        id="cleaning-history-list",
+    )
+
+
+def _step_text(step, labels: dict[str, str]) -> str:
+    if hasattr(step, "describe"):  # a codebook step
+        return step.describe()
+    column, mapping = step
+    into = len(set(mapping.values()))
+    return f"{labels.get(column, column)}: {len(mapping)} label(s) merged into {into}"
+
+
+def cleaned_csv(dataset: Dataset) -> str:
+    """The cleaned data as CSV, text cells neutralised against spreadsheet formulas."""
+    return safe_csv_frame(dataset.df).to_csv(index=False, na_rep="")

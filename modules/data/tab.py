@@ -1,0 +1,242 @@
+"""The Data tab: the example dataset on start, uploads, a preview and the column editor.
+
+The server returns a reactive calc of the current Dataset: the file as read, with the user's
+kind overrides and labels applied (a kind change derives a new fingerprint; a label does not).
+"""
+
+from __future__ import annotations
+
+import functools
+import logging
+from pathlib import Path
+
+from shiny import module, reactive, render, ui
+
+import logic
+from modules.data import view as data_view
+from modules.shared.background import run_in_worker
+from modules.shared.session_state import TabState
+from modules.shared.uploads import discard_upload, is_upload, upload_root
+from utils import data_io
+from utils.config import settings
+from utils.dataset import KINDS, Dataset
+
+log = logging.getLogger(__name__)
+
+ROOT = Path(__file__).resolve().parents[2]
+ACCEPT = [".csv", ".tsv", ".txt", ".xlsx"]
+
+
+def example_path() -> Path:
+    """MEDSTAT_EXAMPLE_DATA if set, else the example shipped with the app."""
+    return (
+        Path(settings.example_data) if settings.example_data else ROOT / "data/example_clinical.csv"
+    )
+
+
+@functools.cache
+def example_dataset() -> Dataset | None:
+    """The example, read once per process and shared: a Dataset is immutable."""
+    path = example_path()
+    try:
+        dataset = data_io.read_table(path, name=path.name)
+    except (OSError, ValueError):
+        log.exception("example dataset %s could not be read", path)
+        return None
+    log.info("example dataset %s loaded: %d rows x %d columns", path.name, *dataset.df.shape)
+    return dataset
+
+
+@module.ui
+def data_ui():
+    limit = f"{settings.max_upload_mb:g} MB"
+    return ui.layout_sidebar(
+        ui.sidebar(
+            ui.input_file(
+                "upload",
+                "Upload your data",
+                accept=ACCEPT,
+                multiple=False,
+                button_label="Browse…",
+                placeholder="No file selected",
+            ),
+            ui.p(f"CSV, TSV, TXT or Excel (.xlsx), up to {limit}.", class_="small text-muted"),
+            ui.output_ui("upload_status"),
+            ui.p(
+                "One row per patient, one column per variable, names in the first row. "
+                "Missing values may be empty, NA, N/A, . or -.",
+                class_="small text-muted",
+            ),
+            width=320,
+            title="Data file",
+        ),
+        ui.card(ui.card_header("Dataset"), ui.output_ui("summary")),
+        ui.card(
+            ui.card_header("Columns: check the detected kind and edit labels"),
+            ui.output_ui("columns"),
+        ),
+        ui.card(
+            ui.card_header(f"Preview (first {data_view.PREVIEW_ROWS} rows)"),
+            ui.output_data_frame("preview"),
+        ),
+    )
+
+
+@module.server
+def data_server(input, output, session, tab: TabState):
+    example = example_dataset()
+    # After a reconnect: the tab's data as it was, kinds and labels edited (saved by _keep).
+    saved, saved_example, saved_gen = tab.saved("data", (example, example is not None, -1))
+    base = reactive.value(saved)
+    is_example = reactive.value(saved_example)
+    # Bumps on each new file so editor input ids never collide, also with a reconnected page's.
+    generation = reactive.value(saved_gen + 1)
+    upload_error = reactive.value("")
+
+    root = upload_root(session)
+    seen: set[str] = set()  # every datapath of this session, deleted at the latest on its end
+
+    @reactive.extended_task
+    async def reading(path: str, name: str) -> Dataset:
+        try:
+            return await run_in_worker(logic.read_upload, path, name=name)
+        finally:
+            discard_upload(path, root)  # read (or refused): the copy on disk is not needed
+
+    def _discard_all() -> None:
+        for path in list(seen):
+            discard_upload(path, root)
+        seen.clear()
+
+    session.on_ended(_discard_all)
+
+    @reactive.effect
+    @reactive.event(input.upload, ignore_init=True)  # a reconnecting page resends its last file
+    def _start_reading():
+        file = input.upload()[0]
+        if not is_upload(file.get("datapath"), root):
+            log.warning("upload refused: its datapath is outside the session's upload folder")
+            _fail("The uploaded file could not be found. Upload it again.")
+            return
+        seen.add(file["datapath"])
+        if file["size"] > settings.max_upload_mb * 1024 * 1024:
+            discard_upload(file["datapath"], root)
+            _fail(
+                f"The file '{file['name']}' is {file['size'] / 1048576:.1f} MB; the limit is "
+                f"{settings.max_upload_mb:g} MB. Remove unused columns or rows and try again."
+            )
+            return
+        upload_error.set("")
+        log.info("reading upload of %d bytes", file["size"])
+        reading.invoke(file["datapath"], file["name"])
+
+    @reactive.effect
+    def _finish_reading():
+        status = reading.status()
+        if status == "success":
+            dataset = reading.result()
+            with reactive.isolate():
+                base.set(dataset)
+                is_example.set(False)
+                generation.set(generation() + 1)
+            upload_error.set("")
+            ui.notification_show(f"Loaded '{dataset.name}'.", type="message", duration=4)
+        elif status == "error":
+            try:
+                reading.result()
+            except data_io.DataError as exc:
+                _fail(str(exc))
+            except Exception:
+                log.exception("upload could not be read")
+                _fail(
+                    "This file could not be read as a table. Save it as CSV (UTF-8) or .xlsx "
+                    "and upload it again."
+                )
+
+    def _fail(message: str) -> None:
+        upload_error.set(message)
+        ui.notification_show(f"Upload failed: {message}", type="error", duration=10)
+
+    @reactive.calc
+    def edited() -> tuple[Dataset | None, tuple[tuple[str, str, str], ...]]:
+        """The file's dataset with the editor's kinds and labels; refusals as (id, kept, why)."""
+        dataset = base()
+        if dataset is None:
+            return None, ()
+        gen = generation()
+        problems = []
+        for i, name in enumerate(list(dataset.columns)):
+            kind_id = data_view.kind_input_id(gen, i)
+            kind = input[kind_id]() if kind_id in input else None
+            if kind in KINDS and kind != dataset.meta(name).kind:
+                try:
+                    dataset = data_io.with_kind(dataset, name, kind)
+                except ValueError as exc:
+                    problems.append((kind_id, dataset.meta(name).kind, str(exc)))
+            label_id = data_view.label_input_id(gen, i)
+            label = (input[label_id]() or "").strip() if label_id in input else ""
+            if label and label != dataset.label(name):
+                dataset = data_io.with_label(dataset, name, label)
+        return dataset, tuple(problems)
+
+    @reactive.calc
+    def current() -> Dataset | None:
+        return edited()[0]
+
+    @reactive.effect
+    def _keep():
+        # The edited data becomes the base of a reconnected session, its editor showing the edits.
+        dataset = current()
+        with reactive.isolate():
+            tab.keep("data", (dataset, is_example(), generation()))
+
+    @reactive.effect
+    def _refuse_kinds():
+        # The select snaps back to the kind in use, and the reason is shown once.
+        for input_id, kind, reason in edited()[1]:
+            ui.update_select(input_id, selected=kind)
+            ui.notification_show(f"Kind not changed: {reason}", type="warning", duration=10)
+
+    @render.ui
+    def upload_status():
+        if reading.status() == "running":
+            return ui.div(
+                ui.tags.span(class_="spinner-border spinner-border-sm me-2"),
+                "Reading the file…",
+                class_="text-muted",
+                id="upload-reading",
+            )
+        message = upload_error()
+        if message:
+            return ui.div(
+                ui.tags.strong("The file was not loaded. "),
+                message,
+                ui.tags.div("The previous dataset is still in use.", class_="small mt-1"),
+                class_="alert alert-danger py-2",
+                id="upload-error",
+                role="alert",
+            )
+        return None
+
+    @render.ui
+    def summary():
+        dataset = current()
+        if dataset is None:
+            return ui.p("No data yet: upload a file to start.", class_="text-muted")
+        return data_view.summary(dataset, is_example())
+
+    @render.ui
+    def columns():
+        dataset = base()  # not current(): editing must not redraw the inputs being edited
+        if dataset is None:
+            return None
+        return data_view.column_editor(dataset, generation())
+
+    @render.data_frame
+    def preview():
+        dataset = base()
+        if dataset is None:
+            return None
+        return render.DataGrid(data_view.preview_frame(dataset.df), width="100%", height="420px")
+
+    return current

@@ -1,0 +1,76 @@
+"""Downloads of an outcome analysis: the tables as CSV and a self-contained HTML report.
+
+Pure builders. The CSV neutralises cells a spreadsheet would run as a formula; the report is
+built with htmltools (escaped) and carries plotly.js inline so it opens offline.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+import re
+
+from htmltools import HTML, Tag, tags
+
+from modules.outcome import figures, tables
+from modules.outcome.result_view import ResultView
+from modules.shared.figures import figure_html
+from modules.shared.report import REPORT_CSS, safe_csv_frame
+from modules.shared.tables import warnings_list
+
+
+def tables_csv(view: ResultView) -> str:
+    """Univariable and multivariable rows in tidy long form (empty cell = not available)."""
+    return safe_csv_frame(tables.tidy_frame(view)).to_csv(index=False, na_rep="")
+
+
+def file_stem(view: ResultView, when: dt.datetime) -> str:
+    """A safe file name stem: medstat_<outcome>_<date>."""
+    outcome = re.sub(r"[^A-Za-z0-9_-]+", "_", view.outcome).strip("_")[:40] or "outcome"
+    return f"medstat_{outcome}_{when:%Y-%m-%d}"
+
+
+def _warnings_section(view: ResultView) -> Tag:
+    warnings = view.result.warnings
+    if not warnings:
+        return tags.section(tags.h2("Warnings"), tags.p("None."))
+    return tags.section(tags.h2("Warnings"), tags.ul(warnings_list(warnings), class_="warnings"))
+
+
+def report_document(view: ResultView, when: dt.datetime) -> Tag:
+    """The report as an htmltools document tree (every user string escaped)."""
+    fig = figures.forest_plot(view)
+    plot = figure_html(fig, div_id="forest-plot", include_plotlyjs=True)
+    title = f"Outcome analysis: {view.outcome_label}"
+    return tags.html(
+        tags.head(
+            tags.meta(charset="utf-8"),
+            tags.meta(name="viewport", content="width=device-width, initial-scale=1"),
+            tags.title(f"MedStat – {title}"),
+            tags.style(HTML(REPORT_CSS)),
+        ),
+        tags.body(
+            tags.h1(title),
+            tags.p(
+                f"Dataset: {view.dataset_name or '—'} · Event: {view.outcome_label} = "
+                f"{view.event} · Created {when:%Y-%m-%d %H:%M} with MedStat",
+                class_="meta",
+            ),
+            tags.section(tags.h2("Model fit"), tables.fit_table(view, table_id=None, caption=None)),
+            _warnings_section(view),
+            tags.section(
+                tags.h2("Univariable and multivariable analysis"),
+                tables.combined_table(view, table_id=None),
+            ),
+            tags.section(
+                tags.h2("Multivariable model"), tables.multivariable_table(view, table_id=None)
+            ),
+            tags.section(tags.h2("Forest plot"), HTML(plot)),
+        ),
+        lang="en",
+    )
+
+
+def html_report(view: ResultView, when: dt.datetime | None = None) -> str:
+    """A self-contained HTML file: tables, warnings and the forest plot with plotly.js inline."""
+    when = when or dt.datetime.now()
+    return "<!DOCTYPE html>\n" + str(report_document(view, when))

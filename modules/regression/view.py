@@ -1,0 +1,182 @@
+"""The Regression page's view of a result: labels, number formats, fit figures and boxes.
+
+Pure builders; every string from the user's file goes through htmltools tags, which escape it.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Mapping
+from dataclasses import dataclass, field, replace
+
+from htmltools import TagList, tags
+from shiny import ui
+
+from analyses.results import RegressionResult
+from modules.shared.formatting import (
+    DASH,
+    fmt_count,
+    fmt_number,
+    fmt_p,
+    fmt_ratio,
+    is_number,
+    p_phrase,
+)
+
+FAMILY_NAMES = {
+    "linear": "Linear regression (least squares)",
+    "poisson": "Poisson regression",
+    "negbin": "Negative binomial regression (NB2)",
+}
+MODEL_CHOICES = {
+    "auto": "Automatic (from the outcome's type)",
+    "linear": "Linear regression",
+    "count": "Count: Poisson, negative binomial if overdispersed",
+    "poisson": "Poisson regression",
+    "negbin": "Negative binomial regression",
+}
+
+
+@dataclass(frozen=True)
+class RegressionView:
+    """A RegressionResult with what the page needs to show it: labels and the data's name."""
+
+    result: RegressionResult
+    labels: Mapping[str, str] = field(default_factory=dict)
+    dataset_name: str = ""
+
+    def label(self, variable: str) -> str:
+        """The user's label of a column, or its name."""
+        text = self.labels.get(variable, "")
+        return text if text and text.strip() else variable
+
+    @property
+    def model(self) -> dict:
+        return self.result.model
+
+    @property
+    def ratio(self) -> bool:
+        """True when estimates are rate ratios (count models), False for coefficients."""
+        return self.model.get("family") != "linear"
+
+    @property
+    def estimate_name(self) -> str:
+        return "IRR" if self.ratio else "Coefficient"
+
+    @property
+    def outcome_label(self) -> str:
+        return self.label(str(self.model.get("outcome", "")))
+
+    def relabel(self, labels: Mapping[str, str]) -> RegressionView:
+        return replace(self, labels=dict(labels))
+
+
+def fmt_estimate(value: object, ratio: bool) -> str:
+    """A rate ratio to 2 decimals, or a coefficient to 3 significant-looking decimals."""
+    if not is_number(value):
+        return DASH
+    if ratio:
+        return fmt_ratio(value)
+    x = float(value)  # type: ignore[arg-type]
+    return f"{x:.3g}" if 0 < abs(x) < 0.01 else f"{x:.2f}"
+
+
+def fmt_interval(low: object, high: object, ratio: bool) -> str:
+    """'1.40–3.80' for ratios; 'to' for coefficients, whose ends may be negative."""
+    if not (is_number(low) and is_number(high)):
+        return DASH
+    sep = "–" if ratio else " to "
+    return f"{fmt_estimate(low, ratio)}{sep}{fmt_estimate(high, ratio)}"
+
+
+def estimate_cell(row, ratio: bool) -> str:
+    """finalfit-style cell: '2.31 (1.40–3.80, p=0.001)'."""
+    if not is_number(row.estimate):
+        return "not estimable"
+    inner = [x for x in (fmt_interval(row.ci_low, row.ci_high, ratio), p_phrase(row.p_value))]
+    inner = [x for x in inner if x != DASH]
+    text = fmt_estimate(row.estimate, ratio)
+    return f"{text} ({', '.join(inner)})" if inner else text
+
+
+def family_name(view: RegressionView) -> str:
+    return FAMILY_NAMES.get(str(view.model.get("family")), DASH)
+
+
+def fit_rows(view: RegressionView) -> list[tuple[str, str, str]]:
+    """(heading, value, note) of each fit figure, for value boxes and the report's table."""
+    m = view.model
+    patients = (
+        "Patients analysed",
+        fmt_count(m.get("n_used")),
+        f"of {fmt_count(m.get('n_total'))} · {fmt_count(m.get('n_excluded'))} excluded",
+    )
+    if not view.ratio:
+        f_note = f"F({m.get('f_df1')}, {m.get('f_df2')}) = {fmt_number(m.get('f_statistic'))}"
+        return [
+            patients,
+            ("R²", fmt_number(m.get("r2"), 3), f"adjusted R² {fmt_number(m.get('adj_r2'), 3)}"),
+            ("Residual SE", fmt_number(m.get("residual_se"), 3), f"on {m.get('residual_df')} df"),
+            ("Overall F test p", fmt_p(m.get("f_p")), f_note),
+            ("AIC", fmt_number(m.get("aic"), 1), f"BIC {fmt_number(m.get('bic'), 1)}"),
+        ]
+    dispersion = m.get("screening_dispersion")
+    rows = [
+        patients,
+        ("Model", family_name(view).split(" (")[0], _family_reason(m)),
+        (
+            "Poisson dispersion (χ²/df)",
+            fmt_number(dispersion),
+            f"above {m.get('overdispersion_threshold', 1.5):g} = overdispersed",
+        ),
+    ]
+    if m.get("family") == "negbin":
+        rows.append(
+            ("NB θ (1/α)", fmt_number(m.get("theta"), 3), f"α = {fmt_number(m.get('alpha'), 3)}")
+        )
+    rows += [
+        (
+            "LR test p",
+            fmt_p(m.get("lr_p")),
+            f"χ² {fmt_number(m.get('lr_chi2'))}, df {m.get('lr_df')}",
+        ),
+        ("AIC", fmt_number(m.get("aic"), 1), f"deviance {fmt_number(m.get('deviance'), 1)}"),
+    ]
+    return rows
+
+
+def _family_reason(m: dict) -> str:
+    return {
+        "overdispersion": "chosen: counts overdispersed",
+        "no overdispersion": "chosen: no overdispersion",
+    }.get(str(m.get("family_reason")), "as requested")
+
+
+def fit_boxes(view: RegressionView) -> TagList:
+    """Value boxes of the model fit and one line naming the model and its covariates."""
+    boxes = [ui.value_box(h, v, n, id=f"fit_{i}") for i, (h, v, n) in enumerate(fit_rows(view))]
+    m = view.model
+    screen = m.get("screen_p")
+    selection = "all candidates" if screen is None else f"univariable p < {screen:g} or forced"
+    line = tags.p(
+        tags.strong("Model: "),
+        family_name(view),
+        tags.span(" · ", class_="text-muted"),
+        tags.strong("Outcome: "),
+        view.outcome_label,
+        *(
+            [
+                tags.span(" · ", class_="text-muted"),
+                tags.strong("Exposure (offset): "),
+                f"log({view.label(m['exposure'])})",
+            ]
+            if m.get("exposure")
+            else []
+        ),  # fmt: skip
+        tags.span(" · ", class_="text-muted"),
+        tags.strong("In the model "),
+        f"({selection}): ",
+        ", ".join(view.label(c) for c in m.get("covariates_in_model") or ()) or DASH,
+        class_="mt-2 mb-0",
+        id="regression-method",
+    )
+    return TagList(ui.layout_column_wrap(*boxes, width="190px", fill=False), line)

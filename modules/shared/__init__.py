@@ -1,0 +1,1 @@
+"""What every tab of the page shares: the analysis-tab framework, status, tables, figures."""

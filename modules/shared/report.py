@@ -1,0 +1,46 @@
+"""What every download shares: CSV cells a spreadsheet cannot run, and the report's style."""
+
+from __future__ import annotations
+
+import pandas as pd
+
+# Spreadsheets run a cell starting with these as a formula (OWASP "CSV injection").
+FORMULA_START = ("=", "+", "-", "@", "\t", "\r")
+
+
+REPORT_CSS = """
+body { font-family: system-ui, -apple-system, "Segoe UI", Roboto, sans-serif; margin: 2rem;
+       color: #212529; max-width: 1300px; }
+h1 { font-size: 1.6rem; } h2 { font-size: 1.25rem; margin-top: 2rem; }
+.meta { color: #555; }
+table { border-collapse: collapse; margin: 0.5rem 0 1rem; font-size: 0.92rem; }
+caption { caption-side: top; text-align: left; font-weight: 600; padding: 0.3rem 0;
+          color: #212529; }
+th, td { border-bottom: 1px solid #ddd; padding: 0.3rem 0.6rem; text-align: left;
+         vertical-align: top; }
+thead th { border-bottom: 2px solid #333; }
+tr.first td { border-top: 1px solid #999; }
+tr.ref td, tr.overall td { color: #666; }
+td:first-child, tr.ref td:first-child { font-weight: 600; color: #212529; }
+.medstat-table td:nth-child(n+5) { white-space: nowrap; }
+tr.overall td { font-style: italic; }
+tfoot td { font-size: 0.82rem; color: #555; border-bottom: none; }
+.warnings li { margin-bottom: 0.3rem; }
+"""
+
+
+def neutralise_cell(value: object) -> object:
+    """A text cell that a spreadsheet would treat as a formula gets a leading apostrophe."""
+    if isinstance(value, str) and value.startswith(FORMULA_START):
+        return "'" + value
+    return value
+
+
+def safe_csv_frame(frame: pd.DataFrame) -> pd.DataFrame:
+    """A copy with text cells and headings neutralised; numeric columns stay numeric."""
+    out = frame.copy()
+    for column in out.columns:
+        if not (pd.api.types.is_numeric_dtype(out[column]) or out[column].dtype == bool):
+            out[column] = out[column].map(neutralise_cell)
+    out.columns = [neutralise_cell(str(c)) for c in out.columns]
+    return out

@@ -1,0 +1,53 @@
+"""Work-arounds for Shiny internals, kept together, applied only to the Shiny they were written for.
+
+Three pieces depend on private parts of Shiny 1.8.0 (see each module for the measured reason):
+
+- isolate.py: isolate() releases its context at the end of the block (a per-request leak);
+- startup.py: a session start no longer re-reads source code for every reactive it creates;
+- refresh.py: invalidate_later without the CancelledError traceback at session end.
+
+`install()` checks the installed version first. On any other version it patches nothing, logs
+why, and refresh.invalidate_later falls back to Shiny's own: the app runs as Shiny ships, only
+without these savings, until someone re-checks the patches against the new internals.
+"""
+
+from __future__ import annotations
+
+import logging
+
+import shiny
+
+from modules.shiny_patches import isolate, startup
+
+log = logging.getLogger(__name__)
+
+WRITTEN_FOR = frozenset({"1.8.0"})
+_state = {"active": False}
+
+
+def supported(version: str) -> bool:
+    """True when the patches were written for (and tested against) this Shiny version."""
+    return version in WRITTEN_FOR
+
+
+def active() -> bool:
+    """True once install() has applied the patches in this process."""
+    return _state["active"]
+
+
+def install(version: str | None = None) -> bool:
+    """Apply every patch if the installed Shiny is one they were written for; say so either way."""
+    version = version or shiny.__version__
+    if not supported(version):
+        log.warning(
+            "shiny %s is not a version the patches in modules/shiny_patches were written for "
+            "(%s): none applied; re-check isolate.py, startup.py and refresh.py against its "
+            "internals before adding it to WRITTEN_FOR",
+            version,
+            ", ".join(sorted(WRITTEN_FOR)),
+        )
+        return False
+    isolate.install()
+    startup.install()
+    _state["active"] = True
+    return True

@@ -1,0 +1,270 @@
+"""Kaplan–Meier curves with bands and numbers at risk, and the hazard-ratio forest plot (plotly).
+
+Pure builders. Plotly renders a subset of HTML in text, so every user string (labels, group
+levels) goes through html.escape before it reaches a figure.
+"""
+
+from __future__ import annotations
+
+import html
+import math
+
+import numpy as np
+import plotly.graph_objects as go
+
+from modules.shared.formatting import REFERENCE, fmt_ci, fmt_p, fmt_ratio, is_number
+from modules.survival.view import SurvivalView, fmt_time, p_text
+
+COLOURS = ("#1f4e79", "#c0392b", "#2e8b57", "#8e44ad", "#d68910", "#17a2b8", "#6c757d")
+MUTED = "#7f7f7f"
+RISK_ROW = 0.07  # height of one at-risk row below the plot, as a share of the plot height
+
+
+def _rgba(hex_colour: str, alpha: float) -> str:
+    r, g, b = (int(hex_colour[i : i + 2], 16) for i in (1, 3, 5))
+    return f"rgba({r},{g},{b},{alpha})"
+
+
+def _band(fig: go.Figure, curve, colour: str, name: str) -> None:
+    """The pointwise CI as a shaded step band (upper edge, then lower edge filled up to it)."""
+    for edge, fill in (("ci_high", None), ("ci_low", "tonexty")):
+        fig.add_trace(
+            go.Scatter(
+                x=curve["time"],
+                y=curve[edge],
+                mode="lines",
+                line={"shape": "hv", "width": 0, "color": colour},
+                fill=fill,
+                fillcolor=_rgba(colour, 0.15),
+                hoverinfo="skip",
+                showlegend=False,
+                legendgroup=name,
+            )
+        )
+
+
+def _hover(view: SurvivalView, curve, name: str) -> list[str]:
+    return [
+        f"{name}<br>{html.escape(view.time_label)}: {fmt_time(t)}<br>"
+        f"Survival {s:.3f} (95% CI {fmt_ci(lo, hi)})<br>At risk {n}"
+        for t, s, lo, hi, n in zip(
+            curve["time"],
+            curve["survival"],
+            curve["ci_low"],
+            curve["ci_high"],
+            curve["n_risk"],
+            strict=True,
+        )
+    ]
+
+
+def _shorten(text: str, limit: int = 14) -> str:
+    return text if len(text) <= limit else text[: limit - 1] + "…"
+
+
+def _risk_rows(fig: go.Figure, view: SurvivalView) -> None:
+    """Numbers at risk under the x axis at its tick times, one row per group (as survminer)."""
+    table = view.result.at_risk
+    fig.add_annotation(
+        x=0,
+        xref="paper",
+        y=-0.16,
+        yref="paper",
+        text="<b>Number at risk</b>",
+        showarrow=False,
+        xanchor="left",
+        font={"size": 12},
+    )
+    # Long group names would run off the left edge: the legend carries the full name.
+    short = [html.escape(_shorten(view.group_name(g))) for g in view.groups]
+    for i, group in enumerate(view.groups):
+        y = -0.16 - RISK_ROW * (i + 1)
+        rows = table[table["group"] == group]
+        colour = COLOURS[i % len(COLOURS)]
+        for t, n in zip(rows["time"], rows["n_risk"], strict=True):
+            fig.add_annotation(
+                x=t, y=y, xref="x", yref="paper", text=str(int(n)), showarrow=False,
+                font={"size": 12, "color": colour},
+            )  # fmt: skip
+        if len(short) > 1:
+            fig.add_annotation(
+                x=0, y=y, xref="paper", yref="paper", text=short[i], showarrow=False,
+                xanchor="right", xshift=-30, font={"size": 12, "color": colour},
+            )  # fmt: skip
+
+
+def km_figure(view: SurvivalView, show_band: bool = True) -> go.Figure:
+    """Step curves per group with shaded 95% bands, censoring ticks and numbers at risk."""
+    curves = view.result.curves
+    names = [html.escape(view.group_name(g)) for g in view.groups]
+    fig = go.Figure()
+    for i, (group, name) in enumerate(zip(view.groups, names, strict=True)):
+        curve = curves[curves["group"] == group]
+        colour = COLOURS[i % len(COLOURS)]
+        if show_band:
+            _band(fig, curve, colour, name)
+        n = int(curve["n_risk"].iloc[0])
+        fig.add_trace(
+            go.Scatter(
+                x=curve["time"],
+                y=curve["survival"],
+                mode="lines",
+                line={"shape": "hv", "width": 2.5, "color": colour},
+                name=f"{name} (n = {n})",
+                legendgroup=name,
+                hovertext=_hover(view, curve, name),
+                hoverinfo="text",
+            )
+        )
+        censored = curve[curve["n_censor"] > 0]
+        fig.add_trace(
+            go.Scatter(
+                x=censored["time"],
+                y=censored["survival"],
+                mode="markers",
+                marker={"symbol": "line-ns-open", "size": 9, "color": colour},
+                legendgroup=name,
+                showlegend=False,
+                hoverinfo="skip",
+            )
+        )
+    ticks = sorted(set(view.result.at_risk["time"]))
+    n_rows = len(view.groups) + 1
+    title = f"Survival: {html.escape(view.event_text)}"
+    p = view.result.model.get("logrank_p")
+    if is_number(p):
+        title += f" · log-rank {p_text(p)}"
+    fig.update_layout(
+        title={"text": title, "x": 0.0, "xanchor": "left"},
+        height=440 + 28 * n_rows,
+        margin={"l": 130 if len(names) > 1 else 60, "r": 20, "t": 60, "b": 70 + 28 * n_rows},
+        plot_bgcolor="white",
+        legend={"orientation": "h", "yanchor": "bottom", "y": 1.0, "x": 1.0, "xanchor": "right"},
+        hoverlabel={"align": "left"},
+    )
+    fig.update_xaxes(
+        title={"text": html.escape(view.time_label), "standoff": 4},
+        tickvals=ticks,
+        ticktext=[fmt_time(t) for t in ticks],
+        range=[0, max(ticks[-1], float(curves["time"].max())) * 1.02],
+        showgrid=True,
+        gridcolor="#eeeeee",
+        zeroline=False,
+    )
+    fig.update_yaxes(
+        title={"text": "Survival probability"},
+        range=[0, 1.03],
+        tickformat=".0%",
+        showgrid=True,
+        gridcolor="#eeeeee",
+    )
+    _risk_rows(fig, view)
+    return fig
+
+
+def _forest_rows(view: SurvivalView) -> list[dict]:
+    table = view.hazard_table
+    rows = []
+    for r in table.itertuples(index=False):
+        name = html.escape(view.label(r.variable))
+        label = f"{name}: {html.escape(str(r.level))}" if str(r.level) else name
+        finite = all(is_number(v) and float(v) > 0 for v in (r.estimate, r.ci_low, r.ci_high))
+        rows.append(
+            {
+                "label": label,
+                "reference": bool(r.is_reference),
+                "estimate": float(r.estimate) if finite else math.nan,
+                "low": float(r.ci_low) if finite else math.nan,
+                "high": float(r.ci_high) if finite else math.nan,
+                "p": r.p_value,
+            }
+        )
+    return rows
+
+
+def _estimate_text(row: dict) -> str:
+    if row["reference"]:
+        return REFERENCE
+    if not is_number(row["estimate"]):
+        return "not estimable"
+    return f"{fmt_ratio(row['estimate'])} ({fmt_ci(row['low'], row['high'])}), p {fmt_p(row['p'])}"
+
+
+def forest_figure(view: SurvivalView) -> go.Figure:
+    """Hazard ratios with 95% CIs on a log axis; reference levels as open diamonds at 1."""
+    rows = _forest_rows(view)
+    fig = go.Figure()
+    fig.add_vline(x=1, line={"color": MUTED, "dash": "dash", "width": 1})
+    est = [(i, r) for i, r in enumerate(rows) if not r["reference"] and is_number(r["estimate"])]
+    whisker_x, whisker_y = [], []
+    for i, r in est:
+        whisker_x += [r["low"], r["high"], None]
+        whisker_y += [i, i, None]
+    fig.add_trace(
+        go.Scatter(x=whisker_x, y=whisker_y, mode="lines", line={"color": COLOURS[0], "width": 2},
+                   hoverinfo="skip", showlegend=False)
+    )  # fmt: skip
+    fig.add_trace(
+        go.Scatter(
+            x=[r["estimate"] for _, r in est],
+            y=[i for i, _ in est],
+            mode="markers",
+            marker={"color": COLOURS[0], "size": 10, "symbol": "square"},
+            name="Hazard ratio (95% CI)",
+            hovertext=[f"{r['label']}<br>HR {_estimate_text(r)}" for _, r in est],
+            hoverinfo="text",
+        )
+    )
+    refs = [i for i, r in enumerate(rows) if r["reference"]]
+    if refs:
+        fig.add_trace(
+            go.Scatter(x=[1.0] * len(refs), y=refs, mode="markers", name=REFERENCE,
+                       marker={"color": MUTED, "size": 10, "symbol": "diamond-open"},
+                       hoverinfo="skip")
+        )  # fmt: skip
+    for i, r in enumerate(rows):
+        fig.add_annotation(
+            x=1.02, xref="paper", y=i, yref="y", text=_estimate_text(r), showarrow=False,
+            xanchor="left", font={"size": 12, "color": MUTED if r["reference"] else "#212529"},
+        )  # fmt: skip
+    values = [1.0] + [v for _, r in est for v in (r["low"], r["high"])]
+    lo, hi = math.log10(min(values)), math.log10(max(values))
+    pad = max(0.1, (hi - lo) * 0.08)
+    ticks = [
+        m * 10.0**e
+        for e in range(math.floor(lo - pad) - 1, math.ceil(hi + pad) + 1)
+        for m in (1, 2, 5)
+        if lo - pad <= math.log10(m * 10.0**e) <= hi + pad
+    ]
+    fig.update_layout(
+        title={"text": f"{html.escape(view.model_name)} hazard ratios", "x": 0, "xanchor": "left"},
+        height=max(260, 140 + 30 * len(rows)),
+        margin={"l": 10, "r": 260, "t": 60, "b": 60},
+        plot_bgcolor="white",
+        legend={"orientation": "h", "yanchor": "top", "y": -0.2, "x": 0.0},
+        hoverlabel={"align": "left"},
+    )
+    fig.update_xaxes(
+        type="log",
+        range=[lo - pad, hi + pad],
+        tickvals=ticks or [1.0],
+        ticktext=[f"{t:g}" for t in ticks] or ["1"],
+        title={"text": "Hazard ratio (95% CI), log scale"},
+        gridcolor="#eeeeee",
+        zeroline=False,
+    )
+    fig.update_yaxes(
+        tickvals=list(range(len(rows))),
+        ticktext=[r["label"] for r in rows],
+        range=[len(rows) - 0.4, -0.6],
+        showgrid=False,
+        zeroline=False,
+        automargin=True,
+    )
+    return fig
+
+
+def has_forest(view: SurvivalView) -> bool:
+    """True when there is at least one finite hazard ratio to draw."""
+    table = view.hazard_table
+    return bool(len(table)) and bool(np.isfinite(table["estimate"].to_numpy(dtype=float)).any())

@@ -1,0 +1,81 @@
+"""Downloads of a survival analysis: every table as CSV and a self-contained HTML report.
+
+The CSV neutralises cells a spreadsheet would run as a formula (shared with the outcome
+report); the report is built with htmltools (escaped) and carries plotly.js inline.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+import re
+
+from htmltools import HTML, Tag, tags
+
+from modules.shared.figures import figure_html
+from modules.shared.report import REPORT_CSS, safe_csv_frame
+from modules.survival import figures as survival_figures
+from modules.survival import tables as survival_tables
+from modules.survival.view import SurvivalView
+
+
+def tables_csv(view: SurvivalView) -> str:
+    """Every table in long form; empty cell = not available."""
+    return safe_csv_frame(survival_tables.tidy_frame(view)).to_csv(index=False, na_rep="")
+
+
+def file_stem(view: SurvivalView, when: dt.datetime) -> str:
+    """A safe file name stem: medstat_survival_<event>_<date>."""
+    name = re.sub(r"[^A-Za-z0-9_-]+", "_", view.event_column).strip("_")[:40] or "event"
+    return f"medstat_survival_{name}_{when:%Y-%m-%d}"
+
+
+def report_document(view: SurvivalView, when: dt.datetime) -> Tag:
+    """The report as an htmltools tree: plots with plotly.js inline, tables, warnings."""
+    km = figure_html(
+        survival_figures.km_figure(view), div_id="survival-plot", include_plotlyjs=True
+    )
+    sections = [
+        tags.section(tags.h2("Kaplan–Meier curves"), HTML(km), survival_tables.risk_table(view)),
+        tags.section(tags.h2("Median survival"), survival_tables.medians_table(view)),
+    ]
+    if len(view.result.univariable):
+        forest = figure_html(
+            survival_figures.forest_figure(view), div_id="survival-forest", include_plotlyjs=False
+        )
+        sections += [
+            tags.section(tags.h2("Cox proportional hazards"), survival_tables.hazard_table(view)),
+            tags.section(tags.h2("Proportional-hazards check"), survival_tables.ph_table(view)),
+            tags.section(tags.h2("Forest plot"), HTML(forest)),
+        ]
+    warnings = view.result.warnings
+    title = f"Survival analysis: {view.event_text}"
+    return tags.html(
+        tags.head(
+            tags.meta(charset="utf-8"),
+            tags.meta(name="viewport", content="width=device-width, initial-scale=1"),
+            tags.title(f"MedStat – {title}"),
+            tags.style(HTML(REPORT_CSS)),
+        ),
+        tags.body(
+            tags.h1(title),
+            tags.p(
+                f"Dataset: {view.dataset_name or '—'} · Time: {view.time_label} · "
+                f"Created {when:%Y-%m-%d %H:%M} with MedStat (statsmodels; R-compatible "
+                "bands, medians and PH test)",
+                class_="meta",
+            ),
+            tags.section(
+                tags.h2("Warnings"),
+                tags.ul(*[tags.li(w) for w in warnings], class_="warnings")
+                if warnings
+                else tags.p("None."),
+            ),
+            *sections,
+        ),
+        lang="en",
+    )
+
+
+def html_report(view: SurvivalView, when: dt.datetime | None = None) -> str:
+    """A self-contained HTML file that opens offline."""
+    return "<!DOCTYPE html>\n" + str(report_document(view, when or dt.datetime.now()))

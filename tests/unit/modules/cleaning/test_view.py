@@ -1,0 +1,76 @@
+"""The Data cleaning tab's pure builders: escaping, the mapping the user chose, stats, CSV."""
+
+from __future__ import annotations
+
+import pandas as pd
+
+from matching.similarity import HarmonizeSpec, harmonize_labels
+from modules.cleaning import view as cv
+from utils.data_io import dataset_from_frame
+
+EVIL = "<img src=x onerror=alert(1)>"
+
+
+def result_for(labels):
+    return harmonize_labels(tuple(labels), HarmonizeSpec(embeddings=False))
+
+
+def test_labels_from_the_file_are_escaped() -> None:
+    result = result_for([EVIL, EVIL + " ", "Male", "male"])
+    html = str(cv.groups_editor(result, gen=1))
+    assert EVIL not in html
+    assert "&lt;img src=x onerror=alert(1)&gt;" in html
+
+
+def test_chosen_mapping_follows_accept_edit_split_and_reject() -> None:
+    labels = ["Male"] * 5 + ["male", "M"] + ["Female"] * 4 + ["F", "woman"]
+    result = result_for(labels)
+    groups = dict(cv.proposed(result))
+    male = next(g for g, m in groups.items() if m[0] == "Male")
+    female = next(g for g, m in groups.items() if m[0] == "Female")
+    assert groups[male] == ("Male", "M", "male") and groups[female] == ("Female", "F", "woman")
+
+    values = {cv.merge_id(1, male): True, cv.name_id(1, male): "Male"}
+    values |= {cv.member_id(1, male, m): True for m in range(3)}
+    values |= {cv.merge_id(1, female): True, cv.name_id(1, female): " Woman  "}
+    values |= {cv.member_id(1, female, m): m != 1 for m in range(3)}  # split "F" out
+    mapping = cv.chosen_mapping(result, 1, values.get)
+    assert mapping == {"M": "Male", "male": "Male", "Female": "Woman", "woman": "Woman"}
+
+    values[cv.merge_id(1, female)] = False  # reject the group
+    assert cv.chosen_mapping(result, 1, values.get) == {"M": "Male", "male": "Male"}
+    # Inputs of an older result (another generation) never count.
+    assert cv.chosen_mapping(result, 2, values.get) == {}
+
+
+def test_stats_line_says_when_the_model_was_not_used_and_why() -> None:
+    result = result_for(["Male", "male", "Female"])
+    text = str(cv.stats_line(result, {"running": 0.0}))
+    assert "3 pairs: 3 decided by exact or fuzzy matching (100%)" in text
+    assert "not needed" in text and "not running (0 MB)" in text
+    degraded = harmonize_labels(("White", "Caucasian"), HarmonizeSpec(low=0.0), embed=_broken)
+    line = str(cv.stats_line(degraded, {"running": 0.0}))
+    assert "rapidfuzz only: not enough memory" in line
+
+
+def _broken(texts):
+    from matching.embeddings import EmbeddingsUnavailable
+
+    raise EmbeddingsUnavailable("not enough memory for the embedding model")
+
+
+def test_cleanable_columns_are_factors_and_text() -> None:
+    df = pd.DataFrame({"age": [40.5, 51.2, 62.3, 70.1], "sex": ["M", "F", "M", "male"]})
+    assert cv.cleanable_columns(dataset_from_frame(df)) == {"sex": "sex"}
+
+
+def test_cleaned_csv_neutralises_formulas() -> None:
+    df = pd.DataFrame({"sex": ["=HYPERLINK(1)", "M"], "age": [1, 2]})
+    text = cv.cleaned_csv(dataset_from_frame(df))
+    assert text.splitlines()[1] == "'=HYPERLINK(1),1"
+
+
+def test_history_lists_applied_steps_with_labels() -> None:
+    tag = cv.history_list([("sex", {"M": "Male", "male": "Male"})], {"sex": "Sex <b>"})
+    html = str(tag)
+    assert "Sex &lt;b&gt;: 2 label(s) merged into 1" in html

@@ -1,0 +1,58 @@
+"""Correlation page builders: escaped labels, a fixed -1..1 heatmap scale, neutralised CSV."""
+
+from __future__ import annotations
+
+import numpy as np
+import pandas as pd
+import pytest
+
+from analyses.correlation import analyze
+from analyses.specs import CorrelationSpec
+from modules.correlation import view as cv
+
+EVIL = "<img src=x onerror=alert(1)>"
+
+
+@pytest.fixture(scope="module")
+def view() -> cv.CorrelationView:
+    rng = np.random.default_rng(4)
+    a = rng.normal(size=80)
+    df = pd.DataFrame({"a": a, EVIL: a + rng.normal(size=80), "=cmd": rng.normal(size=80)})
+    result = analyze(df, CorrelationSpec(("a", EVIL, "=cmd"), adjust="holm", pair=("a", EVIL)))
+    return cv.CorrelationView(result, {"a": "Age <years>"}, "data.csv")
+
+
+def test_table_escapes_labels_and_shows_adjusted_p(view):
+    html = str(cv.pairs_table(view))
+    assert EVIL not in html and "&lt;img src=x onerror=alert(1)&gt;" in html
+    assert "Age &lt;years&gt;" in html
+    assert "p (Holm)" in html and "nan" not in html.lower()
+
+
+def test_heatmap_scale_is_fixed_and_cells_annotated(view):
+    fig = cv.heatmap(view)
+    trace = fig.data[0]
+    assert (trace.zmin, trace.zmax, trace.zmid) == (-1, 1, 0)
+    assert EVIL not in " ".join(trace.x)
+    r = view.result.pairs.iloc[0]["estimate"]
+    assert trace.text[0][1].startswith(f"{r:.2f}")
+    assert trace.text[0][0] == "1.00"
+
+
+def test_scatter_has_points_line_band_and_r_in_title(view):
+    fig = cv.scatter_plot(view)
+    assert [t.name for t in fig.data] == ["Patients", "95% CI of the mean", "Least-squares line"]
+    assert EVIL not in fig.layout.title.text
+    assert f"Pearson r = {view.summary['pair_estimate']:.2f}" in fig.layout.title.text
+
+
+def test_csv_neutralises_formula_names(view):
+    frame = pd.read_csv(pd.io.common.StringIO(cv.tables_csv(view)))
+    assert "'=cmd" in set(frame["variable_2"]) and "=cmd" not in set(frame["variable_2"])
+    assert frame["estimate"].between(-1, 1).all()
+
+
+def test_report_has_both_plots_and_no_raw_markup(view):
+    html = cv.html_report(view)
+    assert "correlation-heatmap" in html and "correlation-scatter" in html
+    assert EVIL not in html

@@ -1,0 +1,37 @@
+"""The stats panel's Data cleaning card says what the cascade did and where the model is."""
+
+from __future__ import annotations
+
+from modules.stats_panel.view import cleaning_table
+
+WORK = {"columns": 3.0, "pairs": 6956.0, "early_exits": 6788.0, "embedded_labels": 146.0}
+
+
+def rows(cleaning, model) -> dict[str, str]:
+    frame = cleaning_table(cleaning, model)
+    return dict(zip(frame["measure"], frame["value"], strict=True))
+
+
+def test_a_running_worker_shows_its_memory_and_the_share_decided_early():
+    shown = rows(
+        WORK | {"columns_with_model": 1.0},
+        {"enabled": 1.0, "running": 1.0, "worker_rss_mb": 563.6, "worker_peak_rss_mb": 571.2},
+    )
+    assert shown["embedding model"] == "running, 564 MB (peak 571 MB)"
+    assert shown["label pairs compared"] == "6,956"
+    assert shown["decided before any embedding"] == "6,788 (97.6%)"
+    assert shown["labels embedded"] == "146"
+    assert shown["columns the model took part in"] == "1"
+
+
+def test_a_worker_that_failed_or_is_off_says_so():
+    failed = rows(WORK, {"enabled": 1.0, "running": 0.0, "failures": 2.0})
+    assert failed["embedding model"] == "not running; failed to start 2 time(s), rapidfuzz only"
+    off = rows(WORK, {"enabled": 0.0})
+    assert off["embedding model"] == "turned off (MEDSTAT_EMBEDDINGS=0)"
+
+
+def test_before_any_cleaning_there_is_no_share_to_divide():
+    shown = rows({}, {"enabled": 1.0})
+    assert shown["decided before any embedding"] == "0"
+    assert shown["embedding model"].startswith("not running (starts when a column needs it")
