@@ -13,12 +13,24 @@ MAX_CATEGORIES = 12  # a factor this small is categorical whatever the number of
 MAX_FACTOR_LEVELS = 50  # more levels than this is an identifier or free text, not a factor
 FACTOR_SHARE = 0.05  # ... or up to 5% distinct values in a large table
 ID_SHARE = 0.95  # an "id"-named column with this share of distinct values is an identifier
+SCALE_MIN_VALUES = 8  # this many evenly spread integers (pain 0-10, GCS) are a scale, not levels
+STEP_SCALE_MIN_VALUES = 4  # ... or this many on a step of 2 or more (Karnofsky 50, 60, ... 100)
+ID_MIN_ROWS = 20  # fewer distinct integers than this can be measurements by chance
 DATE_SAMPLE = 200  # distinct values checked against the date patterns before parsing all
 
 _DIGITS = re.compile(r"(\d+)")
 _ID_TOKENS = frozenset({"id", "hn", "mrn", "uuid", "guid", "pid", "uid"})
 _ID_COMPOUND = re.compile(
     r"^(patient|subject|record|case|study|participant|hospital)(id|no|number)$"
+)
+# Codes of a place (the centre that recruited the patient): labels, never quantities.
+_SITE_TOKENS = frozenset(
+    {"site", "center", "centre", "inst", "institution", "hospital", "hosp", "clinic", "practice",
+     "zip", "zipcode", "postcode", "postal", "record"}
+)  # fmt: skip
+# Words that may stand beside a site word without changing what it is ("study_site_no").
+_CODE_TOKENS = frozenset(
+    {"code", "cd", "no", "num", "number", "nr", "id", "name", "study", "trial"}
 )
 _COUNT_NAME = re.compile(r"(^n_|count|number|num_|_no_of|^no_of|visits|episodes|days)", re.I)
 # date patterns -> (pandas format, note); d/m/Y is the default reading of slashed dates.
@@ -117,6 +129,68 @@ def is_id_name(name: str) -> bool:
     return bool(_ID_TOKENS.intersection(tokens)) or bool(_ID_COMPOUND.match(joined))
 
 
+def _name_tokens(name: str) -> list[str]:
+    spaced = re.sub(r"([a-z])([A-Z])", r"\1 \2", name)
+    return [t for t in re.split(r"[^a-z0-9]+", spaced.lower()) if t]
+
+
+def is_code_name(name: str) -> bool:
+    """Names of a site, centre or postcode ('inst', 'center', 'site_no', 'Hospital code', 'zip').
+
+    Only when the name is nothing but such a word (and 'code', 'no', 'id'...): 'hospital_days'
+    and 'site_of_infection' are clinical variables, not codes.
+    """
+    tokens = set(_name_tokens(name)) - _CODE_TOKENS
+    return bool(tokens) and tokens <= _SITE_TOKENS
+
+
+def looks_like_date_number(values: np.ndarray) -> bool:
+    """Integers that all read as yyyymmdd dates (20210314): dates typed as numbers."""
+    if len(values) == 0 or not np.all(np.mod(values, 1) == 0):
+        return False
+    v = values.astype(np.int64)
+    month, day = (v // 100) % 100, v % 100
+    return bool(
+        np.all((v >= 1900_01_01) & (v <= 2100_12_31) & (month >= 1) & (month <= 12))
+        and np.all((day >= 1) & (day <= 31))
+    )
+
+
+def is_numeric_scale(distinct: np.ndarray) -> bool:
+    """Sorted distinct integers that measure along a scale rather than name categories.
+
+    Either SCALE_MIN_VALUES or more values that fill at least half of the range between the
+    smallest and the largest (a pain score 0-10, months 1-12), or STEP_SCALE_MIN_VALUES or more
+    on a common step of 2 or more that fill at least half of that grid (Karnofsky 50, 60, ...,
+    100 in R's lung data; minutes by 15). Small consecutive codes (ECOG 0-4, ASA 1-5, stage
+    1-4) stay categories; so do codes with a far-off value (1, 2, 3, 99: 99 = unknown).
+    """
+    u = len(distinct)
+    if u < STEP_SCALE_MIN_VALUES:
+        return False
+    step = _step(distinct)
+    filled = u >= ((distinct[-1] - distinct[0]) / step + 1) / 2
+    return filled and (u >= SCALE_MIN_VALUES or step >= 2)
+
+
+def _step(distinct: np.ndarray) -> int:
+    """The common step of sorted distinct integers (10 for 50, 60, 80), 1 for fewer than two."""
+    if len(distinct) < 2:
+        return 1
+    return int(np.gcd.reduce(np.diff(distinct).astype(np.int64))) or 1
+
+
+def is_dense_identifier(distinct: np.ndarray, n: int) -> bool:
+    """Every row a different integer, packed into a range hardly wider than the rows: a patient
+    or row number (1..n, 1001..1250 with gaps). Measurements this many and all distinct spread
+    wider (or repeat), so the rule needs ID_MIN_ROWS rows. Used to keep such columns out of
+    defaults; the kind stays a number (only a plain 1..n row number is read as an id)."""
+    u = len(distinct)
+    if u != n or n < ID_MIN_ROWS:
+        return False
+    return (distinct[-1] - distinct[0]) / _step(distinct) + 1 <= 2 * n
+
+
 def _is_text(series: pd.Series) -> bool:
     return pd.api.types.is_object_dtype(series) or pd.api.types.is_string_dtype(series)
 
@@ -134,21 +208,33 @@ def infer_kind(name: str, series: pd.Series) -> Kind:
 
 
 def _numeric_kind(name: str, values: np.ndarray, n: int) -> Kind:
+    """Kind of a numeric column.
+
+    Two values: binary. Fractions: continuous. Integers: an identifier when named so or when
+    they are the row numbers 0..n-1 or 1..n; a site code (is_code_name) is categorical; up to
+    MAX_CATEGORIES values that repeat are categorical, unless they spread along a scale
+    (is_numeric_scale: Karnofsky 50-100 by 10, a pain score 0-10), which is a measurement;
+    the rest are counts when they start at 0 or 1 and go by ones, else continuous.
+    """
     distinct = np.unique(values)
     u = len(distinct)
     if u == 2:
         return "binary"
-    integer = bool(np.all(np.mod(distinct, 1) == 0))
+    # Floats past 2**53 are whole numbers only because they have no room for fractions.
+    integer = bool(np.all(np.mod(distinct, 1) == 0)) and np.abs(distinct).max() < 2.0**53
     if not integer:
         return "continuous" if u > 1 else "categorical"
     if is_id_name(name) and u >= ID_SHARE * n:
         return "id"
     if u == n and n >= 20 and distinct[0] in (0, 1) and distinct[-1] - distinct[0] == n - 1:
         return "id"  # 0..n-1 or 1..n: a row number
-    if u <= MAX_CATEGORIES and 2 * u <= n:
+    if is_code_name(name):  # a site code is a label: 'inst' 1..33 is never a quantity
+        return "categorical" if u <= MAX_FACTOR_LEVELS and 2 * u <= n else "id"
+    if u <= MAX_CATEGORIES and 2 * u <= n and not is_numeric_scale(distinct):
         return "categorical"
     # Measured integers (age in years, blood pressure) rarely reach 0 or 1; counts do.
-    if distinct[0] >= 0 and (distinct[0] <= 1 or _COUNT_NAME.search(name)):
+    counting = distinct[0] >= 0 and _step(distinct) == 1  # a score by tens is not a count
+    if counting and (distinct[0] <= 1 or _COUNT_NAME.search(name)):
         return "count"
     return "continuous"
 

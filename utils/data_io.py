@@ -43,7 +43,7 @@ __all__ = [
 log = logging.getLogger(__name__)
 
 # Bump when parsing rules change, so fingerprints (and cached results) of old reads expire.
-READER_VERSION = "1"
+READER_VERSION = "2"  # 2: integer scales and site codes get their own kinds
 _MB = 1024 * 1024
 # An .xlsx is compressed; refuse one whose sheets unpack to more than this many upload limits.
 XLSX_UNPACK_FACTOR = 4

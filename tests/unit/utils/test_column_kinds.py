@@ -6,7 +6,16 @@ import numpy as np
 import pandas as pd
 import pytest
 
-from utils.column_kinds import infer_columns, is_id_name, levels_of, natural_key
+from utils.column_kinds import (
+    infer_columns,
+    is_code_name,
+    is_dense_identifier,
+    is_id_name,
+    is_numeric_scale,
+    levels_of,
+    looks_like_date_number,
+    natural_key,
+)
 
 
 def kinds(df: pd.DataFrame) -> dict[str, str]:
@@ -137,3 +146,97 @@ def test_empty_and_constant_columns():
 )
 def test_id_names(name, expected):
     assert is_id_name(name) is expected
+
+
+def test_karnofsky_by_tens_is_a_measurement_and_ecog_stays_a_factor():
+    # R's lung data: ph.karno takes 50, 60, ..., 100 (six values) and ph.ecog 0-3.
+    rng = np.random.default_rng(4)
+    n = 200
+    df = pd.DataFrame(
+        {
+            "ph.karno": rng.choice([50, 60, 70, 80, 90, 100], n),
+            "karnofsky_0_100": rng.choice(np.arange(0, 101, 10), n),
+            "ph.ecog": rng.choice([0, 1, 2, 3], n),
+            "asa": rng.choice([1, 2, 3, 4, 5], n),
+            "pain_nrs": rng.choice(np.arange(0, 11), n),
+            "smoker_code": rng.choice([1, 2, 3, 99], n),  # 99 = unknown: still codes
+            "dose_mg": rng.choice([100, 250, 500, 1000], n),  # far apart: levels
+        }
+    )
+    assert kinds(df) == {
+        "ph.karno": "continuous",
+        "karnofsky_0_100": "continuous",  # by tens: not a count even from 0
+        "ph.ecog": "categorical",
+        "asa": "categorical",
+        "pain_nrs": "count",
+        "smoker_code": "categorical",
+        "dose_mg": "categorical",
+    }
+
+
+def test_scale_rule():
+    assert is_numeric_scale(np.array([50.0, 60, 70, 80, 90, 100]))
+    assert is_numeric_scale(np.array([30.0, 40, 60, 70, 90, 100]))  # gaps: half the grid filled
+    assert is_numeric_scale(np.arange(1.0, 9))  # eight consecutive values
+    assert not is_numeric_scale(np.arange(0.0, 5))  # ECOG
+    assert not is_numeric_scale(np.array([1.0, 2, 3, 4, 5, 6, 7, 99]))
+    assert not is_numeric_scale(np.array([0.0, 10, 20]))  # three values: too few to say
+
+
+def test_site_codes_are_labels_and_patient_numbers_ids():
+    rng = np.random.default_rng(5)
+    n = 228
+    df = pd.DataFrame(
+        {
+            "inst": rng.choice([1, 3, 5, 6, 7, 11, 12, 13, 15, 16, 21, 22, 26], n),
+            "hospital_days": rng.poisson(6, n) + 1,
+            "patient_no": rng.permutation(np.arange(5001, 5001 + n)),
+            "seq": rng.permutation(np.arange(1, 2 * n, 2))[:n],  # odd numbers, one per row
+            "cholesterol": rng.normal(200, 40, n).round(),
+        }
+    )
+    got = kinds(df)
+    assert got["inst"] == "categorical"
+    assert got["hospital_days"] == "count"
+    assert got["patient_no"] == "id"
+    assert got["seq"] == "continuous"  # a number; kept out of defaults by is_dense_identifier
+    assert got["cholesterol"] == "continuous"
+
+
+@pytest.mark.parametrize(
+    ("name", "expected"),
+    [
+        ("inst", True),
+        ("site", True),
+        ("Centre", True),
+        ("study_site_no", True),
+        ("hospital code", True),
+        ("zip", True),
+        ("postcode", True),
+        ("hospital_days", False),
+        ("site_of_infection", False),
+        ("instrument", False),
+        ("age", False),
+    ],
+)
+def test_code_names(name, expected):
+    assert is_code_name(name) is expected
+
+
+def test_dates_typed_as_numbers():
+    assert looks_like_date_number(np.array([20210314.0, 19991231, 20000101]))
+    assert not looks_like_date_number(np.array([20211314.0]))  # month 13
+    assert not looks_like_date_number(np.array([120.0, 80]))
+
+
+def test_huge_whole_floats_are_continuous():
+    values = np.arange(1, 41) * 1.5e300
+    assert kinds(pd.DataFrame({"viral_load": values}))["viral_load"] == "continuous"
+
+
+def test_dense_identifiers():
+    assert is_dense_identifier(np.arange(1001, 1251, dtype=float), 250)
+    assert is_dense_identifier(np.arange(1.0, 61, 2), 30)  # odd numbers only
+    spread = np.unique(np.random.default_rng(6).normal(250_000, 60_000, 100).round())
+    assert not is_dense_identifier(spread, 100)  # platelets: distinct but spread wide
+    assert not is_dense_identifier(np.arange(1.0, 11), 10)  # too few rows to tell
