@@ -15,13 +15,14 @@ from analyses.encoding import (
 )
 from analyses.errors import AnalysisError
 from analyses.multivariable import Multivariable, fit_multivariable
+from analyses.outcome_proxies import find_proxies
 from analyses.results import MULTIVARIABLE_COLUMNS, UNIVARIABLE_COLUMNS, OutcomeResult
 from analyses.specs import OutcomeSpec
 from analyses.univariable import Univariable, fit_univariable
 from analyses.warnings_text import model_warnings
 
 # Bump when the results of the same data and spec change meaning (cache keys include it).
-VERSION = "1"
+VERSION = "2"  # 2: a warning names covariates that are the outcome recorded another way
 
 
 def _covariates(df: pd.DataFrame, spec: OutcomeSpec, y: np.ndarray):
@@ -135,8 +136,10 @@ def analyze(df: pd.DataFrame, spec: OutcomeSpec) -> OutcomeResult:
     if missing:
         raise AnalysisError(f"These columns are not in the data: {', '.join(missing)}.")
     y, event, notes = encode_outcome(df[spec.outcome], spec.event)
+    # Most important first: a covariate that is the outcome makes every other number moot.
+    proxies = [p.warning() for p in find_proxies(df, y, spec.covariates)]
     covs, cov_notes = _covariates(df, spec, y)
-    notes += cov_notes
+    notes = proxies + notes + cov_notes
     if not covs:
         raise AnalysisError(
             "There are no usable covariates: every one chosen is empty or constant. "

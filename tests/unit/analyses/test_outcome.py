@@ -269,3 +269,21 @@ def test_no_covariate_passing_screening_fits_the_strongest_with_a_warning():
     uni_p = result.univariable.set_index("variable").global_p
     assert result.model["covariates_in_model"] == (uni_p.idxmin(),)
     assert any("only the strongest candidate" in w for w in result.warnings)
+
+
+def test_the_outcome_recorded_another_way_is_named_first_in_the_warnings():
+    df = make_data(5)
+    df["died_text"] = df["outcome"].map({"yes": "dead", "no": "alive"})
+    proxy = OutcomeSpec(
+        outcome="outcome",
+        covariates=("age", "died_text"),
+        categorical=("died_text",),
+    )
+    result = analyze(df, proxy)
+    assert result.warnings[0] == (
+        "'died_text' looks like the outcome recorded another way: every patient with 'dead' "
+        "had the event and every 'alive' did not. Leave it out: a model cannot use the outcome "
+        "to predict itself."
+    )
+    clean = analyze(df, spec())
+    assert not any("recorded another way" in w for w in clean.warnings)
