@@ -20,7 +20,8 @@ from dataclasses import dataclass
 import numpy as np
 import pandas as pd
 
-from analyses.encoding import level_label, natural_key
+from analyses.encoding import encode_outcome, level_label, natural_key
+from analyses.errors import AnalysisError
 
 MIN_PER_CLASS = 5  # fewer events (or non-events) than this: any split can be chance
 THRESHOLD_PER_CLASS = 10  # a strong marker can separate a small sample: ask for more
@@ -42,6 +43,32 @@ class Proxy:
             f"'{self.column}' looks like the outcome recorded another way: {self.reason}. "
             "Leave it out: a model cannot use the outcome to predict itself."
         )
+
+
+@dataclass(frozen=True)
+class OutcomeScreen:
+    """What the defaults need to know about an outcome before any model: its two group sizes
+    and the candidates that are the outcome itself."""
+
+    event: str
+    events: int
+    non_events: int
+    proxies: tuple[Proxy, ...]
+
+
+def screen_outcome(
+    df: pd.DataFrame, outcome: str, event: str | None, candidates: Iterable[str]
+) -> OutcomeScreen | None:
+    """Event counts and proxies of `outcome` as the analysis would read it; None when it cannot
+    be read as two groups (one value, or several with no event chosen)."""
+    try:
+        y, label, _ = encode_outcome(df[outcome], event)
+    except AnalysisError:
+        return None
+    events = int(np.nansum(y))
+    non_events = int((~np.isnan(y)).sum()) - events
+    others = [c for c in candidates if c != outcome]
+    return OutcomeScreen(label, events, non_events, find_proxies(df, y, others))
 
 
 def find_proxies(df: pd.DataFrame, y: np.ndarray, candidates: Iterable[str]) -> tuple[Proxy, ...]:

@@ -8,6 +8,7 @@ from collections.abc import Iterable
 from analyses.errors import AnalysisError
 from analyses.specs import SurvivalSpec
 from modules.outcome.controls import POSITIVE_LEVELS
+from modules.shared import column_roles as roles
 from utils.dataset import FACTOR_KINDS, NUMERIC_KINDS, Dataset
 
 TIME_MODES = {"column": "A follow-up time column", "dates": "Start and end dates (days)"}
@@ -17,8 +18,15 @@ BANDS = {
     "plain": "plain (linear)",
 }
 NO_GROUP = ""
-TIME_WORDS = re.compile(r"time|day|week|month|year|follow|surv|\bos\b|pfs|dfs|duration", re.I)
-EVENT_WORDS = re.compile(r"status|event|death|dead|died|censor|relapse|recurr|progress", re.I)
+NOTHING = ""  # the value of a select's placeholder: nothing chosen yet
+TIME_PLACEHOLDER = "Choose the follow-up time column"
+EVENT_PLACEHOLDER = "Choose the event column"
+# Shown beside the event value when the event column is named like censoring.
+CENSOR_NOTE = (
+    "Check: in some files 1 means censored, in others the event (R's GBSG2 'cens' is 1 for a "
+    "recurrence). R's convention is preselected: 1 = event for 0/1, 2 = event for 1/2."
+)
+_YES_NO = ({"no", "yes"}, {"n", "y"}, {"false", "true"})
 START_WORDS = re.compile(r"start|admission|diagnos|entry|baseline|surgery|random|enrol", re.I)
 
 
@@ -57,19 +65,65 @@ def covariate_choices(dataset: Dataset, exclude: Iterable[str | None]) -> dict[s
 
 
 def by_name(choices: dict[str, str], pattern: re.Pattern, previous: str | None = None) -> str:
-    """The previous choice if still offered, else a column whose name matches, else the first."""
+    """The previous choice if still offered, else the first column whose name or label
+    matches, else nothing ("")."""
     if previous in choices:
         return previous  # type: ignore[return-value]
     named = [n for n, label in choices.items() if pattern.search(n) or pattern.search(label)]
-    return (named or list(choices) or [""])[0]
+    return (named or [NOTHING])[0]
 
 
-def default_event_level(levels: tuple[str, ...] | list[str]) -> str | None:
-    """2 of a 1/2 status (R's Surv convention), else a yes-like level, else the last."""
+def default_time(dataset: Dataset, previous: str | None = None) -> str:
+    """The previous choice if still offered, else the numeric column named most surely like a
+    follow-up time (roles.time_rank: 'time', 'futime', 'OS.time', then a unit such as 'week'),
+    never an identifier or site code; else nothing: a guessed time column gives a wrong curve
+    that looks right."""
+    choices = time_choices(dataset)
+    if previous in choices:
+        return previous  # type: ignore[return-value]
+    rank = {n: roles.time_rank(dataset, n) for n in choices}
+    named = [n for n in choices if rank[n] and not roles.is_code_column(dataset, n)]
+    return max(named, key=rank.__getitem__, default=NOTHING)  # the first of the best
+
+
+def default_event(dataset: Dataset, previous: str | None = None) -> str:
+    """The previous choice if still offered, else a column named like an event (status, event,
+    death, died, fustat, censor, cens, vital, relapse, recurrence, progression... in its name or
+    label), a yes/no one first; else nothing. Never simply the first yes/no column: in R's lung
+    data that is 'sex', and a survival curve of sex 'events' looks like any other."""
+    choices = event_choices(dataset)
+    if previous in choices:
+        return previous  # type: ignore[return-value]
+    named = [n for n in choices if roles.is_event_named(dataset, n)]
+    named = [n for n in named if not roles.is_code_column(dataset, n)]
+    binary = [n for n in named if dataset.meta(n).kind == "binary"]
+    return (binary or named or [NOTHING])[0]
+
+
+def with_placeholder(choices: dict[str, str], selected: str, text: str) -> dict[str, str]:
+    """The choices, led by a placeholder option when nothing is selected."""
+    return choices if selected else {NOTHING: text, **choices}
+
+
+def censor_note(dataset: Dataset, event: str | None) -> str | None:
+    """CENSOR_NOTE when the event column is named like censoring, else None."""
+    if event and event in dataset.columns and roles.is_censor_named(dataset, event):
+        return CENSOR_NOTE
+    return None
+
+
+def default_event_level(levels: tuple[str, ...] | list[str], censoring: bool = False) -> str | None:
+    """2 of a 1/2 status and 1 of 0/1 (R's Surv convention), else a yes-like level, else the
+    last. For a column named like censoring ('censored': yes/no) the 'no' of a yes/no pair is
+    the event; numbers keep R's convention whatever the name (GBSG2's 'cens' is 1 = event), and
+    the page shows CENSOR_NOTE so the user checks."""
     if not levels:
         return None
     if sorted(str(lv).strip() for lv in levels) == ["1", "2"]:
         return next(lv for lv in levels if str(lv).strip() == "2")
+    lowered = {str(lv).strip().lower(): lv for lv in levels}
+    if censoring and set(lowered) in _YES_NO:
+        return next(lv for key, lv in lowered.items() if key in ("no", "n", "false"))
     for level in levels:
         if str(level).strip().lower() in POSITIVE_LEVELS:
             return level
@@ -91,7 +145,10 @@ def build_spec(
 ) -> SurvivalSpec:
     """Check the choices against the data and build the hashable spec."""
     if not event or event not in dataset.columns:
-        raise AnalysisError("Choose the event column (a yes/no or status column).")
+        raise AnalysisError(
+            "Choose the event column: the yes/no or status column that says whether the "
+            "event (death, relapse...) happened."
+        )
     if mode == "dates":
         if not (start in dataset.columns and end in dataset.columns):
             raise AnalysisError("Choose both the start date and the end date columns.")
@@ -104,7 +161,7 @@ def build_spec(
         start = end = None
     levels = dataset.meta(event).levels
     if event_level not in levels:
-        event_level = default_event_level(levels)
+        event_level = default_event_level(levels, roles.is_censor_named(dataset, event))
     group = group if group and group in dataset.columns and group != event else None
     chosen = [c for c in dict.fromkeys(covariates) if c in dataset.columns]
     chosen = [c for c in chosen if c not in (time, start, end, event, group)]

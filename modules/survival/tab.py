@@ -82,7 +82,7 @@ def survival_server(input, output, session, dataset: Callable[[], Dataset | None
                     "Two date columns are needed (mark them as dates on the Data tab).",
                     class_="alert alert-warning py-2",
                 )
-            start = sc.by_name(dates, sc.START_WORDS, before["start"])
+            start = sc.by_name(dates, sc.START_WORDS, before["start"]) or list(dates)[0]
             end = before["end"] if before["end"] in dates else [d for d in dates if d != start][-1]
             return ui.TagList(
                 ui.input_select("start", "Start date", dates, selected=start, width="100%"),
@@ -91,7 +91,8 @@ def survival_server(input, output, session, dataset: Callable[[], Dataset | None
         times = sc.time_choices(ds)
         if not times:
             return ui.div("No numeric column can be the time.", class_="alert alert-warning py-2")
-        selected = sc.by_name(times, sc.TIME_WORDS, before["time"])
+        selected = sc.default_time(ds, before["time"])
+        times = sc.with_placeholder(times, selected, sc.TIME_PLACEHOLDER)
         return ui.input_select("time", "Follow-up time", times, selected=selected, width="100%")
 
     @render.ui
@@ -106,7 +107,8 @@ def survival_server(input, output, session, dataset: Callable[[], Dataset | None
                 class_="alert alert-warning py-2",
             )
         with reactive.isolate():
-            selected = sc.by_name(choices, sc.EVENT_WORDS, value_of("event"))
+            selected = sc.default_event(ds, value_of("event"))
+        choices = sc.with_placeholder(choices, selected, sc.EVENT_PLACEHOLDER)
         return ui.input_select("event", "Event column", choices, selected=selected, width="100%")
 
     @render.ui
@@ -117,9 +119,15 @@ def survival_server(input, output, session, dataset: Callable[[], Dataset | None
         levels = list(ds.meta(event).levels)
         with reactive.isolate():
             previous = value_of("event_level")
-        selected = previous if previous in levels else sc.default_event_level(levels)
-        return ui.input_select(
-            "event_level", "Value that means the event happened", levels, selected=selected
+        note = sc.censor_note(ds, event)
+        selected = previous if previous in levels else sc.default_event_level(levels, bool(note))
+        return ui.TagList(
+            ui.input_select(
+                "event_level", "Value that means the event happened", levels, selected=selected
+            ),
+            ui.p(note, id="survival-censor-note", class_="small text-warning-emphasis")
+            if note
+            else None,
         )
 
     @render.ui
