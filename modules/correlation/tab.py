@@ -13,12 +13,13 @@ from shiny import module, reactive, render, ui
 import logic
 from analyses.specs import CorrelationSpec
 from modules.correlation import view as cv
+from modules.correlation.controls import default_columns, numeric_columns
 from modules.shared.background import run_in_worker
 from modules.shared.figures import figure_html, plotly_dependency
 from modules.shared.session_state import TabState
 from modules.shared.status import error_message, status_message, warnings_block
 from modules.shared.task_watch import tab_result
-from utils.dataset import NUMERIC_KINDS, Dataset
+from utils.dataset import Dataset
 
 log = logging.getLogger(__name__)
 
@@ -29,12 +30,6 @@ ADJUSTMENTS = {
     "bonferroni": "Bonferroni",
     "fdr_bh": "Benjamini–Hochberg (FDR)",
 }
-DEFAULT_COLUMNS = 8
-
-
-def numeric_columns(dataset: Dataset) -> dict[str, str]:
-    """Continuous and count columns with their labels."""
-    return {n: dataset.label(n) for n, m in dataset.columns.items() if m.kind in NUMERIC_KINDS}
 
 
 @module.ui
@@ -100,7 +95,7 @@ def correlation_server(
             kept = [c for c in value_of("columns") or () if c in choices]
         return ui.input_selectize(
             "columns", "Numeric columns", choices,
-            selected=kept or list(choices)[:DEFAULT_COLUMNS], multiple=True, width="100%",
+            selected=kept or default_columns(ds), multiple=True, width="100%",
             options={"plugins": ["remove_button"]},
         )  # fmt: skip
 

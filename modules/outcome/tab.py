@@ -79,8 +79,8 @@ def outcome_server(input, output, session, dataset: Callable[[], Dataset | None]
         chosen = value_of("outcome")
         return chosen if chosen in oc.outcome_choices(ds) else oc.default_outcome(ds)
 
-    def data_key(ds) -> tuple:
-        return (ds.name, tuple(ds.columns))
+    def data_key(ds, outcome: str) -> tuple:
+        return (ds.name, tuple(ds.columns), outcome)
 
     # --- controls that depend on the data -------------------------------------------------
     @render.ui
@@ -123,18 +123,25 @@ def outcome_server(input, output, session, dataset: Callable[[], Dataset | None]
         choices = oc.covariate_choices(ds, outcome)
         with reactive.isolate():
             kept = oc.keep_valid(value_of("covariates"), choices)
-        # The first draw keeps a selection only a reconnected page can have sent.
-        same_data = covariate_key[0] == data_key(ds) or (covariate_key[0] is None and kept)
-        covariate_key[0] = data_key(ds)
-        selected = kept if same_data else list(choices)
-        return ui.input_selectize(
-            "covariates",
-            "Candidate covariates (ids, free text and dates are left out)",
-            choices,
-            selected=selected,
-            multiple=True,
-            width="100%",
-            options={"plugins": ["remove_button"]},
+            event = value_of("event")
+        suggestion = oc.suggested_covariates(ds, outcome, event)
+        # The first draw keeps a selection only a reconnected page can have sent; a new data
+        # set or outcome starts again from the suggestion (the old one may hold its proxies).
+        key = data_key(ds, outcome)
+        same_data = covariate_key[0] == key or (covariate_key[0] is None and kept)
+        covariate_key[0] = key
+        selected = kept if same_data else list(suggestion.selected)
+        return ui.TagList(
+            ui.input_selectize(
+                "covariates",
+                "Candidate covariates (ids, free text and dates are left out)",
+                choices,
+                selected=selected,
+                multiple=True,
+                width="100%",
+                options={"plugins": ["remove_button"], "placeholder": "choose covariates"},
+            ),
+            oc.suggestion_note(suggestion),
         )
 
     @render.ui

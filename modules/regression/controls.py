@@ -7,9 +7,11 @@ from collections.abc import Iterable, Mapping
 import logic
 from analyses.errors import AnalysisError
 from analyses.specs import RegressionSpec
+from modules.shared import column_roles as roles
 from utils.dataset import FACTOR_KINDS, NUMERIC_KINDS, Dataset
 
 NO_EXPOSURE = ""
+OUTCOME_PLACEHOLDER = "Choose the outcome"
 
 
 def outcome_choices(dataset: Dataset) -> dict[str, str]:
@@ -18,10 +20,20 @@ def outcome_choices(dataset: Dataset) -> dict[str, str]:
 
 
 def default_outcome(dataset: Dataset) -> str | None:
-    """The first count column (the reason to come to this tab), else the first number."""
+    """A count column named like an outcome, else a continuous one named like an outcome
+    (length of stay, score, level, visits, days, events...), else None: the select shows
+    OUTCOME_PLACEHOLDER. Never an identifier or a site code ('inst' in R's lung data used to be
+    the first count column), and never just the first number: a regression of whatever column
+    comes first looks as finished as the right one."""
     choices = outcome_choices(dataset)
-    counts = [n for n in choices if dataset.meta(n).kind == "count"]
-    return (counts or list(choices) or [None])[0]
+    named = [
+        n
+        for n in choices
+        if roles.named(dataset, n, roles.REGRESSION_OUTCOME_WORDS)
+        and not roles.is_code_column(dataset, n)
+    ]
+    counts = [n for n in named if dataset.meta(n).kind == "count"]
+    return (counts or named or [None])[0]
 
 
 def exposure_choices(dataset: Dataset, outcome: str | None) -> dict[str, str]:

@@ -16,6 +16,7 @@ from modules.regression import controls as rc
 from modules.regression import figures as regression_figures
 from modules.regression import tables as rt
 from modules.regression.view import MODEL_CHOICES, RegressionView, family_name, fit_boxes
+from modules.shared import column_roles as roles
 from modules.shared.background import run_in_worker
 from modules.shared.figures import plotly_dependency
 from modules.shared.session_state import TabState
@@ -100,6 +101,7 @@ def regression_server(input, output, session, dataset: Callable[[], Dataset | No
             return ui.div("No continuous or count column to model.", class_="alert alert-warning")
         with reactive.isolate():
             selected = current_outcome(ds)
+        choices = roles.with_placeholder(choices, selected, rc.OUTCOME_PLACEHOLDER)
         return ui.input_select("outcome", "Outcome", choices, selected=selected, width="100%")
 
     @render.ui

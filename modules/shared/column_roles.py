@@ -52,6 +52,7 @@ REGRESSION_OUTCOME_WORDS = frozenset(
      "lesions", "infections", "cost", "costs", "charges"}
 )  # fmt: skip
 DATE_WORDS = frozenset({"date", "dob", "dt"})  # a number named so is a date typed as a number
+NOTHING = ""  # the value of a select's placeholder: no default, the user chooses
 SAMPLE_VALUES = 500  # values looked at before a whole column, to rule out identifiers cheaply
 
 _CAMEL = re.compile(r"(?<=[a-z])(?=[A-Z])")
@@ -107,9 +108,10 @@ def _time_rank(tokens: list[str]) -> int:
 
 
 def is_outcome_like(dataset: Dataset, column: str) -> bool:
-    """Another outcome or follow-up measure (death, complication, relapse, futime, 'status'
-    alone, length of stay): results, never covariates, of a baseline model."""
-    if named(dataset, column, OUTCOME_LIKE, OUTCOME_STEMS):
+    """Another outcome or follow-up measure (death, complication, relapse, 'status' alone,
+    los, a follow-up time such as 'time' or 'futime'): results, never covariates, of a baseline
+    model."""
+    if named(dataset, column, OUTCOME_LIKE, OUTCOME_STEMS) or time_rank(dataset, column) == 3:
         return True
     # 'status' alone or of survival is the event; 'smoking status' is a covariate.
     tokens = set(words(column))
@@ -153,3 +155,9 @@ def is_code_column(dataset: Dataset, column: str) -> bool:
 def without_codes(dataset: Dataset, columns: Iterable[str]) -> list[str]:
     """The columns that are not identifiers or site codes, in order."""
     return [c for c in columns if not is_code_column(dataset, c)]
+
+
+def with_placeholder(choices: dict[str, str], selected: str | None, text: str) -> dict[str, str]:
+    """The choices, led by a placeholder option ("Choose the outcome") when no default is
+    selected: no choice is better than a guess that looks like one."""
+    return choices if selected else {NOTHING: text, **choices}

@@ -18,7 +18,8 @@ BANDS = {
     "plain": "plain (linear)",
 }
 NO_GROUP = ""
-NOTHING = ""  # the value of a select's placeholder: nothing chosen yet
+NOTHING = roles.NOTHING
+with_placeholder = roles.with_placeholder
 TIME_PLACEHOLDER = "Choose the follow-up time column"
 EVENT_PLACEHOLDER = "Choose the event column"
 # Shown beside the event value when the event column is named like censoring.
@@ -98,11 +99,6 @@ def default_event(dataset: Dataset, previous: str | None = None) -> str:
     named = [n for n in named if not roles.is_code_column(dataset, n)]
     binary = [n for n in named if dataset.meta(n).kind == "binary"]
     return (binary or named or [NOTHING])[0]
-
-
-def with_placeholder(choices: dict[str, str], selected: str, text: str) -> dict[str, str]:
-    """The choices, led by a placeholder option when nothing is selected."""
-    return choices if selected else {NOTHING: text, **choices}
 
 
 def censor_note(dataset: Dataset, event: str | None) -> str | None:

@@ -6,6 +6,7 @@ from collections.abc import Iterable
 
 import logic
 from analyses.specs import Table1Spec
+from modules.shared import column_roles as roles
 from utils.dataset import FACTOR_KINDS, NUMERIC_KINDS, Dataset
 
 NO_GROUP = ""  # the select's value for "no grouping"
@@ -35,6 +36,12 @@ def group_choices(dataset: Dataset) -> dict[str, str]:
 def variable_choices(dataset: Dataset, group: str | None) -> dict[str, str]:
     """Columns Table 1 can describe (not ids, free text or dates; not the group)."""
     return {c: dataset.label(c) for c in logic.eligible_covariates(dataset, group or "")}
+
+
+def default_variables(dataset: Dataset, group: str | None) -> list[str]:
+    """Every column Table 1 can describe except identifiers and site codes (a mean of patient
+    numbers or of 'inst' codes is a number no reader should see)."""
+    return roles.without_codes(dataset, variable_choices(dataset, group))
 
 
 def numeric_variables(dataset: Dataset, variables: Iterable[str]) -> dict[str, str]:

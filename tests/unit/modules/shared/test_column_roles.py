@@ -44,6 +44,8 @@ def test_words():
         ("complication", False, True),
         ("length_of_stay", False, False),
         ("los", False, True),
+        ("time", False, True),  # follow-up: a result, not a baseline covariate
+        ("operating_time", False, False),
         ("prevention", False, False),
         ("sex", False, False),
         ("heart_failure", True, False),
