@@ -90,15 +90,21 @@ def default_time(dataset: Dataset, previous: str | None = None) -> str:
 def default_event(dataset: Dataset, previous: str | None = None) -> str:
     """The previous choice if still offered, else a column named like an event (status, event,
     death, died, fustat, censor, cens, vital, relapse, recurrence, progression... in its name or
-    label), a yes/no one first; else nothing. Never simply the first yes/no column: in R's lung
-    data that is 'sex', and a survival curve of sex 'events' looks like any other."""
+    label), a yes/no one first and a result before a trait ('vital_status' before
+    'smoking_status', 'death' before 'heart_failure'); else nothing. Never simply the first
+    yes/no column: in R's lung data that is 'sex', and a survival curve of sex 'events' looks
+    like any other."""
     choices = event_choices(dataset)
     if previous in choices:
         return previous  # type: ignore[return-value]
     named = [n for n in choices if roles.is_event_named(dataset, n)]
     named = [n for n in named if not roles.is_code_column(dataset, n)]
-    binary = [n for n in named if dataset.meta(n).kind == "binary"]
-    return (binary or named or [NOTHING])[0]
+
+    def rank(name: str) -> tuple[bool, bool]:  # yes/no first, then a result ('vital_status')
+        binary = dataset.meta(name).kind == "binary"  # before a trait ('smoking_status')
+        return (binary, roles.is_outcome_like(dataset, name))
+
+    return max(named, key=rank, default=NOTHING)  # the first of the best
 
 
 def censor_note(dataset: Dataset, event: str | None) -> str | None:

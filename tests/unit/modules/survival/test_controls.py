@@ -161,3 +161,11 @@ def test_names_and_labels_are_read_word_by_word():
     )
     assert sc.default_time(ds) == "OS.time"  # above 'operating_time', never 'age_years'
     assert sc.default_event(ds) == "v7"  # by its label; 'prevention' holds no 'event'
+
+
+def test_a_result_is_preferred_to_a_trait_named_like_an_event():
+    ds = frame({"smoking_status": RNG.choice(["no", "yes"], N),
+                "heart_failure": RNG.choice([0, 1], N),
+                "vital_status": RNG.choice(["alive", "dead"], N),
+                "relapse_type": RNG.choice(["local", "distant", "none"], N)})  # fmt: skip
+    assert sc.default_event(ds) == "vital_status"
