@@ -72,13 +72,15 @@ def outcome_choices(dataset: Dataset) -> dict[str, str]:
 
 
 def default_outcome(dataset: Dataset) -> str | None:
-    """A binary column whose name reads like an outcome, else the first binary column; never an
-    identifier or site code."""
+    """A binary column that reads as a result (death, complication, 'status' alone: roles.
+    is_outcome_like), else one whose name holds an outcome word, else the first binary column;
+    never an identifier or site code. 'smoking_status' is not chosen over a later 'died'."""
     choices = {n: lab for n, lab in outcome_choices(dataset).items()
                if not roles.is_code_column(dataset, n)}  # fmt: skip
     binary = [n for n in choices if dataset.meta(n).kind == "binary"] or list(choices)
+    result = [n for n in binary if roles.is_outcome_like(dataset, n)]
     named = [n for n in binary if OUTCOME_WORDS.search(n) or OUTCOME_WORDS.search(choices[n])]
-    return (named or binary or [None])[0]
+    return (result or named or binary or [None])[0]
 
 
 def default_event(levels: tuple[str, ...] | list[str]) -> str | None:

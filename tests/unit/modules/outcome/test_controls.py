@@ -149,3 +149,9 @@ def test_default_outcome_is_never_a_code():
         pd.DataFrame({"site": ["a", "b"] * 20, "sex": ["F", "M", "M", "F"] * 10}), name="c"
     )
     assert oc.default_outcome(ds) == "sex"
+
+
+def test_default_outcome_prefers_a_result_to_a_trait():
+    df = pd.DataFrame({"sex": ["F", "M"] * 20, "smoking_status": ["no", "yes"] * 20,
+                       "died": ["no", "no", "yes", "no"] * 10})  # fmt: skip
+    assert oc.default_outcome(data_io.dataset_from_frame(df, name="c")) == "died"
