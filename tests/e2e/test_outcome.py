@@ -8,6 +8,7 @@ import pytest
 from playwright.sync_api import expect
 
 import logic
+from modules.outcome.controls import suggested_covariates
 from tests.e2e.helpers import EXAMPLE, run_outcome, upload
 from utils import data_io
 
@@ -17,7 +18,8 @@ pytestmark = pytest.mark.e2e
 def expected(path):
     """What the page must show: logic.analyze_outcome with the UI's defaults on the same file."""
     dataset = data_io.read_table(path)
-    return logic.analyze_outcome(dataset, "complication")
+    covariates = suggested_covariates(dataset, "complication").selected
+    return logic.analyze_outcome(dataset, "complication", covariates)
 
 
 def adjusted_or_cells(result) -> list[str]:
