@@ -12,9 +12,11 @@ from dataclasses import is_dataclass
 from typing import Any
 
 import pandas as pd
+from cachetools import LRUCache
 
 from analyses import outcome_proxies
 from analyses import results as result_types
+from analyses.cancellation import Cancelled, CancelToken, cancellable
 from analyses.errors import AnalysisError
 from analyses.results import OutcomeResult
 from analyses.specs import Method, OutcomeSpec
@@ -36,6 +38,8 @@ from utils.timings import Timings
 
 __all__ = [
     "AnalysisError",
+    "CancelToken",
+    "Cancelled",
     "MemoryRefused",
     "ServerBusy",
     "analyze_outcome",
@@ -137,10 +141,13 @@ def _design_size(dataset: Dataset, spec: Any) -> tuple[int, int, float]:
     return len(dataset.df), len(widths), (sum(widths) / len(widths) if widths else 1.0)
 
 
-def run(kind: str, dataset: Dataset, spec: Any) -> Any:
+def run(kind: str, dataset: Dataset, spec: Any, *, cancel: CancelToken | None = None) -> Any:
     """Compute one analysis of a dataset; the only place that caches, guards memory and retries.
 
     Order: cache lookup (single-flight) -> memory admission -> compute with retries -> store.
+    `cancel`: once it is set, the computation stops at its next checkpoint (within a second)
+    and raises Cancelled; nothing is cached, the memory reservation is released, nothing is
+    retried. A twin request waiting on this one's computation is not cancelled: it computes.
     """
     version, compute = _analysis(kind)
     started = time.perf_counter()
@@ -154,7 +161,12 @@ def run(kind: str, dataset: Dataset, spec: Any) -> Any:
         return result
 
     try:
-        result, source = cache.get_or_compute(key, fresh)
+        with cancellable(cancel):
+            result, source = cache.get_or_compute(key, fresh)
+    except Cancelled:
+        timings.record_cancelled()
+        log.info("%s cancelled after %.1f ms", kind, (time.perf_counter() - started) * 1000)
+        raise
     except ServerBusy:
         raise
     except MemoryRefused as exc:
@@ -179,12 +191,14 @@ def stats() -> dict[str, dict[str, float]]:
     }
 
 
-def harmonize(labels: Iterable[object], *, column: str | None = None) -> Harmonization:
+def harmonize(
+    labels: Iterable[object], *, column: str | None = None, cancel: CancelToken | None = None
+) -> Harmonization:
     """Groups of labels that mean the same thing: every label -> its group's canonical label."""
     name = column or "label"
     frame = pd.DataFrame({name: [str(x) for x in labels]}, dtype=object)
     spec = HarmonizeSpec(column=name, embeddings=settings.embeddings)
-    return run("harmonize", as_dataset(frame, name=name), spec)
+    return run("harmonize", as_dataset(frame, name=name), spec, cancel=cancel)
 
 
 def read_codebook(path: str, name: str | None = None) -> Codebook:
@@ -192,12 +206,15 @@ def read_codebook(path: str, name: str | None = None) -> Codebook:
     return retrier.call(codebook_io.read_codebook, path, name)
 
 
-def match_codebook(dataset: Dataset, codebook: Codebook) -> CodebookMatch:
+def match_codebook(
+    dataset: Dataset, codebook: Codebook, *, cancel: CancelToken | None = None
+) -> CodebookMatch:
     """The codebook's variables matched to the dataset's columns and its values to their labels.
 
     Cached like an analysis: the key holds the dataset's and the codebook's fingerprints.
     """
-    return run("codebook", dataset, CodebookSpec(codebook, embeddings=settings.embeddings))
+    spec = CodebookSpec(codebook, embeddings=settings.embeddings)
+    return run("codebook", dataset, spec, cancel=cancel)
 
 
 def read_upload(path: str, name: str | None = None) -> Dataset:
@@ -253,11 +270,27 @@ def outcome_screen(
 ) -> outcome_proxies.OutcomeScreen | None:
     """Event counts of the outcome and the eligible covariates that are the outcome recorded
     another way (analyses/outcome_proxies.py), for the Outcome tab's defaults; None when the
-    outcome cannot be read as two groups. Cheap: tens of ms on 100,000 rows x 50 columns."""
+    outcome cannot be read as two groups.
+
+    Tens of ms on 100,000 rows x 50 columns, and the Outcome tab asks on every change of any
+    of its controls (for the default and for the note under the covariates): the answer is kept
+    per (fingerprint, outcome, event) in a small LRU, apart from the results cache and its
+    statistics."""
     if outcome not in dataset.columns:
         return None
+    key = (dataset.fingerprint, outcome, event)
+    with _screens_lock:
+        if key in _screens:
+            return _screens[key]
     candidates = eligible_covariates(dataset, outcome)
-    return outcome_proxies.screen_outcome(dataset.df, outcome, event, candidates)
+    screen = outcome_proxies.screen_outcome(dataset.df, outcome, event, candidates)
+    with _screens_lock:
+        _screens[key] = screen
+    return screen
+
+
+_screens: LRUCache = LRUCache(maxsize=64)  # small: a few outcomes of a few data sets
+_screens_lock = threading.Lock()
 
 
 def _is_default_level(dataset: Dataset, column: str, level: object) -> bool:
@@ -335,6 +368,7 @@ def analyze_outcome(
     force: Iterable[str] = (),
     reference: Mapping[str, str] | None = None,
     continuous_summary: str = "mean",
+    cancel: CancelToken | None = None,
 ) -> OutcomeResult:
     """Univariable screening and multivariable logistic regression of a binary outcome."""
     dataset = as_dataset(data)
@@ -349,4 +383,4 @@ def analyze_outcome(
         reference=reference,
         continuous_summary=continuous_summary,
     )
-    return run("outcome", dataset, spec)
+    return run("outcome", dataset, spec, cancel=cancel)

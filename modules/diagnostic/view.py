@@ -14,7 +14,6 @@ import pandas as pd
 from htmltools import Tag, TagList, tags
 from shiny import ui
 
-from modules.shared import status
 from modules.shared.formatting import DASH, fmt_count, fmt_p, is_number
 from modules.shared.tables import html_table
 
@@ -62,11 +61,6 @@ class DiagnosticView:
 def make_view(result, dataset) -> DiagnosticView:
     """The display context of a finished analysis, taken from the data it ran on."""
     return DiagnosticView(result=result, labels=dataset.labels(), dataset_name=dataset.name)
-
-
-def error_message(exc: BaseException) -> str:
-    """What to tell the user about a failed run (the shared wording of every tab)."""
-    return status.error_message(exc, what="The analysis", fewer="tests")
 
 
 # --- numbers as they read --------------------------------------------------------------------
@@ -236,20 +230,6 @@ def two_by_two_tables(view: DiagnosticView) -> TagList:
         caption = f"{view.label(cut.variable)}, positive if {cutoff_text(view, cut)}"
         out.append(html_table(two_by_two_frame(view, cut), caption=caption))
     return TagList(*out)
-
-
-def warnings_block(warnings: tuple[str, ...] | list[str]) -> Tag:
-    if not warnings:
-        return tags.div(
-            "No warnings.", class_="alert alert-success py-2 mb-0", id="diagnostic-warnings-list"
-        )
-    return tags.div(
-        tags.strong(f"Please read before using these results ({len(warnings)}):"),
-        tags.ul(*[tags.li(w) for w in warnings], class_="mb-0 mt-1"),
-        class_="alert alert-warning py-2 mb-0",
-        id="diagnostic-warnings-list",
-        role="alert",
-    )
 
 
 def done_text(view: DiagnosticView, seconds: float | None) -> str:

@@ -10,11 +10,10 @@ from dataclasses import dataclass
 
 import numpy as np
 import pandas as pd
-import xxhash
-from shiny import ui
 
 import logic
 from modules.shared import column_roles as roles
+from modules.shared import model_controls as mc
 from utils.dataset import FACTOR_KINDS, Dataset
 
 # Outcome levels that read as "the event happened"; the same words the analysis uses when no
@@ -48,11 +47,10 @@ METHODS = {
     "firth": "Firth penalized regression",
 }
 SUMMARIES = {"mean": "Mean (SD)", "median": "Median [IQR]"}
-SCREEN_MODES = {"p": "Covariates with univariable p below:", "all": "All candidate covariates"}
 EVENTS_PER_PARAMETER = 10  # the usual floor for a logistic model (Peduzzi et al. 1996)
 MOSTLY_MISSING = 0.5  # a covariate missing in more than half the patients is not suggested
 # Why a candidate is not suggested, most telling first.
-PROXY, CODE, OTHER_OUTCOME, MISSING, CONSTANT, OVER_CAP = (
+PROXY, CODE, OTHER_OUTCOME, SPARSE, CONSTANT, OVER_CAP = (
     "the outcome recorded another way",
     "an identifier or site code",
     "another outcome or the follow-up time",
@@ -93,11 +91,6 @@ def default_event(levels: tuple[str, ...] | list[str]) -> str | None:
     return levels[1] if len(levels) == 2 else levels[-1]
 
 
-def covariate_choices(dataset: Dataset, outcome: str | None) -> dict[str, str]:
-    """Eligible covariates (not ids, free text or dates; not the outcome), with their labels."""
-    return {name: dataset.label(name) for name in logic.eligible_covariates(dataset, outcome or "")}
-
-
 @dataclass(frozen=True)
 class Suggestion:
     """The covariates pre-selected for an outcome, and each left-out candidate with why."""
@@ -121,7 +114,7 @@ def suggested_covariates(dataset: Dataset, outcome: str, event: str | None = Non
     a factor of k levels counting k - 1, and always at least one. Left-out columns stay in the
     list for the user to add, and the page says why each was left out (suggestion_note).
     """
-    candidates = list(covariate_choices(dataset, outcome))
+    candidates = list(mc.covariate_choices(dataset, outcome))
     levels = dataset.meta(outcome).levels if outcome in dataset.columns else ()
     if event not in levels:
         event = default_event(levels)
@@ -139,7 +132,7 @@ def suggested_covariates(dataset: Dataset, outcome: str, event: str | None = Non
         elif roles.is_outcome_like(dataset, name):
             reason = OTHER_OUTCOME
         elif meta.n_missing / rows > MOSTLY_MISSING:
-            reason = MISSING
+            reason = SPARSE
         elif _is_constant(dataset, name):
             reason = CONSTANT
         else:
@@ -180,7 +173,7 @@ def _is_constant(dataset: Dataset, name: str) -> bool:
     return bool(values.min() == values.max()) if values.notna().any() else True
 
 
-def suggestion_note(suggestion: Suggestion) -> ui.Tag | None:
+def suggestion_note(suggestion: Suggestion) -> str | None:
     """One line under the covariates: which candidates were not pre-selected and why."""
     if not suggestion.left_out:
         return None
@@ -188,65 +181,20 @@ def suggestion_note(suggestion: Suggestion) -> ui.Tag | None:
     for name, reason in suggestion.left_out:
         by_reason.setdefault(reason, []).append(f"'{name}'")
     parts = [f"{', '.join(names)} ({reason})" for reason, names in by_reason.items()]
-    return ui.p(
-        "Not pre-selected: " + "; ".join(parts) + ". Add any of them if you mean to.",
-        id="covariate-suggestion-note",
-        class_="small text-muted",
-    )
+    return "Not pre-selected: " + "; ".join(parts) + ". Add any of them if you mean to."
 
 
-def factor_covariates(dataset: Dataset, covariates: list[str] | tuple[str, ...]) -> list[str]:
-    """The chosen covariates that are categorical and so need a reference level."""
-    return [
-        c
-        for c in covariates
-        if c in dataset.columns
-        and dataset.meta(c).kind in FACTOR_KINDS
-        and len(dataset.meta(c).levels) >= 2
-    ]
-
-
-def reference_input_id(column: str) -> str:
-    """A valid, stable input id for a column's reference select, whatever its name holds."""
-    return "ref_" + xxhash.xxh3_64_hexdigest(column.encode())
-
-
-def keep_valid(selected: object, allowed: dict[str, str] | list[str]) -> list[str]:
-    """The previous selection restricted to what is still allowed."""
-    if not selected:
+def default_covariates(
+    dataset: Dataset, outcome: str | None, event: str | None = None
+) -> list[str]:
+    """The covariates pre-selected for a new outcome: suggested_covariates."""
+    if not outcome or outcome not in dataset.columns:
         return []
-    values = [selected] if isinstance(selected, str) else list(selected)  # type: ignore[arg-type]
-    return [v for v in values if v in allowed]
+    return list(suggested_covariates(dataset, outcome, event).selected)
 
 
-def reference_controls(dataset: Dataset, factors: list[str], previous: dict[str, str]) -> ui.Tag:
-    """One select per categorical covariate; the default is its first level."""
-    if not factors:
-        return ui.p("No categorical covariates chosen.", class_="small text-muted")
-    selects = []
-    for name in factors:
-        levels = list(dataset.meta(name).levels)
-        chosen = previous.get(name)
-        selects.append(
-            ui.input_select(
-                reference_input_id(name),
-                dataset.label(name),
-                choices=levels,
-                selected=chosen if chosen in levels else levels[0],
-                width="100%",
-            )
-        )
-    return ui.div(*selects, id="reference-levels")
-
-
-def screen_threshold(mode: str, value: object) -> float | None:
-    """None for all candidates, else the p threshold; raises ValueError with a clear message."""
-    if mode == "all":
+def covariates_note(dataset: Dataset, outcome: str | None, event: str | None = None) -> str | None:
+    """The line under the covariates that says what the suggestion left out, and why."""
+    if not outcome or outcome not in dataset.columns:
         return None
-    try:
-        p = float(value)  # type: ignore[arg-type]
-    except (TypeError, ValueError):
-        p = float("nan")
-    if not 0 < p <= 1:
-        raise ValueError("Enter a screening p-value between 0 and 1 (for example 0.20).")
-    return p
+    return suggestion_note(suggested_covariates(dataset, outcome, event))

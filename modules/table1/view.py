@@ -15,7 +15,6 @@ import pandas as pd
 from htmltools import Tag, TagList, tags
 
 from modules.outcome.controls import POSITIVE_LEVELS
-from modules.shared import status
 from modules.shared.formatting import DASH, fmt_count, fmt_p, is_number
 
 if TYPE_CHECKING:
@@ -308,29 +307,12 @@ def table_tag(view: Table1View, table_id: str | None = "table1-summary") -> Tag:
     )
 
 
-def error_message(exc: BaseException) -> str:
-    """What to tell the user about a failed run (the shared wording of every tab)."""
-    return status.error_message(exc, what="Table 1", fewer="variables")
-
-
 def done_text(view: Table1View, seconds: float | None) -> str:
     info = view.result.info
     took = f" in {seconds:.1f} s" if seconds is not None else ""
     n_vars = len(view.result.variables)
     by = f", by {view.label(view.group)}" if view.group else ""
     return f"Done{took}: {n_vars} variables, {fmt_count(info.get('n_used'))} patients{by}."
-
-
-def warnings_block(warnings: tuple[str, ...] | list[str]) -> Tag | None:
-    """The analysis warnings as an alert list, or nothing."""
-    if not warnings:
-        return None
-    return tags.div(
-        tags.ul(*[tags.li(w) for w in warnings], class_="mb-0"),
-        class_="alert alert-warning py-2 mb-0",
-        id="table1-warnings",
-        role="alert",
-    )
 
 
 def plot_note(view: Table1View) -> TagList:

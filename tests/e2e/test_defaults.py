@@ -35,7 +35,7 @@ def test_lung_defaults(page: Page):
     expect(page.locator("#survival-time")).to_have_value("time", timeout=15_000)
     expect(page.locator("#survival-event")).to_have_value("status")
     expect(page.locator("#survival-event_level")).to_have_value("2")
-    expect(page.locator("#survival-censor-note")).to_have_count(0)
+    expect(page.locator("#survival-event_level_control .form-text")).to_have_count(0)
 
     open_tab(page, "Regression")
     outcome = page.locator("#regression-outcome")
@@ -75,7 +75,7 @@ def test_outcome_suggestion_leaves_out_the_outcome_recorded_another_way(page: Pa
     expect(items.first).to_be_visible(timeout=15_000)
     expect(items).to_have_count(3)  # not every eligible column
     assert items.evaluate_all("els => els.map(e => e.dataset.value)") == ["age", "sex", "bmi"]
-    note = page.locator("#covariate-suggestion-note")
+    note = page.locator("#outcome-covariates_control .form-text")
     expect(note).to_contain_text("'death_text' (the outcome recorded another way)")
     expect(note).to_contain_text("'center' (an identifier or site code)")
 
@@ -91,5 +91,6 @@ def test_outcome_suggestion_leaves_out_the_outcome_recorded_another_way(page: Pa
     expect(page.locator("#survival-time")).to_have_value("futime", timeout=15_000)
     expect(page.locator("#survival-event")).to_have_value("death")
     page.locator("#survival-event").select_option("cens")
-    expect(page.locator("#survival-censor-note")).to_contain_text("Check: in some files 1 means")
+    censor_note = page.locator("#survival-event_level_control .form-text")
+    expect(censor_note).to_contain_text("Check: in some files 1 means")
     expect(page.locator("#survival-event_level")).to_have_value("1")

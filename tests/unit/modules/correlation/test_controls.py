@@ -19,4 +19,4 @@ def test_default_columns_skip_codes_and_stop_at_eight():
     }
     columns.update({f"lab{i}": rng.normal(0, 1, n) for i in range(10)})
     ds = data_io.dataset_from_frame(pd.DataFrame(columns), name="t")
-    assert cc.default_columns(ds) == [f"lab{i}" for i in range(8)]
+    assert cc.default_columns(ds, cc.numeric_columns(ds)) == [f"lab{i}" for i in range(8)]
