@@ -47,6 +47,14 @@ def wide_frame(rows: int):
     return df
 
 
+def logic_screens_cleared() -> None:
+    """Forget the outcome screens logic keeps, to time the first draw after a data change."""
+    import logic
+
+    with logic._screens_lock:
+        logic._screens.clear()
+
+
 def _timed(fn: Callable[[], Any], reps: int) -> dict[str, float]:
     """Wall-clock summary, plus the median CPU time of this process (less skewed when other
     work shares the two cores)."""
@@ -81,7 +89,26 @@ def measure(rows: int, reps: int) -> dict[str, Any]:
         "correlation columns": lambda: cc.default_columns(dataset, cc.numeric_columns(dataset)),
     }
     timings = {name: _timed(fn, reps) for name, fn in steps.items()}
+    # What the framework does on every input change: resolve each tab's controls in order.
+    from modules.outcome.tab import CONTROLS as outcome_controls
+    from modules.shared.controls import MISSING, Raw, resolve
+    from modules.survival.tab import CONTROLS as survival_controls
+    from modules.table1.tab import CONTROLS as table1_controls
+
+    for tab, controls in (
+        ("outcome", outcome_controls),
+        ("survival", survival_controls),
+        ("table1", table1_controls),
+    ):
+        timings[f"{tab} tab: every control resolved"] = _timed(
+            lambda c=controls: resolve(c, dataset, Raw(lambda _: MISSING, {})), reps
+        )
     total = _timed(lambda: [fn() for fn in steps.values()], reps)
+    logic_screens_cleared()
+    cold = _timed(
+        lambda: (logic_screens_cleared(), oc.suggested_covariates(dataset, OUTCOME)), reps
+    )
+    timings["outcome suggestion, screen not kept"] = cold
     suggestion = oc.suggested_covariates(dataset, OUTCOME)
     return {
         "rows": rows,

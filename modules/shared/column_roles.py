@@ -137,7 +137,8 @@ def is_code_column(dataset: Dataset, column: str) -> bool:
         return False
     if named(dataset, column, DATE_WORDS):
         return True
-    head = series.iloc[:SAMPLE_VALUES].dropna().to_numpy(dtype=float)
+    head = series.iloc[:SAMPLE_VALUES].to_numpy(dtype=float, na_value=np.nan)
+    head = head[~np.isnan(head)]
     if len(head) == 0 or not np.all(np.mod(head, 1) == 0):
         return False
     if looks_like_date_number(head):
