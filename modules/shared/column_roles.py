@@ -52,7 +52,6 @@ REGRESSION_OUTCOME_WORDS = frozenset(
      "lesions", "infections", "cost", "costs", "charges"}
 )  # fmt: skip
 DATE_WORDS = frozenset({"date", "dob", "dt"})  # a number named so is a date typed as a number
-NOTHING = ""  # the value of a select's placeholder: no default, the user chooses
 SAMPLE_VALUES = 500  # values looked at before a whole column, to rule out identifiers cheaply
 
 _CAMEL = re.compile(r"(?<=[a-z])(?=[A-Z])")
@@ -156,9 +155,3 @@ def is_code_column(dataset: Dataset, column: str) -> bool:
 def without_codes(dataset: Dataset, columns: Iterable[str]) -> list[str]:
     """The columns that are not identifiers or site codes, in order."""
     return [c for c in columns if not is_code_column(dataset, c)]
-
-
-def with_placeholder(choices: dict[str, str], selected: str | None, text: str) -> dict[str, str]:
-    """The choices, led by a placeholder option ("Choose the outcome") when no default is
-    selected: no choice is better than a guess that looks like one."""
-    return choices if selected else {NOTHING: text, **choices}

@@ -18,8 +18,6 @@ BANDS = {
     "plain": "plain (linear)",
 }
 NO_GROUP = ""
-NOTHING = roles.NOTHING
-with_placeholder = roles.with_placeholder
 TIME_PLACEHOLDER = "Choose the follow-up time column"
 EVENT_PLACEHOLDER = "Choose the event column"
 # Shown beside the event value when the event column is named like censoring.
@@ -65,33 +63,36 @@ def covariate_choices(dataset: Dataset, exclude: Iterable[str | None]) -> dict[s
     }
 
 
-def by_name(choices: dict[str, str], pattern: re.Pattern, previous: str | None = None) -> str:
+def by_name(
+    choices: dict[str, str], pattern: re.Pattern, previous: str | None = None
+) -> str | None:
     """The previous choice if still offered, else the first column whose name or label
-    matches, else nothing ("")."""
+    matches, else None."""
     if previous in choices:
         return previous  # type: ignore[return-value]
     named = [n for n, label in choices.items() if pattern.search(n) or pattern.search(label)]
-    return (named or [NOTHING])[0]
+    return (named or [None])[0]
 
 
-def default_time(dataset: Dataset, previous: str | None = None) -> str:
+def default_time(dataset: Dataset, previous: str | None = None) -> str | None:
     """The previous choice if still offered, else the numeric column named most surely like a
     follow-up time (roles.time_rank: 'time', 'futime', 'OS.time', then a unit such as 'week'),
-    never an identifier or site code; else nothing: a guessed time column gives a wrong curve
-    that looks right."""
+    never an identifier or site code; else None (the select shows TIME_PLACEHOLDER): a guessed
+    time column gives a wrong curve that looks right."""
     choices = time_choices(dataset)
     if previous in choices:
         return previous  # type: ignore[return-value]
     rank = {n: roles.time_rank(dataset, n) for n in choices}
     named = [n for n in choices if rank[n] and not roles.is_code_column(dataset, n)]
-    return max(named, key=rank.__getitem__, default=NOTHING)  # the first of the best
+    return max(named, key=rank.__getitem__, default=None)  # the first of the best
 
 
-def default_event(dataset: Dataset, previous: str | None = None) -> str:
+def default_event(dataset: Dataset, previous: str | None = None) -> str | None:
     """The previous choice if still offered, else a column named like an event (status, event,
     death, died, fustat, censor, cens, vital, relapse, recurrence, progression... in its name or
     label), a yes/no one first and a result before a trait ('vital_status' before
-    'smoking_status', 'death' before 'heart_failure'); else nothing. Never simply the first
+    'smoking_status', 'death' before 'heart_failure'); else None (EVENT_PLACEHOLDER). Never
+    simply the first
     yes/no column: in R's lung data that is 'sex', and a survival curve of sex 'events' looks
     like any other."""
     choices = event_choices(dataset)
@@ -104,7 +105,7 @@ def default_event(dataset: Dataset, previous: str | None = None) -> str:
         binary = dataset.meta(name).kind == "binary"  # before a trait ('smoking_status')
         return (binary, roles.is_outcome_like(dataset, name))
 
-    return max(named, key=rank, default=NOTHING)  # the first of the best
+    return max(named, key=rank, default=None)  # the first of the best
 
 
 def censor_note(dataset: Dataset, event: str | None) -> str | None:

@@ -30,7 +30,7 @@ def _end_default(s: Settings, choices) -> str | None:
 CONTROLS = (
     Radio("time_mode", "Follow-up from", sc.TIME_MODES, default="column"),
     Select("time", "Follow-up time", choices=lambda s: sc.time_choices(s.ds),
-           default=lambda s, choices: sc.default_time(s.ds) or None, visible=_from_column,
+           default=lambda s, choices: sc.default_time(s.ds), visible=_from_column,
            empty="No numeric column can be the time.", placeholder=sc.TIME_PLACEHOLDER),
     Select("start", "Start date", choices=lambda s: sc.date_choices(s.ds),
            default=lambda s, choices: sc.by_name(choices, sc.START_WORDS) or next(iter(choices)),
@@ -39,7 +39,7 @@ CONTROLS = (
     Select("end", "End date (event or last follow-up)", choices=lambda s: sc.date_choices(s.ds),
            default=_end_default, visible=_from_dates),
     Select("event", "Event column", choices=lambda s: sc.event_choices(s.ds),
-           default=lambda s, choices: sc.default_event(s.ds) or None,
+           default=lambda s, choices: sc.default_event(s.ds),
            empty="No column can be the event: mark a status column as binary on the Data tab.",
            placeholder=sc.EVENT_PLACEHOLDER),
     Select("event_level", "Value that means the event happened",

@@ -7,7 +7,9 @@ import pandas as pd
 import pytest
 
 from analyses.errors import AnalysisError
+from modules.shared.controls import MISSING, Raw, resolve
 from modules.survival import controls as sc
+from modules.survival import tab as survival_tab
 from utils import data_io
 
 
@@ -131,19 +133,22 @@ def test_nothing_named_like_an_event_chooses_nothing_and_the_spec_says_so():
     ds = frame({"week": RNG.integers(1, 53, N), "arrest": RNG.choice([0, 1], N),
                 "fin": RNG.choice(["no", "yes"], N), "age": RNG.integers(17, 45, N)})  # fmt: skip
     assert sc.default_time(ds) == "week"
-    assert sc.default_event(ds) == sc.NOTHING
-    choices = sc.with_placeholder(sc.event_choices(ds), sc.NOTHING, sc.EVENT_PLACEHOLDER)
-    assert list(choices.items())[0] == ("", "Choose the event column")
+    assert sc.default_event(ds) is None
+    settings = resolve(survival_tab.CONTROLS, ds, Raw(lambda _: MISSING, {}))
+    assert (settings["time"], settings["event"]) == ("week", None)
+    event = next(c for c in survival_tab.CONTROLS if c.id == "event")
+    shown = str(event.render(settings))
+    assert '<option value="" selected="">Choose the event column</option>' in shown
     with pytest.raises(AnalysisError, match="Choose the event column"):
         sc.build_spec(
-            ds, mode="column", time="week", start=None, end=None, event=sc.NOTHING,
+            ds, mode="column", time="week", start=None, end=None, event=settings["event"],
             event_level=None, group=None, covariates=[], conf_type="log",
         )  # fmt: skip
     no_time = frame({"age": RNG.integers(17, 45, N), "bmi": RNG.normal(25, 3, N)})
-    assert sc.default_time(no_time) == sc.NOTHING
+    assert sc.default_time(no_time) is None
     with pytest.raises(AnalysisError, match="follow-up time"):
         sc.build_spec(
-            no_time, mode="column", time=sc.NOTHING, start=None, end=None, event="age",
+            no_time, mode="column", time=None, start=None, end=None, event="age",
             event_level=None, group=None, covariates=[], conf_type="log",
         )  # fmt: skip
 
