@@ -175,7 +175,7 @@ def tables_csv(view: DiagnosticView) -> str:
 
 def file_stem(view: DiagnosticView, when: dt.datetime) -> str:
     """A safe file name stem: medstat_diagnostic_<reference>_<date>."""
-    ref = re.sub(r"[^A-Za-z0-9_-]+", "_", str(view.model.get("reference", ""))).strip("_")
+    ref = re.sub(r"[^A-Za-z0-9_-]+", "_", view.info.reference).strip("_")
     return f"medstat_diagnostic_{ref[:40] or 'reference'}_{when:%Y-%m-%d}"
 
 

@@ -225,10 +225,8 @@ def regression_server(input, output, session, dataset: Callable[[], Dataset | No
         finished, ds = last(), dataset()
         if kind == "done" and finished is not None:
             v, fingerprint, seconds = finished
-            m = v.model
-            done = (
-                f"Done in {seconds:.1f} s: {m.get('n_used')} patients analysed. {family_name(v)}."
-            )
+            m = v.fit
+            done = f"Done in {seconds:.1f} s: {m.n_used} patients analysed. {family_name(v)}."
             stale = ds is not None and ds.fingerprint != fingerprint
             extra = "The data changed since: press Run regression to update." if stale else ""
             return status_message("done", done, extra)
