@@ -79,6 +79,11 @@ def covariate_choices(dataset: Dataset, outcome: str | None) -> dict[str, str]:
     return {name: dataset.label(name) for name in logic.eligible_covariates(dataset, outcome or "")}
 
 
+def default_covariates(dataset: Dataset, outcome: str | None, choices: dict[str, str]) -> list[str]:
+    """The covariates pre-selected for a new outcome."""
+    return list(choices)
+
+
 def factor_covariates(dataset: Dataset, covariates: list[str] | tuple[str, ...]) -> list[str]:
     """The chosen covariates that are categorical and so need a reference level."""
     return [
