@@ -16,6 +16,7 @@ draw the view and its downloads. The framework owns everything a user relies on 
 
 from __future__ import annotations
 
+import asyncio
 import datetime as dt
 import logging
 import re
@@ -30,7 +31,7 @@ from shiny import module, reactive, render, req, ui
 import logic
 from modules.shared import status
 from modules.shared.background import run_in_worker
-from modules.shared.controls import MISSING, Control, Settings, resolve
+from modules.shared.controls import MISSING, Control, PerColumn, Raw, Settings, resolve
 from modules.shared.session_state import TabState
 from modules.shiny_patches.refresh import invalidate_later
 from utils.dataset import Dataset
@@ -183,12 +184,13 @@ def tab_server(tab: AnalysisTab) -> Callable[..., None]:
 def _serve(tab: AnalysisTab, input, session, dataset, state: TabState) -> None:
     controls = tab.declared
     saved_key = f"{tab.name}.settings"
+    # What a restored tab's controls stood at: used until the page sends its own values.
     remembered: dict[str, Any] = dict(state.saved(saved_key) or {})
 
-    def raw(input_id: str) -> Any:
-        if input_id in input:
-            return input[input_id]()
-        return remembered.get(input_id, MISSING)
+    def sent(input_id: str) -> Any:
+        return input[input_id]() if input_id in input else MISSING
+
+    raw = Raw(sent, remembered)
 
     @reactive.calc
     def settings() -> Settings:
@@ -216,8 +218,7 @@ def _serve(tab: AnalysisTab, input, session, dataset, state: TabState) -> None:
                 options.set(new_options)
             if labels() != new_labels:
                 labels.set(new_labels)
-        remembered.update(s.values)
-        state.keep(saved_key, dict(s.values))
+        state.keep(saved_key, _restorable(controls, s))
 
     for control in controls:
         _render_control(control, shapes[control.id], settings)
@@ -252,7 +253,10 @@ def _serve(tab: AnalysisTab, input, session, dataset, state: TabState) -> None:
             token.check()
             progress["phase"] = "running"
             begin = time.perf_counter()
-            result = await run_in_worker(logic.run, tab.analysis_kind, ds, spec, cancel=token)
+            try:
+                result = await run_in_worker(logic.run, tab.analysis_kind, ds, spec, cancel=token)
+            except logic.Cancelled:  # stopped by Cancel or by the tab closing: a cancelled task
+                raise asyncio.CancelledError from None
         view = tab.make_view(result, ds, spec)
         return Finished(view, spec, ds.fingerprint, time.perf_counter() - begin, values)
 
@@ -271,7 +275,7 @@ def _serve(tab: AnalysisTab, input, session, dataset, state: TabState) -> None:
             note.set(("error", problem))
             return
         s = settings()
-        log.info("%s requested", tab.name)
+        log.info("%s analysis requested", tab.name)
         analysis.invoke(s.ds, spec, dict(s.values))
 
     @reactive.effect
@@ -299,8 +303,6 @@ def _serve(tab: AnalysisTab, input, session, dataset, state: TabState) -> None:
         elif state_now == "error":
             try:
                 analysis.result()
-            except logic.Cancelled:
-                note.set(("cancelled", "Cancelled."))
             except Exception as exc:  # every failure becomes a sentence; the server carries on
                 note.set(("error", tab.error_message(exc)))
 
@@ -368,6 +370,17 @@ def _serve(tab: AnalysisTab, input, session, dataset, state: TabState) -> None:
 
     for d in tab.downloads:
         _download(tab, d, view)
+
+
+def _restorable(controls: Sequence[Control], s: Settings) -> dict[str, Any]:
+    """The settings by input id, as a reloaded page's controls should stand."""
+    out: dict[str, Any] = {}
+    for c in controls:
+        value = s[c.id]
+        if isinstance(c, PerColumn):
+            out.update({c.input_id(column): v for column, v in (value or {}).items()})
+        out[c.id] = value
+    return out
 
 
 def _output(output_id: str) -> Callable[[Callable], Any]:

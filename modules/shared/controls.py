@@ -38,7 +38,38 @@ class Settings:
         return default if value is None else value
 
 
-Raw = Callable[[str], Any]  # the value the page sent for an input id, else MISSING
+class Raw:
+    """What the page sent for an input id (else what a restored tab remembered, else MISSING).
+
+    A value the tab itself chose as a default, sent back unchanged by the page, reads as
+    MISSING: it was never the user's choice, so new data gets a new default rather than an
+    old guess that happens to fit (a Follow-up time of 'age' carried from another file).
+    """
+
+    def __init__(self, sent: Callable[[str], Any], remembered: Mapping[str, Any]) -> None:
+        self._sent = sent
+        self._remembered = remembered
+        self.defaults: dict[str, Any] = {}  # input id -> the default it was last given
+
+    def __call__(self, input_id: str) -> Any:
+        value = self._sent(input_id)
+        if value is MISSING:
+            return self._remembered.get(input_id, MISSING)
+        if input_id in self.defaults and _same(self.defaults[input_id], value):
+            return MISSING
+        return value
+
+    def defaulted(self, input_id: str, value: Any) -> Any:
+        """Record that input_id shows a default the tab chose; returns the value."""
+        self.defaults[input_id] = value
+        return value
+
+
+def _same(a: Any, b: Any) -> bool:
+    norm = [tuple(v) if isinstance(v, list | tuple) else v for v in (a, b)]
+    return norm[0] == norm[1]
+
+
 Choices = Callable[[Settings], Mapping[str, str]]
 
 
@@ -79,11 +110,12 @@ class Select:
             kept = [v for v in _as_list(sent) if v in choices]
             # A choice made on other data that fits none of this data's columns: start afresh.
             if sent is MISSING or (not kept and _as_list(sent)):
-                return [v for v in _as_list(self.default(s, choices)) if v in choices]
+                default = [v for v in _as_list(self.default(s, choices)) if v in choices]
+                return raw.defaulted(self.id, default)
             return kept
         if sent is not MISSING and sent in choices:
             return sent
-        return self.default(s, choices) if choices else None
+        return raw.defaulted(self.id, self.default(s, choices) if choices else None)
 
     def shape(self, s: Settings) -> Any:
         if s.ds is None or not self.visible(s):
@@ -248,18 +280,15 @@ class PerColumn:
     def resolve(self, s: Settings, raw: Raw) -> Any:
         if s.ds is None or not self.visible(s):
             return {}
-        remembered = raw(self.id)
-        remembered = remembered if isinstance(remembered, Mapping) else {}
         out = {}
         for column in self.columns(s):
             options = self.options(s, column)
             sent = raw(self.input_id(column))
-            if sent is MISSING:
-                sent = remembered.get(column, MISSING)
-            if options is None:
-                out[column] = self.default(s, column, None) if sent is MISSING else sent
+            if options is None and sent is not MISSING or options is not None and sent in options:
+                out[column] = sent
             else:
-                out[column] = sent if sent in options else self.default(s, column, options)
+                default = self.default(s, column, options)
+                out[column] = raw.defaulted(self.input_id(column), default)
         return out
 
     def shape(self, s: Settings) -> Any:

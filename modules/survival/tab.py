@@ -123,9 +123,9 @@ TAB = AnalysisTab(
             curves,
             full_screen=True,
         ),
-        Card("medians", "Median survival and log-rank test", tables.medians_table),
-        Card("hazards", "Cox proportional hazards (hazard ratios)", hazards, full_screen=True),
-        Card("forest", "Forest plot", forest, full_screen=True),
+        Card("medians_out", "Median survival and log-rank test", tables.medians_table),
+        Card("hazards_out", "Cox proportional hazards (hazard ratios)", hazards, full_screen=True),
+        Card("forest_out", "Forest plot", forest, full_screen=True),
     ),  # fmt: skip
     downloads=(
         Download("download_csv", "Tables (CSV)", "tables.csv", report.tables_csv),
