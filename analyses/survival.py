@@ -15,6 +15,7 @@ from __future__ import annotations
 import numpy as np
 import pandas as pd
 
+from analyses.cancellation import checkpoint
 from analyses.encoding import Factor
 from analyses.errors import AnalysisError
 from analyses.fit_records import SurvivalFit
@@ -106,6 +107,7 @@ def _cox_part(covs, usable, time, event):
             "least one event. Use fewer covariates or fill in missing values."
         )
     x, spans = design(covs, used)
+    checkpoint()  # the PH test is one more pass over the risk sets
     ph = ph_test(time[used], event[used], x, fit.params, spans, [c.name for c in covs])
     if not stats["converged"]:
         notes.append(
