@@ -155,7 +155,8 @@ def reading_notes(view: RegressionView) -> list[str]:
 
 def _scale_notes(view: RegressionView, tables: tuple[str, ...]) -> list[str]:
     text = estimate_text(view.ratio)
-    return scale_notes(view.result, view.label, view.estimate_name, SCALE_PATIENTS, tables, text)
+    name = view.estimate_name
+    return scale_notes(view.result, view.label, name, SCALE_PATIENTS, tables, text, view.ratio)
 
 
 def combined_table(view: RegressionView, table_id: str | None = "regression-table") -> Tag:

@@ -91,8 +91,9 @@ def estimate_decimals(low: object, high: object, ratio: bool) -> int:
 
 
 def estimate_text(ratio: bool) -> Callable[[float], str]:
-    """The usual text of an estimate, for comparing two of them."""
-    return lambda value: fmt_estimate(value, ratio)
+    """An estimate at 2 decimals, for asking whether two of them read the same ("0.00 to 0.00"
+    from a per-unit coefficient gets fixed decimals and advice, not "4e-06 to 5e-06")."""
+    return fmt_ratio if ratio else (lambda value: fmt_number(value, DECIMALS))
 
 
 def fmt_interval(low: object, high: object, ratio: bool, decimals: int | None = None) -> str:

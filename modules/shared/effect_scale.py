@@ -119,11 +119,16 @@ def suggestion(scales: Scales, variable: str) -> str | None:
 
 
 def advice_notes(
-    flagged: Iterable[str], scales: Scales, label: Mapping[str, str] | None, estimate: str
+    flagged: Iterable[str],
+    scales: Scales,
+    label: Mapping[str, str] | None,
+    estimate: str,
+    ratio: bool = True,
 ) -> list[str]:
     """One footnote per covariate whose estimate needed extra decimals, with a better scale."""
     out = []
-    null = fmt_ratio(1.0, 0) if estimate != "Coefficient" else "0"
+    null = "1" if ratio else "0"
+    estimate = estimate if estimate.isupper() else estimate.lower()  # OR, HR; coefficient
     for variable in dict.fromkeys(flagged):
         name = (label or {}).get(variable, variable)
         current = scales.text(variable) or "per unit"
@@ -185,13 +190,14 @@ def scale_notes(
     patients: str,
     tables: Iterable[str],
     text: Callable[[float], str] = fmt_ratio,
+    ratio: bool = True,
 ) -> list[str]:
     """The footnotes of a table: what the continuous covariates' estimates are per, and advice
     for those that read as no effect at 2 decimals."""
     scales = Scales.of(result)
-    note = scale_note(scales, estimate, patients)
+    note = scale_note(scales, estimate if estimate.isupper() else estimate.lower(), patients)
     flagged = sorted(flagged_variables(result, tables, text))
-    advice = advice_notes(flagged, scales, {v: label(v) for v in flagged}, estimate)
+    advice = advice_notes(flagged, scales, {v: label(v) for v in flagged}, estimate, ratio)
     return ([note] if note else []) + advice
 
 

@@ -69,7 +69,7 @@ def readable_decimals(low: object, high: object, text: Callable[[float], str] = 
     if not (is_number(low) and is_number(high)):
         return DECIMALS
     lo, hi = float(low), float(high)  # type: ignore[arg-type]
-    same = text(lo) == text(hi) and not text(lo).startswith(">")
+    same = text(lo) == text(hi) and not text(lo).startswith((">", "<"))  # not the extremes
     if not same or hi <= lo:
         return DECIMALS
     return min(MAX_DECIMALS, max(DECIMALS + 1, 1 - math.floor(math.log10(hi - lo))))
