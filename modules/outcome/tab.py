@@ -16,6 +16,7 @@ from modules.outcome import figures, report, tables
 from modules.outcome import view as outcome_view
 from modules.outcome.result_view import ResultView
 from modules.shared.background import run_in_worker
+from modules.shared.effect_scale import effect_scale_input
 from modules.shared.figures import figure_html, plotly_dependency
 from modules.shared.session_state import TabState
 from modules.shared.status import error_message, status_message, status_running, warnings_block
@@ -57,6 +58,7 @@ def outcome_ui():
             ui.input_radio_buttons(
                 "summary", "Continuous variables shown as", oc.SUMMARIES, selected="mean"
             ),
+            effect_scale_input(),
             width=360,
             title="Analysis settings",
         ),
@@ -202,6 +204,7 @@ def outcome_server(input, output, session, dataset: Callable[[], Dataset | None]
                     if value_of(oc.reference_input_id(f))
                 },
                 continuous_summary=input.summary(),
+                effect_scale=input.effect_scale(),
             )
         except ValueError as exc:  # logic.AnalysisError is a ValueError
             note.set(("error", str(exc)))

@@ -17,6 +17,7 @@ from modules.regression import figures as regression_figures
 from modules.regression import tables as rt
 from modules.regression.view import MODEL_CHOICES, RegressionView, family_name, fit_boxes
 from modules.shared.background import run_in_worker
+from modules.shared.effect_scale import effect_scale_input
 from modules.shared.figures import plotly_dependency
 from modules.shared.session_state import TabState
 from modules.shared.status import error_message, status_message, status_running, warnings_block
@@ -46,6 +47,7 @@ def regression_ui():
             ui.output_ui("force_control"),
             ui.tags.label("Reference level of each categorical covariate", class_="form-label"),
             ui.output_ui("reference_control"),
+            effect_scale_input(),
             width=360,
             title="Regression settings",
         ),
@@ -190,6 +192,7 @@ def regression_server(input, output, session, dataset: Callable[[], Dataset | No
                 force=oc.keep_valid(value_of("force"), list(covariates)),
                 reference={f: value_of(oc.reference_input_id(f)) for f in factors
                            if value_of(oc.reference_input_id(f))},
+                effect_scale=input.effect_scale(),
             )  # fmt: skip
         except ValueError as exc:  # AnalysisError is a ValueError
             note.set(("error", str(exc)))

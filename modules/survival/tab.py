@@ -13,6 +13,7 @@ from shiny import module, reactive, render, ui
 
 import logic
 from modules.shared.background import run_in_worker
+from modules.shared.effect_scale import effect_scale_input
 from modules.shared.figures import figure_html, plotly_dependency
 from modules.shared.session_state import TabState
 from modules.shared.status import status_message, status_running
@@ -47,6 +48,7 @@ def survival_ui():
             ui.output_ui("level_control"),
             ui.output_ui("group_control"),
             ui.output_ui("covariate_control"),
+            effect_scale_input(),
             ui.input_radio_buttons("band", "95% confidence band", sc.BANDS, selected="log"),
             ui.input_checkbox("show_band", "Shade the bands on the plot", value=True),
             width=360,
@@ -179,6 +181,7 @@ def survival_server(input, output, session, dataset: Callable[[], Dataset | None
                 group=value_of("group"),
                 covariates=value_of("covariates") or (),
                 conf_type=input.band(),
+                effect_scale=input.effect_scale(),
             )
         except ValueError as exc:  # logic.AnalysisError is a ValueError
             note.set(("error", str(exc)))
