@@ -10,7 +10,15 @@ import time
 from collections.abc import Callable
 from typing import Any
 
-from bench import cache_hit, concurrency, cross_worker, harness, memory_loop, scaling
+from bench import (
+    cache_hit,
+    concurrency,
+    cross_worker,
+    forest_render,
+    harness,
+    memory_loop,
+    scaling,
+)
 
 # The order of the brief: 1, 2, 4, the shared tier, then 3, which needs chromium.
 BENCHMARKS: dict[str, tuple[Callable[[list[str]], dict[str, Any]], str | None]] = {
@@ -19,6 +27,7 @@ BENCHMARKS: dict[str, tuple[Callable[[list[str]], dict[str, Any]], str | None]] 
     "scaling": (scaling.main, None),
     "cross_worker": (cross_worker.main, "redis-server"),
     "concurrency": (concurrency.main, "chromium"),
+    "forest_render": (forest_render.main, "chromium"),
 }
 # The label-harmonisation and codebook benchmarks (issue 5) run too, last; their modules are
 # imported only then because they may start the embedding worker.
@@ -68,6 +77,12 @@ def _summary_lines(name: str, p: dict[str, Any]) -> list[str]:
             f"{r['during_ms'].get('max', float('nan')):.0f} ms"
             for app, r in p["results"].items()
         ] + [f"concurrency goal: {verdict(p['goal_met'])}"]
+    if name == "forest_render":
+        return [
+            f"forest_render {r['tab']}: {r['ticks']} ticks, drawn in {r['render_ms']:,} ms: "
+            f"{verdict(r['goal_met'])}"
+            for r in p["runs"]
+        ]
     if name == "similarity":
         runs = p["runs"]
         lines = [
