@@ -3,24 +3,31 @@ better scale; tables, captions, footnotes and CSVs say what continuous estimates
 
 from __future__ import annotations
 
+import io
 import math
 
 import numpy as np
 import pandas as pd
 import pytest
 
+import logic
 from analyses import outcome, regression, survival
+from analyses.errors import AnalysisError
 from analyses.specs import OutcomeSpec, RegressionSpec, SurvivalSpec
 from modules.outcome import figures as outcome_figures
+from modules.outcome import report as outcome_report
 from modules.outcome import tables as outcome_tables
 from modules.outcome.result_view import ResultView
+from modules.regression import controls as rc
 from modules.regression import tables as regression_tables
 from modules.regression.view import RegressionView, estimate_cell, fmt_interval
 from modules.shared import effect_scale
 from modules.shared.effect_scale import CONTROL_LABEL, MARK, Scales, effect_scale_input
 from modules.shared.formatting import MAX_DECIMALS, fmt_ci, fmt_or_cell, readable_decimals
+from modules.survival import controls as sc
 from modules.survival import tables as survival_tables
 from modules.survival.view import SurvivalView
+from utils import data_io
 
 
 @pytest.fixture(scope="module")
@@ -166,3 +173,34 @@ def test_the_control_offers_the_four_scales():
     assert 'id="effect_scale"' in html and CONTROL_LABEL in html
     for value in ("unit", "10", "sd", "iqr"):
         assert f'value="{value}"' in html
+
+
+# Spec builders and reports
+
+
+def test_every_spec_builder_keeps_and_checks_the_scale(cohort):
+    dataset = data_io.dataset_from_frame(cohort.assign(dead=cohort.dead.map({True: 1, False: 0})))
+    outcome_spec = logic.outcome_spec(dataset, "bleed", ["platelets"], effect_scale="iqr")
+    regression_spec = rc.regression_spec(dataset, "hb", ["platelets"], effect_scale="10")
+    survival_spec = sc.build_spec(
+        dataset, mode="column", time="days", start=None, end=None, event="dead",
+        event_level="1", group=None, covariates=["platelets"], conf_type="log", effect_scale="sd",
+    )  # fmt: skip
+    assert (outcome_spec.effect_scale, regression_spec.effect_scale) == ("iqr", "10")
+    assert survival_spec.effect_scale == "sd"
+    assert logic.outcome_spec(dataset, "bleed", ["platelets"]).effect_scale == "unit"
+    for build in (
+        lambda: logic.outcome_spec(dataset, "bleed", ["platelets"], effect_scale="per SD"),
+        lambda: rc.regression_spec(dataset, "hb", ["platelets"], effect_scale="5"),
+    ):
+        with pytest.raises(AnalysisError, match="per 10 units, per SD or per IQR"):
+            build()
+
+
+def test_reports_carry_the_scale(cohort):
+    view = outcome_view(cohort, "sd")
+    sd = view.result.scales.set_index("variable").loc["platelets", "sd"]
+    html = outcome_report.html_report(view)
+    assert f"Platelets (/µL), per SD ({sd:,.0f})" in html and "do not depend" in html
+    csv = pd.read_csv(io.StringIO(outcome_report.tables_csv(view)))
+    assert set(csv.loc[csv["variable"] == "platelets", "per_text"]) == {f"per SD ({sd:,.0f})"}
