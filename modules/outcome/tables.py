@@ -295,9 +295,10 @@ def multivariable_table(view: ResultView, table_id: str | None = "table-multivar
         f"{method_name(m.get('method'))}{scale_caption(view.result)}."
     )
     frame = pd.DataFrame([row for row, _ in pairs], columns=list(MULTIVARIABLE_HEADINGS))
-    per = per_wording(view.result)
+    unit = not Scales.of(view.result).used()  # else the scale note below says what ORs are per
     notes = [
-        f"Continuous variables: OR {per}. Overall p: likelihood-ratio test of "
+        ("Continuous variables: OR per one-unit increase. " if unit else "")
+        + "Overall p: likelihood-ratio test of "
         "the whole variable (categorical variables with more than two levels).",
         *_scale_notes(view, ("multivariable",)),
     ]

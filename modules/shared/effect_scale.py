@@ -206,7 +206,7 @@ def per_wording(result: object) -> str:
     return (
         "per one-unit increase"
         if not Scales.of(result).used()
-        else "per the increment named next to it"
+        else "per the increment next to its name"
     )
 
 
