@@ -26,6 +26,7 @@ class Timings:
         self._hits = 0
         self._cold_ms_total = 0.0
         self._hit_ms_total = 0.0
+        self._cancelled = 0
 
     def record(self, kind: str, ms: float, hit: bool) -> None:
         with self._lock:
@@ -36,6 +37,12 @@ class Timings:
                 self._hit_ms_total += ms
             else:
                 self._cold_ms_total += ms
+
+    def record_cancelled(self) -> None:
+        """Count one analysis stopped by its requester; it is no timing of the analysis, so it
+        stays out of the recent list and the means."""
+        with self._lock:
+            self._cancelled += 1
 
     def recent(self) -> list[Timing]:
         """Newest first."""
@@ -53,4 +60,5 @@ class Timings:
                 "last_ms": last,
                 "mean_cold_ms": self._cold_ms_total / cold if cold else 0.0,
                 "mean_hit_ms": self._hit_ms_total / self._hits if self._hits else 0.0,
+                "cancelled": float(self._cancelled),
             }

@@ -12,9 +12,9 @@ from collections.abc import Callable, Iterable, Mapping
 from dataclasses import dataclass, field
 
 import pandas as pd
-from shiny import ui
 
 from analyses.effect_scale import fmt_increment
+from modules.shared.controls import Radio
 from modules.shared.formatting import DECIMALS, fmt_ratio, is_number, readable_decimals
 
 INPUT_ID = "effect_scale"
@@ -31,9 +31,9 @@ WHAT_PER = {
 }
 
 
-def effect_scale_input(selected: str = "unit") -> ui.Tag:
-    """The sidebar control; its value goes into the spec's effect_scale."""
-    return ui.input_radio_buttons(INPUT_ID, CONTROL_LABEL, SCALE_CHOICES, selected=selected)
+# The sidebar control of the outcome, regression and survival tabs; its value goes into the
+# spec's effect_scale (settings["effect_scale"] in each tab's build_spec).
+EFFECT_SCALE_CONTROL = Radio(INPUT_ID, CONTROL_LABEL, SCALE_CHOICES, default="unit")
 
 
 @dataclass(frozen=True)

@@ -8,12 +8,14 @@ Modules read what was saved with `saved(name)` and save with `keep(name, value)`
 
 from __future__ import annotations
 
+import asyncio
 import logging
 from typing import Any
 
 from shiny import reactive, ui
 
 import logic
+from utils.config import settings
 
 log = logging.getLogger(__name__)
 
@@ -35,6 +37,9 @@ class TabState:
     def __init__(self, token: str, restored: dict[str, Any]) -> None:
         self.token = token
         self.restored = restored
+        # At most this many analyses of this tab run at once; the others wait their turn, so
+        # one browser tab cannot hold every worker thread of the server.
+        self.work_slots = asyncio.Semaphore(max(1, settings.session_analyses))
 
     def saved(self, name: str, default: Any = None) -> Any:
         """The value saved under name before this session started, or default."""

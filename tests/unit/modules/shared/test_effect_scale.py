@@ -22,7 +22,8 @@ from modules.regression import controls as rc
 from modules.regression import tables as regression_tables
 from modules.regression.view import RegressionView, estimate_cell, fmt_interval
 from modules.shared import effect_scale
-from modules.shared.effect_scale import CONTROL_LABEL, MARK, Scales, effect_scale_input
+from modules.shared.controls import Raw, Settings
+from modules.shared.effect_scale import CONTROL_LABEL, EFFECT_SCALE_CONTROL, MARK, Scales
 from modules.shared.formatting import MAX_DECIMALS, fmt_ci, fmt_or_cell, readable_decimals
 from modules.survival import controls as sc
 from modules.survival import tables as survival_tables
@@ -168,11 +169,16 @@ def test_survival_level_column_names_the_scale(cohort):
     assert cox["per_text"].str.startswith("per IQR").all()
 
 
-def test_the_control_offers_the_four_scales():
-    html = str(effect_scale_input())
+def test_the_control_offers_the_four_scales_and_defaults_to_per_unit():
+    control = EFFECT_SCALE_CONTROL
+    assert (control.id, control.default) == ("effect_scale", "unit")
+    settings = Settings(None, {"effect_scale": "unit"})
+    html = str(control.render(settings))
     assert 'id="effect_scale"' in html and CONTROL_LABEL in html
     for value in ("unit", "10", "sd", "iqr"):
         assert f'value="{value}"' in html
+    assert control.resolve(settings, Raw(lambda _: "sd", {})) == "sd"
+    assert control.resolve(settings, Raw(lambda _: "per year", {})) == "unit"
 
 
 # Spec builders and reports
