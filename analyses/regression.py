@@ -14,6 +14,7 @@ import pandas as pd
 from analyses.effect_scale import check_effect_scale, rescale, scale_table
 from analyses.encoding import Covariate
 from analyses.errors import AnalysisError
+from analyses.fit_records import RegressionFit
 from analyses.model_fit import variance_inflation
 from analyses.regression_data import (
     complete_rows,
@@ -120,7 +121,9 @@ def _multivariable(covs: list[Covariate], family: str, y, offset, known):
     return fit, X, yy, off, table, vif, empty, aliased
 
 
-def _model_dict(spec, family, reason, dispersion, fit: Fit, X, yy, off, n_total, covs) -> dict:
+def _fit_record(
+    spec, family, reason, dispersion, fit: Fit, X, yy, off, n_total, covs
+) -> RegressionFit:
     model = {
         "family": family,
         "family_reason": reason,
@@ -145,7 +148,7 @@ def _model_dict(spec, family, reason, dispersion, fit: Fit, X, yy, off, n_total,
         model.update(count_statistics(fit, X, yy, off))
         model["total_events"] = float(yy.sum())
         model["total_exposure"] = float(np.exp(off).sum()) if spec.exposure else float("nan")
-    return model
+    return RegressionFit(**model)
 
 
 def analyze(df: pd.DataFrame, spec: RegressionSpec) -> RegressionResult:
@@ -177,8 +180,8 @@ def analyze(df: pd.DataFrame, spec: RegressionSpec) -> RegressionResult:
     uni = {c.name: fit_univariable(c, family, y, offset, known, bool(spec.exposure)) for c in covs}
     screened, screen_notes = _screened(covs, uni, spec)
     fit, X, yy, off, table, vif, empty, aliased = _multivariable(screened, family, y, offset, known)
-    model = _model_dict(spec, family, reason, dispersion, fit, X, yy, off, known.sum(), screened)
-    notes += screen_notes + regression_warnings(model, uni, vif, empty, aliased)
+    record = _fit_record(spec, family, reason, dispersion, fit, X, yy, off, known.sum(), screened)
+    notes += screen_notes + regression_warnings(record, uni, vif, empty, aliased)
     # SD and IQR among the patients with the outcome (and exposure) known: the crude models'.
     scales, scale_notes = scale_table(covs, known, spec.effect_scale)
     univariable = pd.DataFrame(
@@ -192,7 +195,7 @@ def analyze(df: pd.DataFrame, spec: RegressionSpec) -> RegressionResult:
     return RegressionResult(
         univariable=rescale(univariable, scales, ratio),
         multivariable=rescale(multivariable, scales, ratio),
-        model=model,
+        fit=record,
         diagnostics=diagnostics_frame(fit, X),
         vif=vif,
         warnings=tuple(dict.fromkeys(notes + scale_notes)),

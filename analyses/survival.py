@@ -18,6 +18,7 @@ import pandas as pd
 from analyses.effect_scale import check_effect_scale, rescale, scale_table
 from analyses.encoding import Factor
 from analyses.errors import AnalysisError
+from analyses.fit_records import SurvivalFit
 from analyses.results import SurvivalResult
 from analyses.specs import SurvivalSpec
 from analyses.survival_cox import HR_COLUMNS, design, fit_model
@@ -204,7 +205,7 @@ def analyze(df: pd.DataFrame, spec: SurvivalSpec) -> SurvivalResult:
         univariable=rescale(uni, scales, ratio=True),
         multivariable=rescale(multi, scales, ratio=True),
         ph_test=ph,
-        model=model,
+        fit=SurvivalFit(**model),
         warnings=tuple(dict.fromkeys(notes)),
         scales=scales,
     )

@@ -9,9 +9,11 @@ infinity, with plotly.js inline as in the HTML report, and times it until the ti
 from __future__ import annotations
 
 import argparse
+import dataclasses
 import math
 import tempfile
 import time
+import typing
 from pathlib import Path
 from typing import Any
 
@@ -42,9 +44,24 @@ def _table(columns) -> pd.DataFrame:
     return pd.DataFrame(rows, columns=list(columns))
 
 
+def neutral_record(cls, **given):
+    """A fit record with neutral values (NaN, 0, "", (), None) besides the given ones."""
+    hints = typing.get_type_hints(cls)
+    neutral = {str: "", int: 0, float: math.nan, bool: False}
+    values = {
+        f.name: None
+        if type(None) in typing.get_args(hints[f.name])
+        else neutral.get(hints[f.name], ())
+        for f in dataclasses.fields(cls)
+        if f.default is dataclasses.MISSING
+    }
+    return cls(**{**values, **given})
+
+
 def figures() -> dict[str, Any]:
     """Each tab's forest plot of the absurd rows."""
     from analyses import results as r
+    from analyses.fit_records import OutcomeFit, RegressionFit, SurvivalFit
     from analyses.survival_cox import HR_COLUMNS
     from modules.outcome import figures as outcome_figures
     from modules.outcome.result_view import ResultView
@@ -59,12 +76,14 @@ def figures() -> dict[str, Any]:
     empty = pd.DataFrame()
     survival = r.SurvivalResult(
         empty, empty, pd.DataFrame({"group": []}), empty, cox, cox, empty,
-        {"covariates_in_model": ("v0", "v1")},
+        neutral_record(SurvivalFit, covariates_in_model=("v0", "v1")),
     )  # fmt: skip
-    regression = r.RegressionResult(reg, reg, {"family": "poisson"}, empty, empty)
+    regression = r.RegressionResult(
+        reg, reg, neutral_record(RegressionFit, family="poisson"), empty, empty
+    )
     return {
         "outcome": outcome_figures.forest_plot(
-            ResultView(r.OutcomeResult(out, out, {}), "y", "Yes", "No")
+            ResultView(r.OutcomeResult(out, out, neutral_record(OutcomeFit)), "y", "Yes", "No")
         ),
         "regression": regression_figures.forest_plot(RegressionView(regression)),
         "survival": survival_figures.forest_figure(SurvivalView(survival, "status", None, "t")),

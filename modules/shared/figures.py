@@ -11,7 +11,7 @@ from pathlib import Path
 import plotly
 import plotly.graph_objects as go
 import plotly.io as pio
-from htmltools import HTMLDependency
+from htmltools import HTML, HTMLDependency, Tag, tags
 
 PLOTLY_JS_DIR = Path(plotly.__file__).parent / "package_data"
 
@@ -49,4 +49,11 @@ def figure_html(fig: go.Figure, div_id: str, include_plotlyjs: bool | str = Fals
         div_id=div_id,
         config=PLOT_CONFIG,
         default_width="100%",
+    )
+
+
+def plot_div(fig: go.Figure, div_id: str, container: str | None = None, **attrs: str) -> Tag:
+    """The figure as page content: its fragment and the (once per page) plotly.js dependency."""
+    return tags.div(
+        HTML(figure_html(fig, div_id=div_id)), plotly_dependency(), id=container, **attrs
     )

@@ -77,3 +77,30 @@ def expect_counts(page: Page, hits: int, misses: int) -> None:
     open_tab(page, "Server stats")
     box = page.locator(".bslib-value-box", has=page.locator("#stats-hit-rate"))
     expect(box).to_contain_text(f"{hits} hits · {misses} misses", timeout=15_000)
+
+
+def run_tab(page: Page, tab: str, timeout: float = 60_000) -> None:
+    """Press Run on an analysis tab (module id `tab`) and wait for a fresh result."""
+    run = page.locator(f"#{tab}-run")
+    expect(run).to_be_enabled(timeout=30_000)
+    run.click()
+    expect(page.locator(f"#{tab}-status [data-state=running]")).to_have_count(0, timeout=timeout)
+    expect(page.locator(f"#{tab}-status [data-state=done]")).to_have_count(1, timeout=timeout)
+    expect_fresh(page, tab)
+
+
+def expect_stale(page: Page, tab: str, why: str = "Settings changed") -> None:
+    """The result is marked out of date and its downloads are off."""
+    banner = page.locator(f"#{tab}-stale [data-state=stale]")
+    expect(banner).to_be_visible(timeout=15_000)
+    expect(banner).to_contain_text(why)
+    expect(page.locator(f"#{tab}-downloads [data-state=downloads-off]")).to_be_visible()
+    expect(page.locator(f"#{tab}-downloads a.shiny-download-link")).to_have_count(0)
+
+
+def expect_fresh(page: Page, tab: str) -> None:
+    """The result matches the settings on screen: no mark, downloads on."""
+    expect(page.locator(f"#{tab}-stale [data-state=stale]")).to_have_count(0, timeout=15_000)
+    expect(page.locator(f"#{tab}-downloads a.shiny-download-link").first).to_be_visible(
+        timeout=15_000
+    )

@@ -3,13 +3,16 @@ are drawn at its edge (triangles, arrows) and their true values stay in the esti
 
 from __future__ import annotations
 
+import dataclasses
 import math
+import typing
 
 import numpy as np
 import pandas as pd
 import plotly.graph_objects as go
 import pytest
 
+from analyses.fit_records import OutcomeFit, RegressionFit, SurvivalFit
 from analyses.results import (
     MULTIVARIABLE_COLUMNS,
     REGRESSION_MULTIVARIABLE_COLUMNS,
@@ -170,9 +173,23 @@ def absurd_table(columns, extra: dict) -> pd.DataFrame:
     return pd.DataFrame(rows, columns=list(columns))
 
 
+def neutral_record(cls, **given):
+    """A fit record with neutral values (NaN, 0, "", (), None) besides the given ones."""
+    hints = typing.get_type_hints(cls)
+    neutral = {str: "", int: 0, float: math.nan, bool: False}
+    values = {
+        f.name: None
+        if type(None) in typing.get_args(hints[f.name])
+        else neutral.get(hints[f.name], ())
+        for f in dataclasses.fields(cls)
+        if f.default is dataclasses.MISSING
+    }
+    return cls(**{**values, **given})
+
+
 def test_the_outcome_forest_plot_is_bounded():
     table = absurd_table(MULTIVARIABLE_COLUMNS, {"events": 5})
-    result = OutcomeResult(univariable=table, multivariable=table, model={})
+    result = OutcomeResult(univariable=table, multivariable=table, fit=neutral_record(OutcomeFit))
     fig = outcome_figures.forest_plot(ResultView(result, "y", "Yes", "No"))
     assert_bounded_log_axis(fig)
     assert trace(fig, "CI continues beyond the axis")
@@ -191,7 +208,7 @@ def test_the_regression_forest_plot_is_bounded(family):
     result = RegressionResult(
         univariable=table,
         multivariable=table,
-        model={"family": family, "outcome": "y"},
+        fit=neutral_record(RegressionFit, family=family, outcome="y"),
         diagnostics=pd.DataFrame(),
         vif=pd.DataFrame(),
     )
@@ -214,7 +231,7 @@ def test_the_survival_forest_plot_is_bounded():
         univariable=table,
         multivariable=table,
         ph_test=pd.DataFrame(),
-        model={"covariates_in_model": ("v0", "v1")},
+        fit=neutral_record(SurvivalFit, covariates_in_model=("v0", "v1")),
     )
     fig = survival_figures.forest_figure(SurvivalView(result, "status", None, "Time"))
     assert_bounded_log_axis(fig)
