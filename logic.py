@@ -17,9 +17,11 @@ from cachetools import LRUCache
 from analyses import outcome_proxies
 from analyses import results as result_types
 from analyses.cancellation import Cancelled, CancelToken, cancellable
+from analyses.effect_scale import check_effect_scale
 from analyses.errors import AnalysisError
-from analyses.results import OutcomeResult
-from analyses.specs import Method, OutcomeSpec
+from analyses.fit_records import FIT_RECORDS
+from analyses.results import OutcomeResult, RegressionResult
+from analyses.specs import EffectScale, Method, OutcomeSpec
 from matching import codebook as codebook_io
 from matching import embeddings, similarity
 from matching.codebook import Codebook
@@ -63,10 +65,14 @@ class ServerBusy(AnalysisError, MemoryRefused):
 
 # The three layers, one of each per process, shared by every session of this worker.
 retrier = Retrier()
-# Every result dataclass in analyses/results.py may be stored in the shared tier, and the
-# label harmonisation and the codebook matches.
-RESULT_TYPES = [t for t in vars(result_types).values() if isinstance(t, type) and is_dataclass(t)]
-RESULT_TYPES += [Harmonization, CodebookMatch, VariableMatch, ValueMatch]
+# Every result dataclass in analyses/results.py may be stored in the shared tier, with the fit
+# records they carry, and the label harmonisation and the codebook matches.
+RESULT_TYPES = [
+    t
+    for t in vars(result_types).values()
+    if isinstance(t, type) and is_dataclass(t) and t.__module__ == result_types.__name__
+]
+RESULT_TYPES += [*FIT_RECORDS, Harmonization, CodebookMatch, VariableMatch, ValueMatch]
 cache = ResultCache(tier=make_tier(RESULT_TYPES, retrier))
 memory = MemoryManager()
 timings = Timings()
@@ -141,6 +147,13 @@ def _design_size(dataset: Dataset, spec: Any) -> tuple[int, int, float]:
     return len(dataset.df), len(widths), (sum(widths) / len(widths) if widths else 1.0)
 
 
+def solver_fallbacks(result: Any) -> tuple[str, ...]:
+    """The solver changes a model fit took on its way (counted apart from retries)."""
+    if isinstance(result, (OutcomeResult, RegressionResult)):
+        return result.fit.fallbacks
+    return ()
+
+
 def run(kind: str, dataset: Dataset, spec: Any, *, cancel: CancelToken | None = None) -> Any:
     """Compute one analysis of a dataset; the only place that caches, guards memory and retries.
 
@@ -156,7 +169,7 @@ def run(kind: str, dataset: Dataset, spec: Any, *, cancel: CancelToken | None = 
     def fresh() -> Any:
         with memory.admit(*_design_size(dataset, spec), kind=kind):
             result = retrier.call(compute, dataset.df, spec)
-        for step in getattr(result, "model", {}).get("fallbacks", ()):
+        for step in solver_fallbacks(result):
             retrier.record_fallback(step)
         return result
 
@@ -311,14 +324,20 @@ def outcome_spec(
     force: Iterable[str] = (),
     reference: Mapping[str, str] | None = None,
     continuous_summary: str = "mean",
+    effect_scale: EffectScale = "unit",
 ) -> OutcomeSpec:
-    """Validate a request against the dataset's columns and build its hashable spec."""
+    """Validate a request against the dataset's columns and build its hashable spec.
+
+    `effect_scale`: continuous covariates' odds ratios per "unit", per 10 units ("10"), per
+    SD ("sd") or per IQR ("iqr").
+    """
     if outcome not in dataset.columns:
         raise AnalysisError(
             f"There is no column named '{outcome}'. Choose the outcome from the list."
         )
     if method not in ("auto", "logit", "firth"):
         raise AnalysisError("Method must be 'auto', 'logit' (standard) or 'firth'.")
+    check_effect_scale(effect_scale)
     candidates = eligible_covariates(dataset, outcome) if covariates is None else list(covariates)
     unknown = [c for c in candidates if c not in dataset.columns]
     if unknown:
@@ -354,6 +373,7 @@ def outcome_spec(
         categorical=categorical,
         reference=refs,
         continuous_summary="median" if continuous_summary == "median" else "mean",
+        effect_scale=effect_scale,
     )
 
 
@@ -368,6 +388,7 @@ def analyze_outcome(
     force: Iterable[str] = (),
     reference: Mapping[str, str] | None = None,
     continuous_summary: str = "mean",
+    effect_scale: EffectScale = "unit",
     cancel: CancelToken | None = None,
 ) -> OutcomeResult:
     """Univariable screening and multivariable logistic regression of a binary outcome."""
@@ -382,5 +403,6 @@ def analyze_outcome(
         force=force,
         reference=reference,
         continuous_summary=continuous_summary,
+        effect_scale=effect_scale,
     )
     return run("outcome", dataset, spec, cancel=cancel)

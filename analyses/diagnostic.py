@@ -13,7 +13,7 @@ from dataclasses import dataclass
 import numpy as np
 import pandas as pd
 
-from analyses.cancellation import checkpoint
+from analyses.cancellation import checkpoint, steps
 from analyses.delong import Z95, compare_paired, placements
 from analyses.diagnostic_accuracy import accuracy_rows
 from analyses.diagnostic_data import encode_binary_test, encode_reference, numeric_marker
@@ -26,6 +26,7 @@ from analyses.diagnostic_roc import (
     youden,
 )
 from analyses.errors import AnalysisError
+from analyses.fit_records import DiagnosticInfo
 from analyses.results import (
     DIAGNOSTIC_ACCURACY_COLUMNS,
     DIAGNOSTIC_AUC_COLUMNS,
@@ -169,8 +170,7 @@ def _analyse_test(test: Test, y: np.ndarray, spec: DiagnosticSpec):
 def _comparisons(tests: list[Test], y: np.ndarray) -> list[dict]:
     """DeLong's paired test for every pair of tests, on the patients with both."""
     rows = []
-    for a, b in itertools.combinations(tests, 2):
-        checkpoint()
+    for a, b in steps(list(itertools.combinations(tests, 2)), "Comparison"):
         both = ~np.isnan(y) & ~np.isnan(a.score) & ~np.isnan(b.score)
         positive = y[both] > 0.5
         if not positive.any() or positive.all():
@@ -231,19 +231,19 @@ def analyze(df: pd.DataFrame, spec: DiagnosticSpec) -> DiagnosticResult:
         curves.append(roc)
         notes += test_notes
     known = ~np.isnan(y)
-    model = {
-        "reference": spec.reference,
-        "positive": reference.positive,
-        "negative": reference.negative,
-        "n_total": int(known.sum()),
-        "n_reference_missing": int((~known).sum()),
-        "positives": int(np.sum(y[known] > 0.5)),
-        "negatives": int(np.sum(y[known] < 0.5)),
-        "ci_method": spec.ci_method,
-        "direction": spec.direction,
-    }
+    info = DiagnosticInfo(
+        reference=spec.reference,
+        positive=reference.positive,
+        negative=reference.negative,
+        n_total=int(known.sum()),
+        n_reference_missing=int((~known).sum()),
+        positives=int(np.sum(y[known] > 0.5)),
+        negatives=int(np.sum(y[known] < 0.5)),
+        ci_method=spec.ci_method,
+        direction=spec.direction,
+    )
     for row in aucs:
-        dropped = model["n_total"] - row["n"]
+        dropped = info.n_total - row["n"]
         if dropped:
             notes.append(f"'{row['variable']}': {dropped} patients without a value were left out.")
     return DiagnosticResult(
@@ -254,6 +254,6 @@ def analyze(df: pd.DataFrame, spec: DiagnosticSpec) -> DiagnosticResult:
             _comparisons(tests, y), columns=list(DIAGNOSTIC_COMPARISON_COLUMNS)
         ),
         roc=pd.concat(curves, ignore_index=True)[list(DIAGNOSTIC_ROC_COLUMNS)],
-        model=model,
+        info=info,
         warnings=tuple(dict.fromkeys(notes)),
     )

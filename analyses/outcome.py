@@ -5,6 +5,8 @@ from __future__ import annotations
 import numpy as np
 import pandas as pd
 
+from analyses.cancellation import progress, steps
+from analyses.effect_scale import check_effect_scale, rescale, scale_table
 from analyses.encoding import (
     Covariate,
     Factor,
@@ -14,6 +16,7 @@ from analyses.encoding import (
     encode_outcome,
 )
 from analyses.errors import AnalysisError
+from analyses.fit_records import OutcomeFit
 from analyses.multivariable import Multivariable, fit_multivariable
 from analyses.outcome_proxies import find_proxies
 from analyses.results import MULTIVARIABLE_COLUMNS, UNIVARIABLE_COLUMNS, OutcomeResult
@@ -111,7 +114,7 @@ def _screened(covs: list[Covariate], uni: dict[str, Univariable], spec: OutcomeS
     ]
 
 
-def _model_dict(spec, event, y, multi: Multivariable, screened) -> dict:
+def _fit_record(spec, event, y, multi: Multivariable, screened) -> OutcomeFit:
     fit = multi.choice.fit if multi.choice is not None else None
     n_total = int((~np.isnan(y)).sum())
     model = {
@@ -127,7 +130,7 @@ def _model_dict(spec, event, y, multi: Multivariable, screened) -> dict:
         "separation": bool(multi.choice.separated) if multi.choice is not None else False,
     }
     model.update(multi.stats)
-    return model
+    return OutcomeFit(**model)
 
 
 def analyze(df: pd.DataFrame, spec: OutcomeSpec) -> OutcomeResult:
@@ -135,6 +138,7 @@ def analyze(df: pd.DataFrame, spec: OutcomeSpec) -> OutcomeResult:
     missing = [c for c in (spec.outcome, *spec.covariates) if c not in df.columns]
     if missing:
         raise AnalysisError(f"These columns are not in the data: {', '.join(missing)}.")
+    check_effect_scale(spec.effect_scale)
     y, event, notes = encode_outcome(df[spec.outcome], spec.event)
     # Most important first: a covariate that is the outcome makes every other number moot.
     proxies = [p.warning() for p in find_proxies(df, y, spec.covariates)]
@@ -146,8 +150,12 @@ def analyze(df: pd.DataFrame, spec: OutcomeSpec) -> OutcomeResult:
             "Pick at least one column that varies between patients."
         )
     try:
-        uni = {c.name: fit_univariable(c, y, spec.method, spec.continuous_summary) for c in covs}
+        uni = {
+            c.name: fit_univariable(c, y, spec.method, spec.continuous_summary)
+            for c in steps(covs, "Crude model")
+        }
         screened, screen_notes = _screened(covs, uni, spec)
+        progress("Multivariable model")
         multi = fit_multivariable(screened, y, spec.method)
     except (np.linalg.LinAlgError, OverflowError, FloatingPointError) as exc:
         # Values near the float limit overflow the fit's matrix algebra; say which column.
@@ -158,8 +166,10 @@ def analyze(df: pd.DataFrame, spec: OutcomeSpec) -> OutcomeResult:
             "for the number of covariates, or the outcome does not vary among them. "
             "Use fewer covariates or fill in missing values."
         )
-    model = _model_dict(spec, event, y, multi, screened)
-    warnings = notes + screen_notes + model_warnings(covs, uni, multi, model, spec.method)
+    fit = _fit_record(spec, event, y, multi, screened)
+    # SD and IQR among the patients with a known outcome: the crude models' patients.
+    scales, scale_notes = scale_table(covs, ~np.isnan(y), spec.effect_scale)
+    warnings = notes + screen_notes + model_warnings(covs, uni, multi, fit, spec.method)
     univariable = pd.DataFrame(
         [row for c in covs for row in uni[c.name].rows], columns=list(UNIVARIABLE_COLUMNS)
     )
@@ -167,11 +177,12 @@ def analyze(df: pd.DataFrame, spec: OutcomeSpec) -> OutcomeResult:
     univariable["is_reference"] = univariable["is_reference"].astype(bool)
     multivariable["is_reference"] = multivariable["is_reference"].astype(bool)
     return OutcomeResult(
-        univariable=univariable,
-        multivariable=multivariable,
-        model=model,
-        warnings=tuple(dict.fromkeys(warnings)),
+        univariable=rescale(univariable, scales, ratio=True),
+        multivariable=rescale(multivariable, scales, ratio=True),
+        fit=fit,
+        warnings=tuple(dict.fromkeys(warnings + scale_notes)),
         vif=multi.vif,
+        scales=scales,
     )
 
 

@@ -11,8 +11,11 @@ from __future__ import annotations
 import numpy as np
 import pandas as pd
 
+from analyses.cancellation import progress, steps
+from analyses.effect_scale import check_effect_scale, rescale, scale_table
 from analyses.encoding import Covariate
 from analyses.errors import AnalysisError
+from analyses.fit_records import RegressionFit
 from analyses.model_fit import variance_inflation
 from analyses.regression_data import (
     complete_rows,
@@ -119,7 +122,9 @@ def _multivariable(covs: list[Covariate], family: str, y, offset, known):
     return fit, X, yy, off, table, vif, empty, aliased
 
 
-def _model_dict(spec, family, reason, dispersion, fit: Fit, X, yy, off, n_total, covs) -> dict:
+def _fit_record(
+    spec, family, reason, dispersion, fit: Fit, X, yy, off, n_total, covs
+) -> RegressionFit:
     model = {
         "family": family,
         "family_reason": reason,
@@ -144,13 +149,14 @@ def _model_dict(spec, family, reason, dispersion, fit: Fit, X, yy, off, n_total,
         model.update(count_statistics(fit, X, yy, off))
         model["total_events"] = float(yy.sum())
         model["total_exposure"] = float(np.exp(off).sum()) if spec.exposure else float("nan")
-    return model
+    return RegressionFit(**model)
 
 
 def analyze(df: pd.DataFrame, spec: RegressionSpec) -> RegressionResult:
     """Univariable screening and a multivariable regression of spec.outcome."""
     if spec.model not in MODELS:
         raise AnalysisError("The model must be linear, count, Poisson or negative binomial.")
+    check_effect_scale(spec.effect_scale)
     needed = [spec.outcome, *spec.covariates, *([spec.exposure] if spec.exposure else [])]
     missing = [c for c in needed if c not in df.columns]
     if missing:
@@ -172,11 +178,17 @@ def analyze(df: pd.DataFrame, spec: RegressionSpec) -> RegressionResult:
             "Pick at least one column that varies between patients."
         )
     family, dispersion, reason = _family(spec, covs, y, offset, known)
-    uni = {c.name: fit_univariable(c, family, y, offset, known, bool(spec.exposure)) for c in covs}
+    uni = {
+        c.name: fit_univariable(c, family, y, offset, known, bool(spec.exposure))
+        for c in steps(covs, "Crude model")
+    }
+    progress("Multivariable model")
     screened, screen_notes = _screened(covs, uni, spec)
     fit, X, yy, off, table, vif, empty, aliased = _multivariable(screened, family, y, offset, known)
-    model = _model_dict(spec, family, reason, dispersion, fit, X, yy, off, known.sum(), screened)
-    notes += screen_notes + regression_warnings(model, uni, vif, empty, aliased)
+    record = _fit_record(spec, family, reason, dispersion, fit, X, yy, off, known.sum(), screened)
+    notes += screen_notes + regression_warnings(record, uni, vif, empty, aliased)
+    # SD and IQR among the patients with the outcome (and exposure) known: the crude models'.
+    scales, scale_notes = scale_table(covs, known, spec.effect_scale)
     univariable = pd.DataFrame(
         [row for c in covs for row in uni[c.name].rows],
         columns=list(REGRESSION_UNIVARIABLE_COLUMNS),
@@ -184,13 +196,15 @@ def analyze(df: pd.DataFrame, spec: RegressionSpec) -> RegressionResult:
     multivariable = pd.DataFrame(table, columns=list(REGRESSION_MULTIVARIABLE_COLUMNS))
     for frame in (univariable, multivariable):
         frame["is_reference"] = frame["is_reference"].astype(bool)
+    ratio = family != "linear"
     return RegressionResult(
-        univariable=univariable,
-        multivariable=multivariable,
-        model=model,
+        univariable=rescale(univariable, scales, ratio),
+        multivariable=rescale(multivariable, scales, ratio),
+        fit=record,
         diagnostics=diagnostics_frame(fit, X),
         vif=vif,
-        warnings=tuple(dict.fromkeys(notes)),
+        warnings=tuple(dict.fromkeys(notes + scale_notes)),
+        scales=scales,
     )
 
 

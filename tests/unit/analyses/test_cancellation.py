@@ -9,6 +9,7 @@ import pytest
 from analyses import correlation, diagnostic, outcome, regression, survival, table1
 from analyses.cancellation import Cancelled, CancelToken, cancellable, checkpoint, current_token
 from analyses.firth import fit_firth, penalized_lr_p
+from analyses.fit_records import FIT_RECORDS
 from analyses.specs import (
     CorrelationSpec,
     DiagnosticSpec,
@@ -213,10 +214,10 @@ def assert_same(a, b):
         x, y = getattr(a, name), getattr(b, name)
         if isinstance(x, pd.DataFrame):
             pd.testing.assert_frame_equal(x, y)
-        elif isinstance(x, dict):
-            assert x.keys() == y.keys()
-            for key in x:
-                same = x[key] == y[key] or (pd.isna(x[key]) and pd.isna(y[key]))
+        elif isinstance(x, FIT_RECORDS):
+            for key in x.__dataclass_fields__:
+                u, v = getattr(x, key), getattr(y, key)
+                same = u == v or (pd.isna(u) and pd.isna(v))
                 assert same, (name, key)
         else:
             assert x == y, name
@@ -234,3 +235,20 @@ def test_a_token_never_set_changes_no_result_and_a_set_one_stops_the_analysis(co
     # Cancelled at its last checkpoint, the analysis raises instead of returning a result.
     with pytest.raises(Cancelled), cancellable(CountingToken(counting.checks)):
         analyze(cohort, spec)
+
+
+def test_steps_say_where_the_work_is_and_stop_when_cancelled():
+    from analyses.cancellation import progress, steps
+
+    token = CancelToken()
+    seen = []
+    with cancellable(token):
+        for item in steps(["a", "b", "c"], "Crude model"):
+            seen.append((item, token.progress))
+            if item == "b":
+                token.cancel()
+                with pytest.raises(Cancelled):
+                    progress("Multivariable model")
+                break
+    assert seen[:2] == [("a", "Crude model 1 of 3"), ("b", "Crude model 2 of 3")]
+    progress("no token: nothing to say")  # without a token it does nothing
