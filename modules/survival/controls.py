@@ -26,6 +26,10 @@ CENSOR_NOTE = (
     "Check: in some files 1 means censored, in others the event (R's GBSG2 'cens' is 1 for a "
     "recurrence). R's convention is preselected: 1 = event for 0/1, 2 = event for 1/2."
 )
+CENSOR_YES_NO_NOTE = (
+    "Check: a column named like censoring usually says 'yes' for a censored patient, so 'no' "
+    "is preselected as the event; in some files it is the other way round."
+)
 _YES_NO = ({"no", "yes"}, {"n", "y"}, {"false", "true"})
 START_WORDS = re.compile(r"start|admission|diagnos|entry|baseline|surgery|random|enrol", re.I)
 
@@ -93,9 +97,8 @@ def default_event(dataset: Dataset, previous: str | None = None) -> str | None:
     death, died, fustat, censor, cens, vital, relapse, recurrence, progression... in its name or
     label), a yes/no one first and a result before a trait ('vital_status' before
     'smoking_status', 'death' before 'heart_failure'); else None (EVENT_PLACEHOLDER). Never
-    simply the first
-    yes/no column: in R's lung data that is 'sex', and a survival curve of sex 'events' looks
-    like any other."""
+    simply the first yes/no column: in R's lung data that is 'sex', and a survival curve of
+    sex 'events' looks like any other."""
     choices = event_choices(dataset)
     if previous in choices:
         return previous  # type: ignore[return-value]
@@ -110,10 +113,12 @@ def default_event(dataset: Dataset, previous: str | None = None) -> str | None:
 
 
 def censor_note(dataset: Dataset, event: str | None) -> str | None:
-    """CENSOR_NOTE when the event column is named like censoring, else None."""
-    if event and event in dataset.columns and roles.is_censor_named(dataset, event):
-        return CENSOR_NOTE
-    return None
+    """A line to check the event value when the event column is named like censoring (what
+    default_event_level preselected and why), else None."""
+    if not (event and event in dataset.columns and roles.is_censor_named(dataset, event)):
+        return None
+    levels = {str(lv).strip().lower() for lv in dataset.meta(event).levels}
+    return CENSOR_YES_NO_NOTE if levels in _YES_NO else CENSOR_NOTE
 
 
 def default_event_level(levels: tuple[str, ...] | list[str], censoring: bool = False) -> str | None:

@@ -120,7 +120,7 @@ def test_gbsg2_cens_keeps_r_convention_and_shows_the_note():
 
 def test_censored_yes_no_column_defaults_to_no_in_the_spec():
     ds = frame({"time": RNG.integers(8, 900, N), "censored": RNG.choice(["yes", "no"], N)})
-    assert sc.censor_note(ds, "censored") == sc.CENSOR_NOTE
+    assert sc.censor_note(ds, "censored") == sc.CENSOR_YES_NO_NOTE
     spec = sc.build_spec(
         ds, mode="column", time="time", start=None, end=None, event="censored",
         event_level=None, group=None, covariates=[], conf_type="log",
