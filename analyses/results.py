@@ -266,6 +266,9 @@ class SurvivalResult:
     `medians`: group, n, events, median, ci_low, ci_high. `logrank`: group, n, observed,
     expected. `univariable` / `multivariable`: variable, level, is_reference, n, events,
     estimate (hazard ratio), ci_low, ci_high, p_value (Wald), global_p (LR for factors).
+    A crude (univariable) row uses every patient with follow-up and that variable, so its n
+    can differ between variables; the multivariable model uses the complete cases of all of
+    its variables (the group included).
     `ph_test`: variable, is_global, chi2, df, p_value (R's cox.zph score test).
     `model`: counts, the event level, time source, log-rank and Cox fit statistics.
     """
