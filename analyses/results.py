@@ -67,6 +67,10 @@ CORRELATION_PAIR_COLUMNS = (
     "ci_high",
     "p_value",
     "p_adjusted",  # after the chosen multiple-testing correction (= p_value for "none")
+    # How p_value was computed, as R's cor.test: "t test" (Pearson); for Spearman "exact
+    # (AS 89)" (n <= 9, no ties), "Edgeworth series (AS 89)" (10-1290, no ties) or
+    # "t approximation" (ties, or more than 1290 pairs); "" when there is no p-value.
+    "p_method",
 )
 
 
@@ -78,7 +82,7 @@ class CorrelationResult:
     `scatter`: columns x, y (the pair's complete cases, at most a few thousand shown).
     `line`: columns x, fit, ci_low, ci_high (least-squares line with the 95% CI of the mean).
     `summary`: method, adjust, n_rows, pair_x, pair_y, pair_n, pair_estimate, pair_p,
-    pair_pearson_r, slope, intercept, points_shown.
+    pair_p_method (as the pairs' p_method), pair_pearson_r, slope, intercept, points_shown.
     """
 
     pairs: pd.DataFrame
