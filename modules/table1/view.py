@@ -28,9 +28,11 @@ SMD_IMBALANCE = 0.1
 TEST_NAMES = {
     "chi2": "Pearson's chi-squared test",
     "fisher": "Fisher's exact test",
+    "fisher_exact_rxc": "Fisher–Freeman–Halton exact test (tables larger than 2×2 with an "
+    "expected count below 5; exact p-value, as R's fisher.test)",
     "fisher_mc": "Fisher–Freeman–Halton exact test, Monte Carlo p-value from {resamples:,} "
     "random tables with the observed margins (tables larger than 2×2 with an expected count "
-    "below 5)",
+    "below 5 that are too large for the exact computation)",
     "welch": "Welch two-sample t-test",
     "mann_whitney": "Wilcoxon rank-sum (Mann–Whitney U) test",
     "anova": "One-way ANOVA",
