@@ -4,10 +4,10 @@ cleaning cascade."""
 from __future__ import annotations
 
 import pandas as pd
-import plotly.io as pio
 from shiny import module, reactive, render, ui
 
 import logic
+from modules.shared.figures import figure_html
 from modules.shared.tables import html_table
 from modules.shiny_patches.refresh import invalidate_later
 from modules.stats_panel import view as stats_view
@@ -101,7 +101,7 @@ def stats_server(input, output, session):
         fig = stats_view.memory_sparkline(
             logic.memory_history(), stats["memory"].get("limit_mb", 0)
         )
-        return ui.HTML(pio.to_html(fig, full_html=False, include_plotlyjs=False))
+        return ui.HTML(figure_html(fig, div_id="stats-memory-chart"))
 
     @render.ui
     def recent():
