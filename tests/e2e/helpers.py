@@ -53,13 +53,16 @@ def run_outcome(page: Page, timeout: float = 60_000) -> None:
     expect(page.locator("#outcome-covariates + .selectize-control .item").first).to_be_visible(
         timeout=30_000
     )
-    done_before = page.locator("#outcome-status [data-state=done]").count()
+    # Mark the status shown now: a "done" left from the previous run must not pass for this one
+    # (it did, while this run had not yet shown "running", and a slow run then read as finished).
+    expect(page.locator("#outcome-status")).not_to_have_class(re.compile(r"\brecalculating\b"))
+    page.evaluate(
+        "() => document.querySelectorAll('#outcome-status [data-state]')"
+        ".forEach(e => e.setAttribute('data-before-run', ''))"
+    )
     run.click()
-    if done_before:
-        expect(page.locator("#outcome-status [data-state=running]")).to_have_count(
-            0, timeout=timeout
-        )
-    expect(page.locator("#outcome-status [data-state=done]")).to_have_count(1, timeout=timeout)
+    fresh_done = page.locator("#outcome-status [data-state=done]:not([data-before-run])")
+    expect(fresh_done).to_have_count(1, timeout=timeout)
 
 
 def cache_counts(page: Page) -> tuple[int, int]:
