@@ -78,7 +78,7 @@ def server(input, output, session):
     regression.regression_server("regression", dataset=dataset, tab=tab)
     table1.table1_server("table1", dataset=dataset, tab=tab)
     diagnostic.diagnostic_server("diagnostic", dataset=dataset, tab=tab)
-    stats_panel.stats_server("stats")
+    stats_panel.stats_server("stats", tab=tab)
     stats_panel.stats_badge_server("badge")
 
 

@@ -31,12 +31,13 @@ from utils.memory import MemoryManager, MemoryRefused, estimate_mb
 from utils.redis_tier import make_tier
 from utils.resilience import Retrier
 from utils.session_store import SessionStore
-from utils.timings import Timings
+from utils.timings import History, Timings
 
 __all__ = [
     "AnalysisError",
     "MemoryRefused",
     "ServerBusy",
+    "analyses_of",
     "analyze_outcome",
     "match_codebook",
     "outcome_spec",
@@ -136,10 +137,11 @@ def _design_size(dataset: Dataset, spec: Any) -> tuple[int, int, float]:
     return len(dataset.df), len(widths), (sum(widths) / len(widths) if widths else 1.0)
 
 
-def run(kind: str, dataset: Dataset, spec: Any) -> Any:
+def run(kind: str, dataset: Dataset, spec: Any, *, owner: str | None = None) -> Any:
     """Compute one analysis of a dataset; the only place that caches, guards memory and retries.
 
     Order: cache lookup (single-flight) -> memory admission -> compute with retries -> store.
+    `owner` (a browser tab's id) files the run under that tab for its own stats panel.
     """
     version, compute = _analysis(kind)
     started = time.perf_counter()
@@ -159,7 +161,7 @@ def run(kind: str, dataset: Dataset, spec: Any) -> Any:
     except MemoryRefused as exc:
         raise ServerBusy(str(exc)) from exc
     ms = (time.perf_counter() - started) * 1000
-    timings.record(kind, ms, hit=source != "computed")
+    timings.record(kind, ms, hit=source != "computed", owner=owner)
     log.info("%s %s in %.1f ms", kind, source, ms)
     return result
 
@@ -224,9 +226,10 @@ def memory_history() -> list[tuple[float, float]]:
     return list(memory.history())
 
 
-def recent_analyses() -> list:
-    """The last analyses, newest first: kind, milliseconds, served by cache or computed."""
-    return timings.recent()
+def analyses_of(owner: str | None) -> History:
+    """One owner's analyses (how many, how many were instant repeats, the last few, newest
+    first); never another owner's, and nothing for None."""
+    return timings.history(owner)
 
 
 def as_dataset(data: Dataset | pd.DataFrame, name: str = "data") -> Dataset:

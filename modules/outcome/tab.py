@@ -171,7 +171,7 @@ def outcome_server(input, output, session, dataset: Callable[[], Dataset | None]
     @reactive.extended_task
     async def analysis(ds, spec) -> Finished:
         begin = time.perf_counter()
-        result = await run_in_worker(logic.run, "outcome", ds, spec)
+        result = await run_in_worker(logic.run, "outcome", ds, spec, owner=tab.owner)
         view = outcome_view.make_view(result, ds, spec)
         return Finished(view, ds.fingerprint, time.perf_counter() - begin)
 

@@ -5,7 +5,7 @@ from __future__ import annotations
 import re
 from pathlib import Path
 
-from playwright.sync_api import Error, Page, expect
+from playwright.sync_api import Error, Locator, Page, expect
 
 ROOT = Path(__file__).resolve().parents[2]
 EXAMPLE = ROOT / "data" / "example_clinical.csv"
@@ -65,18 +65,34 @@ def run_outcome(page: Page, timeout: float = 60_000) -> None:
     expect(fresh_done).to_have_count(1, timeout=timeout)
 
 
-def cache_counts(page: Page) -> tuple[int, int]:
-    """(hits, misses) as the Server stats tab shows them now."""
+# The administrators' details of the Server stats tab: the server-wide result cache counts.
+HITS_ROW = "Instant repeats (served from the cache)"
+MISSES_ROW = "Computed (not in the cache)"
+
+
+def open_admin_details(page: Page) -> None:
+    """Open the Server stats tab and its "Details for administrators" (closed by default)."""
     open_tab(page, "Server stats")
-    box = page.locator(".bslib-value-box", has=page.locator("#stats-hit-rate"))
-    expect(box).to_contain_text("hits", timeout=15_000)
-    found = re.search(r"(\d+) hits · (\d+) misses", box.inner_text())
-    assert found, box.inner_text()
-    return int(found[1]), int(found[2])
+    details = page.locator("#stats-details")
+    if details.get_attribute("open") is None:
+        details.locator("summary").click()
+    expect(details).to_have_attribute("open", "")
+
+
+def _cache_cell(page: Page, row: str) -> Locator:
+    return page.locator("#stats-admin-cache tr", has_text=row).locator("td").nth(1)
+
+
+def cache_counts(page: Page) -> tuple[int, int]:
+    """(hits, misses) of the whole server as the Server stats tab shows them now."""
+    open_admin_details(page)
+    hits, misses = _cache_cell(page, HITS_ROW), _cache_cell(page, MISSES_ROW)
+    expect(hits).to_have_text(re.compile(r"^[\d,]+$"), timeout=15_000)
+    return tuple(int(cell.inner_text().replace(",", "")) for cell in (hits, misses))
 
 
 def expect_counts(page: Page, hits: int, misses: int) -> None:
-    """Wait for the polled stats panel to show exactly these counts."""
-    open_tab(page, "Server stats")
-    box = page.locator(".bslib-value-box", has=page.locator("#stats-hit-rate"))
-    expect(box).to_contain_text(f"{hits} hits · {misses} misses", timeout=15_000)
+    """Wait for the polled stats panel to show exactly these server-wide counts."""
+    open_admin_details(page)
+    expect(_cache_cell(page, HITS_ROW)).to_have_text(f"{hits:,}", timeout=15_000)
+    expect(_cache_cell(page, MISSES_ROW)).to_have_text(f"{misses:,}", timeout=15_000)
