@@ -14,6 +14,7 @@ from typing import Any
 import pandas as pd
 
 from analyses import results as result_types
+from analyses.cancellation import Cancelled, CancelToken, cancellable
 from analyses.errors import AnalysisError
 from analyses.results import OutcomeResult
 from analyses.specs import Method, OutcomeSpec
@@ -35,6 +36,8 @@ from utils.timings import History, Timings
 
 __all__ = [
     "AnalysisError",
+    "CancelToken",
+    "Cancelled",
     "MemoryRefused",
     "ServerBusy",
     "analyses_of",
@@ -137,10 +140,20 @@ def _design_size(dataset: Dataset, spec: Any) -> tuple[int, int, float]:
     return len(dataset.df), len(widths), (sum(widths) / len(widths) if widths else 1.0)
 
 
-def run(kind: str, dataset: Dataset, spec: Any, *, owner: str | None = None) -> Any:
+def run(
+    kind: str,
+    dataset: Dataset,
+    spec: Any,
+    *,
+    cancel: CancelToken | None = None,
+    owner: str | None = None,
+) -> Any:
     """Compute one analysis of a dataset; the only place that caches, guards memory and retries.
 
     Order: cache lookup (single-flight) -> memory admission -> compute with retries -> store.
+    `cancel`: once it is set, the computation stops at its next checkpoint (within a second)
+    and raises Cancelled; nothing is cached, the memory reservation is released, nothing is
+    retried. A twin request waiting on this one's computation is not cancelled: it computes.
     `owner` (a browser tab's id) files the run under that tab for its own stats panel.
     """
     version, compute = _analysis(kind)
@@ -155,7 +168,12 @@ def run(kind: str, dataset: Dataset, spec: Any, *, owner: str | None = None) -> 
         return result
 
     try:
-        result, source = cache.get_or_compute(key, fresh)
+        with cancellable(cancel):
+            result, source = cache.get_or_compute(key, fresh)
+    except Cancelled:
+        timings.record_cancelled()
+        log.info("%s cancelled after %.1f ms", kind, (time.perf_counter() - started) * 1000)
+        raise
     except ServerBusy:
         raise
     except MemoryRefused as exc:
@@ -180,12 +198,14 @@ def stats() -> dict[str, dict[str, float]]:
     }
 
 
-def harmonize(labels: Iterable[object], *, column: str | None = None) -> Harmonization:
+def harmonize(
+    labels: Iterable[object], *, column: str | None = None, cancel: CancelToken | None = None
+) -> Harmonization:
     """Groups of labels that mean the same thing: every label -> its group's canonical label."""
     name = column or "label"
     frame = pd.DataFrame({name: [str(x) for x in labels]}, dtype=object)
     spec = HarmonizeSpec(column=name, embeddings=settings.embeddings)
-    return run("harmonize", as_dataset(frame, name=name), spec)
+    return run("harmonize", as_dataset(frame, name=name), spec, cancel=cancel)
 
 
 def read_codebook(path: str, name: str | None = None) -> Codebook:
@@ -193,12 +213,15 @@ def read_codebook(path: str, name: str | None = None) -> Codebook:
     return retrier.call(codebook_io.read_codebook, path, name)
 
 
-def match_codebook(dataset: Dataset, codebook: Codebook) -> CodebookMatch:
+def match_codebook(
+    dataset: Dataset, codebook: Codebook, *, cancel: CancelToken | None = None
+) -> CodebookMatch:
     """The codebook's variables matched to the dataset's columns and its values to their labels.
 
     Cached like an analysis: the key holds the dataset's and the codebook's fingerprints.
     """
-    return run("codebook", dataset, CodebookSpec(codebook, embeddings=settings.embeddings))
+    spec = CodebookSpec(codebook, embeddings=settings.embeddings)
+    return run("codebook", dataset, spec, cancel=cancel)
 
 
 def read_upload(path: str, name: str | None = None) -> Dataset:
@@ -325,6 +348,7 @@ def analyze_outcome(
     force: Iterable[str] = (),
     reference: Mapping[str, str] | None = None,
     continuous_summary: str = "mean",
+    cancel: CancelToken | None = None,
 ) -> OutcomeResult:
     """Univariable screening and multivariable logistic regression of a binary outcome."""
     dataset = as_dataset(data)
@@ -339,4 +363,4 @@ def analyze_outcome(
         reference=reference,
         continuous_summary=continuous_summary,
     )
-    return run("outcome", dataset, spec)
+    return run("outcome", dataset, spec, cancel=cancel)

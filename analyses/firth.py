@@ -2,8 +2,10 @@
 
 from __future__ import annotations
 
+import functools
 import warnings
 
+import firthmodels.logistic as firth_logistic
 import numpy as np
 from firthmodels import FirthLogisticRegression, detect_separation
 
@@ -13,13 +15,40 @@ from firthmodels._solvers import newton_raphson
 from firthmodels.logistic import _Workspace, compute_logistic_quantities
 from scipy import stats
 
+from analyses.cancellation import checkpoint
 from analyses.logistic import Z95, Fit
+
+
+def _check_before_each_evaluation() -> None:
+    """Make firthmodels check the cancel token before every penalized-likelihood evaluation.
+
+    Its Newton fit, constrained LRT fits and profile-CI searches all evaluate the likelihood
+    through this one module function (by its global name), each call a few passes over the
+    design (~20 ms at 100k rows x 23 columns): the natural per-iteration checkpoint, which the
+    library offers no callback for. The wrapper changes no number; a checkpoint costs ~0.1 us.
+    """
+    original = firth_logistic.compute_logistic_quantities
+    if getattr(original, "checks_cancel", False):
+        return
+
+    @functools.wraps(original)
+    def checked(*args, **kwargs):
+        checkpoint()
+        return original(*args, **kwargs)
+
+    checked.checks_cancel = True
+    firth_logistic.compute_logistic_quantities = checked
+
+
+_check_before_each_evaluation()
 
 
 def _estimator() -> FirthLogisticRegression:
     # logistf's defaults: maxit 25, maxstep 5, maxhs 5 halvings... firthmodels allows more
-    # halvings, which only helps convergence; the optimum is the same.
-    return FirthLogisticRegression(max_iter=100)
+    # halvings, which only helps convergence; the optimum is the same. The numpy backend is
+    # named because only it goes through the checkpointed function above (numba's kernels, if
+    # numba were ever installed, would run a whole fit without checking the cancel token).
+    return FirthLogisticRegression(max_iter=100, backend="numpy")
 
 
 def fit_firth(X: np.ndarray, y: np.ndarray, inference: bool = True) -> Fit | None:
@@ -99,6 +128,7 @@ def penalized_lr_p(fit: Fit, X: np.ndarray, y: np.ndarray, columns: list[int]) -
     beta = np.zeros(k)
 
     def restricted(beta_free: np.ndarray):
+        checkpoint()
         beta[:] = 0.0
         beta[free] = beta_free
         q = compute_logistic_quantities(X, y, beta, weights, offset, workspace, 0.5)
@@ -128,8 +158,10 @@ def penalized_lr_p(fit: Fit, X: np.ndarray, y: np.ndarray, columns: list[int]) -
 def separated_columns(X: np.ndarray, y: np.ndarray) -> list[int]:
     """Design columns (intercept = 0) whose ML estimate is infinite: separation when non-empty.
 
-    Linear-programming check of Konis (2007), as R's detectseparation.
+    Linear-programming check of Konis (2007), as R's detectseparation. The LP (HiGHS) cannot be
+    interrupted: ~1.5 s at 100k rows, the longest step without a checkpoint (OPTIMIZATION.md).
     """
+    checkpoint()
     try:
         result = detect_separation(X[:, 1:], y)
     except (np.linalg.LinAlgError, ValueError, RuntimeError):

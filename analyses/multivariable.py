@@ -7,6 +7,7 @@ from dataclasses import dataclass
 import numpy as np
 import pandas as pd
 
+from analyses.cancellation import checkpoint
 from analyses.encoding import Covariate, Factor
 from analyses.firth import penalized_lr_p
 from analyses.logistic import Fit, logit_loglik, lr_p_value, null_loglik
@@ -61,6 +62,7 @@ def build_design(covs: list[Covariate], rows: np.ndarray):
 
 def fit_multivariable(covs: list[Covariate], y_all: np.ndarray, method: str) -> Multivariable:
     """Complete-case multivariable fit of the covariates in order."""
+    checkpoint()
     rows = ~np.isnan(y_all)
     for cov in covs:
         rows &= cov.present()

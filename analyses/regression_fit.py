@@ -14,6 +14,8 @@ from dataclasses import dataclass
 import numpy as np
 from scipy import stats
 
+from analyses.cancellation import checkpoint
+
 FAMILIES = ("linear", "poisson", "negbin")
 # Pearson chi2/df above this counts as overdispersion (a common rule of thumb; at 1.5 the
 # Poisson standard errors are already about 20% too small).
@@ -48,7 +50,12 @@ def nb_alpha(X: np.ndarray, y: np.ndarray, offset: np.ndarray) -> tuple[float, b
         model = NegativeBinomial(y, X, offset=offset)
         for i, method in enumerate(NB_METHODS):
             try:
-                res = model.fit(method=method, maxiter=300 if method != "nm" else 5000, disp=0)
+                res = model.fit(
+                    method=method,
+                    maxiter=300 if method != "nm" else 5000,
+                    disp=0,
+                    callback=checkpoint,  # a cancelled run stops within one iteration
+                )
             except (np.linalg.LinAlgError, ValueError, OverflowError):
                 res = None
             alpha = float(res.params[-1]) if res is not None else float("nan")
@@ -67,6 +74,9 @@ def _fit(family, X, y, offset, alpha):
     from statsmodels.genmod.generalized_linear_model import GLM
     from statsmodels.regression.linear_model import OLS
 
+    # GLM's IRLS takes no callback: the check is between fits (each one IRLS fit, ~0.1-0.3 s at
+    # 100k rows; see OPTIMIZATION.md for the longest step without a checkpoint).
+    checkpoint()
     if family == "linear":
         return OLS(y, X).fit(), np.nan, True, ()
     fallbacks: tuple[str, ...] = ()

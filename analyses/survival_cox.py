@@ -16,6 +16,7 @@ from dataclasses import dataclass
 import numpy as np
 from scipy import stats
 
+from analyses.cancellation import checkpoint
 from analyses.encoding import Covariate, Factor
 
 HR_COLUMNS = (
@@ -52,6 +53,7 @@ def fit_cox(
     time: np.ndarray, event: np.ndarray, x: np.ndarray, max_work: int = PHREG_MAX_WORK
 ) -> CoxFit:
     """Efron-ties Cox fit on a design without intercept; loglik_null is at beta = 0."""
+    checkpoint()
     work = len(time) * len(np.unique(time[event > 0]))
     return _fit_phreg(time, event, x) if work <= max_work else _fit_vectorised(time, event, x)
 
@@ -63,17 +65,22 @@ def _fit_phreg(time: np.ndarray, event: np.ndarray, x: np.ndarray) -> CoxFit:
     model = PHReg(time, x, status=event, ties="efron")
     with warnings.catch_warnings(record=True) as caught:
         warnings.simplefilter("always")
-        result = model.fit(disp=False)
+        # Checked once per Newton step; each step is one pass of PHReg's Python loop over the
+        # event times, bounded by PHREG_MAX_WORK.
+        result = model.fit(disp=False, callback=checkpoint)
     with np.errstate(all="ignore"):
         bse = np.asarray(result.bse, dtype=float)
         pvalues = np.asarray(result.pvalues, dtype=float)
     converged = not any(issubclass(w.category, ConvergenceWarning) for w in caught)
     params = np.asarray(result.params, dtype=float)
+    checkpoint()  # each likelihood below is another pass over the event times
+    loglik = float(model.loglike(params))
+    checkpoint()
     return CoxFit(
         params=params,
         bse=bse,
         pvalues=pvalues,
-        loglik=float(model.loglike(params)),
+        loglik=loglik,
         loglik_null=float(model.loglike(np.zeros(x.shape[1]))),
         converged=converged and bool(np.all(np.isfinite(bse))),
         linear_predictor=x @ params,

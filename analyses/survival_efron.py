@@ -11,12 +11,15 @@ from __future__ import annotations
 
 import numpy as np
 
+from analyses.cancellation import checkpoint
+
 MAX_ITER = 30
 TOLERANCE = 1e-9  # relative change of the log-likelihood, as R's coxph.control(eps)
 
 
 def _terms(t: np.ndarray, e: np.ndarray, x: np.ndarray, beta: np.ndarray):
     """Log-likelihood, gradient and information at beta (rows sorted by time)."""
+    checkpoint()  # once per Newton step and per step halving
     eta = x @ beta
     shift = eta.max()
     w = np.exp(eta - shift)

@@ -5,6 +5,7 @@ from __future__ import annotations
 import numpy as np
 import pandas as pd
 
+from analyses.cancellation import checkpoint
 from analyses.encoding import MAX_FACTOR_LEVELS, encode_factor, encode_numeric
 from analyses.errors import AnalysisError
 from analyses.results import TABLE1_CELL_COLUMNS, TABLE1_VARIABLE_COLUMNS, Table1Result
@@ -208,6 +209,9 @@ def analyze(df: pd.DataFrame, spec: Table1Spec) -> Table1Result:
     cells: list[dict] = []
     rows_out: list[dict] = []
     for name in names:
+        # Between variables: one variable's test (at most the Fisher Monte Carlo, ~1 s on a
+        # 50 x 10 table) cannot be interrupted.
+        checkpoint()
         column = df[name].iloc[rows] if len(rows) < len(df) else df[name]
         if name in spec.categorical:
             c, r = _factor(name, column, g, group_levels)

@@ -6,6 +6,7 @@ from dataclasses import dataclass
 
 import numpy as np
 
+from analyses.cancellation import checkpoint
 from analyses.descriptive import factor_summaries, numeric_summary
 from analyses.encoding import Covariate, Factor
 from analyses.firth import penalized_lr_p
@@ -50,6 +51,7 @@ def _fit(cov: Covariate, rows: np.ndarray, y: np.ndarray, method: str, known: tu
 
 def fit_univariable(cov: Covariate, y_all: np.ndarray, method: str, summary: str) -> Univariable:
     """Crude rows for one covariate on the patients with both the outcome and this covariate."""
+    checkpoint()
     rows = ~np.isnan(y_all) & cov.present()
     y = y_all[rows]
     if isinstance(cov, Factor):

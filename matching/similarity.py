@@ -22,6 +22,7 @@ from dataclasses import dataclass, field
 import numpy as np
 import pandas as pd
 
+from analyses.cancellation import checkpoint
 from analyses.errors import AnalysisError
 from matching import embeddings
 from matching.clustering import average_linkage
@@ -124,6 +125,7 @@ def harmonize_labels(
     band = upper & ~conflict & (fuzzy >= spec.low) & (fuzzy < spec.high)
 
     # Step 3: embeddings for the band only.
+    checkpoint()
     cos, embedded, why = _embed_band(texts, band, embed)
     similarity = fuzzy / 100.0
     if cos is not None:
@@ -134,6 +136,7 @@ def harmonize_labels(
     similarity = np.where(conflict, 0.0, similarity)
 
     # Step 4: groups.
+    checkpoint()
     cluster = average_linkage(similarity, conflict, spec.cut)
     result = _assemble(nodes, node_canons, cluster, similarity, band, counts, spec)
     label_pairs = len(distinct) * (len(distinct) - 1) // 2

@@ -21,6 +21,7 @@ import pandas as pd
 import xxhash
 from cachetools import TTLCache
 
+from analyses.cancellation import Cancelled, checkpoint
 from utils.config import settings
 
 log = logging.getLogger(__name__)
@@ -31,6 +32,8 @@ MB = 1024 * 1024
 # (pandas 3.1: 4-5 kB fixed, 0.5-0.9 kB a column); without it small tables count ~40% of their size.
 FRAME_OVERHEAD = 4096
 COLUMN_OVERHEAD = 512
+# A twin waiting on another request's computation looks at its own cancel token this often.
+WAIT_SLICE_S = 0.05
 
 
 class Tier(Protocol):
@@ -189,20 +192,30 @@ class ResultCache:
     def get_or_compute(self, key: str, compute: Callable[[], Any]) -> Lookup:
         """The cached result for key, else compute() once however many threads ask at once.
 
-        An exception from compute() reaches every waiting twin and nothing is cached.
+        An exception from compute() reaches every waiting twin and nothing is cached, except a
+        cancellation: it belongs to the request that was cancelled, so a twin that still wants
+        the result takes over and computes it (with its own compute and cancel token). A twin
+        whose own token is set while it waits raises Cancelled within WAIT_SLICE_S.
         """
-        with self._lock:
-            entry = self._store.get(key)
-            if entry is not None:
-                self._hits += 1
-                self._saved_s += entry.compute_s
-                return Lookup(entry.value, "memory")
-            flight = self._flights.get(key)
-            leader = flight is None
+        while True:
+            with self._lock:
+                entry = self._store.get(key)
+                if entry is not None:
+                    self._hits += 1
+                    self._saved_s += entry.compute_s
+                    return Lookup(entry.value, "memory")
+                flight = self._flights.get(key)
+                leader = flight is None
+                if leader:
+                    flight = self._flights[key] = _Flight()
             if leader:
-                flight = self._flights[key] = _Flight()
-        if not leader:
-            return self._wait(flight)
+                return self._lead(key, flight, compute)
+            found = self._wait(flight)
+            if found is not None:
+                return found
+            checkpoint()  # the leader was cancelled; so, perhaps, was this request meanwhile
+
+    def _lead(self, key: str, flight: _Flight, compute: Callable[[], Any]) -> Lookup:
         try:
             found = self._tier.get(key) if self._tier is not None else None
             if found is not None:
@@ -231,12 +244,18 @@ class ResultCache:
                 self._flights.pop(key, None)
             flight.done.set()
 
-    def _wait(self, flight: _Flight) -> Lookup:
+    def _wait(self, flight: _Flight) -> Lookup | None:
+        """The twin's result, or None when its leader was cancelled (the caller starts over)."""
         with self._lock:
             self._waiting += 1
-        flight.done.wait()
-        with self._lock:
-            self._waiting -= 1
+        try:
+            while not flight.done.wait(WAIT_SLICE_S):
+                checkpoint()  # this request's own Cancel ends its wait, not the computation
+        finally:
+            with self._lock:
+                self._waiting -= 1
+        if isinstance(flight.error, Cancelled):
+            return None
         if flight.error is not None:
             raise flight.error
         with self._lock:

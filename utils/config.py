@@ -39,6 +39,7 @@ class Settings:
     embeddings: bool = True
     embedding_idle_s: float = 180.0
     worker_threads: int = 4
+    session_analyses: int = 2  # analyses one browser tab may run at once (the rest wait)
     example_data: str = ""
     session_keep_s: float = 600.0  # how long a closed tab's data and results wait for it
 

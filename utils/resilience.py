@@ -21,6 +21,7 @@ from tenacity import (
     wait_exponential_jitter,
 )
 
+from analyses.cancellation import Cancelled
 from utils.config import settings
 
 log = logging.getLogger(__name__)
@@ -51,7 +52,8 @@ def _redis_transient(exc: BaseException) -> bool:
 
 def is_transient(exc: BaseException) -> bool:
     """True for errors a retry can fix: connections, timeouts, busy resources, model loading."""
-    if isinstance(exc, ValueError):  # AnalysisError and bad input: the same input fails again
+    # AnalysisError and bad input fail again on the same input; a cancelled request is not wanted.
+    if isinstance(exc, (ValueError, Cancelled)):
         return False
     if isinstance(exc, (TransientError, ConnectionError, TimeoutError)):
         return True
@@ -93,6 +95,7 @@ class _Counters:
         self.succeeded = 0
         self.failed = 0
         self.errors = 0
+        self.cancelled = 0
         self.fallbacks: Counter[str] = Counter()
 
 
@@ -157,7 +160,9 @@ class Retrier:
             with counters.lock:
                 counters.attempts += tries
                 counters.retried_calls += tries > 1
-                if is_transient(exc):
+                if isinstance(exc, Cancelled):
+                    counters.cancelled += 1
+                elif is_transient(exc):
                     counters.failed += 1
                 else:
                     counters.errors += 1
@@ -194,7 +199,8 @@ class Retrier:
         """Flat numbers for the stats panel.
 
         `failed` counts calls lost to a transient error after every retry; `errors` counts calls
-        that ended in a non-transient error (bad data, a bug), which are never retried.
+        that ended in a non-transient error (bad data, a bug), which are never retried;
+        `cancelled` counts calls stopped by their requester (never retried, not failures).
         success_rate = share of calls not lost to transient failures (1.0 before any call).
         """
         c = self._counters
@@ -204,10 +210,11 @@ class Retrier:
                 "calls": float(calls),
                 "retried_calls": float(c.retried_calls),
                 "attempts": float(c.attempts),
-                "retries": float(c.attempts - (c.succeeded + c.failed + c.errors)),
+                "retries": float(c.attempts - (c.succeeded + c.failed + c.errors + c.cancelled)),
                 "recovered": float(c.recovered),
                 "failed": float(c.failed),
                 "errors": float(c.errors),
+                "cancelled": float(c.cancelled),
                 "success_rate": (calls - c.failed) / calls if calls else 1.0,
                 "fallbacks": float(sum(c.fallbacks.values())),
             }

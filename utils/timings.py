@@ -51,6 +51,7 @@ class Timings:
         self._cold_ms_total = 0.0
         self._hit_ms_total = 0.0
         self._last_ms = 0.0
+        self._cancelled = 0
 
     def record(self, kind: str, ms: float, hit: bool, owner: str | None = None) -> None:
         with self._lock:
@@ -66,6 +67,12 @@ class Timings:
                 entry = self._owners[owner]
                 entry.count += 1
                 entry.repeats += int(hit)
+
+    def record_cancelled(self) -> None:
+        """Count one analysis stopped by its requester; it is no timing of the analysis, so it
+        stays out of the owners' lists and the means."""
+        with self._lock:
+            self._cancelled += 1
 
     def _owner_log(self, owner: str) -> _OwnerLog:
         entry = self._owners.get(owner)
@@ -94,4 +101,5 @@ class Timings:
                 "last_ms": self._last_ms,
                 "mean_cold_ms": self._cold_ms_total / cold if cold else 0.0,
                 "mean_hit_ms": self._hit_ms_total / self._hits if self._hits else 0.0,
+                "cancelled": float(self._cancelled),
             }

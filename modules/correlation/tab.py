@@ -2,239 +2,82 @@
 
 from __future__ import annotations
 
-import datetime as dt
-import logging
-import time
-from collections.abc import Callable
+from htmltools import HTML
+from shiny import ui
 
-from htmltools import HTML, TagList
-from shiny import module, reactive, render, ui
-
-import logic
-from analyses.specs import CorrelationSpec
+from modules.correlation import controls as cc
 from modules.correlation import view as cv
-from modules.shared.background import run_in_worker
+from modules.shared.analysis_tab import AnalysisTab, Card, Download, tab_server, tab_ui
+from modules.shared.controls import Radio, Select, Settings
 from modules.shared.figures import figure_html, plotly_dependency
-from modules.shared.session_state import TabState
-from modules.shared.status import error_message, status_message, warnings_block
-from modules.shared.task_watch import tab_result
-from utils.dataset import NUMERIC_KINDS, Dataset
-
-log = logging.getLogger(__name__)
-
-METHODS = {"pearson": "Pearson (linear)", "spearman": "Spearman (rank, robust to outliers)"}
-ADJUSTMENTS = {
-    "none": "None",
-    "holm": "Holm",
-    "bonferroni": "Bonferroni",
-    "fdr_bh": "Benjamini–Hochberg (FDR)",
-}
-DEFAULT_COLUMNS = 8
+from modules.shared.status import warnings_block
 
 
-def numeric_columns(dataset: Dataset) -> dict[str, str]:
-    """Continuous and count columns with their labels."""
-    return {n: dataset.label(n) for n, m in dataset.columns.items() if m.kind in NUMERIC_KINDS}
+def _pair_y_default(s: Settings, choices) -> str | None:
+    return next((c for c in choices if c != s["pair_x"]), None)
 
 
-@module.ui
-def correlation_ui():
-    return ui.layout_sidebar(
-        ui.sidebar(
-            ui.output_ui("columns_control"),
-            ui.input_radio_buttons("method", "Coefficient", METHODS, selected="pearson"),
-            ui.input_select("adjust", "Multiple-testing correction", ADJUSTMENTS, selected="none"),
-            ui.output_ui("pair_control"),
-            width=340,
-            title="Correlation settings",
-        ),
-        ui.div(
-            ui.input_task_button(
-                "run", "Run correlation", label_busy="Running…", class_="btn-primary"
-            ),
-            class_="d-flex gap-2 mb-2",
-        ),  # fmt: skip
-        ui.output_ui("status"),
-        ui.output_ui("results"),
+CONTROLS = (
+    Select("columns", "Numeric columns", choices=lambda s: cc.numeric_columns(s.ds),
+           default=lambda s, choices: cc.default_columns(choices), multiple=True),
+    Radio("method", "Coefficient", cc.METHODS, default="pearson"),
+    Select("adjust", "Multiple-testing correction", choices=lambda s: cc.ADJUSTMENTS,
+           default=lambda s, choices: "none"),
+    Select("pair_x", "Scatter plot: x axis",
+           choices=lambda s: cc.pair_choices(s.ds, s["columns"] or ())),
+    Select("pair_y", "Scatter plot: y axis",
+           choices=lambda s: cc.pair_choices(s.ds, s["columns"] or ()), default=_pair_y_default),
+)  # fmt: skip
+
+
+def build_spec(s: Settings):
+    return cc.correlation_spec(
+        s.ds, s["columns"] or (), s["method"], s["adjust"], s["pair_x"], s["pair_y"]
     )
 
 
-def _layout() -> TagList:
-    return TagList(
-        ui.output_ui("warnings"),
-        ui.card(ui.card_header("Heatmap"), ui.output_ui("heatmap_plot"), full_screen=True),
-        ui.card(ui.card_header("Scatter plot with fitted line"), ui.output_ui("scatter_plot"),
-                full_screen=True),
-        ui.card(ui.card_header("Correlations with p-values"), ui.output_ui("pairs_table"),
-                full_screen=True),
-        ui.card(
-            ui.card_header("Downloads"),
-            ui.div(
-                ui.download_button("download_csv", "Table (CSV)", class_="btn-outline-primary"),
-                ui.download_button("download_html", "Report (HTML)", class_="btn-outline-primary"),
-                class_="d-flex gap-2 flex-wrap",
-            ),
+def _plot(fig, div_id: str):
+    html = figure_html(fig, div_id=div_id)
+    return ui.div(HTML(html), plotly_dependency(), id=f"{div_id}-container")
+
+
+def done_text(view: cv.CorrelationView, seconds: float) -> str:
+    n_pairs = len(view.result.pairs)
+    return f"Done in {seconds:.1f} s: {n_pairs} pairs. Scatter: {cv.pair_text(view)}."
+
+
+TAB = AnalysisTab(
+    name="correlation",
+    title="Correlation settings",
+    run_label="Run correlation",
+    idle="Choose at least two numeric columns, then press Run.",
+    controls=CONTROLS,
+    build_spec=build_spec,
+    make_view=lambda result, ds, spec: cv.CorrelationView(result, ds.labels(), ds.name),
+    done_text=done_text,
+    sidebar_width=340,
+    cards=(
+        Card("warnings", None, lambda v: warnings_block(v.result.warnings, empty=None)),
+        Card(
+            "heatmap_plot",
+            "Heatmap",
+            lambda v: _plot(cv.heatmap(v), "correlation-heatmap"),
+            full_screen=True,
         ),
-    )  # fmt: skip
+        Card(
+            "scatter_plot",
+            "Scatter plot with fitted line",
+            lambda v: _plot(cv.scatter_plot(v), "correlation-plot"),
+            full_screen=True,
+        ),
+        Card("pairs_table", "Correlations with p-values", cv.pairs_table, full_screen=True),
+    ),  # fmt: skip
+    downloads=(
+        Download("download_csv", "Table (CSV)", "table.csv", cv.tables_csv),
+        Download("download_html", "Report (HTML)", "report.html", cv.html_report, slow=True),
+    ),
+    file_stem=lambda view: "medstat_correlation",
+)
 
-
-@module.server
-def correlation_server(
-    input, output, session, dataset: Callable[[], Dataset | None], tab: TabState
-):
-    # The last success (kept when a later run fails), restored after a reconnect.
-    last, note, _ = tab_result(
-        tab, "correlation", "Choose at least two numeric columns, then press Run."
-    )
-
-    def value_of(input_id: str):
-        return input[input_id]() if input_id in input else None
-
-    @render.ui
-    def columns_control():
-        ds = dataset()
-        if ds is None:
-            return ui.p("Load data on the Data tab first.", class_="text-muted")
-        choices = numeric_columns(ds)
-        with reactive.isolate():
-            kept = [c for c in value_of("columns") or () if c in choices]
-        return ui.input_selectize(
-            "columns", "Numeric columns", choices,
-            selected=kept or list(choices)[:DEFAULT_COLUMNS], multiple=True, width="100%",
-            options={"plugins": ["remove_button"]},
-        )  # fmt: skip
-
-    @render.ui
-    def pair_control():
-        ds = dataset()
-        chosen = [c for c in value_of("columns") or () if ds is not None and c in ds.columns]
-        if len(chosen) < 2:
-            return None
-        choices = {c: ds.label(c) for c in chosen}
-        with reactive.isolate():
-            x, y = value_of("pair_x"), value_of("pair_y")
-        x = x if x in choices else chosen[0]
-        y = y if y in choices and y != x else next(c for c in chosen if c != x)
-        return ui.div(
-            ui.input_select("pair_x", "Scatter plot: x axis", choices, selected=x, width="100%"),
-            ui.input_select("pair_y", "Scatter plot: y axis", choices, selected=y, width="100%"),
-        )
-
-    @ui.bind_task_button(button_id="run")
-    @reactive.extended_task
-    async def analysis(ds, spec):
-        begin = time.perf_counter()
-        result = await run_in_worker(logic.run, "correlation", ds, spec)
-        return (
-            cv.CorrelationView(result, ds.labels(), ds.name),
-            ds.fingerprint,
-            (time.perf_counter() - begin),
-        )
-
-    def _spec(ds) -> CorrelationSpec:
-        columns = tuple(c for c in value_of("columns") or () if c in ds.columns)
-        if len(columns) < 2:
-            raise ValueError("Choose at least two numeric columns.")
-        x, y = value_of("pair_x"), value_of("pair_y")
-        pair = (x, y) if x in columns and y in columns and x != y else None
-        return CorrelationSpec(columns, input.method(), input.adjust(), pair)
-
-    @reactive.effect
-    @reactive.event(input.run, ignore_init=True)  # a reconnected page resends its clicks
-    def _run():
-        ds = dataset()
-        try:
-            if ds is None:
-                raise ValueError("There is no data yet: load a file on the Data tab.")
-            spec = _spec(ds)
-        except ValueError as exc:
-            note.set(("error", str(exc)))
-            return
-        log.info("correlation requested: %d columns, %s", len(spec.columns), spec.method)
-        analysis.invoke(ds, spec)
-
-    @reactive.effect
-    @reactive.event(input.pair_x, input.pair_y, ignore_init=True)
-    def _new_pair():
-        # A new pair re-runs at once (the matrix comes back from the cache-fast path anyway).
-        ds = dataset()
-        if last() is None or ds is None or analysis.status() == "running":
-            return
-        try:
-            analysis.invoke(ds, _spec(ds))
-        except ValueError:
-            return
-
-    @reactive.effect
-    def _collect():
-        status = analysis.status()
-        if status == "success":
-            last.set(analysis.result())
-            tab.keep("correlation", analysis.result())
-            note.set(("done", ""))
-        elif status == "error":
-            try:
-                analysis.result()
-            except Exception as exc:  # every failure becomes a sentence
-                note.set(("error", error_message(exc)))
-
-    @reactive.calc
-    def view() -> cv.CorrelationView | None:
-        finished, ds = last(), dataset()
-        if finished is None:
-            return None
-        return finished[0].relabel(ds.labels()) if ds is not None else finished[0]
-
-    @render.ui
-    def status():
-        if analysis.status() == "running":
-            return status_message("idle", "Computing the correlations…")
-        kind, text = note()
-        finished = last()
-        if kind == "done" and finished is not None:
-            v, _, seconds = finished
-            n_pairs = len(v.result.pairs)
-            text = f"Done in {seconds:.1f} s: {n_pairs} pairs. Scatter: {cv.pair_text(v)}."
-            return status_message("done", text)
-        return status_message(kind, text)
-
-    @render.ui
-    def results():
-        return _layout() if last() is not None else None
-
-    @render.ui
-    def warnings():
-        v = view()
-        if v is None or not v.result.warnings:
-            return None
-        return warnings_block(v.result.warnings)
-
-    def _plot(fig, div_id: str):
-        html = figure_html(fig, div_id=div_id)
-        return ui.div(HTML(html), plotly_dependency(), id=f"{div_id}-container")
-
-    @render.ui
-    def heatmap_plot():
-        v = view()
-        return _plot(cv.heatmap(v), "correlation-heatmap") if v else None
-
-    @render.ui
-    def scatter_plot():
-        v = view()
-        return _plot(cv.scatter_plot(v), "correlation-plot") if v else None
-
-    @render.ui
-    def pairs_table():
-        v = view()
-        return cv.pairs_table(v) if v else None
-
-    def file_name(suffix: str) -> str:
-        return f"medstat_correlation_{dt.datetime.now():%Y-%m-%d}_{suffix}"
-
-    @render.download_button(filename=lambda: file_name("table.csv"))
-    def download_csv():
-        yield cv.tables_csv(view())
-
-    @render.download_button(filename=lambda: file_name("report.html"))
-    async def download_html():
-        yield await run_in_worker(cv.html_report, view())
+correlation_ui = tab_ui(TAB)
+correlation_server = tab_server(TAB)

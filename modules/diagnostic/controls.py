@@ -7,9 +7,6 @@ from __future__ import annotations
 
 import math
 
-import xxhash
-from shiny import ui
-
 from analyses.specs import DiagnosticSpec
 from modules.outcome.controls import default_event, default_outcome, outcome_choices
 from utils.dataset import FACTOR_KINDS, NUMERIC_KINDS, Dataset
@@ -46,55 +43,6 @@ def binary_test_choices(dataset: Dataset, reference: str | None) -> dict[str, st
         for name, meta in dataset.columns.items()
         if name != reference and meta.kind in FACTOR_KINDS and len(meta.levels) >= 2
     }
-
-
-def input_id(prefix: str, column: str) -> str:
-    """A valid, stable input id for a per-column control, whatever the column name holds."""
-    return f"{prefix}_{xxhash.xxh3_64_hexdigest(column.encode())}"
-
-
-def level_controls(dataset: Dataset, tests: list[str], previous: dict[str, str]) -> ui.Tag | None:
-    """One select per binary test: which of its levels is a positive test."""
-    if not tests:
-        return None
-    selects = []
-    for name in tests:
-        levels = list(dataset.meta(name).levels)
-        chosen = previous.get(name)
-        selects.append(
-            ui.input_select(
-                input_id("level", name),
-                f"{dataset.label(name)}: positive test",
-                choices=levels,
-                selected=chosen if chosen in levels else default_event(levels),
-                width="100%",
-            )
-        )
-    return ui.div(*selects, id="diagnostic-test-levels")
-
-
-def cutoff_controls(dataset: Dataset, markers: list[str], previous: dict[str, object]) -> ui.Tag:
-    """One number per marker; an empty box means Youden's optimum for that marker."""
-    if not markers:
-        return ui.p("Choose markers first.", class_="small text-muted")
-    boxes = [
-        ui.input_numeric(
-            input_id("cut", name),
-            dataset.label(name),
-            value=previous.get(name),  # type: ignore[arg-type]
-            width="100%",
-        )
-        for name in markers
-    ]
-    return ui.div(*boxes, id="diagnostic-cutoffs")
-
-
-def keep_valid(selected: object, allowed: dict[str, str] | list[str]) -> list[str]:
-    """The previous selection restricted to what is still allowed."""
-    if not selected:
-        return []
-    values = [selected] if isinstance(selected, str) else list(selected)  # type: ignore[arg-type]
-    return [v for v in values if v in allowed]
 
 
 def _finite(value: object) -> float | None:

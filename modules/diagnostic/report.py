@@ -173,10 +173,10 @@ def tables_csv(view: DiagnosticView) -> str:
     return safe_csv_frame(tidy_frame(view)).to_csv(index=False, na_rep="")
 
 
-def file_stem(view: DiagnosticView, when: dt.datetime) -> str:
-    """A safe file name stem: medstat_diagnostic_<reference>_<date>."""
+def file_stem(view: DiagnosticView) -> str:
+    """medstat_diagnostic_<reference>, safe as a file name (the date and file follow)."""
     ref = re.sub(r"[^A-Za-z0-9_-]+", "_", str(view.model.get("reference", ""))).strip("_")
-    return f"medstat_diagnostic_{ref[:40] or 'reference'}_{when:%Y-%m-%d}"
+    return f"medstat_diagnostic_{ref[:40] or 'reference'}"
 
 
 def report_document(view: DiagnosticView, when: dt.datetime) -> Tag:

@@ -238,20 +238,6 @@ def two_by_two_tables(view: DiagnosticView) -> TagList:
     return TagList(*out)
 
 
-def warnings_block(warnings: tuple[str, ...] | list[str]) -> Tag:
-    if not warnings:
-        return tags.div(
-            "No warnings.", class_="alert alert-success py-2 mb-0", id="diagnostic-warnings-list"
-        )
-    return tags.div(
-        tags.strong(f"Please read before using these results ({len(warnings)}):"),
-        tags.ul(*[tags.li(w) for w in warnings], class_="mb-0 mt-1"),
-        class_="alert alert-warning py-2 mb-0",
-        id="diagnostic-warnings-list",
-        role="alert",
-    )
-
-
 def done_text(view: DiagnosticView, seconds: float | None) -> str:
     m = view.model
     took = f" in {seconds:.1f} s" if seconds is not None else ""

@@ -7,9 +7,6 @@ from __future__ import annotations
 
 import re
 
-import xxhash
-from shiny import ui
-
 import logic
 from utils.dataset import FACTOR_KINDS, Dataset
 
@@ -79,6 +76,11 @@ def covariate_choices(dataset: Dataset, outcome: str | None) -> dict[str, str]:
     return {name: dataset.label(name) for name in logic.eligible_covariates(dataset, outcome or "")}
 
 
+def default_covariates(dataset: Dataset, outcome: str | None, choices: dict[str, str]) -> list[str]:
+    """The covariates pre-selected for a new outcome."""
+    return list(choices)
+
+
 def factor_covariates(dataset: Dataset, covariates: list[str] | tuple[str, ...]) -> list[str]:
     """The chosen covariates that are categorical and so need a reference level."""
     return [
@@ -88,39 +90,6 @@ def factor_covariates(dataset: Dataset, covariates: list[str] | tuple[str, ...])
         and dataset.meta(c).kind in FACTOR_KINDS
         and len(dataset.meta(c).levels) >= 2
     ]
-
-
-def reference_input_id(column: str) -> str:
-    """A valid, stable input id for a column's reference select, whatever its name holds."""
-    return "ref_" + xxhash.xxh3_64_hexdigest(column.encode())
-
-
-def keep_valid(selected: object, allowed: dict[str, str] | list[str]) -> list[str]:
-    """The previous selection restricted to what is still allowed."""
-    if not selected:
-        return []
-    values = [selected] if isinstance(selected, str) else list(selected)  # type: ignore[arg-type]
-    return [v for v in values if v in allowed]
-
-
-def reference_controls(dataset: Dataset, factors: list[str], previous: dict[str, str]) -> ui.Tag:
-    """One select per categorical covariate; the default is its first level."""
-    if not factors:
-        return ui.p("No categorical covariates chosen.", class_="small text-muted")
-    selects = []
-    for name in factors:
-        levels = list(dataset.meta(name).levels)
-        chosen = previous.get(name)
-        selects.append(
-            ui.input_select(
-                reference_input_id(name),
-                dataset.label(name),
-                choices=levels,
-                selected=chosen if chosen in levels else levels[0],
-                width="100%",
-            )
-        )
-    return ui.div(*selects, id="reference-levels")
 
 
 def screen_threshold(mode: str, value: object) -> float | None:

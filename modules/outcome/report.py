@@ -23,10 +23,10 @@ def tables_csv(view: ResultView) -> str:
     return safe_csv_frame(tables.tidy_frame(view)).to_csv(index=False, na_rep="")
 
 
-def file_stem(view: ResultView, when: dt.datetime) -> str:
-    """A safe file name stem: medstat_<outcome>_<date>."""
+def file_stem(view: ResultView) -> str:
+    """What the downloads are called: medstat_<outcome> (the date and file follow)."""
     outcome = re.sub(r"[^A-Za-z0-9_-]+", "_", view.outcome).strip("_")[:40] or "outcome"
-    return f"medstat_{outcome}_{when:%Y-%m-%d}"
+    return f"medstat_{outcome}"
 
 
 def _warnings_section(view: ResultView) -> Tag:

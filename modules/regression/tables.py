@@ -188,9 +188,10 @@ def tables_csv(view: RegressionView) -> str:
     return safe_csv_frame(tidy_frame(view)).to_csv(index=False, na_rep="")
 
 
-def file_stem(view: RegressionView, when: dt.datetime) -> str:
+def file_stem(view: RegressionView) -> str:
+    """medstat_regression_<outcome>, safe as a file name (the date and file follow)."""
     outcome = re.sub(r"[^A-Za-z0-9_-]+", "_", str(view.model.get("outcome", ""))).strip("_")
-    return f"medstat_regression_{outcome[:40] or 'outcome'}_{when:%Y-%m-%d}"
+    return f"medstat_regression_{outcome[:40] or 'outcome'}"
 
 
 def html_report(view: RegressionView, when: dt.datetime | None = None) -> str:

@@ -98,6 +98,12 @@ def estimate_cell(row, ratio: bool) -> str:
     return f"{text} ({', '.join(inner)})" if inner else text
 
 
+def done_text(view: RegressionView, seconds: float) -> str:
+    """The status line after a run: patients analysed and the model fitted."""
+    n = fmt_count(view.model.get("n_used"))
+    return f"Done in {seconds:.1f} s: {n} patients analysed. {family_name(view)}."
+
+
 def family_name(view: RegressionView) -> str:
     return FAMILY_NAMES.get(str(view.model.get("family")), DASH)
 

@@ -12,6 +12,7 @@ the same owner after a reconnect or a reload.
 
 from __future__ import annotations
 
+import asyncio
 import logging
 import secrets
 from typing import Any
@@ -19,6 +20,7 @@ from typing import Any
 from shiny import reactive, ui
 
 import logic
+from utils.config import settings
 
 log = logging.getLogger(__name__)
 
@@ -42,6 +44,9 @@ class TabState:
         self.token = token
         self.restored = restored
         self.owner = owner or secrets.token_urlsafe(16)
+        # At most this many analyses of this tab run at once; the others wait their turn, so
+        # one browser tab cannot hold every worker thread of the server.
+        self.work_slots = asyncio.Semaphore(max(1, settings.session_analyses))
 
     def saved(self, name: str, default: Any = None) -> Any:
         """The value saved under name before this session started, or default."""

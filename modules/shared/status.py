@@ -3,6 +3,8 @@
 from __future__ import annotations
 
 import logging
+from collections.abc import Sequence
+from typing import Any
 
 from htmltools import Tag, tags
 
@@ -31,13 +33,20 @@ def _spinner() -> Tag:
     return tags.span(class_="spinner-border spinner-border-sm me-2", role="status")
 
 
-def status_running(seconds: float) -> Tag:
+def status_running(seconds: float, *, waiting: bool = False) -> Tag:
+    """The line shown while a run is under way (or waiting for this tab's other runs)."""
+    if waiting:
+        what = "Waiting for your other analyses to finish… "
+        how = "Each browser tab runs a few analyses at once; this one starts next."
+    else:
+        what = "Running the analysis… "
+        how = "The app stays usable; press Cancel to stop it."
     return tags.div(
         _spinner(),
-        tags.strong("Running the analysis… "),
-        f"{seconds:.0f} s. The app stays usable; press Cancel to stop waiting.",
+        tags.strong(what),
+        f"{seconds:.0f} s. {how}",
         class_="alert alert-primary py-2 mb-0",
-        **{"data-state": "running"},
+        **{"data-state": "waiting" if waiting else "running"},
     )
 
 
@@ -53,14 +62,49 @@ def status_message(kind: str, text: str, extra: str = "") -> Tag:
     )
 
 
-def warnings_block(warnings: tuple[str, ...] | list[str]) -> Tag:
-    """Warnings as an alert list; serious ones (starting 'WARNING:') first and in red."""
+def stale_banner(why: str, run_label: str) -> Tag:
+    """The mark on a result that no longer matches the data or the settings on screen."""
+    return tags.div(
+        tags.strong("Out of date. "),
+        f"{why} Press {run_label} to update. The results below belong to the earlier settings; "
+        "their downloads are off until you run again.",
+        class_="alert alert-warning py-2 mb-2 medstat-stale",
+        role="status",
+        **{"data-state": "stale"},
+    )
+
+
+def downloads_off(downloads: Sequence[Any], run_label: str) -> Tag:
+    """The downloads of an out-of-date result: shown, but disabled, with the reason."""
+    return tags.div(
+        tags.div(
+            *[
+                tags.button(d.label, type="button", class_="btn btn-outline-secondary", disabled="")
+                for d in downloads
+            ],
+            class_="d-flex gap-2 flex-wrap",
+        ),
+        tags.p(
+            f"Downloads are off: the settings changed. Press {run_label} to update them.",
+            class_="small text-muted mt-1 mb-0",
+        ),
+        **{"data-state": "downloads-off"},
+    )
+
+
+def warnings_block(
+    warnings: Sequence[str],
+    *,
+    element_id: str = "warnings-list",
+    empty: str | None = "No warnings: the model fitted without problems.",
+) -> Tag | None:
+    """Warnings as an alert list; serious ones (starting 'WARNING:') first and in red.
+
+    With no warnings: the `empty` line (nothing when it is None)."""
     if not warnings:
-        return tags.div(
-            "No warnings: the model fitted without problems.",
-            class_="alert alert-success py-2 mb-0",
-            id="warnings-list",
-        )
+        if empty is None:
+            return None
+        return tags.div(empty, class_="alert alert-success py-2 mb-0", id=element_id)
     serious = [w for w in warnings if w.startswith("WARNING:")]
     other = [w for w in warnings if not w.startswith("WARNING:")]
     items = [
@@ -72,6 +116,6 @@ def warnings_block(warnings: tuple[str, ...] | list[str]) -> Tag:
         tags.strong(f"Please read before using these results ({len(warnings)}):"),
         tags.ul(*items, class_="mb-0 mt-1"),
         class_=f"alert alert-{theme} py-2 mb-0",
-        id="warnings-list",
+        id=element_id,
         role="alert",
     )

@@ -72,6 +72,7 @@ MEASURES: dict[str, dict[str, Measure]] = {
         "last_ms": Measure("Last analysis took", "ms"),
         "mean_cold_ms": Measure("Average time to compute", "ms"),
         "mean_hit_ms": Measure("Average time of an instant repeat", "ms"),
+        "cancelled": Measure("Analyses cancelled by the user", "count"),
     },
     "memory": {
         "rss_mb": Measure("Memory in use", "mb", of="limit_mb"),
@@ -96,6 +97,7 @@ MEASURES: dict[str, dict[str, Measure]] = {
         "attempts": Measure("Attempts in all", "count"),
         "errors": Measure("Calls ended by an error that a retry cannot fix", "count"),
         "fallbacks": Measure("Model fits that fell back to another solver", "count"),
+        "cancelled": Measure("Calls stopped by a Cancel (not retried)", "count"),
     },
     "sessions": {
         "live": Measure("Open browser tabs", "count"),

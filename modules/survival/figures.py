@@ -93,8 +93,10 @@ def _risk_rows(fig: go.Figure, view: SurvivalView) -> None:
             )  # fmt: skip
 
 
-def km_figure(view: SurvivalView, show_band: bool = True) -> go.Figure:
-    """Step curves per group with shaded 95% bands, censoring ticks and numbers at risk."""
+def km_figure(view: SurvivalView, show_band: bool | None = None) -> go.Figure:
+    """Step curves per group with 95% bands (shaded unless the view says not), censoring
+    ticks and numbers at risk."""
+    show_band = view.show_band if show_band is None else show_band
     curves = view.result.curves
     names = [html.escape(view.group_name(g)) for g in view.groups]
     fig = go.Figure()

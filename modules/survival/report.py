@@ -23,10 +23,10 @@ def tables_csv(view: SurvivalView) -> str:
     return safe_csv_frame(survival_tables.tidy_frame(view)).to_csv(index=False, na_rep="")
 
 
-def file_stem(view: SurvivalView, when: dt.datetime) -> str:
-    """A safe file name stem: medstat_survival_<event>_<date>."""
+def file_stem(view: SurvivalView) -> str:
+    """medstat_survival_<event>, safe as a file name (the date and file follow)."""
     name = re.sub(r"[^A-Za-z0-9_-]+", "_", view.event_column).strip("_")[:40] or "event"
-    return f"medstat_survival_{name}_{when:%Y-%m-%d}"
+    return f"medstat_survival_{name}"
 
 
 def report_document(view: SurvivalView, when: dt.datetime) -> Tag:

@@ -12,7 +12,7 @@ from dataclasses import dataclass, field, replace
 from typing import TYPE_CHECKING
 
 import pandas as pd
-from htmltools import Tag, TagList, tags
+from htmltools import Tag, TagList
 from shiny import ui
 
 from modules.shared import status
@@ -37,6 +37,7 @@ class SurvivalView:
     time_label: str
     labels: Mapping[str, str] = field(default_factory=dict)
     dataset_name: str = ""
+    show_band: bool = True  # shade the confidence bands on the plot (a display choice)
 
     def label(self, column: str) -> str:
         text = self.labels.get(column, "")
@@ -142,24 +143,6 @@ def summary_boxes(view: SurvivalView) -> Tag:
         ),
     ]
     return ui.layout_column_wrap(*boxes, width="190px", fill=False, heights_equal="row")
-
-
-def warnings_block(warnings: tuple[str, ...]) -> Tag:
-    if not warnings:
-        return tags.div(
-            "No warnings.", class_="alert alert-success py-2 mb-0", id="survival-warnings"
-        )
-    serious = [w.removeprefix("WARNING:").strip() for w in warnings if w.startswith("WARNING:")]
-    other = [w for w in warnings if not w.startswith("WARNING:")]
-    items = [tags.li(w, class_="text-danger fw-semibold") for w in serious]
-    items += [tags.li(w) for w in other]
-    return tags.div(
-        tags.strong(f"Please read before using these results ({len(warnings)}):"),
-        tags.ul(*items, class_="mb-0 mt-1"),
-        class_=f"alert alert-{'danger' if serious else 'warning'} py-2 mb-0",
-        id="survival-warnings",
-        role="alert",
-    )
 
 
 def done_text(view: SurvivalView, seconds: float | None) -> str:

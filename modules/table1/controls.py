@@ -78,12 +78,3 @@ def table1_spec(
         summary=summary if summary in SUMMARIES else "auto",  # type: ignore[arg-type]
         median_variables=tuple(v for v in dict.fromkeys(median_variables) if v in numeric),
     )
-
-
-def keep_valid(selected: object, allowed: Iterable[str]) -> list[str]:
-    """The previous selection restricted to what is still allowed."""
-    if not selected:
-        return []
-    values = [selected] if isinstance(selected, str) else list(selected)  # type: ignore[call-overload]
-    allowed = set(allowed)
-    return [v for v in values if v in allowed]

@@ -34,11 +34,11 @@ def csv_text(view: Table1View) -> str:
     return safe_csv_frame(display_frame(view)).to_csv(index=False)
 
 
-def file_stem(view: Table1View, when: dt.datetime) -> str:
-    """medstat_table1[_by_<group>]_<date>, safe as a file name."""
+def file_stem(view: Table1View) -> str:
+    """medstat_table1[_by_<group>], safe as a file name (the date and file follow)."""
     group = re.sub(r"[^A-Za-z0-9_-]+", "_", view.group or "").strip("_")[:40]
     by = f"_by_{group}" if group else ""
-    return f"medstat_table1{by}_{when:%Y-%m-%d}"
+    return f"medstat_table1{by}"
 
 
 def _title(view: Table1View) -> str:

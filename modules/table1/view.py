@@ -321,18 +321,6 @@ def done_text(view: Table1View, seconds: float | None) -> str:
     return f"Done{took}: {n_vars} variables, {fmt_count(info.get('n_used'))} patients{by}."
 
 
-def warnings_block(warnings: tuple[str, ...] | list[str]) -> Tag | None:
-    """The analysis warnings as an alert list, or nothing."""
-    if not warnings:
-        return None
-    return tags.div(
-        tags.ul(*[tags.li(w) for w in warnings], class_="mb-0"),
-        class_="alert alert-warning py-2 mb-0",
-        id="table1-warnings",
-        role="alert",
-    )
-
-
 def plot_note(view: Table1View) -> TagList:
     """Why there is no SMD plot, when there is none."""
     if len(view.group_levels) == 2:

@@ -7,6 +7,7 @@ import numpy as np
 import pandas as pd
 import pytest
 
+from analyses.cancellation import Cancelled, CancelToken, cancellable, checkpoint
 from analyses.specs import OutcomeSpec
 from utils.cache import MB, ResultCache, make_key, measure_bytes
 
@@ -248,5 +249,105 @@ def test_an_error_reaches_every_waiter_and_is_not_cached():
     results, errors = run_together(cache, 5, compute)
     assert len(calls) == 1
     assert all(isinstance(e, RuntimeError) for e in errors)
+    assert "same" not in cache
+    assert cache.get_or_compute("same", lambda: "fine") == ("fine", "computed")
+
+
+# Cancellation
+
+
+def until_cancelled():
+    """A computation that runs until its requester's token is set."""
+    while True:
+        checkpoint()
+        time.sleep(0.001)
+
+
+def in_thread(target):
+    box = {}
+
+    def run():
+        try:
+            box["result"] = target()
+        except BaseException as exc:  # Cancelled is a BaseException
+            box["error"] = exc
+
+    thread = threading.Thread(target=run)
+    thread.start()
+    return thread, box
+
+
+def wait_for(condition, timeout_s=10.0):
+    deadline = time.monotonic() + timeout_s
+    while not condition():
+        assert time.monotonic() < deadline, "timed out"
+        time.sleep(0.001)
+
+
+def test_a_cancelled_leader_hands_the_computation_to_its_waiting_twin():
+    cache = ResultCache(max_mb=8, max_items=10, ttl_s=60)
+    token = CancelToken()
+    started = threading.Event()
+
+    def leader_compute():
+        started.set()
+        until_cancelled()
+
+    def leader():
+        with cancellable(token):
+            return cache.get_or_compute("same", leader_compute)
+
+    lead, lead_box = in_thread(leader)
+    assert started.wait(10)
+    twin, twin_box = in_thread(lambda: cache.get_or_compute("same", lambda: "twin's result"))
+    wait_for(lambda: cache.stats()["waiting"] == 1)
+    token.cancel()
+    lead.join(10)
+    twin.join(10)
+    assert isinstance(lead_box["error"], Cancelled)
+    assert twin_box["result"] == ("twin's result", "computed")
+    assert cache.get_or_compute("same", lambda: "unused") == ("twin's result", "memory")
+    assert cache.stats()["misses"] == 2
+
+
+def test_a_twin_that_cancels_stops_waiting_while_the_leader_goes_on():
+    cache = ResultCache(max_mb=8, max_items=10, ttl_s=60)
+    release = threading.Event()
+    started = threading.Event()
+
+    def slow():
+        started.set()
+        release.wait(10)
+        return "leader's result"
+
+    lead, lead_box = in_thread(lambda: cache.get_or_compute("same", slow))
+    assert started.wait(10)
+    token = CancelToken()
+
+    def twin():
+        with cancellable(token):
+            return cache.get_or_compute("same", lambda: "unused")
+
+    waiter, waiter_box = in_thread(twin)
+    wait_for(lambda: cache.stats()["waiting"] == 1)
+    token.cancel()
+    waiter.join(2)
+    assert not waiter.is_alive()
+    assert isinstance(waiter_box["error"], Cancelled)
+    assert cache.stats()["waiting"] == 0
+    release.set()
+    lead.join(10)
+    assert lead_box["result"] == ("leader's result", "computed")
+    assert "same" in cache
+
+
+def test_a_cancelled_computation_is_not_cached():
+    cache = ResultCache(max_mb=8, max_items=10, ttl_s=60)
+
+    def cancelled():
+        raise Cancelled()
+
+    with pytest.raises(Cancelled):
+        cache.get_or_compute("same", cancelled)
     assert "same" not in cache
     assert cache.get_or_compute("same", lambda: "fine") == ("fine", "computed")

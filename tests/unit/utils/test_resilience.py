@@ -7,6 +7,7 @@ from dataclasses import replace
 import pytest
 import redis.exceptions
 
+from analyses.cancellation import Cancelled
 from analyses.errors import AnalysisError
 from utils import resilience
 from utils.config import Settings
@@ -128,6 +129,18 @@ def test_permanent_errors_are_never_retried(retrier, waits, exc):
     assert stats["errors"] == 1
     assert stats["failed"] == 0
     assert stats["retried_calls"] == 0
+
+
+def test_a_cancelled_call_is_never_retried_and_counts_as_neither_failure_nor_error(retrier, waits):
+    flaky = Flaky(1, Cancelled())
+    with pytest.raises(Cancelled):
+        retrier.call(flaky)
+    assert flaky.calls == 1
+    assert waits == []
+    assert not is_transient(Cancelled())
+    stats = retrier.stats()
+    assert (stats["cancelled"], stats["errors"], stats["failed"]) == (1, 0, 0)
+    assert (stats["attempts"], stats["retries"], stats["success_rate"]) == (1, 0, 1.0)
 
 
 def test_success_rate_counts_calls_lost_to_transient_errors(retrier):
