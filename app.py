@@ -39,12 +39,12 @@ WWW = Path(__file__).parent / "www"
 app_ui = ui.page_navbar(
     ui.nav_panel("Data", data.data_ui("data"), value="data"),
     ui.nav_panel("Data cleaning", cleaning.cleaning_ui("cleaning"), value="cleaning"),
-    ui.nav_panel("Outcome analysis", outcome.outcome_ui("outcome"), value="outcome"),
-    ui.nav_panel("Table 1", table1.table1_ui("table1"), value="table1"),
-    ui.nav_panel("Diagnostic accuracy", diagnostic.diagnostic_ui("diagnostic"), value="diagnostic"),
-    ui.nav_panel("Survival", survival.survival_ui("survival"), value="survival"),
-    ui.nav_panel("Correlation", correlation.correlation_ui("correlation"), value="correlation"),
-    ui.nav_panel("Regression", regression.regression_ui("regression"), value="regression"),
+    ui.nav_panel("Outcome analysis", outcome.TAB.ui("outcome"), value="outcome"),
+    ui.nav_panel("Table 1", table1.TAB.ui("table1"), value="table1"),
+    ui.nav_panel("Diagnostic accuracy", diagnostic.TAB.ui("diagnostic"), value="diagnostic"),
+    ui.nav_panel("Survival", survival.TAB.ui("survival"), value="survival"),
+    ui.nav_panel("Correlation", correlation.TAB.ui("correlation"), value="correlation"),
+    ui.nav_panel("Regression", regression.TAB.ui("regression"), value="regression"),
     # analysis tabs (one line each)
     ui.nav_panel("Server stats", stats_panel.stats_ui("stats"), value="stats"),
     ui.nav_spacer(),
@@ -71,13 +71,13 @@ def server(input, output, session):
     tab = session_state.open_tab_state(input, session)
     dataset = data.data_server("data", tab=tab)
     dataset = cleaning.cleaning_server("cleaning", dataset=dataset, tab=tab)  # cleaned onwards
-    outcome.outcome_server("outcome", dataset=dataset, tab=tab)
+    outcome.TAB.server("outcome", dataset=dataset, tab=tab)
     # analysis servers (one line each)
-    survival.survival_server("survival", dataset=dataset, tab=tab)
-    correlation.correlation_server("correlation", dataset=dataset, tab=tab)
-    regression.regression_server("regression", dataset=dataset, tab=tab)
-    table1.table1_server("table1", dataset=dataset, tab=tab)
-    diagnostic.diagnostic_server("diagnostic", dataset=dataset, tab=tab)
+    survival.TAB.server("survival", dataset=dataset, tab=tab)
+    correlation.TAB.server("correlation", dataset=dataset, tab=tab)
+    regression.TAB.server("regression", dataset=dataset, tab=tab)
+    table1.TAB.server("table1", dataset=dataset, tab=tab)
+    diagnostic.TAB.server("diagnostic", dataset=dataset, tab=tab)
     stats_panel.stats_server("stats", tab=tab)
     stats_panel.stats_badge_server("badge")
 

@@ -28,9 +28,9 @@ def default_columns(choices: dict[str, str]) -> list[str]:
     return list(choices)[:DEFAULT_COLUMNS]
 
 
-def pair_choices(dataset: Dataset, columns: Iterable[str]) -> dict[str, str]:
+def pair_choices(dataset: Dataset, columns: Iterable[str] | None) -> dict[str, str]:
     """The chosen columns, which the scatter plot can show (none until two are chosen)."""
-    chosen = [c for c in columns if c in dataset.columns]
+    chosen = [c for c in columns or () if c in dataset.columns]
     return {c: dataset.label(c) for c in chosen} if len(chosen) >= 2 else {}
 
 

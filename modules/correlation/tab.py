@@ -2,15 +2,10 @@
 
 from __future__ import annotations
 
-from htmltools import HTML
-from shiny import ui
-
 from modules.correlation import controls as cc
 from modules.correlation import view as cv
-from modules.shared.analysis_tab import AnalysisTab, Card, Download, tab_server, tab_ui
+from modules.shared.analysis_tab import AnalysisTab, Card, csv_and_report, plot_card, warnings_card
 from modules.shared.controls import Radio, Select, Settings
-from modules.shared.figures import figure_html, plotly_dependency
-from modules.shared.status import warnings_block
 
 
 def _pair_y_default(s: Settings, choices) -> str | None:
@@ -18,16 +13,23 @@ def _pair_y_default(s: Settings, choices) -> str | None:
 
 
 CONTROLS = (
-    Select("columns", "Numeric columns", choices=lambda s: cc.numeric_columns(s.ds),
-           default=lambda s, choices: cc.default_columns(choices), multiple=True),
+    Select(
+        "columns",
+        "Numeric columns",
+        choices=lambda s: cc.numeric_columns(s.ds),
+        default=lambda s, choices: cc.default_columns(choices),
+        multiple=True,
+    ),
     Radio("method", "Coefficient", cc.METHODS, default="pearson"),
-    Select("adjust", "Multiple-testing correction", choices=lambda s: cc.ADJUSTMENTS,
-           default=lambda s, choices: "none"),
-    Select("pair_x", "Scatter plot: x axis",
-           choices=lambda s: cc.pair_choices(s.ds, s["columns"] or ())),
-    Select("pair_y", "Scatter plot: y axis",
-           choices=lambda s: cc.pair_choices(s.ds, s["columns"] or ()), default=_pair_y_default),
-)  # fmt: skip
+    Select("adjust", "Multiple-testing correction", choices=lambda s: cc.ADJUSTMENTS),
+    Select("pair_x", "Scatter plot: x axis", choices=lambda s: cc.pair_choices(s.ds, s["columns"])),
+    Select(
+        "pair_y",
+        "Scatter plot: y axis",
+        choices=lambda s: cc.pair_choices(s.ds, s["columns"]),
+        default=_pair_y_default,
+    ),
+)
 
 
 def build_spec(s: Settings):
@@ -36,15 +38,14 @@ def build_spec(s: Settings):
     )
 
 
-def _plot(fig, div_id: str):
-    html = figure_html(fig, div_id=div_id)
-    return ui.div(HTML(html), plotly_dependency(), id=f"{div_id}-container")
-
-
-def done_text(view: cv.CorrelationView, seconds: float) -> str:
-    n_pairs = len(view.result.pairs)
-    return f"Done in {seconds:.1f} s: {n_pairs} pairs. Scatter: {cv.pair_text(view)}."
-
+CARDS = (
+    warnings_card(empty=None),
+    plot_card("heatmap_plot", "Heatmap", cv.heatmap, "correlation-heatmap",
+              "correlation-heatmap-container"),
+    plot_card("scatter_plot", "Scatter plot with fitted line", cv.scatter_plot,
+              "correlation-plot", "correlation-plot-container"),
+    Card("pairs_table", "Correlations with p-values", cv.pairs_table, full_screen=True),
+)  # fmt: skip
 
 TAB = AnalysisTab(
     name="correlation",
@@ -54,30 +55,11 @@ TAB = AnalysisTab(
     controls=CONTROLS,
     build_spec=build_spec,
     make_view=lambda result, ds, spec: cv.CorrelationView(result, ds.labels(), ds.name),
-    done_text=done_text,
-    sidebar_width=340,
-    cards=(
-        Card("warnings", None, lambda v: warnings_block(v.result.warnings, empty=None)),
-        Card(
-            "heatmap_plot",
-            "Heatmap",
-            lambda v: _plot(cv.heatmap(v), "correlation-heatmap"),
-            full_screen=True,
-        ),
-        Card(
-            "scatter_plot",
-            "Scatter plot with fitted line",
-            lambda v: _plot(cv.scatter_plot(v), "correlation-plot"),
-            full_screen=True,
-        ),
-        Card("pairs_table", "Correlations with p-values", cv.pairs_table, full_screen=True),
-    ),  # fmt: skip
-    downloads=(
-        Download("download_csv", "Table (CSV)", "table.csv", cv.tables_csv),
-        Download("download_html", "Report (HTML)", "report.html", cv.html_report, slow=True),
+    done_text=cv.done_text,
+    cards=CARDS,
+    downloads=csv_and_report(
+        cv.tables_csv, cv.html_report, csv_label="Table (CSV)", csv_suffix="table.csv"
     ),
     file_stem=lambda view: "medstat_correlation",
+    sidebar_width=340,
 )
-
-correlation_ui = tab_ui(TAB)
-correlation_server = tab_server(TAB)

@@ -168,6 +168,11 @@ def scatter_plot(view: CorrelationView) -> go.Figure:
     return fig
 
 
+def done_text(view: CorrelationView, seconds: float) -> str:
+    """The status line after a run: how many pairs, and the scatter's pair in words."""
+    return f"Done in {seconds:.1f} s: {len(view.result.pairs)} pairs. Scatter: {pair_text(view)}."
+
+
 def pair_text(view: CorrelationView) -> str:
     """'Pearson r = 0.45, p < 0.001, n = 480' for the scatter's pair."""
     s = view.summary

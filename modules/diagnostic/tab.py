@@ -2,19 +2,11 @@
 
 from __future__ import annotations
 
-from shiny import ui
-
 from modules.diagnostic import controls as dc
 from modules.diagnostic import report
-from modules.diagnostic import view as diagnostic_view
-from modules.shared.analysis_tab import AnalysisTab, Card, Download, tab_server, tab_ui
-from modules.shared.controls import PerColumn, Radio, Select, Settings
-from modules.shared.figures import figure_html, plotly_dependency
-from modules.shared.status import warnings_block
-
-
-def _levels(s: Settings, column: str | None) -> list[str]:
-    return list(s.ds.meta(column).levels) if column and column in s.ds.columns else []
+from modules.diagnostic import view as dv
+from modules.shared.analysis_tab import AnalysisTab, Card, csv_and_report, plot_card, warnings_card
+from modules.shared.controls import PerColumn, Radio, Select, Settings, level_choices, levels_of
 
 
 def _has_reference(s: Settings) -> bool:
@@ -22,35 +14,59 @@ def _has_reference(s: Settings) -> bool:
 
 
 CONTROLS = (
-    Select("reference", "Reference standard (true condition)",
-           choices=lambda s: dc.reference_choices(s.ds),
-           default=lambda s, choices: dc.default_outcome(s.ds),
-           empty="No column can be the reference standard: mark a yes/no column as binary on "
-                 "the Data tab."),
-    Select("positive", "Condition present when",
-           choices=lambda s: {lv: lv for lv in _levels(s, s["reference"])},
-           default=lambda s, choices: dc.default_event(list(choices)), visible=_has_reference),
-    Select("markers", "Continuous markers",
-           choices=lambda s: dc.marker_choices(s.ds, s["reference"]),
-           default=lambda s, choices: [], multiple=True, visible=_has_reference,
-           placeholder="choose one or more"),
-    Select("tests", "Binary tests (optional)",
-           choices=lambda s: dc.binary_test_choices(s.ds, s["reference"]),
-           default=lambda s, choices: [], multiple=True, visible=_has_reference,
-           placeholder="none"),
-    PerColumn("level", columns=lambda s: s["tests"] or (),
-              label=lambda s, column: f"{s.ds.label(column)}: positive test",
-              options=lambda s, column: _levels(s, column),
-              default=lambda s, column, levels: dc.default_event(list(levels or ())),
-              container="diagnostic-test-levels"),
+    Select(
+        "reference",
+        "Reference standard (true condition)",
+        choices=lambda s: dc.reference_choices(s.ds),
+        default=lambda s, choices: dc.default_outcome(s.ds),
+        empty="No column can be the reference standard: mark a yes/no column as binary on the "
+        "Data tab.",
+    ),
+    Select(
+        "positive",
+        "Condition present when",
+        choices=lambda s: level_choices(s, s["reference"]),
+        default=lambda s, choices: dc.default_event(list(choices)),
+        visible=_has_reference,
+    ),
+    Select(
+        "markers",
+        "Continuous markers",
+        choices=lambda s: dc.marker_choices(s.ds, s["reference"]),
+        multiple=True,
+        visible=_has_reference,
+        placeholder="choose one or more",
+    ),
+    Select(
+        "tests",
+        "Binary tests (optional)",
+        choices=lambda s: dc.binary_test_choices(s.ds, s["reference"]),
+        multiple=True,
+        visible=_has_reference,
+        placeholder="none",
+    ),
+    PerColumn(
+        "level",
+        columns=lambda s: s["tests"] or (),
+        label=lambda s, column: f"{s.ds.label(column)}: positive test",
+        options=levels_of,
+        default=lambda s, column, levels: dc.default_event(list(levels or ())),
+        container="diagnostic-test-levels",
+    ),
     Radio("direction", "Direction", dc.DIRECTIONS, default="auto"),
     Radio("cut_mode", "Cut-off", dc.CUTOFF_MODES, default="youden"),
-    PerColumn("cut", columns=lambda s: s["markers"] or (),
-              label=lambda s, column: s.ds.label(column), options=lambda s, column: None,
-              default=lambda s, column, options: None, container="diagnostic-cutoffs",
-              empty="Choose markers first.", visible=lambda s: s["cut_mode"] == "chosen"),
+    PerColumn(
+        "cut",
+        columns=lambda s: s["markers"] or (),
+        label=lambda s, column: s.ds.label(column),
+        options=lambda s, column: None,  # a number box: empty means Youden's optimum
+        default=lambda s, column, options: None,
+        container="diagnostic-cutoffs",
+        empty="Choose markers first.",
+        visible=lambda s: s["cut_mode"] == "chosen",
+    ),
     Radio("ci_method", "Confidence intervals of proportions", dc.CI_METHODS, default="exact"),
-)  # fmt: skip
+)
 
 
 def build_spec(s: Settings):
@@ -66,12 +82,16 @@ def build_spec(s: Settings):
     )
 
 
-def roc_plot(view):
-    html = figure_html(report.roc_figure(view), div_id="diagnostic-roc")
-    return ui.div(ui.HTML(html), plotly_dependency())
+CARDS = (
+    plot_card("plot", "ROC curves", report.roc_figure, "diagnostic-roc"),
+    warnings_card("diagnostic-warnings-list"),
+    Card("table", "Area under the ROC curve", dv.auc_table),
+    Card("compare", "Comparison of AUCs (DeLong)", dv.comparison_table),
+    Card("accuracy", "Sensitivity, specificity, predictive values, likelihood ratios",
+         dv.accuracy_table, full_screen=True),
+    Card("two_by_two", "2×2 tables", dv.two_by_two_tables),
+)  # fmt: skip
 
-
-dv = diagnostic_view
 TAB = AnalysisTab(
     name="diagnostic",
     run_label="Run analysis",
@@ -80,36 +100,10 @@ TAB = AnalysisTab(
     build_spec=build_spec,
     make_view=lambda result, ds, spec: dv.make_view(result, ds),
     done_text=dv.done_text,
-    cards=(
-        Card("plot", "ROC curves", roc_plot, full_screen=True),
-        Card(
-            "warnings",
-            None,
-            lambda v: warnings_block(
-                v.result.warnings, element_id="diagnostic-warnings-list", empty="No warnings."
-            ),
-        ),
-        Card("table", "Area under the ROC curve", dv.auc_table),
-        Card("compare", "Comparison of AUCs (DeLong)", dv.comparison_table),
-        Card(
-            "accuracy",
-            "Sensitivity, specificity, predictive values, likelihood ratios",
-            dv.accuracy_table,
-            full_screen=True,
-        ),
-        Card("two_by_two", "2×2 tables", dv.two_by_two_tables),
-    ),  # fmt: skip
-    downloads=(
-        Download("download_csv", "Tables (CSV)", "tables.csv", report.tables_csv),
-        Download("download_html", "Report (HTML)", "report.html", report.html_report, slow=True),
-    ),
-    downloads_note=(
-        "The CSV holds every table with numbers unformatted, in long form. The report is a "
-        "single HTML file with the tables and the ROC plot; it opens offline."
-    ),
-    error_message=dv.error_message,
+    cards=CARDS,
+    downloads=csv_and_report(report.tables_csv, report.html_report),
+    downloads_note="The CSV holds every table with numbers unformatted, in long form. The report "
+    "is a single HTML file with the tables and the ROC plot; it opens offline.",
+    fewer="tests",
     file_stem=report.file_stem,
 )
-
-diagnostic_ui = tab_ui(TAB)
-diagnostic_server = tab_server(TAB)

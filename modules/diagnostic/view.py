@@ -14,7 +14,6 @@ import pandas as pd
 from htmltools import Tag, TagList, tags
 from shiny import ui
 
-from modules.shared import status
 from modules.shared.formatting import DASH, fmt_count, fmt_p, is_number
 from modules.shared.tables import html_table
 
@@ -62,11 +61,6 @@ class DiagnosticView:
 def make_view(result, dataset) -> DiagnosticView:
     """The display context of a finished analysis, taken from the data it ran on."""
     return DiagnosticView(result=result, labels=dataset.labels(), dataset_name=dataset.name)
-
-
-def error_message(exc: BaseException) -> str:
-    """What to tell the user about a failed run (the shared wording of every tab)."""
-    return status.error_message(exc, what="The analysis", fewer="tests")
 
 
 # --- numbers as they read --------------------------------------------------------------------

@@ -7,7 +7,6 @@ from __future__ import annotations
 
 import re
 
-import logic
 from utils.dataset import FACTOR_KINDS, Dataset
 
 # Outcome levels that read as "the event happened"; the same words the analysis uses when no
@@ -41,7 +40,6 @@ METHODS = {
     "firth": "Firth penalized regression",
 }
 SUMMARIES = {"mean": "Mean (SD)", "median": "Median [IQR]"}
-SCREEN_MODES = {"p": "Covariates with univariable p below:", "all": "All candidate covariates"}
 
 
 def outcome_choices(dataset: Dataset) -> dict[str, str]:
@@ -71,35 +69,6 @@ def default_event(levels: tuple[str, ...] | list[str]) -> str | None:
     return levels[1] if len(levels) == 2 else levels[-1]
 
 
-def covariate_choices(dataset: Dataset, outcome: str | None) -> dict[str, str]:
-    """Eligible covariates (not ids, free text or dates; not the outcome), with their labels."""
-    return {name: dataset.label(name) for name in logic.eligible_covariates(dataset, outcome or "")}
-
-
 def default_covariates(dataset: Dataset, outcome: str | None, choices: dict[str, str]) -> list[str]:
     """The covariates pre-selected for a new outcome."""
     return list(choices)
-
-
-def factor_covariates(dataset: Dataset, covariates: list[str] | tuple[str, ...]) -> list[str]:
-    """The chosen covariates that are categorical and so need a reference level."""
-    return [
-        c
-        for c in covariates
-        if c in dataset.columns
-        and dataset.meta(c).kind in FACTOR_KINDS
-        and len(dataset.meta(c).levels) >= 2
-    ]
-
-
-def screen_threshold(mode: str, value: object) -> float | None:
-    """None for all candidates, else the p threshold; raises ValueError with a clear message."""
-    if mode == "all":
-        return None
-    try:
-        p = float(value)  # type: ignore[arg-type]
-    except (TypeError, ValueError):
-        p = float("nan")
-    if not 0 < p <= 1:
-        raise ValueError("Enter a screening p-value between 0 and 1 (for example 0.20).")
-    return p

@@ -31,6 +31,13 @@ def exposure_choices(dataset: Dataset, outcome: str | None) -> dict[str, str]:
     return out
 
 
+def rates_possible(dataset: Dataset, outcome: str | None, model: str | None) -> bool:
+    """An exposure (offset) belongs to count models: a chosen one, or 'auto' on a count."""
+    if outcome is None or outcome not in dataset.columns or model == "linear":
+        return False
+    return model != "auto" or dataset.meta(outcome).kind == "count"
+
+
 def resolved_model(dataset: Dataset, outcome: str, chosen: str) -> str:
     """'auto' becomes count models for a count column and linear regression otherwise."""
     if chosen != "auto":

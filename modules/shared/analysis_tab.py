@@ -32,7 +32,9 @@ import logic
 from modules.shared import status
 from modules.shared.background import run_in_worker
 from modules.shared.controls import MISSING, Control, PerColumn, Raw, Settings, resolve
+from modules.shared.figures import plot_div
 from modules.shared.session_state import TabState
+from modules.shared.status import warnings_block
 from modules.shiny_patches.refresh import invalidate_later
 from utils.dataset import Dataset
 
@@ -55,6 +57,20 @@ class Download:
     slow: bool = False
 
 
+def csv_and_report(
+    csv: Callable[[Any], str],
+    report: Callable[[Any], str],
+    *,
+    csv_label: str = "Tables (CSV)",
+    csv_suffix: str = "tables.csv",
+) -> tuple[Download, Download]:
+    """The two downloads most tabs offer: the tables as CSV and a self-contained HTML report."""
+    return (
+        Download("download_csv", csv_label, csv_suffix, csv),
+        Download("download_html", "Report (HTML)", "report.html", report, slow=True),
+    )
+
+
 @dataclass(frozen=True)
 class Card:
     """One output of the results: `build(view)` draws it inside a card with `title`
@@ -64,6 +80,22 @@ class Card:
     title: str | None
     build: Callable[[Any], TagChild]
     full_screen: bool = False
+
+
+def plot_card(
+    output: str, title: str, figure: Callable[[Any], Any], div_id: str, container: str | None = None
+) -> Card:
+    """A card that shows one plotly figure of the view (drawn offline, as every figure)."""
+    return Card(output, title, lambda view: plot_div(figure(view), div_id, container), True)
+
+
+def warnings_card(element_id: str = "warnings-list", empty: str | None = "No warnings.") -> Card:
+    """The analysis's plain-language warnings, above the results (serious ones first)."""
+    return Card(
+        "warnings",
+        None,
+        lambda view: warnings_block(view.result.warnings, element_id=element_id, empty=empty),
+    )
 
 
 @dataclass(frozen=True)
@@ -89,12 +121,21 @@ class AnalysisTab:
     downloads: Sequence[Download]
     file_stem: Callable[[Any], str]
     title: str = "Analysis settings"
-    error_message: Callable[[BaseException], str] = status.error_message
+    what: str = "The analysis"  # names the analysis in a failed run's message
+    fewer: str = "covariates"  # what to choose fewer of when memory runs short
     view_options: Callable[[Settings], Any] = lambda s: None
     with_options: Callable[[Any, Any], Any] = lambda view, options: view
     downloads_note: str | None = None
     sidebar_width: int = 360
     kind: str = ""
+
+    def ui(self, id: str) -> TagChild:
+        """The tab's page under module id `id` (app.py)."""
+        return tab_ui(self)(id)
+
+    def server(self, id: str, *, dataset: Callable[[], Dataset | None], tab: TabState) -> None:
+        """The tab's server under module id `id`, fed the current dataset (app.py)."""
+        tab_server(self)(id, dataset=dataset, tab=tab)
 
     @property
     def analysis_kind(self) -> str:
@@ -306,7 +347,7 @@ def _serve(tab: AnalysisTab, input, session, dataset, state: TabState) -> None:
             try:
                 analysis.result()
             except Exception as exc:  # every failure becomes a sentence; the server carries on
-                note.set(("error", tab.error_message(exc)))
+                note.set(("error", status.error_message(exc, what=tab.what, fewer=tab.fewer)))
 
     # --- showing ----------------------------------------------------------------------------
     @reactive.calc

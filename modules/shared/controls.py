@@ -87,14 +87,15 @@ def _as_list(value: Any) -> list:
 class Select:
     """A select (one value) or selectize (several) whose choices may depend on the settings.
 
-    `default(settings, choices)` is used when nothing valid was chosen; `empty` is shown instead
-    of the control when there is nothing to choose; `note(settings, value)` adds a line below.
+    `default(settings, choices)` is used when nothing valid was chosen (without one: the first
+    choice of a select, nothing of a selectize); `empty` is shown instead of the control when
+    there is nothing to choose; `note(settings, value)` adds a line below.
     """
 
     id: str
     label: str | Callable[[Settings], str]
     choices: Choices
-    default: Callable[[Settings, Mapping[str, str]], Any] = lambda s, c: next(iter(c), None)
+    default: Callable[[Settings, Mapping[str, str]], Any] | None = None
     multiple: bool = False
     visible: Callable[[Settings], bool] = _always
     empty: str | None = None
@@ -110,12 +111,17 @@ class Select:
             kept = [v for v in _as_list(sent) if v in choices]
             # A choice made on other data that fits none of this data's columns: start afresh.
             if sent is MISSING or (not kept and _as_list(sent)):
-                default = [v for v in _as_list(self.default(s, choices)) if v in choices]
+                default = [v for v in _as_list(self._default(s, choices)) if v in choices]
                 return raw.defaulted(self.id, default)
             return kept
         if sent is not MISSING and sent in choices:
             return sent
-        return raw.defaulted(self.id, self.default(s, choices) if choices else None)
+        return raw.defaulted(self.id, self._default(s, choices) if choices else None)
+
+    def _default(self, s: Settings, choices: Mapping[str, str]) -> Any:
+        if self.default is not None:
+            return self.default(s, choices)
+        return [] if self.multiple else next(iter(choices), None)
 
     def shape(self, s: Settings) -> Any:
         if s.ds is None or not self.visible(s):
@@ -249,6 +255,18 @@ class Checkbox:
 
     def render(self, s: Settings) -> TagChild:
         return ui.input_checkbox(self.id, self.label, value=bool(s[self.id]))
+
+
+def levels_of(s: Settings, column: str | None) -> list[str]:
+    """The levels of a factor column of the settings' data (none for another column)."""
+    if s.ds is None or not column or column not in s.ds.columns:
+        return []
+    return list(s.ds.meta(column).levels)
+
+
+def level_choices(s: Settings, column: str | None) -> dict[str, str]:
+    """The levels of a factor column as the choices of a select."""
+    return {level: level for level in levels_of(s, column)}
 
 
 def column_input_id(prefix: str, column: str) -> str:

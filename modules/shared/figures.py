@@ -29,7 +29,7 @@ from typing import Any
 import plotly
 import plotly.graph_objects as go
 import plotly.io as pio
-from htmltools import HTMLDependency
+from htmltools import HTML, HTMLDependency, Tag, tags
 
 PLOTLY_JS_DIR = Path(plotly.__file__).parent / "package_data"
 
@@ -111,4 +111,11 @@ def figure_html(fig: go.Figure, div_id: str, include_plotlyjs: bool = False) -> 
         div_id=div_id,
         config=plot_config(div_id),
         default_width="100%",
+    )
+
+
+def plot_div(fig: go.Figure, div_id: str, container: str | None = None, **attrs: str) -> Tag:
+    """The figure as page content: its fragment and the (once per page) plotly.js dependency."""
+    return tags.div(
+        HTML(figure_html(fig, div_id=div_id)), plotly_dependency(), id=container, **attrs
     )

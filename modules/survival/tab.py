@@ -4,20 +4,14 @@ from __future__ import annotations
 
 from dataclasses import replace
 
-from htmltools import HTML
 from shiny import ui
 
-from modules.shared.analysis_tab import AnalysisTab, Card, Download, tab_server, tab_ui
-from modules.shared.controls import Checkbox, Radio, Select, Settings
-from modules.shared.figures import figure_html, plotly_dependency
-from modules.shared.status import warnings_block
+from modules.shared.analysis_tab import AnalysisTab, Card, csv_and_report, warnings_card
+from modules.shared.controls import Checkbox, Radio, Select, Settings, level_choices
+from modules.shared.figures import plot_div
 from modules.survival import controls as sc
 from modules.survival import figures, report, tables
 from modules.survival import view as sv
-
-
-def _levels(s: Settings, column: str | None) -> list[str]:
-    return list(s.ds.meta(column).levels) if column and column in s.ds.columns else []
 
 
 def _from_column(s: Settings) -> bool:
@@ -47,7 +41,7 @@ CONTROLS = (
            default=lambda s, choices: sc.by_name(choices, sc.EVENT_WORDS),
            empty="No column can be the event: mark a status column as binary on the Data tab."),
     Select("event_level", "Value that means the event happened",
-           choices=lambda s: {lv: lv for lv in _levels(s, s["event"])},
+           choices=lambda s: level_choices(s, s["event"]),
            default=lambda s, choices: sc.default_event_level(list(choices)),
            visible=lambda s: s["event"] is not None),
     Select("group", "Compare groups", choices=lambda s: sc.group_choices(s.ds, [s["event"]]),
@@ -55,7 +49,7 @@ CONTROLS = (
     Select("covariates", "Cox model covariates (the group, if any, enters first)",
            choices=lambda s: sc.covariate_choices(
                s.ds, [s["time"], s["start"], s["end"], s["event"], s["group"]]),
-           default=lambda s, choices: [], multiple=True, placeholder="none"),
+           multiple=True, placeholder="none"),
     Radio("band", "95% confidence band", sc.BANDS, default="log"),
     Checkbox("show_band", "Shade the bands on the plot", default=True),
 )  # fmt: skip
@@ -76,12 +70,8 @@ def build_spec(s: Settings):
     )
 
 
-def _plot(figure, div_id: str):
-    return ui.div(HTML(figure_html(figure, div_id=div_id)), plotly_dependency())
-
-
 def curves(view: sv.SurvivalView):
-    return ui.TagList(_plot(figures.km_figure(view), "survival-plot"), tables.risk_table(view))
+    return ui.TagList(plot_div(figures.km_figure(view), "survival-plot"), tables.risk_table(view))
 
 
 def hazards(view: sv.SurvivalView):
@@ -94,8 +84,17 @@ def hazards(view: sv.SurvivalView):
 def forest(view: sv.SurvivalView):
     if not figures.has_forest(view):
         return ui.p("No hazard ratios to plot.", class_="text-muted mb-0")
-    return _plot(figures.forest_figure(view), "survival-forest")
+    return plot_div(figures.forest_figure(view), "survival-forest")
 
+
+CARDS = (
+    Card("summary", None, sv.summary_boxes),
+    warnings_card("survival-warnings"),
+    Card("plot_out", "Kaplan–Meier curves (95% pointwise confidence bands)", curves, True),
+    Card("medians_out", "Median survival and log-rank test", tables.medians_table),
+    Card("hazards_out", "Cox proportional hazards (hazard ratios)", hazards, full_screen=True),
+    Card("forest_out", "Forest plot", forest, full_screen=True),
+)
 
 TAB = AnalysisTab(
     name="survival",
@@ -108,36 +107,9 @@ TAB = AnalysisTab(
     done_text=sv.done_text,
     view_options=lambda s: bool(s["show_band"]),
     with_options=lambda view, show_band: replace(view, show_band=show_band),
-    cards=(
-        Card("summary", None, sv.summary_boxes),
-        Card(
-            "warnings",
-            None,
-            lambda v: warnings_block(
-                v.result.warnings, element_id="survival-warnings", empty="No warnings."
-            ),
-        ),
-        Card(
-            "curves",
-            "Kaplan–Meier curves (95% pointwise confidence bands)",
-            curves,
-            full_screen=True,
-        ),
-        Card("medians_out", "Median survival and log-rank test", tables.medians_table),
-        Card("hazards_out", "Cox proportional hazards (hazard ratios)", hazards, full_screen=True),
-        Card("forest_out", "Forest plot", forest, full_screen=True),
-    ),  # fmt: skip
-    downloads=(
-        Download("download_csv", "Tables (CSV)", "tables.csv", report.tables_csv),
-        Download("download_html", "Report (HTML)", "report.html", report.html_report, slow=True),
-    ),
-    downloads_note=(
-        "The CSV holds every table (and the curves) in long form with numbers unformatted. The "
-        "report is one HTML file with the tables and plots; it opens offline."
-    ),
-    error_message=sv.error_message,
+    cards=CARDS,
+    downloads=csv_and_report(report.tables_csv, report.html_report),
+    downloads_note="The CSV holds every table (and the curves) in long form with numbers "
+    "unformatted. The report is one HTML file with the tables and plots; it opens offline.",
     file_stem=report.file_stem,
 )
-
-survival_ui = tab_ui(TAB)
-survival_server = tab_server(TAB)

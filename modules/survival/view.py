@@ -15,7 +15,6 @@ import pandas as pd
 from htmltools import Tag, TagList
 from shiny import ui
 
-from modules.shared import status
 from modules.shared.formatting import (
     DASH,
     fmt_count,
@@ -87,11 +86,6 @@ def make_view(result: SurvivalResult, dataset, spec) -> SurvivalView:
         labels=dataset.labels(),
         dataset_name=dataset.name,
     )
-
-
-def error_message(exc: BaseException) -> str:
-    """What to tell the user about a failed run (the shared wording of every tab)."""
-    return status.error_message(exc, what="The analysis", fewer="covariates")
 
 
 def p_text(value: object) -> str:

@@ -2,12 +2,9 @@
 
 from __future__ import annotations
 
-from shiny import ui
-
-from modules.shared.analysis_tab import AnalysisTab, Card, Download, tab_server, tab_ui
+from modules.shared.analysis_tab import AnalysisTab, Card, Download, csv_and_report, warnings_card
 from modules.shared.controls import Checkboxes, Radio, Select, Settings
-from modules.shared.figures import figure_html, plotly_dependency
-from modules.shared.status import warnings_block
+from modules.shared.figures import plot_div
 from modules.table1 import controls as tc
 from modules.table1 import export, plot
 from modules.table1 import view as table1_view
@@ -23,8 +20,8 @@ CONTROLS = (
            default=lambda s, choices: list(choices), multiple=True),
     Radio("summary", "Numbers shown as", tc.SUMMARIES, default="auto"),
     Select("median", "Always median [IQR]",
-           choices=lambda s: tc.numeric_variables(s.ds, s["variables"] or ()),
-           default=lambda s, choices: [], multiple=True, placeholder="none"),
+           choices=lambda s: tc.numeric_variables(s.ds, s["variables"] or ()), multiple=True,
+           placeholder="none"),
     Checkboxes("show", "Show", tc.SHOW, default=tuple(tc.SHOW)),
 )  # fmt: skip
 
@@ -47,13 +44,17 @@ def smd_plot(view: Table1View):
     fig = plot.love_plot(view)
     if fig is None:
         return table1_view.plot_note(view)
-    return ui.div(
-        ui.HTML(figure_html(fig, div_id="table1-plot")),
-        plotly_dependency(),
-        id="table1-plot-container",
-        style=f"height: {fig.layout.height}px;",  # the figure's own height, not the card's
-    )
+    # The container takes the figure's own height, not the card's.
+    height = f"height: {fig.layout.height}px;"
+    return plot_div(fig, "table1-plot", "table1-plot-container", style=height)
 
+
+CARDS = (
+    warnings_card("table1-warnings", empty=None),
+    Card("table", "Table 1", table1_view.table_tag, full_screen=True),
+    Card("plot", "Standardised mean differences", smd_plot, full_screen=True),
+)
+WORD = Download("download_word", "Word-friendly table (HTML)", "word.html", export.word_document)
 
 TAB = AnalysisTab(
     name="table1",
@@ -66,28 +67,12 @@ TAB = AnalysisTab(
     done_text=table1_view.done_text,
     view_options=lambda s: frozenset(s["show"] or ()),
     with_options=with_options,
-    cards=(
-        Card(
-            "warnings",
-            None,
-            lambda v: warnings_block(v.result.warnings, element_id="table1-warnings", empty=None),
-        ),
-        Card("table", "Table 1", table1_view.table_tag, full_screen=True),
-        Card("plot", "Standardised mean differences", smd_plot, full_screen=True),
-    ),
-    downloads=(
-        Download("download_csv", "Table (CSV)", "table1.csv", export.csv_text),
-        Download("download_html", "Report (HTML)", "report.html", export.html_report, slow=True),
-        Download("download_word", "Word-friendly table (HTML)", "word.html", export.word_document),
-    ),
-    downloads_note=(
-        "The CSV holds the table as shown, with the test of each row. The report opens offline "
-        "with the plot. The Word-friendly file is one plain table: open it in Word, or open it "
-        "in a browser, select all and paste into Word."
-    ),
-    error_message=table1_view.error_message,
+    cards=CARDS,
+    downloads=(*csv_and_report(export.csv_text, export.html_report, csv_suffix="table1.csv"), WORD),
+    downloads_note="The CSV holds the table as shown, with the test of each row. The report opens "
+    "offline with the plot. The Word-friendly file is one plain table: open it in Word, or open it "
+    "in a browser, select all and paste into Word.",
+    what="Table 1",
+    fewer="variables",
     file_stem=export.file_stem,
 )
-
-table1_ui = tab_ui(TAB)
-table1_server = tab_server(TAB)

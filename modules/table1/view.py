@@ -15,7 +15,6 @@ import pandas as pd
 from htmltools import Tag, TagList, tags
 
 from modules.outcome.controls import POSITIVE_LEVELS
-from modules.shared import status
 from modules.shared.formatting import DASH, fmt_count, fmt_p, is_number
 
 if TYPE_CHECKING:
@@ -306,11 +305,6 @@ def table_tag(view: Table1View, table_id: str | None = "table1-summary") -> Tag:
         ),
         class_="table-responsive",
     )
-
-
-def error_message(exc: BaseException) -> str:
-    """What to tell the user about a failed run (the shared wording of every tab)."""
-    return status.error_message(exc, what="Table 1", fewer="variables")
 
 
 def done_text(view: Table1View, seconds: float | None) -> str:

@@ -53,15 +53,22 @@ def run_outcome(page: Page, timeout: float = 60_000) -> None:
     expect(page.locator("#outcome-covariates + .selectize-control .item").first).to_be_visible(
         timeout=30_000
     )
-    # Mark the status shown now: a "done" left from the previous run must not pass for this one
-    # (it did, while this run had not yet shown "running", and a slow run then read as finished).
-    expect(page.locator("#outcome-status")).not_to_have_class(re.compile(r"\brecalculating\b"))
-    page.evaluate(
-        "() => document.querySelectorAll('#outcome-status [data-state]')"
-        ".forEach(e => e.setAttribute('data-before-run', ''))"
+    click_run_and_wait(page, "outcome", timeout)
+
+
+def click_run_and_wait(page: Page, tab: str, timeout: float = 60_000) -> None:
+    """Press Run on an analysis tab (module id `tab`) and wait for THIS run's "done".
+
+    The status shown before the click is marked: a "done" left from the previous run must not
+    pass for this one (it did, while this run had not yet shown "running", and a slow run then
+    read as finished)."""
+    status = page.locator(f"#{tab}-status")
+    expect(status).not_to_have_class(re.compile(r"\brecalculating\b"))
+    status.evaluate(
+        "s => s.querySelectorAll('[data-state]').forEach(e => e.dataset.beforeRun = '')"
     )
-    run.click()
-    fresh_done = page.locator("#outcome-status [data-state=done]:not([data-before-run])")
+    page.locator(f"#{tab}-run").click()
+    fresh_done = status.locator("[data-state=done]:not([data-before-run])")
     expect(fresh_done).to_have_count(1, timeout=timeout)
 
 
@@ -96,3 +103,27 @@ def expect_counts(page: Page, hits: int, misses: int) -> None:
     open_admin_details(page)
     expect(_cache_cell(page, HITS_ROW)).to_have_text(f"{hits:,}", timeout=15_000)
     expect(_cache_cell(page, MISSES_ROW)).to_have_text(f"{misses:,}", timeout=15_000)
+
+
+def run_tab(page: Page, tab: str, timeout: float = 60_000) -> None:
+    """Press Run on an analysis tab (module id `tab`) and wait for a fresh result."""
+    expect(page.locator(f"#{tab}-run")).to_be_enabled(timeout=30_000)
+    click_run_and_wait(page, tab, timeout)
+    expect_fresh(page, tab)
+
+
+def expect_stale(page: Page, tab: str, why: str = "Settings changed") -> None:
+    """The result is marked out of date and its downloads are off."""
+    banner = page.locator(f"#{tab}-stale [data-state=stale]")
+    expect(banner).to_be_visible(timeout=15_000)
+    expect(banner).to_contain_text(why)
+    expect(page.locator(f"#{tab}-downloads [data-state=downloads-off]")).to_be_visible()
+    expect(page.locator(f"#{tab}-downloads a.shiny-download-link")).to_have_count(0)
+
+
+def expect_fresh(page: Page, tab: str) -> None:
+    """The result matches the settings on screen: no mark, downloads on."""
+    expect(page.locator(f"#{tab}-stale [data-state=stale]")).to_have_count(0, timeout=15_000)
+    expect(page.locator(f"#{tab}-downloads a.shiny-download-link").first).to_be_visible(
+        timeout=15_000
+    )

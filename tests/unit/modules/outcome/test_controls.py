@@ -6,6 +6,7 @@ import pytest
 from analyses.encoding import POSITIVE_LEVELS, encode_outcome
 from modules.data.view import preview_frame
 from modules.outcome import controls as oc
+from modules.shared import model_controls as mc
 from utils.dataset import ColumnMeta, Dataset
 
 
@@ -46,18 +47,10 @@ def test_outcome_and_covariate_choices():
     ds = dataset()
     assert list(oc.outcome_choices(ds)) == ["sex", "stage", "Died in hospital"]
     assert oc.default_outcome(ds) == "Died in hospital"  # reads like an outcome
-    covs = oc.covariate_choices(ds, "Died in hospital")
+    covs = mc.covariate_choices(ds, "Died in hospital")
     assert list(covs) == ["sex", "age", "stage"]  # no id, no free text, not the outcome
     assert covs["age"] == "Age"
-    assert oc.factor_covariates(ds, ["age", "stage", "sex"]) == ["stage", "sex"]
-
-
-def test_screen_threshold():
-    assert oc.screen_threshold("all", 0.2) is None
-    assert oc.screen_threshold("p", 0.05) == 0.05
-    for bad in (0, 1.5, None, "x"):
-        with pytest.raises(ValueError, match="between 0 and 1"):
-            oc.screen_threshold("p", bad)
+    assert mc.factor_covariates(ds, ["age", "stage", "sex"]) == ["stage", "sex"]
 
 
 def test_preview_shows_missing_as_empty():

@@ -8,6 +8,7 @@ import pytest
 import logic
 from analyses.specs import SurvivalSpec
 from analyses.survival import analyze
+from modules.shared import status
 from modules.survival import figures as survival_figures
 from modules.survival import report as survival_report
 from modules.survival import tables as survival_tables
@@ -93,6 +94,6 @@ def test_boxes_show_no_raw_nan(view):
 
 def test_errors_become_sentences():
     message = "Choose the follow-up time."
-    assert sv.error_message(logic.AnalysisError(message)) == message
-    hidden = sv.error_message(RuntimeError("/srv/app secret path"))
+    assert status.error_message(logic.AnalysisError(message)) == message
+    hidden = status.error_message(RuntimeError("/srv/app secret path"))
     assert "secret" not in hidden and "unexpected error" in hidden
