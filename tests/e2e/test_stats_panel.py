@@ -69,7 +69,7 @@ def test_admin_details_are_closed_and_readable(page: Page):
         return cache.locator("tr", has_text=row).locator("td").nth(1)
 
     expect(value("Results kept for")).to_have_text(re.compile(r"^\d+(\.\d+)? (s|min|h)$"))
-    expect(value("Cache size")).to_have_text(re.compile(r"^[\d.,]+ MB of [\d,]+ MB$"))
+    expect(value("Cache size")).to_have_text(re.compile(r"^[\d.,]+ (KB|MB) of [\d,]+ MB$"))
     text = details.inner_text()
     for heading in ("Result cache", "Memory", "Retries and fallbacks", "Browser tabs"):
         assert heading in text
