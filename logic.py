@@ -16,7 +16,8 @@ import pandas as pd
 from analyses import results as result_types
 from analyses.cancellation import Cancelled, CancelToken, cancellable
 from analyses.errors import AnalysisError
-from analyses.results import OutcomeResult
+from analyses.fit_records import FIT_RECORDS
+from analyses.results import OutcomeResult, RegressionResult
 from analyses.specs import Method, OutcomeSpec
 from matching import codebook as codebook_io
 from matching import embeddings, similarity
@@ -62,10 +63,14 @@ class ServerBusy(AnalysisError, MemoryRefused):
 
 # The three layers, one of each per process, shared by every session of this worker.
 retrier = Retrier()
-# Every result dataclass in analyses/results.py may be stored in the shared tier, and the
-# label harmonisation and the codebook matches.
-RESULT_TYPES = [t for t in vars(result_types).values() if isinstance(t, type) and is_dataclass(t)]
-RESULT_TYPES += [Harmonization, CodebookMatch, VariableMatch, ValueMatch]
+# Every result dataclass in analyses/results.py may be stored in the shared tier, with the fit
+# records they carry, and the label harmonisation and the codebook matches.
+RESULT_TYPES = [
+    t
+    for t in vars(result_types).values()
+    if isinstance(t, type) and is_dataclass(t) and t.__module__ == result_types.__name__
+]
+RESULT_TYPES += [*FIT_RECORDS, Harmonization, CodebookMatch, VariableMatch, ValueMatch]
 cache = ResultCache(tier=make_tier(RESULT_TYPES, retrier))
 memory = MemoryManager()
 timings = Timings()
@@ -140,6 +145,13 @@ def _design_size(dataset: Dataset, spec: Any) -> tuple[int, int, float]:
     return len(dataset.df), len(widths), (sum(widths) / len(widths) if widths else 1.0)
 
 
+def solver_fallbacks(result: Any) -> tuple[str, ...]:
+    """The solver changes a model fit took on its way (counted apart from retries)."""
+    if isinstance(result, (OutcomeResult, RegressionResult)):
+        return result.fit.fallbacks
+    return ()
+
+
 def run(
     kind: str,
     dataset: Dataset,
@@ -163,7 +175,7 @@ def run(
     def fresh() -> Any:
         with memory.admit(*_design_size(dataset, spec), kind=kind):
             result = retrier.call(compute, dataset.df, spec)
-        for step in getattr(result, "model", {}).get("fallbacks", ()):
+        for step in solver_fallbacks(result):
             retrier.record_fallback(step)
         return result
 

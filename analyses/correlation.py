@@ -11,6 +11,7 @@ from scipy import stats
 from analyses.cancellation import checkpoint
 from analyses.encoding import encode_numeric
 from analyses.errors import AnalysisError
+from analyses.fit_records import CorrelationSummary
 from analyses.results import CORRELATION_PAIR_COLUMNS, CorrelationResult
 from analyses.specs import CorrelationSpec
 
@@ -194,6 +195,6 @@ def analyze(df: pd.DataFrame, spec: CorrelationSpec) -> CorrelationResult:
         matrix=matrix,
         scatter=scatter,
         line=line,
-        summary=summary,
+        summary=CorrelationSummary(**summary),
         warnings=tuple(_warnings(pairs, columns, values, spec)),
     )

@@ -26,6 +26,7 @@ from analyses.diagnostic_roc import (
     youden,
 )
 from analyses.errors import AnalysisError
+from analyses.fit_records import DiagnosticInfo
 from analyses.results import (
     DIAGNOSTIC_ACCURACY_COLUMNS,
     DIAGNOSTIC_AUC_COLUMNS,
@@ -231,19 +232,19 @@ def analyze(df: pd.DataFrame, spec: DiagnosticSpec) -> DiagnosticResult:
         curves.append(roc)
         notes += test_notes
     known = ~np.isnan(y)
-    model = {
-        "reference": spec.reference,
-        "positive": reference.positive,
-        "negative": reference.negative,
-        "n_total": int(known.sum()),
-        "n_reference_missing": int((~known).sum()),
-        "positives": int(np.sum(y[known] > 0.5)),
-        "negatives": int(np.sum(y[known] < 0.5)),
-        "ci_method": spec.ci_method,
-        "direction": spec.direction,
-    }
+    info = DiagnosticInfo(
+        reference=spec.reference,
+        positive=reference.positive,
+        negative=reference.negative,
+        n_total=int(known.sum()),
+        n_reference_missing=int((~known).sum()),
+        positives=int(np.sum(y[known] > 0.5)),
+        negatives=int(np.sum(y[known] < 0.5)),
+        ci_method=spec.ci_method,
+        direction=spec.direction,
+    )
     for row in aucs:
-        dropped = model["n_total"] - row["n"]
+        dropped = info.n_total - row["n"]
         if dropped:
             notes.append(f"'{row['variable']}': {dropped} patients without a value were left out.")
     return DiagnosticResult(
@@ -254,6 +255,6 @@ def analyze(df: pd.DataFrame, spec: DiagnosticSpec) -> DiagnosticResult:
             _comparisons(tests, y), columns=list(DIAGNOSTIC_COMPARISON_COLUMNS)
         ),
         roc=pd.concat(curves, ignore_index=True)[list(DIAGNOSTIC_ROC_COLUMNS)],
-        model=model,
+        info=info,
         warnings=tuple(dict.fromkeys(notes)),
     )

@@ -14,6 +14,7 @@ from analyses.encoding import (
     encode_outcome,
 )
 from analyses.errors import AnalysisError
+from analyses.fit_records import OutcomeFit
 from analyses.multivariable import Multivariable, fit_multivariable
 from analyses.results import MULTIVARIABLE_COLUMNS, UNIVARIABLE_COLUMNS, OutcomeResult
 from analyses.specs import OutcomeSpec
@@ -110,7 +111,7 @@ def _screened(covs: list[Covariate], uni: dict[str, Univariable], spec: OutcomeS
     ]
 
 
-def _model_dict(spec, event, y, multi: Multivariable, screened) -> dict:
+def _fit_record(spec, event, y, multi: Multivariable, screened) -> OutcomeFit:
     fit = multi.choice.fit if multi.choice is not None else None
     n_total = int((~np.isnan(y)).sum())
     model = {
@@ -126,7 +127,7 @@ def _model_dict(spec, event, y, multi: Multivariable, screened) -> dict:
         "separation": bool(multi.choice.separated) if multi.choice is not None else False,
     }
     model.update(multi.stats)
-    return model
+    return OutcomeFit(**model)
 
 
 def analyze(df: pd.DataFrame, spec: OutcomeSpec) -> OutcomeResult:
@@ -155,8 +156,8 @@ def analyze(df: pd.DataFrame, spec: OutcomeSpec) -> OutcomeResult:
             "for the number of covariates, or the outcome does not vary among them. "
             "Use fewer covariates or fill in missing values."
         )
-    model = _model_dict(spec, event, y, multi, screened)
-    warnings = notes + screen_notes + model_warnings(covs, uni, multi, model, spec.method)
+    fit = _fit_record(spec, event, y, multi, screened)
+    warnings = notes + screen_notes + model_warnings(covs, uni, multi, fit, spec.method)
     univariable = pd.DataFrame(
         [row for c in covs for row in uni[c.name].rows], columns=list(UNIVARIABLE_COLUMNS)
     )
@@ -166,7 +167,7 @@ def analyze(df: pd.DataFrame, spec: OutcomeSpec) -> OutcomeResult:
     return OutcomeResult(
         univariable=univariable,
         multivariable=multivariable,
-        model=model,
+        fit=fit,
         warnings=tuple(dict.fromkeys(warnings)),
         vif=multi.vif,
     )

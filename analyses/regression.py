@@ -13,6 +13,7 @@ import pandas as pd
 
 from analyses.encoding import Covariate
 from analyses.errors import AnalysisError
+from analyses.fit_records import RegressionFit
 from analyses.model_fit import variance_inflation
 from analyses.regression_data import (
     complete_rows,
@@ -119,7 +120,9 @@ def _multivariable(covs: list[Covariate], family: str, y, offset, known):
     return fit, X, yy, off, table, vif, empty, aliased
 
 
-def _model_dict(spec, family, reason, dispersion, fit: Fit, X, yy, off, n_total, covs) -> dict:
+def _fit_record(
+    spec, family, reason, dispersion, fit: Fit, X, yy, off, n_total, covs
+) -> RegressionFit:
     model = {
         "family": family,
         "family_reason": reason,
@@ -144,7 +147,7 @@ def _model_dict(spec, family, reason, dispersion, fit: Fit, X, yy, off, n_total,
         model.update(count_statistics(fit, X, yy, off))
         model["total_events"] = float(yy.sum())
         model["total_exposure"] = float(np.exp(off).sum()) if spec.exposure else float("nan")
-    return model
+    return RegressionFit(**model)
 
 
 def analyze(df: pd.DataFrame, spec: RegressionSpec) -> RegressionResult:
@@ -175,8 +178,8 @@ def analyze(df: pd.DataFrame, spec: RegressionSpec) -> RegressionResult:
     uni = {c.name: fit_univariable(c, family, y, offset, known, bool(spec.exposure)) for c in covs}
     screened, screen_notes = _screened(covs, uni, spec)
     fit, X, yy, off, table, vif, empty, aliased = _multivariable(screened, family, y, offset, known)
-    model = _model_dict(spec, family, reason, dispersion, fit, X, yy, off, known.sum(), screened)
-    notes += screen_notes + regression_warnings(model, uni, vif, empty, aliased)
+    record = _fit_record(spec, family, reason, dispersion, fit, X, yy, off, known.sum(), screened)
+    notes += screen_notes + regression_warnings(record, uni, vif, empty, aliased)
     univariable = pd.DataFrame(
         [row for c in covs for row in uni[c.name].rows],
         columns=list(REGRESSION_UNIVARIABLE_COLUMNS),
@@ -187,7 +190,7 @@ def analyze(df: pd.DataFrame, spec: RegressionSpec) -> RegressionResult:
     return RegressionResult(
         univariable=univariable,
         multivariable=multivariable,
-        model=model,
+        fit=record,
         diagnostics=diagnostics_frame(fit, X),
         vif=vif,
         warnings=tuple(dict.fromkeys(notes)),

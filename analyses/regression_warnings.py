@@ -5,6 +5,7 @@ from __future__ import annotations
 import numpy as np
 import pandas as pd
 
+from analyses.fit_records import RegressionFit
 from analyses.regression_fit import OVERDISPERSION
 
 VIF_MODERATE = 5.0
@@ -16,10 +17,10 @@ def _names(items) -> str:
     return ", ".join(f"'{i}'" for i in items)
 
 
-def _dispersion_warnings(model: dict) -> list[str]:
-    family, reason = model["family"], model["family_reason"]
-    screening = model.get("screening_dispersion", np.nan)
-    final = model.get("dispersion", np.nan)
+def _dispersion_warnings(model: RegressionFit) -> list[str]:
+    family, reason = model.family, model.family_reason
+    screening = model.screening_dispersion
+    final = model.dispersion if model.dispersion is not None else np.nan
     out = []
     if family == "negbin" and reason == "overdispersion":
         out.append(
@@ -41,22 +42,22 @@ def _dispersion_warnings(model: dict) -> list[str]:
     return out
 
 
-def _fit_warnings(model: dict) -> list[str]:
+def _fit_warnings(model: RegressionFit) -> list[str]:
     out = []
-    if not model.get("converged", True):
+    if not model.converged:
         out.append(
             "WARNING: the multivariable model did not converge; its estimates are unreliable. "
             "Use fewer covariates or merge rare categories."
         )
-    n, k = model.get("n_used", 0), model.get("n_parameters", 0)
-    if model["family"] == "linear" and k and n / k < PATIENTS_PER_PARAMETER:
+    n, k = model.n_used, model.n_parameters
+    if model.family == "linear" and k and n / k < PATIENTS_PER_PARAMETER:
         out.append(
             f"Only {n / k:.1f} patients per coefficient in the multivariable model (10 or more "
             "is advised): the model may be overfitted. Consider fewer covariates."
         )
-    if model.get("n_excluded"):
+    if model.n_excluded:
         out.append(
-            f"{model['n_excluded']} patients with a missing value in a covariate of the "
+            f"{model.n_excluded} patients with a missing value in a covariate of the "
             "multivariable model were left out of it (complete-case analysis)."
         )
     return out
@@ -81,7 +82,7 @@ def _vif_warnings(vif: pd.DataFrame) -> list[str]:
     return out
 
 
-def regression_warnings(model: dict, uni, vif, empty: list, aliased: list) -> list[str]:
+def regression_warnings(model: RegressionFit, uni, vif, empty: list, aliased: list) -> list[str]:
     """Every warning about the fitted regression, most important first."""
     out = _dispersion_warnings(model) + _fit_warnings(model)
     failed = [name for name, u in uni.items() if u.fit is None]

@@ -6,6 +6,15 @@ from dataclasses import dataclass, field
 
 import pandas as pd
 
+from analyses.fit_records import (
+    CorrelationSummary,
+    DiagnosticInfo,
+    OutcomeFit,
+    RegressionFit,
+    SurvivalFit,
+    Table1Info,
+)
+
 # Columns of OutcomeResult.univariable, in order.
 UNIVARIABLE_COLUMNS = (
     "variable",  # column name in the user's data
@@ -42,17 +51,13 @@ MULTIVARIABLE_COLUMNS = (
 class OutcomeResult:
     """Univariable screening and multivariable logistic regression for one binary outcome.
 
-    `model` holds the multivariable fit statistics as plain numbers and strings:
-    method, event, n_total, n_used, n_excluded, events, non_events, n_parameters,
-    events_per_variable, log_likelihood, aic, mcfadden_r2, nagelkerke_r2, auc,
-    auc_ci_low, auc_ci_high, hosmer_lemeshow_chi2, hosmer_lemeshow_df, hosmer_lemeshow_p,
-    screen_p (None = all candidates), covariates_in_model (tuple of names).
+    `fit` holds the multivariable model's fit statistics (analyses/fit_records.py).
     `vif` has columns variable, vif. `warnings` are plain-language sentences.
     """
 
     univariable: pd.DataFrame
     multivariable: pd.DataFrame
-    model: dict
+    fit: OutcomeFit
     warnings: tuple[str, ...] = ()
     vif: pd.DataFrame = field(default_factory=lambda: pd.DataFrame(columns=["variable", "vif"]))
 
@@ -77,15 +82,14 @@ class CorrelationResult:
     `matrix`: the coefficients, square, indexed and headed by column name (1 on the diagonal).
     `scatter`: columns x, y (the pair's complete cases, at most a few thousand shown).
     `line`: columns x, fit, ci_low, ci_high (least-squares line with the 95% CI of the mean).
-    `summary`: method, adjust, n_rows, pair_x, pair_y, pair_n, pair_estimate, pair_p,
-    pair_pearson_r, slope, intercept, points_shown.
+    `summary`: the method and the scatter pair's statistics (analyses/fit_records.py).
     """
 
     pairs: pd.DataFrame
     matrix: pd.DataFrame
     scatter: pd.DataFrame
     line: pd.DataFrame
-    summary: dict
+    summary: CorrelationSummary
     warnings: tuple[str, ...] = ()
 
 
@@ -120,14 +124,14 @@ REGRESSION_MULTIVARIABLE_COLUMNS = (
 class RegressionResult:
     """Univariable screening and a multivariable linear, Poisson or negative binomial model.
 
-    `model` holds the multivariable fit as numbers and strings (family, n_used, r2, ...; see
-    analyses/regression.py). `diagnostics`: fitted, residual, std_residual, qq_theoretical
-    per patient (a sample on large data). `vif`: variable, vif, df, vif_per_df.
+    `fit` holds the multivariable model's family and fit statistics (analyses/fit_records.py).
+    `diagnostics`: fitted, residual, std_residual, qq_theoretical per patient (a sample on
+    large data). `vif`: variable, vif, df, vif_per_df.
     """
 
     univariable: pd.DataFrame
     multivariable: pd.DataFrame
-    model: dict
+    fit: RegressionFit
     diagnostics: pd.DataFrame
     vif: pd.DataFrame
     warnings: tuple[str, ...] = ()
@@ -174,14 +178,13 @@ class Table1Result:
     """Baseline characteristics: summaries per column, one test and SMD per variable.
 
     `groups` has columns group, n (the Overall column first, then each group in order).
-    `info`: group (None = no grouping), group_levels, n_rows, n_used, n_group_missing,
-    normality_rule (plain text), fisher_resamples.
+    `info`: the grouping, counts and summary rule (analyses/fit_records.py).
     """
 
     cells: pd.DataFrame
     variables: pd.DataFrame
     groups: pd.DataFrame
-    info: dict
+    info: Table1Info
     warnings: tuple[str, ...] = ()
 
 
@@ -243,8 +246,7 @@ DIAGNOSTIC_ROC_COLUMNS = ("variable", "threshold", "sensitivity", "specificity")
 class DiagnosticResult:
     """ROC analysis and accuracy at a cut-off of tests against a binary reference standard.
 
-    `model`: reference, positive, negative (labels), n_total (reference known),
-    n_reference_missing, positives, negatives, ci_method, direction (as requested).
+    `info`: the reference standard, its labels and counts (analyses/fit_records.py).
     `warnings` are plain-language sentences.
     """
 
@@ -253,7 +255,7 @@ class DiagnosticResult:
     accuracy: pd.DataFrame
     comparisons: pd.DataFrame
     roc: pd.DataFrame
-    model: dict
+    info: DiagnosticInfo
     warnings: tuple[str, ...] = ()
 
 
@@ -267,7 +269,8 @@ class SurvivalResult:
     expected. `univariable` / `multivariable`: variable, level, is_reference, n, events,
     estimate (hazard ratio), ci_low, ci_high, p_value (Wald), global_p (LR for factors).
     `ph_test`: variable, is_global, chi2, df, p_value (R's cox.zph score test).
-    `model`: counts, the event level, time source, log-rank and Cox fit statistics.
+    `fit`: counts, the event level, time source, log-rank and Cox fit statistics
+    (analyses/fit_records.py).
     """
 
     curves: pd.DataFrame
@@ -277,5 +280,5 @@ class SurvivalResult:
     univariable: pd.DataFrame
     multivariable: pd.DataFrame
     ph_test: pd.DataFrame
-    model: dict
+    fit: SurvivalFit
     warnings: tuple[str, ...] = ()

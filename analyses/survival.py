@@ -17,6 +17,7 @@ import pandas as pd
 
 from analyses.encoding import Factor
 from analyses.errors import AnalysisError
+from analyses.fit_records import SurvivalFit
 from analyses.results import SurvivalResult
 from analyses.specs import SurvivalSpec
 from analyses.survival_cox import HR_COLUMNS, design, fit_model
@@ -200,6 +201,6 @@ def analyze(df: pd.DataFrame, spec: SurvivalSpec) -> SurvivalResult:
         univariable=uni,
         multivariable=multi,
         ph_test=ph,
-        model=model,
+        fit=SurvivalFit(**model),
         warnings=tuple(dict.fromkeys(notes)),
     )

@@ -8,6 +8,7 @@ import pandas as pd
 from analyses.cancellation import checkpoint
 from analyses.encoding import MAX_FACTOR_LEVELS, encode_factor, encode_numeric
 from analyses.errors import AnalysisError
+from analyses.fit_records import Table1Info
 from analyses.results import TABLE1_CELL_COLUMNS, TABLE1_VARIABLE_COLUMNS, Table1Result
 from analyses.specs import Table1Spec
 from analyses.table1_tests import (
@@ -228,16 +229,16 @@ def analyze(df: pd.DataFrame, spec: Table1Spec) -> Table1Result:
         [(OVERALL, len(rows))] + [(lv, int(sizes[j])) for j, lv in enumerate(group_levels)],
         columns=["group", "n"],
     )
-    info = {
-        "group": spec.group,
-        "group_levels": tuple(group_levels),
-        "n_rows": len(df),
-        "n_used": len(rows),
-        "n_group_missing": n_group_missing,
-        "summary": spec.summary,
-        "normality_rule": NORMALITY_RULE,
-        "fisher_resamples": FISHER_RESAMPLES,
-    }
+    info = Table1Info(
+        group=spec.group,
+        group_levels=tuple(group_levels),
+        n_rows=len(df),
+        n_used=len(rows),
+        n_group_missing=n_group_missing,
+        summary=spec.summary,
+        normality_rule=NORMALITY_RULE,
+        fisher_resamples=FISHER_RESAMPLES,
+    )
     warnings = _warnings(spec, variables, n_group_missing, len(group_levels))
     return Table1Result(
         cells=cell_frame,

@@ -5,6 +5,7 @@ from __future__ import annotations
 import numpy as np
 
 from analyses.encoding import Covariate, Factor
+from analyses.fit_records import OutcomeFit
 
 VIF_MODERATE = 5.0
 VIF_SERIOUS = 10.0
@@ -97,7 +98,7 @@ def _vif_warnings(vif) -> list[str]:
     return out
 
 
-def model_warnings(covs, uni, multi, model: dict, method: str) -> list[str]:
+def model_warnings(covs, uni, multi, model: OutcomeFit, method: str) -> list[str]:
     """Every warning about the fitted analysis, most important first."""
     out = _separation_warnings(covs, uni, multi, method)
     out += _level_warnings(covs, uni)
@@ -111,7 +112,7 @@ def model_warnings(covs, uni, multi, model: dict, method: str) -> list[str]:
             f"Left out of the multivariable model because fully determined by other covariates: "
             f"{_names(multi.aliased)}."
         )
-    epv = model.get("events_per_variable", np.nan)
+    epv = model.events_per_variable
     if np.isfinite(epv) and epv < EPV_LOW:
         out.append(
             f"Only {epv:.1f} events per parameter in the multivariable model (10 or more is "

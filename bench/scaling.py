@@ -85,9 +85,9 @@ def child(rows: int, width: int, bare: bool = False) -> dict[str, Any]:
         "peak_rss_analysis_mb": peak.peak_mb,
         "analysis_growth_mb": peak.peak_mb - rss_loaded,
         "ru_maxrss_mb": harness.ru_maxrss_mb(),
-        "method": result.model["method"],
-        "n_used": result.model.get("n_used"),
-        "covariates_in_model": len(result.model["covariates_in_model"]),
+        "method": result.fit.method,
+        "n_used": result.fit.n_used,
+        "covariates_in_model": len(result.fit.covariates_in_model),
     }
     return out
 

@@ -43,7 +43,7 @@ def server(input, output, session):
             screen_p=input.screen_p(),
         )
         fitted = logic.run("outcome", DATASET, spec)
-        return f"{fitted.model['method']}: {fitted.model['n_used']} patients"
+        return f"{fitted.fit.method}: {fitted.fit.n_used} patients"
 
     @render.text
     def echo():

@@ -16,6 +16,7 @@ import pandas as pd
 import plotly.graph_objects as go
 from htmltools import HTML, Tag, tags
 
+from analyses.fit_records import CorrelationSummary
 from analyses.results import CorrelationResult
 from modules.shared.figures import POINT, figure_html
 from modules.shared.formatting import DASH, fmt_count, fmt_number, fmt_p, is_number
@@ -44,12 +45,12 @@ class CorrelationView:
         return text if text and text.strip() else variable
 
     @property
-    def summary(self) -> dict:
+    def summary(self) -> CorrelationSummary:
         return self.result.summary
 
     @property
     def coefficient(self) -> str:
-        return METHOD_NAMES.get(str(self.summary.get("method")), "r")
+        return METHOD_NAMES.get(self.summary.method, "r")
 
     def relabel(self, labels: Mapping[str, str]) -> CorrelationView:
         return replace(self, labels=dict(labels))
@@ -61,7 +62,7 @@ def _r(value: object) -> str:
 
 def pairs_frame(view: CorrelationView) -> pd.DataFrame:
     """One display row per pair: n, coefficient, 95% CI, p (and adjusted p when corrected)."""
-    adjusted = view.summary.get("adjust", "none") != "none"
+    adjusted = view.summary.adjust != "none"
     rows = []
     for r in view.result.pairs.itertuples(index=False):
         ci = f"{_r(r.ci_low)} to {_r(r.ci_high)}" if is_number(r.ci_low) else DASH
@@ -74,7 +75,7 @@ def pairs_frame(view: CorrelationView) -> pd.DataFrame:
             "p": fmt_p(r.p_value),
         }
         if adjusted:
-            row[f"p ({ADJUST_NAMES[view.summary['adjust']]})"] = fmt_p(r.p_adjusted)
+            row[f"p ({ADJUST_NAMES[view.summary.adjust]})"] = fmt_p(r.p_adjusted)
         rows.append(row)
     return pd.DataFrame(rows)
 
@@ -83,11 +84,10 @@ def pairs_table(view: CorrelationView, table_id: str | None = "correlation-table
     s = view.summary
     notes = [
         f"{view.coefficient}; each pair uses the patients with both values (n). 95% CI by "
-        "Fisher's z"
-        + (" with the Bonett–Wright variance." if s.get("method") == "spearman" else ".")
+        "Fisher's z" + (" with the Bonett–Wright variance." if s.method == "spearman" else ".")
     ]
-    if s.get("adjust", "none") != "none":
-        notes.append(f"Adjusted p: {ADJUST_NAMES[s['adjust']]} correction over all pairs.")
+    if s.adjust != "none":
+        notes.append(f"Adjusted p: {ADJUST_NAMES[s.adjust]} correction over all pairs.")
     return html_table(
         pairs_frame(view), table_id=table_id, caption="Correlation matrix, pair by pair",
         notes=notes,
@@ -138,8 +138,8 @@ def scatter_plot(view: CorrelationView) -> go.Figure:
     """The chosen pair's points with the least-squares line and the 95% CI of the mean."""
     s = view.summary
     res = view.result
-    x_name = html.escape(view.label(str(s.get("pair_x"))))
-    y_name = html.escape(view.label(str(s.get("pair_y"))))
+    x_name = html.escape(view.label(s.pair_x))
+    y_name = html.escape(view.label(s.pair_y))
     fig = go.Figure()
     fig.add_trace(
         go.Scattergl(x=res.scatter["x"], y=res.scatter["y"], mode="markers", name="Patients",
@@ -176,10 +176,10 @@ def done_text(view: CorrelationView, seconds: float) -> str:
 def pair_text(view: CorrelationView) -> str:
     """'Pearson r = 0.45, p < 0.001, n = 480' for the scatter's pair."""
     s = view.summary
-    p = fmt_p(s.get("pair_p"))
+    p = fmt_p(s.pair_p)
     p_text = f"p {p}" if p.startswith("<") else f"p = {p}"
-    n = fmt_count(s.get("pair_n"))
-    return f"{view.coefficient} = {_r(s.get('pair_estimate'))}, {p_text}, n = {n}"
+    n = fmt_count(s.pair_n)
+    return f"{view.coefficient} = {_r(s.pair_estimate)}, {p_text}, n = {n}"
 
 
 def tidy_frame(view: CorrelationView) -> pd.DataFrame:
@@ -191,7 +191,7 @@ def tidy_frame(view: CorrelationView) -> pd.DataFrame:
             "label_1": [view.label(v) for v in pairs["variable_1"]],
             "variable_2": pairs["variable_2"].astype(str),
             "label_2": [view.label(v) for v in pairs["variable_2"]],
-            "method": view.summary.get("method", ""),
+            "method": view.summary.method,
             "n": pairs["n"],
         }
     )

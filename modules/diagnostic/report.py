@@ -175,7 +175,7 @@ def tables_csv(view: DiagnosticView) -> str:
 
 def file_stem(view: DiagnosticView) -> str:
     """medstat_diagnostic_<reference>, safe as a file name (the date and file follow)."""
-    ref = re.sub(r"[^A-Za-z0-9_-]+", "_", str(view.model.get("reference", ""))).strip("_")
+    ref = re.sub(r"[^A-Za-z0-9_-]+", "_", view.info.reference).strip("_")
     return f"medstat_diagnostic_{ref[:40] or 'reference'}"
 
 

@@ -14,6 +14,7 @@ import pandas as pd
 from htmltools import Tag, TagList, tags
 from shiny import ui
 
+from analyses.fit_records import DiagnosticInfo
 from modules.shared.formatting import DASH, fmt_count, fmt_p, is_number
 from modules.shared.tables import html_table
 
@@ -46,13 +47,13 @@ class DiagnosticView:
         return text if text and text.strip() else variable
 
     @property
-    def model(self) -> dict:
-        return self.result.model  # type: ignore[attr-defined]
+    def info(self) -> DiagnosticInfo:
+        return self.result.info  # type: ignore[attr-defined]
 
     @property
     def condition(self) -> str:
         """'Outcome = Poor': what a positive reference means."""
-        return f"{self.label(self.model['reference'])} = {self.model['positive']}"
+        return f"{self.label(self.info.reference)} = {self.info.positive}"
 
     def relabel(self, labels: Mapping[str, str]) -> DiagnosticView:
         return replace(self, labels=dict(labels))
@@ -175,8 +176,8 @@ def comparison_frame(view: DiagnosticView) -> pd.DataFrame:
 
 def two_by_two_frame(view: DiagnosticView, cut) -> pd.DataFrame:
     """The classic 2x2 layout: test result by reference standard, with totals."""
-    m = view.model
-    with_c, without = f"{m['positive']}", f"{m['negative']}"
+    m = view.info
+    with_c, without = f"{m.positive}", f"{m.negative}"
     return pd.DataFrame(
         [
             ("Test positive", cut.tp, cut.fp, cut.tp + cut.fp),
@@ -199,7 +200,7 @@ def auc_table(view: DiagnosticView, table_id: str | None = "diagnostic-auc-table
 
 
 def accuracy_table(view: DiagnosticView, table_id: str | None = "diagnostic-accuracy-table") -> Tag:
-    ci = CI_NAMES.get(view.model.get("ci_method"), "")
+    ci = CI_NAMES.get(view.info.ci_method, "")
     notes = [
         f"Proportions with {ci} 95% confidence intervals; likelihood ratios with log-method "
         "intervals (Simel et al. 1991). PPV and NPV use the prevalence of this sample; "
@@ -233,12 +234,12 @@ def two_by_two_tables(view: DiagnosticView) -> TagList:
 
 
 def done_text(view: DiagnosticView, seconds: float | None) -> str:
-    m = view.model
+    m = view.info
     took = f" in {seconds:.1f} s" if seconds is not None else ""
     n_tests = len(view.result.auc)  # type: ignore[attr-defined]
     return (
         f"Done{took}: {n_tests} test{'s' if n_tests != 1 else ''} against {view.condition}; "
-        f"{fmt_count(m.get('positives'))} patients with and {fmt_count(m.get('negatives'))} "
+        f"{fmt_count(m.positives)} patients with and {fmt_count(m.negatives)} "
         "without the condition."
     )
 

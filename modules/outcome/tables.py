@@ -157,29 +157,29 @@ def multivariable_frame(view: ResultView) -> pd.DataFrame:
 
 def fit_frame(view: ResultView) -> pd.DataFrame:
     """Model fit as (Measure, Value) display strings."""
-    m = view.result.model
-    used, total = m.get("n_used"), m.get("n_total")
-    excluded = m.get("n_excluded")
+    m = view.result.fit
+    used, total = m.n_used, m.n_total
+    excluded = m.n_excluded
     patients = f"{fmt_count(used)} of {fmt_count(total)}"
     if is_number(excluded) and excluded:
         patients += f" ({fmt_count(excluded)} excluded for missing data)"
-    auc = fmt_number(m.get("auc"))
-    if fmt_ci(m.get("auc_ci_low"), m.get("auc_ci_high")) != DASH:
-        auc += f" ({fmt_number(m.get('auc_ci_low'))}–{fmt_number(m.get('auc_ci_high'))})"
-    hl = fmt_p(m.get("hosmer_lemeshow_p"))
-    if is_number(m.get("hosmer_lemeshow_chi2")) and hl != DASH:
-        hl += f" (χ² {fmt_number(m['hosmer_lemeshow_chi2'])}, df {m.get('hosmer_lemeshow_df')})"
-    screen = m.get("screen_p")
-    covariates = m.get("covariates_in_model") or ()
+    auc = fmt_number(m.auc)
+    if fmt_ci(m.auc_ci_low, m.auc_ci_high) != DASH:
+        auc += f" ({fmt_number(m.auc_ci_low)}–{fmt_number(m.auc_ci_high)})"
+    hl = fmt_p(m.hosmer_lemeshow_p)
+    if is_number(m.hosmer_lemeshow_chi2) and hl != DASH:
+        hl += f" (χ² {fmt_number(m.hosmer_lemeshow_chi2)}, df {m.hosmer_lemeshow_df})"
+    screen = m.screen_p
+    covariates = m.covariates_in_model
     rows = [
-        ("Method", method_name(m.get("method"))),
+        ("Method", method_name(m.method)),
         ("Outcome (event)", f"{view.outcome_label} = {view.event}"),
         ("Patients used", patients),
-        ("Events / non-events", f"{fmt_count(m.get('events'))} / {fmt_count(m.get('non_events'))}"),
-        ("Events per variable", fmt_number(m.get("events_per_variable"), 1)),
-        ("AIC", fmt_number(m.get("aic"), 1)),
-        ("McFadden R²", fmt_number(m.get("mcfadden_r2"), 3)),
-        ("Nagelkerke R²", fmt_number(m.get("nagelkerke_r2"), 3)),
+        ("Events / non-events", f"{fmt_count(m.events)} / {fmt_count(m.non_events)}"),
+        ("Events per variable", fmt_number(m.events_per_variable, 1)),
+        ("AIC", fmt_number(m.aic, 1)),
+        ("McFadden R²", fmt_number(m.mcfadden_r2, 3)),
+        ("Nagelkerke R²", fmt_number(m.nagelkerke_r2, 3)),
         ("C-statistic (95% CI)", auc),
         ("Hosmer–Lemeshow p", hl),
         (
@@ -259,11 +259,11 @@ def combined_table(view: ResultView, table_id: str | None = "table-combined") ->
 def multivariable_table(view: ResultView, table_id: str | None = "table-multivariable") -> Tag:
     """The adjusted model as tags, with the patients and events it used in the caption."""
     pairs = _multivariable_rows(view)
-    m = view.result.model
+    m = view.result.fit
     caption = (
-        f"Multivariable model: {fmt_count(m.get('n_used'))} patients with complete data, "
-        f"{fmt_count(m.get('events'))} with {view.outcome_label} = {view.event}. "
-        f"{method_name(m.get('method'))}."
+        f"Multivariable model: {fmt_count(m.n_used)} patients with complete data, "
+        f"{fmt_count(m.events)} with {view.outcome_label} = {view.event}. "
+        f"{method_name(m.method)}."
     )
     frame = pd.DataFrame([row for row, _ in pairs], columns=list(MULTIVARIABLE_HEADINGS))
     notes = [

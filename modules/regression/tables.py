@@ -33,7 +33,7 @@ def _is_factor(rows: pd.DataFrame) -> bool:
 
 
 def summary_heading(view: RegressionView) -> str:
-    if view.ratio and view.model.get("exposure"):
+    if view.ratio and view.fit.exposure:
         return f"Rate of {view.outcome_label} (events / exposure)"
     return f"{view.outcome_label}: mean (SD)"
 
@@ -107,9 +107,9 @@ def _table(pairs, table_id, caption, notes) -> Tag:
 
 def reading_notes(view: RegressionView) -> list[str]:
     """Footnotes saying what the estimates mean and how their CIs and p-values were made."""
-    m = view.model
+    m = view.fit
     if view.ratio:
-        per = f" per unit of {view.label(m['exposure'])}" if m.get("exposure") else ""
+        per = f" per unit of {view.label(m.exposure)}" if m.exposure else ""
         scale = (
             f"IRR: incidence rate ratio{per}, exp(coefficient); 1 = no difference. "
             "95% CI and p-value from the Wald (z) test."
@@ -133,9 +133,9 @@ def combined_table(view: RegressionView, table_id: str | None = "regression-tabl
 
 
 def multivariable_table(view: RegressionView, table_id: str | None = "regression-multi") -> Tag:
-    m = view.model
+    m = view.fit
     caption = (
-        f"Multivariable model: {fmt_count(m.get('n_used'))} patients with complete data. "
+        f"Multivariable model: {fmt_count(m.n_used)} patients with complete data. "
         f"{family_name(view)}."
     )
     return _table(multivariable_rows(view), table_id, caption, reading_notes(view)[:1])
@@ -190,7 +190,7 @@ def tables_csv(view: RegressionView) -> str:
 
 def file_stem(view: RegressionView) -> str:
     """medstat_regression_<outcome>, safe as a file name (the date and file follow)."""
-    outcome = re.sub(r"[^A-Za-z0-9_-]+", "_", str(view.model.get("outcome", ""))).strip("_")
+    outcome = re.sub(r"[^A-Za-z0-9_-]+", "_", view.fit.outcome).strip("_")
     return f"medstat_regression_{outcome[:40] or 'outcome'}"
 
 

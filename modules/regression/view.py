@@ -11,6 +11,7 @@ from dataclasses import dataclass, field, replace
 from htmltools import TagList, tags
 from shiny import ui
 
+from analyses.fit_records import RegressionFit
 from analyses.results import RegressionResult
 from modules.shared.formatting import (
     DASH,
@@ -50,13 +51,13 @@ class RegressionView:
         return text if text and text.strip() else variable
 
     @property
-    def model(self) -> dict:
-        return self.result.model
+    def fit(self) -> RegressionFit:
+        return self.result.fit
 
     @property
     def ratio(self) -> bool:
         """True when estimates are rate ratios (count models), False for coefficients."""
-        return self.model.get("family") != "linear"
+        return self.fit.family != "linear"
 
     @property
     def estimate_name(self) -> str:
@@ -64,7 +65,7 @@ class RegressionView:
 
     @property
     def outcome_label(self) -> str:
-        return self.label(str(self.model.get("outcome", "")))
+        return self.label(self.fit.outcome)
 
     def relabel(self, labels: Mapping[str, str]) -> RegressionView:
         return replace(self, labels=dict(labels))
@@ -100,68 +101,66 @@ def estimate_cell(row, ratio: bool) -> str:
 
 def done_text(view: RegressionView, seconds: float) -> str:
     """The status line after a run: patients analysed and the model fitted."""
-    n = fmt_count(view.model.get("n_used"))
+    n = fmt_count(view.fit.n_used)
     return f"Done in {seconds:.1f} s: {n} patients analysed. {family_name(view)}."
 
 
 def family_name(view: RegressionView) -> str:
-    return FAMILY_NAMES.get(str(view.model.get("family")), DASH)
+    return FAMILY_NAMES.get(view.fit.family, DASH)
 
 
 def fit_rows(view: RegressionView) -> list[tuple[str, str, str]]:
     """(heading, value, note) of each fit figure, for value boxes and the report's table."""
-    m = view.model
+    m = view.fit
     patients = (
         "Patients analysed",
-        fmt_count(m.get("n_used")),
-        f"of {fmt_count(m.get('n_total'))} · {fmt_count(m.get('n_excluded'))} excluded",
+        fmt_count(m.n_used),
+        f"of {fmt_count(m.n_total)} · {fmt_count(m.n_excluded)} excluded",
     )
     if not view.ratio:
-        f_note = f"F({m.get('f_df1')}, {m.get('f_df2')}) = {fmt_number(m.get('f_statistic'))}"
+        f_note = f"F({m.f_df1}, {m.f_df2}) = {fmt_number(m.f_statistic)}"
         return [
             patients,
-            ("R²", fmt_number(m.get("r2"), 3), f"adjusted R² {fmt_number(m.get('adj_r2'), 3)}"),
-            ("Residual SE", fmt_number(m.get("residual_se"), 3), f"on {m.get('residual_df')} df"),
-            ("Overall F test p", fmt_p(m.get("f_p")), f_note),
-            ("AIC", fmt_number(m.get("aic"), 1), f"BIC {fmt_number(m.get('bic'), 1)}"),
+            ("R²", fmt_number(m.r2, 3), f"adjusted R² {fmt_number(m.adj_r2, 3)}"),
+            ("Residual SE", fmt_number(m.residual_se, 3), f"on {m.residual_df} df"),
+            ("Overall F test p", fmt_p(m.f_p), f_note),
+            ("AIC", fmt_number(m.aic, 1), f"BIC {fmt_number(m.bic, 1)}"),
         ]
-    dispersion = m.get("screening_dispersion")
+    dispersion = m.screening_dispersion
     rows = [
         patients,
         ("Model", family_name(view).split(" (")[0], _family_reason(m)),
         (
             "Poisson dispersion (χ²/df)",
             fmt_number(dispersion),
-            f"above {m.get('overdispersion_threshold', 1.5):g} = overdispersed",
+            f"above {m.overdispersion_threshold:g} = overdispersed",
         ),
     ]
-    if m.get("family") == "negbin":
-        rows.append(
-            ("NB θ (1/α)", fmt_number(m.get("theta"), 3), f"α = {fmt_number(m.get('alpha'), 3)}")
-        )
+    if m.family == "negbin":
+        rows.append(("NB θ (1/α)", fmt_number(m.theta, 3), f"α = {fmt_number(m.alpha, 3)}"))
     rows += [
         (
             "LR test p",
-            fmt_p(m.get("lr_p")),
-            f"χ² {fmt_number(m.get('lr_chi2'))}, df {m.get('lr_df')}",
+            fmt_p(m.lr_p),
+            f"χ² {fmt_number(m.lr_chi2)}, df {m.lr_df}",
         ),
-        ("AIC", fmt_number(m.get("aic"), 1), f"deviance {fmt_number(m.get('deviance'), 1)}"),
+        ("AIC", fmt_number(m.aic, 1), f"deviance {fmt_number(m.deviance, 1)}"),
     ]
     return rows
 
 
-def _family_reason(m: dict) -> str:
+def _family_reason(m: RegressionFit) -> str:
     return {
         "overdispersion": "chosen: counts overdispersed",
         "no overdispersion": "chosen: no overdispersion",
-    }.get(str(m.get("family_reason")), "as requested")
+    }.get(m.family_reason, "as requested")
 
 
 def fit_boxes(view: RegressionView) -> TagList:
     """Value boxes of the model fit and one line naming the model and its covariates."""
     boxes = [ui.value_box(h, v, n, id=f"fit_{i}") for i, (h, v, n) in enumerate(fit_rows(view))]
-    m = view.model
-    screen = m.get("screen_p")
+    m = view.fit
+    screen = m.screen_p
     selection = "all candidates" if screen is None else f"univariable p < {screen:g} or forced"
     line = tags.p(
         tags.strong("Model: "),
@@ -173,15 +172,15 @@ def fit_boxes(view: RegressionView) -> TagList:
             [
                 tags.span(" · ", class_="text-muted"),
                 tags.strong("Exposure (offset): "),
-                f"log({view.label(m['exposure'])})",
+                f"log({view.label(m.exposure)})",
             ]
-            if m.get("exposure")
+            if m.exposure
             else []
         ),  # fmt: skip
         tags.span(" · ", class_="text-muted"),
         tags.strong("In the model "),
         f"({selection}): ",
-        ", ".join(view.label(c) for c in m.get("covariates_in_model") or ()) or DASH,
+        ", ".join(view.label(c) for c in m.covariates_in_model) or DASH,
         class_="mt-2 mb-0",
         id="regression-method",
     )

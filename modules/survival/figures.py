@@ -133,7 +133,7 @@ def km_figure(view: SurvivalView, show_band: bool | None = None) -> go.Figure:
     ticks = sorted(set(view.result.at_risk["time"]))
     n_rows = len(view.groups) + 1
     title = f"Survival: {html.escape(view.event_text)}"
-    p = view.result.model.get("logrank_p")
+    p = view.result.fit.logrank_p
     if is_number(p):
         title += f" · log-rank {p_text(p)}"
     fig.update_layout(

@@ -56,17 +56,14 @@ def medians_frame(view: SurvivalView) -> pd.DataFrame:
 
 
 def logrank_text(view: SurvivalView) -> str:
-    m = view.result.model
-    if not is_number(m.get("logrank_chi2")):
+    m = view.result.fit
+    if not is_number(m.logrank_chi2):
         return "Log-rank test: needs a grouping variable with at least two groups."
-    return (
-        f"Log-rank test: χ² = {m['logrank_chi2']:.2f}, df = {m['logrank_df']}, "
-        f"{p_text(m['logrank_p'])}"
-    )
+    return f"Log-rank test: χ² = {m.logrank_chi2:.2f}, df = {m.logrank_df}, {p_text(m.logrank_p)}"
 
 
 def medians_table(view: SurvivalView, table_id: str | None = "survival-medians") -> Tag:
-    band = BANDS.get(str(view.result.model.get("conf_type")), "")
+    band = BANDS.get(view.result.fit.conf_type, "")
     notes = [
         logrank_text(view),
         "Median: first time the Kaplan–Meier curve reaches 50% (R's print.survfit); its 95% "
@@ -139,18 +136,18 @@ def hazard_rows(view: SurvivalView) -> list[tuple[dict[str, str], str]]:
 
 def hazard_table(view: SurvivalView, table_id: str | None = "survival-table") -> Tag:
     pairs = hazard_rows(view)
-    m = view.result.model
+    m = view.result.fit
     caption = (
         f"Cox proportional hazards: {view.event_text}. Multivariable model: "
-        f"{fmt_count(m.get('cox_n_used'))} patients with complete data, "
-        f"{fmt_count(m.get('cox_events'))} events"
+        f"{fmt_count(m.cox_n_used)} patients with complete data, "
+        f"{fmt_count(m.cox_events)} events"
     )
     notes = [
         "HR: hazard ratio (95% CI, Wald p). Univariable = crude; multivariable = adjusted for "
         "the other variables. Ties by Efron's method (R's default). Overall p: likelihood-"
         "ratio test of the whole variable on the same patients.",
-        f"Model likelihood-ratio test: χ² = {fmt_number(m.get('cox_lr_chi2'))}, "
-        f"df = {m.get('cox_lr_df', DASH)}, {p_text(m.get('cox_lr_p'))}.",
+        f"Model likelihood-ratio test: χ² = {fmt_number(m.cox_lr_chi2)}, "
+        f"df = {DASH if m.cox_lr_df is None else m.cox_lr_df}, {p_text(m.cox_lr_p)}.",
     ]
     frame = pd.DataFrame([row for row, _ in pairs])
     return html_table(

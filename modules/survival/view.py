@@ -44,7 +44,7 @@ class SurvivalView:
 
     @property
     def event_text(self) -> str:
-        return f"{self.label(self.event_column)} = {self.result.model.get('event', '')}"
+        return f"{self.label(self.event_column)} = {self.result.fit.event}"
 
     @property
     def groups(self) -> tuple[str, ...]:
@@ -56,7 +56,7 @@ class SurvivalView:
     @property
     def adjusted(self) -> bool:
         """True when the multivariable model has more than one covariate."""
-        return len(self.result.model.get("covariates_in_model") or ()) > 1
+        return len(self.result.fit.covariates_in_model) > 1
 
     @property
     def hazard_table(self) -> pd.DataFrame:
@@ -103,20 +103,20 @@ def fmt_time(value: object) -> str:
 
 
 def summary_boxes(view: SurvivalView) -> Tag:
-    m = view.result.model
-    p = m.get("logrank_p")
-    ph = m.get("ph_global_p")
+    m = view.result.fit
+    p = m.logrank_p
+    ph = m.ph_global_p
     boxes = [
         ui.value_box(
             "Patients",
-            fmt_count(m.get("n_used")),
-            f"of {fmt_count(m.get('n_total'))} · {fmt_count(m.get('n_excluded'))} left out",
+            fmt_count(m.n_used),
+            f"of {fmt_count(m.n_total)} · {fmt_count(m.n_excluded)} left out",
             id="box_n",
         ),
-        ui.value_box("Events", fmt_count(m.get("events")), view.event_text, id="box_events"),
+        ui.value_box("Events", fmt_count(m.events), view.event_text, id="box_events"),
         ui.value_box(
             "Median follow-up",
-            fmt_time(m.get("median_follow_up")),
+            fmt_time(m.median_follow_up),
             f"{view.time_label} (reverse Kaplan–Meier)",
             id="box_followup",
         ),
@@ -140,10 +140,10 @@ def summary_boxes(view: SurvivalView) -> Tag:
 
 
 def done_text(view: SurvivalView, seconds: float | None) -> str:
-    m = view.result.model
+    m = view.result.fit
     took = f" in {seconds:.1f} s" if seconds is not None else ""
     return (
-        f"Done{took}: {fmt_count(m.get('n_used'))} patients, {fmt_count(m.get('events'))} events "
+        f"Done{took}: {fmt_count(m.n_used)} patients, {fmt_count(m.events)} events "
         f"({view.event_text})."
     )
 

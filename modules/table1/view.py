@@ -57,11 +57,11 @@ class Table1View:
 
     @property
     def group(self) -> str | None:
-        return self.result.info.get("group")
+        return self.result.info.group
 
     @property
     def group_levels(self) -> tuple[str, ...]:
-        return tuple(self.result.info.get("group_levels") or ())
+        return self.result.info.group_levels
 
     @property
     def has_p(self) -> bool:
@@ -227,9 +227,9 @@ def footnotes(view: Table1View) -> list[str]:
     ]
     numeric = variables[variables["type"] == "continuous"]
     if len(numeric):
-        summary = info.get("summary", "auto")
+        summary = info.summary
         chosen = {
-            "auto": f"chosen for each variable: {info.get('normality_rule', '')}",
+            "auto": f"chosen for each variable: {info.normality_rule}",
             "mean": "mean (SD) for every variable, as chosen",
             "median": "median [IQR] for every variable, as chosen",
         }[summary if summary in ("auto", "mean", "median") else "auto"]
@@ -239,7 +239,7 @@ def footnotes(view: Table1View) -> list[str]:
             names = ", ".join(view.label(v) for v in forced)
             note += f" Set by the user: {names}."
         notes.append(note)
-    resamples = int(info.get("fisher_resamples", 0) or 0)
+    resamples = info.fisher_resamples
     for test, letter in test_letters(view).items():
         name = TEST_NAMES.get(test, test).format(resamples=resamples)
         notes.append(f"{letter} {name}")
@@ -250,9 +250,9 @@ def footnotes(view: Table1View) -> list[str]:
             f"multi-category SMD, as in R's tableone). Above {SMD_IMBALANCE:g} is often read "
             "as imbalance."
         )
-    if info.get("n_group_missing"):
+    if info.n_group_missing:
         notes.append(
-            f"{fmt_count(info['n_group_missing'])} patients with no value of "
+            f"{fmt_count(info.n_group_missing)} patients with no value of "
             f"{view.label(view.group or '')} are not in the table."
         )
     return notes
@@ -312,7 +312,7 @@ def done_text(view: Table1View, seconds: float | None) -> str:
     took = f" in {seconds:.1f} s" if seconds is not None else ""
     n_vars = len(view.result.variables)
     by = f", by {view.label(view.group)}" if view.group else ""
-    return f"Done{took}: {n_vars} variables, {fmt_count(info.get('n_used'))} patients{by}."
+    return f"Done{took}: {n_vars} variables, {fmt_count(info.n_used)} patients{by}."
 
 
 def plot_note(view: Table1View) -> TagList:

@@ -30,16 +30,16 @@ def test_example_analysis_shows_the_right_numbers_and_a_forest_plot(page):
     run_outcome(page)
 
     reference = expected(EXAMPLE)
-    model = reference.model
-    expect(page.locator("#outcome-fit_n")).to_contain_text(str(model["n_used"]))
-    expect(page.locator("#outcome-fit_events")).to_contain_text(str(model["events"]))
-    expect(page.locator("#outcome-fit_auc")).to_contain_text(f"{model['auc']:.2f}")
+    model = reference.fit
+    expect(page.locator("#outcome-fit_n")).to_contain_text(str(model.n_used))
+    expect(page.locator("#outcome-fit_events")).to_contain_text(str(model.events))
+    expect(page.locator("#outcome-fit_auc")).to_contain_text(f"{model.auc:.2f}")
     table = page.locator("#table-multivariable")
     for cell in adjusted_or_cells(reference):
         expect(table).to_contain_text(cell)
     combined = page.locator("#table-combined")
     expect(combined).to_contain_text("Reference")
-    for variable in reference.model["covariates_in_model"]:
+    for variable in reference.fit.covariates_in_model:
         expect(combined).to_contain_text(variable)
 
     forest = page.locator("#forest-plot")
@@ -61,7 +61,7 @@ def test_uploaded_csv_is_analysed(page, tmp_path):
     run_outcome(page)
 
     reference = expected(path)
-    expect(page.locator("#outcome-fit_n")).to_contain_text(str(reference.model["n_used"]))
+    expect(page.locator("#outcome-fit_n")).to_contain_text(str(reference.fit.n_used))
     table = page.locator("#table-multivariable")
     for cell in adjusted_or_cells(reference):
         expect(table).to_contain_text(cell)

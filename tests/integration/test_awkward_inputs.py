@@ -111,12 +111,12 @@ def check_analysis(dataset: Dataset, case: dict) -> None:
         assert ACTION.search(str(result)), f"the message does not say what to do: {result}"
         return
     assert not isinstance(result, Exception), f"{case}: {result}"
-    assert result.model["method"] == ("firth" if case["expect"] == "firth" else "logit")
+    assert result.fit.method == ("firth" if case["expect"] == "firth" else "logit")
     assert len(result.multivariable) > 0
     if phrase:
         assert any(phrase in w for w in result.warnings), (phrase, result.warnings)
     if "event_is" in case:
-        assert result.model["event"] == case["event_is"]
+        assert result.fit.event == case["event_is"]
     used = set(result.univariable["variable"])
     assert not used & set(case.get("excluded", ())), used
     assert case["outcome"] not in used
@@ -156,7 +156,7 @@ def test_very_long_file(tmp_path, script):
     result = analyze(dataset, {"outcome": "died"})
     assert not isinstance(result, Exception), result
     assert "record_id" not in set(result.univariable["variable"])
-    assert result.model["n_total"] == 200_000
+    assert result.fit.n_total == 200_000
 
 
 def test_upload_limit_is_enforced_with_a_clear_message(monkeypatch):

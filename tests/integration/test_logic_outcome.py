@@ -2,12 +2,15 @@
 
 from __future__ import annotations
 
+from pathlib import Path
+
 import numpy as np
 import pandas as pd
 import pytest
 import statsmodels.api as sm
 
 import logic
+from analyses.specs import OutcomeSpec
 from utils import data_io
 
 
@@ -63,8 +66,8 @@ def test_dataframe_gives_statsmodels_adjusted_odds_ratios(trial):
         assert row["ci_high"] == pytest.approx(np.exp(ci.loc[column, 1]), rel=1e-5)
         assert row["p_value"] == pytest.approx(fit.pvalues[column], rel=1e-4)
     assert bool(multi.loc[("stage", "II"), "is_reference"])
-    assert result.model["event"] == "Yes"
-    assert result.model["n_used"] == len(trial)
+    assert result.fit.event == "Yes"
+    assert result.fit.n_used == len(trial)
 
 
 def test_ids_are_not_default_covariates_and_repeats_agree(trial):
@@ -85,3 +88,19 @@ def test_bad_requests_say_what_to_change(trial):
     constant = trial.assign(died="No")
     with pytest.raises(logic.AnalysisError):
         logic.analyze_outcome(constant, "died", ["age"])
+
+
+def test_solver_fallbacks_of_a_computed_fit_are_counted_and_a_cache_hit_adds_none():
+    frame = pd.read_csv(Path(__file__).parents[1] / "data" / "endometrial.csv", comment="#")
+    endometrial = data_io.dataset_from_frame(frame, name="endometrial")
+    spec = OutcomeSpec(outcome="HG", covariates=("NV", "PI", "EH"), screen_p=None)
+    logic.cache.clear()
+    before = logic.retrier.fallback_counts()
+    result = logic.run("outcome", endometrial, spec)
+    steps = result.fit.fallbacks
+    assert steps and steps[-1].endswith("->firth")  # NV separates: the fit fell back to Firth
+    after = logic.retrier.fallback_counts()
+    assert {s: after[s] - before.get(s, 0) for s in steps} == {s: steps.count(s) for s in steps}
+    logic.run("outcome", endometrial, spec)
+    assert logic.retrier.fallback_counts() == after
+    assert logic.solver_fallbacks(object()) == ()  # results without a model fit have none

@@ -9,6 +9,7 @@ import pytest
 from analyses import correlation, diagnostic, outcome, regression, survival, table1
 from analyses.cancellation import Cancelled, CancelToken, cancellable, checkpoint, current_token
 from analyses.firth import fit_firth, penalized_lr_p
+from analyses.fit_records import FIT_RECORDS
 from analyses.specs import (
     CorrelationSpec,
     DiagnosticSpec,
@@ -213,10 +214,10 @@ def assert_same(a, b):
         x, y = getattr(a, name), getattr(b, name)
         if isinstance(x, pd.DataFrame):
             pd.testing.assert_frame_equal(x, y)
-        elif isinstance(x, dict):
-            assert x.keys() == y.keys()
-            for key in x:
-                same = x[key] == y[key] or (pd.isna(x[key]) and pd.isna(y[key]))
+        elif isinstance(x, FIT_RECORDS):
+            for key in x.__dataclass_fields__:
+                u, v = getattr(x, key), getattr(y, key)
+                same = u == v or (pd.isna(u) and pd.isna(v))
                 assert same, (name, key)
         else:
             assert x == y, name

@@ -90,10 +90,10 @@ def test_scatter_line_and_band_match_statsmodels_ols_mean_ci(frame):
     both = frame[["a", "b"]].dropna()
     ols = sm.OLS(both["b"].to_numpy(), sm.add_constant(both["a"].to_numpy())).fit()
     s = result.summary
-    assert (s["intercept"], s["slope"]) == pytest.approx(tuple(ols.params), rel=1e-10)
-    assert s["pair_n"] == len(both) == len(result.scatter)
-    assert s["pair_estimate"] == pytest.approx(stats.spearmanr(both["a"], both["b"]).statistic)
-    assert s["pair_pearson_r"] == pytest.approx(stats.pearsonr(both["a"], both["b"]).statistic)
+    assert (s.intercept, s.slope) == pytest.approx(tuple(ols.params), rel=1e-10)
+    assert s.pair_n == len(both) == len(result.scatter)
+    assert s.pair_estimate == pytest.approx(stats.spearmanr(both["a"], both["b"]).statistic)
+    assert s.pair_pearson_r == pytest.approx(stats.pearsonr(both["a"], both["b"]).statistic)
     grid = result.line["x"].to_numpy()
     pred = ols.get_prediction(sm.add_constant(grid)).summary_frame(alpha=0.05)
     assert np.allclose(result.line["fit"], pred["mean"], rtol=1e-10)
@@ -107,9 +107,9 @@ def test_large_data_keeps_a_sample_of_points_but_uses_everyone():
     x = rng.normal(size=12_000)
     df = pd.DataFrame({"x": x, "y": x + rng.normal(size=12_000)})
     result = analyze(df, CorrelationSpec(("x", "y")))
-    assert result.summary["pair_n"] == 12_000
-    assert result.summary["points_shown"] == len(result.scatter) == 5000
-    assert result.summary["pair_estimate"] == pytest.approx(stats.pearsonr(df.x, df.y).statistic)
+    assert result.summary.pair_n == 12_000
+    assert result.summary.points_shown == len(result.scatter) == 5000
+    assert result.summary.pair_estimate == pytest.approx(stats.pearsonr(df.x, df.y).statistic)
 
 
 def test_constant_column_has_no_correlation_and_is_named():

@@ -239,15 +239,15 @@ def test_long_curves_are_thinned_but_auc_is_exact():
     assert len(r.roc) <= MAX_CURVE_POINTS + 3
     mw = stats.mannwhitneyu(x[y], x[~y]).statistic
     assert auc_row(r, "m").estimate == pytest.approx(mw / (y.sum() * (~y).sum()))
-    assert r.model["positive"] == "yes"
+    assert r.info.positive == "yes"
     cut = r.cutoffs.iloc[0]
     assert cut.cutoff in set(r.roc.threshold)
 
 
 def test_reference_with_three_levels_pools_the_others(asah):
     r = analyze(asah, DiagnosticSpec("gos6", "1", ("s100b",)))
-    assert r.model["positive"] == "1" and r.model["negative"] == "not 1"
-    assert r.model["positives"] == int((asah.gos6 == 1).sum())
+    assert r.info.positive == "1" and r.info.negative == "not 1"
+    assert r.info.positives == int((asah.gos6 == 1).sum())
     assert any("compared with all the others" in w for w in r.warnings)
 
 

@@ -81,10 +81,10 @@ def test_profile_ci_and_lr_p_match_an_independent_profile(endometrial):
 def test_analyze_reports_firth_for_endometrial_neovasculization(endometrial):
     df, _, _ = endometrial
     result = analyze(df, OutcomeSpec(outcome="HG", covariates=("NV", "PI", "EH"), screen_p=None))
-    assert result.model["method"] == "firth"
+    assert result.fit.method == "firth"
     nv = result.multivariable.set_index("variable").loc["NV"]
     np.testing.assert_allclose(np.log(nv.estimate), PUBLISHED_COEF["NV"], atol=6e-4)
-    assert result.model["fallbacks"][-1].endswith("->firth")
+    assert result.fit.fallbacks[-1].endswith("->firth")
 
 
 def test_multi_column_penalized_lr_matches_independent_constrained_fit():

@@ -66,8 +66,8 @@ def sex2() -> pd.DataFrame:
 def table(sex2):
     spec = OutcomeSpec(outcome="case", covariates=COVARIATES, method="firth", screen_p=None)
     result = analyze(sex2, spec)
-    assert result.model["method"] == "firth"
-    assert (result.model["n_used"], result.model["events"]) == (239, 130)
+    assert result.fit.method == "firth"
+    assert (result.fit.n_used, result.fit.events) == (239, 130)
     return result.multivariable.set_index("variable")
 
 

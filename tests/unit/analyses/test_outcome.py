@@ -1,5 +1,7 @@
 """analyze(): crude and adjusted estimates against statsmodels fitted directly, and behaviour."""
 
+from dataclasses import fields
+
 import numpy as np
 import pandas as pd
 import pytest
@@ -109,15 +111,15 @@ def test_adjusted_estimates_and_global_p_equal_statsmodels(seed):
     lr_p = stats.chi2.sf(2 * (full.llf - reduced.llf), 3)
     np.testing.assert_allclose(multi.loc[multi.variable == "site", "global_p"], lr_p, rtol=1e-6)
 
-    m = result.model
-    assert m["n_used"] == len(cc)
-    assert m["n_total"] == int(df.outcome.notna().sum())
-    assert m["n_excluded"] == m["n_total"] - len(cc)
-    np.testing.assert_allclose(m["log_likelihood"], full.llf, rtol=1e-8)
-    np.testing.assert_allclose(m["aic"], full.aic, rtol=1e-8)
-    np.testing.assert_allclose(m["mcfadden_r2"], full.prsquared, rtol=1e-6)
-    assert m["method"] == "logit" and m["solver"] == "newton" and m["fallbacks"] == ()
-    assert m["event"] == "yes"
+    m = result.fit
+    assert m.n_used == len(cc)
+    assert m.n_total == int(df.outcome.notna().sum())
+    assert m.n_excluded == m.n_total - len(cc)
+    np.testing.assert_allclose(m.log_likelihood, full.llf, rtol=1e-8)
+    np.testing.assert_allclose(m.aic, full.aic, rtol=1e-8)
+    np.testing.assert_allclose(m.mcfadden_r2, full.prsquared, rtol=1e-6)
+    assert m.method == "logit" and m.solver == "newton" and m.fallbacks == ()
+    assert m.event == "yes"
 
 
 def test_tables_have_contract_columns_and_model_keys():
@@ -149,8 +151,9 @@ def test_tables_have_contract_columns_and_model_keys():
         "solver",
         "fallbacks",
     ]
-    assert set(keys) <= set(result.model)
-    for key, value in result.model.items():
+    assert set(keys) <= {f.name for f in fields(result.fit)}
+    for key in (f.name for f in fields(result.fit)):
+        value = getattr(result.fit, key)
         assert isinstance(value, (int, float, str, tuple, bool, type(None))), key
     assert list(result.vif.variable) == ["age", "sex", "stage", "site"]
     assert (result.univariable.level[result.univariable.variable == "age"] == "").all()
@@ -168,7 +171,7 @@ def test_three_level_outcome_needs_an_event():
     with pytest.raises(AnalysisError, match="Choose which value is the event"):
         analyze(df, spec())
     result = analyze(df, spec(event="yes"))
-    assert result.model["event"] == "yes"
+    assert result.fit.event == "yes"
     assert any("against all the others" in w for w in result.warnings)
 
 
@@ -215,8 +218,8 @@ def test_separation_uses_firth_and_warns():
         outcome="died", covariates=("age", "exposure"), categorical=("exposure",), reference=()
     )
     result = analyze(df, s)
-    assert result.model["method"] == "firth"
-    assert result.model["separation"] is True
+    assert result.fit.method == "firth"
+    assert result.fit.separation is True
     uni = result.univariable
     assert (uni.loc[uni.variable == "exposure", "method"] == "firth").all()
     rare = result.multivariable.query("level == 'rare'").iloc[0]
@@ -235,7 +238,7 @@ def test_logit_method_on_separated_data_warns_loudly():
         method="logit",
     )
     result = analyze(df, s)
-    assert result.model["method"] == "logit"
+    assert result.fit.method == "logit"
     assert any(w.startswith("WARNING: separation in the multivariable") for w in result.warnings)
 
 
@@ -256,7 +259,7 @@ def test_screening_keeps_significant_and_forced_covariates_in_spec_order():
     result = analyze(df, s)
     uni_p = result.univariable.groupby("variable", sort=False).global_p.first()
     expected = tuple(v for v in s.covariates if v == "noise" or uni_p[v] < 0.05)
-    assert result.model["covariates_in_model"] == expected
+    assert result.fit.covariates_in_model == expected
     assert list(dict.fromkeys(result.multivariable.variable)) == list(expected)
     assert "site" not in expected or uni_p["site"] < 0.05
 
@@ -267,5 +270,5 @@ def test_no_covariate_passing_screening_fits_the_strongest_with_a_warning():
     df["y"] = rng.choice(["no", "yes"], 200)
     result = analyze(df, OutcomeSpec(outcome="y", covariates=("a", "b"), screen_p=0.001))
     uni_p = result.univariable.set_index("variable").global_p
-    assert result.model["covariates_in_model"] == (uni_p.idxmin(),)
+    assert result.fit.covariates_in_model == (uni_p.idxmin(),)
     assert any("only the strongest candidate" in w for w in result.warnings)

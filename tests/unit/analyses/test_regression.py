@@ -59,12 +59,12 @@ def test_warpbreaks_poisson_matches_published_r_glm(warpbreaks):
     assert tension.loc["M", "p_value"] == pytest.approx(9.73e-08, rel=2e-3)
     assert tension.loc["H", "p_value"] == pytest.approx(5.21e-16, rel=2e-3)
     assert tension.loc["L", "is_reference"] and tension.loc["L", "estimate"] == 1.0
-    m = result.model
-    assert m["family"] == "poisson" and m["n_used"] == 54
-    assert m["null_deviance"] == pytest.approx(297.37, abs=0.005)
-    assert m["deviance"] == pytest.approx(210.39, abs=0.005)
-    assert m["aic"] == pytest.approx(493.06, abs=0.005)
-    assert m["dispersion"] == pytest.approx(4.262, abs=5e-4)
+    m = result.fit
+    assert m.family == "poisson" and m.n_used == 54
+    assert m.null_deviance == pytest.approx(297.37, abs=0.005)
+    assert m.deviance == pytest.approx(210.39, abs=0.005)
+    assert m.aic == pytest.approx(493.06, abs=0.005)
+    assert m.dispersion == pytest.approx(4.262, abs=5e-4)
     assert any(w.startswith("WARNING: overdispersion") for w in result.warnings)
 
 
@@ -90,11 +90,11 @@ def test_quine_count_model_switches_to_negative_binomial_as_glm_nb(quine):
     # same formula AIC 1109 and coefficients EthN -0.569, SexM 0.082, AgeF1 -0.448,
     # AgeF2 0.088, AgeF3 0.357, LrnSL 0.292.
     result = analyze(quine, _factor_spec("Days", ("Eth", "Sex", "Age", "Lrn"), "count"))
-    m = result.model
-    assert (m["family"], m["family_reason"]) == ("negbin", "overdispersion")
-    assert m["screening_dispersion"] == pytest.approx(13.17, abs=0.005)
-    assert m["poisson_aic"] == pytest.approx(2299, abs=0.5)
-    assert m["aic"] == pytest.approx(1109, abs=0.5)
+    m = result.fit
+    assert (m.family, m.family_reason) == ("negbin", "overdispersion")
+    assert m.screening_dispersion == pytest.approx(13.17, abs=0.005)
+    assert m.poisson_aic == pytest.approx(2299, abs=0.5)
+    assert m.aic == pytest.approx(1109, abs=0.5)
     multi = result.multivariable
     published = {
         ("Eth", "N"): -0.569,
@@ -107,8 +107,8 @@ def test_quine_count_model_switches_to_negative_binomial_as_glm_nb(quine):
     for (variable, level), coef in published.items():
         row = _rows(multi, variable).loc[level]
         assert np.log(row["estimate"]) == pytest.approx(coef, abs=5e-4)
-    assert m["theta"] == pytest.approx(1 / m["alpha"])
-    assert m["alpha_lr_p"] < 1e-100  # NB against Poisson: overwhelming overdispersion
+    assert m.theta == pytest.approx(1 / m.alpha)
+    assert m.alpha_lr_p < 1e-100  # NB against Poisson: overwhelming overdispersion
     assert any("negative binomial regression was used" in w for w in result.warnings)
 
 
@@ -119,7 +119,7 @@ def test_quine_negative_binomial_matches_statsmodels_fitted_directly(quine):
     glm = smf.glm(
         "Days ~ Eth + Age", data=quine, family=sm.families.NegativeBinomial(alpha=alpha)
     ).fit()
-    assert result.model["alpha"] == pytest.approx(alpha, rel=1e-5)
+    assert result.fit.alpha == pytest.approx(alpha, rel=1e-5)
     row = _rows(result.multivariable, "Age").loc["F3"]
     ci = np.exp(glm.conf_int().loc["Age[T.F3]"])
     assert row["estimate"] == pytest.approx(np.exp(glm.params["Age[T.F3]"]), rel=1e-5)
@@ -178,10 +178,10 @@ def test_poisson_rate_model_with_offset_matches_statsmodels_glm(rates):
     age = _rows(result.multivariable, "age").loc[""]
     assert age["estimate"] == pytest.approx(np.exp(glm.params["age"]), rel=1e-7)
     assert age["p_value"] == pytest.approx(glm.pvalues["age"], rel=1e-6)
-    m = result.model
-    assert m["n_used"] == len(used) == 396 and m["n_excluded"] == 3
-    assert m["aic"] == pytest.approx(glm.aic, rel=1e-9)
-    assert m["dispersion"] == pytest.approx(glm.pearson_chi2 / glm.df_resid, rel=1e-9)
+    m = result.fit
+    assert m.n_used == len(used) == 396 and m.n_excluded == 3
+    assert m.aic == pytest.approx(glm.aic, rel=1e-9)
+    assert m.dispersion == pytest.approx(glm.pearson_chi2 / glm.df_resid, rel=1e-9)
     assert any("exposure ('years') of 0 or less" in w for w in result.warnings)
     # The ward's overall p is the LR test of dropping both of its columns.
     reduced = smf.glm(
@@ -245,13 +245,13 @@ def test_linear_model_matches_statsmodels_ols(blood_pressure):
     reduced = smf.ols("sbp ~ age + C(sex)", data=used).fit()
     f_p = sm.stats.anova_lm(reduced, ols)["Pr(>F)"].iloc[1]
     assert row["global_p"] == pytest.approx(f_p, rel=1e-7)
-    m = result.model
-    assert m["r2"] == pytest.approx(ols.rsquared, rel=1e-10)
-    assert m["adj_r2"] == pytest.approx(ols.rsquared_adj, rel=1e-10)
-    assert m["residual_se"] == pytest.approx(np.sqrt(ols.scale), rel=1e-10)
-    assert m["f_statistic"] == pytest.approx(ols.fvalue, rel=1e-10)
-    assert (m["f_df1"], m["f_df2"]) == (4, len(used) - 5)
-    assert m["aic"] == pytest.approx(ols.aic, rel=1e-10)
+    m = result.fit
+    assert m.r2 == pytest.approx(ols.rsquared, rel=1e-10)
+    assert m.adj_r2 == pytest.approx(ols.rsquared_adj, rel=1e-10)
+    assert m.residual_se == pytest.approx(np.sqrt(ols.scale), rel=1e-10)
+    assert m.f_statistic == pytest.approx(ols.fvalue, rel=1e-10)
+    assert (m.f_df1, m.f_df2) == (4, len(used) - 5)
+    assert m.aic == pytest.approx(ols.aic, rel=1e-10)
     # Residual diagnostics: internally studentized residuals (R's rstandard).
     d = result.diagnostics
     studentized = ols.get_influence().resid_studentized_internal
@@ -278,7 +278,7 @@ def test_screening_keeps_significant_and_forced_covariates(blood_pressure):
     result = analyze(blood_pressure, spec)
     uni = result.univariable.groupby("variable")["global_p"].first()
     assert uni["noise"] > 0.05 and uni["age"] < 0.05
-    assert set(result.model["covariates_in_model"]) == {"age", "stage", "sex"}
+    assert set(result.fit.covariates_in_model) == {"age", "stage", "sex"}
     assert "noise" not in set(result.multivariable["variable"])
 
 
@@ -296,9 +296,9 @@ def test_count_model_without_overdispersion_stays_poisson():
     x = rng.normal(size=500)
     df = pd.DataFrame({"y": rng.poisson(np.exp(0.5 + 0.4 * x)), "x": x})
     result = analyze(df, RegressionSpec("y", ("x",), model="count", screen_p=None))
-    assert result.model["family"] == "poisson"
-    assert result.model["family_reason"] == "no overdispersion"
-    assert result.model["screening_dispersion"] < 1.5
+    assert result.fit.family == "poisson"
+    assert result.fit.family_reason == "no overdispersion"
+    assert result.fit.screening_dispersion < 1.5
 
 
 @pytest.mark.parametrize(

@@ -99,10 +99,10 @@ def test_aml_by_group_medians_and_logrank_match_r(aml):
     assert np.isnan(other["ci_high"])
     assert row(result.logrank, group="Maintained")["expected"] == pytest.approx(10.69, abs=5e-3)
     assert row(result.logrank, group="Nonmaintained")["observed"] == 11
-    assert result.model["logrank_chi2"] == pytest.approx(3.4, abs=0.05)
-    assert result.model["logrank_p"] == pytest.approx(0.0653, abs=5e-5)
+    assert result.fit.logrank_chi2 == pytest.approx(3.4, abs=0.05)
+    assert result.fit.logrank_p == pytest.approx(0.0653, abs=5e-5)
     chi2, p = survdiff(aml["time"], aml["status"], aml["x"])
-    assert result.model["logrank_chi2"] == pytest.approx(chi2, rel=1e-12)
+    assert result.fit.logrank_chi2 == pytest.approx(chi2, rel=1e-12)
 
 
 def test_lung_by_sex_matches_r(lung):
@@ -124,8 +124,8 @@ def test_lung_by_sex_matches_r(lung):
         550,
     ]
     assert row(result.logrank, group="Male")["expected"] == pytest.approx(91.6, abs=0.05)
-    assert result.model["logrank_chi2"] == pytest.approx(10.3, abs=0.05)
-    assert result.model["logrank_p"] == pytest.approx(0.00131, abs=5e-6)
+    assert result.fit.logrank_chi2 == pytest.approx(10.3, abs=0.05)
+    assert result.fit.logrank_p == pytest.approx(0.00131, abs=5e-6)
     # Group is the Cox covariate; reference = first level in order (Female), so the HR of
     # Male is R's exp(0.5310) with the CI inverted from R's 0.4237-0.816.
     hr = row(result.univariable, variable="sex", level="Male")
@@ -133,7 +133,7 @@ def test_lung_by_sex_matches_r(lung):
     assert (hr["ci_low"], hr["ci_high"]) == pytest.approx((1 / 0.816, 1 / 0.4237), rel=1e-3)
     assert hr["p_value"] == pytest.approx(0.00149, abs=5e-6)
     assert row(result.univariable, variable="sex", level="Female")["is_reference"]
-    assert result.model["cox_lr_chi2"] == pytest.approx(10.63, abs=5e-3)
+    assert result.fit.cox_lr_chi2 == pytest.approx(10.63, abs=5e-3)
 
 
 def test_lung_age_sex_cox_and_ph_test_match_r(lung):
@@ -150,14 +150,14 @@ def test_lung_age_sex_cox_and_ph_test_match_r(lung):
     assert sex["p_value"] == pytest.approx(0.0022, abs=5e-5)
     assert (age["ci_low"], age["ci_high"]) == pytest.approx((0.999, 1.036), abs=5e-4)
     assert (sex["ci_low"], sex["ci_high"]) == pytest.approx((0.431, 0.831), abs=5e-4)
-    assert result.model["cox_lr_chi2"] == pytest.approx(14.1, abs=0.05)
-    assert result.model["cox_lr_p"] == pytest.approx(0.000857, abs=5e-7)
+    assert result.fit.cox_lr_chi2 == pytest.approx(14.1, abs=0.05)
+    assert result.fit.cox_lr_p == pytest.approx(0.000857, abs=5e-7)
     ph = result.ph_test
     assert row(ph, variable="age")["chi2"] == pytest.approx(0.209, abs=5e-4)
     assert row(ph, variable="sex_code")["chi2"] == pytest.approx(2.608, abs=5e-4)
     overall = ph[ph["is_global"]].iloc[0]
     assert (overall["chi2"], overall["df"]) == (pytest.approx(2.771, abs=5e-4), 2)
-    assert result.model["ph_global_p"] == pytest.approx(0.25, abs=5e-3)
+    assert result.fit.ph_global_p == pytest.approx(0.25, abs=5e-3)
 
 
 def test_factor_hazard_ratios_and_lr_global_p_equal_statsmodels(lung):
@@ -188,7 +188,7 @@ def test_factor_hazard_ratios_and_lr_global_p_equal_statsmodels(lung):
     assert row(result.multivariable, variable="ph.ecog", level="0")["global_p"] == pytest.approx(
         expected, rel=1e-6
     )
-    assert result.model["cox_n_used"] == len(data)
+    assert result.fit.cox_n_used == len(data)
 
 
 def test_log_log_band_follows_its_formula(aml):
@@ -212,7 +212,7 @@ def test_time_from_two_dates_is_days(aml):
     by_dates = analyze(df, SurvivalSpec(event="status", start="start", end="end", event_level="1"))
     by_time = analyze(df, SurvivalSpec(event="status", time="time", event_level="1"))
     pd.testing.assert_frame_equal(by_dates.curves, by_time.curves)
-    assert by_dates.model["time_source"] == "dates"
+    assert by_dates.fit.time_source == "dates"
 
 
 def test_at_risk_table_counts_patients_still_followed(aml):
@@ -224,7 +224,7 @@ def test_at_risk_table_counts_patients_still_followed(aml):
 
 def test_default_event_level_of_one_two_coding_is_two(lung):
     result = analyze(lung, SurvivalSpec(event="status", time="time"))
-    assert result.model["event"] == "2"
+    assert result.fit.event == "2"
     assert any("taken to be status = '2'" in w for w in result.warnings)
 
 
@@ -232,7 +232,7 @@ def test_missing_times_are_left_out_and_reported(aml):
     df = aml.astype({"time": float})
     df.loc[[0, 1], "time"] = np.nan
     result = analyze(df, SurvivalSpec(event="status", time="time", event_level="1"))
-    assert result.model["n_used"] == 21
+    assert result.fit.n_used == 21
     assert result.warnings[0].startswith("2 of 23 patients")
 
 
@@ -275,20 +275,21 @@ def test_vectorised_fitter_equals_phreg_for_large_files(lung):
 
 def test_result_survives_the_shared_cache_codec(aml):
     """Results are stored in the Redis tier as JSON: every table must come back unchanged."""
+    from analyses.fit_records import SurvivalFit
     from analyses.results import SurvivalResult
     from utils import codec
 
     spec = SurvivalSpec(event="status", time="time", event_level="1", group="x")
     result = analyze(aml, spec)
-    back = codec.from_json(codec.to_json(result), [SurvivalResult])
+    back = codec.from_json(codec.to_json(result), [SurvivalResult, SurvivalFit])
     for name in ("curves", "at_risk", "medians", "logrank", "univariable", "ph_test"):
         pd.testing.assert_frame_equal(getattr(back, name), getattr(result, name))
-    assert back.model == result.model and back.warnings == result.warnings
+    assert back.fit == result.fit and back.warnings == result.warnings
 
 
 def test_a_group_with_one_level_gives_one_curve_and_no_cox_model(aml):
     only = aml[aml["x"] == "Maintained"]
     result = analyze(only, SurvivalSpec(event="status", time="time", event_level="1", group="x"))
     assert result.medians["group"].tolist() == ["Maintained"]
-    assert np.isnan(result.model["logrank_p"]) and result.univariable.empty
+    assert np.isnan(result.fit.logrank_p) and result.univariable.empty
     assert any("same group" in w for w in result.warnings)

@@ -130,7 +130,7 @@ def test_columns_and_groups(pbc):
     assert list(result.cells.columns) == list(TABLE1_CELL_COLUMNS)
     assert list(result.variables.columns) == list(TABLE1_VARIABLE_COLUMNS)
     assert result.groups.to_dict("list") == {"group": ["Overall", "1", "2"], "n": [312, 158, 154]}
-    assert result.info["n_group_missing"] == 106 and result.info["n_used"] == 312
+    assert result.info.n_group_missing == 106 and result.info.n_used == 312
     assert any("106 patients" in w for w in result.warnings)
 
 

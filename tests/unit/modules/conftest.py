@@ -7,6 +7,7 @@ import math
 import pandas as pd
 import pytest
 
+from analyses.fit_records import OutcomeFit
 from analyses.results import MULTIVARIABLE_COLUMNS, UNIVARIABLE_COLUMNS, OutcomeResult
 from modules.outcome.result_view import ResultView
 
@@ -52,32 +53,36 @@ def hand_result() -> OutcomeResult:
         ("sex", "M", False, 180, 47, math.inf, NAN, NAN, NAN, 0.2),
     ]
     multivariable = pd.DataFrame(m, columns=list(MULTIVARIABLE_COLUMNS))
-    model = {
-        "method": "logit",
-        "event": "Yes",
-        "n_total": 400,
-        "n_used": 380,
-        "n_excluded": 20,
-        "events": 85,
-        "non_events": 295,
-        "n_parameters": 4,
-        "events_per_variable": 21.25,
-        "aic": 401.234,
-        "mcfadden_r2": 0.1423,
-        "nagelkerke_r2": 0.2311,
-        "auc": 0.7812,
-        "auc_ci_low": 0.731,
-        "auc_ci_high": 0.8301,
-        "hosmer_lemeshow_chi2": 8.12,
-        "hosmer_lemeshow_df": 8,
-        "hosmer_lemeshow_p": 0.4217,
-        "screen_p": 0.2,
-        "covariates_in_model": ("age", "stage", "sex"),
-    }
+    fit = OutcomeFit(
+        method="logit",
+        event="Yes",
+        n_total=400,
+        n_used=380,
+        n_excluded=20,
+        n_outcome_missing=0,
+        events=85,
+        non_events=295,
+        n_parameters=4,
+        events_per_variable=21.25,
+        log_likelihood=-195.617,
+        aic=401.234,
+        mcfadden_r2=0.1423,
+        nagelkerke_r2=0.2311,
+        auc=0.7812,
+        auc_ci_low=0.731,
+        auc_ci_high=0.8301,
+        hosmer_lemeshow_chi2=8.12,
+        hosmer_lemeshow_df=8,
+        hosmer_lemeshow_p=0.4217,
+        screen_p=0.2,
+        covariates_in_model=("age", "stage", "sex"),
+        solver="newton",
+        separation=False,
+    )
     return OutcomeResult(
         univariable=univariable,
         multivariable=multivariable,
-        model=model,
+        fit=fit,
         warnings=("VIF of <i>age</i> is 11.", "Few events per variable."),
     )
 

@@ -7,6 +7,7 @@ import numpy as np
 import pandas as pd
 import pytest
 
+from analyses.fit_records import OutcomeFit
 from analyses.results import MULTIVARIABLE_COLUMNS, OutcomeResult
 from tests.redis_server import RedisServer
 
@@ -41,21 +42,37 @@ def outcome_result() -> OutcomeResult:
     )
     multivariable = univariable[list(MULTIVARIABLE_COLUMNS)].iloc[[0, 2, 3]]
     multivariable = multivariable.assign(level=["", "II", np.nan])  # a missing string
-    model = {
-        "method": "logit",
-        "event": "1",
-        "n_total": 120,
-        "n_used": 118,
-        "auc": 0.74,
-        "hosmer_lemeshow_p": math.nan,
-        "aic": -math.inf,
-        "screen_p": None,
-        "covariates_in_model": ("age", "stage"),
-        "fallbacks": (),
-        "separation": False,
-        "np_float": np.float64(0.5),
-        "np_int": np.int64(7),
-    }
     vif = pd.DataFrame({"variable": ["age", "stage"], "vif": [1.2, 1.2]})
     warnings = ("Few events per variable.", "Separation in 'stage'.")
-    return OutcomeResult(univariable, multivariable, model, warnings, vif)
+    return OutcomeResult(univariable, multivariable, outcome_fit(), warnings, vif)
+
+
+def outcome_fit() -> OutcomeFit:
+    """A fit record with NaN, -inf, None, an empty tuple and numpy scalars in it."""
+    return OutcomeFit(
+        method="logit",
+        event="1",
+        n_total=120,
+        n_used=118,
+        n_excluded=2,
+        n_outcome_missing=0,
+        events=30,
+        non_events=88,
+        n_parameters=np.int64(7),
+        events_per_variable=np.float64(0.5),
+        log_likelihood=-60.5,
+        aic=-math.inf,
+        mcfadden_r2=0.12,
+        nagelkerke_r2=0.2,
+        auc=0.74,
+        auc_ci_low=0.65,
+        auc_ci_high=0.83,
+        hosmer_lemeshow_chi2=math.nan,
+        hosmer_lemeshow_df=0,
+        hosmer_lemeshow_p=math.nan,
+        screen_p=None,
+        covariates_in_model=("age", "stage"),
+        solver="newton",
+        separation=False,
+        fallbacks=(),
+    )

@@ -3,17 +3,19 @@
 import json
 import math
 import pickle
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 
 import numpy as np
 import pandas as pd
 import pytest
 
+from analyses.fit_records import OutcomeFit
 from analyses.results import UNIVARIABLE_COLUMNS, OutcomeResult
+from tests.unit.utils.conftest import outcome_fit
 from utils import codec
 from utils.codec import CodecError, from_json, to_json
 
-ALLOWED = [OutcomeResult]
+ALLOWED = [OutcomeResult, OutcomeFit]
 
 
 def test_outcome_result_round_trips_with_dtypes(outcome_result):
@@ -26,17 +28,17 @@ def test_outcome_result_round_trips_with_dtypes(outcome_result):
     pd.testing.assert_frame_equal(back.multivariable, original.multivariable)  # index [0, 2, 3]
     pd.testing.assert_frame_equal(back.vif, original.vif)
     assert back.warnings == original.warnings
-    model = back.model
-    assert model["covariates_in_model"] == ("age", "stage")
-    assert model["fallbacks"] == ()
-    assert model["screen_p"] is None
-    assert math.isnan(model["hosmer_lemeshow_p"])
-    assert model["aic"] == -math.inf
-    assert model["np_float"] == 0.5 and model["np_int"] == 7
-    assert model["separation"] is False
-    assert {k: v for k, v in model.items() if k != "hosmer_lemeshow_p"} == {
-        k: v for k, v in original.model.items() if k != "hosmer_lemeshow_p"
-    }
+    model = back.fit
+    assert model.covariates_in_model == ("age", "stage")
+    assert model.fallbacks == ()
+    assert model.screen_p is None
+    assert math.isnan(model.hosmer_lemeshow_p)
+    assert model.aic == -math.inf
+    assert model.events_per_variable == 0.5 and model.n_parameters == 7  # numpy scalars
+    assert type(model.n_parameters) is int
+    assert model.separation is False
+    finite = {"hosmer_lemeshow_p": 0.0, "hosmer_lemeshow_chi2": 0.0}
+    assert replace(model, **finite) == replace(original.fit, **finite)
 
 
 def test_output_is_strict_json_without_nan_literals(outcome_result):
@@ -46,7 +48,7 @@ def test_output_is_strict_json_without_nan_literals(outcome_result):
 
 
 def test_default_empty_vif_round_trips():
-    result = OutcomeResult(pd.DataFrame({"a": [1]}), pd.DataFrame({"a": [1.5]}), {})
+    result = OutcomeResult(pd.DataFrame({"a": [1]}), pd.DataFrame({"a": [1.5]}), outcome_fit())
     back = from_json(to_json(result), ALLOWED)
     pd.testing.assert_frame_equal(back.vif, result.vif)
 

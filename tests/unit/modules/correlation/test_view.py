@@ -43,7 +43,7 @@ def test_scatter_has_points_line_band_and_r_in_title(view):
     fig = cv.scatter_plot(view)
     assert [t.name for t in fig.data] == ["Patients", "95% CI of the mean", "Least-squares line"]
     assert EVIL not in fig.layout.title.text
-    assert f"Pearson r = {view.summary['pair_estimate']:.2f}" in fig.layout.title.text
+    assert f"Pearson r = {view.summary.pair_estimate:.2f}" in fig.layout.title.text
 
 
 def test_csv_neutralises_formula_names(view):

@@ -82,7 +82,7 @@ def test_figures_escape_user_text(linear, count):
         assert EVIL not in ticks and "&lt;img" in ticks
     assert regression_figures.forest_plot(count).layout.xaxis.type == "log"
     diag = regression_figures.diagnostics_plot(linear)
-    assert len(diag.data[0].x) == linear.result.model["n_used"]
+    assert len(diag.data[0].x) == linear.result.fit.n_used
 
 
 def test_report_is_self_contained_and_escaped(linear):

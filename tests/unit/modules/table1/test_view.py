@@ -11,6 +11,7 @@ import pytest
 
 import logic
 from analyses import table1_tests
+from analyses.fit_records import Table1Info
 from analyses.results import Table1Result
 from analyses.specs import Table1Spec
 from analyses.table1 import analyze
@@ -161,6 +162,6 @@ def test_spec_from_controls_and_the_logic_door():
         tc.table1_spec(ds, ["sex"], "age")
     result = logic.run("table1", ds, spec)
     assert logic.run("table1", ds, spec) is result  # cached by fingerprint and spec
-    back = codec.from_json(codec.to_json(result), [Table1Result])  # the shared-tier codec
+    back = codec.from_json(codec.to_json(result), [Table1Result, Table1Info])  # shared tier
     pd.testing.assert_frame_equal(back.cells, result.cells)
     assert back.info == result.info

@@ -1,0 +1,183 @@
+"""Every analysis result, with its fit record, round-trips through the shared-tier codec under
+logic's allow-list, and each record's values have the types its fields declare."""
+
+from __future__ import annotations
+
+import dataclasses
+import math
+import types
+import typing
+from pathlib import Path
+
+import numpy as np
+import pandas as pd
+import pytest
+
+import logic
+from analyses import correlation, diagnostic, outcome, regression, survival, table1
+from analyses.fit_records import FIT_RECORDS
+from analyses.specs import (
+    CorrelationSpec,
+    DiagnosticSpec,
+    OutcomeSpec,
+    RegressionSpec,
+    SurvivalSpec,
+    Table1Spec,
+)
+from utils import codec
+
+DATA = Path(__file__).parents[1] / "data"
+
+
+def _read(name: str) -> pd.DataFrame:
+    return pd.read_csv(DATA / name, comment="#")
+
+
+def _linear() -> pd.DataFrame:
+    rng = np.random.default_rng(3)
+    x = rng.normal(size=80)
+    group = rng.choice(["a", "b", "c"], size=80)
+    return pd.DataFrame({"y": 2 * x + (group == "b") + rng.normal(size=80), "x": x, "g": group})
+
+
+# (analysis module, data, spec): one case for each fit record, and the variants that leave
+# optional fields empty (count-only, negative-binomial-only, Firth-only, Cox-only).
+CASES = {
+    "outcome_logit": (
+        outcome,
+        lambda: _read("asah.csv"),
+        OutcomeSpec("outcome", ("age", "gender", "s100b"), categorical=("gender",)),
+    ),
+    "outcome_firth": (
+        outcome,
+        lambda: _read("sex2.csv"),
+        OutcomeSpec("case", ("age", "oc", "vic"), method="firth", screen_p=None),
+    ),
+    "regression_linear": (
+        regression,
+        _linear,
+        RegressionSpec("y", ("x", "g"), model="linear", categorical=("g",), screen_p=None),
+    ),
+    "regression_poisson": (
+        regression,
+        lambda: _read("warpbreaks.csv"),
+        RegressionSpec(
+            "breaks",
+            ("wool", "tension"),
+            model="poisson",
+            screen_p=None,
+            categorical=("wool", "tension"),
+        ),
+    ),  # fmt: skip
+    "regression_negbin": (
+        regression,
+        lambda: _read("quine.csv"),
+        RegressionSpec(
+            "Days", ("Eth", "Sex"), model="negbin", screen_p=None, categorical=("Eth", "Sex")
+        ),
+    ),  # fmt: skip
+    "diagnostic": (
+        diagnostic,
+        lambda: _read("asah.csv"),
+        DiagnosticSpec("outcome", "Poor", ("s100b", "ndka")),
+    ),
+    "survival_cox": (
+        survival,
+        lambda: _read("aml.csv"),
+        SurvivalSpec(event="status", time="time", event_level="1", group="x"),
+    ),
+    "survival_km_only": (
+        survival,
+        lambda: _read("aml.csv"),
+        SurvivalSpec(event="status", time="time", event_level="1"),
+    ),
+    "correlation": (
+        correlation,
+        lambda: _read("asah.csv"),
+        CorrelationSpec(("age", "s100b", "ndka"), method="spearman", adjust="holm"),
+    ),
+    "table1": (
+        table1,
+        lambda: _read("table1_pbc.csv"),
+        Table1Spec(("age", "sex", "bili", "stage"), group="trt", categorical=("sex", "stage")),
+    ),
+}
+
+
+def _conforms(value: object, hint: object) -> bool:
+    """Whether a value is of a field's declared type (numpy scalars are not Python ints)."""
+    if isinstance(hint, types.UnionType) or typing.get_origin(hint) is typing.Union:
+        return any(_conforms(value, h) for h in typing.get_args(hint))
+    if hint is type(None):
+        return value is None
+    if typing.get_origin(hint) is tuple:
+        return isinstance(value, tuple) and all(isinstance(v, str) for v in value)
+    if hint is float:
+        return isinstance(value, (int, float)) and not isinstance(value, bool)
+    if hint is int:
+        return isinstance(value, int) and not isinstance(value, bool)
+    return isinstance(value, hint)  # type: ignore[arg-type]
+
+
+def _record(result):
+    (name,) = [
+        f.name for f in dataclasses.fields(result) if type(getattr(result, f.name)) in FIT_RECORDS
+    ]
+    return getattr(result, name)
+
+
+def _same(a: object, b: object) -> bool:
+    if isinstance(a, float) and isinstance(b, float) and math.isnan(a):
+        return math.isnan(b)
+    return a == b and type(a) is type(b)
+
+
+@pytest.fixture(scope="module")
+def computed() -> dict:
+    return {name: module.analyze(load(), spec) for name, (module, load, spec) in CASES.items()}
+
+
+def test_every_fit_record_is_exercised_and_allowed(computed):
+    assert {type(_record(r)) for r in computed.values()} == set(FIT_RECORDS)
+    assert set(FIT_RECORDS) <= set(logic.RESULT_TYPES)
+    assert {type(r) for r in computed.values()} <= set(logic.RESULT_TYPES)
+
+
+@pytest.mark.parametrize("case", list(CASES))
+def test_fit_record_values_have_their_declared_types(computed, case):
+    record = _record(computed[case])
+    hints = typing.get_type_hints(type(record))
+    wrong = {
+        f.name: type(getattr(record, f.name)).__name__
+        for f in dataclasses.fields(record)
+        if not _conforms(getattr(record, f.name), hints[f.name])
+    }
+    assert not wrong, wrong
+
+
+@pytest.mark.parametrize("case", list(CASES))
+def test_result_and_fit_record_round_trip_through_the_shared_tier_codec(computed, case):
+    result = computed[case]
+    text = codec.to_json(result)
+    back = codec.from_json(text, logic.RESULT_TYPES)
+    assert type(back) is type(result) and codec.to_json(back) == text
+    record, again = _record(result), _record(back)
+    assert type(again) is type(record)
+    for f in dataclasses.fields(record):
+        assert _same(getattr(record, f.name), getattr(again, f.name)), f.name
+    for f in dataclasses.fields(result):
+        value = getattr(result, f.name)
+        if isinstance(value, pd.DataFrame):
+            pd.testing.assert_frame_equal(getattr(back, f.name), value)
+
+
+def test_optional_fields_are_empty_exactly_where_the_fit_has_no_such_number(computed):
+    linear, poisson = computed["regression_linear"].fit, computed["regression_poisson"].fit
+    negbin = computed["regression_negbin"].fit
+    assert linear.r2 is not None and linear.deviance is None and linear.alpha_lr_p is None
+    assert poisson.r2 is None and poisson.deviance is not None and poisson.alpha_lr_p is None
+    assert negbin.alpha_lr_p is not None and negbin.poisson_aic is not None
+    assert computed["outcome_logit"].fit.penalized_log_likelihood is None
+    assert computed["outcome_firth"].fit.penalized_log_likelihood is not None
+    assert computed["survival_cox"].fit.cox_lr_p is not None
+    assert computed["survival_km_only"].fit.cox_lr_p is None
