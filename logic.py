@@ -15,10 +15,11 @@ import pandas as pd
 
 from analyses import results as result_types
 from analyses.cancellation import Cancelled, CancelToken, cancellable
+from analyses.effect_scale import check_effect_scale
 from analyses.errors import AnalysisError
 from analyses.fit_records import FIT_RECORDS
 from analyses.results import OutcomeResult, RegressionResult
-from analyses.specs import Method, OutcomeSpec
+from analyses.specs import EffectScale, Method, OutcomeSpec
 from matching import codebook as codebook_io
 from matching import embeddings, similarity
 from matching.codebook import Codebook
@@ -303,14 +304,20 @@ def outcome_spec(
     force: Iterable[str] = (),
     reference: Mapping[str, str] | None = None,
     continuous_summary: str = "mean",
+    effect_scale: EffectScale = "unit",
 ) -> OutcomeSpec:
-    """Validate a request against the dataset's columns and build its hashable spec."""
+    """Validate a request against the dataset's columns and build its hashable spec.
+
+    `effect_scale`: continuous covariates' odds ratios per "unit", per 10 units ("10"), per
+    SD ("sd") or per IQR ("iqr").
+    """
     if outcome not in dataset.columns:
         raise AnalysisError(
             f"There is no column named '{outcome}'. Choose the outcome from the list."
         )
     if method not in ("auto", "logit", "firth"):
         raise AnalysisError("Method must be 'auto', 'logit' (standard) or 'firth'.")
+    check_effect_scale(effect_scale)
     candidates = eligible_covariates(dataset, outcome) if covariates is None else list(covariates)
     unknown = [c for c in candidates if c not in dataset.columns]
     if unknown:
@@ -346,6 +353,7 @@ def outcome_spec(
         categorical=categorical,
         reference=refs,
         continuous_summary="median" if continuous_summary == "median" else "mean",
+        effect_scale=effect_scale,
     )
 
 
@@ -360,6 +368,7 @@ def analyze_outcome(
     force: Iterable[str] = (),
     reference: Mapping[str, str] | None = None,
     continuous_summary: str = "mean",
+    effect_scale: EffectScale = "unit",
     cancel: CancelToken | None = None,
 ) -> OutcomeResult:
     """Univariable screening and multivariable logistic regression of a binary outcome."""
@@ -374,5 +383,6 @@ def analyze_outcome(
         force=force,
         reference=reference,
         continuous_summary=continuous_summary,
+        effect_scale=effect_scale,
     )
     return run("outcome", dataset, spec, cancel=cancel)

@@ -159,7 +159,7 @@ def separated_columns(X: np.ndarray, y: np.ndarray) -> list[int]:
     """Design columns (intercept = 0) whose ML estimate is infinite: separation when non-empty.
 
     Linear-programming check of Konis (2007), as R's detectseparation. The LP (HiGHS) cannot be
-    interrupted: ~1.5 s at 100k rows, the longest step without a checkpoint (OPTIMIZATION.md).
+    interrupted: 1.5-8 s at 100k rows, the longest step without a checkpoint (OPTIMIZATION.md).
     """
     checkpoint()
     try:

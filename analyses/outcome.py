@@ -5,6 +5,7 @@ from __future__ import annotations
 import numpy as np
 import pandas as pd
 
+from analyses.effect_scale import check_effect_scale, rescale, scale_table
 from analyses.encoding import (
     Covariate,
     Factor,
@@ -135,6 +136,7 @@ def analyze(df: pd.DataFrame, spec: OutcomeSpec) -> OutcomeResult:
     missing = [c for c in (spec.outcome, *spec.covariates) if c not in df.columns]
     if missing:
         raise AnalysisError(f"These columns are not in the data: {', '.join(missing)}.")
+    check_effect_scale(spec.effect_scale)
     y, event, notes = encode_outcome(df[spec.outcome], spec.event)
     covs, cov_notes = _covariates(df, spec, y)
     notes += cov_notes
@@ -157,6 +159,8 @@ def analyze(df: pd.DataFrame, spec: OutcomeSpec) -> OutcomeResult:
             "Use fewer covariates or fill in missing values."
         )
     fit = _fit_record(spec, event, y, multi, screened)
+    # SD and IQR among the patients with a known outcome: the crude models' patients.
+    scales, scale_notes = scale_table(covs, ~np.isnan(y), spec.effect_scale)
     warnings = notes + screen_notes + model_warnings(covs, uni, multi, fit, spec.method)
     univariable = pd.DataFrame(
         [row for c in covs for row in uni[c.name].rows], columns=list(UNIVARIABLE_COLUMNS)
@@ -165,11 +169,12 @@ def analyze(df: pd.DataFrame, spec: OutcomeSpec) -> OutcomeResult:
     univariable["is_reference"] = univariable["is_reference"].astype(bool)
     multivariable["is_reference"] = multivariable["is_reference"].astype(bool)
     return OutcomeResult(
-        univariable=univariable,
-        multivariable=multivariable,
+        univariable=rescale(univariable, scales, ratio=True),
+        multivariable=rescale(multivariable, scales, ratio=True),
         fit=fit,
-        warnings=tuple(dict.fromkeys(warnings)),
+        warnings=tuple(dict.fromkeys(warnings + scale_notes)),
         vif=multi.vif,
+        scales=scales,
     )
 
 

@@ -11,6 +11,7 @@ from __future__ import annotations
 import numpy as np
 import pandas as pd
 
+from analyses.effect_scale import check_effect_scale, rescale, scale_table
 from analyses.encoding import Covariate
 from analyses.errors import AnalysisError
 from analyses.fit_records import RegressionFit
@@ -154,6 +155,7 @@ def analyze(df: pd.DataFrame, spec: RegressionSpec) -> RegressionResult:
     """Univariable screening and a multivariable regression of spec.outcome."""
     if spec.model not in MODELS:
         raise AnalysisError("The model must be linear, count, Poisson or negative binomial.")
+    check_effect_scale(spec.effect_scale)
     needed = [spec.outcome, *spec.covariates, *([spec.exposure] if spec.exposure else [])]
     missing = [c for c in needed if c not in df.columns]
     if missing:
@@ -180,6 +182,8 @@ def analyze(df: pd.DataFrame, spec: RegressionSpec) -> RegressionResult:
     fit, X, yy, off, table, vif, empty, aliased = _multivariable(screened, family, y, offset, known)
     record = _fit_record(spec, family, reason, dispersion, fit, X, yy, off, known.sum(), screened)
     notes += screen_notes + regression_warnings(record, uni, vif, empty, aliased)
+    # SD and IQR among the patients with the outcome (and exposure) known: the crude models'.
+    scales, scale_notes = scale_table(covs, known, spec.effect_scale)
     univariable = pd.DataFrame(
         [row for c in covs for row in uni[c.name].rows],
         columns=list(REGRESSION_UNIVARIABLE_COLUMNS),
@@ -187,13 +191,15 @@ def analyze(df: pd.DataFrame, spec: RegressionSpec) -> RegressionResult:
     multivariable = pd.DataFrame(table, columns=list(REGRESSION_MULTIVARIABLE_COLUMNS))
     for frame in (univariable, multivariable):
         frame["is_reference"] = frame["is_reference"].astype(bool)
+    ratio = family != "linear"
     return RegressionResult(
-        univariable=univariable,
-        multivariable=multivariable,
+        univariable=rescale(univariable, scales, ratio),
+        multivariable=rescale(multivariable, scales, ratio),
         fit=record,
         diagnostics=diagnostics_frame(fit, X),
         vif=vif,
-        warnings=tuple(dict.fromkeys(notes)),
+        warnings=tuple(dict.fromkeys(notes + scale_notes)),
+        scales=scales,
     )
 
 

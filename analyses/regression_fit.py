@@ -8,6 +8,7 @@ information as glm.nb's summary does.
 
 from __future__ import annotations
 
+import functools
 import warnings
 from dataclasses import dataclass
 
@@ -67,15 +68,30 @@ def nb_alpha(X: np.ndarray, y: np.ndarray, offset: np.ndarray) -> tuple[float, b
         return (alpha if np.isfinite(alpha) and alpha > 0 else 1e-8), False, tuple(fallbacks)
 
 
+@functools.cache
+def _checked_glm() -> type:
+    """statsmodels' GLM, checking the cancel token once per IRLS iteration.
+
+    IRLS takes no callback; its loop calls _update_history once per iteration (one weighted
+    least-squares solve, ~0.2 s at 100k rows x 30 columns), so that is where the check goes.
+    The numbers are GLM's own. Built on first use: importing GLM costs memory.
+    """
+    from statsmodels.genmod.generalized_linear_model import GLM
+
+    class CheckedGLM(GLM):
+        def _update_history(self, tmp_result, mu, history):
+            checkpoint()
+            return super()._update_history(tmp_result, mu, history)
+
+    return CheckedGLM
+
+
 def _fit(family, X, y, offset, alpha):
     """The statsmodels fit of one family, with alpha, convergence and fallbacks."""
     # The modules themselves, not statsmodels.api, which imports every family (+27 MB RSS).
     from statsmodels.genmod import families
-    from statsmodels.genmod.generalized_linear_model import GLM
     from statsmodels.regression.linear_model import OLS
 
-    # GLM's IRLS takes no callback: the check is between fits (each one IRLS fit, ~0.1-0.3 s at
-    # 100k rows; see OPTIMIZATION.md for the longest step without a checkpoint).
     checkpoint()
     if family == "linear":
         return OLS(y, X).fit(), np.nan, True, ()
@@ -87,7 +103,7 @@ def _fit(family, X, y, offset, alpha):
         glm_family = families.NegativeBinomial(alpha=alpha)
     else:
         glm_family = families.Poisson()
-    res = GLM(y, X, family=glm_family, offset=offset).fit()
+    res = _checked_glm()(y, X, family=glm_family, offset=offset).fit()
     return res, alpha, converged and bool(res.converged), fallbacks
 
 

@@ -15,6 +15,24 @@ from analyses.fit_records import (
     Table1Info,
 )
 
+# Columns of the `scales` table of the outcome, regression and survival results: one row per
+# continuous covariate, saying what its estimates are per (see analyses/effect_scale.py).
+SCALE_COLUMNS = (
+    "variable",
+    "scale",  # the scale used: "unit", "10", "sd" or "iqr" (a zero SD or IQR falls back to unit)
+    "per",  # the increment k the estimates are per: 1, 10, the SD or the IQR
+    "per_text",  # "per unit", "per 10 units", "per SD (12.3)", "per IQR (15.0)"
+    "n",  # the values the SD and IQR come from: the covariate's among the analysed patients
+    "sd",  # sample SD (n - 1), whatever the scale
+    "iqr",  # Q3 - Q1, quartiles by linear interpolation (R type 7)
+)
+
+
+def empty_scales() -> pd.DataFrame:
+    """A scales table with no rows: every continuous covariate per unit."""
+    return pd.DataFrame(columns=list(SCALE_COLUMNS))
+
+
 # Columns of OutcomeResult.univariable, in order.
 UNIVARIABLE_COLUMNS = (
     "variable",  # column name in the user's data
@@ -52,7 +70,8 @@ class OutcomeResult:
     """Univariable screening and multivariable logistic regression for one binary outcome.
 
     `fit` holds the multivariable model's fit statistics (analyses/fit_records.py).
-    `vif` has columns variable, vif. `warnings` are plain-language sentences.
+    `vif` has columns variable, vif. `warnings` are plain-language sentences. `scales`
+    (SCALE_COLUMNS) says what each continuous covariate's odds ratios are per.
     """
 
     univariable: pd.DataFrame
@@ -60,6 +79,7 @@ class OutcomeResult:
     fit: OutcomeFit
     warnings: tuple[str, ...] = ()
     vif: pd.DataFrame = field(default_factory=lambda: pd.DataFrame(columns=["variable", "vif"]))
+    scales: pd.DataFrame = field(default_factory=empty_scales)
 
 
 # Columns of CorrelationResult.pairs, in order (one row per pair of columns).
@@ -126,7 +146,8 @@ class RegressionResult:
 
     `fit` holds the multivariable model's family and fit statistics (analyses/fit_records.py).
     `diagnostics`: fitted, residual, std_residual, qq_theoretical per patient (a sample on
-    large data). `vif`: variable, vif, df, vif_per_df.
+    large data). `vif`: variable, vif, df, vif_per_df. `scales` (SCALE_COLUMNS) says what
+    each continuous covariate's estimates are per.
     """
 
     univariable: pd.DataFrame
@@ -135,6 +156,7 @@ class RegressionResult:
     diagnostics: pd.DataFrame
     vif: pd.DataFrame
     warnings: tuple[str, ...] = ()
+    scales: pd.DataFrame = field(default_factory=empty_scales)
 
 
 # Columns of Table1Result.cells: one row per variable, level and column of the table, in order.
@@ -270,7 +292,8 @@ class SurvivalResult:
     estimate (hazard ratio), ci_low, ci_high, p_value (Wald), global_p (LR for factors).
     `ph_test`: variable, is_global, chi2, df, p_value (R's cox.zph score test).
     `fit`: counts, the event level, time source, log-rank and Cox fit statistics
-    (analyses/fit_records.py).
+    (analyses/fit_records.py). `scales` (SCALE_COLUMNS) says what each continuous
+    covariate's hazard ratios are per.
     """
 
     curves: pd.DataFrame
@@ -282,3 +305,4 @@ class SurvivalResult:
     ph_test: pd.DataFrame
     fit: SurvivalFit
     warnings: tuple[str, ...] = ()
+    scales: pd.DataFrame = field(default_factory=empty_scales)

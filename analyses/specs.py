@@ -6,6 +6,8 @@ from dataclasses import dataclass
 from typing import Literal
 
 Method = Literal["auto", "logit", "firth"]
+# How continuous covariates' estimates are reported (see analyses/effect_scale.py).
+EffectScale = Literal["unit", "10", "sd", "iqr"]
 
 
 @dataclass(frozen=True)
@@ -15,6 +17,8 @@ class OutcomeSpec:
     `categorical` names the covariates to treat as factors (the others are numeric);
     `reference` holds (variable, reference level) pairs; `screen_p=None` puts every
     candidate into the multivariable model; `force` covariates always enter it.
+    `effect_scale`: continuous covariates' odds ratios per unit, per 10 units, per SD or per
+    IQR (SD and IQR of the covariate among the patients with a known outcome).
     """
 
     outcome: str
@@ -26,6 +30,7 @@ class OutcomeSpec:
     categorical: tuple[str, ...] = ()
     reference: tuple[tuple[str, str], ...] = ()
     continuous_summary: Literal["mean", "median"] = "mean"
+    effect_scale: EffectScale = "unit"
 
 
 @dataclass(frozen=True)
@@ -60,6 +65,7 @@ class RegressionSpec:
     force: tuple[str, ...] = ()
     categorical: tuple[str, ...] = ()
     reference: tuple[tuple[str, str], ...] = ()
+    effect_scale: EffectScale = "unit"
 
 
 @dataclass(frozen=True)
@@ -109,6 +115,8 @@ class SurvivalSpec:
     the curves and is the first covariate of the Cox models, before `covariates`.
     `conf_type` is the transform of the pointwise band, as R survfit's conf.type.
     `risk_times` are the times of the at-risk table (empty: round steps chosen).
+    `effect_scale`: continuous covariates' hazard ratios per unit, per 10 units, per SD or per
+    IQR (SD and IQR among the patients with a follow-up time and an event status).
     """
 
     event: str
@@ -122,3 +130,4 @@ class SurvivalSpec:
     reference: tuple[tuple[str, str], ...] = ()
     conf_type: Literal["log", "log-log", "plain"] = "log"
     risk_times: tuple[float, ...] = ()
+    effect_scale: EffectScale = "unit"

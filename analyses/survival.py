@@ -15,6 +15,8 @@ from __future__ import annotations
 import numpy as np
 import pandas as pd
 
+from analyses.cancellation import checkpoint
+from analyses.effect_scale import check_effect_scale, rescale, scale_table
 from analyses.encoding import Factor
 from analyses.errors import AnalysisError
 from analyses.fit_records import SurvivalFit
@@ -106,6 +108,7 @@ def _cox_part(covs, usable, time, event):
             "least one event. Use fewer covariates or fill in missing values."
         )
     x, spans = design(covs, used)
+    checkpoint()  # the PH test is one more pass over the risk sets
     ph = ph_test(time[used], event[used], x, fit.params, spans, [c.name for c in covs])
     if not stats["converged"]:
         notes.append(
@@ -139,6 +142,7 @@ def analyze(df: pd.DataFrame, spec: SurvivalSpec) -> SurvivalResult:
     check_columns(df, spec)
     if spec.conf_type not in CONF_TYPES:
         raise AnalysisError("The confidence band must be 'log', 'log-log' or 'plain'.")
+    check_effect_scale(spec.effect_scale)
     time, source, notes = follow_up(df, spec)
     event, level, event_notes = event_indicator(df[spec.event], spec.event_level)
     notes += event_notes
@@ -174,7 +178,9 @@ def analyze(df: pd.DataFrame, spec: SurvivalSpec) -> SurvivalResult:
     covs, cov_notes = encode_covariates(df, spec, usable, group)
     notes += cov_notes
     uni, multi, ph, cox_stats, cox_notes = _cox_part(covs, usable, time, event)
-    notes += cox_notes
+    # SD and IQR among the patients with a follow-up time and status: the crude models'.
+    scales, scale_notes = scale_table(covs, usable, spec.effect_scale)
+    notes += cox_notes + scale_notes
     ph_global = ph.loc[ph["is_global"], "p_value"] if len(ph) else pd.Series(dtype=float)
     model = {
         "event": level,
@@ -198,9 +204,10 @@ def analyze(df: pd.DataFrame, spec: SurvivalSpec) -> SurvivalResult:
         at_risk=at_risk,
         medians=medians,
         logrank=lr_table,
-        univariable=uni,
-        multivariable=multi,
+        univariable=rescale(uni, scales, ratio=True),
+        multivariable=rescale(multi, scales, ratio=True),
         ph_test=ph,
         fit=SurvivalFit(**model),
         warnings=tuple(dict.fromkeys(notes)),
+        scales=scales,
     )

@@ -10,7 +10,16 @@ import time
 from collections.abc import Callable
 from typing import Any
 
-from bench import cache_hit, concurrency, cross_worker, harness, memory_loop, scaling
+from bench import (
+    cache_hit,
+    cancel,
+    concurrency,
+    cross_worker,
+    forest_render,
+    harness,
+    memory_loop,
+    scaling,
+)
 
 # The order of the brief: 1, 2, 4, the shared tier, then 3, which needs chromium.
 BENCHMARKS: dict[str, tuple[Callable[[list[str]], dict[str, Any]], str | None]] = {
@@ -18,7 +27,9 @@ BENCHMARKS: dict[str, tuple[Callable[[list[str]], dict[str, Any]], str | None]] 
     "memory_loop": (memory_loop.main, None),
     "scaling": (scaling.main, None),
     "cross_worker": (cross_worker.main, "redis-server"),
+    "cancel": (cancel.main, None),
     "concurrency": (concurrency.main, "chromium"),
+    "forest_render": (forest_render.main, "chromium"),
 }
 # The label-harmonisation and codebook benchmarks (issue 5) run too, last; their modules are
 # imported only then because they may start the embedding worker.
@@ -68,6 +79,20 @@ def _summary_lines(name: str, p: dict[str, Any]) -> list[str]:
             f"{r['during_ms'].get('max', float('nan')):.0f} ms"
             for app, r in p["results"].items()
         ] + [f"concurrency goal: {verdict(p['goal_met'])}"]
+    if name == "cancel":
+        s = p["summary"]
+        now, old = s["cpu_s_in_window_cooperative"], s["cpu_s_in_window_old"]
+        return [
+            f"cancel: CPU in the {cancel.WINDOW_S:g} s after Cancel {now:.2f} s, was {old:.1f} s "
+            f"({s['cpu_ratio_old_over_cooperative']:,.0f}x); thread ends "
+            f"{s['cancel_to_end_s_max']:.2f} s after Cancel at worst: {verdict(s['goal_met'])}"
+        ]
+    if name == "forest_render":
+        return [
+            f"forest_render {r['tab']}: {r['ticks']} ticks, drawn in {r['render_ms']:,} ms: "
+            f"{verdict(r['goal_met'])}"
+            for r in p["runs"]
+        ]
     if name == "similarity":
         runs = p["runs"]
         lines = [

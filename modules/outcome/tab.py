@@ -9,6 +9,7 @@ from modules.outcome import view as outcome_view
 from modules.shared import model_controls as mc
 from modules.shared.analysis_tab import AnalysisTab, Card, csv_and_report, plot_card, warnings_card
 from modules.shared.controls import Radio, Select, Settings, level_choices
+from modules.shared.effect_scale import EFFECT_SCALE_CONTROL
 
 CONTROLS = (
     Select(
@@ -29,6 +30,7 @@ CONTROLS = (
     Radio("method", "Method", oc.METHODS, default="auto"),
     *mc.SELECTION_CONTROLS,
     Radio("summary", "Continuous variables shown as", oc.SUMMARIES, default="mean"),
+    EFFECT_SCALE_CONTROL,
 )
 
 
@@ -39,6 +41,7 @@ def build_spec(s: Settings):
         event=s["event"],
         method=s["method"],
         continuous_summary=s["summary"],
+        effect_scale=s["effect_scale"],
         **mc.selection(s),
     )
 

@@ -11,6 +11,15 @@ import pandas as pd
 from htmltools import Tag
 
 from modules.outcome.result_view import ResultView
+from modules.shared.effect_scale import (
+    Scales,
+    flagged_variables,
+    per_wording,
+    scale_caption,
+    scale_columns,
+    scale_notes,
+    variable_heading,
+)
 from modules.shared.formatting import (
     DASH,
     NOT_ESTIMABLE,
@@ -24,6 +33,7 @@ from modules.shared.formatting import (
     is_number,
     method_name,
     p_phrase,
+    readable_decimals,
     text_or_dash,
 )
 from modules.shared.tables import html_table
@@ -54,7 +64,11 @@ TIDY_COLUMNS = (
     "ci_high",
     "p_value",
     "global_p",
+    "per",  # the increment a continuous covariate's ORs are per (empty for factors)
+    "per_text",  # "per unit", "per 10 units", "per SD (12.3)"
 )
+# Whose values the SD and IQR of a covariate come from (analyses/outcome.py).
+SCALE_PATIENTS = "patients with a known outcome"
 
 
 def _variables(frame: pd.DataFrame) -> list[tuple[str, pd.DataFrame]]:
@@ -72,6 +86,10 @@ def _row_class(first: bool, reference: bool) -> str:
     return " ".join(c for c, on in (("first", first), ("ref", reference)) if on)
 
 
+def _scale_notes(view: ResultView, tables: tuple[str, ...]) -> list[str]:
+    return scale_notes(view.result, view.label, "OR", SCALE_PATIENTS, tables)
+
+
 def _combined_rows(view: ResultView) -> list[tuple[dict[str, str], str]]:
     """Each display row of the finalfit-style table with its CSS class."""
     no_head, yes_head = view.group_headings
@@ -79,6 +97,7 @@ def _combined_rows(view: ResultView) -> list[tuple[dict[str, str], str]]:
     in_model = set(multi["variable"])
     adjusted = {(r.variable, str(r.level)): r for r in multi.itertuples(index=False)}
     global_adjusted = {r.variable: r.global_p for r in multi.itertuples(index=False)}
+    flagged = flagged_variables(view.result, ("univariable", "multivariable"))
     out: list[tuple[dict[str, str], str]] = []
     for name, rows in _variables(view.result.univariable):
         factor = _is_factor(rows)
@@ -91,7 +110,9 @@ def _combined_rows(view: ResultView) -> list[tuple[dict[str, str], str]]:
                 m = adjusted.get((name, str(r.level)))
                 adj = DASH if m is None else fmt_or_cell(m.estimate, m.ci_low, m.ci_high, m.p_value)
             row = {
-                "Variable": view.label(name) if i == 0 else "",
+                "Variable": variable_heading(view.result, view.label(name), name, flagged)
+                if i == 0
+                else "",
                 "Level": str(r.level) if factor else view.summary_name,
                 no_head: text_or_dash(r.summary_no_event),
                 yes_head: text_or_dash(r.summary_event),
@@ -125,17 +146,21 @@ def combined_frame(view: ResultView) -> pd.DataFrame:
 
 def _multivariable_rows(view: ResultView) -> list[tuple[dict[str, str], str]]:
     out: list[tuple[dict[str, str], str]] = []
+    flagged = flagged_variables(view.result, ("multivariable",))
     for name, rows in _variables(view.result.multivariable):
         factor = _is_factor(rows)
         several = factor and len(rows) > 2
         for i, r in enumerate(rows.itertuples(index=False)):
             ref = bool(r.is_reference)
+            decimals = readable_decimals(r.ci_low, r.ci_high)
             row = {
-                "Variable": view.label(name) if i == 0 else "",
+                "Variable": variable_heading(view.result, view.label(name), name, flagged)
+                if i == 0
+                else "",
                 "Level": str(r.level) if factor else "",
                 "n": fmt_count(r.n),
                 "Events": fmt_count(r.events),
-                "Adjusted OR": REFERENCE if ref else _adjusted(r.estimate),
+                "Adjusted OR": REFERENCE if ref else _adjusted(r.estimate, decimals),
                 "95% CI": "" if ref else fmt_ci(r.ci_low, r.ci_high),
                 "p": "" if ref else fmt_p(r.p_value),
                 "Overall p": fmt_p(r.global_p) if several and i == 0 else "",
@@ -144,9 +169,9 @@ def _multivariable_rows(view: ResultView) -> list[tuple[dict[str, str], str]]:
     return out
 
 
-def _adjusted(estimate: object) -> str:
+def _adjusted(estimate: object, decimals: int) -> str:
     ok = is_number(estimate) and float(estimate) > 0  # type: ignore[arg-type]
-    return fmt_ratio(estimate) if ok else NOT_ESTIMABLE
+    return fmt_ratio(estimate, decimals) if ok else NOT_ESTIMABLE
 
 
 def multivariable_frame(view: ResultView) -> pd.DataFrame:
@@ -220,6 +245,7 @@ def tidy_frame(view: ResultView) -> pd.DataFrame:
         ):
             values = pd.to_numeric(frame[col], errors="coerce").astype(float)
             part[out] = values.where(np.isfinite(values))
+        part[["per", "per_text"]] = scale_columns(frame, Scales.of(view.result))
         parts.append(part)
     return pd.concat(parts, ignore_index=True)[list(TIDY_COLUMNS)]
 
@@ -227,15 +253,17 @@ def tidy_frame(view: ResultView) -> pd.DataFrame:
 def combined_notes(view: ResultView) -> list[str]:
     """Footnotes that say how to read the finalfit-style table."""
     uni = view.result.univariable
+    per = per_wording(view.result)
     notes = [
         f"OR: odds ratio of {view.outcome_label} = {view.event} with its 95% confidence interval "
         "and p-value. Univariable = crude; multivariable = adjusted for the other variables "
         f"in the model. {DASH} = not in the multivariable model; {NOT_ESTIMABLE} = no finite "
         "estimate (see the warnings).",
         "Categorical variables: n (%) of each outcome group; continuous variables: "
-        f"{view.summary_name} and the OR per one-unit increase. {OVERALL_P}: likelihood-ratio "
+        f"{view.summary_name} and the OR {per}. {OVERALL_P}: likelihood-ratio "
         "test of the whole variable (categorical variables with more than two levels).",
     ]
+    notes += _scale_notes(view, ("univariable", "multivariable"))
     firth = list(dict.fromkeys(uni.loc[uni["method"] == "firth", "variable"]))
     if firth:
         names = ", ".join(view.label(v) for v in firth)
@@ -250,7 +278,8 @@ def combined_table(view: ResultView, table_id: str | None = "table-combined") ->
     return html_table(
         frame,
         table_id=table_id,
-        caption=f"{view.outcome_label}: univariable and multivariable logistic regression",
+        caption=f"{view.outcome_label}: univariable and multivariable logistic regression"
+        + scale_caption(view.result),
         notes=combined_notes(view),
         row_classes=[css for _, css in pairs],
     )
@@ -263,12 +292,15 @@ def multivariable_table(view: ResultView, table_id: str | None = "table-multivar
     caption = (
         f"Multivariable model: {fmt_count(m.n_used)} patients with complete data, "
         f"{fmt_count(m.events)} with {view.outcome_label} = {view.event}. "
-        f"{method_name(m.method)}."
+        f"{method_name(m.method)}{scale_caption(view.result)}."
     )
     frame = pd.DataFrame([row for row, _ in pairs], columns=list(MULTIVARIABLE_HEADINGS))
+    unit = not Scales.of(view.result).used()  # else the scale note below says what ORs are per
     notes = [
-        "Continuous variables: OR per one-unit increase. Overall p: likelihood-ratio test of "
-        "the whole variable (categorical variables with more than two levels)."
+        ("Continuous variables: OR per one-unit increase. " if unit else "")
+        + "Overall p: likelihood-ratio test of "
+        "the whole variable (categorical variables with more than two levels).",
+        *_scale_notes(view, ("multivariable",)),
     ]
     return html_table(
         frame, table_id=table_id, caption=caption, notes=notes, row_classes=[c for _, c in pairs]

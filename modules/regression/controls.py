@@ -5,8 +5,9 @@ from __future__ import annotations
 from collections.abc import Iterable, Mapping
 
 import logic
+from analyses.effect_scale import check_effect_scale
 from analyses.errors import AnalysisError
-from analyses.specs import RegressionSpec
+from analyses.specs import EffectScale, RegressionSpec
 from utils.dataset import FACTOR_KINDS, NUMERIC_KINDS, Dataset
 
 NO_EXPOSURE = ""
@@ -55,8 +56,10 @@ def regression_spec(
     screen_p: float | None = 0.20,
     force: Iterable[str] = (),
     reference: Mapping[str, str] | None = None,
+    effect_scale: EffectScale = "unit",
 ) -> RegressionSpec:
     """Validate a request against the dataset's columns and build its hashable spec."""
+    check_effect_scale(effect_scale)
     if outcome not in dataset.columns or dataset.meta(outcome).kind not in NUMERIC_KINDS:
         raise AnalysisError("Choose a continuous or count column as the outcome.")
     exposure = exposure or None
@@ -91,4 +94,5 @@ def regression_spec(
         force=tuple(c for c in dict.fromkeys(force) if c in candidates),
         categorical=categorical,
         reference=refs,
+        effect_scale=effect_scale,
     )

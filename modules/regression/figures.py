@@ -14,13 +14,16 @@ import numpy as np
 import plotly.graph_objects as go
 from plotly.subplots import make_subplots
 
-from modules.outcome import figures
 from modules.shared import figures as shared_figures
+from modules.shared.effect_scale import Scales
 from modules.shared.figures import MUTED, POINT
+from modules.shared.forest import ForestRow, coefficient_axis, forest_figure, ratio_axis
 from modules.shared.formatting import REFERENCE, is_number
 
 if TYPE_CHECKING:
     from modules.regression.view import RegressionView
+
+RIGHT_PX = 210  # room for the estimate column printed right of the plot
 
 
 def figure_html(fig: go.Figure, div_id: str, inline: bool = False) -> str:
@@ -29,106 +32,64 @@ def figure_html(fig: go.Figure, div_id: str, inline: bool = False) -> str:
 
 
 def _row_label(view: RegressionView, variable: str, level: str) -> str:
-    name = html.escape(view.label(variable))
+    name = html.escape(Scales.of(view.result).heading(view.label(variable), variable))
     return f"{name}: {html.escape(level)}" if level else name
 
 
 def _estimate_text(view: RegressionView, r) -> str:
-    from modules.regression.view import fmt_estimate, fmt_interval
+    from modules.regression.view import estimate_decimals, fmt_estimate, fmt_interval
 
     if r.is_reference:
         return REFERENCE
     if not is_number(r.estimate):
         return "not estimable"
+    d = estimate_decimals(r.ci_low, r.ci_high, view.ratio)
     return (
-        f"{fmt_estimate(r.estimate, view.ratio)} ({fmt_interval(r.ci_low, r.ci_high, view.ratio)})"
+        f"{fmt_estimate(r.estimate, view.ratio, d)} "
+        f"({fmt_interval(r.ci_low, r.ci_high, view.ratio, d)})"
     )
+
+
+def forest_rows(view: RegressionView) -> list[ForestRow]:
+    """The adjusted model's rows, top to bottom, with their texts (true values)."""
+    null = 1.0 if view.ratio else 0.0
+    out = []
+    for r in view.result.multivariable.itertuples(index=False):
+        label = _row_label(view, r.variable, str(r.level))
+        ok = is_number(r.estimate) and (float(r.estimate) > 0 or not view.ratio)
+        text = _estimate_text(view, r)
+        out.append(
+            ForestRow(
+                label=label,
+                estimate=float(r.estimate) if ok else (null if r.is_reference else math.nan),
+                low=float(r.ci_low),
+                high=float(r.ci_high),
+                reference=bool(r.is_reference),
+                p=float(r.p_value) if is_number(r.p_value) else math.nan,
+                text=text,
+                hover=f"{label}<br>{text}",
+            )
+        )
+    return out
 
 
 def forest_plot(view: RegressionView) -> go.Figure:
-    """Adjusted estimates with 95% CIs: IRRs on a log axis around 1, coefficients around 0."""
-    rows = list(view.result.multivariable.itertuples(index=False))
-    null = 1.0 if view.ratio else 0.0
-    shown = [
-        (i, r)
-        for i, r in enumerate(rows)
-        if not r.is_reference and all(is_number(v) for v in (r.estimate, r.ci_low, r.ci_high))
-    ]
-    fig = go.Figure()
-    fig.add_trace(
-        go.Scatter(
-            x=[null, null],
-            y=[-0.7, max(len(rows) - 0.3, 0.3)],
-            mode="lines",
-            line={"color": MUTED, "dash": "dash", "width": 1},
-            hoverinfo="skip",
-            showlegend=False,
-        )
-    )
-    wx: list[float | None] = []
-    wy: list[float | None] = []
-    for i, r in shown:
-        wx += [float(r.ci_low), float(r.ci_high), None]
-        wy += [i, i, None]
-    fig.add_trace(go.Scatter(x=wx, y=wy, mode="lines", line={"color": POINT, "width": 2},
-                             hoverinfo="skip", showlegend=False))  # fmt: skip
-    fig.add_trace(
-        go.Scatter(
-            x=[float(r.estimate) for _, r in shown],
-            y=[i for i, _ in shown],
-            mode="markers",
-            marker={"color": POINT, "size": 10, "symbol": "square"},
-            name=f"Adjusted {view.estimate_name} (95% CI)",
-            hovertext=[
-                f"{_row_label(view, r.variable, str(r.level))}<br>{_estimate_text(view, r)}"
-                for _, r in shown
-            ],
-            hoverinfo="text",
-        )
-    )
-    refs = [i for i, r in enumerate(rows) if r.is_reference]
-    if refs:
-        fig.add_trace(
-            go.Scatter(
-                x=[null] * len(refs),
-                y=refs,
-                mode="markers",
-                marker={"color": MUTED, "size": 10, "symbol": "diamond-open"},
-                name=REFERENCE,
-                hoverinfo="skip",
-            )
-        )
-    for i, r in enumerate(rows):
-        fig.add_annotation(
-            x=1.02, xref="paper", y=i, yref="y", text=_estimate_text(view, r), showarrow=False,
-            xanchor="left", font={"size": 12, "color": MUTED if r.is_reference else "#212529"},
-        )  # fmt: skip
-    outcome = html.escape(view.outcome_label)
-    fig.update_layout(
-        title={"text": f"Adjusted {view.estimate_name}s for {outcome}", "x": 0.0},
-        height=max(260, 140 + figures.ROW_PX * len(rows)),
-        margin={"l": 10, "r": figures.RIGHT_PX, "t": 60, "b": 60},
-        plot_bgcolor="white",
-        legend={"orientation": "h", "yanchor": "top", "y": -0.18, "x": 0.0},
-    )
+    """Adjusted estimates with 95% CIs: IRRs on a bounded log axis around 1, coefficients
+    around 0 (see modules/shared/forest.py for the bounds)."""
+    rows = forest_rows(view)
+    axis = ratio_axis(rows) if view.ratio else coefficient_axis(rows)
     axis_title = (
         "Incidence rate ratio (95% CI), log scale" if view.ratio else "Coefficient (95% CI)"
     )
-    fig.update_xaxes(title={"text": axis_title}, showgrid=True, gridcolor="#eeeeee", zeroline=False)
-    if view.ratio:
-        values = [1.0] + [float(v) for _, r in shown for v in (r.ci_low, r.ci_high) if v > 0]
-        lo, hi = math.log10(min(values)), math.log10(max(values))
-        pad = max(0.1, (hi - lo) * 0.08)
-        fig.update_xaxes(type="log", range=[lo - pad, hi + pad])
-    fig.update_yaxes(
-        tickvals=list(range(len(rows))),
-        ticktext=[_row_label(view, r.variable, str(r.level)) for r in rows],
-        range=[len(rows) - 0.4, -0.6],
-        showgrid=False,
-        zeroline=False,
-        automargin=True,
+    return forest_figure(
+        rows,
+        axis,
+        title=f"Adjusted {view.estimate_name}s for {html.escape(view.outcome_label)}",
+        axis_title=axis_title,
+        point_name=f"Adjusted {view.estimate_name} (95% CI)",
+        column_heading=f"{view.estimate_name} (95% CI)",
+        right_px=RIGHT_PX,
     )
-    return fig
 
 
 def diagnostics_plot(view: RegressionView) -> go.Figure:

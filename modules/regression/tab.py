@@ -9,6 +9,7 @@ from modules.regression import view as rv
 from modules.shared import model_controls as mc
 from modules.shared.analysis_tab import AnalysisTab, Card, csv_and_report, plot_card, warnings_card
 from modules.shared.controls import Radio, Select, Settings
+from modules.shared.effect_scale import EFFECT_SCALE_CONTROL
 
 CONTROLS = (
     Select(
@@ -28,6 +29,7 @@ CONTROLS = (
     ),
     mc.covariates_control(),
     *mc.SELECTION_CONTROLS,
+    EFFECT_SCALE_CONTROL,
 )
 
 
@@ -36,7 +38,13 @@ def build_spec(s: Settings):
     covariates = selection.pop("covariates")
     exposure = s["exposure"] or None
     return rc.regression_spec(
-        s.ds, s["outcome"] or "", covariates, model=s["model"], exposure=exposure, **selection
+        s.ds,
+        s["outcome"] or "",
+        covariates,
+        model=s["model"],
+        exposure=exposure,
+        effect_scale=s["effect_scale"],
+        **selection,
     )
 
 

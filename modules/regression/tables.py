@@ -13,10 +13,21 @@ from modules.regression import figures as regression_figures
 from modules.regression.view import (
     RegressionView,
     estimate_cell,
+    estimate_decimals,
+    estimate_text,
     family_name,
     fit_rows,
     fmt_estimate,
     fmt_interval,
+)
+from modules.shared.effect_scale import (
+    Scales,
+    flagged_variables,
+    per_wording,
+    scale_caption,
+    scale_columns,
+    scale_notes,
+    variable_heading,
 )
 from modules.shared.formatting import DASH, REFERENCE, fmt_count, fmt_p, p_phrase, text_or_dash
 from modules.shared.report import REPORT_CSS, safe_csv_frame
@@ -30,6 +41,18 @@ def _variables(frame: pd.DataFrame):
 
 def _is_factor(rows: pd.DataFrame) -> bool:
     return bool((rows["level"].astype(str) != "").any())
+
+
+# Whose values the SD and IQR of a covariate come from (analyses/regression.py).
+SCALE_PATIENTS = "patients with a known outcome"
+
+
+def _flagged(view: RegressionView, tables: tuple[str, ...]) -> set:
+    return flagged_variables(view.result, tables, estimate_text(view.ratio))
+
+
+def _heading(view: RegressionView, name: str, flagged: set) -> str:
+    return variable_heading(view.result, view.label(name), name, flagged)
 
 
 def summary_heading(view: RegressionView) -> str:
@@ -48,6 +71,7 @@ def combined_rows(view: RegressionView) -> list[tuple[dict[str, str], str]]:
     in_model = set(multi["variable"])
     adjusted = {(r.variable, str(r.level)): r for r in multi.itertuples(index=False)}
     global_adjusted = {r.variable: r.global_p for r in multi.itertuples(index=False)}
+    flagged = _flagged(view, ("univariable", "multivariable"))
     out = []
     for name, rows in _variables(view.result.univariable):
         factor = _is_factor(rows)
@@ -59,7 +83,7 @@ def combined_rows(view: RegressionView) -> list[tuple[dict[str, str], str]]:
                 m = adjusted.get((name, str(r.level)))
                 adj = DASH if m is None else estimate_cell(m, view.ratio)
             row = {
-                "Variable": view.label(name) if i == 0 else "",
+                "Variable": _heading(view, name, flagged) if i == 0 else "",
                 "Level": str(r.level) if factor else "Mean (SD) of the covariate",
                 "n": fmt_count(r.n),
                 summary_heading(view): text_or_dash(r.summary),
@@ -80,16 +104,18 @@ def combined_rows(view: RegressionView) -> list[tuple[dict[str, str], str]]:
 def multivariable_rows(view: RegressionView) -> list[tuple[dict[str, str], str]]:
     """The adjusted model as display rows: n, estimate, 95% CI, p, overall p."""
     out = []
+    flagged = _flagged(view, ("multivariable",))
     for name, rows in _variables(view.result.multivariable):
         factor = _is_factor(rows)
         for i, r in enumerate(rows.itertuples(index=False)):
             ref = bool(r.is_reference)
+            d = estimate_decimals(r.ci_low, r.ci_high, view.ratio)
             row = {
-                "Variable": view.label(name) if i == 0 else "",
+                "Variable": _heading(view, name, flagged) if i == 0 else "",
                 "Level": str(r.level) if factor else "",
                 "n": fmt_count(r.n),
-                view.estimate_name: REFERENCE if ref else fmt_estimate(r.estimate, view.ratio),
-                "95% CI": "" if ref else fmt_interval(r.ci_low, r.ci_high, view.ratio),
+                view.estimate_name: REFERENCE if ref else fmt_estimate(r.estimate, view.ratio, d),
+                "95% CI": "" if ref else fmt_interval(r.ci_low, r.ci_high, view.ratio, d),
                 "p": "" if ref else fmt_p(r.p_value),
                 "Overall p": fmt_p(r.global_p) if factor and len(rows) > 2 and i == 0 else "",
             }
@@ -116,7 +142,7 @@ def reading_notes(view: RegressionView) -> list[str]:
         )
     else:
         scale = (
-            f"Coefficient: difference in mean {view.outcome_label} per one-unit increase "
+            f"Coefficient: difference in mean {view.outcome_label} {per_wording(view.result)} "
             "(continuous) or against the reference level. 95% CI and p-value from the t test."
         )
     return [
@@ -127,18 +153,29 @@ def reading_notes(view: RegressionView) -> list[str]:
     ]
 
 
+def _scale_notes(view: RegressionView, tables: tuple[str, ...]) -> list[str]:
+    text = estimate_text(view.ratio)
+    name = view.estimate_name
+    return scale_notes(view.result, view.label, name, SCALE_PATIENTS, tables, text, view.ratio)
+
+
 def combined_table(view: RegressionView, table_id: str | None = "regression-table") -> Tag:
-    caption = f"{view.outcome_label}: univariable and multivariable analysis ({family_name(view)})"
-    return _table(combined_rows(view), table_id, caption, reading_notes(view))
+    caption = (
+        f"{view.outcome_label}: univariable and multivariable analysis ({family_name(view)})"
+        f"{scale_caption(view.result)}"
+    )
+    notes = reading_notes(view) + _scale_notes(view, ("univariable", "multivariable"))
+    return _table(combined_rows(view), table_id, caption, notes)
 
 
 def multivariable_table(view: RegressionView, table_id: str | None = "regression-multi") -> Tag:
     m = view.fit
     caption = (
         f"Multivariable model: {fmt_count(m.n_used)} patients with complete data. "
-        f"{family_name(view)}."
+        f"{family_name(view)}{scale_caption(view.result)}."
     )
-    return _table(multivariable_rows(view), table_id, caption, reading_notes(view)[:1])
+    notes = reading_notes(view)[:1] + _scale_notes(view, ("multivariable",))
+    return _table(multivariable_rows(view), table_id, caption, notes)
 
 
 TIDY_COLUMNS = (
@@ -154,6 +191,8 @@ TIDY_COLUMNS = (
     "ci_high",
     "p_value",
     "global_p",
+    "per",  # the increment a continuous covariate's estimates are per (empty for factors)
+    "per_text",
 )
 
 
@@ -178,6 +217,7 @@ def tidy_frame(view: RegressionView) -> pd.DataFrame:
         for column in ("estimate", "ci_low", "ci_high", "p_value", "global_p"):
             values = pd.to_numeric(frame[column], errors="coerce").astype(float)
             part[column] = values.where(np.isfinite(values))
+        part[["per", "per_text"]] = scale_columns(frame, Scales.of(view.result))
         parts.append(part)
     out = pd.concat(parts, ignore_index=True)[list(TIDY_COLUMNS)]
     return out.rename(columns={"estimate": "irr" if view.ratio else "coefficient"})

@@ -5,7 +5,7 @@ Pure builders; every string from the user's file goes through htmltools tags, wh
 
 from __future__ import annotations
 
-from collections.abc import Mapping
+from collections.abc import Callable, Mapping
 from dataclasses import dataclass, field, replace
 
 from htmltools import TagList, tags
@@ -15,12 +15,14 @@ from analyses.fit_records import RegressionFit
 from analyses.results import RegressionResult
 from modules.shared.formatting import (
     DASH,
+    DECIMALS,
     fmt_count,
     fmt_number,
     fmt_p,
     fmt_ratio,
     is_number,
     p_phrase,
+    readable_decimals,
 )
 
 FAMILY_NAMES = {
@@ -71,31 +73,47 @@ class RegressionView:
         return replace(self, labels=dict(labels))
 
 
-def fmt_estimate(value: object, ratio: bool) -> str:
-    """A rate ratio to 2 decimals, or a coefficient to 3 significant-looking decimals."""
+def fmt_estimate(value: object, ratio: bool, decimals: int = DECIMALS) -> str:
+    """A rate ratio to 2 decimals, or a coefficient to 3 significant-looking decimals; more
+    decimals when asked (an interval whose ends would read the same)."""
     if not is_number(value):
         return DASH
     if ratio:
-        return fmt_ratio(value)
+        return fmt_ratio(value, decimals)
     x = float(value)  # type: ignore[arg-type]
+    if decimals > DECIMALS:
+        return f"{x:.{decimals}f}"
     return f"{x:.3g}" if 0 < abs(x) < 0.01 else f"{x:.2f}"
 
 
-def fmt_interval(low: object, high: object, ratio: bool) -> str:
+def estimate_decimals(low: object, high: object, ratio: bool) -> int:
+    """2, or enough to tell the interval's ends apart (see formatting.readable_decimals)."""
+    return readable_decimals(low, high, text=estimate_text(ratio))
+
+
+def estimate_text(ratio: bool) -> Callable[[float], str]:
+    """An estimate at 2 decimals, for asking whether two of them read the same ("0.00 to 0.00"
+    from a per-unit coefficient gets fixed decimals and advice, not "4e-06 to 5e-06")."""
+    return fmt_ratio if ratio else (lambda value: fmt_number(value, DECIMALS))
+
+
+def fmt_interval(low: object, high: object, ratio: bool, decimals: int | None = None) -> str:
     """'1.40–3.80' for ratios; 'to' for coefficients, whose ends may be negative."""
     if not (is_number(low) and is_number(high)):
         return DASH
+    d = estimate_decimals(low, high, ratio) if decimals is None else decimals
     sep = "–" if ratio else " to "
-    return f"{fmt_estimate(low, ratio)}{sep}{fmt_estimate(high, ratio)}"
+    return f"{fmt_estimate(low, ratio, d)}{sep}{fmt_estimate(high, ratio, d)}"
 
 
 def estimate_cell(row, ratio: bool) -> str:
     """finalfit-style cell: '2.31 (1.40–3.80, p=0.001)'."""
     if not is_number(row.estimate):
         return "not estimable"
-    inner = [x for x in (fmt_interval(row.ci_low, row.ci_high, ratio), p_phrase(row.p_value))]
+    d = estimate_decimals(row.ci_low, row.ci_high, ratio)
+    inner = [fmt_interval(row.ci_low, row.ci_high, ratio, d), p_phrase(row.p_value)]
     inner = [x for x in inner if x != DASH]
-    text = fmt_estimate(row.estimate, ratio)
+    text = fmt_estimate(row.estimate, ratio, d)
     return f"{text} ({', '.join(inner)})" if inner else text
 
 

@@ -5,8 +5,9 @@ from __future__ import annotations
 import re
 from collections.abc import Iterable
 
+from analyses.effect_scale import check_effect_scale
 from analyses.errors import AnalysisError
-from analyses.specs import SurvivalSpec
+from analyses.specs import EffectScale, SurvivalSpec
 from modules.outcome.controls import POSITIVE_LEVELS
 from utils.dataset import FACTOR_KINDS, NUMERIC_KINDS, Dataset
 
@@ -88,8 +89,10 @@ def build_spec(
     group: str | None,
     covariates: Iterable[str],
     conf_type: str,
+    effect_scale: EffectScale = "unit",
 ) -> SurvivalSpec:
     """Check the choices against the data and build the hashable spec."""
+    check_effect_scale(effect_scale)
     if not event or event not in dataset.columns:
         raise AnalysisError("Choose the event column (a yes/no or status column).")
     if mode == "dates":
@@ -119,4 +122,5 @@ def build_spec(
         covariates=tuple(chosen),
         categorical=factors + ((group,) if group else ()),
         conf_type=conf_type if conf_type in BANDS else "log",  # type: ignore[arg-type]
+        effect_scale=effect_scale,
     )

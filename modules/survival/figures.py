@@ -12,7 +12,17 @@ import math
 import numpy as np
 import plotly.graph_objects as go
 
-from modules.shared.formatting import REFERENCE, fmt_ci, fmt_p, fmt_ratio, is_number
+from modules.shared.effect_scale import Scales
+from modules.shared.forest import ForestRow, ratio_axis
+from modules.shared.forest import forest_figure as shared_forest
+from modules.shared.formatting import (
+    REFERENCE,
+    fmt_ci,
+    fmt_p,
+    fmt_ratio,
+    is_number,
+    readable_decimals,
+)
 from modules.survival.view import SurvivalView, fmt_time, p_text
 
 COLOURS = ("#1f4e79", "#c0392b", "#2e8b57", "#8e44ad", "#d68910", "#17a2b8", "#6c757d")
@@ -164,106 +174,54 @@ def km_figure(view: SurvivalView, show_band: bool | None = None) -> go.Figure:
     return fig
 
 
-def _forest_rows(view: SurvivalView) -> list[dict]:
-    table = view.hazard_table
+def forest_rows(view: SurvivalView) -> list[ForestRow]:
+    """The hazard table's rows (adjusted, or crude with one covariate), top to bottom."""
+    scales = Scales.of(view.result)
     rows = []
-    for r in table.itertuples(index=False):
-        name = html.escape(view.label(r.variable))
+    for r in view.hazard_table.itertuples(index=False):
+        name = html.escape(scales.heading(view.label(r.variable), r.variable))
         label = f"{name}: {html.escape(str(r.level))}" if str(r.level) else name
-        finite = all(is_number(v) and float(v) > 0 for v in (r.estimate, r.ci_low, r.ci_high))
+        ok = is_number(r.estimate) and float(r.estimate) > 0
+        ref = bool(r.is_reference)
+        estimate = float(r.estimate) if ok or ref else math.nan
+        low, high = float(r.ci_low), float(r.ci_high)
+        text = _estimate_text(ref, estimate, low, high, r.p_value)
         rows.append(
-            {
-                "label": label,
-                "reference": bool(r.is_reference),
-                "estimate": float(r.estimate) if finite else math.nan,
-                "low": float(r.ci_low) if finite else math.nan,
-                "high": float(r.ci_high) if finite else math.nan,
-                "p": r.p_value,
-            }
+            ForestRow(
+                label=label,
+                estimate=estimate,
+                low=low,
+                high=high,
+                reference=ref,
+                p=float(r.p_value) if is_number(r.p_value) else math.nan,
+                text=text,
+                hover=f"{label}<br>{'HR ' if not ref else ''}{text}",
+            )
         )
     return rows
 
 
-def _estimate_text(row: dict) -> str:
-    if row["reference"]:
+def _estimate_text(reference: bool, estimate, low, high, p) -> str:
+    if reference:
         return REFERENCE
-    if not is_number(row["estimate"]):
+    if not is_number(estimate):
         return "not estimable"
-    return f"{fmt_ratio(row['estimate'])} ({fmt_ci(row['low'], row['high'])}), p {fmt_p(row['p'])}"
+    d = readable_decimals(low, high)
+    return f"{fmt_ratio(estimate, d)} ({fmt_ci(low, high, d)}), p {fmt_p(p)}"
 
 
 def forest_figure(view: SurvivalView) -> go.Figure:
-    """Hazard ratios with 95% CIs on a log axis; reference levels as open diamonds at 1."""
-    rows = _forest_rows(view)
-    fig = go.Figure()
-    fig.add_vline(x=1, line={"color": MUTED, "dash": "dash", "width": 1})
-    est = [(i, r) for i, r in enumerate(rows) if not r["reference"] and is_number(r["estimate"])]
-    whisker_x, whisker_y = [], []
-    for i, r in est:
-        whisker_x += [r["low"], r["high"], None]
-        whisker_y += [i, i, None]
-    fig.add_trace(
-        go.Scatter(x=whisker_x, y=whisker_y, mode="lines", line={"color": COLOURS[0], "width": 2},
-                   hoverinfo="skip", showlegend=False)
-    )  # fmt: skip
-    fig.add_trace(
-        go.Scatter(
-            x=[r["estimate"] for _, r in est],
-            y=[i for i, _ in est],
-            mode="markers",
-            marker={"color": COLOURS[0], "size": 10, "symbol": "square"},
-            name="Hazard ratio (95% CI)",
-            hovertext=[f"{r['label']}<br>HR {_estimate_text(r)}" for _, r in est],
-            hoverinfo="text",
-        )
+    """Hazard ratios with 95% CIs on a bounded log axis; reference levels as open diamonds at 1."""
+    rows = forest_rows(view)
+    return shared_forest(
+        rows,
+        ratio_axis(rows),
+        title=f"{html.escape(view.model_name)} hazard ratios",
+        axis_title="Hazard ratio (95% CI), log scale",
+        point_name="Hazard ratio (95% CI)",
+        column_heading="HR (95% CI), p",
+        right_px=260,
     )
-    refs = [i for i, r in enumerate(rows) if r["reference"]]
-    if refs:
-        fig.add_trace(
-            go.Scatter(x=[1.0] * len(refs), y=refs, mode="markers", name=REFERENCE,
-                       marker={"color": MUTED, "size": 10, "symbol": "diamond-open"},
-                       hoverinfo="skip")
-        )  # fmt: skip
-    for i, r in enumerate(rows):
-        fig.add_annotation(
-            x=1.02, xref="paper", y=i, yref="y", text=_estimate_text(r), showarrow=False,
-            xanchor="left", font={"size": 12, "color": MUTED if r["reference"] else "#212529"},
-        )  # fmt: skip
-    values = [1.0] + [v for _, r in est for v in (r["low"], r["high"])]
-    lo, hi = math.log10(min(values)), math.log10(max(values))
-    pad = max(0.1, (hi - lo) * 0.08)
-    ticks = [
-        m * 10.0**e
-        for e in range(math.floor(lo - pad) - 1, math.ceil(hi + pad) + 1)
-        for m in (1, 2, 5)
-        if lo - pad <= math.log10(m * 10.0**e) <= hi + pad
-    ]
-    fig.update_layout(
-        title={"text": f"{html.escape(view.model_name)} hazard ratios", "x": 0, "xanchor": "left"},
-        height=max(260, 140 + 30 * len(rows)),
-        margin={"l": 10, "r": 260, "t": 60, "b": 60},
-        plot_bgcolor="white",
-        legend={"orientation": "h", "yanchor": "top", "y": -0.2, "x": 0.0},
-        hoverlabel={"align": "left"},
-    )
-    fig.update_xaxes(
-        type="log",
-        range=[lo - pad, hi + pad],
-        tickvals=ticks or [1.0],
-        ticktext=[f"{t:g}" for t in ticks] or ["1"],
-        title={"text": "Hazard ratio (95% CI), log scale"},
-        gridcolor="#eeeeee",
-        zeroline=False,
-    )
-    fig.update_yaxes(
-        tickvals=list(range(len(rows))),
-        ticktext=[r["label"] for r in rows],
-        range=[len(rows) - 0.4, -0.6],
-        showgrid=False,
-        zeroline=False,
-        automargin=True,
-    )
-    return fig
 
 
 def has_forest(view: SurvivalView) -> bool:

@@ -8,6 +8,7 @@ from shiny import ui
 
 from modules.shared.analysis_tab import AnalysisTab, Card, csv_and_report, warnings_card
 from modules.shared.controls import Checkbox, Radio, Select, Settings, level_choices
+from modules.shared.effect_scale import EFFECT_SCALE_CONTROL
 from modules.shared.figures import plot_div
 from modules.survival import controls as sc
 from modules.survival import figures, report, tables
@@ -50,6 +51,7 @@ CONTROLS = (
            choices=lambda s: sc.covariate_choices(
                s.ds, [s["time"], s["start"], s["end"], s["event"], s["group"]]),
            multiple=True, placeholder="none"),
+    EFFECT_SCALE_CONTROL,
     Radio("band", "95% confidence band", sc.BANDS, default="log"),
     Checkbox("show_band", "Shade the bands on the plot", default=True),
 )  # fmt: skip
@@ -67,6 +69,7 @@ def build_spec(s: Settings):
         group=s["group"],
         covariates=s["covariates"] or (),
         conf_type=s["band"],
+        effect_scale=s["effect_scale"],
     )
 
 

@@ -11,6 +11,14 @@ import numpy as np
 import pandas as pd
 from htmltools import Tag
 
+from modules.shared.effect_scale import (
+    MARK,
+    Scales,
+    flagged_variables,
+    scale_caption,
+    scale_columns,
+    scale_notes,
+)
 from modules.shared.formatting import (
     DASH,
     REFERENCE,
@@ -27,6 +35,9 @@ from modules.survival.view import SurvivalView, fmt_time, p_text
 NOT_REACHED = "NR"
 COUNT_COLUMNS = ("n", "events", "df", "n_risk", "n_event", "n_censor")
 BANDS = {"log": "log (R's default)", "log-log": "log-log", "plain": "plain (linear)"}
+# Whose values the SD and IQR of a covariate come from (analyses/survival.py).
+SCALE_PATIENTS = "patients with a follow-up time and an event status"
+COX_TABLES = ("univariable", "multivariable")
 
 
 def median_cell(median: object, low: object, high: object) -> str:
@@ -99,6 +110,7 @@ def hazard_rows(view: SurvivalView) -> list[tuple[dict[str, str], str]]:
     """finalfit-style rows: crude and adjusted HR (95% CI, p) side by side, per level."""
     uni, multi = view.result.univariable, view.result.multivariable
     adjusted = {(r.variable, str(r.level)): r for r in multi.itertuples(index=False)}
+    scales, flagged = Scales.of(view.result), flagged_variables(view.result, COX_TABLES)
     out = []
     for name in dict.fromkeys(uni["variable"]):
         rows = uni[uni["variable"] == name]
@@ -110,9 +122,10 @@ def hazard_rows(view: SurvivalView) -> list[tuple[dict[str, str], str]]:
             else:
                 crude = fmt_or_cell(r.estimate, r.ci_low, r.ci_high, r.p_value)
                 adj = DASH if m is None else fmt_or_cell(m.estimate, m.ci_low, m.ci_high, m.p_value)
+            label = view.label(name) + (f" {MARK}" if name in flagged else "")
             row = {
-                "Variable": view.label(name) if i == 0 else "",
-                "Level": str(r.level) if factor else "per unit",
+                "Variable": label if i == 0 else "",
+                "Level": str(r.level) if factor else (scales.text(name) or "per unit"),
                 "n": fmt_count(r.n),
                 "Events": fmt_count(r.events),
                 "HR (univariable)": crude,
@@ -140,7 +153,7 @@ def hazard_table(view: SurvivalView, table_id: str | None = "survival-table") ->
     caption = (
         f"Cox proportional hazards: {view.event_text}. Multivariable model: "
         f"{fmt_count(m.cox_n_used)} patients with complete data, "
-        f"{fmt_count(m.cox_events)} events"
+        f"{fmt_count(m.cox_events)} events{scale_caption(view.result)}"
     )
     notes = [
         "HR: hazard ratio (95% CI, Wald p). Univariable = crude; multivariable = adjusted for "
@@ -148,6 +161,7 @@ def hazard_table(view: SurvivalView, table_id: str | None = "survival-table") ->
         "ratio test of the whole variable on the same patients.",
         f"Model likelihood-ratio test: χ² = {fmt_number(m.cox_lr_chi2)}, "
         f"df = {DASH if m.cox_lr_df is None else m.cox_lr_df}, {p_text(m.cox_lr_p)}.",
+        *scale_notes(view.result, view.label, "HR", SCALE_PATIENTS, COX_TABLES),
     ]
     frame = pd.DataFrame([row for row, _ in pairs])
     return html_table(
@@ -178,14 +192,21 @@ def ph_table(view: SurvivalView, table_id: str | None = "survival-ph") -> Tag:
     return html_table(ph_frame(view), table_id=table_id, caption=caption, notes=notes)
 
 
+def _with_scale(frame: pd.DataFrame, view: SurvivalView) -> pd.DataFrame:
+    """A Cox table with `per` and `per_text`: what each continuous covariate's HR is per."""
+    if frame.empty:
+        return frame
+    return pd.concat([frame, scale_columns(frame, Scales.of(view.result))], axis=1)
+
+
 def tidy_frame(view: SurvivalView) -> pd.DataFrame:
     """Every table in long form with numbers numeric (non-finite -> empty), for CSV export."""
     r = view.result
     parts = [
         r.medians.assign(table="median_survival"),
         r.logrank.assign(table="logrank"),
-        r.univariable.assign(table="cox_univariable"),
-        r.multivariable.assign(table="cox_multivariable"),
+        _with_scale(r.univariable, view).assign(table="cox_univariable"),
+        _with_scale(r.multivariable, view).assign(table="cox_multivariable"),
         r.ph_test.assign(table="ph_test"),
         r.at_risk.assign(table="at_risk"),
         r.curves.assign(table="kaplan_meier"),

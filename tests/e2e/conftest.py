@@ -10,6 +10,7 @@ import time
 import urllib.request
 from collections.abc import Iterator
 from contextlib import contextmanager
+from dataclasses import dataclass
 from pathlib import Path
 
 import pytest
@@ -49,10 +50,29 @@ def wait_for_http(url: str, proc: subprocess.Popen, seconds: float = 60) -> None
     raise RuntimeError(f"the app did not answer at {url} within {seconds} s")
 
 
+@dataclass(frozen=True)
+class AppProcess:
+    """A running app: where it answers, its process id and its log."""
+
+    url: str
+    pid: int
+    log_path: Path
+
+    def log(self) -> str:
+        return self.log_path.read_text()
+
+
 @contextmanager
 def serve_app(log_path: Path, **settings: str) -> Iterator[str]:
     """The app started exactly as `make run` does, on a free loopback port, with MEDSTAT_*
     settings given as keyword arguments (memory_limit_mb="120"); yields its URL."""
+    with running_app(log_path, **settings) as app:
+        yield app.url
+
+
+@contextmanager
+def running_app(log_path: Path, **settings: str) -> Iterator[AppProcess]:
+    """serve_app, yielding the process too (for tests that watch the server itself)."""
     port = free_port()
     env = {**os.environ, "PYTHONUNBUFFERED": "1", "MALLOC_ARENA_MAX": "2"}  # as `make run`
     env.pop("MEDSTAT_MEMORY_LIMIT_MB", None)  # the app runs with its real default budget
@@ -69,7 +89,7 @@ def serve_app(log_path: Path, **settings: str) -> Iterator[str]:
     url = f"http://127.0.0.1:{port}"
     try:
         wait_for_http(url, proc)
-        yield url
+        yield AppProcess(url, proc.pid, log_path)
     finally:
         proc.terminate()
         try:

@@ -66,3 +66,28 @@ def test_uploaded_csv_is_analysed(page, tmp_path):
     for cell in adjusted_or_cells(reference):
         expect(table).to_contain_text(cell)
     assert page.dialogs == []
+
+
+def test_per_sd_changes_the_headings_and_the_odds_ratios(page):
+    """Per unit first, then per SD: the age row says 'per SD (12.4)' and shows the per-SD OR."""
+    expect(page.locator("#dataset-shape")).to_contain_text("500 rows")
+    run_outcome(page)
+    dataset = data_io.read_table(EXAMPLE)
+    unit = logic.analyze_outcome(dataset, "complication")
+    per_sd = logic.analyze_outcome(dataset, "complication", effect_scale="sd")
+    age_unit = unit.multivariable.set_index("variable").loc["age", "estimate"]
+    age_sd = per_sd.multivariable.set_index("variable").loc["age", "estimate"]
+    per_text = per_sd.scales.set_index("variable").loc["age", "per_text"]
+    assert per_text.startswith("per SD (") and f"{age_sd:.2f}" != f"{age_unit:.2f}"
+    table = page.locator("#table-multivariable")
+    expect(table).to_contain_text(f"{age_unit:.2f}")
+    expect(table).not_to_contain_text("per SD")
+
+    page.locator("#outcome-effect_scale input[value='sd']").check()
+    run_outcome(page)
+    age = table.locator("tr", has_text=f"{dataset.label('age')}, {per_text}")
+    expect(age).to_have_count(1)
+    expect(age).to_contain_text(f"{age_sd:.2f}")
+    expect(page.locator("#table-combined caption")).to_contain_text("continuous covariates per SD")
+    expect(page.locator("#table-combined tfoot")).to_contain_text("p-values do not depend")
+    expect(page.locator("#forest-plot")).to_contain_text(per_text)

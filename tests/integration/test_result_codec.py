@@ -96,6 +96,30 @@ CASES = {
         lambda: _read("asah.csv"),
         CorrelationSpec(("age", "s100b", "ndka"), method="spearman", adjust="holm"),
     ),
+    # Continuous covariates per SD: results with a non-empty scales table.
+    "outcome_per_sd": (
+        outcome,
+        lambda: _read("asah.csv"),
+        OutcomeSpec(
+            "outcome", ("age", "gender", "s100b"), categorical=("gender",), effect_scale="sd"
+        ),
+    ),
+    "regression_per_sd": (
+        regression,
+        _linear,
+        RegressionSpec("y", ("x", "g"), model="linear", categorical=("g",), effect_scale="sd"),
+    ),
+    "survival_per_sd": (
+        survival,
+        lambda: pd.read_csv(DATA / "lung.csv", na_values="."),
+        SurvivalSpec(
+            event="status",
+            time="time",
+            event_level="2",
+            covariates=("age", "meal.cal"),
+            effect_scale="sd",
+        ),
+    ),
     "table1": (
         table1,
         lambda: _read("table1_pbc.csv"),
@@ -169,6 +193,16 @@ def test_result_and_fit_record_round_trip_through_the_shared_tier_codec(computed
         value = getattr(result, f.name)
         if isinstance(value, pd.DataFrame):
             pd.testing.assert_frame_equal(getattr(back, f.name), value)
+
+
+@pytest.mark.parametrize("case", ["outcome_per_sd", "regression_per_sd", "survival_per_sd"])
+def test_a_scales_table_round_trips_through_the_shared_tier_codec(computed, case):
+    result = computed[case]
+    assert len(result.scales) and set(result.scales["scale"]) == {"sd"}
+    back = codec.from_json(codec.to_json(result), logic.RESULT_TYPES)
+    pd.testing.assert_frame_equal(back.scales, result.scales)
+    for table in ("univariable", "multivariable"):
+        pd.testing.assert_frame_equal(getattr(back, table), getattr(result, table))
 
 
 def test_optional_fields_are_empty_exactly_where_the_fit_has_no_such_number(computed):
