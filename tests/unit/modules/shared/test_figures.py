@@ -7,6 +7,7 @@ from __future__ import annotations
 import ast
 import datetime as dt
 import json
+import math
 import re
 import time
 from collections.abc import Callable
@@ -37,6 +38,7 @@ from modules.outcome import view as outcome_view
 from modules.regression import figures as regression_figures
 from modules.regression import tables as regression_tables
 from modules.regression.view import RegressionView
+from modules.shared import forest
 from modules.shared.figures import PLOT_CONFIG, figure_html
 from modules.stats_panel import view as stats_view
 from modules.survival import figures as survival_figures
@@ -129,6 +131,24 @@ def views() -> dict[str, object]:
     }
 
 
+def _separated_forest() -> go.Figure:
+    """The shared forest plot with rows beyond its axis (a separated fit) and a reference."""
+    rows = [
+        forest.ForestRow("age", 1.04, 1.01, 1.07, False, 0.003, "1.04 (1.01–1.07)"),
+        forest.ForestRow("stage: I", 1.0, 1.0, 1.0, True, text="Reference"),
+        forest.ForestRow("stage: II", 1e300, 0.5, math.inf, False, 0.9, "separated"),
+    ]
+    return forest.forest_figure(
+        rows,
+        forest.ratio_axis(rows),
+        title="Adjusted odds ratios",
+        axis_title="Odds ratio (95% CI), log scale",
+        point_name="Adjusted OR (95% CI)",
+        column_heading="OR (95% CI)",
+        right_px=160,
+    )
+
+
 MINUTES = [(time.time() - 60 * m, 180.0 + m) for m in range(10, 0, -1)]
 
 # Every figure builder under modules/ ("module:function") -> how to draw it from real results.
@@ -148,6 +168,7 @@ FIGURES: dict[str, Callable[[dict], go.Figure]] = {
     "modules.correlation.view:scatter_plot": lambda v: correlation_view.scatter_plot(
         v["correlation"]
     ),
+    "modules.shared.forest:forest_figure": lambda v: _separated_forest(),
     "modules.stats_panel.view:memory_sparkline": lambda v: stats_view.memory_sparkline(
         MINUTES, 512.0
     ),
