@@ -12,8 +12,11 @@ from __future__ import annotations
 
 import contextlib
 import threading
-from collections.abc import Iterator
+from collections.abc import Iterator, Sequence
 from contextvars import ContextVar
+from typing import TypeVar
+
+T = TypeVar("T")
 
 
 class Cancelled(BaseException):
@@ -31,10 +34,11 @@ class CancelToken:
     thread fits the model.
     """
 
-    __slots__ = ("_event",)
+    __slots__ = ("_event", "progress")
 
     def __init__(self) -> None:
         self._event = threading.Event()
+        self.progress = ""  # what the work is doing, in words ("Crude model 3 of 12")
 
     def cancel(self) -> None:
         """Ask the work to stop at its next checkpoint (idempotent)."""
@@ -69,6 +73,21 @@ def checkpoint(*_ignored: object) -> None:
     token = _current.get()
     if token is not None:
         token.check()
+
+
+def progress(text: str) -> None:
+    """Say what the current work is doing (shown while it runs); a checkpoint too."""
+    token = _current.get()
+    if token is not None:
+        token.check()
+        token.progress = text
+
+
+def steps(items: Sequence[T], what: str) -> Iterator[T]:
+    """The items, each after a checkpoint that says '<what> i of n' while its turn lasts."""
+    for i, item in enumerate(items, 1):
+        progress(f"{what} {i} of {len(items)}")
+        yield item
 
 
 def current_token() -> CancelToken | None:

@@ -8,7 +8,7 @@ import numpy as np
 import pandas as pd
 from scipy import stats
 
-from analyses.cancellation import checkpoint
+from analyses.cancellation import steps
 from analyses.encoding import encode_numeric
 from analyses.errors import AnalysisError
 from analyses.fit_records import CorrelationSummary
@@ -171,8 +171,8 @@ def analyze(df: pd.DataFrame, spec: CorrelationSpec) -> CorrelationResult:
     columns = _columns(df, spec)
     values = {c: encode_numeric(df[c]).values for c in columns}
     rows = []
-    for a, b in itertools.combinations(columns, 2):
-        checkpoint()  # up to 435 pairs, each a rank or moment pass over the rows
+    # Up to 435 pairs, each a rank or moment pass over the rows.
+    for a, b in steps(list(itertools.combinations(columns, 2)), "Pair"):
         n, r, low, high, p = pair_statistics(values[a], values[b], spec.method)
         rows.append((a, b, n, r, low, high, p))
     pairs = pd.DataFrame(rows, columns=list(CORRELATION_PAIR_COLUMNS[:-1]))

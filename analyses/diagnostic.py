@@ -13,7 +13,7 @@ from dataclasses import dataclass
 import numpy as np
 import pandas as pd
 
-from analyses.cancellation import checkpoint
+from analyses.cancellation import checkpoint, steps
 from analyses.delong import Z95, compare_paired, placements
 from analyses.diagnostic_accuracy import accuracy_rows
 from analyses.diagnostic_data import encode_binary_test, encode_reference, numeric_marker
@@ -170,8 +170,7 @@ def _analyse_test(test: Test, y: np.ndarray, spec: DiagnosticSpec):
 def _comparisons(tests: list[Test], y: np.ndarray) -> list[dict]:
     """DeLong's paired test for every pair of tests, on the patients with both."""
     rows = []
-    for a, b in itertools.combinations(tests, 2):
-        checkpoint()
+    for a, b in steps(list(itertools.combinations(tests, 2)), "Comparison"):
         both = ~np.isnan(y) & ~np.isnan(a.score) & ~np.isnan(b.score)
         positive = y[both] > 0.5
         if not positive.any() or positive.all():

@@ -5,6 +5,7 @@ from __future__ import annotations
 import numpy as np
 import pandas as pd
 
+from analyses.cancellation import progress, steps
 from analyses.effect_scale import check_effect_scale, rescale, scale_table
 from analyses.encoding import (
     Covariate,
@@ -146,8 +147,12 @@ def analyze(df: pd.DataFrame, spec: OutcomeSpec) -> OutcomeResult:
             "Pick at least one column that varies between patients."
         )
     try:
-        uni = {c.name: fit_univariable(c, y, spec.method, spec.continuous_summary) for c in covs}
+        uni = {
+            c.name: fit_univariable(c, y, spec.method, spec.continuous_summary)
+            for c in steps(covs, "Crude model")
+        }
         screened, screen_notes = _screened(covs, uni, spec)
+        progress("Multivariable model")
         multi = fit_multivariable(screened, y, spec.method)
     except (np.linalg.LinAlgError, OverflowError, FloatingPointError) as exc:
         # Values near the float limit overflow the fit's matrix algebra; say which column.

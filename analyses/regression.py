@@ -11,6 +11,7 @@ from __future__ import annotations
 import numpy as np
 import pandas as pd
 
+from analyses.cancellation import progress, steps
 from analyses.effect_scale import check_effect_scale, rescale, scale_table
 from analyses.encoding import Covariate
 from analyses.errors import AnalysisError
@@ -177,7 +178,11 @@ def analyze(df: pd.DataFrame, spec: RegressionSpec) -> RegressionResult:
             "Pick at least one column that varies between patients."
         )
     family, dispersion, reason = _family(spec, covs, y, offset, known)
-    uni = {c.name: fit_univariable(c, family, y, offset, known, bool(spec.exposure)) for c in covs}
+    uni = {
+        c.name: fit_univariable(c, family, y, offset, known, bool(spec.exposure))
+        for c in steps(covs, "Crude model")
+    }
+    progress("Multivariable model")
     screened, screen_notes = _screened(covs, uni, spec)
     fit, X, yy, off, table, vif, empty, aliased = _multivariable(screened, family, y, offset, known)
     record = _fit_record(spec, family, reason, dispersion, fit, X, yy, off, known.sum(), screened)

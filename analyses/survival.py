@@ -15,7 +15,7 @@ from __future__ import annotations
 import numpy as np
 import pandas as pd
 
-from analyses.cancellation import checkpoint
+from analyses.cancellation import progress, steps
 from analyses.effect_scale import check_effect_scale, rescale, scale_table
 from analyses.encoding import Factor
 from analyses.errors import AnalysisError
@@ -96,11 +96,12 @@ def _cox_part(covs, usable, time, event):
         return empty, empty, pd.DataFrame(columns=list(PH_COLUMNS)), {}, []
     notes: list[str] = []
     uni_rows = []
-    for cov in covs:
+    for cov in steps(covs, "Crude Cox model"):
         rows, fit, _, _ = fit_model([cov], usable, time, event)
         if fit is None:
             notes.append(f"No hazard ratio could be estimated for '{cov.name}'.")
         uni_rows += rows
+    progress("Multivariable Cox model")
     multi_rows, fit, used, stats = fit_model(covs, usable, time, event)
     if fit is None:
         raise AnalysisError(
@@ -108,7 +109,7 @@ def _cox_part(covs, usable, time, event):
             "least one event. Use fewer covariates or fill in missing values."
         )
     x, spans = design(covs, used)
-    checkpoint()  # the PH test is one more pass over the risk sets
+    progress("Proportional-hazards test")  # one more pass over the risk sets
     ph = ph_test(time[used], event[used], x, fit.params, spans, [c.name for c in covs])
     if not stats["converged"]:
         notes.append(

@@ -5,7 +5,7 @@ from __future__ import annotations
 import numpy as np
 import pandas as pd
 
-from analyses.cancellation import checkpoint
+from analyses.cancellation import steps
 from analyses.encoding import MAX_FACTOR_LEVELS, encode_factor, encode_numeric
 from analyses.errors import AnalysisError
 from analyses.fit_records import Table1Info
@@ -209,10 +209,9 @@ def analyze(df: pd.DataFrame, spec: Table1Spec) -> Table1Result:
     k = max(1, len(group_levels))
     cells: list[dict] = []
     rows_out: list[dict] = []
-    for name in names:
-        # Between variables: one variable's test (at most the Fisher Monte Carlo, ~1 s on a
-        # 50 x 10 table) cannot be interrupted.
-        checkpoint()
+    # Between variables: one variable's test (at most the Fisher Monte Carlo, ~1 s on a
+    # 50 x 10 table) cannot be interrupted.
+    for name in steps(names, "Variable"):
         column = df[name].iloc[rows] if len(rows) < len(df) else df[name]
         if name in spec.categorical:
             c, r = _factor(name, column, g, group_levels)

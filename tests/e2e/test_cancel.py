@@ -50,6 +50,8 @@ def start_outcome_firth(page: Page) -> None:
     page.locator("input[name='outcome-screen_mode'][value='all']").check()
     page.locator("#outcome-run").click()
     expect(page.locator("#outcome-status [data-state=running]")).to_be_visible(timeout=15_000)
+    # Long work says where it is.
+    expect(page.locator("#outcome-status")).to_contain_text("Crude model", timeout=15_000)
 
 
 def test_cancel_stops_the_fit_and_frees_the_tabs_turn(

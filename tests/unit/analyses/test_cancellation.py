@@ -235,3 +235,20 @@ def test_a_token_never_set_changes_no_result_and_a_set_one_stops_the_analysis(co
     # Cancelled at its last checkpoint, the analysis raises instead of returning a result.
     with pytest.raises(Cancelled), cancellable(CountingToken(counting.checks)):
         analyze(cohort, spec)
+
+
+def test_steps_say_where_the_work_is_and_stop_when_cancelled():
+    from analyses.cancellation import progress, steps
+
+    token = CancelToken()
+    seen = []
+    with cancellable(token):
+        for item in steps(["a", "b", "c"], "Crude model"):
+            seen.append((item, token.progress))
+            if item == "b":
+                token.cancel()
+                with pytest.raises(Cancelled):
+                    progress("Multivariable model")
+                break
+    assert seen[:2] == [("a", "Crude model 1 of 3"), ("b", "Crude model 2 of 3")]
+    progress("no token: nothing to say")  # without a token it does nothing

@@ -1,0 +1,237 @@
+"""The analysis-tab server: run, progress, cancel, the last success, stale marking, outputs.
+
+One server for every analysis tab, driven by the tab's declaration (analysis_tab.py); its
+controls are served by tab_settings.py.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import datetime as dt
+import logging
+import time
+from collections.abc import Callable
+from dataclasses import dataclass
+from typing import Any
+
+from shiny import module, reactive, render, req, ui
+
+import logic
+from modules.shared import status
+from modules.shared.analysis_tab import AnalysisTab, Download, file_name, results_layout
+from modules.shared.background import run_in_worker
+from modules.shared.outputs import named_output
+from modules.shared.session_state import TabState
+from modules.shared.tab_settings import serve_settings
+from modules.shiny_patches.refresh import invalidate_later
+from utils.dataset import Dataset
+
+log = logging.getLogger(__name__)
+
+NO_DATA = "There is no data yet: load a file on the Data tab."
+
+
+@dataclass(frozen=True)
+class Finished:
+    """A successful run: its view, and the spec, data and seconds it came from."""
+
+    view: Any
+    spec: Any
+    fingerprint: str
+    seconds: float
+
+
+def tab_server(tab: AnalysisTab) -> Callable[..., None]:
+    """The tab's module server: call it as `server(id, dataset=..., tab=...)`."""
+
+    @module.server
+    def server(input, output, session, dataset: Callable[[], Dataset | None], tab_state: TabState):
+        _serve(tab, input, session, dataset, tab_state)
+
+    def call(id: str, *, dataset: Callable[[], Dataset | None], tab: TabState) -> None:
+        server(id, dataset=dataset, tab_state=tab)
+
+    return call
+
+
+def _serve(tab: AnalysisTab, input, session, dataset, state: TabState) -> None:
+    controls = serve_settings(
+        tab.declared, input, dataset, state, f"{tab.name}.settings", tab.view_options
+    )
+    settings, options, labels = controls.settings, controls.options, controls.labels
+
+    # --- running ----------------------------------------------------------------------------
+    saved = state.saved(tab.name)
+    last: reactive.Value[Finished | None] = reactive.value(saved)
+    note = reactive.value(("done", "") if saved is not None else ("idle", tab.idle))
+    has_result = reactive.value(saved is not None)
+    progress = {"started": 0.0, "phase": "", "token": None}
+
+    @reactive.calc
+    def current_spec() -> tuple[Any, str]:
+        s = settings()
+        if s.ds is None:
+            return None, NO_DATA
+        try:
+            return tab.build_spec(s), ""
+        except ValueError as exc:  # logic.AnalysisError is a ValueError
+            return None, str(exc)
+
+    @ui.bind_task_button(button_id="run")
+    @reactive.extended_task
+    async def analysis(ds: Dataset, spec: Any) -> Finished:
+        token = logic.CancelToken()
+        progress.update(started=time.monotonic(), phase="waiting", token=token)
+        async with state.work_slots:  # a few at once per browser tab; the rest wait here
+            token.check()
+            progress["phase"] = "running"
+            begin = time.perf_counter()
+            try:
+                result = await run_in_worker(
+                    logic.run, tab.analysis_kind, ds, spec, cancel=token, owner=state.owner
+                )
+            except logic.Cancelled:  # stopped by Cancel or by the tab closing: a cancelled task
+                raise asyncio.CancelledError from None
+        view = tab.make_view(result, ds, spec)
+        return Finished(view, spec, ds.fingerprint, time.perf_counter() - begin)
+
+    def cancel_running() -> None:
+        token = progress["token"]
+        if token is not None:
+            token.cancel()
+
+    session.on_ended(cancel_running)  # a closed tab's work stops with it
+
+    @reactive.effect
+    @reactive.event(input.run, ignore_init=True)  # a reconnected page resends its clicks
+    def _run():
+        spec, problem = current_spec()
+        if spec is None:
+            note.set(("error", problem))
+            return
+        s = settings()
+        log.info("%s analysis requested", tab.name)
+        analysis.invoke(s.ds, spec)
+
+    @reactive.effect
+    @reactive.event(input.cancel)
+    def _cancel():
+        cancel_running()
+        analysis.cancel()
+
+    @reactive.effect
+    def _collect():
+        state_now = analysis.status()
+        ui.update_action_button("cancel", disabled=state_now != "running")
+        if state_now == "success":
+            finished = analysis.result()
+            last.set(finished)
+            state.keep(tab.name, finished)
+            with reactive.isolate():
+                if not has_result():
+                    has_result.set(True)
+            note.set(("done", ""))
+        elif state_now == "cancelled":
+            note.set(
+                ("cancelled", f"Cancelled. The settings are kept; press {tab.run_label} again.")
+            )
+        elif state_now == "error":
+            try:
+                analysis.result()
+            except Exception as exc:  # every failure becomes a sentence; the server carries on
+                note.set(("error", status.error_message(exc, what=tab.what, fewer=tab.fewer)))
+
+    # --- showing ----------------------------------------------------------------------------
+    @reactive.calc
+    def view() -> Any:
+        finished = last()
+        if finished is None:
+            return None
+        current = labels()
+        kept = dict(finished.view.labels)
+        kept.update({k: v for k, v in current.items() if k in kept})
+        return tab.with_options(finished.view.relabel(kept), options())
+
+    @reactive.calc
+    def stale() -> str:
+        """Why the result on screen no longer matches the controls ('' when it does)."""
+        finished = last()
+        if finished is None:
+            return ""
+        ds = dataset()
+        if ds is None or ds.fingerprint != finished.fingerprint:
+            return "The data changed since this result was made."
+        spec, _ = current_spec()
+        if spec != finished.spec:
+            return "Settings changed since this result was made."
+        return ""
+
+    @named_output("status")
+    def _status():
+        if analysis.status() == "running":
+            invalidate_later(1)
+            waited = time.monotonic() - progress["started"]
+            token = progress["token"]
+            doing = token.progress if token is not None else ""
+            return status.status_running(
+                waited, waiting=progress["phase"] == "waiting", doing=doing
+            )
+        kind, text = note()
+        finished = last()
+        if kind == "done" and finished is not None:
+            return status.status_message("done", tab.done_text(view(), finished.seconds))
+        kept = "The last successful result is still shown below." if finished else ""
+        return status.status_message(kind, text, kept if kind != "idle" else "")
+
+    @named_output("stale")
+    def _stale():
+        why = stale()
+        return status.stale_banner(why, tab.run_label) if why else None
+
+    @named_output("results")
+    def _results():
+        return results_layout(tab) if has_result() else None
+
+    for card in tab.cards:
+        _render_output(card.output, card.build, view)
+
+    @named_output("downloads")
+    def _downloads():
+        if stale():
+            return status.downloads_off(tab.downloads, tab.run_label)
+        return ui.div(
+            *[
+                ui.download_button(d.id, d.label, class_="btn-outline-primary")
+                for d in tab.downloads
+            ],
+            class_="d-flex gap-2 flex-wrap",
+        )
+
+    for d in tab.downloads:
+        _download(tab, d, view)
+
+
+def _render_output(output_id: str, build: Callable, view: Callable) -> None:
+    @named_output(output_id)
+    def _draw():
+        v = view()
+        return build(v) if v is not None else None
+
+
+def _download(tab: AnalysisTab, d: Download, view: Callable) -> None:
+    def name() -> str:
+        return file_name(tab.file_stem(view()), d.suffix, dt.datetime.now())
+
+    if d.slow:
+
+        async def handler():
+            req(view())
+            yield await run_in_worker(d.build, view())
+    else:
+
+        def handler():
+            req(view())
+            yield d.build(view())
+
+    handler.__name__ = d.id
+    render.download_button(filename=name)(handler)

@@ -1,0 +1,111 @@
+"""The controls of an analysis tab on the server: what they stand at, drawn and remembered.
+
+`serve_settings` resolves the tab's declared controls against the data and what the page sent
+(controls.py), draws each control again only when what it offers changes, and saves the
+settings for a reload, which restores them before the page sends its own.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable, Sequence
+from dataclasses import dataclass
+from typing import Any
+
+from shiny import reactive, ui
+
+from modules.shared.controls import MISSING, Control, PerColumn, Raw, Settings, resolve
+from modules.shared.outputs import named_output
+from modules.shared.session_state import TabState
+from utils.dataset import Dataset
+
+NO_DATA_YET = "Load data on the Data tab first."
+
+
+@dataclass(frozen=True)
+class TabSettings:
+    """The reactive state of a tab's controls: the settings, view options and column labels.
+
+    `options` and `labels` change only when their value does, so what reads them is redrawn
+    only then (a label edit relabels a table, a display choice re-renders without a run)."""
+
+    settings: Callable[[], Settings]
+    options: Callable[[], Any]
+    labels: Callable[[], dict[str, str]]
+
+
+def control_output_id(control_id: str) -> str:
+    return f"{control_id}_control"
+
+
+def serve_settings(
+    controls: Sequence[Control],
+    input: Any,
+    dataset: Callable[[], Dataset | None],
+    state: TabState,
+    saved_key: str,
+    view_options: Callable[[Settings], Any],
+) -> TabSettings:
+    """Register the controls' outputs in the current module session; their reactive state."""
+    # What a restored tab's controls stood at: used until the page sends its own values.
+    remembered: dict[str, Any] = dict(state.saved(saved_key) or {})
+
+    def sent(input_id: str) -> Any:
+        return input[input_id]() if input_id in input else MISSING
+
+    raw = Raw(sent, remembered)
+
+    @reactive.calc
+    def settings() -> Settings:
+        return resolve(controls, dataset(), raw)
+
+    # What each control offers (and the view options, the labels) change far less often than
+    # the settings: these values are set only when they really differ, so a control is drawn
+    # again only when its choices change, and a plot only when its view does.
+    shapes = {c.id: reactive.value(None) for c in controls}
+    options = reactive.value(None)
+    labels: reactive.Value[dict[str, str]] = reactive.value({})
+
+    @reactive.effect
+    def _track():
+        s = settings()
+        for c in controls:
+            shape = c.shape(s)
+            with reactive.isolate():
+                if shapes[c.id]() != shape:
+                    shapes[c.id].set(shape)
+        new_options = view_options(s)
+        new_labels = s.ds.labels() if s.ds is not None else {}
+        with reactive.isolate():
+            if options() != new_options:
+                options.set(new_options)
+            if labels() != new_labels:
+                labels.set(new_labels)
+        state.keep(saved_key, _restorable(controls, s))
+
+    for control in controls:
+        _render_control(control, shapes[control.id], settings)
+
+    @named_output("no_data")
+    def _no_data():
+        return None if dataset() is not None else ui.p(NO_DATA_YET, class_="text-muted")
+
+    return TabSettings(settings, options, labels)
+
+
+def _restorable(controls: Sequence[Control], s: Settings) -> dict[str, Any]:
+    """The settings by input id, as a reloaded page's controls should stand."""
+    out: dict[str, Any] = {}
+    for c in controls:
+        value = s[c.id]
+        if isinstance(c, PerColumn):
+            out.update({c.input_id(column): v for column, v in (value or {}).items()})
+        out[c.id] = value
+    return out
+
+
+def _render_control(control: Control, shape: reactive.Value, settings: Callable) -> None:
+    @named_output(control_output_id(control.id))
+    def _draw():
+        shape()  # drawn again only when what the control offers changes
+        with reactive.isolate():
+            return control.render(settings())
