@@ -9,7 +9,7 @@ from __future__ import annotations
 import datetime as dt
 import html
 from collections.abc import Mapping
-from dataclasses import dataclass, field, replace
+from dataclasses import dataclass, field
 
 import numpy as np
 import pandas as pd
@@ -20,6 +20,7 @@ from analyses.fit_records import CorrelationSummary
 from analyses.results import CorrelationResult
 from modules.shared.figures import POINT, figure_html
 from modules.shared.formatting import DASH, fmt_count, fmt_number, fmt_p, is_number
+from modules.shared.labelled import Labelled
 from modules.shared.report import REPORT_CSS, safe_csv_frame
 from modules.shared.tables import html_table
 
@@ -33,16 +34,12 @@ ADJUST_NAMES = {
 
 
 @dataclass(frozen=True)
-class CorrelationView:
+class CorrelationView(Labelled):
     """A CorrelationResult with the labels and data name the page shows."""
 
     result: CorrelationResult
     labels: Mapping[str, str] = field(default_factory=dict)
     dataset_name: str = ""
-
-    def label(self, variable: str) -> str:
-        text = self.labels.get(variable, "")
-        return text if text and text.strip() else variable
 
     @property
     def summary(self) -> CorrelationSummary:
@@ -51,9 +48,6 @@ class CorrelationView:
     @property
     def coefficient(self) -> str:
         return METHOD_NAMES.get(self.summary.method, "r")
-
-    def relabel(self, labels: Mapping[str, str]) -> CorrelationView:
-        return replace(self, labels=dict(labels))
 
 
 def _r(value: object) -> str:
