@@ -44,6 +44,15 @@ def choose(page: Page, select_id: str, text: str, attempts: int = 3) -> None:
                 raise
 
 
+def ensure_chosen(page: Page, select_id: str, text: str) -> None:
+    """Have `text` among a selectize input's choices, whatever the default pre-selected."""
+    items = page.locator(f"#{select_id} + .selectize-control .item", has_text=text)
+    page.locator(f"#{select_id} + .selectize-control").wait_for(timeout=20_000)
+    page.wait_for_timeout(300)  # the server may still be drawing the default
+    if items.count() == 0:
+        choose(page, select_id, text)
+
+
 def run_outcome(page: Page, timeout: float = 60_000) -> None:
     """Press Run on the outcome tab and wait for the analysis to finish."""
     open_tab(page, "Outcome analysis")
