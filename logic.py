@@ -227,14 +227,18 @@ def read_codebook(path: str, name: str | None = None) -> Codebook:
 
 
 def match_codebook(
-    dataset: Dataset, codebook: Codebook, *, cancel: CancelToken | None = None
+    dataset: Dataset,
+    codebook: Codebook,
+    *,
+    cancel: CancelToken | None = None,
+    owner: str | None = None,
 ) -> CodebookMatch:
     """The codebook's variables matched to the dataset's columns and its values to their labels.
 
     Cached like an analysis: the key holds the dataset's and the codebook's fingerprints.
     """
     spec = CodebookSpec(codebook, embeddings=settings.embeddings)
-    return run("codebook", dataset, spec, cancel=cancel)
+    return run("codebook", dataset, spec, cancel=cancel, owner=owner)
 
 
 def read_upload(path: str, name: str | None = None) -> Dataset:
