@@ -78,7 +78,7 @@ def server(input, output, session):
     regression.TAB.server("regression", dataset=dataset, tab=tab)
     table1.TAB.server("table1", dataset=dataset, tab=tab)
     diagnostic.TAB.server("diagnostic", dataset=dataset, tab=tab)
-    stats_panel.stats_server("stats")
+    stats_panel.stats_server("stats", tab=tab)
     stats_panel.stats_badge_server("badge")
 
 

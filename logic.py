@@ -36,7 +36,7 @@ from utils.memory import MemoryManager, MemoryRefused, estimate_mb
 from utils.redis_tier import make_tier
 from utils.resilience import Retrier
 from utils.session_store import SessionStore
-from utils.timings import Timings
+from utils.timings import History, Timings
 
 __all__ = [
     "AnalysisError",
@@ -44,6 +44,7 @@ __all__ = [
     "Cancelled",
     "MemoryRefused",
     "ServerBusy",
+    "analyses_of",
     "analyze_outcome",
     "match_codebook",
     "outcome_spec",
@@ -154,13 +155,21 @@ def solver_fallbacks(result: Any) -> tuple[str, ...]:
     return ()
 
 
-def run(kind: str, dataset: Dataset, spec: Any, *, cancel: CancelToken | None = None) -> Any:
+def run(
+    kind: str,
+    dataset: Dataset,
+    spec: Any,
+    *,
+    cancel: CancelToken | None = None,
+    owner: str | None = None,
+) -> Any:
     """Compute one analysis of a dataset; the only place that caches, guards memory and retries.
 
     Order: cache lookup (single-flight) -> memory admission -> compute with retries -> store.
     `cancel`: once it is set, the computation stops at its next checkpoint (within a second)
     and raises Cancelled; nothing is cached, the memory reservation is released, nothing is
     retried. A twin request waiting on this one's computation is not cancelled: it computes.
+    `owner` (a browser tab's id) files the run under that tab for its own stats panel.
     """
     version, compute = _analysis(kind)
     started = time.perf_counter()
@@ -185,7 +194,7 @@ def run(kind: str, dataset: Dataset, spec: Any, *, cancel: CancelToken | None = 
     except MemoryRefused as exc:
         raise ServerBusy(str(exc)) from exc
     ms = (time.perf_counter() - started) * 1000
-    timings.record(kind, ms, hit=source != "computed")
+    timings.record(kind, ms, hit=source != "computed", owner=owner)
     log.info("%s %s in %.1f ms", kind, source, ms)
     return result
 
@@ -220,14 +229,18 @@ def read_codebook(path: str, name: str | None = None) -> Codebook:
 
 
 def match_codebook(
-    dataset: Dataset, codebook: Codebook, *, cancel: CancelToken | None = None
+    dataset: Dataset,
+    codebook: Codebook,
+    *,
+    cancel: CancelToken | None = None,
+    owner: str | None = None,
 ) -> CodebookMatch:
     """The codebook's variables matched to the dataset's columns and its values to their labels.
 
     Cached like an analysis: the key holds the dataset's and the codebook's fingerprints.
     """
     spec = CodebookSpec(codebook, embeddings=settings.embeddings)
-    return run("codebook", dataset, spec, cancel=cancel)
+    return run("codebook", dataset, spec, cancel=cancel, owner=owner)
 
 
 def read_upload(path: str, name: str | None = None) -> Dataset:
@@ -255,9 +268,10 @@ def memory_history() -> list[tuple[float, float]]:
     return list(memory.history())
 
 
-def recent_analyses() -> list:
-    """The last analyses, newest first: kind, milliseconds, served by cache or computed."""
-    return timings.recent()
+def analyses_of(owner: str | None) -> History:
+    """One owner's analyses (how many, how many were instant repeats, the last few, newest
+    first); never another owner's, and nothing for None."""
+    return timings.history(owner)
 
 
 def as_dataset(data: Dataset | pd.DataFrame, name: str = "data") -> Dataset:

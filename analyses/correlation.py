@@ -13,10 +13,11 @@ from analyses.encoding import encode_numeric
 from analyses.errors import AnalysisError
 from analyses.fit_records import CorrelationSummary
 from analyses.results import CORRELATION_PAIR_COLUMNS, CorrelationResult
+from analyses.spearman import spearman_test
 from analyses.specs import CorrelationSpec
 
 # Bump when the results of the same data and spec change meaning (cache keys include it).
-VERSION = "1"
+VERSION = "2"
 
 MAX_COLUMNS = 30  # a 30 x 30 heatmap is the most a page (or a reader) can take
 MAX_POINTS = 5000  # scatter points kept in the result; the statistics use every patient
@@ -24,6 +25,7 @@ LINE_POINTS = 60  # grid of the fitted line and its band
 FEW_PAIRS = 10  # fewer complete pairs than this: say the estimate is imprecise
 Z95 = float(stats.norm.ppf(0.975))
 ADJUSTMENTS = {"none", "holm", "bonferroni", "fdr_bh"}
+PEARSON_T = "t test"  # p_method of Pearson's r (t with n - 2 df, as R's cor.test)
 
 
 def _fisher_ci(r: float, n: int, spearman: bool) -> tuple[float, float]:
@@ -40,29 +42,32 @@ def _fisher_ci(r: float, n: int, spearman: bool) -> tuple[float, float]:
 
 def pair_statistics(
     x: np.ndarray, y: np.ndarray, method: str
-) -> tuple[int, float, float, float, float]:
-    """n, coefficient, CI low, CI high, p on the rows where both values are present."""
+) -> tuple[int, float, float, float, float, str]:
+    """n, coefficient, CI low, CI high, p and how p was computed, on the complete pairs.
+
+    The p-values are R's cor.test: Pearson by the t test; Spearman by AS 89 (exact for
+    n <= 9, Edgeworth series up to 1290) without ties, else the t approximation.
+    """
     both = ~np.isnan(x) & ~np.isnan(y)
     n = int(both.sum())
     nan = float("nan")
     if n < 3:
-        return n, nan, nan, nan, nan
+        return n, nan, nan, nan, nan, ""
     x, y = x[both], y[both]
     if np.ptp(x) == 0 or np.ptp(y) == 0:
-        return n, nan, nan, nan, nan
+        return n, nan, nan, nan, nan, ""
     if method == "spearman":
-        res = stats.spearmanr(x, y)
-        r, p = float(res.statistic), float(res.pvalue)
+        r, p, p_method = spearman_test(x, y)
         low, high = _fisher_ci(r, n, spearman=True)
     else:
         res = stats.pearsonr(x, y)
-        r, p = float(res.statistic), float(res.pvalue)
+        r, p, p_method = float(res.statistic), float(res.pvalue), PEARSON_T
         if n > 3:
             ci = res.confidence_interval(0.95)
             low, high = float(ci.low), float(ci.high)
         else:
             low, high = nan, nan
-    return n, r, low, high, p
+    return n, r, low, high, p, p_method
 
 
 def _adjusted(p: np.ndarray, method: str) -> np.ndarray:
@@ -121,8 +126,15 @@ def _scatter(values: dict[str, np.ndarray], df, spec, columns, method):
     y_all = values[py] if py in values else encode_numeric(df[py]).values
     both = ~np.isnan(x_all) & ~np.isnan(y_all)
     x, y = x_all[both], y_all[both]
-    n, r, _, _, p = pair_statistics(x_all, y_all, method)
-    summary = {"pair_x": px, "pair_y": py, "pair_n": n, "pair_estimate": r, "pair_p": p}
+    n, r, _, _, p, p_method = pair_statistics(x_all, y_all, method)
+    summary = {
+        "pair_x": px,
+        "pair_y": py,
+        "pair_n": n,
+        "pair_estimate": r,
+        "pair_p": p,
+        "pair_p_method": p_method,
+    }
     empty_line = pd.DataFrame(columns=["x", "fit", "ci_low", "ci_high"], dtype=float)
     if n < 3 or not np.isfinite(r):
         summary.update(pair_pearson_r=float("nan"), slope=float("nan"), intercept=float("nan"))
@@ -173,11 +185,23 @@ def analyze(df: pd.DataFrame, spec: CorrelationSpec) -> CorrelationResult:
     rows = []
     # Up to 435 pairs, each a rank or moment pass over the rows.
     for a, b in steps(list(itertools.combinations(columns, 2)), "Pair"):
-        n, r, low, high, p = pair_statistics(values[a], values[b], spec.method)
-        rows.append((a, b, n, r, low, high, p))
-    pairs = pd.DataFrame(rows, columns=list(CORRELATION_PAIR_COLUMNS[:-1]))
+        n, r, low, high, p, p_method = pair_statistics(values[a], values[b], spec.method)
+        rows.append(
+            {
+                "variable_1": a,
+                "variable_2": b,
+                "n": n,
+                "estimate": r,
+                "ci_low": low,
+                "ci_high": high,
+                "p_value": p,
+                "p_method": p_method,
+            }
+        )
+    pairs = pd.DataFrame(rows)
     pairs["n"] = pairs["n"].astype(int)
     pairs["p_adjusted"] = _adjusted(pairs["p_value"].to_numpy(dtype=float), spec.adjust)
+    pairs = pairs[list(CORRELATION_PAIR_COLUMNS)]
     if pairs["estimate"].isna().all():
         raise AnalysisError(
             "No pair of the chosen columns has at least 3 patients with both values and some "

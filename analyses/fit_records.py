@@ -159,6 +159,7 @@ class CorrelationSummary:
     pair_n: int  # patients with both values
     pair_estimate: float  # the pair's coefficient (Pearson r or Spearman rho); NaN if undefined
     pair_p: float  # its p-value (unadjusted)
+    pair_p_method: str  # how that p was computed, as the pairs' p_method ("exact (AS 89)", ...)
     pair_pearson_r: float  # Pearson r of the pair (the fitted line's), whatever the method
     slope: float  # least-squares slope of y on x, in y units per x unit; NaN without a line
     intercept: float  # its intercept, in y units

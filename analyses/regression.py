@@ -48,7 +48,7 @@ from analyses.results import (
 from analyses.specs import RegressionSpec
 
 # Bump when the results of the same data and spec change meaning (cache keys include it).
-VERSION = "1"
+VERSION = "2"
 MODELS = ("linear", "count", "poisson", "negbin")
 
 

@@ -173,10 +173,15 @@ def choose_count_family(X: np.ndarray, y: np.ndarray, offset: np.ndarray) -> tup
 
 
 def linear_statistics(fit: Fit) -> dict:
-    """R², adjusted R², residual SE, the overall F test, AIC and BIC (as R's lm summary)."""
+    """R², adjusted R², residual SE, the overall F test, AIC and BIC (as R's lm summary).
+
+    AIC and BIC count the residual variance as a parameter, as R's AIC(lm) and BIC(lm) do
+    (statsmodels' OLS aic/bic count only the coefficients, 2 less than R's AIC).
+    """
     res = fit.res
     df1, df2 = float(res.df_model), float(res.df_resid)
     has_f = df1 > 0 and df2 > 0
+    n_parameters = float(res.nobs - res.df_resid) + 1.0  # coefficients (rank) + sigma²
     return {
         "r2": float(res.rsquared),
         "adj_r2": float(res.rsquared_adj),
@@ -187,8 +192,8 @@ def linear_statistics(fit: Fit) -> dict:
         "f_df2": int(df2),
         "f_p": float(res.f_pvalue) if has_f else float("nan"),
         "log_likelihood": float(res.llf),
-        "aic": float(res.aic),
-        "bic": float(res.bic),
+        "aic": float(-2.0 * res.llf + 2.0 * n_parameters),
+        "bic": float(-2.0 * res.llf + np.log(res.nobs) * n_parameters),
     }
 
 

@@ -92,6 +92,10 @@ CORRELATION_PAIR_COLUMNS = (
     "ci_high",
     "p_value",
     "p_adjusted",  # after the chosen multiple-testing correction (= p_value for "none")
+    # How p_value was computed, as R's cor.test: "t test" (Pearson); for Spearman "exact
+    # (AS 89)" (n <= 9, no ties), "Edgeworth series (AS 89)" (10-1290, no ties) or
+    # "t approximation" (ties, or more than 1290 pairs); "" when there is no p-value.
+    "p_method",
 )
 
 
@@ -290,6 +294,9 @@ class SurvivalResult:
     `medians`: group, n, events, median, ci_low, ci_high. `logrank`: group, n, observed,
     expected. `univariable` / `multivariable`: variable, level, is_reference, n, events,
     estimate (hazard ratio), ci_low, ci_high, p_value (Wald), global_p (LR for factors).
+    A crude (univariable) row uses every patient with follow-up and that variable, so its n
+    can differ between variables; the multivariable model uses the complete cases of all of
+    its variables (the group included).
     `ph_test`: variable, is_global, chi2, df, p_value (R's cox.zph score test).
     `fit`: counts, the event level, time source, log-rank and Cox fit statistics
     (analyses/fit_records.py). `scales` (SCALE_COLUMNS) says what each continuous

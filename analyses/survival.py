@@ -46,7 +46,7 @@ from analyses.survival_km import (
 from analyses.survival_zph import PH_COLUMNS, ph_test
 
 # Bump when the results of the same data and spec change meaning (cache keys include it).
-VERSION = "1"
+VERSION = "2"
 ALL = "All patients"
 LOW_EVENTS_PER_PARAMETER = 10
 
@@ -89,20 +89,25 @@ def _km_part(spec, time, event, usable, group):
     return frame, pd.DataFrame(at_risk, columns=list(AT_RISK_COLUMNS)), medians, table, test
 
 
-def _cox_part(covs, usable, time, event):
-    """Univariable and multivariable hazard ratios, the PH test and fit statistics."""
+def _cox_part(covs, followed, time, event):
+    """Univariable and multivariable hazard ratios, the PH test and fit statistics.
+
+    `followed`: patients with a follow-up time and an event status. A crude hazard ratio uses
+    every one of them who has that covariate (as R's coxph on that covariate alone); the
+    multivariable model uses those complete for all its covariates, the group included.
+    """
     empty = pd.DataFrame(columns=list(HR_COLUMNS))
     if not covs:
         return empty, empty, pd.DataFrame(columns=list(PH_COLUMNS)), {}, []
     notes: list[str] = []
     uni_rows = []
     for cov in steps(covs, "Crude Cox model"):
-        rows, fit, _, _ = fit_model([cov], usable, time, event)
+        rows, fit, _, _ = fit_model([cov], followed, time, event)
         if fit is None:
             notes.append(f"No hazard ratio could be estimated for '{cov.name}'.")
         uni_rows += rows
     progress("Multivariable Cox model")
-    multi_rows, fit, used, stats = fit_model(covs, usable, time, event)
+    multi_rows, fit, used, stats = fit_model(covs, followed, time, event)
     if fit is None:
         raise AnalysisError(
             "The Cox model could not be fitted: too few patients with complete data and at "
@@ -148,12 +153,15 @@ def analyze(df: pd.DataFrame, spec: SurvivalSpec) -> SurvivalResult:
     event, level, event_notes = event_indicator(df[spec.event], spec.event_level)
     notes += event_notes
     group = encode_group(df, spec)
-    usable = ~np.isnan(time) & ~np.isnan(event)
+    followed = ~np.isnan(time) & ~np.isnan(event)
+    usable = followed.copy()  # curves and log-rank: patients in a group
     if group is not None:
         no_group = usable & ~group.present()
         if no_group.any():
             notes.append(
-                f"{int(no_group.sum())} patients without a value of '{spec.group}' were left out."
+                f"{int(no_group.sum())} patients without a value of '{spec.group}' were left "
+                "out of the curves, the log-rank test and the multivariable Cox model (not of "
+                "the other covariates' crude hazard ratios)."
             )
         usable &= group.present()
     n_total = len(df)
@@ -176,11 +184,11 @@ def analyze(df: pd.DataFrame, spec: SurvivalSpec) -> SurvivalResult:
             "and were left out.",
         )
     curves, at_risk, medians, lr_table, lr_test = _km_part(spec, time, event, usable, group)
-    covs, cov_notes = encode_covariates(df, spec, usable, group)
+    covs, cov_notes = encode_covariates(df, spec, followed, group)
     notes += cov_notes
-    uni, multi, ph, cox_stats, cox_notes = _cox_part(covs, usable, time, event)
+    uni, multi, ph, cox_stats, cox_notes = _cox_part(covs, followed, time, event)
     # SD and IQR among the patients with a follow-up time and status: the crude models'.
-    scales, scale_notes = scale_table(covs, usable, spec.effect_scale)
+    scales, scale_notes = scale_table(covs, followed, spec.effect_scale)
     notes += cox_notes + scale_notes
     ph_global = ph.loc[ph["is_global"], "p_value"] if len(ph) else pd.Series(dtype=float)
     model = {

@@ -102,11 +102,14 @@ def encode_group(df: pd.DataFrame, spec: SurvivalSpec) -> Factor | None:
 def encode_covariates(
     df: pd.DataFrame, spec: SurvivalSpec, usable: np.ndarray, group: Factor | None
 ) -> tuple[list[Covariate], list[str]]:
-    """Cox covariates in order (group first); empty or constant ones left out and named."""
+    """Cox covariates in order (group first); empty or constant ones left out and named.
+
+    `usable`: the patients with follow-up; each covariate is judged on those who have it.
+    """
     refs = dict(spec.reference)
     covs: list[Covariate] = []
     notes: list[str] = []
-    if group is not None and len(np.unique(group.codes[usable])) > 1:
+    if group is not None and len(np.unique(group.codes[usable & group.present()])) > 1:
         covs.append(group)
     elif group is not None:
         notes.append(f"Every patient is in the same group of '{group.name}': no comparison.")

@@ -11,10 +11,13 @@ from dataclasses import dataclass
 import numpy as np
 from scipy import stats
 
+from analyses.fisher_rxc import fisher_exact_rxc
+
 # Test keys.
 CHI2 = "chi2"  # Pearson's chi-squared test, no continuity correction (gtsummary's default)
 FISHER = "fisher"  # Fisher's exact test, 2x2
-FISHER_MC = "fisher_mc"  # Fisher-Freeman-Halton exact test, Monte Carlo p (r x c)
+FISHER_EXACT_RXC = "fisher_exact_rxc"  # Fisher-Freeman-Halton exact test, exact p (r x c)
+FISHER_MC = "fisher_mc"  # the same test, Monte Carlo p (r x c beyond the exact work bound)
 WELCH = "welch"  # Welch two-sample t-test
 MANN_WHITNEY = "mann_whitney"  # Wilcoxon rank-sum / Mann-Whitney U
 ANOVA = "anova"  # one-way ANOVA (equal variances)
@@ -29,7 +32,8 @@ NORMALITY_RULE = (
     f"gives p < {SHAPIRO_ALPHA:g} or |skewness| > {SKEW_LIMIT:g}; otherwise mean (SD)"
 )
 EXPECTED_MIN = 5.0
-# Monte Carlo tables for the r x c exact test; seeded so that a result never changes on re-run.
+# Monte Carlo tables for the r x c test when its exact p would take more than
+# fisher_rxc.MAX_WORK; seeded so that a result never changes on re-run.
 FISHER_RESAMPLES = 9999
 FISHER_SEED = 20240607
 
@@ -95,8 +99,12 @@ def categorical_test(table: np.ndarray) -> Comparison:
         return Comparison(CHI2, float(res.statistic), float(res.dof), p_value=float(res.pvalue))
     if table.shape == (2, 2):
         return Comparison(FISHER, p_value=float(stats.fisher_exact(table).pvalue))
-    # scipy has no exact network algorithm for r x c tables; its Monte Carlo version samples
-    # tables with the observed margins (as R's fisher.test(simulate.p.value = TRUE) does).
+    # Exact as R's fisher.test where the work is bounded (analyses/fisher_rxc.py; scipy has
+    # no exact r x c test). Beyond the bound, scipy's Monte Carlo version samples tables with
+    # the observed margins (as R's fisher.test(simulate.p.value = TRUE) does).
+    exact = fisher_exact_rxc(table)
+    if exact is not None:
+        return Comparison(FISHER_EXACT_RXC, p_value=exact)
     method = stats.MonteCarloMethod(
         n_resamples=FISHER_RESAMPLES, rng=np.random.default_rng(FISHER_SEED)
     )

@@ -93,7 +93,7 @@ def codebook_server(
             codebook = await run_in_worker(logic.read_codebook, path, name)
         finally:
             discard_upload(path, root)
-        return codebook, await run_in_worker(logic.match_codebook, ds, codebook)
+        return codebook, await run_in_worker(logic.match_codebook, ds, codebook, owner=tab.owner)
 
     @reactive.effect
     @reactive.event(input.upload, ignore_init=True)

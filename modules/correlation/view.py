@@ -9,7 +9,7 @@ from __future__ import annotations
 import datetime as dt
 import html
 from collections.abc import Mapping
-from dataclasses import dataclass, field, replace
+from dataclasses import dataclass, field
 
 import numpy as np
 import pandas as pd
@@ -20,6 +20,7 @@ from analyses.fit_records import CorrelationSummary
 from analyses.results import CorrelationResult
 from modules.shared.figures import POINT, figure_html
 from modules.shared.formatting import DASH, fmt_count, fmt_number, fmt_p, is_number
+from modules.shared.labelled import Labelled
 from modules.shared.report import REPORT_CSS, safe_csv_frame
 from modules.shared.tables import html_table
 
@@ -33,16 +34,12 @@ ADJUST_NAMES = {
 
 
 @dataclass(frozen=True)
-class CorrelationView:
+class CorrelationView(Labelled):
     """A CorrelationResult with the labels and data name the page shows."""
 
     result: CorrelationResult
     labels: Mapping[str, str] = field(default_factory=dict)
     dataset_name: str = ""
-
-    def label(self, variable: str) -> str:
-        text = self.labels.get(variable, "")
-        return text if text and text.strip() else variable
 
     @property
     def summary(self) -> CorrelationSummary:
@@ -51,9 +48,6 @@ class CorrelationView:
     @property
     def coefficient(self) -> str:
         return METHOD_NAMES.get(self.summary.method, "r")
-
-    def relabel(self, labels: Mapping[str, str]) -> CorrelationView:
-        return replace(self, labels=dict(labels))
 
 
 def _r(value: object) -> str:
@@ -80,12 +74,28 @@ def pairs_frame(view: CorrelationView) -> pd.DataFrame:
     return pd.DataFrame(rows)
 
 
+# When each way of computing a p-value applies (R's cor.test, whose choices the analysis follows).
+P_METHOD_WHEN = {
+    "exact (AS 89)": " for Spearman with up to 9 pairs and no ties",
+    "Edgeworth series (AS 89)": " for Spearman with 10 to 1,290 pairs and no ties",
+    "t approximation": " for Spearman with ties or more than 1,290 pairs",
+    "t test": " for Pearson",
+}
+
+
 def pairs_table(view: CorrelationView, table_id: str | None = "correlation-table") -> Tag:
     s = view.summary
     notes = [
         f"{view.coefficient}; each pair uses the patients with both values (n). 95% CI by "
         "Fisher's z" + (" with the Bonett–Wright variance." if s.method == "spearman" else ".")
     ]
+    methods = [m for m in dict.fromkeys(view.result.pairs["p_method"]) if m]
+    if methods:
+        notes.append(
+            "p-values as R's cor.test: "
+            + "; ".join(f"{m}{P_METHOD_WHEN.get(m, '')}" for m in methods)
+            + "."
+        )
     if s.adjust != "none":
         notes.append(f"Adjusted p: {ADJUST_NAMES[s.adjust]} correction over all pairs.")
     return html_table(
@@ -179,7 +189,8 @@ def pair_text(view: CorrelationView) -> str:
     p = fmt_p(s.pair_p)
     p_text = f"p {p}" if p.startswith("<") else f"p = {p}"
     n = fmt_count(s.pair_n)
-    return f"{view.coefficient} = {_r(s.pair_estimate)}, {p_text}, n = {n}"
+    how = f" ({s.pair_p_method})" if s.pair_p_method else ""
+    return f"{view.coefficient} = {_r(s.pair_estimate)}, {p_text}{how}, n = {n}"
 
 
 def tidy_frame(view: CorrelationView) -> pd.DataFrame:
@@ -198,6 +209,7 @@ def tidy_frame(view: CorrelationView) -> pd.DataFrame:
     for column in ("estimate", "ci_low", "ci_high", "p_value", "p_adjusted"):
         values = pd.to_numeric(pairs[column], errors="coerce").astype(float)
         out[column] = values.where(np.isfinite(values))
+    out["p_method"] = pairs["p_method"].astype(str)
     return out
 
 

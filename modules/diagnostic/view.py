@@ -8,7 +8,7 @@ from __future__ import annotations
 
 import math
 from collections.abc import Mapping
-from dataclasses import dataclass, field, replace
+from dataclasses import dataclass, field
 
 import pandas as pd
 from htmltools import Tag, TagList, tags
@@ -16,6 +16,7 @@ from shiny import ui
 
 from analyses.fit_records import DiagnosticInfo
 from modules.shared.formatting import DASH, fmt_count, fmt_p, is_number
+from modules.shared.labelled import Labelled
 from modules.shared.tables import html_table
 
 MEASURE_NAMES = {
@@ -34,17 +35,12 @@ SOURCE_NAMES = {"youden": "Youden", "chosen": "chosen", "binary": "binary test"}
 
 
 @dataclass(frozen=True)
-class DiagnosticView:
+class DiagnosticView(Labelled):
     """A DiagnosticResult plus display context; tables, figure and report read only this."""
 
     result: object  # analyses.results.DiagnosticResult
     labels: Mapping[str, str] = field(default_factory=dict)
     dataset_name: str = ""
-
-    def label(self, variable: str) -> str:
-        """The user's label of a column, or its name."""
-        text = self.labels.get(variable, "")
-        return text if text and text.strip() else variable
 
     @property
     def info(self) -> DiagnosticInfo:
@@ -54,9 +50,6 @@ class DiagnosticView:
     def condition(self) -> str:
         """'Outcome = Poor': what a positive reference means."""
         return f"{self.label(self.info.reference)} = {self.info.positive}"
-
-    def relabel(self, labels: Mapping[str, str]) -> DiagnosticView:
-        return replace(self, labels=dict(labels))
 
 
 def make_view(result, dataset) -> DiagnosticView:

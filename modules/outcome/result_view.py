@@ -6,12 +6,14 @@ from collections.abc import Mapping
 from dataclasses import dataclass, field
 from typing import TYPE_CHECKING
 
+from modules.shared.labelled import Labelled
+
 if TYPE_CHECKING:
     from analyses.results import OutcomeResult
 
 
 @dataclass(frozen=True)
-class ResultView:
+class ResultView(Labelled):
     """An OutcomeResult plus display context; tables, figures and the report read only this.
 
     `labels` maps column names to the labels the user gave (labels are presentation: editing
@@ -26,11 +28,6 @@ class ResultView:
     continuous_summary: str = "mean"
     dataset_name: str = ""
 
-    def label(self, variable: str) -> str:
-        """The user's label of a column, or its name."""
-        text = self.labels.get(variable, "")
-        return text if text and text.strip() else variable
-
     @property
     def outcome_label(self) -> str:
         return self.label(self.outcome)
@@ -44,18 +41,6 @@ class ResultView:
     def summary_name(self) -> str:
         """What the group cells of a continuous variable hold."""
         return "Median [IQR]" if self.continuous_summary == "median" else "Mean (SD)"
-
-    def relabel(self, labels: Mapping[str, str]) -> ResultView:
-        """The same result under the current labels."""
-        return ResultView(
-            self.result,
-            self.outcome,
-            self.event,
-            self.no_event,
-            dict(labels),
-            self.continuous_summary,
-            self.dataset_name,
-        )
 
 
 def no_event_name(levels: tuple[str, ...] | list[str], event: str) -> str:

@@ -6,7 +6,6 @@ tags, which escape it.
 
 from __future__ import annotations
 
-import numpy as np
 import pandas as pd
 from htmltools import Tag
 
@@ -16,7 +15,6 @@ from modules.shared.effect_scale import (
     flagged_variables,
     per_wording,
     scale_caption,
-    scale_columns,
     scale_notes,
     variable_heading,
 )
@@ -36,6 +34,7 @@ from modules.shared.formatting import (
     readable_decimals,
     text_or_dash,
 )
+from modules.shared.model_csv import long_tables
 from modules.shared.tables import html_table
 
 OVERALL_P = "Overall p (LR test)"
@@ -218,36 +217,8 @@ def fit_frame(view: ResultView) -> pd.DataFrame:
 
 def tidy_frame(view: ResultView) -> pd.DataFrame:
     """Both tables in long form with numbers kept numeric, for CSV export (non-finite -> empty)."""
-    parts = []
-    for table, frame in (
-        ("univariable", view.result.univariable),
-        ("multivariable", view.result.multivariable),
-    ):
-        part = pd.DataFrame(
-            {
-                "table": table,
-                "variable": frame["variable"].astype(str),
-                "label": [view.label(v) for v in frame["variable"]],
-                "level": frame["level"].astype(str),
-                "is_reference": frame["is_reference"].astype(bool),
-                "n": frame["n"],
-                "events": frame["events"],
-                "summary_no_event": frame.get("summary_no_event", ""),
-                "summary_event": frame.get("summary_event", ""),
-            }
-        )
-        for out, col in (
-            ("odds_ratio", "estimate"),
-            ("ci_low", "ci_low"),
-            ("ci_high", "ci_high"),
-            ("p_value", "p_value"),
-            ("global_p", "global_p"),
-        ):
-            values = pd.to_numeric(frame[col], errors="coerce").astype(float)
-            part[out] = values.where(np.isfinite(values))
-        part[["per", "per_text"]] = scale_columns(frame, Scales.of(view.result))
-        parts.append(part)
-    return pd.concat(parts, ignore_index=True)[list(TIDY_COLUMNS)]
+    texts = ("events", "summary_no_event", "summary_event")
+    return long_tables(view, texts, "odds_ratio")[list(TIDY_COLUMNS)]
 
 
 def combined_notes(view: ResultView) -> list[str]:

@@ -5,7 +5,6 @@ from __future__ import annotations
 import datetime as dt
 import re
 
-import numpy as np
 import pandas as pd
 from htmltools import HTML, Tag, tags
 
@@ -21,15 +20,14 @@ from modules.regression.view import (
     fmt_interval,
 )
 from modules.shared.effect_scale import (
-    Scales,
     flagged_variables,
     per_wording,
     scale_caption,
-    scale_columns,
     scale_notes,
     variable_heading,
 )
 from modules.shared.formatting import DASH, REFERENCE, fmt_count, fmt_p, p_phrase, text_or_dash
+from modules.shared.model_csv import long_tables
 from modules.shared.report import REPORT_CSS, safe_csv_frame
 from modules.shared.tables import html_table
 
@@ -198,28 +196,7 @@ TIDY_COLUMNS = (
 
 def tidy_frame(view: RegressionView) -> pd.DataFrame:
     """Both tables in long form, numbers numeric (non-finite -> empty), for the CSV."""
-    parts = []
-    for table, frame in (
-        ("univariable", view.result.univariable),
-        ("multivariable", view.result.multivariable),
-    ):
-        part = pd.DataFrame(
-            {
-                "table": table,
-                "variable": frame["variable"].astype(str),
-                "label": [view.label(v) for v in frame["variable"]],
-                "level": frame["level"].astype(str),
-                "is_reference": frame["is_reference"].astype(bool),
-                "n": frame["n"],
-                "summary": frame.get("summary", ""),
-            }
-        )
-        for column in ("estimate", "ci_low", "ci_high", "p_value", "global_p"):
-            values = pd.to_numeric(frame[column], errors="coerce").astype(float)
-            part[column] = values.where(np.isfinite(values))
-        part[["per", "per_text"]] = scale_columns(frame, Scales.of(view.result))
-        parts.append(part)
-    out = pd.concat(parts, ignore_index=True)[list(TIDY_COLUMNS)]
+    out = long_tables(view, ("summary",), "estimate")[list(TIDY_COLUMNS)]
     return out.rename(columns={"estimate": "irr" if view.ratio else "coefficient"})
 
 

@@ -6,7 +6,7 @@ Pure builders; every string from the user's file goes through htmltools tags, wh
 from __future__ import annotations
 
 from collections.abc import Callable, Mapping
-from dataclasses import dataclass, field, replace
+from dataclasses import dataclass, field
 
 from htmltools import TagList, tags
 from shiny import ui
@@ -24,6 +24,7 @@ from modules.shared.formatting import (
     p_phrase,
     readable_decimals,
 )
+from modules.shared.labelled import Labelled
 
 FAMILY_NAMES = {
     "linear": "Linear regression (least squares)",
@@ -40,17 +41,12 @@ MODEL_CHOICES = {
 
 
 @dataclass(frozen=True)
-class RegressionView:
+class RegressionView(Labelled):
     """A RegressionResult with what the page needs to show it: labels and the data's name."""
 
     result: RegressionResult
     labels: Mapping[str, str] = field(default_factory=dict)
     dataset_name: str = ""
-
-    def label(self, variable: str) -> str:
-        """The user's label of a column, or its name."""
-        text = self.labels.get(variable, "")
-        return text if text and text.strip() else variable
 
     @property
     def fit(self) -> RegressionFit:
@@ -68,9 +64,6 @@ class RegressionView:
     @property
     def outcome_label(self) -> str:
         return self.label(self.fit.outcome)
-
-    def relabel(self, labels: Mapping[str, str]) -> RegressionView:
-        return replace(self, labels=dict(labels))
 
 
 def fmt_estimate(value: object, ratio: bool, decimals: int = DECIMALS) -> str:

@@ -1,5 +1,21 @@
 """What every figure shares: plotly.js served offline, one plot configuration, HTML fragments.
 
+Patient data never leaves the server: every figure the app draws, on a page or in a downloaded
+report, is turned into HTML by figure_html() here and nowhere else (a unit test walks modules/
+to keep it so). Its configuration removes what plotly.js 4 would otherwise offer or fetch:
+- showSendToCloud: plotly.js 4 DEFAULTS IT TO TRUE, which puts a modebar button that posts the
+  figure's data (every point, every label) to cloud.plotly.com; off. (showLink and
+  showEditInChartStudio no longer exist in plotly.js 4; plotly.py warns on them, so they are
+  not sent.) plotly.py drops plotlyServerURL from the page when sending is off.
+- displaylogo: the "Produced with Plotly" link to plotly.com; off.
+- typesetMath: LaTeX typesetting through a MathJax the page would have to load; off, which
+  also keeps a label such as "$5-$10" as the text it is.
+- topojsonURL: maps fetch their outlines from cdn.plot.ly; we draw no maps, and if one ever
+  came it would ask this server (which has none) instead.
+plotly.js itself comes from the installed plotly package (plotly_dependency on a page, inline
+in a report), never from a CDN; figure_html refuses map traces and remote layout images, the
+only figure parts that make plotly.js fetch from elsewhere.
+
 Plotly renders a subset of HTML in text, so every user string (labels, levels) is passed
 through html.escape by the builders before it reaches a figure.
 """
@@ -7,6 +23,8 @@ through html.escape by the builders before it reaches a figure.
 from __future__ import annotations
 
 from pathlib import Path
+from types import MappingProxyType
+from typing import Any
 
 import plotly
 import plotly.graph_objects as go
@@ -16,11 +34,32 @@ from htmltools import HTML, HTMLDependency, Tag, tags
 PLOTLY_JS_DIR = Path(plotly.__file__).parent / "package_data"
 
 
-PLOT_CONFIG = {
-    "displaylogo": False,
-    "responsive": True,
-    "toImageButtonOptions": {"format": "png", "filename": "forest_plot", "scale": 2},
-}
+# Read-only: a builder cannot switch one of these back on for everyone by accident.
+PLOT_CONFIG = MappingProxyType(
+    {
+        "displaylogo": False,
+        "showSendToCloud": False,
+        "typesetMath": False,
+        "topojsonURL": "topojson-not-served/",
+        "responsive": True,
+        "toImageButtonOptions": MappingProxyType({"format": "png", "scale": 2}),
+    }
+)
+
+
+# Trace types that load map tiles, styles or outlines from third-party servers.
+REMOTE_TRACE_TYPES = frozenset(
+    {
+        "choropleth",
+        "choroplethmap",
+        "choroplethmapbox",
+        "densitymap",
+        "densitymapbox",
+        "scattergeo",
+        "scattermap",
+        "scattermapbox",
+    }
+)
 
 
 POINT = "#1f4e79"
@@ -40,14 +79,37 @@ def plotly_dependency() -> HTMLDependency:
     )
 
 
-def figure_html(fig: go.Figure, div_id: str, include_plotlyjs: bool | str = False) -> str:
-    """The figure as an HTML fragment; plotly.js comes from the page (False) or inline (True)."""
+def plot_config(filename: str) -> dict[str, Any]:
+    """The shared configuration, with the PNG download named after the figure."""
+    config = {k: dict(v) if isinstance(v, MappingProxyType) else v for k, v in PLOT_CONFIG.items()}
+    config["toImageButtonOptions"]["filename"] = filename
+    return config
+
+
+def check_offline(fig: go.Figure) -> None:
+    """Raise ValueError if drawing the figure would make plotly.js fetch from another server."""
+    remote = sorted({t.type for t in fig.data if t.type in REMOTE_TRACE_TYPES})
+    if remote:
+        raise ValueError(f"map traces load tiles from third-party servers: {', '.join(remote)}")
+    for image in fig.layout.images:
+        source = image.source
+        if isinstance(source, str) and not source.startswith("data:"):
+            raise ValueError("layout images must be embedded (data: URLs), not fetched")
+
+
+def figure_html(fig: go.Figure, div_id: str, include_plotlyjs: bool = False) -> str:
+    """The figure as an HTML fragment with the shared configuration; the only way figures become
+    HTML. plotly.js comes from the page (False) or inline from the installed package (True)."""
+    if include_plotlyjs is not True and include_plotlyjs is not False:
+        raise ValueError("include_plotlyjs must be True or False: plotly.js is never fetched")
+    check_offline(fig)
     return pio.to_html(
         fig,
         full_html=False,
         include_plotlyjs=include_plotlyjs,
+        include_mathjax=False,
         div_id=div_id,
-        config=PLOT_CONFIG,
+        config=plot_config(div_id),
         default_width="100%",
     )
 

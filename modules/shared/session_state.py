@@ -4,12 +4,17 @@ The tab's token sits in a hidden text input, filled from sessionStorage before S
 it arrives with the session's first message (at a first visit, a reload and a reconnect alike).
 The server answers with a fresh token (see utils/session_store.py), which the page stores.
 Modules read what was saved with `saved(name)` and save with `keep(name, value)`.
+
+`owner` names the tab to logic.run, so that its stats panel shows its own analyses and no one
+else's. It is random, never sent to the page, and kept with the tab's state, so the tab stays
+the same owner after a reconnect or a reload.
 """
 
 from __future__ import annotations
 
 import asyncio
 import logging
+import secrets
 from typing import Any
 
 from shiny import reactive, ui
@@ -21,6 +26,7 @@ log = logging.getLogger(__name__)
 
 TAB_INPUT = "medstat_tab"
 TAB_MESSAGE = "medstat-tab-token"
+OWNER = "owner"
 
 
 def token_ui() -> ui.TagList:
@@ -34,9 +40,10 @@ def token_ui() -> ui.TagList:
 class TabState:
     """What one tab saved, and where it saves; created once per session by app.py."""
 
-    def __init__(self, token: str, restored: dict[str, Any]) -> None:
+    def __init__(self, token: str, restored: dict[str, Any], owner: str | None = None) -> None:
         self.token = token
         self.restored = restored
+        self.owner = owner or secrets.token_urlsafe(16)
         # At most this many analyses of this tab run at once; the others wait their turn, so
         # one browser tab cannot hold every worker thread of the server.
         self.work_slots = asyncio.Semaphore(max(1, settings.session_analyses))
@@ -63,4 +70,6 @@ def open_tab_state(input, session) -> TabState:
 
     session.on_flush(tell_page, once=True)
     session.on_ended(lambda: logic.sessions.end(token))
-    return TabState(token, restored)
+    state = TabState(token, restored, owner=restored.get(OWNER))
+    state.keep(OWNER, state.owner)
+    return state

@@ -87,7 +87,9 @@ def _serve(tab: AnalysisTab, input, session, dataset, state: TabState) -> None:
             progress["phase"] = "running"
             begin = time.perf_counter()
             try:
-                result = await run_in_worker(logic.run, tab.analysis_kind, ds, spec, cancel=token)
+                result = await run_in_worker(
+                    logic.run, tab.analysis_kind, ds, spec, cancel=token, owner=state.owner
+                )
             except logic.Cancelled:  # stopped by Cancel or by the tab closing: a cancelled task
                 raise asyncio.CancelledError from None
         view = tab.make_view(result, ds, spec)

@@ -1,18 +1,22 @@
-"""The live server stats tab and navbar badge: cache, memory, retries, recent analyses and the
-cleaning cascade."""
+"""The stats tab and navbar badge: the researcher's own analyses, the server's memory and faults in
+plain words, and the operational counters under a closed "Details for administrators"."""
 
 from __future__ import annotations
 
-import pandas as pd
-import plotly.io as pio
+import time
+
 from shiny import module, reactive, render, ui
 
 import logic
+from modules.shared.figures import figure_html
+from modules.shared.session_state import TabState
 from modules.shared.tables import html_table
 from modules.shiny_patches.refresh import invalidate_later
+from modules.stats_panel import measures, wording
 from modules.stats_panel import view as stats_view
 
 REFRESH_S = 3.0
+RECENT_ROWS = 10
 
 
 @module.ui
@@ -25,13 +29,13 @@ def stats_badge_server(input, output, session):
     @render.ui
     def badge():
         invalidate_later(REFRESH_S)
-        stats = logic.stats()
-        theme = stats_view.STATUS_THEMES[stats_view.status_name(stats["memory"])]
+        memory = logic.stats()["memory"]
+        theme = wording.STATUS_THEMES.get(int(memory.get("status", 0)), "success")
         return ui.span(
-            stats_view.badge_text(stats),
+            wording.badge_text(memory),
             class_=f"badge text-bg-{theme}",
             id="stats-badge",
-            title="Server stats: result cache hit rate and memory in use",
+            title="The server's memory in use, as a share of its limit. Server stats says more.",
         )
 
 
@@ -39,61 +43,64 @@ def stats_badge_server(input, output, session):
 def stats_ui():
     return ui.div(
         ui.p(
-            "How the server is coping, refreshed every few seconds. Shared by everyone "
-            "using this server: repeat analyses are served from the cache, memory is kept "
-            "under its limit, and passing faults are retried.",
+            "Your analyses in this browser tab, and how the server is coping, refreshed every "
+            "few seconds. Only you see your analyses; the server's figures are totals for "
+            "everyone using it.",
             class_="text-muted",
         ),
-        ui.output_ui("boxes"),
+        ui.output_ui("cards"),
         ui.layout_columns(
-            ui.card(ui.card_header("Memory over the last minutes"), ui.output_ui("memory_chart")),
-            ui.card(ui.card_header("Recent analyses"), ui.output_ui("recent")),
+            ui.card(ui.card_header("Your recent analyses"), ui.output_ui("recent")),
+            ui.card(ui.card_header("Server memory, last minutes"), ui.output_ui("memory_chart")),
             col_widths=(6, 6),
         ),
-        ui.layout_columns(
-            ui.card(ui.card_header("Result cache"), ui.output_ui("cache_detail")),
-            ui.card(ui.card_header("Retries and fallbacks"), ui.output_ui("retry_detail")),
-            ui.card(ui.card_header("Data cleaning"), ui.output_ui("cleaning_detail")),
-            col_widths=(4, 4, 4),
+        ui.tags.details(
+            ui.tags.summary("Details for administrators", class_="h6"),
+            ui.output_ui("admin"),
+            id="stats-details",
+            class_="mt-3",
         ),
     )
 
 
+def _card(card: wording.Card, value_id: str):
+    return ui.value_box(
+        card.title,
+        ui.span(card.headline, id=value_id, class_="fs-5"),
+        card.detail,
+        theme=card.theme,
+    )
+
+
 @module.server
-def stats_server(input, output, session):
+def stats_server(input, output, session, tab: TabState):
     @reactive.calc
     def current():
         invalidate_later(REFRESH_S)
         return logic.stats()
 
+    @reactive.calc
+    def mine():
+        current()  # refreshed with the rest
+        return logic.analyses_of(tab.owner)
+
     @render.ui
-    def boxes():
+    def cards():
         stats = current()
-        cache, memory, retry = stats["cache"], stats["memory"], stats["retry"]
-        tabs = stats.get("sessions", {})
-        status = stats_view.status_name(memory)
         return ui.layout_columns(
-            ui.value_box(
-                "Cache hit rate",
-                ui.span(stats_view.percent(cache.get("hit_rate", 0.0)), id="stats-hit-rate"),
-                f"{cache.get('hits', 0):.0f} hits · {cache.get('misses', 0):.0f} misses · "
-                f"{cache.get('saved_s', 0):.1f} s saved",
-            ),
-            ui.value_box(
-                "Memory",
-                ui.span(stats_view.memory_line(memory), id="stats-memory"),
-                f"status {status} · peak {memory.get('peak_mb', 0):.0f} MB · "
-                f"{tabs.get('live', 0):.0f} open tabs, {tabs.get('kept', 0):.0f} closed kept",
-                theme=stats_view.STATUS_THEMES[status],
-            ),
-            ui.value_box(
-                "Retry success",
-                ui.span(stats_view.percent(retry.get("success_rate", 1.0)), id="stats-retry"),
-                f"{retry.get('recovered', 0):.0f} recovered · {retry.get('failed', 0):.0f} failed"
-                f" · {retry.get('fallbacks', 0):.0f} fallbacks",
-            ),
+            _card(wording.repeats_card(mine()), "stats-repeats"),
+            _card(wording.memory_card(stats["memory"]), "stats-memory"),
+            _card(wording.faults_card(stats["retry"]), "stats-retry"),
             col_widths=(4, 4, 4),
         )
+
+    @render.ui
+    def recent():
+        history = mine()
+        if not history.recent:
+            return ui.p("You have not run an analysis in this tab yet.", id="stats-recent-none")
+        frame = wording.own_runs_frame(history, time.time()).head(RECENT_ROWS)
+        return html_table(frame, table_id="stats-recent-table")
 
     @render.ui
     def memory_chart():
@@ -101,30 +108,18 @@ def stats_server(input, output, session):
         fig = stats_view.memory_sparkline(
             logic.memory_history(), stats["memory"].get("limit_mb", 0)
         )
-        return ui.HTML(pio.to_html(fig, full_html=False, include_plotlyjs=False))
+        return ui.HTML(figure_html(fig, div_id="stats-memory-chart"))
 
     @render.ui
-    def recent():
-        current()
-        frame = stats_view.recent_table(logic.recent_analyses()[:10])
-        return html_table(frame.astype(str), table_id="stats-recent-table")
-
-    @render.ui
-    def cache_detail():
-        return html_table(_two_columns(current()["cache"]))
-
-    @render.ui
-    def retry_detail():
-        return html_table(_two_columns(current()["retry"]))
-
-    @render.ui
-    def cleaning_detail():
+    def admin():
         stats = current()
-        frame = stats_view.cleaning_table(stats["cleaning"], stats["embeddings"])
-        return html_table(frame, table_id="stats-cleaning-table")
-
-
-def _two_columns(numbers: dict[str, float]) -> pd.DataFrame:
-    return pd.DataFrame(
-        {"measure": list(numbers), "value": [f"{v:,.3g}" for v in numbers.values()]}
-    )
+        cards = []
+        for section, heading in measures.SECTIONS.items():
+            if section == "cleaning":
+                frame = stats_view.cleaning_table(stats["cleaning"], stats["embeddings"])
+                table = html_table(frame, table_id="stats-cleaning-table")
+            else:
+                frame = measures.section_frame(section, stats.get(section, {}))
+                table = html_table(frame, table_id=f"stats-admin-{section}")
+            cards.append(ui.card(ui.card_header(heading), table))
+        return ui.layout_column_wrap(*cards, width="22rem", heights_equal="row")

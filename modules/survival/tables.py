@@ -156,9 +156,11 @@ def hazard_table(view: SurvivalView, table_id: str | None = "survival-table") ->
         f"{fmt_count(m.cox_events)} events{scale_caption(view.result)}"
     )
     notes = [
-        "HR: hazard ratio (95% CI, Wald p). Univariable = crude; multivariable = adjusted for "
-        "the other variables. Ties by Efron's method (R's default). Overall p: likelihood-"
-        "ratio test of the whole variable on the same patients.",
+        "HR: hazard ratio (95% CI, Wald p). Univariable = crude: each variable alone, on every "
+        "patient with follow-up and that variable (n per row); multivariable = adjusted for the "
+        "other variables, on the patients complete for all of them. Ties by Efron's method "
+        "(R's default). Overall p: likelihood-ratio test of the whole variable on the same "
+        "patients.",
         f"Model likelihood-ratio test: χ² = {fmt_number(m.cox_lr_chi2)}, "
         f"df = {DASH if m.cox_lr_df is None else m.cox_lr_df}, {p_text(m.cox_lr_p)}.",
         *scale_notes(view.result, view.label, "HR", SCALE_PATIENTS, COX_TABLES),

@@ -8,7 +8,7 @@ survival_figures.py.
 from __future__ import annotations
 
 from collections.abc import Mapping
-from dataclasses import dataclass, field, replace
+from dataclasses import dataclass, field
 from typing import TYPE_CHECKING
 
 import pandas as pd
@@ -21,13 +21,14 @@ from modules.shared.formatting import (
     fmt_p,
     is_number,
 )
+from modules.shared.labelled import Labelled
 
 if TYPE_CHECKING:
     from analyses.results import SurvivalResult
 
 
 @dataclass(frozen=True)
-class SurvivalView:
+class SurvivalView(Labelled):
     """A SurvivalResult with what the page needs to show it: labels and the outcome's names."""
 
     result: SurvivalResult
@@ -37,10 +38,6 @@ class SurvivalView:
     labels: Mapping[str, str] = field(default_factory=dict)
     dataset_name: str = ""
     show_band: bool = True  # shade the confidence bands on the plot (a display choice)
-
-    def label(self, column: str) -> str:
-        text = self.labels.get(column, "")
-        return text if text and text.strip() else column
 
     @property
     def event_text(self) -> str:
@@ -65,9 +62,6 @@ class SurvivalView:
     @property
     def model_name(self) -> str:
         return "Adjusted" if self.adjusted else "Crude"
-
-    def relabel(self, labels: Mapping[str, str]) -> SurvivalView:
-        return replace(self, labels=dict(labels))
 
 
 def time_label(dataset, spec) -> str:

@@ -16,6 +16,7 @@ from htmltools import Tag, TagList, tags
 
 from modules.outcome.controls import POSITIVE_LEVELS
 from modules.shared.formatting import DASH, fmt_count, fmt_p, is_number
+from modules.shared.labelled import Labelled
 
 if TYPE_CHECKING:
     from analyses.results import Table1Result
@@ -27,9 +28,11 @@ SMD_IMBALANCE = 0.1
 TEST_NAMES = {
     "chi2": "Pearson's chi-squared test",
     "fisher": "Fisher's exact test",
+    "fisher_exact_rxc": "Fisher–Freeman–Halton exact test (tables larger than 2×2 with an "
+    "expected count below 5; exact p-value, as R's fisher.test)",
     "fisher_mc": "Fisher–Freeman–Halton exact test, Monte Carlo p-value from {resamples:,} "
     "random tables with the observed margins (tables larger than 2×2 with an expected count "
-    "below 5)",
+    "below 5 that are too large for the exact computation)",
     "welch": "Welch two-sample t-test",
     "mann_whitney": "Wilcoxon rank-sum (Mann–Whitney U) test",
     "anova": "One-way ANOVA",
@@ -39,7 +42,7 @@ LETTERS = "abcdefghijklmnopqrstuvwxyz"
 
 
 @dataclass(frozen=True)
-class Table1View:
+class Table1View(Labelled):
     """A Table1Result plus display context and the user's display choices."""
 
     result: Table1Result
@@ -49,11 +52,6 @@ class Table1View:
     show_p: bool = True
     show_smd: bool = True
     show_missing: bool = True
-
-    def label(self, variable: str) -> str:
-        """The user's label of a column, or its name."""
-        text = self.labels.get(variable, "") if variable else ""
-        return text if text and text.strip() else variable
 
     @property
     def group(self) -> str | None:
@@ -73,9 +71,6 @@ class Table1View:
 
     def with_options(self, **options: bool) -> Table1View:
         return replace(self, **options)
-
-    def relabel(self, labels: Mapping[str, str]) -> Table1View:
-        return replace(self, labels=dict(labels))
 
 
 @dataclass(frozen=True)

@@ -5,7 +5,7 @@ from __future__ import annotations
 import re
 from pathlib import Path
 
-from playwright.sync_api import Error, Page, expect
+from playwright.sync_api import Error, Locator, Page, expect
 
 ROOT = Path(__file__).resolve().parents[2]
 EXAMPLE = ROOT / "data" / "example_clinical.csv"
@@ -44,6 +44,15 @@ def choose(page: Page, select_id: str, text: str, attempts: int = 3) -> None:
                 raise
 
 
+def ensure_chosen(page: Page, select_id: str, text: str) -> None:
+    """Have `text` among a selectize input's choices, whatever the default pre-selected."""
+    items = page.locator(f"#{select_id} + .selectize-control .item", has_text=text)
+    page.locator(f"#{select_id} + .selectize-control").wait_for(timeout=20_000)
+    page.wait_for_timeout(300)  # the server may still be drawing the default
+    if items.count() == 0:
+        choose(page, select_id, text)
+
+
 def run_outcome(page: Page, timeout: float = 60_000) -> None:
     """Press Run on the outcome tab and wait for the analysis to finish."""
     open_tab(page, "Outcome analysis")
@@ -53,39 +62,62 @@ def run_outcome(page: Page, timeout: float = 60_000) -> None:
     expect(page.locator("#outcome-covariates + .selectize-control .item").first).to_be_visible(
         timeout=30_000
     )
-    done_before = page.locator("#outcome-status [data-state=done]").count()
-    run.click()
-    if done_before:
-        expect(page.locator("#outcome-status [data-state=running]")).to_have_count(
-            0, timeout=timeout
-        )
-    expect(page.locator("#outcome-status [data-state=done]")).to_have_count(1, timeout=timeout)
+    click_run_and_wait(page, "outcome", timeout)
+
+
+def click_run_and_wait(page: Page, tab: str, timeout: float = 60_000) -> None:
+    """Press Run on an analysis tab (module id `tab`) and wait for THIS run's "done".
+
+    The status shown before the click is marked: a "done" left from the previous run must not
+    pass for this one (it did, while this run had not yet shown "running", and a slow run then
+    read as finished)."""
+    status = page.locator(f"#{tab}-status")
+    expect(status).not_to_have_class(re.compile(r"\brecalculating\b"))
+    status.evaluate(
+        "s => s.querySelectorAll('[data-state]').forEach(e => e.dataset.beforeRun = '')"
+    )
+    page.locator(f"#{tab}-run").click()
+    fresh_done = status.locator("[data-state=done]:not([data-before-run])")
+    expect(fresh_done).to_have_count(1, timeout=timeout)
+
+
+# The administrators' details of the Server stats tab: the server-wide result cache counts.
+HITS_ROW = "Instant repeats (served from the cache)"
+MISSES_ROW = "Computed (not in the cache)"
+
+
+def open_admin_details(page: Page) -> None:
+    """Open the Server stats tab and its "Details for administrators" (closed by default)."""
+    open_tab(page, "Server stats")
+    details = page.locator("#stats-details")
+    if details.get_attribute("open") is None:
+        details.locator("summary").click()
+    expect(details).to_have_attribute("open", "")
+
+
+def _cache_cell(page: Page, row: str) -> Locator:
+    return page.locator("#stats-admin-cache tr", has_text=row).locator("td").nth(1)
 
 
 def cache_counts(page: Page) -> tuple[int, int]:
-    """(hits, misses) as the Server stats tab shows them now."""
-    open_tab(page, "Server stats")
-    box = page.locator(".bslib-value-box", has=page.locator("#stats-hit-rate"))
-    expect(box).to_contain_text("hits", timeout=15_000)
-    found = re.search(r"(\d+) hits · (\d+) misses", box.inner_text())
-    assert found, box.inner_text()
-    return int(found[1]), int(found[2])
+    """(hits, misses) of the whole server as the Server stats tab shows them now."""
+    open_admin_details(page)
+    hits, misses = _cache_cell(page, HITS_ROW), _cache_cell(page, MISSES_ROW)
+    expect(hits).to_have_text(re.compile(r"^[\d,]+$"), timeout=15_000)
+    return tuple(int(cell.inner_text().replace(",", "")) for cell in (hits, misses))
 
 
 def expect_counts(page: Page, hits: int, misses: int) -> None:
-    """Wait for the polled stats panel to show exactly these counts."""
-    open_tab(page, "Server stats")
-    box = page.locator(".bslib-value-box", has=page.locator("#stats-hit-rate"))
-    expect(box).to_contain_text(f"{hits} hits · {misses} misses", timeout=15_000)
+    """Wait for the polled stats panel to show exactly these server-wide counts."""
+    open_admin_details(page)
+    expect(_cache_cell(page, HITS_ROW)).to_have_text(f"{hits:,}", timeout=15_000)
+    expect(_cache_cell(page, MISSES_ROW)).to_have_text(f"{misses:,}", timeout=15_000)
 
 
 def run_tab(page: Page, tab: str, timeout: float = 60_000) -> None:
     """Press Run on an analysis tab (module id `tab`) and wait for a fresh result."""
-    run = page.locator(f"#{tab}-run")
-    expect(run).to_be_enabled(timeout=30_000)
-    run.click()
-    expect(page.locator(f"#{tab}-status [data-state=running]")).to_have_count(0, timeout=timeout)
-    expect(page.locator(f"#{tab}-status [data-state=done]")).to_have_count(1, timeout=timeout)
+    expect(page.locator(f"#{tab}-run")).to_be_enabled(timeout=30_000)
+    click_run_and_wait(page, tab, timeout)
     expect_fresh(page, tab)
 
 

@@ -83,7 +83,7 @@ def test_two_sessions_are_isolated_and_share_only_by_content(browser, app_url, t
         upload(b, same_bytes)
         run_outcome_after_upload(b, age)
         expect_counts(b, hits + 1, misses)
-        expect(b.locator("#stats-recent-table tbody tr").first).to_contain_text("cache")
+        expect(b.locator("#stats-recent-table tbody tr").first).to_contain_text("instant repeat")
         open_tab(b, "Outcome analysis")
         expect(b.locator("#table-multivariable")).to_have_text(a_result)
 

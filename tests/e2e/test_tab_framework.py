@@ -107,6 +107,22 @@ def test_changed_settings_mark_the_result_out_of_date(page: Page, tab: str):
     expect_fresh(page, tab)
 
 
+@pytest.mark.parametrize("tab", list(CASES))
+def test_a_reload_shows_the_settings_of_the_restored_result(page: Page, tab: str):
+    name, setup, change, _ = CASES[tab]
+    open_tab(page, name)
+    setup(page)
+    change(page)  # a setting away from its default
+    run_tab(page, tab)
+    page.reload()
+    page.wait_for_selector(".shiny-bound-output", timeout=30_000)
+    open_tab(page, name)
+    expect(page.locator(f"#{tab}-status [data-state=done]")).to_have_count(1, timeout=20_000)
+    # Current, not out of date: every control stands where it stood when the result was made
+    # (one control back at its default would change the spec and mark the result).
+    expect_fresh(page, tab)
+
+
 def test_survival_marks_and_restores_the_group_after_a_reload(page: Page):
     upload(page, LUNG)
     open_tab(page, "Survival")

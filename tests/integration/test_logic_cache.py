@@ -43,9 +43,24 @@ def test_repeat_is_a_hit_and_a_changed_cell_is_a_miss(cohort):
     logic.analyze_outcome(dataset, "event", ["group", "age"])
     assert lookups() == (hits0 + 1, misses0 + 4)
 
-    recent = logic.recent_analyses()
-    assert recent[0].kind == "outcome" and not recent[0].hit
-    assert any(t.hit for t in recent)
+
+def test_each_owner_sees_only_its_own_analyses(cohort):
+    """Two browser tabs share the cache but not their history: B's repeat of A's analysis is an
+    instant repeat for B, and neither is told what the other ran or when."""
+    dataset = data_io.dataset_from_frame(cohort, name="owners")
+    spec = logic.outcome_spec(dataset, "event", ["age"])
+    before = logic.analyses_of("tab-a")
+    logic.run("outcome", dataset, spec, owner="tab-a")
+    logic.run("outcome", dataset, spec, owner="tab-a")
+    logic.run("outcome", dataset, spec, owner="tab-b")
+    logic.run("outcome", dataset, spec)  # no owner: counted in the totals only
+
+    a, b = logic.analyses_of("tab-a"), logic.analyses_of("tab-b")
+    assert (a.count - before.count, a.repeats - before.repeats) == (2, 1)
+    assert a.recent[0].hit and a.recent[0].kind == "outcome"
+    assert (b.count, b.repeats) == (1, 1) and len(b.recent) == 1
+    assert logic.analyses_of(None).count == 0
+    assert logic.analyses_of("tab-c").recent == ()
 
 
 def test_naming_the_default_reference_is_the_same_request(cohort):

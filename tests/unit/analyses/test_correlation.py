@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+from pathlib import Path
+
 import numpy as np
 import pandas as pd
 import pytest
@@ -11,7 +13,11 @@ from statsmodels.stats.multitest import multipletests
 
 from analyses.correlation import analyze
 from analyses.errors import AnalysisError
+from analyses.results import CORRELATION_PAIR_COLUMNS
+from analyses.spearman import prho
 from analyses.specs import CorrelationSpec
+
+R_REFERENCE = Path(__file__).resolve().parents[2] / "r"
 
 
 @pytest.fixture
@@ -46,7 +52,11 @@ def test_every_pair_matches_scipy_on_its_complete_cases(frame, method):
         row = _row(result, x, y)
         assert row["n"] == len(both)
         assert row["estimate"] == pytest.approx(ref.statistic, abs=1e-12)
-        assert row["p_value"] == pytest.approx(ref.pvalue, rel=1e-9)
+        if method == "pearson":
+            assert row["p_value"] == pytest.approx(ref.pvalue, rel=1e-9)
+            assert row["p_method"] == "t test"
+        else:  # no ties, n <= 1290: R's AS 89 Edgeworth series, not scipy's t (see below)
+            assert row["p_method"] == "Edgeworth series (AS 89)"
         assert result.matrix.loc[y, x] == pytest.approx(ref.statistic, abs=1e-12)
     assert np.allclose(np.diag(result.matrix), 1.0)
 
@@ -139,3 +149,49 @@ def test_no_usable_pair_is_an_error():
     df = pd.DataFrame({"a": [1.0, np.nan, 3, np.nan], "b": [np.nan, 1, np.nan, 3]})
     with pytest.raises(AnalysisError, match="at least 3 patients"):
         analyze(df, CorrelationSpec(("a", "b")))
+
+
+def _r_spearman_cases() -> list[tuple[str, dict]]:
+    """tests/r/spearman.csv and its data, written by tests/r/spearman.R (R 4.2.2)."""
+    results = pd.read_csv(R_REFERENCE / "spearman.csv")
+    return [(row["case"], row) for row in results.to_dict("records")]
+
+
+@pytest.fixture(scope="module")
+def spearman_data() -> pd.DataFrame:
+    return pd.read_csv(R_REFERENCE / "spearman_data.csv")
+
+
+@pytest.mark.parametrize(("case", "reference"), _r_spearman_cases())
+def test_spearman_p_value_equals_r_cor_test(case, reference, spearman_data):
+    # R: cor.test(x, y, method = "spearman"): AS 89 without ties for n <= 1290 (exact for
+    # n <= 9, Edgeworth series from 10), the t approximation with ties or above 1290.
+    data = spearman_data[spearman_data["case"] == case]
+    result = analyze(data[["x", "y"]], CorrelationSpec(("x", "y"), method="spearman"))
+    row = result.pairs.iloc[0]
+    n = reference["n"]
+    assert row["n"] == n
+    assert row["estimate"] == pytest.approx(reference["rho"], abs=1e-12)
+    assert row["p_value"] == pytest.approx(reference["p_value"], rel=1e-9)
+    if reference["ties"] or n > 1290:
+        expected = "t approximation"
+    else:
+        expected = "exact (AS 89)" if n <= 9 else "Edgeworth series (AS 89)"
+    assert row["p_method"] == expected
+    assert result.summary.pair_p == row["p_value"]
+    assert result.summary.pair_p_method == expected
+
+
+def test_pairs_columns_end_with_p_method(frame):
+    result = analyze(frame, CorrelationSpec(("a", "b", "c")))
+    assert tuple(result.pairs.columns) == CORRELATION_PAIR_COLUMNS
+    assert CORRELATION_PAIR_COLUMNS[-1] == "p_method"
+
+
+def test_as89_tails_by_hand():
+    # n = 3: S over the 6 permutations is 0, 2, 2, 6, 6, 8.
+    assert prho(3, 6, lower_tail=False) == pytest.approx(3 / 6)
+    assert prho(3, 2, lower_tail=True) == pytest.approx(1 / 6)
+    assert prho(3, 0, lower_tail=False) == 1.0 and prho(3, 9, lower_tail=False) == 0.0
+    # ?cor.test's Hollander & Wolfe example: S = 48, n = 9, two-sided p = 0.09679784.
+    assert 2 * prho(9, 50, lower_tail=True) == pytest.approx(0.0967978395061728, rel=1e-12)

@@ -18,6 +18,7 @@ from analyses.regression import analyze
 from analyses.specs import RegressionSpec
 
 DATA = Path(__file__).resolve().parents[2] / "data"
+R_REFERENCE = Path(__file__).resolve().parents[2] / "r"
 
 
 def _rows(frame: pd.DataFrame, variable: str) -> pd.DataFrame:
@@ -251,7 +252,9 @@ def test_linear_model_matches_statsmodels_ols(blood_pressure):
     assert m.residual_se == pytest.approx(np.sqrt(ols.scale), rel=1e-10)
     assert m.f_statistic == pytest.approx(ols.fvalue, rel=1e-10)
     assert (m.f_df1, m.f_df2) == (4, len(used) - 5)
-    assert m.aic == pytest.approx(ols.aic, rel=1e-10)
+    # R's AIC(lm)/BIC(lm) count sigma² too: one parameter more than statsmodels' OLS aic/bic.
+    assert m.aic == pytest.approx(ols.aic + 2, rel=1e-10)
+    assert m.bic == pytest.approx(ols.bic + np.log(ols.nobs), rel=1e-10)
     # Residual diagnostics: internally studentized residuals (R's rstandard).
     d = result.diagnostics
     studentized = ols.get_influence().resid_studentized_internal
@@ -325,3 +328,25 @@ def test_clear_errors(spec, message):
     )
     with pytest.raises(AnalysisError, match=message):
         analyze(df, spec)
+
+
+def _r_linear_models() -> list[tuple[str, dict]]:
+    """tests/r/regression_lm.csv, written by tests/r/regression_lm.R (R 4.2.2)."""
+    table = pd.read_csv(R_REFERENCE / "regression_lm.csv")
+    return [(row["data"], row) for row in table.to_dict("records")]
+
+
+@pytest.mark.parametrize(("data", "reference"), _r_linear_models())
+def test_linear_aic_and_bic_equal_r_lm(data, reference):
+    # R: AIC(lm(...)) and BIC(lm(...)) with df = rank + 1 (the residual variance counts).
+    frame = pd.read_csv(DATA / f"{data}.csv", na_values=".")
+    outcome, rhs = (side.strip() for side in reference["formula"].split("~"))
+    covariates = tuple(term.strip() for term in rhs.split("+"))
+    factors = tuple(c for c in covariates if not pd.api.types.is_numeric_dtype(frame[c]))
+    spec = RegressionSpec(outcome, covariates, screen_p=None, categorical=factors)
+    m = analyze(frame, spec).fit
+    assert m.n_used == reference["n"]
+    assert m.n_parameters + 2 == reference["df"]  # coefficients besides the intercept
+    assert m.log_likelihood == pytest.approx(reference["loglik"], rel=1e-12)
+    assert m.aic == pytest.approx(reference["aic"], rel=1e-12)
+    assert m.bic == pytest.approx(reference["bic"], rel=1e-12)

@@ -58,7 +58,7 @@ def row(table: pd.DataFrame, **where) -> pd.Series:
 
 
 def test_version_is_a_string():
-    assert VERSION == "1"
+    assert VERSION == "2"
 
 
 def test_aml_overall_curve_band_and_median_match_r(aml):
@@ -293,3 +293,43 @@ def test_a_group_with_one_level_gives_one_curve_and_no_cox_model(aml):
     assert result.medians["group"].tolist() == ["Maintained"]
     assert np.isnan(result.fit.logrank_p) and result.univariable.empty
     assert any("same group" in w for w in result.warnings)
+
+
+R_CRUDE_COX = Path(__file__).resolve().parents[2] / "r" / "survival_crude_cox.csv"
+COX_SCENARIOS = {
+    # R's lung: the group and the covariates have different missing values (ph.ecog 1,
+    # wt.loss 14, meal.cal 47, wt_grp 14 patients).
+    "ecog": dict(group="ph.ecog", covariates=("wt.loss", "meal.cal"), categorical=()),
+    "weight": dict(
+        group="wt_grp", covariates=("meal.cal", "ph.ecog", "age"), categorical=("ph.ecog",)
+    ),
+}
+
+
+@pytest.mark.parametrize("scenario", sorted(COX_SCENARIOS))
+def test_crude_hazard_ratios_use_every_patient_with_the_covariate_as_r(scenario):
+    # R (tests/r/survival_crude_cox.R): coxph(Surv(time, status) ~ v, data = lung) for each
+    # variable alone, and one coxph of all of them on their complete cases.
+    lung = pd.read_csv(DATA / "lung.csv", na_values=".")
+    spec = SurvivalSpec(event="status", time="time", event_level="2", **COX_SCENARIOS[scenario])
+    result = analyze(lung, spec)
+    reference = pd.read_csv(R_CRUDE_COX, dtype={"level": str}, keep_default_na=False)
+    reference = reference[reference["scenario"] == scenario]
+    for model, ours in (
+        ("univariable", result.univariable),
+        ("multivariable", result.multivariable),
+    ):
+        expected = reference[reference["model"] == model]
+        for variable, rows in expected.groupby("variable", sort=False):
+            mine = ours[ours["variable"] == variable]
+            assert mine["n"].sum() == rows["n"].iloc[0], (model, variable)
+            assert mine["events"].sum() == rows["events"].iloc[0], (model, variable)
+            for r in rows.itertuples():
+                got = mine[mine["level"] == r.level].iloc[0]
+                want = [float(r.hr), float(r.ci_low), float(r.ci_high)]
+                assert [got["estimate"], got["ci_low"], got["ci_high"]] == pytest.approx(
+                    want, rel=1e-6
+                ), (model, variable, r.level)
+                assert got["p_value"] == pytest.approx(float(r.p_value), rel=1e-5)
+                if len(rows) > 1:  # a factor's overall p is R's likelihood-ratio test
+                    assert got["global_p"] == pytest.approx(float(r.global_p), rel=1e-5)

@@ -249,19 +249,47 @@ def test_small_expected_counts_use_fisher(monkeypatch):
     res = categorical_test(table)
     assert res.test == "fisher"
     assert res.p_value == pytest.approx(stats.fisher_exact(table).pvalue)
-    # Larger tables with a small expected count: Fisher-Freeman-Halton, Monte Carlo p, seeded.
     stage = np.array([[12, 4], [35, 32], [56, 64], [55, 54]])  # PBC stage by arm (tableone)
     assert categorical_test(stage).test == "chi2"  # every expected count is 5 or more
+    # Larger tables with a small expected count: Fisher-Freeman-Halton, exact as R's
+    # fisher.test (tests/r/fisher_rxc.R: 0.156219974999683 with a level of 2 patients added).
     sparse = np.vstack([stage, [[0, 2]]])
-    mc = categorical_test(sparse)
-    assert mc.test == "fisher_mc" and mc == categorical_test(sparse)  # same p on every run
-    # R's fisher.test (network algorithm, exact) on the stage table printed p = 0.205 in
-    # tableone's vignette ("0.205 exact"); force our r x c path on it and compare within the
-    # Monte Carlo error of 9,999 tables (SE about 0.004).
+    exact = categorical_test(sparse)
+    assert exact.test == "fisher_exact_rxc"
+    assert exact.p_value == pytest.approx(0.156219974999683, rel=1e-9)
+    # Forced onto the stage table: R's fisher.test gives 0.204555577040928 (tableone's
+    # vignette prints "0.205 exact").
     monkeypatch.setattr("analyses.table1_tests.EXPECTED_MIN", 1000.0)
     forced = categorical_test(stage)
-    assert forced.test == "fisher_mc"
-    assert forced.p_value == pytest.approx(0.205, abs=0.012)
+    assert forced.test == "fisher_exact_rxc"
+    assert forced.p_value == pytest.approx(0.204555577040928, rel=1e-9)
+
+
+def test_fisher_beyond_the_exact_bound_is_monte_carlo_and_seeded():
+    # 6 levels x 4 groups, 352 patients: beyond analyses.fisher_rxc.MAX_WORK (R's fisher.test
+    # runs out of its default workspace here too), so a seeded Monte Carlo p.
+    table = np.array(
+        [
+            [39, 51, 43, 30],
+            [6, 17, 13, 15],
+            [7, 6, 8, 10],
+            [14, 24, 24, 19],
+            [6, 9, 4, 6],
+            [0, 1, 0, 0],
+        ]
+    )
+    mc = categorical_test(table)
+    assert mc.test == "fisher_mc" and mc == categorical_test(table)  # same p on every run
+    assert 0.0 < mc.p_value <= 1.0
+
+
+def test_table1_edema_by_stage_is_r_fisher_exact(pbc):
+    # R: fisher.test(table(pbc$edema, pbc$stage)) = 9.11168572800471e-05 (tests/r/fisher_rxc.R);
+    # 3 x 4 with expected counts below 5, so Table 1 uses the exact r x c test.
+    spec = Table1Spec(variables=("edema",), group="stage", categorical=("edema",))
+    edema = row(analyze(pbc, spec), "edema")
+    assert edema.test == "fisher_exact_rxc" and np.isnan(edema.statistic)
+    assert edema.p_value == pytest.approx(9.11168572800471e-05, rel=1e-9)
 
 
 def test_smd_by_hand():

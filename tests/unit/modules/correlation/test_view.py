@@ -56,3 +56,13 @@ def test_report_has_both_plots_and_no_raw_markup(view):
     html = cv.html_report(view)
     assert "correlation-heatmap" in html and "correlation-scatter" in html
     assert EVIL not in html
+
+
+def test_the_p_value_method_is_named_in_the_footnote_the_scatter_and_the_csv():
+    # 8 patients, no ties: R's cor.test gives Spearman's exact p (AS 89).
+    df = pd.DataFrame({"x": [1, 2, 3, 4, 5, 6, 7, 8], "y": [2, 1, 4, 3, 6, 8, 5, 7]})
+    result = analyze(df, CorrelationSpec(("x", "y"), method="spearman"))
+    view = cv.CorrelationView(result, {}, "small.csv")
+    assert "exact (AS 89) for Spearman with up to 9 pairs and no ties" in str(cv.pairs_table(view))
+    assert "(exact (AS 89))" in cv.pair_text(view)
+    assert list(cv.tidy_frame(view)["p_method"]) == ["exact (AS 89)"]

@@ -9,7 +9,7 @@ WORK = {"columns": 3.0, "pairs": 6956.0, "early_exits": 6788.0, "embedded_labels
 
 def rows(cleaning, model) -> dict[str, str]:
     frame = cleaning_table(cleaning, model)
-    return dict(zip(frame["measure"], frame["value"], strict=True))
+    return dict(zip(frame["Measure"], frame["Value"], strict=True))
 
 
 def test_a_running_worker_shows_its_memory_and_the_share_decided_early():
@@ -17,21 +17,21 @@ def test_a_running_worker_shows_its_memory_and_the_share_decided_early():
         WORK | {"columns_with_model": 1.0},
         {"enabled": 1.0, "running": 1.0, "worker_rss_mb": 563.6, "worker_peak_rss_mb": 571.2},
     )
-    assert shown["embedding model"] == "running, 564 MB (peak 571 MB)"
-    assert shown["label pairs compared"] == "6,956"
-    assert shown["decided before any embedding"] == "6,788 (97.6%)"
-    assert shown["labels embedded"] == "146"
-    assert shown["columns the model took part in"] == "1"
+    assert shown["Embedding model"] == "running, 564 MB (peak 571 MB)"
+    assert shown["Label pairs compared"] == "6,956"
+    assert shown["Pairs decided before any embedding"] == "6,788 (97.6%)"
+    assert shown["Labels embedded"] == "146"
+    assert shown["Columns the model took part in"] == "1"
 
 
 def test_a_worker_that_failed_or_is_off_says_so():
     failed = rows(WORK, {"enabled": 1.0, "running": 0.0, "failures": 2.0})
-    assert failed["embedding model"] == "not running; failed to start 2 time(s), rapidfuzz only"
+    assert failed["Embedding model"] == "not running; failed to start 2 time(s), rapidfuzz only"
     off = rows(WORK, {"enabled": 0.0})
-    assert off["embedding model"] == "turned off (MEDSTAT_EMBEDDINGS=0)"
+    assert off["Embedding model"] == "turned off (MEDSTAT_EMBEDDINGS=0)"
 
 
 def test_before_any_cleaning_there_is_no_share_to_divide():
     shown = rows({}, {"enabled": 1.0})
-    assert shown["decided before any embedding"] == "0"
-    assert shown["embedding model"].startswith("not running (starts when a column needs it")
+    assert shown["Pairs decided before any embedding"] == "0"
+    assert shown["Embedding model"].startswith("not running (starts when a column needs it")

@@ -1,0 +1,355 @@
+"""No patient data leaves the server through a figure: every figure the app can draw, built from
+real results, has the offline configuration and names no other server; figure_html is the only
+way a figure becomes HTML; a new figure builder cannot be added without being checked here."""
+
+from __future__ import annotations
+
+import ast
+import datetime as dt
+import json
+import math
+import re
+import time
+from collections.abc import Callable
+from pathlib import Path
+
+import numpy as np
+import pandas as pd
+import plotly.graph_objects as go
+import pytest
+from plotly.offline import get_plotlyjs
+
+import logic
+from analyses import correlation, diagnostic, regression, survival, table1
+from analyses import outcome as outcome_analysis
+from analyses.specs import (
+    CorrelationSpec,
+    DiagnosticSpec,
+    RegressionSpec,
+    SurvivalSpec,
+    Table1Spec,
+)
+from modules.correlation import view as correlation_view
+from modules.diagnostic import report as diagnostic_report
+from modules.diagnostic import view as diagnostic_view
+from modules.outcome import figures as outcome_figures
+from modules.outcome import report as outcome_report
+from modules.outcome import view as outcome_view
+from modules.regression import figures as regression_figures
+from modules.regression import tables as regression_tables
+from modules.regression.view import RegressionView
+from modules.shared import forest
+from modules.shared.figures import PLOT_CONFIG, figure_html
+from modules.stats_panel import view as stats_view
+from modules.survival import figures as survival_figures
+from modules.survival import report as survival_report
+from modules.survival import view as survival_view
+from modules.table1 import export as table1_export
+from modules.table1 import plot as table1_plot
+from modules.table1.view import Table1View
+from utils.data_io import dataset_from_frame
+
+ROOT = Path(__file__).resolve().parents[4]
+MODULES = ROOT / "modules"
+DATA = ROOT / "tests" / "data"
+EXAMPLE = ROOT / "data" / "example_clinical.csv"
+WHEN = dt.datetime(2026, 3, 14, 9, 30)
+URL = re.compile(r"https?://|//cdn|\bcdn\.", re.IGNORECASE)
+# The only file allowed to turn a figure into HTML.
+RENDERER = MODULES / "shared" / "figures.py"
+
+
+# --- real results, from small datasets --------------------------------------------------------
+def _outcome():
+    ds = dataset_from_frame(pd.read_csv(EXAMPLE).head(300), name="cohort.csv")
+    spec = logic.outcome_spec(ds, "complication", ["age", "sex", "asa_class", "crp"])
+    return outcome_view.make_view(outcome_analysis.analyze(ds.df, spec), ds, spec)
+
+
+def _survival():
+    df = pd.read_csv(DATA / "aml.csv")
+    df["age"] = [50 + (i * 7) % 23 for i in range(len(df))]
+    ds = dataset_from_frame(df, name="aml.csv")
+    spec = SurvivalSpec(
+        event="status", time="time", event_level="1", group="x", covariates=("age",)
+    )
+    return survival_view.make_view(survival.analyze(ds.df, spec), ds, spec)
+
+
+def _diagnostic():
+    ds = dataset_from_frame(pd.read_csv(DATA / "asah.csv"), name="asah.csv")
+    spec = DiagnosticSpec(reference="outcome", positive="Poor", markers=("s100b", "ndka"))
+    return diagnostic_view.make_view(diagnostic.analyze(ds.df, spec), ds)
+
+
+def _regression_data() -> pd.DataFrame:
+    rng = np.random.default_rng(2)
+    x = rng.normal(size=200)
+    counts = rng.negative_binomial(2, 1 / (1 + np.exp(1 + 0.3 * x) / 2))
+    return pd.DataFrame(
+        {"y": 3 + x + rng.normal(size=200), "arm": rng.choice(["A", "B", "C"], 200), "x": x}
+    ).assign(n=counts)
+
+
+def _regression(model: str):
+    outcome = "y" if model == "linear" else "n"
+    spec = RegressionSpec(outcome, ("arm", "x"), model=model, screen_p=None, categorical=("arm",))
+    return RegressionView(regression.analyze(_regression_data(), spec), {}, "trial.csv")
+
+
+def _table1():
+    rng = np.random.default_rng(5)
+    df = pd.DataFrame(
+        {
+            "arm": np.repeat(["Placebo", "Drug"], 60),
+            "age": rng.normal(60, 10, 120).round(1),
+            "sex": rng.choice(["Female", "Male"], 120),
+        }
+    )
+    spec = Table1Spec(variables=("age", "sex"), group="arm", categorical=("sex",))
+    return Table1View(table1.analyze(df, spec), {"age": "Age (years)"}, "trial.csv")
+
+
+def _correlation():
+    rng = np.random.default_rng(4)
+    a = rng.normal(size=80)
+    df = pd.DataFrame({"a": a, "b": a + rng.normal(size=80), "c": rng.normal(size=80)})
+    spec = CorrelationSpec(("a", "b", "c"), adjust="holm", pair=("a", "b"))
+    return correlation_view.CorrelationView(correlation.analyze(df, spec), {}, "data.csv")
+
+
+@pytest.fixture(scope="module")
+def views() -> dict[str, object]:
+    return {
+        "outcome": _outcome(),
+        "survival": _survival(),
+        "diagnostic": _diagnostic(),
+        "linear": _regression("linear"),
+        "count": _regression("count"),
+        "table1": _table1(),
+        "correlation": _correlation(),
+    }
+
+
+def _separated_forest() -> go.Figure:
+    """The shared forest plot with rows beyond its axis (a separated fit) and a reference."""
+    rows = [
+        forest.ForestRow("age", 1.04, 1.01, 1.07, False, 0.003, "1.04 (1.01–1.07)"),
+        forest.ForestRow("stage: I", 1.0, 1.0, 1.0, True, text="Reference"),
+        forest.ForestRow("stage: II", 1e300, 0.5, math.inf, False, 0.9, "separated"),
+    ]
+    return forest.forest_figure(
+        rows,
+        forest.ratio_axis(rows),
+        title="Adjusted odds ratios",
+        axis_title="Odds ratio (95% CI), log scale",
+        point_name="Adjusted OR (95% CI)",
+        column_heading="OR (95% CI)",
+        right_px=160,
+    )
+
+
+MINUTES = [(time.time() - 60 * m, 180.0 + m) for m in range(10, 0, -1)]
+
+# Every figure builder under modules/ ("module:function") -> how to draw it from real results.
+FIGURES: dict[str, Callable[[dict], go.Figure]] = {
+    "modules.outcome.figures:forest_plot": lambda v: outcome_figures.forest_plot(v["outcome"]),
+    "modules.regression.figures:forest_plot": lambda v: regression_figures.forest_plot(v["count"]),
+    "modules.regression.figures:diagnostics_plot": lambda v: regression_figures.diagnostics_plot(
+        v["linear"]
+    ),
+    "modules.survival.figures:km_figure": lambda v: survival_figures.km_figure(v["survival"]),
+    "modules.survival.figures:forest_figure": lambda v: survival_figures.forest_figure(
+        v["survival"]
+    ),
+    "modules.table1.plot:love_plot": lambda v: table1_plot.love_plot(v["table1"]),
+    "modules.diagnostic.report:roc_figure": lambda v: diagnostic_report.roc_figure(v["diagnostic"]),
+    "modules.correlation.view:heatmap": lambda v: correlation_view.heatmap(v["correlation"]),
+    "modules.correlation.view:scatter_plot": lambda v: correlation_view.scatter_plot(
+        v["correlation"]
+    ),
+    "modules.shared.forest:forest_figure": lambda v: _separated_forest(),
+    "modules.stats_panel.view:memory_sparkline": lambda v: stats_view.memory_sparkline(
+        MINUTES, 512.0
+    ),
+}
+
+# Every downloadable HTML document under modules/ -> how to write it from real results.
+REPORTS: dict[str, Callable[[dict], str]] = {
+    "modules.outcome.report:html_report": lambda v: outcome_report.html_report(v["outcome"], WHEN),
+    "modules.regression.tables:html_report": lambda v: regression_tables.html_report(
+        v["linear"], WHEN
+    ),
+    "modules.survival.report:html_report": lambda v: survival_report.html_report(
+        v["survival"], WHEN
+    ),
+    "modules.table1.export:html_report": lambda v: table1_export.html_report(v["table1"], WHEN),
+    "modules.table1.export:word_document": lambda v: table1_export.word_document(v["table1"], WHEN),
+    "modules.diagnostic.report:html_report": lambda v: diagnostic_report.html_report(
+        v["diagnostic"], WHEN
+    ),
+    "modules.correlation.view:html_report": lambda v: correlation_view.html_report(
+        v["correlation"], WHEN
+    ),
+}
+
+
+# --- finding every builder in the source --------------------------------------------------
+def _sources() -> list[tuple[str, ast.Module, Path]]:
+    out = []
+    for path in sorted(MODULES.rglob("*.py")):
+        module = ".".join(path.relative_to(ROOT).with_suffix("").parts)
+        out.append((module, ast.parse(path.read_text(), filename=str(path)), path))
+    return out
+
+
+def _makes_a_figure(node: ast.AST) -> bool:
+    """A call to go.Figure(...), make_subplots(...) or any plotly.express function."""
+    if not isinstance(node, ast.Call):
+        return False
+    func = node.func
+    if isinstance(func, ast.Attribute) and isinstance(func.value, ast.Name):
+        return (func.value.id, func.attr) in {("go", "Figure"), ("go", "FigureWidget")} or (
+            func.value.id == "px"
+        )
+    return isinstance(func, ast.Name) and func.id in {"make_subplots", "Figure"}
+
+
+def _returns_a_figure(fn: ast.FunctionDef) -> bool:
+    return fn.returns is not None and "Figure" in ast.unparse(fn.returns)
+
+
+def figure_builders() -> set[str]:
+    """Every function under modules/ that creates a plotly figure or says it returns one."""
+    found = set()
+    for module, tree, _ in _sources():
+        for fn in ast.walk(tree):
+            if isinstance(fn, ast.FunctionDef | ast.AsyncFunctionDef) and (
+                _returns_a_figure(fn) or any(_makes_a_figure(n) for n in ast.walk(fn))
+            ):
+                found.add(f"{module}:{fn.name}")
+    return found
+
+
+def report_writers() -> set[str]:
+    """Every function under modules/ that writes a whole HTML document for download."""
+    found = set()
+    for module, tree, _ in _sources():
+        for fn in ast.walk(tree):
+            if isinstance(fn, ast.FunctionDef) and any(
+                isinstance(n, ast.Constant) and n.value == "<!DOCTYPE html>\n" for n in ast.walk(fn)
+            ):
+                found.add(f"{module}:{fn.name}")
+    return found
+
+
+def test_every_figure_builder_is_checked_here():
+    assert figure_builders() == set(FIGURES), "add the new figure to FIGURES with real results"
+
+
+def test_every_downloadable_document_is_checked_here():
+    assert report_writers() == set(REPORTS), "add the new report to REPORTS with real results"
+
+
+def test_figure_html_is_the_only_way_a_figure_becomes_html():
+    """No module but modules/shared/figures.py imports plotly.io or plotly.offline, or calls a
+    figure's own to_html / write_html / show (which would skip the offline configuration)."""
+    offenders = []
+    for module, tree, path in _sources():
+        if path == RENDERER:
+            continue
+        for node in ast.walk(tree):
+            names = []
+            if isinstance(node, ast.Import):
+                names = [a.name for a in node.names]
+            elif isinstance(node, ast.ImportFrom):
+                names = [node.module or ""] + [f"{node.module}.{a.name}" for a in node.names]
+            if any(n.startswith(("plotly.io", "plotly.offline")) for n in names):
+                offenders.append(f"{module}: imports {names}")
+            if (
+                isinstance(node, ast.Call)
+                and isinstance(node.func, ast.Attribute)
+                and node.func.attr in {"to_html", "write_html", "show", "to_image", "write_image"}
+                and not ast.unparse(node.func.value).startswith("input")  # input.show(): a control
+            ):
+                offenders.append(f"{module}:{node.lineno} calls .{node.func.attr}()")
+    assert offenders == []
+
+
+# --- what the HTML says ------------------------------------------------------------------
+def plot_config_of(fragment: str) -> list[dict]:
+    """The config object of every Plotly.newPlot(id, data, layout, config) call in the HTML."""
+    decoder, configs = json.JSONDecoder(), []
+    for call in re.finditer(r"Plotly\.newPlot\(", fragment):
+        position, args = call.end(), []
+        for _ in range(4):
+            while fragment[position] in " \n\t,":
+                position += 1
+            value, position = decoder.raw_decode(fragment, position)
+            args.append(value)
+        configs.append(args[3])
+    return configs
+
+
+def assert_offline_config(config: dict) -> None:
+    assert config["displaylogo"] is False
+    assert config["showSendToCloud"] is False
+    assert config["typesetMath"] is False
+    assert "plotlyServerURL" not in config
+    assert not URL.search(config["topojsonURL"])
+
+
+@pytest.mark.parametrize("name", sorted(FIGURES))
+def test_every_figure_is_drawn_offline(views, name):
+    fig = FIGURES[name](views)
+    assert isinstance(fig, go.Figure) and fig.data, f"{name} drew nothing from real results"
+    div_id = name.replace(":", "-").replace(".", "-")
+    fragment = figure_html(fig, div_id=div_id)
+    assert not URL.search(fragment), URL.search(fragment)
+    assert "<script src" not in fragment and "<link" not in fragment
+    [config] = plot_config_of(fragment)
+    assert_offline_config(config)
+    assert config["toImageButtonOptions"]["filename"] == div_id
+
+
+@pytest.mark.parametrize("name", sorted(REPORTS))
+def test_every_report_carries_its_plotly_js_and_fetches_nothing(views, name):
+    """A report inlines the installed plotly.js (whose source holds the URLs of map tile
+    servers it would use only for map traces, which figure_html refuses); apart from that
+    bundle, a report names no other server."""
+    document = REPORTS[name](views)
+    bundle = get_plotlyjs()
+    assert document.count(bundle) <= 1
+    rest = document.replace(bundle, "")
+    assert not URL.search(rest), URL.search(rest)
+    assert not re.search(r"<script[^>]+src=|<link[^>]+href=|<img[^>]+src=", rest)
+    configs = plot_config_of(rest)
+    if name != "modules.table1.export:word_document":
+        assert configs, f"{name} has no figure"
+        assert document.count(bundle) == 1, "a report's figures need plotly.js inline"
+    for config in configs:
+        assert_offline_config(config)
+
+
+def test_the_shared_configuration_cannot_be_changed_in_place():
+    with pytest.raises(TypeError):
+        PLOT_CONFIG["showSendToCloud"] = True  # type: ignore[index]
+    with pytest.raises(TypeError):
+        PLOT_CONFIG["toImageButtonOptions"]["filename"] = "x"  # type: ignore[index]
+
+
+@pytest.mark.parametrize("source", ["cdn", "https://cdn.plot.ly/plotly-latest.min.js", "x.js"])
+def test_plotly_js_is_never_fetched(source):
+    with pytest.raises(ValueError, match="never fetched"):
+        figure_html(go.Figure(go.Scatter(x=[1], y=[1])), div_id="x", include_plotlyjs=source)
+
+
+def test_figures_that_would_fetch_from_other_servers_are_refused():
+    with pytest.raises(ValueError, match="third-party"):
+        figure_html(go.Figure(go.Scattergeo(lat=[1], lon=[1])), div_id="map")
+    with pytest.raises(ValueError, match="third-party"):
+        figure_html(go.Figure(go.Scattermap(lat=[1], lon=[1])), div_id="map")
+    fig = go.Figure(go.Scatter(x=[1], y=[1]))
+    fig.add_layout_image(source="https://example.org/logo.png", x=0, y=0)
+    with pytest.raises(ValueError, match="embedded"):
+        figure_html(fig, div_id="logo")
