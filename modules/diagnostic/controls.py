@@ -8,7 +8,7 @@ from __future__ import annotations
 import math
 
 from analyses.specs import DiagnosticSpec
-from modules.outcome.controls import default_event, default_outcome, outcome_choices
+from modules.shared.column_roles import default_event, default_outcome, outcome_choices
 from utils.dataset import FACTOR_KINDS, NUMERIC_KINDS, Dataset
 
 DIRECTIONS = {

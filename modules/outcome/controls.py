@@ -5,7 +5,6 @@ Pure functions of a Dataset (and the current selections), so the server only wir
 
 from __future__ import annotations
 
-import re
 from dataclasses import dataclass
 
 import numpy as np
@@ -16,31 +15,6 @@ from modules.shared import column_roles as roles
 from modules.shared import model_controls as mc
 from utils.dataset import FACTOR_KINDS, Dataset
 
-# Outcome levels that read as "the event happened"; the same words the analysis uses when no
-# event is given (analyses.encoding.POSITIVE_LEVELS; a unit test keeps the two equal).
-POSITIVE_LEVELS = frozenset(
-    {
-        "1",
-        "yes",
-        "y",
-        "true",
-        "positive",
-        "pos",
-        "dead",
-        "died",
-        "death",
-        "event",
-        "case",
-        "present",
-        "abnormal",
-    }
-)
-# Column names that usually hold the outcome of a clinical data set.
-OUTCOME_WORDS = re.compile(
-    r"outcome|death|died|dead|mortality|complication|event|readmi|infection|relapse|recurr|"
-    r"response|failure|status",
-    re.IGNORECASE,
-)
 METHODS = {
     "auto": "Automatic (Firth if separation or few events)",
     "logit": "Standard logistic regression",
@@ -58,37 +32,6 @@ PROXY, CODE, OTHER_OUTCOME, SPARSE, CONSTANT, OVER_CAP = (
     "the same for every patient",
     f"over one parameter per {EVENTS_PER_PARAMETER} events",
 )
-
-
-def outcome_choices(dataset: Dataset) -> dict[str, str]:
-    """Columns that can be a binary outcome (binary, or categorical with an event chosen)."""
-    return {
-        name: dataset.label(name)
-        for name, meta in dataset.columns.items()
-        if meta.kind in FACTOR_KINDS and len(meta.levels) >= 2
-    }
-
-
-def default_outcome(dataset: Dataset) -> str | None:
-    """A binary column that reads as a result (death, complication, 'status' alone: roles.
-    is_outcome_like), else one whose name holds an outcome word, else the first binary column;
-    never an identifier or site code. 'smoking_status' is not chosen over a later 'died'."""
-    choices = {n: lab for n, lab in outcome_choices(dataset).items()
-               if not roles.is_code_column(dataset, n)}  # fmt: skip
-    binary = [n for n in choices if dataset.meta(n).kind == "binary"] or list(choices)
-    result = [n for n in binary if roles.is_outcome_like(dataset, n)]
-    named = [n for n in binary if OUTCOME_WORDS.search(n) or OUTCOME_WORDS.search(choices[n])]
-    return (result or named or binary or [None])[0]
-
-
-def default_event(levels: tuple[str, ...] | list[str]) -> str | None:
-    """The positive-looking level, else the second of two, else the last."""
-    for level in levels:
-        if str(level).strip().lower() in POSITIVE_LEVELS:
-            return level
-    if not levels:
-        return None
-    return levels[1] if len(levels) == 2 else levels[-1]
 
 
 @dataclass(frozen=True)
@@ -117,7 +60,7 @@ def suggested_covariates(dataset: Dataset, outcome: str, event: str | None = Non
     candidates = list(mc.covariate_choices(dataset, outcome))
     levels = dataset.meta(outcome).levels if outcome in dataset.columns else ()
     if event not in levels:
-        event = default_event(levels)
+        event = roles.default_event(levels)
     screen = logic.outcome_screen(dataset, outcome, event)
     proxies = {p.column for p in screen.proxies} if screen else set()
     rows = max(len(dataset.df), 1)

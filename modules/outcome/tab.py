@@ -6,6 +6,7 @@ import logic
 from modules.outcome import controls as oc
 from modules.outcome import figures, report, tables
 from modules.outcome import view as outcome_view
+from modules.shared import column_roles as roles
 from modules.shared import model_controls as mc
 from modules.shared.analysis_tab import AnalysisTab, Card, csv_and_report, plot_card, warnings_card
 from modules.shared.controls import Radio, Select, Settings, level_choices
@@ -15,15 +16,15 @@ CONTROLS = (
     Select(
         "outcome",
         "Outcome",
-        choices=lambda s: oc.outcome_choices(s.ds),
-        default=lambda s, choices: oc.default_outcome(s.ds),
+        choices=lambda s: roles.outcome_choices(s.ds),
+        default=lambda s, choices: roles.default_outcome(s.ds),
         empty="No column can be the outcome: mark a yes/no column as binary on the Data tab.",
     ),
     Select(
         "event",
         "Event (the level that counts as the outcome)",
         choices=lambda s: level_choices(s, s["outcome"]),
-        default=lambda s, choices: oc.default_event(list(choices)),
+        default=lambda s, choices: roles.default_event(list(choices)),
         visible=lambda s: s["outcome"] is not None,
     ),
     mc.covariates_control(

@@ -15,13 +15,14 @@ from collections.abc import Iterable
 import numpy as np
 import pandas as pd
 
+from analyses.encoding import POSITIVE_LEVELS
 from utils.column_kinds import (
     is_code_name,
     is_dense_identifier,
     is_id_name,
     looks_like_date_number,
 )
-from utils.dataset import NUMERIC_KINDS, Dataset
+from utils.dataset import FACTOR_KINDS, NUMERIC_KINDS, Dataset
 
 # Whole words, and stems that may begin a word ("censored", "progression", "eventfree").
 EVENT_WORDS = frozenset(
@@ -155,3 +156,42 @@ def is_code_column(dataset: Dataset, column: str) -> bool:
 def without_codes(dataset: Dataset, columns: Iterable[str]) -> list[str]:
     """The columns that are not identifiers or site codes, in order."""
     return [c for c in columns if not is_code_column(dataset, c)]
+
+
+# Column names that usually hold the outcome of a clinical data set.
+OUTCOME_WORDS = re.compile(
+    r"outcome|death|died|dead|mortality|complication|event|readmi|infection|relapse|recurr|"
+    r"response|failure|status",
+    re.IGNORECASE,
+)
+
+
+def outcome_choices(dataset: Dataset) -> dict[str, str]:
+    """Columns that can be a binary outcome (binary, or categorical with an event chosen)."""
+    return {
+        name: dataset.label(name)
+        for name, meta in dataset.columns.items()
+        if meta.kind in FACTOR_KINDS and len(meta.levels) >= 2
+    }
+
+
+def default_outcome(dataset: Dataset) -> str | None:
+    """A binary column that reads as a result (death, complication, 'status' alone:
+    is_outcome_like), else one whose name holds an outcome word, else the first binary column;
+    never an identifier or site code. 'smoking_status' is not chosen over a later 'died'."""
+    choices = {n: lab for n, lab in outcome_choices(dataset).items()
+               if not is_code_column(dataset, n)}  # fmt: skip
+    binary = [n for n in choices if dataset.meta(n).kind == "binary"] or list(choices)
+    result = [n for n in binary if is_outcome_like(dataset, n)]
+    named = [n for n in binary if OUTCOME_WORDS.search(n) or OUTCOME_WORDS.search(choices[n])]
+    return (result or named or binary or [None])[0]
+
+
+def default_event(levels: tuple[str, ...] | list[str]) -> str | None:
+    """The positive-looking level, else the second of two, else the last."""
+    for level in levels:
+        if str(level).strip().lower() in POSITIVE_LEVELS:
+            return level
+    if not levels:
+        return None
+    return levels[1] if len(levels) == 2 else levels[-1]

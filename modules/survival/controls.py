@@ -6,9 +6,9 @@ import re
 from collections.abc import Iterable
 
 from analyses.effect_scale import check_effect_scale
+from analyses.encoding import POSITIVE_LEVELS
 from analyses.errors import AnalysisError
 from analyses.specs import EffectScale, SurvivalSpec
-from modules.outcome.controls import POSITIVE_LEVELS
 from modules.shared import column_roles as roles
 from utils.dataset import FACTOR_KINDS, NUMERIC_KINDS, Dataset
 

@@ -14,7 +14,7 @@ from typing import TYPE_CHECKING
 import pandas as pd
 from htmltools import Tag, TagList, tags
 
-from modules.outcome.controls import POSITIVE_LEVELS
+from analyses.encoding import POSITIVE_LEVELS
 from modules.shared.formatting import DASH, fmt_count, fmt_p, is_number
 from modules.shared.labelled import Labelled
 

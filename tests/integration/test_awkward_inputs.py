@@ -17,7 +17,7 @@ from pathlib import Path
 import pytest
 
 import logic
-from modules.outcome.controls import default_event
+from modules.shared.column_roles import default_event
 from utils import config
 from utils.data_io import DataError
 from utils.dataset import Dataset

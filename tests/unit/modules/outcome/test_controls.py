@@ -4,9 +4,10 @@ import numpy as np
 import pandas as pd
 import pytest
 
-from analyses.encoding import POSITIVE_LEVELS, encode_outcome
+from analyses.encoding import encode_outcome
 from modules.data.view import preview_frame
 from modules.outcome import controls as oc
+from modules.shared import column_roles as roles
 from modules.shared import model_controls as mc
 from utils import data_io
 from utils.dataset import ColumnMeta, Dataset
@@ -32,23 +33,19 @@ def dataset() -> Dataset:
     return Dataset(df, "t.csv", "f", meta)
 
 
-def test_positive_words_match_the_analysis():
-    assert oc.POSITIVE_LEVELS == POSITIVE_LEVELS
-
-
 @pytest.mark.parametrize(
     "levels", [("no", "yes"), ("0", "1"), ("alive", "dead"), ("a", "b"), ("Negative", "Positive")]
 )
 def test_default_event_is_the_one_the_analysis_picks(levels):
     # encode_outcome with event=None is the analysis' own choice for a two-level outcome.
     _, chosen, _ = encode_outcome(pd.Series(list(levels) * 3, name="y"), None)
-    assert oc.default_event(levels) == chosen
+    assert roles.default_event(levels) == chosen
 
 
 def test_outcome_and_covariate_choices():
     ds = dataset()
-    assert list(oc.outcome_choices(ds)) == ["sex", "stage", "Died in hospital"]
-    assert oc.default_outcome(ds) == "Died in hospital"  # reads like an outcome
+    assert list(roles.outcome_choices(ds)) == ["sex", "stage", "Died in hospital"]
+    assert roles.default_outcome(ds) == "Died in hospital"  # reads like an outcome
     covs = mc.covariate_choices(ds, "Died in hospital")
     assert list(covs) == ["sex", "age", "stage"]  # no id, no free text, not the outcome
     assert covs["age"] == "Age"
@@ -135,10 +132,10 @@ def test_default_outcome_is_never_a_code():
     ds = data_io.dataset_from_frame(
         pd.DataFrame({"site": ["a", "b"] * 20, "sex": ["F", "M", "M", "F"] * 10}), name="c"
     )
-    assert oc.default_outcome(ds) == "sex"
+    assert roles.default_outcome(ds) == "sex"
 
 
 def test_default_outcome_prefers_a_result_to_a_trait():
     df = pd.DataFrame({"sex": ["F", "M"] * 20, "smoking_status": ["no", "yes"] * 20,
                        "died": ["no", "no", "yes", "no"] * 10})  # fmt: skip
-    assert oc.default_outcome(data_io.dataset_from_frame(df, name="c")) == "died"
+    assert roles.default_outcome(data_io.dataset_from_frame(df, name="c")) == "died"
