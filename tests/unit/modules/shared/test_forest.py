@@ -3,9 +3,7 @@ are drawn at its edge (triangles, arrows) and their true values stay in the esti
 
 from __future__ import annotations
 
-import dataclasses
 import math
-import typing
 
 import numpy as np
 import pandas as pd
@@ -21,6 +19,7 @@ from analyses.results import (
     SurvivalResult,
 )
 from analyses.survival_cox import HR_COLUMNS
+from bench.forest_render import neutral_record
 from modules.outcome import figures as outcome_figures
 from modules.outcome.result_view import ResultView
 from modules.regression import figures as regression_figures
@@ -171,20 +170,6 @@ def absurd_table(columns, extra: dict) -> pd.DataFrame:
         for i, (e, lo, hi) in enumerate(ABSURD)
     ]  # fmt: skip
     return pd.DataFrame(rows, columns=list(columns))
-
-
-def neutral_record(cls, **given):
-    """A fit record with neutral values (NaN, 0, "", (), None) besides the given ones."""
-    hints = typing.get_type_hints(cls)
-    neutral = {str: "", int: 0, float: math.nan, bool: False}
-    values = {
-        f.name: None
-        if type(None) in typing.get_args(hints[f.name])
-        else neutral.get(hints[f.name], ())
-        for f in dataclasses.fields(cls)
-        if f.default is dataclasses.MISSING
-    }
-    return cls(**{**values, **given})
 
 
 def test_the_outcome_forest_plot_is_bounded():
