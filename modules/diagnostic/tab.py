@@ -6,7 +6,8 @@ from modules.diagnostic import controls as dc
 from modules.diagnostic import report
 from modules.diagnostic import view as dv
 from modules.shared.analysis_tab import AnalysisTab, Card, csv_and_report, plot_card, warnings_card
-from modules.shared.controls import PerColumn, Radio, Select, Settings, level_choices, levels_of
+from modules.shared.controls import Radio, Select, Settings, level_choices, levels_of
+from modules.shared.per_column import PerColumn
 
 
 def _has_reference(s: Settings) -> bool:

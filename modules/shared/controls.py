@@ -12,10 +12,9 @@ from __future__ import annotations
 
 from collections.abc import Callable, Mapping, Sequence
 from dataclasses import dataclass, field
-from typing import Any
+from typing import Any, Protocol
 
-import xxhash
-from htmltools import Tag, TagChild, tags
+from htmltools import Tag, TagChild
 from shiny import ui
 
 from utils.dataset import Dataset
@@ -73,6 +72,11 @@ def _same(a: Any, b: Any) -> bool:
 Choices = Callable[[Settings], Mapping[str, str]]
 
 
+def saved_one(self: Any, value: Any) -> dict[str, Any]:
+    """A control of one input: its value under its id (for a reload)."""
+    return {self.id: value}
+
+
 def _always(_: Settings) -> bool:
     return True
 
@@ -122,6 +126,8 @@ class Select:
         if self.default is not None:
             return self.default(s, choices)
         return [] if self.multiple else next(iter(choices), None)
+
+    saved = saved_one
 
     def shape(self, s: Settings) -> Any:
         if s.ds is None or not self.visible(s):
@@ -174,6 +180,8 @@ class Radio:
         sent = raw(self.id)
         return sent if sent in self.choices else self.default
 
+    saved = saved_one
+
     def shape(self, s: Settings) -> Any:
         return self.visible(s)
 
@@ -203,6 +211,8 @@ class Numeric:
         sent = raw(self.id)
         return self.default if sent is MISSING else sent
 
+    saved = saved_one
+
     def shape(self, s: Settings) -> Any:
         return self.visible(s)
 
@@ -229,6 +239,8 @@ class Checkboxes:
         chosen = list(self.default) if sent is MISSING else _as_list(sent)
         return [v for v in chosen if v in self.choices]
 
+    saved = saved_one
+
     def shape(self, s: Settings) -> Any:
         return True
 
@@ -250,6 +262,8 @@ class Checkbox:
         sent = raw(self.id)
         return self.default if sent is MISSING else bool(sent)
 
+    saved = saved_one
+
     def shape(self, s: Settings) -> Any:
         return True
 
@@ -269,81 +283,15 @@ def level_choices(s: Settings, column: str | None) -> dict[str, str]:
     return {level: level for level in levels_of(s, column)}
 
 
-def column_input_id(prefix: str, column: str) -> str:
-    """A valid, stable input id for a per-column control, whatever the column name holds."""
-    return f"{prefix}_{xxhash.xxh3_64_hexdigest(column.encode())}"
-
-
-@dataclass(frozen=True)
-class PerColumn:
-    """One control per column (a reference level, a positive level, a cut-off).
-
-    `options(settings, column)` gives the column's choices (a select), or None for a number box;
-    its value is {column: chosen}. `container` is the id of the div around the controls.
-    """
+class Control(Protocol):
+    """What the framework asks of a control (Select, Radio, Numeric, Checkbox(es), PerColumn)."""
 
     id: str
-    columns: Callable[[Settings], Sequence[str]]
-    label: Callable[[Settings, str], str]
-    options: Callable[[Settings, str], Sequence[str] | None]
-    default: Callable[[Settings, str, Sequence[str] | None], Any]
-    container: str
-    empty: str | None = None
-    heading: str | None = None
-    visible: Callable[[Settings], bool] = _always
 
-    def input_id(self, column: str) -> str:
-        return column_input_id(self.id, column)
-
-    def resolve(self, s: Settings, raw: Raw) -> Any:
-        if s.ds is None or not self.visible(s):
-            return {}
-        out = {}
-        for column in self.columns(s):
-            options = self.options(s, column)
-            sent = raw(self.input_id(column))
-            if options is None and sent is not MISSING or options is not None and sent in options:
-                out[column] = sent
-            else:
-                default = self.default(s, column, options)
-                out[column] = raw.defaulted(self.input_id(column), default)
-        return out
-
-    def shape(self, s: Settings) -> Any:
-        if s.ds is None or not self.visible(s):
-            return None
-        return tuple((c, self.label(s, c), _freeze(self.options(s, c))) for c in self.columns(s))
-
-    def render(self, s: Settings) -> TagChild:
-        if s.ds is None or not self.visible(s):
-            return None
-        chosen = s[self.id] or {}
-        heading = tags.label(self.heading, class_="form-label") if self.heading else None
-        items = []
-        for column in self.columns(s):
-            options = self.options(s, column)
-            label = self.label(s, column)
-            if options is None:
-                items.append(
-                    ui.input_numeric(self.input_id(column), label, chosen.get(column), width="100%")
-                )
-            else:
-                items.append(
-                    ui.input_select(
-                        self.input_id(column),
-                        label,
-                        list(options),
-                        selected=chosen.get(column),
-                        width="100%",
-                    )
-                )
-        if not items:
-            body: TagChild = ui.p(self.empty, class_="small text-muted") if self.empty else None
-            return ui.TagList(heading, body)
-        return ui.TagList(heading, ui.div(*items, id=self.container))
-
-
-Control = Select | Radio | Numeric | Checkboxes | Checkbox | PerColumn
+    def resolve(self, s: Settings, raw: Raw) -> Any: ...  # its value, given the ones before it
+    def shape(self, s: Settings) -> Any: ...  # what it offers; drawn again when this changes
+    def render(self, s: Settings) -> TagChild: ...  # the control standing at its value
+    def saved(self, value: Any) -> dict[str, Any]: ...  # its inputs' values, for a reload
 
 
 def resolve(controls: Sequence[Control], ds: Dataset | None, raw: Raw) -> Settings:
@@ -356,7 +304,3 @@ def resolve(controls: Sequence[Control], ds: Dataset | None, raw: Raw) -> Settin
 
 def _text(label: str | Callable[[Settings], str], s: Settings) -> str:
     return label(s) if callable(label) else label
-
-
-def _freeze(options: Sequence[str] | None) -> tuple | None:
-    return None if options is None else tuple(options)

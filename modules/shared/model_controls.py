@@ -9,7 +9,8 @@ from __future__ import annotations
 from typing import Any
 
 import logic
-from modules.shared.controls import Numeric, PerColumn, Radio, Select, Settings, levels_of
+from modules.shared.controls import Numeric, Radio, Select, Settings, levels_of
+from modules.shared.per_column import PerColumn
 from utils.dataset import FACTOR_KINDS, Dataset
 
 SCREEN_MODES = {"p": "Covariates with univariable p below:", "all": "All candidate covariates"}

@@ -13,7 +13,7 @@ from typing import Any
 
 from shiny import reactive, ui
 
-from modules.shared.controls import MISSING, Control, PerColumn, Raw, Settings, resolve
+from modules.shared.controls import MISSING, Control, Raw, Settings, resolve
 from modules.shared.outputs import named_output
 from modules.shared.session_state import TabState
 from utils.dataset import Dataset
@@ -96,10 +96,7 @@ def _restorable(controls: Sequence[Control], s: Settings) -> dict[str, Any]:
     """The settings by input id, as a reloaded page's controls should stand."""
     out: dict[str, Any] = {}
     for c in controls:
-        value = s[c.id]
-        if isinstance(c, PerColumn):
-            out.update({c.input_id(column): v for column, v in (value or {}).items()})
-        out[c.id] = value
+        out.update(c.saved(s[c.id]))
     return out
 
 

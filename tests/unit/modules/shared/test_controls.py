@@ -11,13 +11,12 @@ from modules.shared.controls import (
     MISSING,
     Checkboxes,
     Numeric,
-    PerColumn,
     Radio,
     Raw,
     Select,
-    column_input_id,
     resolve,
 )
+from modules.shared.per_column import PerColumn, column_input_id
 from utils.data_io import dataset_from_frame
 
 
