@@ -122,7 +122,11 @@ def main(argv: list[str] | None = None) -> dict[str, Any]:
                 harness.out(f"    wrong  {line}")
     hidden = ("wrong", "missed")
     payload = {
-        name: {k: v for k, v in r.items() if show_heldout or name.startswith("tuning") or k not in hidden}
+        name: {
+            k: v
+            for k, v in r.items()
+            if show_heldout or name.startswith("tuning") or k not in hidden
+        }
         for name, r in runs.items()
     }
     harness.write_result("opposites", "python -m bench.opposites", {"runs": payload})

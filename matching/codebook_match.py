@@ -88,8 +88,12 @@ def variable_scores(
     """(similarity, exact, band, mode, note, embedded): variables x columns, name or label."""
     cols = [variable_canon(c) for c in columns]
     kwargs = dict(high=spec.high, low=spec.low, embed=embed, added_key_factor=ADDED_KEY_FACTOR)
-    by_name = score_cross([variable_canon(e.variable) for e in codebook.entries], cols, **kwargs)
-    by_label = score_cross([variable_canon(e.label) for e in codebook.entries], cols, **kwargs)
+    names = [e.variable for e in codebook.entries]
+    labels = [e.label for e in codebook.entries]
+    by_name = score_cross([variable_canon(n) for n in names], cols, raw=(names, columns), **kwargs)
+    by_label = score_cross(
+        [variable_canon(x) for x in labels], cols, raw=(labels, columns), **kwargs
+    )
     name_wins = by_name.similarity >= by_label.similarity
     similarity = np.maximum(by_name.similarity, by_label.similarity)
     exact = by_name.exact | by_label.exact

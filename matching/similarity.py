@@ -1,7 +1,8 @@
 """Label harmonisation: which labels of a column mean the same thing, by a cascade cheapest first.
 
 1. normalise (matching/normalize.py: case, accents, punctuation, spelling, abbreviations) and
-   exact match; labels whose guard keys differ (Type 1/2, B/C, +/-, pre/post...) never match;
+   exact match; labels that the principles keep apart (matching/principles.py: negation,
+   opposing prefixes and words, numbers, acronyms) or whose guard words differ never match;
 2. rapidfuzz scores for all pairs at once (process.cdist): at or above `high` the same, below
    `low` different, no further work;
 3. sentence embeddings (a separate worker process) only for the pairs in between, mixed with
@@ -34,10 +35,12 @@ from matching.cross_match import (
     fuzzy_cross,
 )
 from matching.normalize import Canon, canonical
+from matching.opposites import parse
+from matching.principles import blocked
 
 log = logging.getLogger(__name__)
 
-VERSION = "1"
+VERSION = "2"
 # Work done by the cascade since the server started, for the stats panel (cache hits add none).
 _TOTAL_FIELDS = ("columns", "pairs", "early_exits", "embedded_labels", "columns_with_model")
 _totals = dict.fromkeys(_TOTAL_FIELDS, 0.0)
@@ -118,8 +121,11 @@ def harmonize_labels(
     texts = [c.text for c in node_canons]
     n = len(node_canons)
 
-    # Step 2: guards and fuzzy scores decide most pairs.
-    conflict = conflicts_cross(node_canons, node_canons)
+    # Step 2: the principles (matching/principles.py) and the guard words keep pairs apart
+    # before any score; fuzzy scores decide most of the rest.
+    parsed = [parse(nodes[c], c, spec.abbreviations) for c in node_canons]
+    principled = blocked(parsed, parsed)
+    conflict = conflicts_cross(node_canons, node_canons) | principled
     fuzzy = fuzzy_cross(texts, texts)
     upper = np.triu(np.ones((n, n), dtype=bool), 1)
     band = upper & ~conflict & (fuzzy >= spec.low) & (fuzzy < spec.high)
@@ -147,6 +153,7 @@ def harmonize_labels(
         "pairs": float(label_pairs),
         "exact_pairs": float(label_pairs - node_pairs),
         "guarded_pairs": float((conflict & upper).sum()),
+        "principle_pairs": float((principled & upper).sum()),
         "fuzzy_same": float((upper & ~conflict & (fuzzy >= spec.high)).sum()),
         "fuzzy_different": float((upper & ~conflict & (fuzzy < spec.low)).sum()),
         "band_pairs": float(band_pairs),
