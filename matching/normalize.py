@@ -142,8 +142,10 @@ def _expand(words: list[str], tokens: dict[str, str]) -> list[str]:
 
 @functools.lru_cache(maxsize=4096)
 def _known_spelling(word: str) -> str | None:
-    """A misspelt abbreviation-list word ('posotperative', 'expred') as that word, else None."""
-    if len(word) < 6 or not word.isalpha():
+    """A misspelt abbreviation-list word ('posotperative', 'expred') as that word, else None.
+
+    A guard word is a word in its own right, never a typo: 'decreased' is not 'deceased'."""
+    if len(word) < 6 or not word.isalpha() or word in ab.GUARD_WORDS:
         return None
     found = process.extractOne(word, _VOCABULARY, scorer=fuzz.ratio, score_cutoff=TYPO_SCORE)
     return found[0] if found and not _opposed(word, found[0]) else None

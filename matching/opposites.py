@@ -183,7 +183,7 @@ def _word_forms(word: str, tag: str | None) -> set[tuple[str, str, str]]:
         return {("p", _stem(word), tag)}
     out = {("p", _stem(word), "")}
     for prefix, shortest in NEGATIONS:
-        if word.startswith(prefix) and len(word) - len(prefix) >= shortest:
+        if word.startswith(prefix) and len(word) - len(prefix) >= shortest and _fits(prefix, word):
             out.add(("p", _stem(word[len(prefix) :]), NOT))
     for prefix in OPPOSING_PREFIXES:
         if word.startswith(prefix) and len(word) - len(prefix) >= 3:
@@ -194,6 +194,14 @@ def _word_forms(word: str, tag: str | None) -> set[tuple[str, str, str]]:
         if word.endswith(suffix) and len(word) - len(suffix) >= 3:
             out.add(("s", word[: -len(suffix)], meaning))
     return out
+
+
+def _fits(prefix: str, word: str) -> bool:
+    """a- goes before a consonant, an- before a vowel (atypical, anaerobic): 'aanemia' is a
+    typo of 'anemia', not its negation."""
+    if prefix in ("a", "an"):
+        return (word[len(prefix)] in _VOWELS) == (prefix == "an")
+    return True
 
 
 def words_oppose(x: str, y: str) -> bool:
@@ -246,6 +254,7 @@ def parse(labels: Sequence[str], canon: Canon, expand: bool = True) -> Parsed:
         found |= f
     present: dict[int, set[str]] = defaultdict(set)
     for word in {*words, *(t.lower() for label in labels for t in raw_tokens(label))}:
+        word = word if word in _CLASS_OF else word.removesuffix("ly")  # critically -> critical
         if word in _CLASS_OF:
             present[_CLASS_OF[word]].add(word)
     classes = tuple(sorted((k, frozenset(v)) for k, v in present.items()))

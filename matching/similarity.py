@@ -36,7 +36,7 @@ from matching.cross_match import (
 )
 from matching.normalize import Canon, canonical
 from matching.opposites import parse
-from matching.principles import blocked
+from matching.principles import blocked, different_qualifiers
 
 log = logging.getLogger(__name__)
 
@@ -128,6 +128,10 @@ def harmonize_labels(
     conflict = conflicts_cross(node_canons, node_canons) | principled
     fuzzy = fuzzy_cross(texts, texts)
     upper = np.triu(np.ones((n, n), dtype=bool), 1)
+    close = upper & ~conflict & (fuzzy >= spec.low)
+    qualified = different_qualifiers(texts, close)
+    principled |= qualified | qualified.T
+    conflict |= principled
     band = upper & ~conflict & (fuzzy >= spec.low) & (fuzzy < spec.high)
 
     # Step 3: embeddings for the band only.
