@@ -26,6 +26,7 @@ from matching import codebook as codebook_io
 from matching import embeddings, similarity
 from matching.codebook import Codebook
 from matching.codebook_match import CodebookMatch, CodebookSpec, VariableMatch
+from matching.proposals import Proposal
 from matching.similarity import Harmonization, HarmonizeSpec
 from matching.value_match import ValueMatch
 from utils import data_io
@@ -73,7 +74,7 @@ RESULT_TYPES = [
     for t in vars(result_types).values()
     if isinstance(t, type) and is_dataclass(t) and t.__module__ == result_types.__name__
 ]
-RESULT_TYPES += [*FIT_RECORDS, Harmonization, CodebookMatch, VariableMatch, ValueMatch]
+RESULT_TYPES += [*FIT_RECORDS, Harmonization, Proposal, CodebookMatch, VariableMatch, ValueMatch]
 cache = ResultCache(tier=make_tier(RESULT_TYPES, retrier))
 memory = MemoryManager()
 timings = Timings()

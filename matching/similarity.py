@@ -37,6 +37,7 @@ from matching.cross_match import (
 from matching.normalize import Canon, canonical
 from matching.opposites import parse
 from matching.principles import blocked, different_qualifiers
+from matching.proposals import Proposal, propose
 
 log = logging.getLogger(__name__)
 
@@ -73,6 +74,9 @@ class Harmonization:
     stats: dict[str, float] = field(default_factory=dict)
     mode: str = "rapidfuzz"  # "embeddings" when the model took part, else "rapidfuzz"
     note: str = ""  # why the model did not take part, when it was wanted
+    # label -> its proposed merge into its group's canonical label (reason, calibrated
+    # confidence, pre-ticked or not); canonical labels and labels alone have none.
+    proposals: dict[str, Proposal] = field(default_factory=dict)
 
 
 def _embed_band(
@@ -171,6 +175,15 @@ def harmonize_labels(
     if why:
         note = why
     groups, mapping, confidence, unsure = result
+    node_of = {label: i for i, c in enumerate(node_canons) for label in nodes[c]}
+    by_model = (band | band.T) & (similarity > fuzzy / 100.0 + 1e-9) if cos is not None else None
+    proposals = {}
+    for head, *members in groups:
+        for label in members:
+            i, j = node_of[label], node_of[head]
+            score = 1.0 if i == j else float(similarity[i, j])
+            model = by_model is not None and bool(by_model[i, j])
+            proposals[label] = propose(label, head, score, i == j, model)
     log.info(
         "harmonised %d labels into %d groups (%s): %d of %d pairs decided early, %d embedded",
         len(distinct),
@@ -189,6 +202,7 @@ def harmonize_labels(
         stats=stats,
         mode=mode,
         note=note,
+        proposals=proposals,
     )
 
 

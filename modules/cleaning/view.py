@@ -11,6 +11,7 @@ from typing import Any
 from htmltools import Tag, TagList, tags
 from shiny import ui
 
+from matching.proposals import TICK_AT
 from matching.similarity import Harmonization
 from modules.shared.report import safe_csv_frame
 from utils.dataset import Dataset
@@ -46,35 +47,59 @@ def unsure_labels(result: Harmonization) -> set[str]:
 
 
 def _confidence_badge(value: float) -> Tag:
-    level = "success" if value >= 0.85 else "warning" if value >= 0.7 else "danger"
-    return tags.span(f"confidence {value:.2f}", class_=f"badge text-bg-{level} ms-2")
+    level = "success" if value >= TICK_AT else "warning" if value >= 0.8 else "danger"
+    return tags.span(
+        f"confidence {value:.2f}",
+        class_=f"badge text-bg-{level} ms-2",
+        title="the share of merges like this one that were right when tested",
+    )
 
 
 def group_card(result: Harmonization, gen: int, g: int, members: tuple[str, ...]) -> Tag:
-    """One proposed group: merge on/off, the canonical label (editable), members to keep."""
+    """One proposed group: merge on/off, the canonical label (editable), members to keep.
+
+    Each member shows why it is proposed and a calibrated confidence; only the proposals at
+    high confidence (matching/proposals.py, TICK_AT) start ticked."""
     head = members[0]
     doubtful = unsure_labels(result)
     total = sum(result.counts.get(m, 0) for m in members)
     rows = []
     for m, label in enumerate(members):
+        proposal = result.proposals.get(label)
         flag = (
             tags.span("unsure", class_="badge text-bg-warning ms-1", title="check this one")
             if label in doubtful
             else None
         )
+        why = (
+            tags.span(
+                tags.span(proposal.reason, class_="cleaning-reason"),
+                _confidence_badge(proposal.confidence),
+                class_="small text-muted ms-2",
+            )
+            if proposal is not None
+            else tags.span("kept as the name", class_="small text-muted ms-2")
+        )
         rows.append(
             tags.div(
-                ui.input_checkbox(member_id(gen, g, m), None, value=True),
+                ui.input_checkbox(
+                    member_id(gen, g, m), None, value=proposal is None or proposal.ticked
+                ),
                 tags.code(label, class_="ms-1"),
                 tags.span(f" {result.counts.get(label, 0)} rows", class_="text-muted small"),
+                why,
                 flag,
                 class_="d-flex align-items-center gap-1 cleaning-member",
+                **{"data-ticked": str(proposal is None or proposal.ticked).lower()},
             )
         )
-    confidence = result.confidence.get(head, 1.0)
+    proposals = [result.proposals[m] for m in members if m in result.proposals]
+    confidence = min((p.confidence for p in proposals), default=1.0)
     return tags.div(
         tags.div(
-            ui.input_checkbox(merge_id(gen, g), "Merge into", value=confidence >= 0.7),
+            ui.input_checkbox(
+                merge_id(gen, g), "Merge into", value=any(p.ticked for p in proposals)
+            ),
             ui.input_text(name_id(gen, g), None, value=head, width="260px"),
             tags.span(f"{len(members)} labels, {total} rows", class_="text-muted small ms-2"),
             _confidence_badge(confidence),
@@ -100,7 +125,8 @@ def groups_editor(result: Harmonization, gen: int) -> Tag | TagList:
         tags.p(
             f"{len(groups)} group(s) of labels that look alike; {alone} label(s) stand alone. "
             "Untick a group to reject it, untick a label to split it out, edit the name to "
-            "choose the label kept.",
+            f"choose the label kept. Only merges with confidence {TICK_AT:.2f} or more start "
+            "ticked; tick the others yourself if they are right.",
             class_="small text-muted",
         ),
         tags.div(*(group_card(result, gen, g, m) for g, m in groups), id="cleaning-group-list"),

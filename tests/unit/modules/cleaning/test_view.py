@@ -74,3 +74,18 @@ def test_history_lists_applied_steps_with_labels() -> None:
     tag = cv.history_list([("sex", {"M": "Male", "male": "Male"})], {"sex": "Sex <b>"})
     html = str(tag)
     assert "Sex &lt;b&gt;: 2 label(s) merged into 1" in html
+
+
+def test_a_doubtful_proposal_starts_unticked_with_its_reason_escaped() -> None:
+    labels = ["Appendicitis"] * 6 + ["appendicitis"] * 3 + ["Apendicits"] + [EVIL, EVIL.upper()]
+    result = result_for(labels)
+    html = str(cv.groups_editor(result, gen=1))
+    group = next(g for g, m in cv.proposed(result) if m[0] == "Appendicitis")
+    members = dict(cv.proposed(result))[group]
+    typo = members.index("Apendicits")
+    case = members.index("appendicitis")
+    typo_box = html.split(f'id="{cv.member_id(1, group, typo)}"')[1].split(">")[0]
+    case_box = html.split(f'id="{cv.member_id(1, group, case)}"')[1].split(">")[0]
+    assert "checked" not in typo_box and "checked" in case_box
+    assert "typo: 2 letters" in html and "same letters, different case" in html
+    assert EVIL not in html and EVIL.upper() not in html
