@@ -173,6 +173,7 @@ TOKENS: dict[str, str] = {
     "milliliter": "ml",
     "mod": "moderate",
     "gi": "gastrointestinal",
+    "subcut": "subcutaneous",
     "ugi": "upper gastrointestinal",
     "lgi": "lower gastrointestinal",
     "raised": "high",  # a lab flag: raised, elevated, high

@@ -30,6 +30,8 @@ from collections import defaultdict
 from collections.abc import Sequence
 from dataclasses import dataclass
 
+from rapidfuzz.distance import OSA
+
 from matching import abbreviations as ab
 from matching.normalize import NUMBER_WORDS, Canon, canonical
 
@@ -37,7 +39,7 @@ NOT = "not"
 # A negating prefix glued to a word -> one tag, with the shortest stem it may leave.
 NEGATIONS = (
     ("non", 3), ("un", 4), ("in", 4), ("im", 4), ("ir", 4), ("il", 4), ("dis", 4), ("ab", 5),
-    ("an", 4), ("a", 5),
+    ("an", 5), ("a", 5),
 )  # fmt: skip
 # Opposing prefixes: each is its own tag; a word with one and the same word without differ.
 OPPOSING_PREFIXES = (
@@ -146,8 +148,9 @@ def is_acronym(token: str, shouting: bool) -> bool:
     upper = sum(c.isupper() for c in token)
     if upper >= 2 and not token.isupper():
         return True  # HFrEF, HBsAg, IgG, dMMR
-    # In a label typed all in capitals a long word is shouting, not an acronym.
-    return token.isupper() and (not shouting or letters <= 5)
+    # In a label typed all in capitals a word is shouting ('RIGHT SIDE', 'ASIAN'), unless the
+    # abbreviation list knows it or it is three letters at most ('ASA III').
+    return token.isupper() and (not shouting or letters <= 3 or low in ab.TOKENS)
 
 
 def codes(words: Sequence[str]) -> tuple[str, ...]:
@@ -217,25 +220,43 @@ def words_oppose(x: str, y: str) -> bool:
 
 
 def forms(words: Sequence[str]) -> set[tuple[str, str, str]]:
-    """Every word's forms; a standalone prefix word ('non', 'pre', 'in') tags the next word."""
+    """Every word's forms. A standalone negation ('not', 'no', 'non') covers every word after
+    it ('no surgical site infection'); another prefix word ('pre', 'in') tags the next word."""
     out: set[tuple[str, str, str]] = set()
     pending: str | None = None
+    negated = False
     for word in words:
+        if word in (NOT, "no", "non") and pending is None:
+            negated = True
+            continue
         if word in STANDALONE and pending is None:
-            pending = NOT if word in (NOT, "no", "non", "in") else SAME_PREFIX.get(word, word)
+            pending = NOT if word == "in" else SAME_PREFIX.get(word, word)
             continue
         if word.isalpha():
-            out |= _word_forms(word, pending)
+            out |= _word_forms(word, pending or (NOT if negated else None))
         pending = None
-    if pending is not None:
-        out.add(("p", "", pending))
+    if pending is not None or (negated and not out):
+        out.add(("p", "", pending or NOT))
     return out
+
+
+@functools.lru_cache(maxsize=8192)
+def _class_word(word: str) -> str:
+    """The opposing-set word a word is: itself, its adjective ('critically'), or the set word
+    it misspells by one letter or one swap ('bordelrine'), never one it opposes."""
+    if word in _CLASS_OF or len(word) < 6 or not word.isalpha():
+        return word
+    if word.removesuffix("ly") in _CLASS_OF:
+        return word.removesuffix("ly")
+    near = [w for w in _CLASS_OF if len(w) >= 6 and OSA.distance(word, w) <= 1]
+    return near[0] if len(near) == 1 and not words_oppose(word, near[0]) else word
 
 
 @functools.lru_cache(maxsize=8192)
 def _raw_features(label: str) -> tuple[frozenset[str], frozenset[tuple[str, str, str]]]:
     tokens = raw_tokens(label)
-    shouting = not any(c.islower() for c in label)
+    # All capitals across several words is shouting; one word in capitals may be an acronym.
+    shouting = not any(c.islower() for c in label) and sum(t.isalpha() for t in tokens) > 1
     acronyms = frozenset(t.lower() for t in tokens if is_acronym(t, shouting))
     return acronyms, frozenset(forms([t.lower() for t in tokens]))
 
@@ -253,8 +274,8 @@ def parse(labels: Sequence[str], canon: Canon, expand: bool = True) -> Parsed:
         acronyms |= a
         found |= f
     present: dict[int, set[str]] = defaultdict(set)
-    for word in {*words, *(t.lower() for label in labels for t in raw_tokens(label))}:
-        word = word if word in _CLASS_OF else word.removesuffix("ly")  # critically -> critical
+    for word in words:  # canonical words: a phrase the lists rewrote keeps none of its own
+        word = _class_word(word)
         if word in _CLASS_OF:
             present[_CLASS_OF[word]].add(word)
     classes = tuple(sorted((k, frozenset(v)) for k, v in present.items()))

@@ -26,7 +26,7 @@ PRINCIPLES = {
     "qualifiers": "each names something the other does not (bowel / liver surgery)",
 }
 # Two words this alike (OSA: a transposition is one edit) are one word misspelt: 'satge'.
-SAME_WORD = 0.6
+SAME_WORD = 0.5
 
 
 def _ids(values: Sequence, ids: dict) -> np.ndarray:
@@ -141,7 +141,7 @@ def why_apart(x: Parsed, y: Parsed, strict: bool = True) -> str | None:
 
 
 def different_qualifiers(texts: Sequence[str], pairs: np.ndarray) -> np.ndarray:
-    """Where `pairs` (square, over canonical texts): both labels share a word and each holds a
+    """Where `pairs` (square, over canonical texts): both labels share a word and each holds one
     word the other lacks that is no misspelling of it ('peripheral oedema' / 'lung oedema',
     'bowel surgery' / 'liver surgery'). Numbers are the numbers principle's; only the pairs
     asked about are read, so a column of 2,000 labels costs what its close pairs cost."""
@@ -150,7 +150,7 @@ def different_qualifiers(texts: Sequence[str], pairs: np.ndarray) -> np.ndarray:
     for i, j in zip(*np.nonzero(pairs)):
         x, y = words[i], words[j]
         only_x, only_y = x - y, y - x
-        if only_x and only_y and x & y:
+        if len(only_x) == len(only_y) == 1 and x & y:
             out[i, j] = not any(
                 OSA.normalized_similarity(u, v) >= SAME_WORD for u in only_x for v in only_y
             )
