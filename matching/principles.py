@@ -120,7 +120,8 @@ def blocked_by(
         same = np.zeros((len(a), len(b)), dtype=bool)
     found = {"numbers": _numbers(a, b, strict), **_forms(a, b)}
     found["words"] = _words(a, b, strict)
-    found["acronyms"] = _acronyms(a, b)
+    if strict:  # column names are abbreviations by nature ('qol_bl', 'qol0'): labels only
+        found["acronyms"] = _acronyms(a, b)
     return {name: found[name] & ~same for name in PRINCIPLES if name in found}
 
 
