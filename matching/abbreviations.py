@@ -174,6 +174,9 @@ TOKENS: dict[str, str] = {
     "mod": "moderate",
     "gi": "gastrointestinal",
     "subcut": "subcutaneous",
+    "hfref": "heart failure with reduced ejection fraction",
+    "hfpef": "heart failure with preserved ejection fraction",
+    "hfmref": "heart failure with mildly reduced ejection fraction",
     "ugi": "upper gastrointestinal",
     "lgi": "lower gastrointestinal",
     "raised": "high",  # a lab flag: raised, elevated, high

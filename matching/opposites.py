@@ -82,6 +82,8 @@ OPPOSING_WORDS = (
     ("male", "female"),
     ("alive", "died"),
     ("yes", NOT),
+    ("deficient", "proficient"),  # dMMR / pMMR
+    ("preserved", "reduced"),  # HFpEF / HFrEF
 )
 UNITS = {
     "mg": "mg", "mcg": "mcg", "g": "g", "kg": "kg", "ng": "ng", "ml": "ml", "l": "l",

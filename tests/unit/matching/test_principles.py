@@ -56,7 +56,9 @@ BLOCKED = [
     ("5 mg", "10 mg", "numbers"),
     ("5 mg", "5 mcg", "numbers"),
     ("5 mg", "5 mg/day", "numbers"),
-    ("HFrEF", "HFpEF", "acronyms"),
+    ("HFrEF", "HFpEF", "words"),
+    ("dMMR", "pMMR", "acronyms"),
+    ("MMR deficient", "MMR proficient", "words"),
     ("CR", "PR", "acronyms"),
 ]
 
