@@ -151,7 +151,11 @@ def _known_spelling(word: str) -> str | None:
     return found[0] if found and not _opposed(word, found[0]) else None
 
 
-_VOCABULARY = sorted(w for w in ab.TOKENS if len(w) >= 6 and w.isalpha())
+# The list's single words, and the words of its phrases ('not recoded' is 'not recorded').
+_VOCABULARY = sorted(
+    {w for w in ab.TOKENS if len(w) >= 6 and w.isalpha()}
+    | {w for phrase in ab.PHRASES for w in phrase.split() if len(w) >= 6 and w.isalpha()}
+)
 
 
 def _phrases(text: str, expand: bool) -> str:
