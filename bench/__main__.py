@@ -33,7 +33,7 @@ BENCHMARKS: dict[str, tuple[Callable[[list[str]], dict[str, Any]], str | None]] 
 }
 # The label-harmonisation and codebook benchmarks (issue 5) run too, last; their modules are
 # imported only then because they may start the embedding worker.
-LAZY = ("similarity", "codebook")
+LAZY = ("similarity", "codebook", "opposites", "calibration")
 
 
 def _summary_lines(name: str, p: dict[str, Any]) -> list[str]:
@@ -109,7 +109,18 @@ def _summary_lines(name: str, p: dict[str, Any]) -> list[str]:
             f"{cascade['decided_without_embeddings_share']:.1%} of pairs decided before any "
             f"embedding (>= 50%): {verdict(cascade['decided_without_embeddings_share'] >= 0.5)}"
         )
+        for method in ("cascade", "cascade_rapidfuzz_only"):  # issue 12
+            r = runs[method]
+            met = r["f1"] >= 0.90 and r["precision"] >= 0.97
+            lines.append(f"similarity {method}: F1 >= 0.90 with P >= 0.97: {verdict(met)}")
         return lines
+    if name == "opposites":
+        return [
+            f"opposites {run}: {r['wrongly_proposed']} of {r['different_pairs']} wrongly merged "
+            f"(goal 0), {r['wrongly_ticked']} pre-ticked: {verdict(r['wrongly_proposed'] == 0)}"
+            for run, r in p.items()
+            if "different_pairs" in r
+        ]
     if name == "codebook":
         return [
             f"codebook {run}: P {r['precision']:.2f} R {r['recall']:.2f}"
