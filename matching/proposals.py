@@ -2,9 +2,10 @@
 
 A proposal is one label going into its group's canonical label. Its reason says how the two
 were found alike, in words a reader can check ("same letters, different case", "typo: 1
-letter", "abbreviation of 'Hypertension'", "similar meaning (model)"); its confidence is the
-share of proposals of that kind and score that were right on the labelled benchmark
-(bench/data/messy_labels.csv, measured by bench/calibration.py: the table below is its output).
+letter", "abbreviation of 'Hypertension'", "same words, written differently", "similar
+meaning (model)"); its confidence is the share of proposals of that kind and score that were
+right on the labelled benchmark (bench/data/messy_labels.csv, measured by
+bench/calibration.py: the table below is its output).
 Only a proposal at TICK_AT or above is pre-ticked; the others are shown for the user to tick.
 """
 
@@ -69,7 +70,7 @@ def kind_and_reason(label: str, into: str, same_canonical: bool, by_model: bool)
             return "abbreviation", f"abbreviation of '{into}'"
         if _abbreviates(into):
             return "abbreviation", f"'{into}' is its abbreviation"
-        return "spelling", "same words, different spelling"
+        return "spelling", "same words, written differently"
     if by_model:
         return "model", "similar meaning (model)"
     letters = OSA.distance(a, b)

@@ -46,13 +46,17 @@ def unsure_labels(result: Harmonization) -> set[str]:
     return {label for a, b, _ in result.unsure for label in (a, b)}
 
 
-def _confidence_badge(value: float) -> Tag:
+def _confidence_badge(value: float, what: str = "confidence") -> Tag:
     level = "success" if value >= TICK_AT else "warning" if value >= 0.8 else "danger"
     return tags.span(
-        f"confidence {value:.2f}",
+        f"{what} {value:.2f}",
         class_=f"badge text-bg-{level} ms-2",
         title="the share of merges like this one that were right when tested",
     )
+
+
+def _rows(n: int) -> str:
+    return f" {n} row" if n == 1 else f" {n} rows"
 
 
 def group_card(result: Harmonization, gen: int, g: int, members: tuple[str, ...]) -> Tag:
@@ -86,7 +90,7 @@ def group_card(result: Harmonization, gen: int, g: int, members: tuple[str, ...]
                     member_id(gen, g, m), None, value=proposal is None or proposal.ticked
                 ),
                 tags.code(label, class_="ms-1"),
-                tags.span(f" {result.counts.get(label, 0)} rows", class_="text-muted small"),
+                tags.span(_rows(result.counts.get(label, 0)), class_="text-muted small"),
                 why,
                 flag,
                 class_="d-flex align-items-center gap-1 cleaning-member",
@@ -102,7 +106,7 @@ def group_card(result: Harmonization, gen: int, g: int, members: tuple[str, ...]
             ),
             ui.input_text(name_id(gen, g), None, value=head, width="260px"),
             tags.span(f"{len(members)} labels, {total} rows", class_="text-muted small ms-2"),
-            _confidence_badge(confidence),
+            _confidence_badge(confidence, "lowest confidence"),
             class_="d-flex align-items-center gap-2 flex-wrap",
         ),
         tags.div(*rows, class_="ms-4 mt-1"),
@@ -125,8 +129,11 @@ def groups_editor(result: Harmonization, gen: int) -> Tag | TagList:
         tags.p(
             f"{len(groups)} group(s) of labels that look alike; {alone} label(s) stand alone. "
             "Untick a group to reject it, untick a label to split it out, edit the name to "
-            f"choose the label kept. Only merges with confidence {TICK_AT:.2f} or more start "
-            "ticked; tick the others yourself if they are right.",
+            "choose the label kept. Each label says why it is proposed; its confidence is the "
+            "share of merges of that kind that were right on a labelled test set of clinical "
+            f"labels. Only those at {TICK_AT:.2f} or more start ticked: tick the others "
+            "yourself if they are right. Labels that differ by a negation, an opposite, a "
+            "number, stage, grade or dose, or an acronym are never proposed together.",
             class_="small text-muted",
         ),
         tags.div(*(group_card(result, gen, g, m) for g, m in groups), id="cleaning-group-list"),

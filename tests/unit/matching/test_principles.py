@@ -131,6 +131,14 @@ def test_the_codebook_matcher_keeps_the_principles_too() -> None:
 def test_typo_correction_never_crosses_an_opposite() -> None:
     assert canonical("hypotensive").text != canonical("hypertensive").text
     assert canonical("hypotension").text != canonical("hypertension").text
+    assert canonical("decreased").text == "decreased"  # not 'deceased', which is 'died'
+
+
+def test_missing_is_never_no() -> None:
+    for missing in ("not recorded", "Not known", "not recoded"):
+        assert canonical(missing).text == "unknown"
+    result = harmonize_labels(("No", "no", "not recorded", "not recoded", "None"), OFF)
+    assert result.mapping["not recoded"] == result.mapping["not recorded"] != result.mapping["No"]
 
 
 def test_a_column_of_two_thousand_labels_is_blocked_in_one_pass() -> None:

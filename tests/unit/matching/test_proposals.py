@@ -20,7 +20,7 @@ def test_each_reason_says_how_the_labels_were_found_alike() -> None:
         "abbreviation of 'Hypertension'",
     )
     assert kind_and_reason("Hypertension", "HTN", True, False)[1] == "'HTN' is its abbreviation"
-    assert kind_and_reason("Anaemia", "anemia", True, False)[1] == "same words, different spelling"
+    assert kind_and_reason("Anaemia", "anemia", True, False)[1] == "same words, written differently"
     assert kind_and_reason("Pancreatits", "Pancreatitis", False, False)[1] == "typo: 1 letter"
     assert kind_and_reason("Apendicits", "Appendicitis", False, False)[1] == "typo: 2 letters"
     assert kind_and_reason("White", "Caucasian", False, True)[1] == "similar meaning (model)"
