@@ -69,6 +69,7 @@ NUMBERED = frozenset(
         "cin",
         "gold",
         "ckd",
+        "figo",
     ]
 )
 # British -> American spellings, applied inside words of five letters or more.

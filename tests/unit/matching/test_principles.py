@@ -45,6 +45,8 @@ BLOCKED = [
     ("leukocytosis", "leukopenia", "suffix"),
     ("colectomy", "colostomy", "suffix"),
     ("HER2+", "HER2-", "words"),
+    ("HER2+", "HER2\u2212", "words"),  # a typographic minus
+    ("FIGO IB1", "FIGO IB2", "numbers"),
     ("ER positive", "ER negative", "words"),
     ("Left", "Right", "words"),
     ("left", "bilateral", "words"),
@@ -67,6 +69,9 @@ ALLOWED = [
     ("stage II", "stage 2"),
     ("Grade I", "grade 1"),
     ("ASA III", "ASA 3"),
+    ("stage IIIA", "stage 3A"),
+    ("FIGO IB1", "FIGO 1B1"),
+    ("HER2\u2212", "HER2 negative"),
     ("IDDM", "T1DM"),
     ("HTN", "Hypertension"),
     ("M", "Male"),
