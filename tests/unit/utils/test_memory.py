@@ -16,14 +16,13 @@ from analyses.specs import OutcomeSpec
 from utils.cache import ResultCache
 from utils.memory import (
     BUSY_MESSAGE,
-    DEFAULT_LIMIT_MB,
     MB,
     MemoryManager,
     MemoryRefused,
     estimate_mb,
     release_heap,
-    resolve_limit,
 )
+from utils.memory_limit import FLOOR_MB, physical_mb, resolve_limit
 
 
 class FakeRSS:
@@ -54,6 +53,9 @@ def manager(rss, **kwargs):
 # The limit
 
 
+GB = 1024.0  # MB
+
+
 def test_setting_wins_over_cgroup(tmp_path):
     v2 = tmp_path / "memory.max"
     v2.write_text("536870912\n")
@@ -63,22 +65,56 @@ def test_setting_wins_over_cgroup(tmp_path):
 def test_cgroup_v2_limit_is_used(tmp_path):
     v2 = tmp_path / "memory.max"
     v2.write_text("536870912\n")  # 512 MB
-    assert resolve_limit(0, [v2]) == (512.0, "cgroup")
-
-
-def test_unlimited_cgroups_fall_back_to_the_default_budget(tmp_path):
-    v2 = tmp_path / "memory.max"
-    v2.write_text("max\n")
-    v1 = tmp_path / "memory.limit_in_bytes"
-    v1.write_text("9223372036854771712\n")  # cgroup v1's "no limit"
-    assert resolve_limit(0, [v2, v1, tmp_path / "missing"]) == (DEFAULT_LIMIT_MB, "default")
-    assert DEFAULT_LIMIT_MB == 512.0
+    assert resolve_limit(0, [v2], physical=24 * GB) == (512.0, "cgroup")
 
 
 def test_cgroup_v1_limit_is_used_when_v2_is_absent(tmp_path):
     v1 = tmp_path / "memory.limit_in_bytes"
     v1.write_text(str(256 * MB))
-    assert resolve_limit(0, [tmp_path / "memory.max", v1]) == (256.0, "cgroup")
+    assert resolve_limit(0, [tmp_path / "memory.max", v1], physical=2 * GB) == (256.0, "cgroup")
+
+
+def unlimited(tmp_path) -> list:
+    v2 = tmp_path / "memory.max"
+    v2.write_text("max\n")
+    v1 = tmp_path / "memory.limit_in_bytes"
+    v1.write_text("9223372036854771712\n")  # cgroup v1's "no limit"
+    return [v2, v1, tmp_path / "missing"]
+
+
+@pytest.mark.parametrize(
+    ("physical", "limit"),
+    [
+        (24 * GB, 12 * GB),  # this machine: 12 GB
+        (4 * GB, 2 * GB),
+        (2 * GB, 1 * GB),  # the smallest host the model is meant to run on by default
+        (1 * GB, FLOOR_MB),  # half would be 512 MB: the floor
+        (768.0, FLOOR_MB),  # half would be 384 MB, below the measured floor
+    ],
+)
+def test_without_a_limit_the_budget_is_half_the_machine_at_least_the_floor(
+    tmp_path, physical, limit
+):
+    found, source = resolve_limit(0, unlimited(tmp_path), physical=physical)
+    assert found == limit
+    assert source == (
+        f"half of the machine's {physical:.0f} MB"
+        if limit > FLOOR_MB
+        else f"the 512 MB floor (the machine has {physical:.0f} MB)"
+    )
+    assert FLOOR_MB == 512.0  # the measured reason is in utils/memory_limit.py
+
+
+def test_a_cgroup_limit_above_the_machine_does_not_bind(tmp_path):
+    v2 = tmp_path / "memory.max"
+    v2.write_text(str(64 * 1024 * MB))  # 64 GB on a 4 GB machine
+    assert resolve_limit(0, [v2], physical=4 * GB) == (2 * GB, "half of the machine's 4096 MB")
+
+
+def test_the_default_manager_follows_this_machine(tmp_path):
+    mm = MemoryManager(limit_mb=0, cgroup_files=unlimited(tmp_path))
+    assert mm.limit_mb == pytest.approx(max(FLOOR_MB, physical_mb() / 2))
+    assert "half of the machine's" in mm.describe() or "floor" in mm.describe()
 
 
 # Thresholds and cleanups
@@ -205,6 +241,7 @@ def test_refuses_what_cannot_fit_saying_what_to_reduce():
     assert "needs about 544 MB" in message
     assert "only 150 MB is free" in message
     assert "fewer covariates or fewer rows" in message
+    assert info.value.need_mb == pytest.approx(544, abs=1) and info.value.free_mb == 150
     assert mm.stats()["refusals"] == 1
 
 
@@ -254,10 +291,11 @@ def test_stats_are_flat_numbers():
     assert stats["limit_mb"] == 300
     assert stats["used_pct"] == 30
     assert stats["status"] == 0
+    assert stats["server_mb"] == 90 and stats["workers_mb"] == 0  # no worker registered
 
 
-def test_real_rss_counts_registered_children():
-    mm = MemoryManager(limit_mb=300)
+def test_real_rss_counts_registered_children_against_the_budget():
+    mm = MemoryManager(limit_mb=100_000)
     child = subprocess.Popen(
         [sys.executable, "-c", "x = bytearray(60 * 2**20); import time; time.sleep(60)"]
     )
@@ -268,12 +306,24 @@ def test_real_rss_counts_registered_children():
             time.sleep(0.05)
         own = psutil.Process().memory_info().rss
         mm.register_child(child.pid)
-        combined = mm._process_rss()
-        assert combined - own >= 60 * MB
+        combined, workers = mm._process_rss()
+        assert combined - own >= 60 * MB and workers >= 60 * MB
+        stats = mm.stats()  # what admission, warn/critical and the stats panel read
+        assert stats["workers_mb"] >= 60
+        assert stats["rss_mb"] == pytest.approx(stats["server_mb"] + stats["workers_mb"])
+        assert stats["server_mb"] == pytest.approx(own / MB, rel=0.1)
+        # Admission sees the worker too: with the limit 100 MB above the server alone, a 50 MB
+        # analysis does not fit next to the 60 MB worker.
+        mm.limit_mb = stats["server_mb"] + 100
+        with pytest.raises(MemoryRefused):
+            mm.admit_mb(50, "outcome")
     finally:
         child.kill()
         child.wait()
-    assert mm._process_rss() < combined - 50 * MB  # the exited child no longer counts
+    combined_after, workers_after = mm._process_rss()
+    assert workers_after == 0 and combined_after < combined - 50 * MB  # gone: no longer counted
+    with mm.admit_mb(50, "outcome"):
+        pass
 
 
 def test_release_heap_runs_on_glibc_and_is_harmless_to_repeat():
