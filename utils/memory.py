@@ -246,16 +246,22 @@ class MemoryManager:
             "rare levels of categorical covariates.",
         )
 
-    def admit_mb(self, need: float, kind: str, advice: str = "") -> Admission:
-        """Allow work of `need` MB (an analysis, the embedding worker's start) or raise
-        MemoryRefused, whose message ends with `advice`."""
+    def admit_mb(
+        self, need: float, kind: str, advice: str = "", optional: bool = False
+    ) -> Admission:
+        """Allow work of `need` MB or raise MemoryRefused, whose message ends with `advice`.
+
+        Optional work (the embedding model, which the app can do without) never runs the
+        cleanups to make room (they would drop other users' kept tabs for it) and is not
+        counted among the analyses admitted or refused.
+        """
         rss_mb = self._measure()
         short = self._status_for(rss_mb) == CRITICAL or need > self._free_mb(rss_mb)
         # Cleanups may make the room (they respect their gap, so refusals cannot thrash).
-        if short and need <= self.limit_mb and self._run_cleanups(rss_mb):
+        if short and not optional and need <= self.limit_mb and self._run_cleanups(rss_mb):
             rss_mb = self._measure()
         if self._status_for(rss_mb) == CRITICAL:
-            self._refuse(kind, need, rss_mb, BUSY_MESSAGE)
+            self._refuse(kind, need, rss_mb, BUSY_MESSAGE, counted=not optional)
         free = self._free_mb(rss_mb)
         if need > free:
             self._refuse(
@@ -264,9 +270,11 @@ class MemoryManager:
                 rss_mb,
                 f"This analysis needs about {need:.0f} MB but only {max(free, 0):.0f} MB is free "
                 f"on the server. {advice}".strip(),
+                counted=not optional,
             )
-        with self._lock:
-            self._admitted += 1
+        if not optional:
+            with self._lock:
+                self._admitted += 1
         return Admission(self, need)
 
     def _free_mb(self, rss_mb: float) -> float:
@@ -277,10 +285,12 @@ class MemoryManager:
         with self._lock:
             self._reserved_mb = max(0.0, self._reserved_mb + mb)
 
-    def _refuse(self, kind: str, need: float, rss_mb: float, message: str) -> None:
+    def _refuse(
+        self, kind: str, need: float, rss_mb: float, message: str, counted: bool = True
+    ) -> None:
         free = self._free_mb(rss_mb)
         with self._lock:
-            self._refusals += 1
+            self._refusals += counted
         log.info(
             "memory refused %s: needs ~%.0f MB, RSS %.0f of %.0f MB",
             kind,

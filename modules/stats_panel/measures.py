@@ -120,6 +120,7 @@ MEASURES: dict[str, dict[str, Measure]] = {
         "stops": Measure("Model stops", "count"),
         "idle_stops": Measure("Model stops after being idle", "count"),
         "failures": Measure("Model starts that failed", "count"),
+        "refused": Measure("Model starts refused for lack of memory", "count"),
     },
     "cleaning": {
         "columns": Measure("Columns harmonised", "count"),

@@ -48,7 +48,8 @@ class FakeMemory:
         self.cleanups: dict = {}
         self.held: list[str] = []
 
-    def admit_mb(self, need: float, kind: str, advice: str = ""):
+    def admit_mb(self, need: float, kind: str, advice: str = "", optional: bool = False):
+        assert optional  # the app does without the model: it must not make room for it
         free = self.limit_mb - self.rss_mb
         if need > free:
             raise MemoryRefused(f"{kind} needs {need} MB", need, free)
@@ -144,6 +145,7 @@ def test_refused_when_memory_cannot_hold_the_worker(fake_worker) -> None:
     assert memory.children == [] and not client.running()
     # Not a failed start: no cool-off, so the model is asked for again once memory frees up.
     assert client.stats()["failures"] == 0 and client.unavailable_reason() == ""
+    assert client.stats()["refused"] == 1
     memory.rss_mb = 100
     memory.limit_mb = 1000
     try:

@@ -262,6 +262,22 @@ def test_a_cleanup_can_make_room_before_a_refusal():
     assert mm.stats()["refusals"] == 0
 
 
+def test_optional_work_is_refused_without_cleanups_or_counting_as_an_analysis():
+    ran = []
+    mm = manager(FakeRSS(150))
+    mm.register_cleanup("sessions", lambda: ran.append("sessions"))
+    with pytest.raises(MemoryRefused) as info:
+        mm.admit_mb(200, "embedding model", optional=True)  # 150 MB free
+    assert info.value.need_mb == 200 and info.value.free_mb == 150
+    assert ran == []  # nobody's kept tab is dropped to make room for the model
+    assert mm.stats()["refusals"] == 0
+    with mm.admit_mb(100, "embedding model", optional=True):
+        assert mm.stats()["reserved_mb"] == 100  # analyses admitted meanwhile see it
+        with pytest.raises(MemoryRefused):
+            mm.admit(100_000, 13)  # ~62 MB of the 50 MB left
+    assert mm.stats()["admitted"] == 0 and mm.stats()["reserved_mb"] == 0
+
+
 # Watcher, history, stats
 
 
