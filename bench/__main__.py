@@ -33,7 +33,7 @@ BENCHMARKS: dict[str, tuple[Callable[[list[str]], dict[str, Any]], str | None]] 
 }
 # The label-harmonisation and codebook benchmarks (issue 5) run too, last; their modules are
 # imported only then because they may start the embedding worker.
-LAZY = ("similarity", "codebook")
+LAZY = ("similarity", "codebook", "embedding_worker")
 
 
 def _summary_lines(name: str, p: dict[str, Any]) -> list[str]:
@@ -110,6 +110,14 @@ def _summary_lines(name: str, p: dict[str, Any]) -> list[str]:
             f"embedding (>= 50%): {verdict(cascade['decided_without_embeddings_share'] >= 0.5)}"
         )
         return lines
+    if name == "embedding_worker":
+        s = p["summary"]
+        return [
+            f"embedding_worker: peak {s['peak_before_mb']:.0f} -> {s['peak_after_mb']:.0f} MB, "
+            f"ready {s['ready_before_mb']:.0f} -> {s['ready_after_mb']:.0f} MB, F1 "
+            f"{s['f1_before']:.3f} -> {s['f1_after']:.3f}; the model runs on a 2 GB machine's "
+            f"default budget: {verdict(s['model_runs_on_2gb_default'])}"
+        ]
     if name == "codebook":
         return [
             f"codebook {run}: P {r['precision']:.2f} R {r['recall']:.2f}"
