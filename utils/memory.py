@@ -251,10 +251,12 @@ class MemoryManager:
     ) -> Admission:
         """Allow work of `need` MB or raise MemoryRefused, whose message ends with `advice`.
 
-        Optional work (the embedding model, which the app can do without) never runs the
-        cleanups to make room (they would drop other users' kept tabs for it) and is not
-        counted among the analyses admitted or refused.
+        Optional work (the embedding model, which the app can do without) must fit below the
+        warn line, where the cleanups would stop it again; it never runs the cleanups to make
+        room (they would drop other users' kept tabs for it) and is not counted among the
+        analyses admitted or refused.
         """
+        ceiling = self.warn_pct if optional else 100.0
         rss_mb = self._measure()
         short = self._status_for(rss_mb) == CRITICAL or need > self._free_mb(rss_mb)
         # Cleanups may make the room (they respect their gap, so refusals cannot thrash).
@@ -262,7 +264,7 @@ class MemoryManager:
             rss_mb = self._measure()
         if self._status_for(rss_mb) == CRITICAL:
             self._refuse(kind, need, rss_mb, BUSY_MESSAGE, counted=not optional)
-        free = self._free_mb(rss_mb)
+        free = self._free_mb(rss_mb, ceiling)
         if need > free:
             self._refuse(
                 kind,
@@ -271,24 +273,33 @@ class MemoryManager:
                 f"This analysis needs about {need:.0f} MB but only {max(free, 0):.0f} MB is free "
                 f"on the server. {advice}".strip(),
                 counted=not optional,
+                free=free,
             )
         if not optional:
             with self._lock:
                 self._admitted += 1
         return Admission(self, need)
 
-    def _free_mb(self, rss_mb: float) -> float:
+    def _free_mb(self, rss_mb: float, ceiling_pct: float = 100.0) -> float:
+        """MB left below ceiling_pct of the limit, after RSS and the work admitted but not yet
+        measured."""
         with self._lock:
-            return self.limit_mb - rss_mb - self._reserved_mb
+            return self.limit_mb * ceiling_pct / 100.0 - rss_mb - self._reserved_mb
 
     def _reserve(self, mb: float) -> None:
         with self._lock:
             self._reserved_mb = max(0.0, self._reserved_mb + mb)
 
     def _refuse(
-        self, kind: str, need: float, rss_mb: float, message: str, counted: bool = True
+        self,
+        kind: str,
+        need: float,
+        rss_mb: float,
+        message: str,
+        counted: bool = True,
+        free: float | None = None,
     ) -> None:
-        free = self._free_mb(rss_mb)
+        free = self._free_mb(rss_mb) if free is None else free
         with self._lock:
             self._refusals += counted
         log.info(

@@ -34,44 +34,44 @@ def physical_mb() -> float:
     return psutil.virtual_memory().total / MB
 
 
-def cgroup_limit_mb(
-    files: Iterable[Path] = CGROUP_FILES, physical: float | None = None
-) -> float | None:
-    """The container's memory limit in MB, or None when there is none that binds."""
-    physical = physical_mb() if physical is None else physical
+def cgroup_limit_mb(files: Iterable[Path] = CGROUP_FILES) -> float | None:
+    """The tightest memory limit the container's cgroup files state, in MB; None if none does
+    ("max" in cgroup v2, or no such file)."""
+    stated = []
     for path in files:
         try:
             raw = path.read_text().strip()
         except OSError:
             continue
-        if not raw.isdigit():  # "max": no limit at this level
-            continue
-        limit = int(raw) / MB
-        # "No limit" in cgroup v1 is a huge number (about 2**63); a limit above the machine's
-        # memory cannot bind either.
-        if 0 < limit < physical:
-            return limit
-    return None
+        if raw.isdigit() and int(raw) > 0:
+            stated.append(int(raw) / MB)
+    return min(stated, default=None)
 
 
-def machine_limit_mb(physical: float | None = None) -> float:
-    """The budget of a host without a limit: half its physical memory, at least FLOOR_MB."""
-    physical = physical_mb() if physical is None else physical
+def machine_limit_mb(physical: float) -> float:
+    """The budget of a host without a limit: half its physical memory (MB), at least FLOOR_MB."""
     return max(FLOOR_MB, MACHINE_SHARE * physical)
+
+
+def choose_limit(setting_mb: float, cgroup_mb: float | None, physical: float) -> tuple[float, str]:
+    """(limit MB, where it came from), from what the host says: the setting if > 0, else a
+    cgroup limit that binds, else half of physical memory, at least FLOOR_MB. Pure."""
+    if setting_mb > 0:
+        return float(setting_mb), "MEDSTAT_MEMORY_LIMIT_MB"
+    # "No limit" in cgroup v1 is a huge number (about 2**63); a limit at or above the machine's
+    # memory cannot bind either.
+    if cgroup_mb is not None and 0 < cgroup_mb < physical:
+        return cgroup_mb, "cgroup"
+    limit = machine_limit_mb(physical)
+    if limit > FLOOR_MB:
+        return limit, f"half of the machine's {physical:.0f} MB"
+    return limit, f"the {FLOOR_MB:.0f} MB floor (the machine has {physical:.0f} MB)"
 
 
 def resolve_limit(
     setting_mb: float, files: Iterable[Path] = CGROUP_FILES, physical: float | None = None
 ) -> tuple[float, str]:
-    """(limit MB, where it came from): the setting if > 0, else the cgroup limit, else half of
-    physical memory (`physical`, MB, is injectable for tests), at least 512 MB."""
-    if setting_mb > 0:
-        return float(setting_mb), "MEDSTAT_MEMORY_LIMIT_MB"
+    """choose_limit on this host: its cgroup files and physical memory (`physical`, MB, is
+    injectable for tests)."""
     physical = physical_mb() if physical is None else physical
-    found = cgroup_limit_mb(files, physical)
-    if found is not None:
-        return found, "cgroup"
-    limit = machine_limit_mb(physical)
-    if limit > FLOOR_MB:
-        return limit, f"half of the machine's {physical:.0f} MB"
-    return limit, f"the {FLOOR_MB:.0f} MB floor (the machine has {physical:.0f} MB)"
+    return choose_limit(setting_mb, cgroup_limit_mb(files), physical)
