@@ -116,7 +116,10 @@ def _summary_lines(name: str, p: dict[str, Any]) -> list[str]:
             f"embedding_worker: peak {s['peak_before_mb']:.0f} -> {s['peak_after_mb']:.0f} MB, "
             f"ready {s['ready_before_mb']:.0f} -> {s['ready_after_mb']:.0f} MB, F1 "
             f"{s['f1_before']:.3f} -> {s['f1_after']:.3f}; the model runs on a 2 GB machine's "
-            f"default budget: {verdict(s['model_runs_on_2gb_default'])}"
+            f"default budget: {verdict(s['model_runs_on_2gb_default'])}",
+            f"embedding_worker: F1 of logic.harmonize with `make run`'s settings "
+            f"{s['f1_default_settings_with_model']:.3f} with the model, "
+            f"{s['f1_at_the_floor_without_model']:.3f} without (512 MB floor)",
         ]
     if name == "codebook":
         return [

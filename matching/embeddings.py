@@ -35,8 +35,8 @@ from utils.resilience import Retrier, TransientError
 log = logging.getLogger(__name__)
 
 ROOT = Path(__file__).resolve().parents[1]
-# Measured peak of the worker (bench/results/embedding_worker.json): 403 MB after 256 labels of
-# 40 words, 317 MB on the similarity benchmark's labels; ready at 301 MB.
+# Measured peak of the worker (bench/results/embedding_worker.json): 392-403 MB after 256 labels
+# of 40 words, 316-317 MB on the similarity benchmark's labels; ready at 301 MB.
 WORKER_MB = 400.0
 START_TIMEOUT_S = 120.0  # first load reads ~90 MB of weights and imports torch
 REPLY_TIMEOUT_S = 60.0
