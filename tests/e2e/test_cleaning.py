@@ -9,6 +9,7 @@ import re
 import pytest
 from playwright.sync_api import Page, expect
 
+from tests.e2e.conftest import serve_app
 from tests.e2e.helpers import open_admin_details, open_tab
 from utils.memory_limit import machine_limit_mb, resolve_limit
 
@@ -85,6 +86,32 @@ DIAGNOSES = {
 def test_an_uncertain_pair_starts_the_model_under_the_default_settings(page: Page, tmp_path):
     """The shared app runs as `make run` does: no MEDSTAT_MEMORY_LIMIT_MB (conftest drops it), so
     the budget is the machine's default, and it has room for the model."""
+    the_model_settles_a_pair(page, tmp_path)
+
+
+def test_a_2gb_machines_default_budget_runs_the_model_below_the_warn_line(browser, tmp_path):
+    """The goal's smallest host: its default budget (half of 2 GB), set here through the variable
+    because physical memory cannot be faked. Server and model together stay under 80%, where the
+    cleanups would stop the model again."""
+    limit = f"{machine_limit_mb(2048):g}"
+    with serve_app(tmp_path / "server.log", memory_limit_mb=limit) as url:
+        context = browser.new_context(viewport={"width": 1400, "height": 1000})
+        try:
+            page = context.new_page()
+            page.goto(url)
+            page.wait_for_selector(".shiny-bound-output", timeout=30_000)
+            the_model_settles_a_pair(page, tmp_path)
+            headline = page.locator("#stats-memory")
+            expect(headline).to_have_text(re.compile(r"^Memory \d+% of the limit$"))
+            used = int(re.search(r"\d+", headline.inner_text()).group())
+            assert 40 <= used < 80, headline.inner_text()  # ~190 + ~310 MB of 1024
+        finally:
+            context.close()
+
+
+def the_model_settles_a_pair(page: Page, tmp_path) -> None:
+    """Upload diagnoses with a pair only the model can settle, find groups, and read the cleaning
+    tab and the stats panel: the model runs, says its MB, and is counted in the memory in use."""
     data = tmp_path / "diagnoses.csv"
     rows = [
         f"P{i:03d},{label}" for i, label in enumerate(DIAGNOSES) for _ in range(DIAGNOSES[label])
