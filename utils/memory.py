@@ -128,7 +128,7 @@ class MemoryManager:
         self.warn_pct = _setting("memory_warn_pct", warn_pct, 80.0)
         self.critical_pct = _setting("memory_critical_pct", critical_pct, 93.0)
         self.poll_s = _setting("memory_poll_s", poll_s, 3.0)
-        self._rss = (lambda: (rss(), 0.0)) if rss is not None else self._process_rss
+        self._rss = rss or self._process_rss
         self._timer = timer
         self._cleanup_gap_s = cleanup_gap_s
         self._lock = threading.Lock()
@@ -182,7 +182,9 @@ class MemoryManager:
         return psutil.Process(os.getpid()).memory_info().rss + workers, workers
 
     def _measure(self) -> float:
-        total, workers = self._rss()
+        measured = self._rss()
+        # An injected source (tests) gives the total in bytes; the real one splits out the workers.
+        total, workers = measured if isinstance(measured, tuple) else (measured, 0.0)
         rss_mb = total / MB
         status = self._status_for(rss_mb)
         with self._lock:
