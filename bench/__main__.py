@@ -33,7 +33,7 @@ BENCHMARKS: dict[str, tuple[Callable[[list[str]], dict[str, Any]], str | None]] 
 }
 # The label-harmonisation and codebook benchmarks (issue 5) run too, last; their modules are
 # imported only then because they may start the embedding worker.
-LAZY = ("similarity", "codebook", "opposites", "calibration")
+LAZY = ("similarity", "codebook", "opposites", "calibration", "embedding_worker")
 
 
 def _summary_lines(name: str, p: dict[str, Any]) -> list[str]:
@@ -120,6 +120,17 @@ def _summary_lines(name: str, p: dict[str, Any]) -> list[str]:
             f"(goal 0), {r['wrongly_ticked']} pre-ticked: {verdict(r['wrongly_proposed'] == 0)}"
             for run, r in p.items()
             if "different_pairs" in r
+        ]
+    if name == "embedding_worker":
+        s = p["summary"]
+        return [
+            f"embedding_worker: peak {s['peak_before_mb']:.0f} -> {s['peak_after_mb']:.0f} MB, "
+            f"ready {s['ready_before_mb']:.0f} -> {s['ready_after_mb']:.0f} MB, F1 "
+            f"{s['f1_before']:.3f} -> {s['f1_after']:.3f}; the model runs on a 2 GB machine's "
+            f"default budget: {verdict(s['model_runs_on_2gb_default'])}",
+            f"embedding_worker: F1 of logic.harmonize with `make run`'s settings "
+            f"{s['f1_default_settings_with_model']:.3f} with the model, "
+            f"{s['f1_at_the_floor_without_model']:.3f} without (512 MB floor)",
         ]
     if name == "codebook":
         return [

@@ -28,7 +28,7 @@ class Settings:
     cache_ttl_s: float = 1800.0
     cache_max_mb: float = 64.0
     cache_max_items: int = 256
-    memory_limit_mb: float = 0.0  # 0 = cgroup limit if any, else 512 MB
+    memory_limit_mb: float = 0.0  # 0 = cgroup limit if any, else half of RAM, at least 512 MB
     memory_warn_pct: float = 80.0
     memory_critical_pct: float = 93.0
     memory_poll_s: float = 3.0

@@ -169,9 +169,9 @@ def stats_line(result: Harmonization, worker: dict[str, float]) -> Tag:
         model = "rapidfuzz only: no uncertain pairs, the embedding model was not needed"
     running = worker.get("running", 0.0) > 0
     memory = (
-        f"model worker running, {worker.get('worker_rss_mb', 0):.0f} MB"
+        f"Embedding model running, {worker.get('worker_rss_mb', 0):.0f} MB of memory"
         if running
-        else "model worker not running (0 MB)"
+        else "Embedding model not running (no memory used)"
     )
     return tags.div(
         tags.span(

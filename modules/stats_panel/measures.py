@@ -77,6 +77,8 @@ MEASURES: dict[str, dict[str, Measure]] = {
     "memory": {
         "rss_mb": Measure("Memory in use", "mb", of="limit_mb"),
         "limit_mb": Measure("Memory limit", "mb", within="rss_mb"),
+        "server_mb": Measure("Of which the web server", "mb"),
+        "workers_mb": Measure("Of which the embedding model's process", "mb"),
         "used_pct": Measure("Memory in use, share of the limit", "percent"),
         "status": Measure("Memory state", "status"),
         "peak_mb": Measure("Highest memory use since the server started", "mb"),
@@ -118,6 +120,7 @@ MEASURES: dict[str, dict[str, Measure]] = {
         "stops": Measure("Model stops", "count"),
         "idle_stops": Measure("Model stops after being idle", "count"),
         "failures": Measure("Model starts that failed", "count"),
+        "refused": Measure("Model starts refused for lack of memory", "count"),
     },
     "cleaning": {
         "columns": Measure("Columns harmonised", "count"),
