@@ -17,6 +17,7 @@ from shiny import module, reactive, render, ui
 
 import logic
 from modules.cleaning import derive_view as dv
+from modules.shared.settled import settled
 from prep.steps import Proposal
 from utils.data_error import DataError
 from utils.dataset import Dataset
@@ -52,6 +53,14 @@ def derive_server(
     last_default = reactive.value("")
     done = reactive.value(("", ""))  # (what was added, the fingerprint of the data it made)
     counter = [0]  # a new generation of level-editor ids at each drawing
+    # (kind, its columns): drawn again only when these change, so a pick is never lost.
+    offered = settled(
+        lambda: (
+            (input.what(), dv.column_choices(dataset(), input.what()))
+            if dataset() is not None
+            else None
+        )
+    )
 
     def value(input_id: str) -> Any:
         return input[input_id]() if input_id in input else None
@@ -63,12 +72,11 @@ def derive_server(
 
     @render.ui
     def source():
-        ds, what = dataset(), input.what()
-        if ds is None:
+        if offered() is None:
             return ui.p("Load data on the Data tab first.", class_="text-muted")
+        what, choices = offered()
         if what == "formula":
             return None
-        choices = dv.column_choices(ds, what)
         if not choices:
             wanted = "a factor with 3 levels or more" if what == "combine" else "a numeric column"
             return ui.p(f"The data has no {wanted}.", class_="text-muted", id="derive-none")

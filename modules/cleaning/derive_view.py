@@ -95,8 +95,14 @@ def cut_options(dataset: Dataset, column: str) -> TagList:
     return TagList(
         range_line(dataset, column),
         ui.input_radio_buttons("cut_by", "Cut", CUT_BY, selected="cutoffs", inline=True),
-        ui.input_text("cutoffs", "Cut-offs (each starts a group)", placeholder="e.g. 40, 65"),
-        ui.input_select("groups", "Groups of equal size", QUANTILES, selected="4"),
+        ui.panel_conditional(
+            "input.cut_by === 'cutoffs'",
+            ui.input_text("cutoffs", "Cut-offs (each starts a group)", placeholder="e.g. 40, 65"),
+        ),
+        ui.panel_conditional(
+            "input.cut_by === 'quantiles'",
+            ui.input_select("groups", "Groups of equal size", QUANTILES, selected="4"),
+        ),
         tags.p(
             "A group includes its lower boundary and not its upper one: [40, 65) is 40 up to "
             "65, without 65. The last group includes the largest value.",

@@ -21,6 +21,7 @@ from modules.cleaning import view as cv
 from modules.shared.cleaning_steps import CleaningSteps
 from modules.shared.figures import plot_div
 from modules.shared.report import safe_csv_frame
+from modules.shared.settled import settled
 from prep.filters import COMPARISONS, LEVEL_OPS, ops_for
 from prep.flow import flow_frame
 from prep.steps import Proposal
@@ -86,20 +87,26 @@ def filters_server(
     # select is drawn for the conditions alone, so moving between two numeric columns keeps it.
     shape: reactive.Value[tuple | None] = reactive.value(None)
     ops_shape: reactive.Value[tuple[str, ...]] = reactive.value(())
+    choices = settled(
+        lambda: (
+            {n: m.label for n, m in dataset().columns.items() if m.kind not in NOT_FILTERED}
+            if dataset() is not None
+            else None
+        )
+    )
 
     def value(input_id: str) -> Any:
         return input[input_id]() if input_id in input else None
 
     @render.ui
     def column_control():
-        ds = dataset()
-        if ds is None:
+        offered = choices()
+        if offered is None:
             return ui.p("Load data on the Data tab first.", class_="text-muted")
-        choices = {n: m.label for n, m in ds.columns.items() if m.kind not in NOT_FILTERED}
         with reactive.isolate():
             previous = value("column")
-        selected = previous if previous in choices else next(iter(choices), None)
-        return ui.input_select("column", "Keep the rows where", choices, selected=selected)
+        selected = previous if previous in offered else next(iter(offered), None)
+        return ui.input_select("column", "Keep the rows where", offered, selected=selected)
 
     @reactive.effect
     def _shape():
@@ -165,6 +172,12 @@ def filters_server(
             return None
         if isinstance(made, str):
             return ui.div(made, class_="alert alert-warning py-2 mb-2", id="filter-problem")
+        if made.step in steps.steps():  # just applied: its counts are in the flow below
+            return ui.div(
+                f"Applied: rows kept where {made.step.condition()}. The flow below counts it.",
+                class_="alert alert-success py-2 mb-2",
+                id="filter-applied",
+            )
         flow = made.flow
         missing = (
             f" ({flow.missing:,} of them because the value is missing)" if flow.missing else ""
@@ -182,6 +195,9 @@ def filters_server(
         made = proposal()
         if not isinstance(made, Proposal):
             ui.notification_show(made or "Type the condition first.", type="warning", duration=8)
+            return
+        if made.step in steps.steps():
+            ui.notification_show("This filter is already applied.", type="warning")
             return
         on_apply(made.step, f"Applied: {made.step.describe()} ({made.flow.excluded:,} excluded).")
         ui.update_text("reason", value="")

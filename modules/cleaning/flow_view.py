@@ -98,7 +98,9 @@ def flow_figure(flow: Flow) -> go.Figure:
     points.append((MAIN_X, 0, f"{flow.start:,} rows at the start"))
     for i, step in enumerate(flow.steps, 1):
         side_y, main_y = -2 * i + 1, -2 * i
+        said = step.missing == step.excluded and step.reason.endswith(" missing")
         missing = f"<br>of which {step.missing:,} with the value missing" if step.missing else ""
+        missing = "" if said else missing
         excluded = f"Excluded <b>n = {step.excluded:,}</b><br>{html.escape(step.reason)}{missing}"
         notes.append(_box(excluded, SIDE_X, side_y, "left"))
         last = i == k

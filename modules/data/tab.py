@@ -79,7 +79,9 @@ def data_ui():
         ),
         value_labels.value_labels_ui("values"),
         ui.card(
-            ui.card_header(f"Preview (first {data_view.PREVIEW_ROWS} rows)"),
+            ui.card_header(
+                f"Preview (first {data_view.PREVIEW_ROWS} rows, as the analyses see them)"
+            ),
             ui.output_data_frame("preview"),
         ),
     )
@@ -238,7 +240,7 @@ def data_server(input, output, session, tab: TabState, steps: CleaningSteps):
 
     @render.data_frame
     def preview():
-        dataset = base()
+        dataset = steps.cleaned()  # value labels, new columns and filters show here too
         if dataset is None:
             return None
         return render.DataGrid(data_view.preview_frame(dataset.df), width="100%", height="420px")

@@ -16,6 +16,7 @@ from shiny import module, reactive, render, ui
 
 import logic
 from modules.shared.cleaning_steps import CleaningSteps
+from modules.shared.settled import settled
 from prep.steps import Proposal
 from utils.data_error import DataError
 from utils.dataset import FACTOR_KINDS, Dataset
@@ -73,22 +74,23 @@ def value_labels_server(input, output, session, steps: CleaningSteps):
     done = reactive.value(("", ""))  # (what happened, the fingerprint of the data it made)
     problem = reactive.value("")
     counter = [0]
+    # The choices drawn: a new dataset with the same coded columns keeps the select as it is.
+    choices = settled(lambda: coded_columns(dataset()) if dataset() is not None else None)
 
     def value(input_id: str) -> Any:
         return input[input_id]() if input_id in input else None
 
     @render.ui
     def column_control():
-        ds = dataset()
-        if ds is None:
+        offered = choices()
+        if offered is None:
             return None
-        choices = coded_columns(ds)
-        if not choices:
+        if not offered:
             return ui.p("No columns of codes or groups.", class_="text-muted")
         with reactive.isolate():
             previous = value("column")
-        selected = previous if previous in choices else next(iter(choices))
-        return ui.input_select("column", "Column", choices, selected=selected)
+        selected = previous if previous in offered else next(iter(offered))
+        return ui.input_select("column", "Column", offered, selected=selected)
 
     @reactive.effect
     def _shape():

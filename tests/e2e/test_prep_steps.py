@@ -11,7 +11,7 @@ import pandas as pd
 import pytest
 from playwright.sync_api import Page, expect
 
-from tests.e2e.helpers import EXAMPLE, open_tab, upload
+from tests.e2e.helpers import EXAMPLE, ensure_chosen, open_tab, upload
 
 pytestmark = pytest.mark.e2e
 
@@ -51,8 +51,9 @@ def test_value_labels_reach_table1_and_undo_brings_the_codes_back(page: Page, co
     card.locator("input").nth(1).fill("Female")
     page.locator("#data-values-apply").click()
     expect(page.locator("#value-labels-done")).to_contain_text("1 = Male, 2 = Female")
-    # The editor now lists the labels as the column's values.
+    # The editor now lists the labels as the column's values, and the preview shows them.
     expect(card.locator("#value-labels-table code")).to_have_text(["Female", "Male"])
+    expect(page.locator("#data-preview")).to_contain_text("Female")
 
     run_table1(page, "sex")
     heads = page.locator("#table1-table thead tr").last
@@ -116,6 +117,13 @@ def test_formula_refuses_python_and_makes_a_column(page: Page):
     box = page.locator("#cleaning-derive-formula")
     box.fill("__import__('os').system('id')")
     expect(page.locator("#derive-problem")).to_contain_text("is not a function")
+    box.fill("albumin / crpp")
+    expect(page.locator("#derive-problem")).to_contain_text(
+        "There is no column named 'crpp'. Did you mean 'crp'?"
+    )
+    page.locator("#cleaning-derive-add").click()  # refused: nothing is added
+    expect(page.locator(".shiny-notification-warning")).to_contain_text("crpp")
+    expect(history(page)).to_have_count(0)
     box.fill("albumin / crp")
     page.locator("#cleaning-derive-name").fill("bmi")
     expect(page.locator("#derive-problem")).to_contain_text("already exists")
@@ -124,6 +132,12 @@ def test_formula_refuses_python_and_makes_a_column(page: Page):
     page.locator("#cleaning-derive-add").click()
     expect(history(page)).to_have_count(1, timeout=10_000)
     expect(history(page).first).to_contain_text("alb_crp = albumin / crp")
+
+    open_tab(page, "Table 1")
+    ensure_chosen(page, "table1-variables", "alb_crp")
+    page.locator("#table1-run").click()
+    expect(page.locator("#table1-status [data-state=done]")).to_have_count(1, timeout=60_000)
+    expect(page.locator("#table1-table tbody")).to_contain_text("alb_crp")
 
 
 def test_filters_draw_the_flow_and_a_reload_keeps_every_step(page: Page, tmp_path: Path):
