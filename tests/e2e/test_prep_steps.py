@@ -177,10 +177,23 @@ def test_filters_draw_the_flow_and_a_reload_keeps_every_step(page: Page, tmp_pat
     assert "Flow of rows" in report and "younger than 40" in report
     assert re.search(rf"Rows analysed\S*n = {both}\b", report)  # the figure's last box
 
+    open_tab(page, "Data")  # a value label too, so the reload has every kind of step
+    page.locator("#data-values-column").select_option("smoking")
+    editor = page.locator("#value-labels-table")
+    expect(editor.locator("code")).to_have_text(["Current", "Former", "Never"], timeout=15_000)
+    editor.locator("input").nth(2).fill("Never smoked")
+    page.locator("#data-values-apply").click()
+    expect(page.locator("#value-labels-done")).to_contain_text("Never = Never smoked")
+
     page.reload()
     page.wait_for_selector(".shiny-bound-output", timeout=30_000)
+    open_tab(page, "Data")
+    page.locator("#data-values-column").select_option("smoking")
+    expect(editor.locator("code")).to_have_text(
+        ["Current", "Former", "Never smoked"], timeout=15_000
+    )
     open_tab(page, "Data cleaning")
-    expect(history(page)).to_have_count(2, timeout=15_000)
+    expect(history(page)).to_have_count(3, timeout=15_000)
     expect(page.locator("#flow-figure-container .main-svg").first).to_be_visible(timeout=15_000)
     open_tab(page, "Table 1")
     expect(page.locator("#table1-group")).to_be_visible(timeout=20_000)
