@@ -277,8 +277,9 @@ def prepare(dataset: Dataset, steps: Sequence[Any]) -> Prepared:
     rows through the filters, and the steps that no longer fit the data, named.
 
     Each step derives a new fingerprint from its parent's, so results cached for any stage of
-    the history stay valid; milliseconds on 100k rows (bench/prep_steps.py), so it runs where
-    the Data cleaning tab asks, without the cache."""
+    the history stay valid. About 0.1 s for four steps on 100k rows of 22 columns
+    (bench/prep_steps.py), once per change of the history, so it runs where the tabs ask,
+    without the cache; a proposed filter is only counted (under a millisecond)."""
     return prep_steps.apply_steps(dataset, steps, _apply_matching_step)
 
 

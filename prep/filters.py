@@ -87,15 +87,20 @@ class RowFilter:
             keep = keep & ~missing
         return keep, missing
 
-    def apply_with_flow(self, dataset: Dataset) -> tuple[Dataset, FlowStep]:
+    def counted(self, dataset: Dataset) -> tuple[np.ndarray, FlowStep]:
+        """The rows kept, and the counts for the flow diagram (without filtering: a preview)."""
         keep, missing = self.masks(dataset)
         before, after = len(keep), int(keep.sum())
         excluded_missing = int((~keep & missing).sum())
-        df = dataset.df.loc[keep].reset_index(drop=True)
-        note = f"Filter {self.condition()}: {before - after} row(s) excluded, {after} remain."
         flow = FlowStep(
             self.condition(), self.exclusion(), before, before - after, excluded_missing, after
         )
+        return keep, flow
+
+    def apply_with_flow(self, dataset: Dataset) -> tuple[Dataset, FlowStep]:
+        keep, flow = self.counted(dataset)
+        df = dataset.df.loc[keep].reset_index(drop=True)
+        note = f"Filter {flow.condition}: {flow.excluded} row(s) excluded, {flow.after} remain."
         return derived(dataset, self, {}, df=df, notes=(note,)), flow
 
     def apply(self, dataset: Dataset) -> Dataset:
@@ -180,19 +185,27 @@ def _tidy_values(dataset: Dataset, column: str, op: str, values: Sequence[str]) 
 def filter_step(
     dataset: Dataset, column: str, op: str, values: Sequence[str] = (), *, reason: str = ""
 ) -> RowFilter:
-    """The step for a filter, refused when it would leave no rows. One that excludes none is
-    kept: an eligibility criterion every row meets still belongs in the flow diagram (n = 0)."""
+    """The step for a filter as typed, checked against the column (checked_filter counts it).
+    One that excludes no row is allowed: an eligibility criterion every row meets still
+    belongs in the flow diagram (n = 0)."""
     allowed = ops_for(dataset, column)
     if op not in allowed:
         raise DataError(f"That condition does not fit '{column}'; choose one from the list.")
     step = RowFilter(
         column, op, _tidy_values(dataset, column, op, values), " ".join(reason.split())
     )
-    keep, _ = step.masks(dataset)
-    kept = int(keep.sum())
-    if kept == 0:
+    return step
+
+
+def checked_filter(
+    dataset: Dataset, column: str, op: str, values: Sequence[str] = (), *, reason: str = ""
+) -> tuple[RowFilter, FlowStep]:
+    """The step and its counts on dataset; refused when it would leave no rows."""
+    step = filter_step(dataset, column, op, values, reason=reason)
+    _, flow = step.counted(dataset)
+    if flow.after == 0:
         raise DataError(
-            f"Keeping rows where {step.condition()} leaves no rows (all {len(keep)} would be "
+            f"Keeping rows where {step.condition()} leaves no rows (all {flow.before} would be "
             "excluded). Nothing changed: check the value."
         )
-    return step
+    return step, flow

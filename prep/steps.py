@@ -15,7 +15,7 @@ from typing import Any
 
 from prep.combine import combine_step
 from prep.cut import cut_step
-from prep.filters import RowFilter, filter_step
+from prep.filters import RowFilter, checked_filter
 from prep.flow import Flow, FlowStep
 from prep.formula import formula_step
 from prep.preview import Preview, preview
@@ -33,7 +33,7 @@ BUILDERS: dict[str, Callable[..., Any]] = {
     "cut": cut_step,
     "combine": combine_step,
     "formula": formula_step,
-    "filter": filter_step,
+    "filter": checked_filter,
 }
 
 
@@ -49,11 +49,13 @@ class Prepared:
 
 @dataclass(frozen=True)
 class Proposal:
-    """A checked step, the data it makes from the data it was proposed on, and a preview."""
+    """A checked step, the data it makes from the data it was proposed on, and a preview; a
+    filter is only counted (`flow`: filtering every column of a large file per keystroke
+    costs ten times more), so its `dataset` and `preview` are None."""
 
     step: Any
-    dataset: Dataset
-    preview: Preview
+    dataset: Dataset | None
+    preview: Preview | None
     flow: FlowStep | None = None
 
 
@@ -92,10 +94,10 @@ def propose(kind: str, dataset: Dataset, **params: Any) -> Proposal:
     and the data stays as it was."""
     if kind not in BUILDERS:
         raise DataError(f"Unknown kind of step '{kind}'.")
+    if kind == "filter":
+        step, counted = checked_filter(dataset, **params)
+        return Proposal(step, None, None, counted)
     step = BUILDERS[kind](dataset, **params)
-    if isinstance(step, RowFilter):
-        result, counted = step.apply_with_flow(dataset)
-        return Proposal(step, result, preview(dataset, result, None), counted)
     result = step.apply(dataset)
     return Proposal(step, result, preview(dataset, result, _new_column(dataset, result, step)))
 

@@ -2,7 +2,7 @@
 
 import pytest
 
-from prep.filters import filter_step, ops_for
+from prep.filters import checked_filter, filter_step, ops_for
 from prep.flow import flow_frame
 from utils.data_error import DataError
 
@@ -61,7 +61,7 @@ def test_a_filter_that_excludes_nobody_is_kept_for_the_diagram(patients):
 )
 def test_bad_filters_are_refused_in_words(patients, column, op, values, says):
     with pytest.raises(DataError) as caught:
-        filter_step(patients, column, op, values)
+        checked_filter(patients, column, op, values)
     assert says in str(caught.value)
 
 
@@ -81,3 +81,25 @@ def test_the_flow_table_has_a_row_per_stage(patients):
     assert table["excluded"].tolist() == [0, 4, 3]
     assert table["of_which_missing"].tolist() == [0, 1, 0]
     assert table["condition"].tolist() == ["Rows in patients.csv", "age ≥ 40", "sex is not 2"]
+
+
+def test_after_a_filter_levels_gone_and_blank_cells_are_counted_again():
+    import pandas as pd
+
+    from utils.data_io import dataset_from_frame
+
+    df = pd.DataFrame(
+        {
+            "age": [10, 20, 30, 40],
+            "arm": ["A", "A", "B", "C"],
+            "note": ["", " ", "ok", "fine"],
+            "id": ["p1", "p2", "p3", "p4"],
+        }
+    )
+    ds = dataset_from_frame(df)
+    assert ds.meta("note").n_missing == 2
+    after = filter_step(ds, "age", ">=", ["20"]).apply(ds)
+    assert after.meta("arm").levels == ("A", "B", "C")
+    assert after.meta("note").n_missing == 1 and after.meta("id").kind == ds.meta("id").kind
+    after = filter_step(ds, "age", ">=", ["30"]).apply(ds)
+    assert after.meta("arm").levels == ("B", "C") and after.meta("note").n_missing == 0
