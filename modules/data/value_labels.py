@@ -57,7 +57,8 @@ def value_labels_ui():
         ui.p(
             "Type what each value stands for (1 → Male, 2 → Female); a blank keeps the value. "
             "Every table, plot and download then shows the labels. Undo them on the Data "
-            "cleaning tab, where they are listed with the other changes.",
+            "cleaning tab, where they are listed with the other changes. Columns of two values "
+            "or of groups are listed; codes read as numbers need the kind 'categorical' above.",
             class_="small text-muted",
         ),
         ui.output_ui("column_control"),

@@ -139,6 +139,13 @@ def test_formula_refuses_python_and_makes_a_column(page: Page):
     expect(page.locator("#table1-status [data-state=done]")).to_have_count(1, timeout=60_000)
     expect(page.locator("#table1-table tbody")).to_contain_text("alb_crp")
 
+    open_tab(page, "Data cleaning")  # undone: the column goes, the result is out of date
+    page.locator("#cleaning-undo").click()
+    expect(history(page)).to_have_count(0, timeout=10_000)
+    expect(page.locator("#derive-done")).to_have_count(0)
+    open_tab(page, "Table 1")
+    expect(page.locator("#table1-stale [data-state=stale]")).to_be_visible(timeout=15_000)
+
 
 def test_filters_draw_the_flow_and_a_reload_keeps_every_step(page: Page, tmp_path: Path):
     df = pd.read_csv(EXAMPLE)
