@@ -97,6 +97,20 @@ def _prepare(text: str, columns: Iterable[str]) -> tuple[str, dict[str, str]]:
     return source, placeholders
 
 
+def _unreadable(text: str) -> str:
+    """Why a formula does not parse, in the user's terms (Python's offsets count the text
+    after backticks and signs were replaced, so they are not shown)."""
+    opened, closed = text.count("("), text.count(")")
+    if opened > closed:
+        return f"{opened - closed} bracket(s) '(' are not closed."
+    if closed > opened:
+        return f"There are {closed - opened} more ')' than '('."
+    last = text.rstrip()[-1:]
+    if last in set("+-*/^×÷−–"):
+        return f"The formula ends with '{last}': add the number or column it applies to."
+    return "The formula could not be read: check that a sign stands between every two values."
+
+
 def _unknown(name: str, columns: list[str]) -> DataError:
     close = difflib.get_close_matches(name, columns, n=3, cutoff=0.6)
     hint = f" Did you mean {' or '.join(repr(c) for c in close)}?" if close else ""
@@ -118,11 +132,8 @@ def parse(text: str, columns: Iterable[str]) -> tuple[ast.Expression, dict[str, 
     source, placeholders = _prepare(text, names)
     try:
         tree = ast.parse(source, mode="eval")
-    except SyntaxError as exc:
-        raise DataError(
-            f"The formula could not be read near character {exc.offset or 1}: check the "
-            f"brackets and signs. A formula can use {ALLOWED}."
-        ) from None
+    except SyntaxError:
+        raise DataError(f"{_unreadable(text)} A formula can use {ALLOWED}.") from None
     except (RecursionError, MemoryError, ValueError):
         raise DataError("The formula is nested too deeply; simplify it.") from None
     nodes = list(ast.walk(tree))

@@ -50,13 +50,16 @@ def derive_server(
     on_apply: Callable[[Any, str], None],
 ):
     shape: reactive.Value[tuple | None] = reactive.value(None)  # what the options are drawn for
-    last_default = reactive.value("")
+    # Every name this card offered: a name in the box that is one of them was not typed by the
+    # user (the box may still report an older offer), so a new column gets its own default.
+    offered_names: set[str] = set()
     done = reactive.value(("", ""))  # (what was added, the fingerprint of the data it made)
     counter = [0]  # a new generation of level-editor ids at each drawing
-    # (kind, its columns): drawn again only when these change, so a pick is never lost.
+    # (what the columns are for, the columns): numbers for a cut and a transform alike, so
+    # moving between those two keeps the select and its pick.
     offered = settled(
         lambda: (
-            (input.what(), dv.column_choices(dataset(), input.what()))
+            (dv.SOURCES[input.what()], dv.column_choices(dataset(), input.what()))
             if dataset() is not None
             else None
         )
@@ -74,11 +77,10 @@ def derive_server(
     def source():
         if offered() is None:
             return ui.p("Load data on the Data tab first.", class_="text-muted")
-        what, choices = offered()
-        if what == "formula":
+        wanted, choices = offered()
+        if not wanted:  # a formula names its columns itself
             return None
         if not choices:
-            wanted = "a factor with 3 levels or more" if what == "combine" else "a numeric column"
             return ui.p(f"The data has no {wanted}.", class_="text-muted", id="derive-none")
         with reactive.isolate():
             previous = value("column")
@@ -94,8 +96,10 @@ def derive_server(
             new = (what, col, tuple(ds.meta(col).levels))
         elif what == "cut" and col:
             new = (what, col, len(ds.df))
+        elif what == "transform":  # the same menu for every column: a pick is never redrawn
+            new = (what, "" if col else None, ())
         else:
-            new = (what, col if what != "formula" else None, tuple(ds.columns))
+            new = (what, None, tuple(ds.columns))
         with reactive.isolate():
             if new != shape():
                 shape.set(new)
@@ -131,8 +135,8 @@ def derive_server(
         default = dv.default_new_name(ds, what, col, value("how") or "", value("units"))
         with reactive.isolate():
             typed = value("name")
-            keep = typed if typed and typed != last_default() and typed not in ds.columns else ""
-            last_default.set(default)
+        keep = typed if typed and typed not in offered_names and typed not in ds.columns else ""
+        offered_names.add(default)
         return dv.name_field(keep or default)
 
     def params(what: str, ds: Dataset) -> dict[str, Any] | None:

@@ -24,6 +24,13 @@ KINDS = {
     "combine": "Combine levels of a factor",
     "formula": "Formula from columns",
 }
+# what a kind of new variable starts from, as "The data has no ..." says it ("": no column)
+SOURCES = {
+    "transform": "numeric column",
+    "cut": "numeric column",
+    "combine": "factor with 3 levels or more",
+    "formula": "",
+}
 CUT_BY = {"cutoffs": "at cut-offs I type", "quantiles": "into groups of equal size"}
 QUANTILES = {str(k): f"{k} groups" + names for k, names in ((2, ""), (3, " (tertiles)"),
              (4, " (quartiles)"), (5, " (quintiles)"), (10, " (deciles)"))}  # fmt: skip
