@@ -208,3 +208,30 @@ def test_filters_draw_the_flow_and_a_reload_keeps_every_step(page: Page, tmp_pat
     expect(page.locator("#table1-status [data-state=done]")).to_have_count(1, timeout=60_000)
     expect(page.locator("#table1-table thead")).to_contain_text(f"N = {both}")
     page.screenshot(path=str(Path("/tmp") / "prep_flow.png"), full_page=True)
+
+
+def test_a_transform_and_combined_levels_keep_the_users_picks(page: Page):
+    """Moving from a cut to a transform keeps the column picked; each pick names the column."""
+    open_tab(page, "Data cleaning")
+    page.locator("#cleaning-derive-what input[value=transform]").check()
+    page.locator("#cleaning-derive-column").select_option("crp")
+    page.locator("#cleaning-derive-how").select_option("log")
+    expect(page.locator("#cleaning-derive-name")).to_have_value("log_crp")
+    crp = pd.read_csv(EXAMPLE).crp
+    missing = int((crp <= 0).sum() + crp.isna().sum())  # log is not defined at 0 or below
+    expect(page.locator("#derive-summary")).to_contain_text(f"missing {missing}")
+    page.locator("#cleaning-derive-add").click()
+    expect(history(page).first).to_contain_text("log_crp = log(crp)", timeout=10_000)
+
+    page.locator("#cleaning-derive-what input[value=combine]").check()
+    page.locator("#cleaning-derive-column").select_option("asa_class")
+    levels = page.locator("#derive-levels")
+    expect(levels.locator("code")).to_have_text(["I", "II", "III", "IV"], timeout=10_000)
+    levels.locator("input").nth(2).fill("III-IV")
+    levels.locator("input").nth(3).fill("III-IV")
+    expect(page.locator("#derive-counts tbody tr td:first-child")).to_have_text(
+        ["I", "II", "III-IV"], timeout=10_000
+    )
+    page.locator("#cleaning-derive-add").click()
+    expect(history(page)).to_have_count(2, timeout=10_000)
+    expect(history(page).nth(1)).to_contain_text("III + IV -> III-IV")
