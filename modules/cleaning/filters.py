@@ -74,6 +74,11 @@ def filters_ui():
                 ui.download_button("download_flow_html", "Flow diagram (HTML)", class_="btn-sm"),
                 ui.download_button("download_flow_csv", "Flow counts (CSV)", class_="btn-sm ms-1"),
             ),
+            ui.p(
+                "For a PNG of the diagram, use the camera button that appears above it when the "
+                "pointer is on it.",
+                class_="small text-muted mt-2 mb-0",
+            ),
         ),
     )
 

@@ -74,3 +74,13 @@ def test_history_lists_applied_steps_with_labels() -> None:
     tag = cv.history_list([("sex", {"M": "Male", "male": "Male"})], {"sex": "Sex <b>"})
     html = str(tag)
     assert "Sex &lt;b&gt;: 2 label(s) merged into 1" in html
+
+
+def test_history_names_the_steps_that_no_longer_fit() -> None:
+    from prep.filters import RowFilter
+
+    steps = [RowFilter("age", ">=", ("18",)), ("sex", {"M": "Male"})]
+    skipped = ("Step 2 (sex: 1 label(s) merged) was not applied: there is no column 'sex' <i>.",)
+    html = str(cv.history_list(steps, {}, skipped))
+    assert "Rows kept where age ≥ 18" in html
+    assert 'id="cleaning-skipped"' in html and "no column 'sex' &lt;i&gt;" in html
