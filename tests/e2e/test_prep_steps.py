@@ -235,3 +235,19 @@ def test_a_transform_and_combined_levels_keep_the_users_picks(page: Page):
     page.locator("#cleaning-derive-add").click()
     expect(history(page)).to_have_count(2, timeout=10_000)
     expect(history(page).nth(1)).to_contain_text("III + IV -> III-IV")
+
+
+def test_a_new_file_sets_the_steps_aside_and_says_so(page: Page, coded: Path):
+    open_tab(page, "Data cleaning")
+    page.locator("#cleaning-filters-column").select_option("age")
+    page.locator("#cleaning-filters-value").fill("40")
+    expect(page.locator("#filter-preview")).to_be_visible(timeout=10_000)
+    page.locator("#cleaning-filters-apply").click()
+    expect(history(page)).to_have_count(1, timeout=10_000)
+    upload(page, coded)  # its columns are not the ones the filter was made for
+    open_tab(page, "Data cleaning")
+    expect(history(page)).to_have_count(0, timeout=10_000)
+    expect(page.locator("#cleaning-status-line")).to_contain_text(
+        "New data: the earlier cleaning steps were set aside."
+    )
+    expect(page.locator("#flow-empty")).to_be_visible()
