@@ -21,6 +21,7 @@ from modules.diagnostic import tab as diagnostic
 from modules.outcome import tab as outcome
 from modules.regression import tab as regression
 from modules.shared import session_state
+from modules.shared.cleaning_steps import CleaningSteps
 from modules.shared.figures import plotly_dependency
 from modules.stats_panel import tab as stats_panel
 from modules.survival import tab as survival
@@ -69,8 +70,9 @@ def server(input, output, session):
     # which gets the tab's data and last results back from its saved state.
     session.allow_reconnect("force")
     tab = session_state.open_tab_state(input, session)
-    dataset = data.data_server("data", tab=tab)
-    dataset = cleaning.cleaning_server("cleaning", dataset=dataset, tab=tab)  # cleaned onwards
+    steps = CleaningSteps(tab)  # one undoable history: the Data tab's labels, cleaning's steps
+    dataset = data.data_server("data", tab=tab, steps=steps)
+    dataset = cleaning.cleaning_server("cleaning", dataset=dataset, tab=tab, steps=steps)
     outcome.TAB.server("outcome", dataset=dataset, tab=tab)
     # analysis servers (one line each)
     survival.TAB.server("survival", dataset=dataset, tab=tab)

@@ -5,6 +5,7 @@ Every label comes from the user's file, so everything is built with htmltools ta
 
 from __future__ import annotations
 
+import datetime as dt
 from collections.abc import Callable
 from typing import Any
 
@@ -186,25 +187,42 @@ def stats_line(result: Harmonization, worker: dict[str, float]) -> Tag:
     )
 
 
-def history_list(steps: list, labels: dict[str, str]) -> Tag:
-    """The applied recodes and codebook steps, newest last."""
+def history_list(steps: list, labels: dict[str, str], skipped: tuple[str, ...] = ()) -> Tag:
+    """The applied steps, newest last, and any that no longer fit the data (named, with why)."""
     if not steps:
         return tags.p(
             "No changes applied yet.", class_="text-muted small", id="cleaning-history-list"
         )
-    return tags.ol(
-        *(tags.li(_step_text(s, labels)) for s in steps),
-        class_="small",
+    problems = (
+        tags.div(
+            *(tags.div(text) for text in skipped),
+            class_="alert alert-warning small py-1 px-2 mb-1",
+            id="cleaning-skipped",
+        )
+        if skipped
+        else None
+    )
+    return tags.div(
+        tags.ol(*(tags.li(step_text(s, labels)) for s in steps), class_="small mb-1"),
+        problems,
         id="cleaning-history-list",
     )
 
 
-def _step_text(step, labels: dict[str, str]) -> str:
-    if hasattr(step, "describe"):  # a codebook step
+def step_text(step, labels: dict[str, str]) -> str:
+    """One line for a step of the history."""
+    if hasattr(step, "describe"):  # a codebook step, or one from prep/
         return step.describe()
     column, mapping = step
     into = len(set(mapping.values()))
     return f"{labels.get(column, column)}: {len(mapping)} label(s) merged into {into}"
+
+
+def file_stem(dataset: Dataset | None, what: str) -> str:
+    """A download's name: the data's name made safe, what it is, and today's date."""
+    name = (dataset.name.rsplit(".", 1)[0] if dataset else "data")[:40] or "data"
+    safe = "".join(c if c.isalnum() or c in "-_" else "_" for c in name)
+    return f"{safe}_{what}_{dt.date.today():%Y-%m-%d}"
 
 
 def cleaned_csv(dataset: Dataset) -> str:

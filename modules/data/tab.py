@@ -13,8 +13,10 @@ from pathlib import Path
 from shiny import module, reactive, render, ui
 
 import logic
+from modules.data import value_labels
 from modules.data import view as data_view
 from modules.shared.background import run_in_worker
+from modules.shared.cleaning_steps import CleaningSteps
 from modules.shared.session_state import TabState
 from modules.shared.uploads import discard_upload, is_upload, upload_root
 from utils import data_io
@@ -75,15 +77,18 @@ def data_ui():
             ui.card_header("Columns: check the detected kind and edit labels"),
             ui.output_ui("columns"),
         ),
+        value_labels.value_labels_ui("values"),
         ui.card(
-            ui.card_header(f"Preview (first {data_view.PREVIEW_ROWS} rows)"),
+            ui.card_header(
+                f"Preview (first {data_view.PREVIEW_ROWS} rows, as the analyses see them)"
+            ),
             ui.output_data_frame("preview"),
         ),
     )
 
 
 @module.server
-def data_server(input, output, session, tab: TabState):
+def data_server(input, output, session, tab: TabState, steps: CleaningSteps):
     example = example_dataset()
     # After a reconnect: the tab's data as it was, kinds and labels edited (saved by _keep).
     saved, saved_example, saved_gen = tab.saved("data", (example, example is not None, -1))
@@ -139,6 +144,7 @@ def data_server(input, output, session, tab: TabState):
                 base.set(dataset)
                 is_example.set(False)
                 generation.set(generation() + 1)
+                steps.new_data()  # the cleaning steps were made for the previous file's columns
             upload_error.set("")
             ui.notification_show(f"Loaded '{dataset.name}'.", type="message", duration=4)
         elif status == "error":
@@ -234,9 +240,10 @@ def data_server(input, output, session, tab: TabState):
 
     @render.data_frame
     def preview():
-        dataset = base()
+        dataset = steps.cleaned()  # value labels, new columns and filters show here too
         if dataset is None:
             return None
         return render.DataGrid(data_view.preview_frame(dataset.df), width="100%", height="420px")
 
+    value_labels.value_labels_server("values", steps=steps)
     return current

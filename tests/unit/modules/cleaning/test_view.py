@@ -89,3 +89,13 @@ def test_a_doubtful_proposal_starts_unticked_with_its_reason_escaped() -> None:
     assert "checked" not in typo_box and "checked" in case_box
     assert "typo: 2 letters" in html and "same letters, different case" in html
     assert EVIL not in html and EVIL.upper() not in html
+
+
+def test_history_names_the_steps_that_no_longer_fit() -> None:
+    from prep.filters import RowFilter
+
+    steps = [RowFilter("age", ">=", ("18",)), ("sex", {"M": "Male"})]
+    skipped = ("Step 2 (sex: 1 label(s) merged) was not applied: there is no column 'sex' <i>.",)
+    html = str(cv.history_list(steps, {}, skipped))
+    assert "Rows kept where age ≥ 18" in html
+    assert 'id="cleaning-skipped"' in html and "no column 'sex' &lt;i&gt;" in html
