@@ -83,9 +83,11 @@ def server(input, output, session):
 
 
 def _settings_for_log() -> dict:
-    """Settings as logged at start-up; a Redis URL may carry a password, so only say if set."""
+    """Settings as logged at start-up; a Redis URL may carry a password and the secret is one,
+    so of these only say whether they are set."""
     values = asdict(settings)
     values["redis_url"] = "set" if settings.redis_url else "off"
+    values["redis_secret"] = "set" if settings.redis_secret else "off"
     return values
 
 

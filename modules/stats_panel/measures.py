@@ -63,7 +63,11 @@ MEASURES: dict[str, dict[str, Measure]] = {
         "redis_up": Measure("Shared cache (Redis) reachable", "yes/no"),
         "redis_hits": Measure("Results found in the shared cache", "count"),
         "redis_errors": Measure("Shared cache errors", "count"),
-        "redis_rejected": Measure("Shared cache entries refused (unknown type)", "count"),
+        "redis_rejected": Measure("Shared cache entries refused (computed again)", "count"),
+        "redis_rejected_size": Measure("Refused: over the size bound", "count"),
+        "redis_rejected_format": Measure("Refused: not a signed value", "count"),
+        "redis_rejected_signature": Measure("Refused: wrong signature", "count"),
+        "redis_rejected_schema": Measure("Refused: fields of the wrong type", "count"),
     },
     "timings": {
         "analyses": Measure("Analyses answered", "count"),
