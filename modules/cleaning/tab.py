@@ -22,7 +22,7 @@ from matching.similarity import Harmonization, HarmonizeSpec
 from modules.cleaning import codebook
 from modules.cleaning import view as cv
 from modules.shared.background import run_in_worker
-from modules.shared.report import safe_csv_frame
+from modules.shared.csv_safety import csv_text
 from modules.shared.session_state import TabState
 from utils.config import settings
 from utils.dataset import Dataset
@@ -236,7 +236,7 @@ def cleaning_server(input, output, session, dataset: Callable[[], Dataset | None
 
     @render.download_button(filename=lambda: f"{stem()}_recode_map.csv")
     def download_map_csv():
-        yield safe_csv_frame(recode_map_frame(steps())).to_csv(index=False)
+        yield csv_text(recode_map_frame(steps()))
 
     @render.download_button(filename=lambda: f"{stem()}_recode_map.json")
     def download_map_json():

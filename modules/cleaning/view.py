@@ -12,7 +12,7 @@ from htmltools import Tag, TagList, tags
 from shiny import ui
 
 from matching.similarity import Harmonization
-from modules.shared.report import safe_csv_frame
+from modules.shared.csv_safety import csv_text
 from utils.dataset import Dataset
 
 CLEANABLE_KINDS = ("binary", "categorical", "text")
@@ -176,4 +176,4 @@ def _step_text(step, labels: dict[str, str]) -> str:
 
 def cleaned_csv(dataset: Dataset) -> str:
     """The cleaned data as CSV, text cells neutralised against spreadsheet formulas."""
-    return safe_csv_frame(dataset.df).to_csv(index=False, na_rep="")
+    return csv_text(dataset.df)
