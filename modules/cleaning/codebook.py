@@ -170,10 +170,12 @@ def codebook_server(
         current = found()
         if current is None:
             return cbv.nothing_yet()
-        _, result, gen = current
+        codebook, result, gen = current
         with reactive.isolate():
             names = columns()
-        return ui.TagList(cbv.summary_line(result), cbv.match_table(result, names, gen))
+        return ui.TagList(
+            cbv.summary_line(result, codebook.name), cbv.match_table(result, names, gen)
+        )
 
     @render.ui
     def values():
