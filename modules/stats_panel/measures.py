@@ -107,6 +107,7 @@ MEASURES: dict[str, dict[str, Measure]] = {
         "live": Measure("Open browser tabs", "count"),
         "kept": Measure("Closed tabs kept for their return", "count"),
         "restored": Measure("Tabs given their work back after a reconnect", "count"),
+        "refused": Measure("Restores refused (token from another browser)", "count"),
         "expired": Measure("Closed tabs forgotten after their time", "count"),
         "released": Measure("Closed tabs let go to free memory", "count"),
     },
