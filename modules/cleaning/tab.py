@@ -23,6 +23,7 @@ from modules.cleaning import codebook
 from modules.cleaning import view as cv
 from modules.shared.background import run_in_worker
 from modules.shared.csv_safety import csv_text
+from modules.shared.inputs import SCALAR, TEXT, read
 from modules.shared.session_state import TabState
 from utils.config import settings
 from utils.dataset import Dataset
@@ -123,7 +124,7 @@ def cleaning_server(input, output, session, dataset: Callable[[], Dataset | None
         if not choices:
             return ui.p("No categorical or text columns to clean.", class_="text-muted")
         with reactive.isolate():
-            previous = input.column() if "column" in input else None
+            previous = read(input, "column", TEXT)
         selected = previous if previous in choices else next(iter(choices))
         return ui.input_select("column", "Column", choices, selected=selected, width="100%")
 
@@ -136,7 +137,7 @@ def cleaning_server(input, output, session, dataset: Callable[[], Dataset | None
     @reactive.event(input.find, ignore_init=True)
     def _find():
         ds = cleaned()
-        column = input.column() if "column" in input else None
+        column = read(input, "column", TEXT)
         if ds is None or column not in (ds.columns if ds else {}):
             note.set(("error", "Choose a column first."))
             return
@@ -150,7 +151,7 @@ def cleaning_server(input, output, session, dataset: Callable[[], Dataset | None
             with reactive.isolate():
                 gen = generation() + 1
                 generation.set(gen)
-                found.set((input.column(), finding.result(), gen))
+                found.set((read(input, "column", TEXT), finding.result(), gen))
             note.set(("done", ""))
         elif status == "error":
             try:
@@ -169,7 +170,7 @@ def cleaning_server(input, output, session, dataset: Callable[[], Dataset | None
             ui.notification_show("Find similar labels first.", type="warning")
             return
         column, result, gen = current
-        mapping = cv.chosen_mapping(result, gen, lambda i: input[i]() if i in input else None)
+        mapping = cv.chosen_mapping(result, gen, lambda i: read(input, i, SCALAR))
         if not mapping:
             ui.notification_show("No merges are ticked: nothing changed.", type="warning")
             return

@@ -23,6 +23,7 @@ from typing import Any
 from shiny import reactive, ui
 
 import logic
+from modules.shared.inputs import TEXT, read
 from utils.browser_cookie import binding
 from utils.config import settings
 
@@ -64,7 +65,7 @@ class TabState:
 def open_tab_state(input, session) -> TabState:
     """Restore the state the tab's token names, give the tab a new token, forget it at the end."""
     with reactive.isolate():
-        brought = input[TAB_INPUT]() if TAB_INPUT in input else None
+        brought = read(input, TAB_INPUT, TEXT)
     browser = binding(session.http_conn.cookies)
     holder: list[TabState] = []  # the state, once made: a rekey replaces its token
 
