@@ -87,15 +87,21 @@ def read(input: Any, input_id: str, kind: Kind, missing: Any = None) -> Any:
     if kind.accepts(value):
         return value
     try:
-        seen = _refused.get(source, _refused)
-        if seen is not value:
-            _refused[source] = value
-            log.warning(
-                "input %s ignored: the page sent a %s where %s is expected",
-                input_id,
-                type(value).__name__,
-                kind.name,
-            )
+        if _refused.get(source, _refused) is value:
+            return missing
+        _refused[source] = value
     except TypeError:  # a reactive value that cannot be weakly referenced: log every read
-        log.warning("input %s ignored: a %s, not %s", input_id, type(value).__name__, kind.name)
+        pass
+    log.warning(
+        "input %s ignored: the page sent a %s where %s is expected",
+        _full_id(input, input_id),
+        type(value).__name__,
+        kind.name,
+    )
     return missing
+
+
+def _full_id(input: Any, input_id: str) -> str:
+    """The id as the page sends it (a module's inputs are read without its namespace)."""
+    ns = getattr(input, "_ns", None)
+    return str(ns(input_id)) if callable(ns) else input_id
