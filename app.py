@@ -27,6 +27,7 @@ from modules.stats_panel import tab as stats_panel
 from modules.survival import tab as survival
 from modules.table1 import tab as table1
 from utils import debug_memory
+from utils.browser_cookie import BrowserCookie
 from utils.config import settings
 from utils.upload_limit import UploadLimit
 
@@ -85,9 +86,11 @@ def server(input, output, session):
 
 
 def _settings_for_log() -> dict:
-    """Settings as logged at start-up; a Redis URL may carry a password, so only say if set."""
+    """Settings as logged at start-up; a Redis URL may carry a password and the secret is one,
+    so of these only say whether they are set."""
     values = asdict(settings)
     values["redis_url"] = "set" if settings.redis_url else "off"
+    values["redis_secret"] = "set" if settings.redis_secret else "off"
     return values
 
 
@@ -104,8 +107,9 @@ async def health(request: Request) -> JSONResponse:
     return JSONResponse({"status": "ok", "memory_pct": round(memory["used_pct"], 1)})
 
 
-# Upload bodies are bounded before Shiny writes them to disk (the Data tab checks again).
+# Upload bodies are bounded before Shiny writes them to disk (the Data tab checks again). The
+# page sets a browser cookie that a tab's reconnect token is bound to (utils/browser_cookie.py).
 app = UploadLimit(
-    Starlette(routes=[Route("/healthz", health), Mount("/", app=shiny_app)]),
+    BrowserCookie(Starlette(routes=[Route("/healthz", health), Mount("/", app=shiny_app)])),
     max_bytes=int(settings.max_upload_mb * 2**20),
 )

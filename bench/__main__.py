@@ -19,6 +19,7 @@ from bench import (
     harness,
     memory_loop,
     scaling,
+    shared_tier,
 )
 
 # The order of the brief: 1, 2, 4, the shared tier, then 3, which needs chromium.
@@ -27,6 +28,7 @@ BENCHMARKS: dict[str, tuple[Callable[[list[str]], dict[str, Any]], str | None]] 
     "memory_loop": (memory_loop.main, None),
     "scaling": (scaling.main, None),
     "cross_worker": (cross_worker.main, "redis-server"),
+    "shared_tier": (shared_tier.main, "redis-server"),
     "cancel": (cancel.main, None),
     "concurrency": (concurrency.main, "chromium"),
     "forest_render": (forest_render.main, "chromium"),
@@ -71,6 +73,13 @@ def _summary_lines(name: str, p: dict[str, Any]) -> list[str]:
             f"cross_worker: cold {p['worker1_cold_ms']['median']:.0f} ms in worker 1, redis hit "
             f"{p['worker2_redis_hit_ms']['median']:.1f} ms in worker 2, then memory hit "
             f"{p['worker2_memory_hit_ms']['median']:.3f} ms"
+        ]
+    if name == "shared_tier":
+        return [
+            f"shared_tier {r['stored_mb']:.0f} MB value: read and decoded {r['before_s']:.1f} s "
+            f"(+{r['before_rss_growth_mb']:.0f} MB) before, refused in {r['refused_s']:.2f} s "
+            f"(+{r['refused_rss_growth_mb']:.0f} MB) now"
+            for r in p["runs"]
         ]
     if name == "concurrency":
         return [

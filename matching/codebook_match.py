@@ -24,7 +24,7 @@ from matching.variable_names import variable_canon
 
 log = logging.getLogger(__name__)
 
-VERSION = "1"
+VERSION = "2"  # 2: the result holds no codebook file name (it came from the first uploader)
 AMBIGUOUS = 0.05  # a runner-up this close (row or column) makes a match unsure
 ALTERNATIVES = 3
 # A column name that only adds a qualifier ("mace_1yr" for "MACE") scores this share of its
@@ -69,9 +69,11 @@ class VariableMatch:
 
 @dataclass(frozen=True)
 class CodebookMatch:
-    """Proposed variable -> column matches and, per matched categorical variable, its values."""
+    """Proposed variable -> column matches and, per matched categorical variable, its values.
 
-    codebook: str
+    Shared by every session with the same bytes (the cache key is the content), so it holds no
+    file name: the page names the codebook the requesting session uploaded."""
+
     fingerprint: str
     variables: tuple[VariableMatch, ...]  # in codebook order
     unmatched_variables: tuple[str, ...]
@@ -167,7 +169,6 @@ def match_codebook(
     if "embeddings" in value_modes:
         mode = "embeddings"
     result = CodebookMatch(
-        codebook=codebook.name,
         fingerprint=codebook.fingerprint,
         variables=tuple(matches),
         unmatched_variables=tuple(m.variable for m in matches if m.column is None),

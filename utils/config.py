@@ -36,6 +36,8 @@ class Settings:
     retry_initial_s: float = 0.5
     retry_max_s: float = 2.0
     redis_url: str = ""
+    redis_secret: str = ""  # signs shared-tier values; without it the tier does not start
+    redis_max_value_mb: float = 8.0  # a shared-tier value above this is refused unread
     embeddings: bool = True
     embedding_idle_s: float = 180.0
     worker_threads: int = 4

@@ -19,8 +19,8 @@ import logic
 from modules.cleaning import flow_view
 from modules.cleaning import view as cv
 from modules.shared.cleaning_steps import CleaningSteps
+from modules.shared.csv_safety import csv_text
 from modules.shared.figures import plot_div
-from modules.shared.report import safe_csv_frame
 from modules.shared.settled import settled
 from prep.filters import COMPARISONS, LEVEL_OPS, ops_for
 from prep.flow import flow_frame
@@ -236,4 +236,4 @@ def filters_server(
     def download_flow_csv():
         flow = current_flow()
         if flow is not None:
-            yield safe_csv_frame(flow_frame(flow)).to_csv(index=False)
+            yield csv_text(flow_frame(flow))

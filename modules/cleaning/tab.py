@@ -23,7 +23,8 @@ from modules.cleaning import codebook, derive, filters
 from modules.cleaning import view as cv
 from modules.shared.background import run_in_worker
 from modules.shared.cleaning_steps import CleaningSteps
-from modules.shared.report import safe_csv_frame
+from modules.shared.csv_safety import csv_text
+from modules.shared.inputs import SCALAR, TEXT, read
 from modules.shared.session_state import TabState
 from utils.config import settings
 from utils.dataset import Dataset
@@ -116,7 +117,7 @@ def cleaning_server(
         if not choices:
             return ui.p("No categorical or text columns to clean.", class_="text-muted")
         with reactive.isolate():
-            previous = input.column() if "column" in input else None
+            previous = read(input, "column", TEXT)
         selected = previous if previous in choices else next(iter(choices))
         return ui.input_select("column", "Column", choices, selected=selected, width="100%")
 
@@ -129,7 +130,7 @@ def cleaning_server(
     @reactive.event(input.find, ignore_init=True)
     def _find():
         ds = cleaned()
-        column = input.column() if "column" in input else None
+        column = read(input, "column", TEXT)
         if ds is None or column not in (ds.columns if ds else {}):
             note.set(("error", "Choose a column first."))
             return
@@ -143,7 +144,7 @@ def cleaning_server(
             with reactive.isolate():
                 gen = generation() + 1
                 generation.set(gen)
-                found.set((input.column(), finding.result(), gen))
+                found.set((read(input, "column", TEXT), finding.result(), gen))
             note.set(("done", ""))
         elif status == "error":
             try:
@@ -162,7 +163,7 @@ def cleaning_server(
             ui.notification_show("Find similar labels first.", type="warning")
             return
         column, result, gen = current
-        mapping = cv.chosen_mapping(result, gen, lambda i: input[i]() if i in input else None)
+        mapping = cv.chosen_mapping(result, gen, lambda i: read(input, i, SCALAR))
         if not mapping:
             ui.notification_show("No merges are ticked: nothing changed.", type="warning")
             return
@@ -226,7 +227,7 @@ def cleaning_server(
 
     @render.download_button(filename=lambda: f"{stem()}_recode_map.csv")
     def download_map_csv():
-        yield safe_csv_frame(recode_map_frame(steps.steps())).to_csv(index=False)
+        yield csv_text(recode_map_frame(steps.steps()))
 
     @render.download_button(filename=lambda: f"{stem()}_recode_map.json")
     def download_map_json():

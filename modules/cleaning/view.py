@@ -14,7 +14,7 @@ from shiny import ui
 
 from matching.proposals import TICK_AT
 from matching.similarity import Harmonization
-from modules.shared.report import safe_csv_frame
+from modules.shared.csv_safety import csv_text
 from utils.dataset import Dataset
 
 CLEANABLE_KINDS = ("binary", "categorical", "text")
@@ -227,4 +227,4 @@ def file_stem(dataset: Dataset | None, what: str) -> str:
 
 def cleaned_csv(dataset: Dataset) -> str:
     """The cleaned data as CSV, text cells neutralised against spreadsheet formulas."""
-    return safe_csv_frame(dataset.df).to_csv(index=False, na_rep="")
+    return csv_text(dataset.df)

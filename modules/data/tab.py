@@ -17,6 +17,7 @@ from modules.data import value_labels
 from modules.data import view as data_view
 from modules.shared.background import run_in_worker
 from modules.shared.cleaning_steps import CleaningSteps
+from modules.shared.inputs import FILES, TEXT, read
 from modules.shared.session_state import TabState
 from modules.shared.uploads import discard_upload, is_upload, upload_root
 from utils import data_io
@@ -118,7 +119,10 @@ def data_server(input, output, session, tab: TabState, steps: CleaningSteps):
     @reactive.effect
     @reactive.event(input.upload, ignore_init=True)  # a reconnecting page resends its last file
     def _start_reading():
-        file = input.upload()[0]
+        files = read(input, "upload", FILES)
+        if files is None:
+            return  # not an upload's description: logged by read()
+        file = files[0]
         if not is_upload(file.get("datapath"), root):
             log.warning("upload refused: its datapath is outside the session's upload folder")
             _fail("The uploaded file could not be found. Upload it again.")
@@ -173,14 +177,14 @@ def data_server(input, output, session, tab: TabState, steps: CleaningSteps):
         problems = []
         for i, name in enumerate(list(dataset.columns)):
             kind_id = data_view.kind_input_id(gen, i)
-            kind = input[kind_id]() if kind_id in input else None
+            kind = read(input, kind_id, TEXT)
             if kind in KINDS and kind != dataset.meta(name).kind:
                 try:
                     dataset = data_io.with_kind(dataset, name, kind)
                 except ValueError as exc:
                     problems.append((kind_id, dataset.meta(name).kind, str(exc)))
             label_id = data_view.label_input_id(gen, i)
-            label = (input[label_id]() or "").strip() if label_id in input else ""
+            label = (read(input, label_id, TEXT) or "").strip()
             if label and label != dataset.label(name):
                 dataset = data_io.with_label(dataset, name, label)
         return dataset, tuple(problems)

@@ -67,7 +67,7 @@ def test_cleanable_columns_are_factors_and_text() -> None:
 def test_cleaned_csv_neutralises_formulas() -> None:
     df = pd.DataFrame({"sex": ["=HYPERLINK(1)", "M"], "age": [1, 2]})
     text = cv.cleaned_csv(dataset_from_frame(df))
-    assert text.splitlines()[1] == "'=HYPERLINK(1),1"
+    assert text.splitlines()[1] == '"\'=HYPERLINK(1)",1'
 
 
 def test_history_lists_applied_steps_with_labels() -> None:
