@@ -9,11 +9,11 @@ import json
 import time
 
 import pytest
-from playwright.sync_api import Page, expect
+from playwright.sync_api import Browser, Page, expect
 
 from tests.e2e.conftest import AppProcess
 from tests.e2e.helpers import open_tab, run_outcome
-from tests.hostile.trust_helpers import app, assert_up_and_serving, chromium, log_lines, open_page
+from tests.hostile.trust_helpers import app, assert_up_and_serving, log_lines, open_page
 
 pytestmark = pytest.mark.e2e
 
@@ -28,9 +28,9 @@ WRONG = {
 }
 
 
-def test_wrong_input_types_are_ignored_with_one_line_each(tmp_path):
+def test_wrong_input_types_are_ignored_with_one_line_each(tmp_path, browser: Browser):
     started = time.monotonic()
-    with chromium() as browser, app(tmp_path) as server:
+    with app(tmp_path) as server:
         page = open_page(browser, server.url)
         session = page.evaluate("() => Shiny.shinyapp.config.sessionId")
         message = json.dumps({"method": "update", "data": WRONG})
@@ -76,9 +76,11 @@ def expect_one_line(server: AppProcess, input_id: str, timeout: float = 15) -> N
     assert len(log_lines(server, f"input {input_id} ignored")) == 1, server.log()[-3000:]
 
 
-def test_wrong_input_types_in_the_prep_cards_are_ignored_and_the_cards_go_on(tmp_path):
+def test_wrong_input_types_in_the_prep_cards_are_ignored_and_the_cards_go_on(
+    tmp_path, browser: Browser
+):
     started = time.monotonic()
-    with chromium() as browser, app(tmp_path) as server:
+    with app(tmp_path) as server:
         page = open_page(browser, server.url)
         session = page.evaluate("() => Shiny.shinyapp.config.sessionId")
         open_tab(page, "Data cleaning")  # the cards' outputs render (and read) while shown
