@@ -4,7 +4,6 @@ from __future__ import annotations
 
 import importlib
 import logging
-import os
 import threading
 import time
 from collections.abc import Callable, Iterable, Mapping
@@ -28,11 +27,11 @@ from matching.codebook import Codebook
 from matching.codebook_match import CodebookMatch, CodebookSpec, VariableMatch
 from matching.similarity import Harmonization, HarmonizeSpec
 from matching.value_match import ValueMatch
-from utils import data_io
+from utils import data_io, read_limits
 from utils.cache import ResultCache, make_key
 from utils.config import settings
 from utils.dataset import FACTOR_KINDS, NUMERIC_KINDS, Dataset
-from utils.memory import MemoryManager, MemoryRefused, estimate_mb
+from utils.memory import MemoryManager, MemoryRefused
 from utils.redis_tier import make_tier
 from utils.resilience import Retrier
 from utils.session_store import SessionStore
@@ -243,24 +242,49 @@ def match_codebook(
     return run("codebook", dataset, spec, cancel=cancel, owner=owner)
 
 
-def read_upload(path: str, name: str | None = None) -> Dataset:
+def read_upload(
+    path: str, name: str | None = None, *, cancel: CancelToken | None = None
+) -> Dataset:
     """Read an uploaded file into a Dataset, retrying passing disk errors (never bad data).
 
-    Parsing a text file briefly takes many times its size in memory, so the read is admitted
-    by the memory manager like an analysis; a refusal is a DataError the Data tab shows.
+    The file's shape is measured first (utils/read_limits.py: lines, columns and values, or a
+    workbook's unpacked parts), without reading it whole: a file over a limit is refused
+    saying which limit, and the read is admitted by the memory manager at its estimated peak
+    (measured per format), so a refusal says whether the file can never fit this server or
+    only not now. `cancel` stops a workbook's read at its next row (a closed tab's upload).
     """
-    size = os.path.getsize(path)
     try:
-        admission = memory.admit(size, 0, kind="read")
-    except MemoryRefused:
-        need = estimate_mb(size, 0, kind="read")
+        plan = read_limits.plan_path(path)
+    except FileNotFoundError:
+        raise data_io.DataError("The uploaded file was not found. Upload it again.") from None
+    need = plan.need_mb
+    ceiling = memory.ceiling_mb()
+    if need > ceiling:
         raise data_io.DataError(
-            f"Reading this file needs about {need:.0f} MB of memory, more than the server has "
-            "free now. Upload a smaller file (only the rows and columns you need), or try "
-            "again in a few minutes."
+            f"Reading this file needs about {need:,.0f} MB of memory, more than this server can "
+            f"ever give one file: its memory budget is {memory.limit_mb:,.0f} MB "
+            f"(MEDSTAT_MEMORY_LIMIT_MB) and the program itself takes about "
+            f"{memory.limit_mb - ceiling:,.0f} MB. Upload a smaller file (only the rows and "
+            f"columns you need){_SMALLER[plan.kind]}."
+        )
+    try:
+        admission = memory.admit_mb(need, kind="read")
+    except MemoryRefused:
+        raise data_io.DataError(
+            f"Reading this file needs about {need:,.0f} MB of memory and only "
+            f"{memory.free_mb():,.0f} MB is free now, while other analyses run. Try again in a "
+            "few minutes, or upload a smaller file (only the rows and columns you need)."
         ) from None
-    with admission:
+    log.info("reading upload: %s", plan.describe())
+    with admission, cancellable(cancel):
         return retrier.call(data_io.read_table, path, name=name)
+
+
+# How to make a file smaller, by format: text costs far more memory per MB than numbers.
+_SMALLER = {
+    "text": "; text values cost far more memory than numbers, so coding answers as numbers helps",
+    "xlsx": "; a workbook saved as 'CSV UTF-8' takes less memory to read",
+}
 
 
 def memory_history() -> list[tuple[float, float]]:

@@ -25,6 +25,12 @@ class Settings:
     """Run-time settings; see the configuration table in README.md."""
 
     max_upload_mb: float = 50.0
+    # What one upload may cost to read (utils/read_limits.py, measured in bench/read_memory.py).
+    max_columns: int = 20_000
+    max_cells: int = 10_000_000  # rows x columns of a text file
+    max_line_kb: int = 1024  # one line of a text file (a header of very many columns)
+    xlsx_max_cells: int = 2_000_000  # openpyxl reads ~120k cells per CPU-second
+    xlsx_max_xml_mb: float = 100.0  # the first sheet and the parts opened with it, unpacked
     cache_ttl_s: float = 1800.0
     cache_max_mb: float = 64.0
     cache_max_items: int = 256

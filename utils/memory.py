@@ -268,7 +268,10 @@ class MemoryManager:
 
     def admit(self, rows: int, cols: int, levels: float = 1.0, kind: str = "outcome") -> Admission:
         """Allow an analysis or raise MemoryRefused; use as `with manager.admit(...):`."""
-        need = estimate_mb(rows, cols, levels, kind)
+        return self.admit_mb(estimate_mb(rows, cols, levels, kind), kind)
+
+    def admit_mb(self, need: float, kind: str) -> Admission:
+        """Allow work estimated at `need` MB or raise MemoryRefused (see admit)."""
         rss_mb = self._measure()
         short = self._status_for(rss_mb) == CRITICAL or need > self._free_mb(rss_mb)
         # Cleanups may make the room (they respect their gap, so refusals cannot thrash).
@@ -289,6 +292,23 @@ class MemoryManager:
         with self._lock:
             self._admitted += 1
         return Admission(self, need)
+
+    def floor_mb(self) -> float:
+        """The lowest RSS of the last minutes: what the program itself takes when idle."""
+        with self._lock:
+            samples = [mb for _, mb in self._history]
+            return min(samples) if samples else self._rss_mb
+
+    def ceiling_mb(self) -> float:
+        """The most memory one piece of work could ever be given: the budget less the idle
+        program. Work estimated above it is refused for good, not 'try again later'."""
+        if not self._history:
+            self._measure()
+        return self.limit_mb - self.floor_mb()
+
+    def free_mb(self) -> float:
+        """Memory free for new work now: the budget less RSS and running work's estimates."""
+        return max(self._free_mb(self._measure()), 0.0)
 
     def _free_mb(self, rss_mb: float) -> float:
         with self._lock:

@@ -38,10 +38,10 @@ def test_a_passing_disk_error_is_retried(tmp_path, monkeypatch, quick_retrier):
 
 
 def test_bad_data_is_not_retried(tmp_path, quick_retrier):
-    path = tmp_path / "empty.csv"
-    path.write_bytes(b"")
-    with pytest.raises(data_io.DataError):
-        logic.read_upload(str(path), name="empty.csv")
+    path = tmp_path / "header_only.csv"  # passes the shape check, fails the parse
+    path.write_bytes(b"age,event\n")
+    with pytest.raises(data_io.DataError, match="no rows"):
+        logic.read_upload(str(path), name="header_only.csv")
     assert quick_retrier.stats()["attempts"] == 1
 
 
