@@ -46,6 +46,10 @@ class Settings:
     embedding_idle_s: float = 180.0
     worker_threads: int = 4
     session_analyses: int = 2  # analyses one browser tab may run at once (the rest wait)
+    session_queue: int = 4  # ... and may have waiting beyond those (then it is told to wait)
+    address_analyses: int = 2  # work one client address may run at once, all its tabs
+    address_queue: int = 8  # ... and may have waiting beyond those
+    proxy_hops: int = 0  # proxies in front of the app whose X-Forwarded-For is trusted
     example_data: str = ""
     session_keep_s: float = 600.0  # how long a closed tab's data and results wait for it
 

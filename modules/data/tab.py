@@ -99,7 +99,7 @@ def data_server(input, output, session, tab: TabState):
     @reactive.extended_task
     async def reading(path: str, name: str) -> Dataset:
         try:
-            return await run_in_worker(logic.read_upload, path, name=name)
+            return await run_in_worker(logic.read_upload, path, name=name, share=tab.share)
         finally:
             discard_upload(path, root)  # read (or refused): the copy on disk is not needed
 

@@ -12,7 +12,6 @@ the same owner after a reconnect or a reload.
 
 from __future__ import annotations
 
-import asyncio
 import logging
 import secrets
 from typing import Any
@@ -20,7 +19,7 @@ from typing import Any
 from shiny import reactive, ui
 
 import logic
-from utils.config import settings
+from modules.shared.fair_share import client_address
 
 log = logging.getLogger(__name__)
 
@@ -40,13 +39,19 @@ def token_ui() -> ui.TagList:
 class TabState:
     """What one tab saved, and where it saves; created once per session by app.py."""
 
-    def __init__(self, token: str, restored: dict[str, Any], owner: str | None = None) -> None:
+    def __init__(
+        self,
+        token: str,
+        restored: dict[str, Any],
+        owner: str | None = None,
+        address: str = "unknown",
+    ) -> None:
         self.token = token
         self.restored = restored
         self.owner = owner or secrets.token_urlsafe(16)
-        # At most this many analyses of this tab run at once; the others wait their turn, so
-        # one browser tab cannot hold every worker thread of the server.
-        self.work_slots = asyncio.Semaphore(max(1, settings.session_analyses))
+        # Whose share of the worker pool this tab's work takes (fair_share.py): the tab (kept
+        # across reconnects) and its client's address.
+        self.share = (self.owner, address)
 
     def saved(self, name: str, default: Any = None) -> Any:
         """The value saved under name before this session started, or default."""
@@ -70,6 +75,6 @@ def open_tab_state(input, session) -> TabState:
 
     session.on_flush(tell_page, once=True)
     session.on_ended(lambda: logic.sessions.end(token))
-    state = TabState(token, restored, owner=restored.get(OWNER))
+    state = TabState(token, restored, owner=restored.get(OWNER), address=client_address(session))
     state.keep(OWNER, state.owner)
     return state
