@@ -17,8 +17,10 @@ from __future__ import annotations
 
 import asyncio
 import contextlib
+import html as htmllib
 import itertools
 import json
+import re
 import threading
 import time
 import urllib.request
@@ -31,13 +33,15 @@ import httpx
 import psutil
 import pytest
 
-from bench.load_ws import WsSession
+from bench.load_ws import SHOWN, WsSession
 from tests.e2e.conftest import CHROMIUM, CHROMIUM_ARGS, AppProcess, running_app
 
 MB = 2**20
 BUDGET_MB = 512  # the memory budget every hostile app runs with unless a test says otherwise
 ANALYSIS_S = 2.0  # what a victim's small analysis (or cache hit) may take during an attack
 HEALTH_S = 1.0  # what /healthz may take during an attack
+VICTIM_ADDRESS = "10.0.0.2"
+ATTACKER_ADDRESS = "10.6.6.6"
 # Small analyses on the example dataset: each set is new work once, then a cache hit.
 VICTIM_COVARIATES = ("age", "sex", "bmi", "smoking", "diabetes", "hypertension", "albumin", "crp")
 
@@ -50,25 +54,27 @@ def assert_up(app: AppProcess) -> None:
 
 
 @pytest.fixture
-def hostile_app(tmp_path) -> Callable[..., contextlib.AbstractContextManager[AppProcess]]:
+def hostile_app(tmp_path) -> Iterator[Callable[..., contextlib.AbstractContextManager[AppProcess]]]:
     """A factory of dedicated apps: `with hostile_app(max_upload_mb="2") as app:` starts the app
-    as `make run` does with a BUDGET_MB budget and the given MEDSTAT_* settings; on a failure the
-    end of its log is printed."""
+    as `make run` does with a BUDGET_MB budget and the given MEDSTAT_* settings. The apps' logs
+    (without request lines) are printed at teardown: pytest shows them when the test failed."""
     counter = itertools.count()
+    logs: list[Path] = []
 
     @contextlib.contextmanager
     def start(**settings: str) -> Iterator[AppProcess]:
         log_path = tmp_path / f"server{next(counter)}.log"
-        settings = {"memory_limit_mb": str(BUDGET_MB), **settings}
-        try:
-            with running_app(log_path, **settings) as app:
-                yield app
-        except BaseException:
-            if log_path.exists():
-                print(log_path.read_text()[-6000:])
-            raise
+        logs.append(log_path)
+        # One trusted proxy hop: each test client names its own address in X-Forwarded-For
+        # (AddressedSession), as users behind a Space's proxy arrive, all on loopback here.
+        settings = {"memory_limit_mb": str(BUDGET_MB), "proxy_hops": "1", **settings}
+        with running_app(log_path, **settings) as app:
+            yield app
 
-    return start
+    yield start
+    for log_path in logs:
+        lines = [line for line in log_path.read_text().splitlines() if '"GET /' not in line]
+        print(f"--- {log_path.name} ---", *lines[-150:], sep="\n")
 
 
 class RssSampler:
@@ -139,6 +145,38 @@ def page_init(url: str) -> dict[str, Any]:
     return dict(_INIT)
 
 
+class AddressedSession(WsSession):
+    """A websocket session whose client says (through the trusted proxy hop) it comes from
+    `address`: the victim and the attackers are different users though all on loopback."""
+
+    def __init__(self, url: str, init: dict[str, Any], number: int, timeout_s: float, address: str):
+        super().__init__(url, init, number, timeout_s)
+        self.address = address
+
+    async def open(self) -> None:
+        import websockets
+
+        ws_url = self.url.replace("http://", "ws://").rstrip("/") + "/websocket/"
+        self._ws = await websockets.connect(
+            ws_url,
+            max_size=None,
+            open_timeout=self.timeout_s,
+            additional_headers={"X-Forwarded-For": self.address},
+        )
+        data = dict(self.init)
+        for output in SHOWN:
+            data[f".clientdata_output_{output}_hidden"] = False
+        await self._ws.send(json.dumps({"method": "init", "data": data}))
+        self._reader = asyncio.create_task(self._read())
+        await self.wait_value("data-summary", lambda v: True)
+
+    def shown(self, output: str) -> str:
+        """The text an output shows now (its HTML without tags)."""
+        value = self.values.get(output, (0, None))[1]
+        html = value.get("html", "") if isinstance(value, dict) else str(value or "")
+        return " ".join(htmllib.unescape(re.sub(r"<[^>]+>", " ", html)).split())
+
+
 @dataclass(frozen=True)
 class Timing:
     kind: str  # "analysis" (new work), "cached" (the same settings again) or "health"
@@ -183,7 +221,7 @@ class Victim:
             self._ready.set()
 
     async def _session(self) -> None:
-        session = WsSession(self.url, self._init, 0, timeout_s=20)
+        session = AddressedSession(self.url, self._init, 0, timeout_s=20, address=VICTIM_ADDRESS)
         await session.open()
         try:
             await self._analysis(session, ["age", "sex"], "analysis")  # warm-up
@@ -272,17 +310,20 @@ def wait_until(condition: Callable[[], Any], seconds: float, what: str, every_s:
         time.sleep(every_s)
 
 
-def upload_as_users(url: str, paths: list[Path], timeout_s: float = 60) -> list[str]:
-    """Each file uploaded at once by a user of its own (a websocket session each); the
-    message each was shown ('' when the file was read)."""
+def upload_as_users(
+    url: str, paths: list[Path], timeout_s: float = 60, address: str = ATTACKER_ADDRESS
+) -> list[str]:
+    """Each file uploaded at once by a browser tab of its own (a websocket session each), all
+    from `address`; the message each was shown ('' when the file was read)."""
 
     init = page_init(url)
 
     async def one(number: int, path: Path) -> str:
-        session = WsSession(url, init, number, timeout_s=timeout_s)
+        session = AddressedSession(url, init, number, timeout_s=timeout_s, address=address)
         await session.open()
         try:
-            return (await session.upload(path))[1]
+            refused = (await session.upload(path))[1]
+            return session.shown("data-upload_status") if refused else ""
         finally:
             await session.close()
 
