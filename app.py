@@ -22,12 +22,14 @@ from modules.outcome import tab as outcome
 from modules.regression import tab as regression
 from modules.shared import session_state
 from modules.shared.figures import plotly_dependency
+from modules.shared.uploads import track_uploads
 from modules.stats_panel import tab as stats_panel
 from modules.survival import tab as survival
 from modules.table1 import tab as table1
 from utils import debug_memory
 from utils.config import settings
 from utils.upload_limit import UploadLimit
+from utils.upload_store import store as upload_store
 
 logging.basicConfig(level=logging.INFO, format="%(asctime)s %(levelname)s %(name)s: %(message)s")
 log = logging.getLogger("medstat")
@@ -68,6 +70,7 @@ def server(input, output, session):
     # A dropped websocket reconnects ("force": also under plain `shiny run`) into a new session,
     # which gets the tab's data and last results back from its saved state.
     session.allow_reconnect("force")
+    track_uploads(session)  # its upload folder under the disk bounds
     tab = session_state.open_tab_state(input, session)
     dataset = data.data_server("data", tab=tab)
     dataset = cleaning.cleaning_server("cleaning", dataset=dataset, tab=tab)  # cleaned onwards
@@ -102,8 +105,11 @@ async def health(request: Request) -> JSONResponse:
     return JSONResponse({"status": "ok", "memory_pct": round(memory["used_pct"], 1)})
 
 
-# Upload bodies are bounded before Shiny writes them to disk (the Data tab checks again).
+# Upload bodies are bounded before Shiny writes them to disk (the Data tab checks again), and
+# so is the disk they take, per browser tab and in all.
 app = UploadLimit(
     Starlette(routes=[Route("/healthz", health), Mount("/", app=shiny_app)]),
     max_bytes=int(settings.max_upload_mb * 2**20),
+    store=upload_store,
+    body_timeout_s=settings.upload_body_timeout_s,
 )

@@ -31,6 +31,13 @@ class Settings:
     max_line_kb: int = 1024  # one line of a text file (a header of very many columns)
     xlsx_max_cells: int = 2_000_000  # openpyxl reads ~120k cells per CPU-second
     xlsx_max_xml_mb: float = 100.0  # the first sheet and the parts opened with it, unpacked
+    # The disk uploads take (utils/upload_store.py): per browser tab, in all, the free space
+    # kept, and when a body that stalls or never finishes is removed.
+    upload_session_mb: float = 100.0
+    upload_total_mb: float = 1000.0
+    upload_min_free_mb: float = 256.0
+    upload_body_timeout_s: float = 30.0
+    upload_stale_s: float = 300.0
     cache_ttl_s: float = 1800.0
     cache_max_mb: float = 64.0
     cache_max_items: int = 256
