@@ -15,6 +15,7 @@ write that fails (a full disk) is answered with a sentence, never a bare 500.
 from __future__ import annotations
 
 import asyncio
+import functools
 import logging
 import re
 import time
@@ -74,7 +75,7 @@ class UploadLimit:
             await self._refuse(send, too_large_message(declared, self.max_bytes))
             return
         if self.store is None:
-            await self.app(scope, self._counting(receive, {}), send)
+            await self.app(scope, self._counting(receive, {"seen": 0}), send)
             return
         session_id, job_id = UPLOAD_PATH.search(scope["path"]).groups()
         incoming = declared if declared is not None else self.max_bytes
@@ -82,17 +83,25 @@ class UploadLimit:
         if refusal is not None:
             await self._refuse(send, refusal.text, refusal.status)
             return
-        body: dict[str, bool] = {}
+        body: dict[str, Any] = {"seen": 0}
         try:
-            await self.app(scope, self._counting(receive, body), self._guarded(send, body))
+            arrived = functools.partial(self.store.arrived, session_id)
+            counting = self._counting(receive, body, arrived)
+            await self.app(scope, counting, self._guarded(send, body))
         except Exception as exc:
             if not body.get("replaced"):
                 raise
             log.info("upload not stored: %s", type(exc).__name__)  # answered with a sentence
         finally:
-            self.store.done(session_id, incoming)
+            self.store.done(session_id, max(incoming - body["seen"], 0))
             if not body.get("complete") or body.get("replaced"):
                 self.store.forget_job(session_id, job_id)
+
+    def _stalled_message(self) -> str:
+        return (
+            f"The upload stopped arriving for {self.body_timeout_s:g} s and was dropped. "
+            "Check the connection and upload the file again."
+        )
 
     def _maybe_sweep(self) -> None:
         """Now and then (any request will do: the health check comes every few seconds),
@@ -108,7 +117,10 @@ class UploadLimit:
         async def guarded(message: Message) -> None:
             if message["type"] == "http.response.start" and message["status"] >= 500:
                 body["replaced"] = True
-                await self._refuse(send, self.store.disk_full().text, 507)
+                if body.get("dropped"):  # Shiny's answer to the body we ended: say why
+                    await self._refuse(send, self._stalled_message(), 408)
+                else:
+                    await self._refuse(send, self.store.disk_full().text, 507)
                 return
             if not body.get("replaced"):
                 await send(message)
@@ -133,7 +145,9 @@ class UploadLimit:
                     return None
         return None
 
-    def _counting(self, receive: Receive, body: dict[str, bool]) -> Receive:
+    def _counting(
+        self, receive: Receive, body: dict[str, Any], arrived: Callable[[int], None] | None = None
+    ) -> Receive:
         seen = 0
 
         async def bounded() -> Message:
@@ -141,6 +155,7 @@ class UploadLimit:
             try:
                 message = await asyncio.wait_for(receive(), self.body_timeout_s)
             except TimeoutError:
+                body["dropped"] = True
                 log.info(
                     "upload body stalled for %g s after %d bytes: dropped",
                     self.body_timeout_s,
@@ -148,8 +163,13 @@ class UploadLimit:
                 )
                 return {"type": "http.disconnect"}
             if message.get("type") == "http.request":
-                seen += len(message.get("body", b""))
+                size = len(message.get("body", b""))
+                seen += size
+                body["seen"] = min(seen, self.max_bytes)
+                if arrived is not None:
+                    arrived(size)
                 if seen > self.max_bytes:
+                    body["dropped"] = True
                     # As if the client went away: Shiny stops writing and discards the request.
                     log.info("upload cut off after %d bytes (no or false Content-Length)", seen)
                     return {"type": "http.disconnect"}

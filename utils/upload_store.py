@@ -132,8 +132,12 @@ class UploadStore:
             self._pending[session_id] = self._pending.get(session_id, 0) + incoming
         return None
 
+    def arrived(self, session_id: str, size: int) -> None:
+        """Bytes of a reserved body are on disk now (measured there): no longer pending."""
+        self.done(session_id, size)
+
     def done(self, session_id: str, incoming: int) -> None:
-        """The body reserved with `check` has ended (stored on disk, or not at all)."""
+        """What is left of a body reserved with `check` is not coming (it ended)."""
         with self._lock:
             if session_id in self._pending:
                 self._pending[session_id] = max(0, self._pending[session_id] - incoming)
@@ -195,7 +199,7 @@ class UploadStore:
     def _refuse(self, status: int, text: str) -> Refusal:
         with self._lock:
             self._refused += 1
-        log.info("upload refused (%d): %s", status, text[:80])
+        log.info("upload refused (%d): %s", status, text)
         return Refusal(status, text)
 
 
