@@ -28,6 +28,7 @@ from modules.survival import tab as survival
 from modules.table1 import tab as table1
 from utils import debug_memory
 from utils.config import settings
+from utils.connection_limit import ConnectionLimit
 from utils.upload_limit import UploadLimit
 from utils.upload_store import store as upload_store
 
@@ -107,9 +108,17 @@ async def health(request: Request) -> JSONResponse:
 
 # Upload bodies are bounded before Shiny writes them to disk (the Data tab checks again), and
 # so is the disk they take, per browser tab and in all.
-app = UploadLimit(
-    Starlette(routes=[Route("/healthz", health), Mount("/", app=shiny_app)]),
-    max_bytes=int(settings.max_upload_mb * 2**20),
-    store=upload_store,
-    body_timeout_s=settings.upload_body_timeout_s,
+# Sessions are bounded in number, per address and in all, and paced per address.
+app = ConnectionLimit(
+    UploadLimit(
+        Starlette(routes=[Route("/healthz", health), Mount("/", app=shiny_app)]),
+        max_bytes=int(settings.max_upload_mb * 2**20),
+        store=upload_store,
+        body_timeout_s=settings.upload_body_timeout_s,
+    ),
+    total=settings.max_sessions,
+    per_address=settings.address_sessions,
+    burst=settings.session_open_burst,
+    every_s=settings.session_open_every_s,
+    proxy_hops=settings.proxy_hops,
 )

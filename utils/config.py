@@ -57,6 +57,12 @@ class Settings:
     address_analyses: int = 2  # work one client address may run at once, all its tabs
     address_queue: int = 8  # ... and may have waiting beyond those
     proxy_hops: int = 0  # proxies in front of the app whose X-Forwarded-For is trusted
+    # Open sessions (utils/connection_limit.py): in all, per client address, and how fast one
+    # address may start new ones (a burst, then one every so many seconds).
+    max_sessions: int = 150
+    address_sessions: int = 10
+    session_open_burst: int = 3
+    session_open_every_s: float = 1.0
     example_data: str = ""
     session_keep_s: float = 600.0  # how long a closed tab's data and results wait for it
 

@@ -18,6 +18,7 @@ from collections.abc import Callable
 from dataclasses import dataclass, field
 
 from analyses.errors import AnalysisError
+from utils.client_address import forwarded_address
 from utils.config import settings
 from utils.data_error import DataError
 
@@ -142,18 +143,10 @@ class FairShare:
 
 
 def client_address(session) -> str:
-    """The address of a session's client: the websocket's peer, or with MEDSTAT_PROXY_HOPS = n
-    (the app behind n proxies of its own, such as a Hugging Face Space's) the n-th address from
-    the end of X-Forwarded-For, the one the nearest trusted proxy saw; earlier entries are the
-    client's own word and are ignored."""
+    """The address of a session's client (utils/client_address.py: MEDSTAT_PROXY_HOPS)."""
     conn = getattr(session, "http_conn", None)
     if conn is None:
         return "unknown"
-    hops = settings.proxy_hops
-    if hops > 0:
-        forwarded = [a.strip() for a in conn.headers.get("x-forwarded-for", "").split(",")]
-        forwarded = [a for a in forwarded if a]
-        if len(forwarded) >= hops:
-            return forwarded[-hops]
     client = getattr(conn, "client", None)
-    return client.host if client is not None else "unknown"
+    headers = ((k.lower(), v) for k, v in conn.headers.items())
+    return forwarded_address(headers, client.host if client else "", settings.proxy_hops)

@@ -183,6 +183,7 @@ class Timing:
     seconds: float
     ok: bool
     detail: str = ""
+    at: float = 0.0  # when it started (time.time(), to read beside the server log)
 
 
 class Victim:
@@ -238,7 +239,8 @@ class Victim:
             ok, detail = state == "done", "" if state == "done" else text
         except (TimeoutError, ConnectionError) as exc:
             ok, detail = False, f"{type(exc).__name__}: {exc}"
-        self.timings.append(Timing(kind, time.perf_counter() - started, ok, detail))
+        took = time.perf_counter() - started
+        self.timings.append(Timing(kind, took, ok, detail, time.time() - took))
 
     async def _analyses(self, session: WsSession) -> None:
         sets = itertools.cycle(
