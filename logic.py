@@ -137,7 +137,10 @@ def start() -> None:
 
 
 def _design_size(dataset: Dataset, spec: Any) -> tuple[int, int, float]:
-    """Rows, covariates and mean design columns per covariate, for memory admission."""
+    """Rows, covariates and mean design columns per covariate, for memory admission; for a
+    codebook, its variables and the data's columns (the matrices of pairs it scores)."""
+    if isinstance(spec, CodebookSpec):
+        return len(spec.codebook.entries), len(dataset.columns), 1.0
     covariates = getattr(spec, "covariates", ())
     factors = set(getattr(spec, "categorical", ()))
     widths = [
@@ -257,6 +260,14 @@ def match_codebook(
 
     Cached like an analysis: the key holds the dataset's and the codebook's fingerprints.
     """
+    pairs = len(codebook.entries) * len(dataset.columns)
+    if pairs > settings.codebook_max_pairs:
+        raise AnalysisError(
+            f"The codebook has {len(codebook.entries):,} variables and the data "
+            f"{len(dataset.columns):,} columns: {pairs:,} pairs to compare. MedStat compares up "
+            f"to {settings.codebook_max_pairs:,} (MEDSTAT_CODEBOOK_MAX_PAIRS). Upload the part "
+            "of the codebook that describes this file (or keep the columns you need)."
+        )
     spec = CodebookSpec(codebook, embeddings=settings.embeddings)
     return run("codebook", dataset, spec, cancel=cancel, owner=owner)
 

@@ -47,6 +47,9 @@ COSTS: dict[str, tuple[float, float]] = {
     # Peak RSS growth measured at ~14x the file size for text-heavy CSVs (each text cell becomes
     # a Python string while pandas parses; 50 MB -> 732 MB), ~3.4x for numeric ones.
     "read": (0.0, 14 / 8),
+    # Codebook matching: rows = variables, cols = data columns; ~50 B per pair scored (the
+    # score matrices of names and labels), measured in bench/codebook_memory.py; 60 B kept.
+    "codebook": (10.0, 60 / 8),
 }
 
 
