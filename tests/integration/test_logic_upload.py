@@ -69,3 +69,16 @@ def test_an_analysis_refused_for_memory_is_an_analysis_error(monkeypatch):
         logic.analyze_outcome(frame, "y", ["x"])
     assert isinstance(refused.value, logic.ServerBusy)
     assert isinstance(refused.value, logic.MemoryRefused)
+
+
+def test_a_file_that_can_never_fit_says_so_and_which_limit(tmp_path, monkeypatch):
+    """Issue 17 case 12: a file the budget can never read is not told 'try again later'."""
+    path = tmp_path / "text.csv"
+    path.write_text("id,note\n" + "".join(f"id{i:07d},note {i:07d}\n" for i in range(300_000)))
+    idle = MemoryManager(limit_mb=300, rss=lambda: 260 * MB)  # the program alone takes 260 MB
+    monkeypatch.setattr(logic, "memory", idle)
+    with pytest.raises(data_io.DataError) as refused:
+        logic.read_upload(str(path), name="text.csv")
+    text = str(refused.value)
+    assert "can ever give one file" in text and "MEDSTAT_MEMORY_LIMIT_MB" in text
+    assert "try again" not in text.lower()
