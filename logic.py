@@ -78,7 +78,11 @@ cache = ResultCache(tier=make_tier(RESULT_TYPES, retrier))
 memory = MemoryManager()
 timings = Timings()
 # Each browser tab's data and last results, so that a reconnecting tab finds them again.
-sessions = SessionStore(keep_s=settings.session_keep_s)
+sessions = SessionStore(
+    keep_s=settings.session_keep_s,
+    max_entries=settings.session_keep_max,
+    max_kept_mb=settings.session_keep_mb,
+)
 _started = False
 # Below this many bytes the cache is not worth shrinking: most of the process's memory is the
 # imported statistics stack (~210 MB measured), and freeing a few small results returns nothing

@@ -66,6 +66,8 @@ class Settings:
     session_open_every_s: float = 1.0
     example_data: str = ""
     session_keep_s: float = 600.0  # how long a closed tab's data and results wait for it
+    session_keep_max: int = 500  # closed tabs kept for a reconnect, at most (live never evicted)
+    session_keep_mb: float = 128.0  # ... and their bytes, at most (oldest closed go first)
 
     @classmethod
     def from_env(cls) -> Settings:
