@@ -12,6 +12,8 @@ start at most `burst` at once and then one every `every_s` seconds (the others w
 from __future__ import annotations
 
 import asyncio
+import html
+import json
 import logging
 import time
 from collections import Counter
@@ -73,7 +75,7 @@ class ConnectionLimit:
         if problem:
             self._refused += 1
             log.info("websocket refused: %s", problem)
-            await send({"type": "websocket.close", "code": TRY_AGAIN, "reason": problem[:120]})
+            await self._refuse_socket(receive, send, problem)
             return
         self._open[address] += 1
         try:
@@ -116,6 +118,28 @@ class ConnectionLimit:
             "addresses": len(self._open),
             "refused": self._refused,
         }
+
+    @staticmethod
+    async def _refuse_socket(receive: Receive, send: Send, text: str) -> None:
+        """Accept, show the sentence as a Shiny notification (the page's own message type, so
+        the user reads it where the app would be), then close with 'try again later'."""
+        if (await receive()).get("type") != "websocket.connect":
+            return
+        await send({"type": "websocket.accept"})
+        note = {
+            "type": "show",
+            "message": {
+                "html": html.escape(text),
+                "action": "",
+                "deps": [],
+                "duration": None,
+                "closeButton": True,
+                "id": "medstat-capacity",
+                "type": "error",
+            },
+        }
+        await send({"type": "websocket.send", "text": json.dumps({"notification": note})})
+        await send({"type": "websocket.close", "code": TRY_AGAIN, "reason": text[:120]})
 
     @staticmethod
     async def _page(send: Send, text: str) -> None:

@@ -33,8 +33,12 @@ def _scope(kind: str, address: str) -> dict:
 
 async def _open(limit, address: str) -> list[dict]:
     sent: list[dict] = []
+    said = []
 
     async def receive():
+        if not said:  # the ASGI server's first event
+            said.append(1)
+            return {"type": "websocket.connect"}
         await asyncio.sleep(3600)
 
     async def send(message):
@@ -63,7 +67,9 @@ def test_an_address_over_its_cap_is_refused_and_told_why_others_are_not():
         return refused, other, page
 
     refused, other, page = run_apart(go())
-    assert refused[0]["type"] == "websocket.close" and refused[0]["code"] == TRY_AGAIN
+    assert [m["type"] for m in refused] == ["websocket.accept", "websocket.send", "websocket.close"]
+    assert "MEDSTAT_ADDRESS_SESSIONS" in refused[1]["text"]  # shown as a Shiny notification
+    assert refused[2]["code"] == TRY_AGAIN
     assert other == []
     assert page[0]["status"] == 429 and b"MEDSTAT_ADDRESS_SESSIONS" in page[1]["body"]
 
@@ -76,7 +82,7 @@ def test_the_server_has_a_total_cap():
         return await _open(limit, "3.3.3.3")
 
     refused = run_apart(go())
-    assert refused and "MEDSTAT_MAX_SESSIONS" in refused[0]["reason"]
+    assert refused and "MEDSTAT_MAX_SESSIONS" in refused[2]["reason"]
 
 
 def test_new_sessions_of_one_address_are_paced_after_a_burst():
