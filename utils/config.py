@@ -53,6 +53,7 @@ class Settings:
     embeddings: bool = True
     embedding_idle_s: float = 180.0
     worker_threads: int = 4
+    gil_switch_ms: float = 1.0  # Python's GIL switch interval (default 5): the loop's turn
     session_analyses: int = 2  # analyses one browser tab may run at once (the rest wait)
     session_queue: int = 4  # ... and may have waiting beyond those (then it is told to wait)
     address_analyses: int = 2  # work one client address may run at once, all its tabs

@@ -13,6 +13,7 @@ from __future__ import annotations
 import asyncio
 import contextlib
 import functools
+import sys
 import threading
 from collections.abc import Callable
 from concurrent.futures import ThreadPoolExecutor
@@ -33,6 +34,11 @@ def _executor() -> ThreadPoolExecutor:
     global _pool
     with _pool_lock:
         if _pool is None:
+            # The event loop competes with the pool's threads for the GIL; at Python's default
+            # 5 ms switch interval, each time the loop gives the GIL up (every socket write)
+            # it waits up to 5 ms per busy thread to get it back, and a page update of a few
+            # hundred such steps took seconds behind two long fits (tests/hostile).
+            sys.setswitchinterval(settings.gil_switch_ms / 1000)
             _pool = ThreadPoolExecutor(
                 max_workers=max(1, settings.worker_threads), thread_name_prefix="medstat-work"
             )
