@@ -152,6 +152,7 @@ class AddressedSession(WsSession):
     def __init__(self, url: str, init: dict[str, Any], number: int, timeout_s: float, address: str):
         super().__init__(url, init, number, timeout_s)
         self.address = address
+        self.visible: tuple[str, ...] = ()  # outputs to draw beyond bench.load_ws.SHOWN
 
     async def open(self) -> None:
         import websockets
@@ -164,11 +165,36 @@ class AddressedSession(WsSession):
             additional_headers={"X-Forwarded-For": self.address},
         )
         data = dict(self.init)
-        for output in SHOWN:
+        for output in (*SHOWN, *self.visible):
             data[f".clientdata_output_{output}_hidden"] = False
         await self._ws.send(json.dumps({"method": "init", "data": data}))
         self._reader = asyncio.create_task(self._read())
         await self.wait_value("data-summary", lambda v: True)
+
+    async def upload_to(self, path: Path, input_id: str) -> None:
+        """Upload a file to any file input as the browser does (uploadInit, POST, uploadEnd);
+        what the app shows for it is read with shown()."""
+        body = path.read_bytes()
+        tag = next(self._tags)
+        answer: asyncio.Future = asyncio.get_running_loop().create_future()
+        self._responses[tag] = answer
+        files = [{"name": path.name, "size": len(body), "type": "text/csv"}]
+        await self.send({"method": "uploadInit", "args": [files], "tag": tag})
+        target = (await asyncio.wait_for(answer, self.timeout_s))["value"]
+        async with httpx.AsyncClient(base_url=self.url.rstrip("/") + "/") as client:
+            posted = await client.post(target["uploadUrl"], content=body, timeout=self.timeout_s)
+            posted.raise_for_status()
+        tag = next(self._tags)
+        await self.send({"method": "uploadEnd", "args": [target["jobId"], input_id], "tag": tag})
+
+    async def wait_text(self, output: str, *needles: str) -> str:
+        """The output's text once it holds one of the needles (or TimeoutError)."""
+
+        def has(_: Any) -> bool:
+            return any(n in self.shown(output) for n in needles)
+
+        await self.wait_value(output, has)
+        return self.shown(output)
 
     def shown(self, output: str) -> str:
         """The text an output shows now (its HTML without tags)."""
