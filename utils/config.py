@@ -63,7 +63,7 @@ class Settings:
     # address may start new ones (a burst, then one every so many seconds).
     max_sessions: int = 150
     address_sessions: int = 10
-    session_open_burst: int = 3
+    session_open_burst: int = 1
     session_open_every_s: float = 1.0
     example_data: str = ""
     session_keep_s: float = 600.0  # how long a closed tab's data and results wait for it

@@ -9,7 +9,8 @@ it during the attack, and a sampler of the app's RSS.
             assert_up(app)
         rss.assert_under(BUDGET_MB)
 
-The victim speaks Shiny's websocket protocol (bench/load_ws.py) with the inputs a real page
+The victim (victim.py, a process of its own) speaks Shiny's websocket protocol (bench/load_ws.py)
+with the inputs a real page
 sends at start, captured once per test run from Debian's chromium.
 """
 
@@ -17,33 +18,48 @@ from __future__ import annotations
 
 import asyncio
 import contextlib
-import html as htmllib
 import itertools
 import json
-import re
 import threading
 import time
 import urllib.request
 from collections.abc import Callable, Iterator
-from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
 
-import httpx
 import psutil
 import pytest
 
-from bench.load_ws import SHOWN, WsSession
 from tests.e2e.conftest import CHROMIUM, CHROMIUM_ARGS, AppProcess, running_app
+from tests.hostile.victim import (  # re-exported: tests import them from here
+    ANALYSIS_S,
+    HEALTH_S,
+    VICTIM_ADDRESS,
+    AddressedSession,
+    Timing,
+    Victim,
+)
+
+__all__ = [
+    "ANALYSIS_S",
+    "ATTACKER_ADDRESS",
+    "BUDGET_MB",
+    "HEALTH_S",
+    "MB",
+    "VICTIM_ADDRESS",
+    "AddressedSession",
+    "RssSampler",
+    "Timing",
+    "Victim",
+    "assert_up",
+    "page_init",
+    "upload_as_users",
+    "wait_until",
+]
 
 MB = 2**20
 BUDGET_MB = 512  # the memory budget every hostile app runs with unless a test says otherwise
-ANALYSIS_S = 2.0  # what a victim's small analysis (or cache hit) may take during an attack
-HEALTH_S = 1.0  # what /healthz may take during an attack
-VICTIM_ADDRESS = "10.0.0.2"
 ATTACKER_ADDRESS = "10.6.6.6"
-# Small analyses on the example dataset: each set is new work once, then a cache hit.
-VICTIM_COVARIATES = ("age", "sex", "bmi", "smoking", "diabetes", "hypertension", "albumin", "crp")
 
 
 def assert_up(app: AppProcess) -> None:
@@ -143,176 +159,6 @@ def page_init(url: str) -> dict[str, Any]:
         first = next(f for f in frames if isinstance(f, str) and f.startswith('{"method":"init"'))
         _INIT.update(json.loads(first)["data"])
     return dict(_INIT)
-
-
-class AddressedSession(WsSession):
-    """A websocket session whose client says (through the trusted proxy hop) it comes from
-    `address`: the victim and the attackers are different users though all on loopback."""
-
-    def __init__(self, url: str, init: dict[str, Any], number: int, timeout_s: float, address: str):
-        super().__init__(url, init, number, timeout_s)
-        self.address = address
-        self.visible: tuple[str, ...] = ()  # outputs to draw beyond bench.load_ws.SHOWN
-
-    async def open(self) -> None:
-        import websockets
-
-        ws_url = self.url.replace("http://", "ws://").rstrip("/") + "/websocket/"
-        self._ws = await websockets.connect(
-            ws_url,
-            max_size=None,
-            open_timeout=self.timeout_s,
-            additional_headers={"X-Forwarded-For": self.address},
-        )
-        data = dict(self.init)
-        for output in (*SHOWN, *self.visible):
-            data[f".clientdata_output_{output}_hidden"] = False
-        await self._ws.send(json.dumps({"method": "init", "data": data}))
-        self._reader = asyncio.create_task(self._read())
-        await self.wait_value("data-summary", lambda v: True)
-
-    async def upload_to(self, path: Path, input_id: str) -> None:
-        """Upload a file to any file input as the browser does (uploadInit, POST, uploadEnd);
-        what the app shows for it is read with shown()."""
-        body = path.read_bytes()
-        tag = next(self._tags)
-        answer: asyncio.Future = asyncio.get_running_loop().create_future()
-        self._responses[tag] = answer
-        files = [{"name": path.name, "size": len(body), "type": "text/csv"}]
-        await self.send({"method": "uploadInit", "args": [files], "tag": tag})
-        target = (await asyncio.wait_for(answer, self.timeout_s))["value"]
-        async with httpx.AsyncClient(base_url=self.url.rstrip("/") + "/") as client:
-            posted = await client.post(target["uploadUrl"], content=body, timeout=self.timeout_s)
-            posted.raise_for_status()
-        tag = next(self._tags)
-        await self.send({"method": "uploadEnd", "args": [target["jobId"], input_id], "tag": tag})
-
-    async def wait_text(self, output: str, *needles: str) -> str:
-        """The output's text once it holds one of the needles (or TimeoutError)."""
-
-        def has(_: Any) -> bool:
-            return any(n in self.shown(output) for n in needles)
-
-        await self.wait_value(output, has)
-        return self.shown(output)
-
-    def shown(self, output: str) -> str:
-        """The text an output shows now (its HTML without tags)."""
-        value = self.values.get(output, (0, None))[1]
-        html = value.get("html", "") if isinstance(value, dict) else str(value or "")
-        return " ".join(htmllib.unescape(re.sub(r"<[^>]+>", " ", html)).split())
-
-
-@dataclass(frozen=True)
-class Timing:
-    kind: str  # "analysis" (new work), "cached" (the same settings again) or "health"
-    seconds: float
-    ok: bool
-    detail: str = ""
-    at: float = 0.0  # when it started (time.time(), to read beside the server log)
-
-
-class Victim:
-    """Another user during the attack: over a websocket session of their own, runs a small
-    outcome analysis on the example dataset (new covariates, then the same again: a cache hit)
-    every `pause_s`, and asks /healthz every `health_every_s`, timing everything."""
-
-    def __init__(self, url: str, init: dict[str, Any], pause_s: float = 0.3) -> None:
-        self.url = url
-        self._init = init
-        self._pause_s = pause_s
-        self.health_every_s = 0.25
-        self.timings: list[Timing] = []
-        self._ready = threading.Event()
-        self._stop = threading.Event()
-        self._failed: BaseException | None = None
-        self._thread = threading.Thread(target=self._main, daemon=True, name="hostile-victim")
-
-    def __enter__(self) -> Victim:
-        self._thread.start()
-        if not self._ready.wait(60) or self._failed:
-            self._stop.set()
-            raise RuntimeError(f"the victim could not start: {self._failed!r}")
-        self.timings.clear()  # the warm-up before the attack does not count
-        return self
-
-    def __exit__(self, *exc: object) -> None:
-        self._stop.set()
-        self._thread.join(timeout=30)
-
-    def _main(self) -> None:
-        try:
-            asyncio.run(self._session())
-        except BaseException as exc:  # reported by assert_unharmed or __enter__
-            self._failed = exc
-            self._ready.set()
-
-    async def _session(self) -> None:
-        session = AddressedSession(self.url, self._init, 0, timeout_s=20, address=VICTIM_ADDRESS)
-        await session.open()
-        try:
-            await self._analysis(session, ["age", "sex"], "analysis")  # warm-up
-            self._ready.set()
-            await asyncio.gather(self._analyses(session), self._health())
-        finally:
-            await session.close()
-
-    async def _analysis(self, session: WsSession, covariates: list[str], kind: str) -> None:
-        started = time.perf_counter()
-        try:
-            await session.update({"outcome-covariates": covariates})
-            state, text = await session.run_outcome(covariates)
-            ok, detail = state == "done", "" if state == "done" else text
-        except (TimeoutError, ConnectionError) as exc:
-            ok, detail = False, f"{type(exc).__name__}: {exc}"
-        took = time.perf_counter() - started
-        self.timings.append(Timing(kind, took, ok, detail, time.time() - took))
-
-    async def _analyses(self, session: WsSession) -> None:
-        sets = itertools.cycle(
-            list(c) for k in (2, 3) for c in itertools.combinations(VICTIM_COVARIATES, k)
-        )
-        while not self._stop.is_set():
-            covariates = next(sets)
-            await self._analysis(session, covariates, "analysis")
-            await asyncio.sleep(self._pause_s)
-            await self._analysis(session, covariates, "cached")
-            await asyncio.sleep(self._pause_s)
-
-    async def _health(self) -> None:
-        async with httpx.AsyncClient(timeout=20) as client:
-            while not self._stop.is_set():
-                started = time.perf_counter()
-                try:
-                    response = await client.get(self.url + "/healthz")
-                    ok, detail = response.status_code == 200, str(response.status_code)
-                except httpx.HTTPError as exc:
-                    ok, detail = False, f"{type(exc).__name__}: {exc}"
-                self.timings.append(Timing("health", time.perf_counter() - started, ok, detail))
-                await asyncio.sleep(self.health_every_s)
-
-    def of(self, *kinds: str) -> list[Timing]:
-        return [t for t in self.timings if t.kind in kinds]
-
-    def summary(self) -> str:
-        parts = []
-        for kind in ("analysis", "cached", "health"):
-            times = [t.seconds for t in self.of(kind)]
-            if times:
-                parts.append(f"{kind}: {len(times)} max {max(times):.2f} s")
-        return "; ".join(parts)
-
-    def assert_unharmed(self, analysis_s: float = ANALYSIS_S, health_s: float = HEALTH_S) -> None:
-        """Every analysis and health check during the attack answered, in time."""
-        assert self._failed is None, f"the victim's session failed: {self._failed!r}"
-        runs, health = self.of("analysis", "cached"), self.of("health")
-        assert runs and health, f"the victim measured nothing ({self.summary()})"
-        failed = [t for t in self.timings if not t.ok]
-        assert not failed, f"the victim was refused or timed out: {failed[:3]}"
-        slow = [t for t in runs if t.seconds > analysis_s]
-        assert not slow, f"analyses over {analysis_s} s: {slow[:3]} ({self.summary()})"
-        slow = [t for t in health if t.seconds > health_s]
-        assert not slow, f"/healthz over {health_s} s: {slow[:3]} ({self.summary()})"
 
 
 @pytest.fixture
