@@ -212,10 +212,13 @@ def cached(kind: str, dataset: Dataset, spec: Any, *, owner: str | None = None) 
     Microseconds and no I/O, so the analysis tabs ask it on the event loop before taking a place
     in the worker pool: a cache hit never waits behind anyone's long work."""
     module = sys.modules.get(ANALYSES.get(kind, ""))
-    if module is None:  # not imported yet: importing the statistics stack takes seconds
+    # Not imported yet (that takes seconds), or being imported by the warm-up thread right now
+    # (in sys.modules, not yet complete): either way the worker path answers.
+    version = getattr(module, "VERSION", None)
+    if version is None:
         return None
     started = time.perf_counter()
-    version = str(module.VERSION)
+    version = str(version)
     result = cache.peek(make_key(kind, version, dataset.fingerprint, spec))
     if result is not None:
         ms = (time.perf_counter() - started) * 1000

@@ -129,3 +129,16 @@ def test_a_cached_result_is_found_without_a_worker(cohort):
     assert logic.cached("outcome", dataset, spec, owner="tab-1") is first
     assert lookups() == (hits0 + 1, misses0 + 1)
     assert logic.analyses_of("tab-1")
+
+
+def test_a_lookup_while_the_analysis_module_is_still_importing_finds_nothing(cohort, monkeypatch):
+    """The warm-up thread imports the analyses at start; a cache lookup meanwhile (the module
+    in sys.modules, half initialised) goes to the worker path instead of failing."""
+    import sys
+    import types
+
+    dataset = data_io.dataset_from_frame(cohort, name="cohort")
+    spec = logic.outcome_spec(dataset, "event", ["age"])
+    half = types.ModuleType(logic.ANALYSES["outcome"])  # no VERSION yet
+    monkeypatch.setitem(sys.modules, logic.ANALYSES["outcome"], half)
+    assert logic.cached("outcome", dataset, spec) is None
