@@ -133,6 +133,9 @@ class RssSampler:
         self._thread.join(timeout=5)
 
     def assert_under(self, budget_mb: float = BUDGET_MB) -> None:
+        print(
+            f"app RSS peak {self.peak_mb:.0f} MB of {budget_mb:.0f} ({len(self.samples)} samples)"
+        )
         assert self.peak_mb < budget_mb, (
             f"app RSS peaked at {self.peak_mb:.0f} MB, over the {budget_mb:.0f} MB budget "
             f"({len(self.samples)} samples)"

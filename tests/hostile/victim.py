@@ -143,6 +143,7 @@ class Victim:
 
     def assert_unharmed(self, analysis_s: float = ANALYSIS_S, health_s: float = HEALTH_S) -> None:
         """Every analysis and health check during the attack answered, in time."""
+        print(f"victim during the attack: {self.summary()}")  # shown with -s, or on failure
         assert self._failed is None, f"the victim's session failed: {self._failed}"
         runs, health = self.of("analysis", "cached"), self.of("health")
         assert runs and health, f"the victim measured nothing ({self.summary()})"
