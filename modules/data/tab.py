@@ -13,8 +13,11 @@ from pathlib import Path
 from shiny import module, reactive, render, ui
 
 import logic
+from modules.data import value_labels
 from modules.data import view as data_view
 from modules.shared.background import run_in_worker
+from modules.shared.cleaning_steps import CleaningSteps
+from modules.shared.inputs import FILES, TEXT, read
 from modules.shared.session_state import TabState
 from modules.shared.uploads import discard_upload, is_upload, upload_root
 from utils import data_io
@@ -75,15 +78,18 @@ def data_ui():
             ui.card_header("Columns: check the detected kind and edit labels"),
             ui.output_ui("columns"),
         ),
+        value_labels.value_labels_ui("values"),
         ui.card(
-            ui.card_header(f"Preview (first {data_view.PREVIEW_ROWS} rows)"),
+            ui.card_header(
+                f"Preview (first {data_view.PREVIEW_ROWS} rows, as the analyses see them)"
+            ),
             ui.output_data_frame("preview"),
         ),
     )
 
 
 @module.server
-def data_server(input, output, session, tab: TabState):
+def data_server(input, output, session, tab: TabState, steps: CleaningSteps):
     example = example_dataset()
     # After a reconnect: the tab's data as it was, kinds and labels edited (saved by _keep).
     saved, saved_example, saved_gen = tab.saved("data", (example, example is not None, -1))
@@ -113,7 +119,10 @@ def data_server(input, output, session, tab: TabState):
     @reactive.effect
     @reactive.event(input.upload, ignore_init=True)  # a reconnecting page resends its last file
     def _start_reading():
-        file = input.upload()[0]
+        files = read(input, "upload", FILES)
+        if files is None:
+            return  # not an upload's description: logged by read()
+        file = files[0]
         if not is_upload(file.get("datapath"), root):
             log.warning("upload refused: its datapath is outside the session's upload folder")
             _fail("The uploaded file could not be found. Upload it again.")
@@ -139,6 +148,7 @@ def data_server(input, output, session, tab: TabState):
                 base.set(dataset)
                 is_example.set(False)
                 generation.set(generation() + 1)
+                steps.new_data()  # the cleaning steps were made for the previous file's columns
             upload_error.set("")
             ui.notification_show(f"Loaded '{dataset.name}'.", type="message", duration=4)
         elif status == "error":
@@ -167,14 +177,14 @@ def data_server(input, output, session, tab: TabState):
         problems = []
         for i, name in enumerate(list(dataset.columns)):
             kind_id = data_view.kind_input_id(gen, i)
-            kind = input[kind_id]() if kind_id in input else None
+            kind = read(input, kind_id, TEXT)
             if kind in KINDS and kind != dataset.meta(name).kind:
                 try:
                     dataset = data_io.with_kind(dataset, name, kind)
                 except ValueError as exc:
                     problems.append((kind_id, dataset.meta(name).kind, str(exc)))
             label_id = data_view.label_input_id(gen, i)
-            label = (input[label_id]() or "").strip() if label_id in input else ""
+            label = (read(input, label_id, TEXT) or "").strip()
             if label and label != dataset.label(name):
                 dataset = data_io.with_label(dataset, name, label)
         return dataset, tuple(problems)
@@ -234,9 +244,10 @@ def data_server(input, output, session, tab: TabState):
 
     @render.data_frame
     def preview():
-        dataset = base()
+        dataset = steps.cleaned()  # value labels, new columns and filters show here too
         if dataset is None:
             return None
         return render.DataGrid(data_view.preview_frame(dataset.df), width="100%", height="420px")
 
+    value_labels.value_labels_server("values", steps=steps)
     return current

@@ -148,5 +148,5 @@ def client_address(session) -> str:
     if conn is None:
         return "unknown"
     client = getattr(conn, "client", None)
-    headers = ((k.lower(), v) for k, v in conn.headers.items())
+    headers = ((k.lower(), v) for k, v in (getattr(conn, "headers", None) or {}).items())
     return forwarded_address(headers, client.host if client else "", settings.proxy_hops)

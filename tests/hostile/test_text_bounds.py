@@ -3,7 +3,7 @@ they are parsed, and limits that agree with each other.
 
 Four users upload at once: 50,000 columns (refused by the column limit, not as "more values than
 column names"), a line of 2 MB, 4.2 million values over a 4 million bound,
-and a 40 MB file of distinct text that the default 512 MB budget can never read: told so, with
+and a 40 MB file of distinct text that a 512 MB budget can never read: told so, with
 the limits that apply, not "try again in a few minutes".
 """
 

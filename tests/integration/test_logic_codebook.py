@@ -98,3 +98,19 @@ def test_codebook_admission_counts_pairs_not_rows(dataset):
     wide = data_io.dataset_from_frame(pd.DataFrame({f"c{j}": [1] for j in range(8000)}))
     # The issue's 2,500 x 8,000 took 1.1 GB: the estimate sees that; rows do not enter it.
     assert estimate_mb(*logic._design_size(wide, spec), kind="codebook") > 1000
+
+
+def test_a_cached_match_carries_no_uploader_s_file_name(dataset, tmp_path, monkeypatch):
+    """Issue 17 case 9: the same bytes under two names share one result, which names neither."""
+    from utils import codec
+
+    monkeypatch.setattr(logic, "settings", dataclasses.replace(logic.settings, embeddings=False))
+    data = (DATA / "codebook_redcap.csv").read_bytes()
+    (tmp_path / "alice_private_trial.csv").write_bytes(data)
+    (tmp_path / "bob.csv").write_bytes(data)
+    first = logic.match_codebook(
+        dataset, logic.read_codebook(str(tmp_path / "alice_private_trial.csv"))
+    )
+    second = logic.match_codebook(dataset, logic.read_codebook(str(tmp_path / "bob.csv")))
+    assert second is first  # one cached result for the same content
+    assert "alice" not in codec.to_json(first)

@@ -26,7 +26,7 @@ def frame() -> pd.DataFrame:
 def test_strings_from_the_files_are_escaped() -> None:
     result = match_codebook(frame(), CodebookSpec(book(), embeddings=False))
     html = str(cbv.match_table(result, list(frame().columns), 1))
-    html += str(cbv.summary_line(result))
+    html += str(cbv.summary_line(result, "cb " + HOSTILE + ".csv"))
     values = result.values["sex"]
     html += str(
         cbv.value_editor(0, "sex", "gender", 0, values, ("Male", "Female"), 1, lambda _: None)
