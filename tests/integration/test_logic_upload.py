@@ -82,3 +82,15 @@ def test_a_file_that_can_never_fit_says_so_and_which_limit(tmp_path, monkeypatch
     text = str(refused.value)
     assert "can ever give one file" in text and "MEDSTAT_MEMORY_LIMIT_MB" in text
     assert "try again" not in text.lower()
+
+
+def test_a_workbook_read_stops_when_its_tab_closes(tmp_path):
+    """A closed tab's read stops at the workbook's next row or unpacked chunk (case 2)."""
+    from bench.hostile_files import write_xlsx
+
+    path = write_xlsx(tmp_path / "book.xlsx", 3000, 5)
+    token = logic.CancelToken()
+    token.cancel()
+    with pytest.raises(logic.Cancelled):
+        logic.read_upload(str(path), name="book.xlsx", cancel=token)
+    assert logic.read_upload(str(path), name="book.xlsx").df.shape == (3000, 5)
