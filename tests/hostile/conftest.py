@@ -33,6 +33,7 @@ import pytest
 from playwright.sync_api import Browser
 
 from tests.e2e.conftest import AppProcess, running_app
+from tests.event_loop import run_apart
 from tests.hostile.victim import (  # re-exported: tests import them from here
     ANALYSIS_S,
     HEALTH_S,
@@ -217,4 +218,4 @@ def upload_as_users(
     async def every() -> list[str]:
         return await asyncio.gather(*(one(n, p) for n, p in enumerate(paths)))
 
-    return asyncio.run(every())
+    return run_apart(every(), timeout=300)

@@ -9,10 +9,10 @@ loads: that is issue 17 case 1's, so the file here is narrow.)
 
 from __future__ import annotations
 
-import asyncio
 import time
 
 from bench.hostile_files import write_codebook, write_wide_csv
+from tests.event_loop import run_apart
 from tests.hostile.conftest import (
     ATTACKER_ADDRESS,
     AddressedSession,
@@ -45,7 +45,7 @@ def test_a_huge_codebook_is_refused_by_pairs(tmp_path, hostile_app, victim):
                 finally:
                     await session.close()
 
-            text, took = asyncio.run(attack())
+            text, took = run_apart(attack(), timeout=300)
         user.assert_unharmed()
         assert_up(app)
         log = app.log()

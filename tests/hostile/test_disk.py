@@ -13,6 +13,7 @@ import os
 
 import httpx
 
+from tests.event_loop import run_apart
 from tests.hostile.conftest import (
     MB,
     AddressedSession,
@@ -83,7 +84,7 @@ def test_unfinished_bodies_cannot_fill_the_disk(tmp_path, monkeypatch, hostile_a
         monkeypatch.delenv("TMPDIR")  # (the browser that reads the page's inputs keeps its own)
         init = page_init(app.url)
         with victim(app.url) as user:
-            answers = asyncio.run(_attack(app.url, init, tabs=3, bodies=4))
+            answers = run_apart(_attack(app.url, init, tabs=3, bodies=4), timeout=300)
             # Every body is gone from disk once dropped (the timeout), not at session end.
             wait_until(lambda: _stored_bytes(temp) < MB, 10, "unfinished bodies removed")
         user.assert_unharmed()

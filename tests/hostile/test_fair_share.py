@@ -13,6 +13,7 @@ import asyncio
 import time
 
 from bench.cancel import bench_frame
+from tests.event_loop import run_apart
 from tests.hostile.conftest import (
     ATTACKER_ADDRESS,
     AddressedSession,
@@ -68,7 +69,7 @@ def test_one_user_cannot_hold_the_pool_with_long_fits(tmp_path, hostile_app, vic
                 tabs = [_tab(app.url, init, n, cohort, 12) for n in range(3)]
                 return set().union(*await asyncio.gather(*tabs))
 
-            seen = asyncio.run(attack())
+            seen = run_apart(attack(), timeout=300)
         user.assert_unharmed()
         assert_up(app)
         log = app.log()

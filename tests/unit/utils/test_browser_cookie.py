@@ -3,8 +3,7 @@ cross-site-iframe-ready on HTTPS, and read back as a digest."""
 
 from __future__ import annotations
 
-import asyncio
-
+from tests.event_loop import run_apart
 from utils.browser_cookie import COOKIE, BrowserCookie, binding
 
 
@@ -27,7 +26,7 @@ def serve(path: str, content_type: bytes, headers=(), scheme: str = "http") -> l
         sent.append(message)
 
     scope = {"type": "http", "path": path, "scheme": scheme, "headers": list(headers)}
-    asyncio.run(BrowserCookie(app)(scope, None, send))
+    run_apart(BrowserCookie(app)(scope, None, send))
     return [v for k, v in sent[0]["headers"] if k == b"set-cookie"]
 
 
