@@ -34,6 +34,7 @@ from playwright.sync_api import Browser
 
 from tests.e2e.conftest import AppProcess, running_app
 from tests.event_loop import run_apart
+from tests.hostile.browser import SHARED
 from tests.hostile.victim import (  # re-exported: tests import them from here
     ANALYSIS_S,
     HEALTH_S,
@@ -146,7 +147,6 @@ class RssSampler:
 
 
 _INIT: dict[str, Any] = {}
-_BROWSER: list[Browser] = []  # the run's one chromium (tests/conftest.py), set for each test
 
 
 @pytest.fixture(autouse=True)
@@ -154,7 +154,7 @@ def _shared_browser(browser: Browser) -> Iterator[None]:
     """Every hostile test may drive the run's one chromium (Playwright's sync API allows one
     driver per process); the browser contexts a test opened are closed after it, so none
     outlives the app it attacked."""
-    _BROWSER[:] = [browser]
+    SHARED[:] = [browser]
     yield
     for context in browser.contexts:
         context.close()
@@ -163,7 +163,7 @@ def _shared_browser(browser: Browser) -> Iterator[None]:
 def page_init(url: str) -> dict[str, Any]:
     """The inputs a fresh page sends in its websocket init (captured once per test run)."""
     if not _INIT:
-        page = _BROWSER[0].new_page()
+        page = SHARED[0].new_page()
         frames: list[str] = []
         page.on("websocket", lambda ws: ws.on("framesent", lambda f: frames.append(f)))
         page.goto(url)
