@@ -20,6 +20,7 @@ from utils.table_tidy import MISSING_CODES
 
 SAMPLE_BYTES = 1 << 20  # byte statistics and the Thai test look at the first 1 MB
 TEXT_SAMPLE_BYTES = 64 * 1024  # separator and decimal sniffing read the first 64 KB
+SAMPLE_LINES = 3  # ...or, when lines are longer (a wide file), the header and two rows
 _CHUNK = 1 << 20
 SEPARATORS = (",", ";", "\t", "|")
 SEPARATOR_NAMES = {",": "','", ";": "';'", "\t": "tab", "|": "'|'"}
@@ -170,14 +171,27 @@ def _looks_thai(sample: bytes) -> bool:
 
 
 def text_sample(data: bytes, encoding: str) -> str:
-    """The first ~64 KB decoded, cut at a line end when the file is longer."""
-    whole = len(data) <= TEXT_SAMPLE_BYTES
+    """The first ~64 KB decoded, cut at a line end when the file is longer; at least the first
+    SAMPLE_LINES lines, so the header of a file of thousands of columns is never cut short."""
+    size = max(TEXT_SAMPLE_BYTES, _end_of_line(data, SAMPLE_LINES))
+    whole = len(data) <= size
     decoder = codecs.getincrementaldecoder(encoding)(errors="replace")
-    text = decoder.decode(data[:TEXT_SAMPLE_BYTES], final=whole)
+    text = decoder.decode(data[:size], final=whole)
     end = max(text.rfind("\n"), text.rfind("\r"))  # old Mac files end lines with CR alone
     if not whole and end >= 0:
         text = text[: end + 1]
     return text
+
+
+def _end_of_line(data: bytes, lines: int) -> int:
+    """Bytes up to and including the end of the first `lines` lines (all of them if fewer)."""
+    end = -1
+    for _ in range(lines):
+        found = data.find(b"\n", end + 1)
+        if found < 0:
+            return len(data)
+        end = found
+    return end + 1
 
 
 def sniff_layout(data: bytes, encoding: str) -> TextLayout:
