@@ -56,12 +56,13 @@ def suggested_covariates(dataset: Dataset, outcome: str, event: str | None = Non
     as keep at least EVENTS_PER_PARAMETER events (of the rarer outcome group) per parameter,
     a factor of k levels counting k - 1, and always at least one. Left-out columns stay in the
     list for the user to add, and the page says why each was left out (suggestion_note).
+    A file of thousands of columns is screened on its first roles.SCAN_COLUMNS candidates.
     """
-    candidates = list(mc.covariate_choices(dataset, outcome))
+    candidates = roles.scanned(mc.covariate_choices(dataset, outcome))
     levels = dataset.meta(outcome).levels if outcome in dataset.columns else ()
     if event not in levels:
         event = roles.default_event(levels)
-    screen = logic.outcome_screen(dataset, outcome, event)
+    screen = logic.outcome_screen(dataset, outcome, event, limit=roles.SCAN_COLUMNS)
     proxies = {p.column for p in screen.proxies} if screen else set()
     rows = max(len(dataset.df), 1)
     left_out: list[tuple[str, str]] = []
