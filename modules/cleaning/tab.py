@@ -24,6 +24,7 @@ from modules.cleaning import view as cv
 from modules.shared.background import run_in_worker
 from modules.shared.report import safe_csv_frame
 from modules.shared.session_state import TabState
+from modules.shared.wide_select import is_wide, wide_selectize
 from utils.config import settings
 from utils.dataset import Dataset
 
@@ -125,6 +126,8 @@ def cleaning_server(input, output, session, dataset: Callable[[], Dataset | None
         with reactive.isolate():
             previous = input.column() if "column" in input else None
         selected = previous if previous in choices else next(iter(choices))
+        if is_wide(choices):  # thousands of columns: a part in the page, a search for the rest
+            return wide_selectize("column", "Column", choices, selected, multiple=False)
         return ui.input_select("column", "Column", choices, selected=selected, width="100%")
 
     @ui.bind_task_button(button_id="find")
