@@ -21,11 +21,13 @@ from modules.diagnostic import tab as diagnostic
 from modules.outcome import tab as outcome
 from modules.regression import tab as regression
 from modules.shared import session_state
+from modules.shared.cleaning_steps import CleaningSteps
 from modules.shared.figures import plotly_dependency
 from modules.stats_panel import tab as stats_panel
 from modules.survival import tab as survival
 from modules.table1 import tab as table1
 from utils import debug_memory
+from utils.browser_cookie import BrowserCookie
 from utils.config import settings
 from utils.upload_limit import UploadLimit
 
@@ -69,8 +71,9 @@ def server(input, output, session):
     # which gets the tab's data and last results back from its saved state.
     session.allow_reconnect("force")
     tab = session_state.open_tab_state(input, session)
-    dataset = data.data_server("data", tab=tab)
-    dataset = cleaning.cleaning_server("cleaning", dataset=dataset, tab=tab)  # cleaned onwards
+    steps = CleaningSteps(tab)  # one undoable history: the Data tab's labels, cleaning's steps
+    dataset = data.data_server("data", tab=tab, steps=steps)
+    dataset = cleaning.cleaning_server("cleaning", dataset=dataset, tab=tab, steps=steps)
     outcome.TAB.server("outcome", dataset=dataset, tab=tab)
     # analysis servers (one line each)
     survival.TAB.server("survival", dataset=dataset, tab=tab)
@@ -83,9 +86,11 @@ def server(input, output, session):
 
 
 def _settings_for_log() -> dict:
-    """Settings as logged at start-up; a Redis URL may carry a password, so only say if set."""
+    """Settings as logged at start-up; a Redis URL may carry a password and the secret is one,
+    so of these only say whether they are set."""
     values = asdict(settings)
     values["redis_url"] = "set" if settings.redis_url else "off"
+    values["redis_secret"] = "set" if settings.redis_secret else "off"
     return values
 
 
@@ -102,8 +107,9 @@ async def health(request: Request) -> JSONResponse:
     return JSONResponse({"status": "ok", "memory_pct": round(memory["used_pct"], 1)})
 
 
-# Upload bodies are bounded before Shiny writes them to disk (the Data tab checks again).
+# Upload bodies are bounded before Shiny writes them to disk (the Data tab checks again). The
+# page sets a browser cookie that a tab's reconnect token is bound to (utils/browser_cookie.py).
 app = UploadLimit(
-    Starlette(routes=[Route("/healthz", health), Mount("/", app=shiny_app)]),
+    BrowserCookie(Starlette(routes=[Route("/healthz", health), Mount("/", app=shiny_app)])),
     max_bytes=int(settings.max_upload_mb * 2**20),
 )

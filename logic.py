@@ -7,7 +7,7 @@ import logging
 import os
 import threading
 import time
-from collections.abc import Callable, Iterable, Mapping
+from collections.abc import Callable, Iterable, Mapping, Sequence
 from dataclasses import is_dataclass
 from typing import Any
 
@@ -25,9 +25,16 @@ from analyses.specs import EffectScale, Method, OutcomeSpec
 from matching import codebook as codebook_io
 from matching import embeddings, similarity
 from matching.codebook import Codebook
+from matching.codebook_apply import CodebookStep, apply_codebook
 from matching.codebook_match import CodebookMatch, CodebookSpec, VariableMatch
+from matching.proposals import Proposal
+from matching.recode import apply_recode
 from matching.similarity import Harmonization, HarmonizeSpec
 from matching.value_match import ValueMatch
+from prep import steps as prep_steps
+from prep.preview import group_counts
+from prep.steps import Prepared
+from prep.steps import Proposal as StepProposal
 from utils import data_io
 from utils.cache import ResultCache, make_key
 from utils.config import settings
@@ -46,8 +53,11 @@ __all__ = [
     "ServerBusy",
     "analyses_of",
     "analyze_outcome",
+    "column_counts",
     "match_codebook",
     "outcome_spec",
+    "prepare",
+    "propose_step",
     "read_codebook",
     "run",
     "start",
@@ -73,7 +83,7 @@ RESULT_TYPES = [
     for t in vars(result_types).values()
     if isinstance(t, type) and is_dataclass(t) and t.__module__ == result_types.__name__
 ]
-RESULT_TYPES += [*FIT_RECORDS, Harmonization, CodebookMatch, VariableMatch, ValueMatch]
+RESULT_TYPES += [*FIT_RECORDS, Harmonization, Proposal, CodebookMatch, VariableMatch, ValueMatch]
 cache = ResultCache(tier=make_tier(RESULT_TYPES, retrier))
 memory = MemoryManager()
 timings = Timings()
@@ -261,6 +271,42 @@ def read_upload(path: str, name: str | None = None) -> Dataset:
         ) from None
     with admission:
         return retrier.call(data_io.read_table, path, name=name)
+
+
+def prepare(dataset: Dataset, steps: Sequence[Any]) -> Prepared:
+    """The data with the cleaning steps applied in order (label merges and codebook matches
+    from matching/, value labels, derived variables and row filters from prep/), the flow of
+    rows through the filters, and the steps that no longer fit the data, named.
+
+    Each step derives a new fingerprint from its parent's, so results cached for any stage of
+    the history stay valid. About 0.1 s for four steps on 100k rows of 22 columns
+    (bench/prep_steps.py), once per change of the history, so it runs where the tabs ask,
+    without the cache; a proposed filter is only counted (under a millisecond)."""
+    return prep_steps.apply_steps(dataset, steps, _apply_matching_step)
+
+
+def propose_step(kind: str, dataset: Dataset, **params: Any) -> StepProposal:
+    """A new step of `kind` ("value_labels", "transform", "cut", "combine", "formula",
+    "filter") built from what the user typed, checked against the data and applied to it for a
+    preview; a DataError says what to fix, and the data stays as it was."""
+    return prep_steps.propose(kind, dataset, **params)
+
+
+def column_counts(dataset: Dataset, column: str) -> pd.DataFrame:
+    """Rows per value of a column (group, n, percent of the known values), in level order,
+    for the editors of value labels and combined levels."""
+    if column not in dataset.columns:
+        raise data_io.DataError(f"There is no column named '{column}'. Choose one from the list.")
+    return group_counts(dataset.df[column])
+
+
+def _apply_matching_step(dataset: Dataset, step: Any) -> Dataset:
+    if isinstance(step, CodebookStep):
+        return apply_codebook(dataset, step)
+    column, mapping = step  # a label merge
+    if column not in dataset.columns:
+        raise data_io.DataError(f"there is no column '{column}' any more.")
+    return apply_recode(dataset, column, mapping)
 
 
 def memory_history() -> list[tuple[float, float]]:

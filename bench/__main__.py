@@ -19,6 +19,7 @@ from bench import (
     harness,
     memory_loop,
     scaling,
+    shared_tier,
 )
 
 # The order of the brief: 1, 2, 4, the shared tier, then 3, which needs chromium.
@@ -27,13 +28,14 @@ BENCHMARKS: dict[str, tuple[Callable[[list[str]], dict[str, Any]], str | None]] 
     "memory_loop": (memory_loop.main, None),
     "scaling": (scaling.main, None),
     "cross_worker": (cross_worker.main, "redis-server"),
+    "shared_tier": (shared_tier.main, "redis-server"),
     "cancel": (cancel.main, None),
     "concurrency": (concurrency.main, "chromium"),
     "forest_render": (forest_render.main, "chromium"),
 }
 # The label-harmonisation and codebook benchmarks (issue 5) run too, last; their modules are
 # imported only then because they may start the embedding worker.
-LAZY = ("similarity", "codebook")
+LAZY = ("similarity", "codebook", "opposites", "calibration", "embedding_worker")
 
 
 def _summary_lines(name: str, p: dict[str, Any]) -> list[str]:
@@ -72,6 +74,13 @@ def _summary_lines(name: str, p: dict[str, Any]) -> list[str]:
             f"{p['worker2_redis_hit_ms']['median']:.1f} ms in worker 2, then memory hit "
             f"{p['worker2_memory_hit_ms']['median']:.3f} ms"
         ]
+    if name == "shared_tier":
+        return [
+            f"shared_tier {r['stored_mb']:.0f} MB value: read and decoded {r['before_s']:.1f} s "
+            f"(+{r['before_rss_growth_mb']:.0f} MB) before, refused in {r['refused_s']:.2f} s "
+            f"(+{r['refused_rss_growth_mb']:.0f} MB) now"
+            for r in p["runs"]
+        ]
     if name == "concurrency":
         return [
             f"concurrency {app}: B during A p50 {r['during_ms'].get('median', float('nan')):.0f}"
@@ -109,7 +118,29 @@ def _summary_lines(name: str, p: dict[str, Any]) -> list[str]:
             f"{cascade['decided_without_embeddings_share']:.1%} of pairs decided before any "
             f"embedding (>= 50%): {verdict(cascade['decided_without_embeddings_share'] >= 0.5)}"
         )
+        for method in ("cascade", "cascade_rapidfuzz_only"):  # issue 12
+            r = runs[method]
+            met = r["f1"] >= 0.90 and r["precision"] >= 0.97
+            lines.append(f"similarity {method}: F1 >= 0.90 with P >= 0.97: {verdict(met)}")
         return lines
+    if name == "opposites":
+        return [
+            f"opposites {run}: {r['wrongly_proposed']} of {r['different_pairs']} wrongly merged "
+            f"(goal 0), {r['wrongly_ticked']} pre-ticked: {verdict(r['wrongly_proposed'] == 0)}"
+            for run, r in p.items()
+            if "different_pairs" in r
+        ]
+    if name == "embedding_worker":
+        s = p["summary"]
+        return [
+            f"embedding_worker: peak {s['peak_before_mb']:.0f} -> {s['peak_after_mb']:.0f} MB, "
+            f"ready {s['ready_before_mb']:.0f} -> {s['ready_after_mb']:.0f} MB, F1 "
+            f"{s['f1_before']:.3f} -> {s['f1_after']:.3f}; the model runs on a 2 GB machine's "
+            f"default budget: {verdict(s['model_runs_on_2gb_default'])}",
+            f"embedding_worker: F1 of logic.harmonize with `make run`'s settings "
+            f"{s['f1_default_settings_with_model']:.3f} with the model, "
+            f"{s['f1_at_the_floor_without_model']:.3f} without (512 MB floor)",
+        ]
     if name == "codebook":
         return [
             f"codebook {run}: P {r['precision']:.2f} R {r['recall']:.2f}"

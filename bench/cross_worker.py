@@ -11,6 +11,7 @@ from __future__ import annotations
 import argparse
 import json
 import os
+import secrets
 import shutil
 import subprocess
 import sys
@@ -28,6 +29,7 @@ ROWS = 100_000
 # At the default 300 MB a worker holding 100k rows refuses this analysis (see bench/scaling.py);
 # this benchmark is about sharing results, so the workers run with a raised limit.
 LIMIT_MB = "1000"
+SECRET = secrets.token_urlsafe(32)  # signs the shared values (MEDSTAT_REDIS_SECRET)
 SCREEN_P = (0.2, 0.1, 0.05, 0.3, 0.5)  # one spec each: five independent cross-worker trials
 
 
@@ -84,6 +86,7 @@ class Worker:
             env={
                 **os.environ,
                 "MEDSTAT_REDIS_URL": redis_url,
+                "MEDSTAT_REDIS_SECRET": SECRET,  # the same for every worker: they share values
                 "MEDSTAT_MEMORY_LIMIT_MB": LIMIT_MB,
                 "PYTHONUNBUFFERED": "1",
             },
@@ -222,6 +225,7 @@ def main(argv: list[str] | None = None) -> dict[str, Any]:
         "env": {
             "MEDSTAT_MEMORY_LIMIT_MB": LIMIT_MB,
             "MEDSTAT_REDIS_URL": "redis://127.0.0.1:<free port>/0",
+            "MEDSTAT_REDIS_SECRET": "<random, per run>",
         },
         "rows": ROWS,
         "same_fingerprint": same_fp,

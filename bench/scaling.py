@@ -1,6 +1,6 @@
 """Benchmark 4: cold outcome analysis time and peak RSS on 1k to 1M rows x 13 and 20 covariates,
 each size in a fresh process, and what the admission control says about each at the default
-limit (utils.memory.DEFAULT_LIMIT_MB)."""
+limit: the 512 MB floor (utils.memory_limit.FLOOR_MB), the smallest budget a host gets."""
 
 from __future__ import annotations
 
@@ -10,7 +10,7 @@ from typing import Any
 
 from bench import harness
 from bench.data_gen import OUTCOME, covariate_names
-from utils.memory import DEFAULT_LIMIT_MB
+from utils.memory_limit import FLOOR_MB
 
 NAME = "scaling"
 COMMAND = ".venv/bin/python -m bench.scaling"
@@ -51,7 +51,7 @@ def child(rows: int, width: int, bare: bool = False) -> dict[str, Any]:
     rows_, cols, levels = logic._design_size(dataset, spec)
     # What the app at its default limit would answer now, in this process.
     try:
-        with MemoryManager(limit_mb=DEFAULT_LIMIT_MB).admit(rows_, cols, levels):
+        with MemoryManager(limit_mb=FLOOR_MB).admit(rows_, cols, levels):
             default_limit = "admitted"
     except MemoryRefused as exc:
         default_limit = f"refused: {exc}"
@@ -160,7 +160,7 @@ def main(argv: list[str] | None = None) -> dict[str, Any]:
             "ru_maxrss (MB)",
             "admission estimate (MB)",
             "measured growth (MB)",
-            f"at {DEFAULT_LIMIT_MB:g} MB default",
+            f"at the {FLOOR_MB:g} MB floor",
         ],
         rows_out,
     )
@@ -186,7 +186,7 @@ def main(argv: list[str] | None = None) -> dict[str, Any]:
             "each run (first = first run in the process); peak RSS analysis = psutil polled "
             "every 5 ms during the runs; ru_maxrss = whole-process peak including the CSV "
             f"read; every run used {MEASURE_ENV} so that admission control lets the cost be "
-            f"measured; default_limit = what a MemoryManager at the {DEFAULT_LIMIT_MB:g} MB "
+            f"measured; default_limit = what a MemoryManager at the {FLOOR_MB:g} MB "
             "default answered in the same process just before the analysis"
         ),
         "runs": runs,

@@ -172,6 +172,16 @@ TOKENS: dict[str, str] = {
     "millilitre": "ml",
     "milliliter": "ml",
     "mod": "moderate",
+    "gi": "gastrointestinal",
+    "subcut": "subcutaneous",
+    "hfref": "heart failure with reduced ejection fraction",
+    "hfpef": "heart failure with preserved ejection fraction",
+    "hfmref": "heart failure with mildly reduced ejection fraction",
+    "ugi": "upper gastrointestinal",
+    "lgi": "lower gastrointestinal",
+    "raised": "high",  # a lab flag: raised, elevated, high
+    "elevated": "high",
+    "wnl": "within normal limits",
 }
 
 # A whole label -> its meaning, for letters that only mean something on their own.
@@ -221,6 +231,18 @@ PHRASES: dict[str, str] = {
     "st elevation mi": "st elevation myocardial infarction",
     "twice a day": "twice daily",
     "once a day": "once daily",
+    # Missing is not "no": a value that was not recorded is unknown.
+    "not recorded": "unknown",
+    "not known": "unknown",
+    "not documented": "unknown",
+    "not stated": "unknown",
+    "not available": "unknown",
+    "uncertain malignant potential": "borderline",  # ICD-O-3 behaviour /1
+    # Histological grade (AJCC): G1 to G4 by differentiation.
+    "well differentiated": "grade 1",
+    "moderately differentiated": "grade 2",
+    "poorly differentiated": "grade 3",
+    "undifferentiated": "grade 4",
 }
 
 # Words with no weight in a comparison: "Stage III" is "III", "current smoker" is "smoker".

@@ -24,7 +24,7 @@ from matching.variable_names import variable_canon
 
 log = logging.getLogger(__name__)
 
-VERSION = "1"
+VERSION = "2"  # 2: the result holds no codebook file name (it came from the first uploader)
 AMBIGUOUS = 0.05  # a runner-up this close (row or column) makes a match unsure
 ALTERNATIVES = 3
 # A column name that only adds a qualifier ("mace_1yr" for "MACE") scores this share of its
@@ -69,9 +69,11 @@ class VariableMatch:
 
 @dataclass(frozen=True)
 class CodebookMatch:
-    """Proposed variable -> column matches and, per matched categorical variable, its values."""
+    """Proposed variable -> column matches and, per matched categorical variable, its values.
 
-    codebook: str
+    Shared by every session with the same bytes (the cache key is the content), so it holds no
+    file name: the page names the codebook the requesting session uploaded."""
+
     fingerprint: str
     variables: tuple[VariableMatch, ...]  # in codebook order
     unmatched_variables: tuple[str, ...]
@@ -88,8 +90,12 @@ def variable_scores(
     """(similarity, exact, band, mode, note, embedded): variables x columns, name or label."""
     cols = [variable_canon(c) for c in columns]
     kwargs = dict(high=spec.high, low=spec.low, embed=embed, added_key_factor=ADDED_KEY_FACTOR)
-    by_name = score_cross([variable_canon(e.variable) for e in codebook.entries], cols, **kwargs)
-    by_label = score_cross([variable_canon(e.label) for e in codebook.entries], cols, **kwargs)
+    names = [e.variable for e in codebook.entries]
+    labels = [e.label for e in codebook.entries]
+    by_name = score_cross([variable_canon(n) for n in names], cols, raw=(names, columns), **kwargs)
+    by_label = score_cross(
+        [variable_canon(x) for x in labels], cols, raw=(labels, columns), **kwargs
+    )
     name_wins = by_name.similarity >= by_label.similarity
     similarity = np.maximum(by_name.similarity, by_label.similarity)
     exact = by_name.exact | by_label.exact
@@ -163,7 +169,6 @@ def match_codebook(
     if "embeddings" in value_modes:
         mode = "embeddings"
     result = CodebookMatch(
-        codebook=codebook.name,
         fingerprint=codebook.fingerprint,
         variables=tuple(matches),
         unmatched_variables=tuple(m.variable for m in matches if m.column is None),

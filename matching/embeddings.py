@@ -21,6 +21,7 @@ import threading
 import time
 from collections import OrderedDict
 from collections.abc import Callable, Sequence
+from contextlib import AbstractContextManager, nullcontext
 from pathlib import Path
 from typing import Any
 
@@ -28,12 +29,15 @@ import numpy as np
 import psutil
 
 from utils.config import settings
+from utils.memory import MemoryRefused
 from utils.resilience import Retrier, TransientError
 
 log = logging.getLogger(__name__)
 
 ROOT = Path(__file__).resolve().parents[1]
-WORKER_MB = 560.0  # measured peak: torch + sentence-transformers + model + a batch (bench)
+# Measured peak of the worker (bench/results/embedding_worker.json): 392-403 MB after 256 labels
+# of 40 words, 316-317 MB on the similarity benchmark's labels; ready at 301 MB.
+WORKER_MB = 400.0
 START_TIMEOUT_S = 120.0  # first load reads ~90 MB of weights and imports torch
 REPLY_TIMEOUT_S = 60.0
 BATCH = 256
@@ -84,7 +88,9 @@ class EmbeddingClient:
         self._last_used = 0.0
         self._down_until = 0.0
         self._reason = "" if self.enabled else "turned off (MEDSTAT_EMBEDDINGS=0)"
-        self._counts = dict(starts=0, stops=0, idle_stops=0, failures=0, embedded=0, hits=0)
+        self._counts = dict(
+            starts=0, stops=0, idle_stops=0, failures=0, refused=0, embedded=0, hits=0
+        )
         self._worker_rss_mb = 0.0
         self._watcher: threading.Thread | None = None
         self._stop_watching = threading.Event()
@@ -173,10 +179,13 @@ class EmbeddingClient:
         reason = self.unavailable_reason()
         if reason:
             raise EmbeddingsUnavailable(reason)
-        self._admit()
+        # The worker's expected size is set aside while it starts (analyses admitted meanwhile
+        # see it); once it runs, the memory manager counts its measured RSS instead.
+        admission = self._admit()
         try:
-            # One retry: a start that fails twice (each up to START_TIMEOUT_S) will not pass.
-            self.retrier.tuned(retries=1).call(self._start)
+            with admission:
+                # One retry: a start that fails twice (each up to START_TIMEOUT_S) will not pass.
+                self.retrier.tuned(retries=1).call(self._start)
         except (TransientError, EmbeddingsUnavailable, OSError) as exc:
             self._counts["failures"] += 1
             self._down_until = self._timer() + COOL_OFF_S
@@ -184,19 +193,20 @@ class EmbeddingClient:
             log.warning("embedding worker not started: %s; rapidfuzz only", exc)
             raise EmbeddingsUnavailable(self._reason) from exc
 
-    def _admit(self) -> None:
-        """Ask the memory manager for room for the worker; refuse rather than crowd the app."""
+    def _admit(self) -> AbstractContextManager:
+        """The memory manager's admission for the worker; refuse rather than crowd the app."""
         if self.memory is None:
-            return
-        numbers = self.memory.stats()
-        free = numbers["limit_mb"] - numbers["rss_mb"] - numbers.get("reserved_mb", 0.0)
-        if free < self.need_mb:
-            self._reason = (
+            return nullcontext()
+        try:
+            return self.memory.admit_mb(self.need_mb, "embedding model", optional=True)
+        except MemoryRefused as refused:
+            self._counts["refused"] += 1
+            reason = (
                 f"not enough memory for the embedding model (needs ~{self.need_mb:.0f} MB, "
-                f"{max(free, 0):.0f} MB free)"
+                f"{max(refused.free_mb, 0):.0f} MB free)"
             )
-            log.info("embedding worker refused: %s", self._reason)
-            raise EmbeddingsUnavailable(self._reason)
+            log.info("embedding worker refused: %s", reason)
+            raise EmbeddingsUnavailable(reason) from refused
 
     def _start(self) -> None:
         """Spawn the worker and wait for its ready line; transient failures are retried."""

@@ -20,13 +20,17 @@ from matching import abbreviations as ab
 _DASHES = str.maketrans({"\u2212": "-", "\u2013": "-", "\u2014": "-", "\u2010": "-", "\u00b1": "+"})
 # A sign closing a token: "A+", "Rh-", "HBsAg +"; not the hyphen inside "pre-op" or "2-3".
 _PLUS = re.compile(r"(?<=[a-z0-9)])\s*\+(?=\s|$|[,;/)])|(?<=^)\+(?=\s|$)")
-_MINUS = re.compile(r"(?<=[a-z)])\s*-(?=\s*$|\s*[,;/)])")
+_MINUS = re.compile(r"(?<=[a-z0-9)])\s*-(?=\s*$|\s*[,;/)])")  # "Rh-", "HER2-", "HER2 -"
 _VE = re.compile(r"([+-])\s*ve\b")
 _ORDINAL = re.compile(r"\b(\d+)(st|nd|rd|th)\b")
 _NON_WORD = re.compile(r"[^a-z0-9.]+")
 _STRAY_DOT = re.compile(r"(?<!\d)\.|\.(?!\d)")
 _LETTER_DIGIT = re.compile(r"(?<=[a-z])(?=\d)|(?<=\d)(?=[a-z])")
 _NUMBER = re.compile(r"^\d+(\.\d+)?$")
+_DOTTED = re.compile(r"\b((?:[a-z]\.){2,}[a-z]?)")  # "c.o.p.d.", "i.v.": one acronym
+# A Roman stage with a sub-stage letter and digit: "IIIA" is 3 a, "IB1" is 1 b 1.
+_ROMAN_SUB = re.compile(r"^(i{1,3}|iv|vi{0,3}|ix|x)([a-e])(\d?)$")
+_ROMAN_LABEL = re.compile(r"^(I{1,3}|IV|VI{0,3}|IX|X)[A-Ea-e]\d?$")  # typed as a stage
 
 GUARD_TYPO_SCORE = 85.0  # 'posiive' is 'positive'; 'moderately' is 'moderate'
 TYPO_SCORE = 85.0  # 'posotperative' is 'postoperative' (one swap in a long word)
@@ -65,6 +69,7 @@ NUMBERED = frozenset(
         "cin",
         "gold",
         "ckd",
+        "figo",
     ]
 )
 # British -> American spellings, applied inside words of five letters or more.
@@ -75,6 +80,7 @@ SPELLING = (
     (re.compile(r"(?<=[a-z]{3})is(e|ed|es|ing|ation)$"), r"iz\1"),  # randomised, immunisation
     (re.compile(r"(?<=[a-z]{2})tre$"), "ter"),  # centre, litre
     (re.compile(r"sulph"), "sulf"),
+    (re.compile(r"^leuc"), "leuk"),  # leucocytosis, leucopenia
 )
 
 
@@ -121,6 +127,8 @@ def _expand(words: list[str], tokens: dict[str, str]) -> list[str]:
         previous = words[i - 1] if i else ""
         if word in ROMAN and (previous in NUMBERED or (word not in ("i", "v", "x", "iv"))):
             out.append(ROMAN[word])
+        elif previous in NUMBERED and (sub := _ROMAN_SUB.match(word)):
+            out.extend(p for p in (ROMAN[sub.group(1)], sub.group(2), sub.group(3)) if p)
         elif word in tokens:
             out.extend(tokens[word].split())
         elif tokens and (known := _known_spelling(word)) is not None:
@@ -135,14 +143,20 @@ def _expand(words: list[str], tokens: dict[str, str]) -> list[str]:
 
 @functools.lru_cache(maxsize=4096)
 def _known_spelling(word: str) -> str | None:
-    """A misspelt abbreviation-list word ('posotperative', 'expred') as that word, else None."""
-    if len(word) < 6 or not word.isalpha():
+    """A misspelt abbreviation-list word ('posotperative', 'expred') as that word, else None.
+
+    A guard word is a word in its own right, never a typo: 'decreased' is not 'deceased'."""
+    if len(word) < 6 or not word.isalpha() or word in ab.GUARD_WORDS:
         return None
     found = process.extractOne(word, _VOCABULARY, scorer=fuzz.ratio, score_cutoff=TYPO_SCORE)
-    return found[0] if found else None
+    return found[0] if found and not _opposed(word, found[0]) else None
 
 
-_VOCABULARY = sorted(w for w in ab.TOKENS if len(w) >= 6 and w.isalpha())
+# The list's single words, and the words of its phrases ('not recoded' is 'not recorded').
+_VOCABULARY = sorted(
+    {w for w in ab.TOKENS if len(w) >= 6 and w.isalpha()}
+    | {w for phrase in ab.PHRASES for w in phrase.split() if len(w) >= 6 and w.isalpha()}
+)
 
 
 def _phrases(text: str, expand: bool) -> str:
@@ -166,7 +180,14 @@ def _guard_spelling(word: str) -> str:
     if len(word) < 5 or word in ab.GUARD_WORDS or not word.isalpha():
         return word
     found = process.extractOne(word, _GUARDS, scorer=fuzz.ratio, score_cutoff=GUARD_TYPO_SCORE)
-    return found[0] if found else word
+    return found[0] if found and not _opposed(word, found[0]) else word
+
+
+def _opposed(word: str, correction: str) -> bool:
+    """A typo correction the principles forbid: 'hypotensive' is not 'hypertensive' misspelt."""
+    from matching.opposites import words_oppose  # opposites reads canonical(): import late
+
+    return words_oppose(word, correction)
 
 
 _GUARDS = sorted(w for w in ab.GUARD_WORDS if len(w) >= 5)
@@ -193,11 +214,15 @@ def canonical(label: str, expand: bool = True) -> Canon:
     """
     whole = ab.WHOLE_LABELS if expand else {}
     text = _ORDINAL.sub(r"\1", _signs(fold(label)))
+    text = _DOTTED.sub(lambda m: m.group(1).replace(".", ""), text)
     squeezed = " ".join(_NON_WORD.sub(" ", text).split())
     if squeezed in whole or text in whole:
         text = whole.get(squeezed) or whole[text]
     elif squeezed in ROMAN:  # "IV" alone in a stage column is a number, not a route
         text = ROMAN[squeezed]
+    elif _ROMAN_LABEL.match(str(label).strip()) and squeezed not in ab.TOKENS:  # "IIIA" alone
+        sub = _ROMAN_SUB.match(squeezed)
+        text = " ".join(p for p in (ROMAN[sub.group(1)], sub.group(2), sub.group(3)) if p)
     words = [_spell(w) for w in _NON_WORD.sub(" ", _STRAY_DOT.sub(" ", text)).split()]
     tokens = ab.TOKENS if expand else {}
     expanded = _expand(words, tokens)

@@ -1,7 +1,8 @@
 """Label harmonisation: which labels of a column mean the same thing, by a cascade cheapest first.
 
 1. normalise (matching/normalize.py: case, accents, punctuation, spelling, abbreviations) and
-   exact match; labels whose guard keys differ (Type 1/2, B/C, +/-, pre/post...) never match;
+   exact match; labels that the principles keep apart (matching/principles.py: negation,
+   opposing prefixes and words, numbers, acronyms) or whose guard words differ never match;
 2. rapidfuzz scores for all pairs at once (process.cdist): at or above `high` the same, below
    `low` different, no further work;
 3. sentence embeddings (a separate worker process) only for the pairs in between, mixed with
@@ -34,10 +35,13 @@ from matching.cross_match import (
     fuzzy_cross,
 )
 from matching.normalize import Canon, canonical
+from matching.opposites import parse
+from matching.principles import blocked, different_qualifiers
+from matching.proposals import Proposal, propose
 
 log = logging.getLogger(__name__)
 
-VERSION = "1"
+VERSION = "2"
 # Work done by the cascade since the server started, for the stats panel (cache hits add none).
 _TOTAL_FIELDS = ("columns", "pairs", "early_exits", "embedded_labels", "columns_with_model")
 _totals = dict.fromkeys(_TOTAL_FIELDS, 0.0)
@@ -70,6 +74,9 @@ class Harmonization:
     stats: dict[str, float] = field(default_factory=dict)
     mode: str = "rapidfuzz"  # "embeddings" when the model took part, else "rapidfuzz"
     note: str = ""  # why the model did not take part, when it was wanted
+    # label -> its proposed merge into its group's canonical label (reason, calibrated
+    # confidence, pre-ticked or not); canonical labels and labels alone have none.
+    proposals: dict[str, Proposal] = field(default_factory=dict)
 
 
 def _embed_band(
@@ -118,10 +125,17 @@ def harmonize_labels(
     texts = [c.text for c in node_canons]
     n = len(node_canons)
 
-    # Step 2: guards and fuzzy scores decide most pairs.
-    conflict = conflicts_cross(node_canons, node_canons)
+    # Step 2: the principles (matching/principles.py) and the guard words keep pairs apart
+    # before any score; fuzzy scores decide most of the rest.
+    parsed = [parse(nodes[c], c, spec.abbreviations) for c in node_canons]
+    principled = blocked(parsed, parsed)
+    conflict = conflicts_cross(node_canons, node_canons) | principled
     fuzzy = fuzzy_cross(texts, texts)
     upper = np.triu(np.ones((n, n), dtype=bool), 1)
+    close = upper & ~conflict & (fuzzy >= spec.low)
+    qualified = different_qualifiers(texts, close)
+    principled |= qualified | qualified.T
+    conflict |= principled
     band = upper & ~conflict & (fuzzy >= spec.low) & (fuzzy < spec.high)
 
     # Step 3: embeddings for the band only.
@@ -147,6 +161,7 @@ def harmonize_labels(
         "pairs": float(label_pairs),
         "exact_pairs": float(label_pairs - node_pairs),
         "guarded_pairs": float((conflict & upper).sum()),
+        "principle_pairs": float((principled & upper).sum()),
         "fuzzy_same": float((upper & ~conflict & (fuzzy >= spec.high)).sum()),
         "fuzzy_different": float((upper & ~conflict & (fuzzy < spec.low)).sum()),
         "band_pairs": float(band_pairs),
@@ -160,6 +175,15 @@ def harmonize_labels(
     if why:
         note = why
     groups, mapping, confidence, unsure = result
+    node_of = {label: i for i, c in enumerate(node_canons) for label in nodes[c]}
+    by_model = (band | band.T) & (similarity > fuzzy / 100.0 + 1e-9) if cos is not None else None
+    proposals = {}
+    for head, *members in groups:
+        for label in members:
+            i, j = node_of[label], node_of[head]
+            score = 1.0 if i == j else float(similarity[i, j])
+            model = by_model is not None and bool(by_model[i, j])
+            proposals[label] = propose(label, head, score, i == j, model)
     log.info(
         "harmonised %d labels into %d groups (%s): %d of %d pairs decided early, %d embedded",
         len(distinct),
@@ -178,6 +202,7 @@ def harmonize_labels(
         stats=stats,
         mode=mode,
         note=note,
+        proposals=proposals,
     )
 
 

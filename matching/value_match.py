@@ -88,6 +88,7 @@ def match_values(
         high=settings.high,
         low=settings.low,
         embed=embed,
+        raw=([lb for lb, _ in rest], list(entry.values)),
     )
     found: dict[str, ValueMatch] = {
         lb: ValueMatch(lb, by_code[lb], 1.0, "code", False, n) for lb, n in labels if lb in by_code
@@ -101,7 +102,7 @@ def match_values(
         how = "exact" if scored.exact[i, best] else "fuzzy"
         canon = canonical(label)
         k = None if how == "exact" else _prefix_of(canon.text, texts)
-        if k is not None and canon.keys == allowed[k].keys:
+        if k is not None and canon.keys == allowed[k].keys and not scored.conflict[i, k]:
             best, score, how = k, max(float(sim[k]), PREFIX_SCORE), "prefix"
         elif how == "fuzzy" and scored.band[i, best] and scored.mode == "embeddings":
             how = "model"

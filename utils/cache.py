@@ -23,6 +23,7 @@ from cachetools import TTLCache
 
 from analyses.cancellation import Cancelled, checkpoint
 from utils.config import settings
+from utils.redis_tier import REFUSALS
 
 log = logging.getLogger(__name__)
 
@@ -327,6 +328,8 @@ class ResultCache:
             }
         tier = self._tier.stats() if self._tier is not None else {}
         out["redis_enabled"] = 1.0 if self._tier is not None else 0.0
-        for name in ("redis_up", "redis_hits", "redis_errors", "redis_rejected"):
+        names = ["redis_up", "redis_hits", "redis_errors", "redis_rejected"]
+        names += [f"redis_rejected_{reason}" for reason in REFUSALS]
+        for name in names:
             out[name] = float(tier.get(name, 0.0))
         return out

@@ -2,7 +2,8 @@
 
 A result is a frozen dataclass of DataFrames, dicts, tuples, lists, numbers, strings and None.
 Decoding builds only dataclass types the caller allows, so bytes planted in a shared store can
-at worst be rejected as a miss: nothing in them is imported, called or unpickled.
+at worst be rejected as a miss: nothing in them is imported, called or unpickled, and a
+dataclass is built only from field values of the types it declares (utils/result_schema.py).
 
 Encoded form: JSON scalars stand for themselves (finite floats, ints, strings, bools, null);
 every JSON object carries a "$" tag (tuple, dict, float for NaN/inf, frame, dataclass, ...).
@@ -22,6 +23,8 @@ from typing import Any
 
 import numpy as np
 import pandas as pd
+
+from utils.result_schema import SchemaError, check_fields
 
 # Column dtypes we write and will rebuild; anything else in stored text is rejected.
 _DTYPE = re.compile(
@@ -236,7 +239,12 @@ def _decode_dataclass(data: dict, allowed: Mapping[str, type]) -> Any:
     unknown = set(values) - known
     if unknown:
         raise CodecError(f"stored {cls.__name__} has unknown fields")
-    return cls(**{k: decode(v, allowed) for k, v in values.items()})
+    fields = {k: decode(v, allowed) for k, v in values.items()}
+    try:
+        check_fields(cls, fields)  # before anything is built from them
+    except SchemaError as exc:
+        raise CodecError(str(exc)) from None
+    return cls(**fields)
 
 
 def _list(value: Any) -> list:

@@ -28,7 +28,7 @@ class Settings:
     cache_ttl_s: float = 1800.0
     cache_max_mb: float = 64.0
     cache_max_items: int = 256
-    memory_limit_mb: float = 0.0  # 0 = cgroup limit if any, else 512 MB
+    memory_limit_mb: float = 0.0  # 0 = cgroup limit if any, else half of RAM, at least 512 MB
     memory_warn_pct: float = 80.0
     memory_critical_pct: float = 93.0
     memory_poll_s: float = 3.0
@@ -36,6 +36,8 @@ class Settings:
     retry_initial_s: float = 0.5
     retry_max_s: float = 2.0
     redis_url: str = ""
+    redis_secret: str = ""  # signs shared-tier values; without it the tier does not start
+    redis_max_value_mb: float = 8.0  # a shared-tier value above this is refused unread
     embeddings: bool = True
     embedding_idle_s: float = 180.0
     worker_threads: int = 4

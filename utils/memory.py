@@ -16,22 +16,11 @@ from pathlib import Path
 import psutil
 
 from utils.config import settings
+from utils.memory_limit import CGROUP_FILES, resolve_limit
 
 log = logging.getLogger(__name__)
 
 MB = 1024 * 1024
-# The budget when neither MEDSTAT_MEMORY_LIMIT_MB nor a cgroup limit says otherwise. Issue 4 asked
-# for 300 MB, assuming the stack costs ~170 MB; measured here it is 192 MB with every analysis
-# imported (pandas 3, scipy, statsmodels, shiny, plotly), before any data. At 300 MB a 100k-row x
-# 13-covariate analysis, the issue's own scale target, is refused (after loading the file the
-# server sits at ~225 MB and the estimate below asks for 86 MB), and 20 users in `make load` got
-# 744 refusals and pushed RSS to 302.6 MB (bench/results/load_limit300.json); at 512 MB: none, and
-# a 350 MB peak (load.json). See OPTIMIZATION.md, "The default budget".
-DEFAULT_LIMIT_MB = 512.0
-CGROUP_FILES = (
-    Path("/sys/fs/cgroup/memory.max"),  # cgroup v2
-    Path("/sys/fs/cgroup/memory/memory.limit_in_bytes"),  # cgroup v1
-)
 OK, WARN, CRITICAL = 0, 1, 2
 STATUS_NAMES = ("ok", "warn", "critical")
 BUSY_MESSAGE = "The server is busy with large analyses; try again in a minute."
@@ -76,6 +65,11 @@ def release_heap() -> bool:
 class MemoryRefused(RuntimeError):
     """An analysis was not started because the server has no room for it; the message says why."""
 
+    def __init__(self, message: str, need_mb: float = 0.0, free_mb: float = 0.0) -> None:
+        super().__init__(message)
+        self.need_mb = need_mb
+        self.free_mb = free_mb
+
 
 def estimate_mb(rows: int, cols: int, levels: float = 1.0, kind: str = "outcome") -> float:
     """Estimated peak working memory (MB) of an analysis of rows x cols covariates.
@@ -86,34 +80,6 @@ def estimate_mb(rows: int, cols: int, levels: float = 1.0, kind: str = "outcome"
     base_mb, per_cell = COSTS.get(kind, COSTS["outcome"])
     width = 1 + max(cols, 0) * max(levels, 1.0)
     return base_mb + per_cell * max(rows, 0) * width * 8 / MB
-
-
-def cgroup_limit_mb(files: Iterable[Path] = CGROUP_FILES) -> float | None:
-    """The container's memory limit in MB, or None when there is none that binds."""
-    physical = psutil.virtual_memory().total
-    for path in files:
-        try:
-            raw = path.read_text().strip()
-        except OSError:
-            continue
-        if not raw.isdigit():  # "max": no limit at this level
-            continue
-        limit = int(raw)
-        # "No limit" in cgroup v1 is a huge number (about 2**63); a limit above the machine's
-        # memory cannot bind either.
-        if 0 < limit < physical:
-            return limit / MB
-    return None
-
-
-def resolve_limit(setting_mb: float, files: Iterable[Path] = CGROUP_FILES) -> tuple[float, str]:
-    """(limit MB, where it came from): the setting if > 0, else the cgroup limit, else 512 MB."""
-    if setting_mb > 0:
-        return float(setting_mb), "MEDSTAT_MEMORY_LIMIT_MB"
-    found = cgroup_limit_mb(files)
-    if found is not None:
-        return found, "cgroup"
-    return DEFAULT_LIMIT_MB, "default"
 
 
 def _setting(name: str, given: float | None, default: float) -> float:
@@ -136,10 +102,10 @@ class Admission:
 
 
 class MemoryManager:
-    """RSS of this process and its registered children against a limit, with cleanups,
-    admission control and a short history for the stats panel's sparkline.
+    """RSS of this process and its registered children (the embedding worker) against a limit,
+    with cleanups, admission control and a short history for the stats panel's sparkline.
 
-    `rss` (bytes) and `timer` are injectable for tests.
+    `rss` (bytes, the whole total) and `timer` are injectable for tests.
     """
 
     def __init__(
@@ -154,9 +120,10 @@ class MemoryManager:
         cleanup_gap_s: float = 10.0,
         history_s: float = 600.0,
         cgroup_files: Iterable[Path] = CGROUP_FILES,
+        physical_mb: float | None = None,
     ) -> None:
         self.limit_mb, self.limit_source = resolve_limit(
-            _setting("memory_limit_mb", limit_mb, 0.0), cgroup_files
+            _setting("memory_limit_mb", limit_mb, 0.0), cgroup_files, physical_mb
         )
         self.warn_pct = _setting("memory_warn_pct", warn_pct, 80.0)
         self.critical_pct = _setting("memory_critical_pct", critical_pct, 93.0)
@@ -171,6 +138,7 @@ class MemoryManager:
             maxlen=max(1, round(history_s / max(self.poll_s, 1e-3)))
         )
         self._rss_mb = 0.0
+        self._workers_mb = 0.0
         self._peak_mb = 0.0
         self._status = OK
         self._reserved_mb = 0.0
@@ -200,23 +168,28 @@ class MemoryManager:
         with self._lock:
             self._children.add(pid)
 
-    def _process_rss(self) -> float:
-        total = psutil.Process(os.getpid()).memory_info().rss
+    def _process_rss(self) -> tuple[float, float]:
+        """(bytes of this process and its registered workers, bytes of the workers alone)."""
+        workers = 0
         with self._lock:
             children = list(self._children)
         for pid in children:
             try:
-                total += psutil.Process(pid).memory_info().rss
+                workers += psutil.Process(pid).memory_info().rss
             except (psutil.NoSuchProcess, psutil.AccessDenied, psutil.ZombieProcess):
                 with self._lock:
                     self._children.discard(pid)
-        return total
+        return psutil.Process(os.getpid()).memory_info().rss + workers, workers
 
     def _measure(self) -> float:
-        rss_mb = self._rss() / MB
+        measured = self._rss()
+        # An injected source (tests) gives the total in bytes; the real one splits out the workers.
+        total, workers = measured if isinstance(measured, tuple) else (measured, 0.0)
+        rss_mb = total / MB
         status = self._status_for(rss_mb)
         with self._lock:
             self._rss_mb = rss_mb
+            self._workers_mb = workers / MB
             self._peak_mb = max(self._peak_mb, rss_mb)
             self._status = status
         return rss_mb
@@ -268,39 +241,69 @@ class MemoryManager:
 
     def admit(self, rows: int, cols: int, levels: float = 1.0, kind: str = "outcome") -> Admission:
         """Allow an analysis or raise MemoryRefused; use as `with manager.admit(...):`."""
-        need = estimate_mb(rows, cols, levels, kind)
+        return self.admit_mb(
+            estimate_mb(rows, cols, levels, kind),
+            kind,
+            "Use fewer covariates or fewer rows (for example a subset of the patients), or merge "
+            "rare levels of categorical covariates.",
+        )
+
+    def admit_mb(
+        self, need: float, kind: str, advice: str = "", optional: bool = False
+    ) -> Admission:
+        """Allow work of `need` MB or raise MemoryRefused, whose message ends with `advice`.
+
+        Optional work (the embedding model, which the app can do without) must fit below the
+        warn line, where the cleanups would stop it again; it never runs the cleanups to make
+        room (they would drop other users' kept tabs for it) and is not counted among the
+        analyses admitted or refused.
+        """
+        ceiling = self.warn_pct if optional else 100.0
         rss_mb = self._measure()
         short = self._status_for(rss_mb) == CRITICAL or need > self._free_mb(rss_mb)
         # Cleanups may make the room (they respect their gap, so refusals cannot thrash).
-        if short and need <= self.limit_mb and self._run_cleanups(rss_mb):
+        if short and not optional and need <= self.limit_mb and self._run_cleanups(rss_mb):
             rss_mb = self._measure()
         if self._status_for(rss_mb) == CRITICAL:
-            self._refuse(kind, need, rss_mb, BUSY_MESSAGE)
-        free = self._free_mb(rss_mb)
+            self._refuse(kind, need, rss_mb, BUSY_MESSAGE, counted=not optional)
+        free = self._free_mb(rss_mb, ceiling)
         if need > free:
             self._refuse(
                 kind,
                 need,
                 rss_mb,
                 f"This analysis needs about {need:.0f} MB but only {max(free, 0):.0f} MB is free "
-                "on the server. Use fewer covariates or fewer rows (for example a subset of the "
-                "patients), or merge rare levels of categorical covariates.",
+                f"on the server. {advice}".strip(),
+                counted=not optional,
+                free=free,
             )
-        with self._lock:
-            self._admitted += 1
+        if not optional:
+            with self._lock:
+                self._admitted += 1
         return Admission(self, need)
 
-    def _free_mb(self, rss_mb: float) -> float:
+    def _free_mb(self, rss_mb: float, ceiling_pct: float = 100.0) -> float:
+        """MB left below ceiling_pct of the limit, after RSS and the work admitted but not yet
+        measured."""
         with self._lock:
-            return self.limit_mb - rss_mb - self._reserved_mb
+            return self.limit_mb * ceiling_pct / 100.0 - rss_mb - self._reserved_mb
 
     def _reserve(self, mb: float) -> None:
         with self._lock:
             self._reserved_mb = max(0.0, self._reserved_mb + mb)
 
-    def _refuse(self, kind: str, need: float, rss_mb: float, message: str) -> None:
+    def _refuse(
+        self,
+        kind: str,
+        need: float,
+        rss_mb: float,
+        message: str,
+        counted: bool = True,
+        free: float | None = None,
+    ) -> None:
+        free = self._free_mb(rss_mb) if free is None else free
         with self._lock:
-            self._refusals += 1
+            self._refusals += counted
         log.info(
             "memory refused %s: needs ~%.0f MB, RSS %.0f of %.0f MB",
             kind,
@@ -308,7 +311,7 @@ class MemoryManager:
             rss_mb,
             self.limit_mb,
         )
-        raise MemoryRefused(message)
+        raise MemoryRefused(message, need, free)
 
     def start(self) -> None:
         """Start the background watcher (a daemon thread calling check() every poll_s)."""
@@ -355,6 +358,8 @@ class MemoryManager:
         with self._lock:
             return {
                 "rss_mb": self._rss_mb,
+                "server_mb": self._rss_mb - self._workers_mb,
+                "workers_mb": self._workers_mb,
                 "limit_mb": self.limit_mb,
                 "used_pct": 100.0 * self._rss_mb / self.limit_mb,
                 "peak_mb": self._peak_mb,

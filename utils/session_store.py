@@ -8,13 +8,18 @@ The values stored are the objects the live session already holds (immutable Data
 results), so a live tab costs no copy; an ended tab's state is kept `keep_s` seconds, or until
 the memory manager asks for the room.
 
-A token is issued by the server (secrets.token_urlsafe, 128 bits) and replaced at every session
-start: a duplicated browser tab, which copies sessionStorage, gets its own copy of the state
-instead of sharing one that both would overwrite.
+A token is issued by the server (secrets.token_urlsafe, 128 bits), bound to the browser it was
+issued to (a digest of that browser's HttpOnly cookie, utils/browser_cookie.py) and good for one
+restore: the session that brings it gets a new one, and the token is spent. So a token copied
+out of a page restores nothing anywhere else, and nothing twice. When the tab that holds the
+token is still open (a duplicated browser tab, which copies sessionStorage; or a dropped
+connection the server has not noticed yet), the newcomer gets a copy of the state and the open
+tab keeps its own under a new token, which it is told (`rekey`).
 """
 
 from __future__ import annotations
 
+import hmac
 import secrets
 import threading
 import time
@@ -27,6 +32,8 @@ from typing import Any
 class _Entry:
     state: dict[str, Any] = field(default_factory=dict)
     ended_at: float | None = None  # None while the tab's session is live
+    binding: str | None = None  # the browser the token was issued to; None: restores nothing
+    rekey: Callable[[str], None] | None = None  # tells the live tab a new token
 
 
 class SessionStore:
@@ -44,23 +51,43 @@ class SessionStore:
         self._lock = threading.Lock()
         self._entries: dict[str, _Entry] = {}
         self._restored = 0
+        self._refused = 0
         self._expired = 0
         self._released = 0
 
-    def open(self, token: object) -> tuple[str, dict[str, Any]]:
+    def open(
+        self,
+        token: object,
+        binding: str | None = None,
+        rekey: Callable[[str], None] | None = None,
+    ) -> tuple[str, dict[str, Any]]:
         """A new token for a starting session, and what was saved under the one it brought.
 
-        An unknown, expired or malformed token restores nothing: the tab starts afresh.
+        The brought token restores once, and only with the `binding` it was issued with: an
+        unknown, expired, spent or malformed token, or one from another browser (or from a
+        browser without the cookie), restores nothing, and the tab starts afresh. `rekey(token)`
+        is how this session is told a new token if its own is brought by another.
         """
         new = secrets.token_urlsafe(16)
+        retold: tuple[Callable[[str], None], str] | None = None
         with self._lock:
             self._expire()
             entry = self._entries.get(token) if isinstance(token, str) else None
-            restored = dict(entry.state) if entry is not None else {}
-            if restored:
-                self._restored += 1
-            self._entries[new] = _Entry(dict(restored))
+            restored: dict[str, Any] = {}
+            if entry is not None and _same_browser(entry.binding, binding):
+                restored = dict(entry.state)
+                del self._entries[token]  # spent
+                if entry.ended_at is None:  # its tab is open: it keeps its state, re-keyed
+                    fresh = secrets.token_urlsafe(16)
+                    self._entries[fresh] = entry
+                    retold = (entry.rekey, fresh) if entry.rekey is not None else None
+                self._restored += 1 if restored else 0
+            elif entry is not None:
+                self._refused += 1
+            self._entries[new] = _Entry(dict(restored), binding=binding, rekey=rekey)
             self._bound()
+        if retold is not None:
+            retold[0](retold[1])
         return new, restored
 
     def put(self, token: str, name: str, value: Any) -> None:
@@ -76,6 +103,7 @@ class SessionStore:
             entry = self._entries.get(token)
             if entry is not None:
                 entry.ended_at = self._timer()
+                entry.rekey = None  # the session is gone; do not keep it alive from here
 
     def release_ended(self) -> int:
         """Forget every ended tab now (the memory manager's cleanup); returns how many."""
@@ -119,6 +147,12 @@ class SessionStore:
                 "live": float(live),
                 "kept": float(len(self._entries) - live),
                 "restored": float(self._restored),
+                "refused": float(self._refused),
                 "expired": float(self._expired),
                 "released": float(self._released),
             }
+
+
+def _same_browser(issued: str | None, brought: str | None) -> bool:
+    """Both bindings known and equal (compared in constant time)."""
+    return issued is not None and brought is not None and hmac.compare_digest(issued, brought)

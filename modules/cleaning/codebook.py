@@ -19,6 +19,7 @@ from matching.codebook_match import CodebookMatch
 from matching.value_match import ValueMatch, match_values
 from modules.cleaning import codebook_view as cbv
 from modules.shared.background import run_in_worker
+from modules.shared.inputs import FILES, SCALAR, read
 from modules.shared.session_state import TabState
 from modules.shared.uploads import discard_upload, is_upload, upload_root
 from utils.dataset import Dataset
@@ -98,7 +99,10 @@ def codebook_server(
     @reactive.effect
     @reactive.event(input.upload, ignore_init=True)
     def _start():
-        file = input.upload()[0]
+        files = read(input, "upload", FILES)
+        if files is None:
+            return  # not an upload's description: logged by read()
+        file = files[0]
         ds = dataset()
         if not is_upload(file.get("datapath"), root):
             _fail("The codebook could not be found. Upload it again.")
@@ -151,7 +155,7 @@ def codebook_server(
         return match_values(ds.df[column], entry)[0]  # a few labels, rapidfuzz only
 
     def value(input_id: str):
-        return input[input_id]() if input_id in input else None
+        return read(input, input_id, SCALAR)
 
     @render.ui
     def status():
@@ -170,10 +174,12 @@ def codebook_server(
         current = found()
         if current is None:
             return cbv.nothing_yet()
-        _, result, gen = current
+        codebook, result, gen = current
         with reactive.isolate():
             names = columns()
-        return ui.TagList(cbv.summary_line(result), cbv.match_table(result, names, gen))
+        return ui.TagList(
+            cbv.summary_line(result, codebook.name), cbv.match_table(result, names, gen)
+        )
 
     @render.ui
     def values():

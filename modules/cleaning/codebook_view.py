@@ -101,8 +101,9 @@ def match_table(result: CodebookMatch, columns: list[str], gen: int) -> Tag:
     )
 
 
-def summary_line(result: CodebookMatch) -> Tag:
-    """Counts, unmatched names on both sides, and how the comparison ran."""
+def summary_line(result: CodebookMatch, name: str) -> Tag:
+    """Counts, unmatched names on both sides, and how the comparison ran; `name` is the file
+    name this session uploaded the codebook under (the shared result holds none)."""
     matched = int(result.stats.get("matched", 0))
     unsure = int(result.stats.get("unsure", 0))
     how = (
@@ -112,7 +113,7 @@ def summary_line(result: CodebookMatch) -> Tag:
     )
     parts: list[Any] = [
         tags.span(
-            f"'{result.codebook}': {matched} of {len(result.variables)} variables matched, "
+            f"'{name}': {matched} of {len(result.variables)} variables matched, "
             f"{unsure} unsure ({how}, {result.stats.get('seconds', 0):.2f} s). "
         )
     ]

@@ -1,14 +1,15 @@
 """The Data cleaning tab: find labels that mean the same, let the user decide, apply, undo;
-the codebook card (modules/cleaning/codebook.py) adds its accepted matches as steps too.
+the codebook card (modules/cleaning/codebook.py), the new-variables card (derive.py) and the
+row-filter card with its flow diagram (filters.py) add their steps to the same history.
 
-The server sits between the data module and the analyses: it returns a reactive calc of the
-cleaned Dataset (the data module's dataset with the applied recodes, each with a derived
-fingerprint), which app.py passes to the analysis tabs.
+The steps are one list shared with the Data tab's value labels (modules/shared/
+cleaning_steps.py); the server returns the reactive cleaned Dataset (the Data tab's dataset
+with every step applied, each with a derived fingerprint), which app.py passes to the
+analysis tabs.
 """
 
 from __future__ import annotations
 
-import datetime as dt
 import logging
 from collections.abc import Callable
 
@@ -16,21 +17,20 @@ from shiny import module, reactive, render, ui
 
 import logic
 from matching import embeddings
-from matching.codebook_apply import CodebookStep, apply_codebook
-from matching.recode import apply_recode, recode_map_frame, recode_map_json
+from matching.recode import recode_map_frame, recode_map_json
 from matching.similarity import Harmonization, HarmonizeSpec
-from modules.cleaning import codebook
+from modules.cleaning import codebook, derive, filters
 from modules.cleaning import view as cv
 from modules.shared.background import run_in_worker
-from modules.shared.report import safe_csv_frame
+from modules.shared.cleaning_steps import CleaningSteps
+from modules.shared.csv_safety import csv_text
+from modules.shared.inputs import SCALAR, TEXT, read
 from modules.shared.session_state import TabState
-from modules.shared.wide_select import is_wide, wide_selectize
+from modules.shared.wide_select import column_select
 from utils.config import settings
 from utils.dataset import Dataset
 
 log = logging.getLogger(__name__)
-
-Step = tuple[str, dict[str, str]] | CodebookStep  # a label merge, or a codebook's matches
 
 
 @module.ui
@@ -67,53 +67,47 @@ def cleaning_ui():
             ui.output_ui("stats"),
         ),
         codebook.codebook_ui("codebook"),
+        derive.derive_ui("derive"),
+        filters.filters_ui("filters"),
     )
 
 
 @module.server
-def cleaning_server(input, output, session, dataset: Callable[[], Dataset | None], tab: TabState):
-    # After a reconnect: the applied steps and the upstream data they belong to.
-    saved_fp, saved_steps = tab.saved("cleaning", ("", []))
-    steps: reactive.Value[list[Step]] = reactive.value(list(saved_steps))
-    base_fp = reactive.value(saved_fp)  # the upstream data the steps belong to
+def cleaning_server(
+    input,
+    output,
+    session,
+    dataset: Callable[[], Dataset | None],
+    tab: TabState,
+    steps: CleaningSteps,
+):
+    steps.follow(dataset)
+    cleaned = steps.cleaned
     found: reactive.Value[tuple[str, Harmonization, int] | None] = reactive.value(None)
     note = reactive.value(("idle", "Choose a column and press Find similar labels."))
     generation = reactive.value(0)  # new ids for each result, so old checkboxes never count
 
     @reactive.effect
-    def _new_upstream():
-        upstream = dataset()
-        fp = upstream.fingerprint if upstream is not None else ""
+    def _set_aside():
+        _, dropped = steps.set_aside()
         with reactive.isolate():
-            if fp != base_fp():
-                if steps():
-                    note.set(("idle", "New data: the earlier cleaning steps were set aside."))
-                base_fp.set(fp)
-                steps.set([])
-                found.set(None)
+            found.set(None)
+            if dropped:
+                note.set(("idle", "New data: the earlier cleaning steps were set aside."))
 
-    @reactive.effect
-    def _keep():
-        tab.keep("cleaning", (base_fp(), tuple(steps())))
-
-    @reactive.calc
-    def cleaned() -> Dataset | None:
-        upstream = dataset()
-        if upstream is None or upstream.fingerprint != base_fp():
-            return upstream
-        for step in steps():
-            if isinstance(step, CodebookStep):
-                upstream = apply_codebook(upstream, step)
-            elif step[0] in upstream.columns:
-                upstream = apply_recode(upstream, *step)
-        return upstream
-
-    def add_codebook_step(step: CodebookStep) -> None:
-        steps.set([*steps(), step])
+    def added(step, text: str) -> None:
+        steps.add(step)
         found.set(None)
-        note.set(("done", f"Applied: {step.describe()}."))
+        note.set(("done", text))
 
-    codebook.codebook_server("codebook", dataset=cleaned, on_apply=add_codebook_step, tab=tab)
+    codebook.codebook_server(
+        "codebook",
+        dataset=cleaned,
+        on_apply=lambda step: added(step, f"Applied: {step.describe()}."),
+        tab=tab,
+    )
+    derive.derive_server("derive", dataset=cleaned, on_apply=added)
+    filters.filters_server("filters", steps=steps, on_apply=added)
 
     @render.ui
     def column_control():
@@ -124,11 +118,9 @@ def cleaning_server(input, output, session, dataset: Callable[[], Dataset | None
         if not choices:
             return ui.p("No categorical or text columns to clean.", class_="text-muted")
         with reactive.isolate():
-            previous = input.column() if "column" in input else None
+            previous = read(input, "column", TEXT)
         selected = previous if previous in choices else next(iter(choices))
-        if is_wide(choices):  # thousands of columns: a part in the page, a search for the rest
-            return wide_selectize("column", "Column", choices, selected, multiple=False)
-        return ui.input_select("column", "Column", choices, selected=selected, width="100%")
+        return column_select("column", "Column", choices, selected, width="100%")
 
     @ui.bind_task_button(button_id="find")
     @reactive.extended_task
@@ -139,7 +131,7 @@ def cleaning_server(input, output, session, dataset: Callable[[], Dataset | None
     @reactive.event(input.find, ignore_init=True)
     def _find():
         ds = cleaned()
-        column = input.column() if "column" in input else None
+        column = read(input, "column", TEXT)
         if ds is None or column not in (ds.columns if ds else {}):
             note.set(("error", "Choose a column first."))
             return
@@ -153,7 +145,7 @@ def cleaning_server(input, output, session, dataset: Callable[[], Dataset | None
             with reactive.isolate():
                 gen = generation() + 1
                 generation.set(gen)
-                found.set((input.column(), finding.result(), gen))
+                found.set((read(input, "column", TEXT), finding.result(), gen))
             note.set(("done", ""))
         elif status == "error":
             try:
@@ -172,24 +164,22 @@ def cleaning_server(input, output, session, dataset: Callable[[], Dataset | None
             ui.notification_show("Find similar labels first.", type="warning")
             return
         column, result, gen = current
-        mapping = cv.chosen_mapping(result, gen, lambda i: input[i]() if i in input else None)
+        mapping = cv.chosen_mapping(result, gen, lambda i: read(input, i, SCALAR))
         if not mapping:
             ui.notification_show("No merges are ticked: nothing changed.", type="warning")
             return
-        steps.set([*steps(), (column, mapping)])
-        found.set(None)
-        note.set(("done", f"Applied: {len(mapping)} label(s) recoded in '{column}'."))
+        added((column, mapping), f"Applied: {len(mapping)} label(s) recoded in '{column}'.")
         log.info("recode applied: %d labels in one column", len(mapping))
 
     @reactive.effect
     @reactive.event(input.undo, ignore_init=True)
     def _undo():
-        if not steps():
+        undone = steps.undo()
+        if undone is None:
             ui.notification_show("There is nothing to undo.", type="warning")
             return
-        steps.set(steps()[:-1])
         found.set(None)
-        note.set(("done", "Undone: the data is as before the last change."))
+        note.set(("done", f"Undone: {cv.step_text(undone, {})}. The data is as before it."))
 
     @render.ui
     def status():
@@ -222,14 +212,13 @@ def cleaning_server(input, output, session, dataset: Callable[[], Dataset | None
 
     @render.ui
     def history():
-        ds = cleaned()
-        return cv.history_list(steps(), ds.labels() if ds else {})
+        prepared = steps.prepared()
+        ds = prepared.dataset if prepared else None
+        skipped = prepared.skipped if prepared else ()
+        return cv.history_list(steps.steps(), ds.labels() if ds else {}, skipped)
 
     def stem() -> str:
-        ds = cleaned()
-        name = (ds.name.rsplit(".", 1)[0] if ds else "data")[:40] or "data"
-        safe = "".join(c if c.isalnum() or c in "-_" else "_" for c in name)
-        return f"{safe}_cleaned_{dt.date.today():%Y-%m-%d}"
+        return cv.file_stem(cleaned(), "cleaned")
 
     @render.download_button(filename=lambda: f"{stem()}.csv")
     def download_data():
@@ -239,10 +228,10 @@ def cleaning_server(input, output, session, dataset: Callable[[], Dataset | None
 
     @render.download_button(filename=lambda: f"{stem()}_recode_map.csv")
     def download_map_csv():
-        yield safe_csv_frame(recode_map_frame(steps())).to_csv(index=False)
+        yield csv_text(recode_map_frame(steps.steps()))
 
     @render.download_button(filename=lambda: f"{stem()}_recode_map.json")
     def download_map_json():
-        yield recode_map_json(steps())
+        yield recode_map_json(steps.steps())
 
     return cleaned

@@ -18,10 +18,11 @@ from htmltools import HTML, Tag, tags
 
 from analyses.fit_records import CorrelationSummary
 from analyses.results import CorrelationResult
+from modules.shared.csv_safety import csv_text
 from modules.shared.figures import POINT, figure_html
 from modules.shared.formatting import DASH, fmt_count, fmt_number, fmt_p, is_number
 from modules.shared.labelled import Labelled
-from modules.shared.report import REPORT_CSS, safe_csv_frame
+from modules.shared.report import REPORT_CSS
 from modules.shared.tables import html_table
 
 METHOD_NAMES = {"pearson": "Pearson r", "spearman": "Spearman ρ"}
@@ -215,7 +216,7 @@ def tidy_frame(view: CorrelationView) -> pd.DataFrame:
 
 def tables_csv(view: CorrelationView) -> str:
     """The pairs as CSV text with formula-like cells neutralised."""
-    return safe_csv_frame(tidy_frame(view)).to_csv(index=False, na_rep="")
+    return csv_text(tidy_frame(view))
 
 
 def html_report(view: CorrelationView, when: dt.datetime | None = None) -> str:

@@ -16,11 +16,11 @@ from typing import Any
 
 from htmltools import TagChild, tags
 from shiny import reactive, render, ui
-from shiny.types import SilentException
 
 from modules.data import column_pages as cp
 from modules.data import view as data_view
 from modules.shared.formatting import fmt_count
+from modules.shared.inputs import NUMBER, TEXT, read
 from utils.dataset import KINDS, Dataset
 from utils.dataset_edits import with_edits
 
@@ -55,15 +55,6 @@ def tools(total: int) -> TagChild:
         class_="d-flex align-items-center gap-2 flex-wrap mb-2",
         id="column-tools",
     )
-
-
-def _sent(input: Any, input_id: str) -> Any:
-    """What the page sent for an input (None before it has); reading takes a dependency, so
-    the collector runs again when the input first arrives."""
-    try:
-        return input[input_id]()
-    except SilentException:
-        return None
 
 
 @dataclass(frozen=True)
@@ -131,7 +122,7 @@ def serve_column_editor(
 
     @reactive.calc
     def query() -> str:
-        return str(_sent(input, "column_search") or "") if cp.is_paged(len(keys())) else ""
+        return str(read(input, "column_search", TEXT) or "") if cp.is_paged(len(keys())) else ""
 
     @reactive.calc
     def shown() -> cp.ColumnPage:
@@ -155,7 +146,7 @@ def serve_column_editor(
     @reactive.effect
     @reactive.event(input.column_page, ignore_init=True)
     def _typed_page():
-        _go(_sent(input, "column_page"), echo=False)
+        _go(read(input, "column_page", NUMBER), echo=False)
 
     def _go(number: object, echo: bool = True) -> None:
         with reactive.isolate():
@@ -172,7 +163,9 @@ def serve_column_editor(
             return
         with reactive.isolate():
             before = edits()
-        current = collect_edits(dataset, gen, view.positions, lambda i: _sent(input, i), before)
+        current = collect_edits(
+            dataset, gen, view.positions, lambda i: read(input, i, TEXT), before
+        )
         with reactive.isolate():
             if current != before:
                 edits.set(current)

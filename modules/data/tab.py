@@ -13,10 +13,13 @@ from pathlib import Path
 from shiny import module, reactive, render, ui
 
 import logic
+from modules.data import value_labels
 from modules.data import view as data_view
 from modules.data.column_editor import editor_card_body, serve_column_editor
 from modules.data.column_pages import is_paged
 from modules.shared.background import run_in_worker
+from modules.shared.cleaning_steps import CleaningSteps
+from modules.shared.inputs import FILES, read
 from modules.shared.session_state import TabState
 from modules.shared.uploads import discard_upload, is_upload, upload_root
 from utils import data_io
@@ -77,15 +80,18 @@ def data_ui():
             ui.card_header("Columns: check the detected kind and edit labels"),
             editor_card_body(),
         ),
+        value_labels.value_labels_ui("values"),
         ui.card(
-            ui.card_header(f"Preview (first {data_view.PREVIEW_ROWS} rows)"),
+            ui.card_header(
+                f"Preview (first {data_view.PREVIEW_ROWS} rows, as the analyses see them)"
+            ),
             ui.output_data_frame("preview"),
         ),
     )
 
 
 @module.server
-def data_server(input, output, session, tab: TabState):
+def data_server(input, output, session, tab: TabState, steps: CleaningSteps):
     example = example_dataset()
     # After a reconnect: the tab's data as it was, kinds and labels edited (saved by _keep).
     saved, saved_example, saved_gen = tab.saved("data", (example, example is not None, -1))
@@ -115,7 +121,10 @@ def data_server(input, output, session, tab: TabState):
     @reactive.effect
     @reactive.event(input.upload, ignore_init=True)  # a reconnecting page resends its last file
     def _start_reading():
-        file = input.upload()[0]
+        files = read(input, "upload", FILES)
+        if files is None:
+            return  # not an upload's description: logged by read()
+        file = files[0]
         if not is_upload(file.get("datapath"), root):
             log.warning("upload refused: its datapath is outside the session's upload folder")
             _fail("The uploaded file could not be found. Upload it again.")
@@ -141,6 +150,7 @@ def data_server(input, output, session, tab: TabState):
                 base.set(dataset)
                 is_example.set(False)
                 generation.set(generation() + 1)
+                steps.new_data()  # the cleaning steps were made for the previous file's columns
             upload_error.set("")
             ui.notification_show(f"Loaded '{dataset.name}'.", type="message", duration=4)
         elif status == "error":
@@ -202,11 +212,14 @@ def data_server(input, output, session, tab: TabState):
 
     @render.data_frame
     def preview():
-        dataset = base()
+        dataset = steps.cleaned()  # value labels, new columns and filters show here too
         if dataset is None:
             return None
         # A wide file: the columns of the editor's page, not 16,000 columns of cells.
-        df = dataset.df[editor.page_columns()] if is_paged(dataset.df.shape[1]) else dataset.df
+        df = dataset.df
+        if is_paged(df.shape[1]):
+            df = df[[c for c in editor.page_columns() if c in df.columns]]
         return render.DataGrid(data_view.preview_frame(df), width="100%", height="420px")
 
+    value_labels.value_labels_server("values", steps=steps)
     return current

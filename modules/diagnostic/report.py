@@ -25,8 +25,9 @@ from modules.diagnostic.view import (
     fmt_auc,
     two_by_two_tables,
 )
+from modules.shared.csv_safety import csv_text
 from modules.shared.figures import figure_html
-from modules.shared.report import REPORT_CSS, safe_csv_frame
+from modules.shared.report import REPORT_CSS
 
 COLOURS = ("#1f4e79", "#c0504d", "#2e7d32", "#8064a2", "#f39c12", "#4bacc6", "#7f6000")
 
@@ -170,7 +171,7 @@ def tidy_frame(view: DiagnosticView) -> pd.DataFrame:
 
 def tables_csv(view: DiagnosticView) -> str:
     """The tidy frame as CSV, with cells a spreadsheet would run as a formula neutralised."""
-    return safe_csv_frame(tidy_frame(view)).to_csv(index=False, na_rep="")
+    return csv_text(tidy_frame(view))
 
 
 def file_stem(view: DiagnosticView) -> str:

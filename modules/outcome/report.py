@@ -13,14 +13,15 @@ from htmltools import HTML, Tag, tags
 
 from modules.outcome import figures, tables
 from modules.outcome.result_view import ResultView
+from modules.shared.csv_safety import csv_text
 from modules.shared.figures import figure_html
-from modules.shared.report import REPORT_CSS, safe_csv_frame
+from modules.shared.report import REPORT_CSS
 from modules.shared.tables import warnings_list
 
 
 def tables_csv(view: ResultView) -> str:
     """Univariable and multivariable rows in tidy long form (empty cell = not available)."""
-    return safe_csv_frame(tables.tidy_frame(view)).to_csv(index=False, na_rep="")
+    return csv_text(tables.tidy_frame(view))
 
 
 def file_stem(view: ResultView) -> str:

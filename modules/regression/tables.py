@@ -19,6 +19,7 @@ from modules.regression.view import (
     fmt_estimate,
     fmt_interval,
 )
+from modules.shared.csv_safety import csv_text
 from modules.shared.effect_scale import (
     flagged_variables,
     per_wording,
@@ -28,7 +29,7 @@ from modules.shared.effect_scale import (
 )
 from modules.shared.formatting import DASH, REFERENCE, fmt_count, fmt_p, p_phrase, text_or_dash
 from modules.shared.model_csv import long_tables
-from modules.shared.report import REPORT_CSS, safe_csv_frame
+from modules.shared.report import REPORT_CSS
 from modules.shared.tables import html_table
 
 
@@ -202,7 +203,7 @@ def tidy_frame(view: RegressionView) -> pd.DataFrame:
 
 def tables_csv(view: RegressionView) -> str:
     """The tidy tables as CSV text, with formula-like cells neutralised."""
-    return safe_csv_frame(tidy_frame(view)).to_csv(index=False, na_rep="")
+    return csv_text(tidy_frame(view))
 
 
 def file_stem(view: RegressionView) -> str:

@@ -17,6 +17,7 @@ from typing import Any, Protocol
 from htmltools import TagChild
 from shiny import ui
 
+from modules.shared.inputs import CHOICES, FLAG, NUMBER, SCALAR, TEXT, Kind
 from modules.shared.wide_select import is_wide, wide_selectize
 from utils.dataset import Dataset
 
@@ -44,15 +45,17 @@ class Raw:
     A value the tab itself chose as a default, sent back unchanged by the page, reads as
     MISSING: it was never the user's choice, so new data gets a new default rather than an
     old guess that happens to fit (a Follow-up time of 'age' carried from another file).
+    `sent(input_id, kind)` reads the page's value, MISSING when it is not of the control's
+    kind (modules/shared/inputs.py): each control says what its inputs send.
     """
 
-    def __init__(self, sent: Callable[[str], Any], remembered: Mapping[str, Any]) -> None:
+    def __init__(self, sent: Callable[[str, Kind], Any], remembered: Mapping[str, Any]) -> None:
         self._sent = sent
         self._remembered = remembered
         self.defaults: dict[str, Any] = {}  # input id -> the default it was last given
 
-    def __call__(self, input_id: str) -> Any:
-        value = self._sent(input_id)
+    def __call__(self, input_id: str, kind: Kind = SCALAR) -> Any:
+        value = self._sent(input_id, kind)
         if value is MISSING:
             return self._remembered.get(input_id, MISSING)
         if input_id in self.defaults and _same(self.defaults[input_id], value):
@@ -111,7 +114,7 @@ class Select:
         if s.ds is None or not self.visible(s):
             return [] if self.multiple else None
         choices = self.choices(s)
-        sent = raw(self.id)
+        sent = raw(self.id, CHOICES if self.multiple else TEXT)
         if self.multiple:
             kept = [v for v in _as_list(sent) if v in choices]
             # A choice made on other data that fits none of this data's columns: start afresh.
@@ -181,7 +184,7 @@ class Radio:
     def resolve(self, s: Settings, raw: Raw) -> Any:
         if not self.visible(s):
             return None
-        sent = raw(self.id)
+        sent = raw(self.id, TEXT)
         return sent if sent in self.choices else self.default
 
     saved = saved_one
@@ -212,7 +215,7 @@ class Numeric:
     def resolve(self, s: Settings, raw: Raw) -> Any:
         if not self.visible(s):
             return None
-        sent = raw(self.id)
+        sent = raw(self.id, NUMBER)
         return self.default if sent is MISSING else sent
 
     saved = saved_one
@@ -239,7 +242,7 @@ class Checkboxes:
     default: Sequence[str] = ()
 
     def resolve(self, s: Settings, raw: Raw) -> Any:
-        sent = raw(self.id)
+        sent = raw(self.id, CHOICES)
         chosen = list(self.default) if sent is MISSING else _as_list(sent)
         return [v for v in chosen if v in self.choices]
 
@@ -263,7 +266,7 @@ class Checkbox:
     default: bool = False
 
     def resolve(self, s: Settings, raw: Raw) -> Any:
-        sent = raw(self.id)
+        sent = raw(self.id, FLAG)
         return self.default if sent is MISSING else bool(sent)
 
     saved = saved_one

@@ -11,6 +11,7 @@ from htmltools import TagChild, tags
 from shiny import ui
 
 from modules.shared.controls import MISSING, Raw, Settings, _always
+from modules.shared.inputs import NUMBER, TEXT
 
 
 def column_input_id(prefix: str, column: str) -> str:
@@ -45,7 +46,7 @@ class PerColumn:
         out = {}
         for column in self.columns(s):
             options = self.options(s, column)
-            sent = raw(self.input_id(column))
+            sent = raw(self.input_id(column), NUMBER if options is None else TEXT)
             valid = sent is not MISSING if options is None else sent in options
             if valid:
                 out[column] = sent

@@ -1,12 +1,6 @@
-"""What every download shares: CSV cells a spreadsheet cannot run, and the report's style."""
+"""What every HTML report shares: its style. (The CSV downloads: csv_safety.py.)"""
 
 from __future__ import annotations
-
-import pandas as pd
-
-# Spreadsheets run a cell starting with these as a formula (OWASP "CSV injection").
-FORMULA_START = ("=", "+", "-", "@", "\t", "\r")
-
 
 REPORT_CSS = """
 body { font-family: system-ui, -apple-system, "Segoe UI", Roboto, sans-serif; margin: 2rem;
@@ -27,20 +21,3 @@ tr.overall td { font-style: italic; }
 tfoot td { font-size: 0.82rem; color: #555; border-bottom: none; }
 .warnings li { margin-bottom: 0.3rem; }
 """
-
-
-def neutralise_cell(value: object) -> object:
-    """A text cell that a spreadsheet would treat as a formula gets a leading apostrophe."""
-    if isinstance(value, str) and value.startswith(FORMULA_START):
-        return "'" + value
-    return value
-
-
-def safe_csv_frame(frame: pd.DataFrame) -> pd.DataFrame:
-    """A copy with text cells and headings neutralised; numeric columns stay numeric."""
-    out = frame.copy()
-    for column in out.columns:
-        if not (pd.api.types.is_numeric_dtype(out[column]) or out[column].dtype == bool):
-            out[column] = out[column].map(neutralise_cell)
-    out.columns = [neutralise_cell(str(c)) for c in out.columns]
-    return out

@@ -2,7 +2,9 @@
 
 The tab's token sits in a hidden text input, filled from sessionStorage before Shiny starts, so
 it arrives with the session's first message (at a first visit, a reload and a reconnect alike).
-The server answers with a fresh token (see utils/session_store.py), which the page stores.
+The server answers with a fresh token (see utils/session_store.py), which the page stores. A
+token restores once, and only in the browser it was issued to: the websocket's request carries
+that browser's HttpOnly cookie (utils/browser_cookie.py), which the page cannot read or copy.
 Modules read what was saved with `saved(name)` and save with `keep(name, value)`.
 
 `owner` names the tab to logic.run, so that its stats panel shows its own analyses and no one
@@ -13,6 +15,7 @@ the same owner after a reconnect or a reload.
 from __future__ import annotations
 
 import asyncio
+import contextlib
 import logging
 import secrets
 from typing import Any
@@ -20,6 +23,8 @@ from typing import Any
 from shiny import reactive, ui
 
 import logic
+from modules.shared.inputs import TEXT, read
+from utils.browser_cookie import binding
 from utils.config import settings
 
 log = logging.getLogger(__name__)
@@ -60,16 +65,32 @@ class TabState:
 def open_tab_state(input, session) -> TabState:
     """Restore the state the tab's token names, give the tab a new token, forget it at the end."""
     with reactive.isolate():
-        brought = input[TAB_INPUT]() if TAB_INPUT in input else None
-    token, restored = logic.sessions.open(brought)
+        brought = read(input, TAB_INPUT, TEXT)
+    browser = binding(session.http_conn.cookies)
+    holder: list[TabState] = []  # the state, once made: a rekey replaces its token
+
+    def rekey(token: str) -> None:
+        """Another page brought this tab's token: this tab goes on under a new one."""
+        if holder:
+            holder[0].token = token
+            asyncio.ensure_future(tell_page(token))
+
+    async def tell_page(token: str) -> None:
+        with contextlib.suppress(Exception):  # a session that has just closed: nothing to tell
+            await session.send_custom_message(TAB_MESSAGE, token)
+
+    token, restored = logic.sessions.open(brought, browser, rekey)
     if restored:
         log.info("tab reconnected: restored %s", ", ".join(sorted(restored)))
-
-    async def tell_page() -> None:
-        await session.send_custom_message(TAB_MESSAGE, token)
-
-    session.on_flush(tell_page, once=True)
-    session.on_ended(lambda: logic.sessions.end(token))
+    elif brought and isinstance(brought, str):
+        log.info("tab token restored nothing (spent, expired or from another browser)")
     state = TabState(token, restored, owner=restored.get(OWNER))
+    holder.append(state)
+
+    async def tell_first() -> None:
+        await tell_page(state.token)
+
+    session.on_flush(tell_first, once=True)
+    session.on_ended(lambda: logic.sessions.end(state.token))
     state.keep(OWNER, state.owner)
     return state

@@ -14,6 +14,7 @@ from typing import Any
 from shiny import reactive, ui
 
 from modules.shared.controls import MISSING, Control, Raw, Settings, resolve
+from modules.shared.inputs import Kind, read
 from modules.shared.outputs import named_output
 from modules.shared.session_state import TabState
 from utils.dataset import Dataset
@@ -49,8 +50,8 @@ def serve_settings(
     # What a restored tab's controls stood at: used until the page sends its own values.
     remembered: dict[str, Any] = dict(state.saved(saved_key) or {})
 
-    def sent(input_id: str) -> Any:
-        return input[input_id]() if input_id in input else MISSING
+    def sent(input_id: str, kind: Kind) -> Any:
+        return read(input, input_id, kind, MISSING)  # MISSING too when of the wrong type
 
     raw = Raw(sent, remembered)
 

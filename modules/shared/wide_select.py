@@ -98,6 +98,15 @@ def wide_selectize(
     return TagList(control, tags.div(wide_note(choices), class_="form-text mb-2 wide-select-note"))
 
 
+def column_select(
+    input_id: str, label: Any, choices: Mapping[str, str], selected: str | None, **kwargs: Any
+) -> Tag | TagList:
+    """A select of one column: a plain select as ever, or a wide selectize over MAX_OPTIONS."""
+    if is_wide(choices):
+        return wide_selectize(input_id, label, choices, selected, multiple=False)
+    return ui.input_select(input_id, label, dict(choices), selected=selected, **kwargs)
+
+
 def _search_route(choices: Mapping[str, str]):
     frozen = dict(choices)  # the choices as drawn: a later draw registers its own
 

@@ -1,10 +1,11 @@
 """Work-arounds for Shiny internals, kept together, applied only to the Shiny they were written for.
 
-Three pieces depend on private parts of Shiny 1.8.0 (see each module for the measured reason):
+Four pieces depend on private parts of Shiny 1.8.0 (see each module for the measured reason):
 
 - isolate.py: isolate() releases its context at the end of the block (a per-request leak);
 - startup.py: a session start no longer re-reads source code for every reactive it creates;
-- refresh.py: invalidate_later without the CancelledError traceback at session end.
+- refresh.py: invalidate_later without the CancelledError traceback at session end;
+- inputs.py: an input value Shiny's handler cannot take is skipped, not the session's end.
 
 `install()` checks the installed version first. On any other version it patches nothing, logs
 why, and refresh.invalidate_later falls back to Shiny's own: the app runs as Shiny ships, only
@@ -17,7 +18,7 @@ import logging
 
 import shiny
 
-from modules.shiny_patches import isolate, startup
+from modules.shiny_patches import inputs, isolate, startup
 
 log = logging.getLogger(__name__)
 
@@ -41,13 +42,14 @@ def install(version: str | None = None) -> bool:
     if not supported(version):
         log.warning(
             "shiny %s is not a version the patches in modules/shiny_patches were written for "
-            "(%s): none applied; re-check isolate.py, startup.py and refresh.py against its "
-            "internals before adding it to WRITTEN_FOR",
+            "(%s): none applied; re-check isolate.py, startup.py, refresh.py and inputs.py against"
+            " its internals before adding it to WRITTEN_FOR",
             version,
             ", ".join(sorted(WRITTEN_FOR)),
         )
         return False
     isolate.install()
     startup.install()
+    inputs.install()
     _state["active"] = True
     return True

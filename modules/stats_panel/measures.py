@@ -63,7 +63,11 @@ MEASURES: dict[str, dict[str, Measure]] = {
         "redis_up": Measure("Shared cache (Redis) reachable", "yes/no"),
         "redis_hits": Measure("Results found in the shared cache", "count"),
         "redis_errors": Measure("Shared cache errors", "count"),
-        "redis_rejected": Measure("Shared cache entries refused (unknown type)", "count"),
+        "redis_rejected": Measure("Shared cache entries refused (computed again)", "count"),
+        "redis_rejected_size": Measure("Refused: over the size bound", "count"),
+        "redis_rejected_format": Measure("Refused: not a signed value", "count"),
+        "redis_rejected_signature": Measure("Refused: wrong signature", "count"),
+        "redis_rejected_schema": Measure("Refused: fields of the wrong type", "count"),
     },
     "timings": {
         "analyses": Measure("Analyses answered", "count"),
@@ -77,6 +81,8 @@ MEASURES: dict[str, dict[str, Measure]] = {
     "memory": {
         "rss_mb": Measure("Memory in use", "mb", of="limit_mb"),
         "limit_mb": Measure("Memory limit", "mb", within="rss_mb"),
+        "server_mb": Measure("Of which the web server", "mb"),
+        "workers_mb": Measure("Of which the embedding model's process", "mb"),
         "used_pct": Measure("Memory in use, share of the limit", "percent"),
         "status": Measure("Memory state", "status"),
         "peak_mb": Measure("Highest memory use since the server started", "mb"),
@@ -103,6 +109,7 @@ MEASURES: dict[str, dict[str, Measure]] = {
         "live": Measure("Open browser tabs", "count"),
         "kept": Measure("Closed tabs kept for their return", "count"),
         "restored": Measure("Tabs given their work back after a reconnect", "count"),
+        "refused": Measure("Restores refused (token from another browser)", "count"),
         "expired": Measure("Closed tabs forgotten after their time", "count"),
         "released": Measure("Closed tabs let go to free memory", "count"),
     },
@@ -118,6 +125,7 @@ MEASURES: dict[str, dict[str, Measure]] = {
         "stops": Measure("Model stops", "count"),
         "idle_stops": Measure("Model stops after being idle", "count"),
         "failures": Measure("Model starts that failed", "count"),
+        "refused": Measure("Model starts refused for lack of memory", "count"),
     },
     "cleaning": {
         "columns": Measure("Columns harmonised", "count"),

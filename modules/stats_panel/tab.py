@@ -89,7 +89,7 @@ def stats_server(input, output, session, tab: TabState):
         stats = current()
         return ui.layout_columns(
             _card(wording.repeats_card(mine()), "stats-repeats"),
-            _card(wording.memory_card(stats["memory"]), "stats-memory"),
+            _card(wording.memory_card(stats["memory"], stats["embeddings"]), "stats-memory"),
             _card(wording.faults_card(stats["retry"]), "stats-retry"),
             col_widths=(4, 4, 4),
         )

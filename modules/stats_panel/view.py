@@ -10,6 +10,11 @@ import plotly.graph_objects as go
 
 from modules.stats_panel.measures import MEASURES
 
+# The limit is drawn when it is within this many times the highest use shown; above, the line
+# would flatten the use against zero (a budget of half of a 24 GB machine is 12 GB), so the axis
+# follows the use and the limit is written at the top instead.
+LIMIT_IN_VIEW = 3.0
+
 
 def memory_sparkline(history: Sequence[tuple[float, float]], limit_mb: float) -> go.Figure:
     """RSS over the last minutes against the limit, small enough for a card."""
@@ -21,8 +26,22 @@ def memory_sparkline(history: Sequence[tuple[float, float]], limit_mb: float) ->
             x=minutes, y=rss, mode="lines", fill="tozeroy", name="Memory in use (MB)", line_width=2
         )
     )
-    if limit_mb:
+    highest = max(rss, default=0.0)
+    if limit_mb and (not highest or limit_mb <= LIMIT_IN_VIEW * highest):
         fig.add_hline(y=limit_mb, line_dash="dash", line_color="firebrick", annotation_text="limit")
+    elif limit_mb:
+        fig.update_yaxes(range=[0, 1.5 * highest])
+        fig.add_annotation(
+            text=f"limit {limit_mb:,.0f} MB, far above",
+            xref="paper",
+            yref="paper",
+            x=1,
+            y=1,
+            xanchor="right",
+            yanchor="top",
+            showarrow=False,
+            font_color="firebrick",
+        )
     fig.update_layout(
         height=180,
         margin=dict(l=40, r=10, t=10, b=30),

@@ -113,13 +113,21 @@ def repeats_card(history: History) -> Card:
     return Card("Your analyses in this tab", repeats_headline(history), detail)
 
 
-def memory_card(memory: dict[str, float]) -> Card:
-    """'Memory 41% of the limit' and what that means for the next analysis."""
+def memory_card(memory: dict[str, float], model: dict[str, float] | None = None) -> Card:
+    """'Memory 41% of the limit', what that means for the next analysis, and the label-matching
+    model's share while it runs (it is counted in the memory in use)."""
     status = int(memory.get("status", 0))
+    detail = MEMORY_MEANINGS.get(status, MEMORY_MEANINGS[0])
+    if model and model.get("running", 0.0):
+        detail += (
+            f" The language model that compares labels in Data cleaning is running: "
+            f"{model.get('worker_rss_mb', 0.0):.0f} MB of the memory in use; it stops by itself "
+            "when unused."
+        )
     return Card(
         "Server memory",
         f"Memory {memory.get('used_pct', 0):.0f}% of the limit",
-        MEMORY_MEANINGS.get(status, MEMORY_MEANINGS[0]),
+        detail,
         STATUS_THEMES.get(status, "success"),
     )
 

@@ -11,8 +11,9 @@ import re
 
 from htmltools import HTML, Tag, tags
 
+from modules.shared.csv_safety import csv_text
 from modules.shared.figures import figure_html
-from modules.shared.report import REPORT_CSS, safe_csv_frame
+from modules.shared.report import REPORT_CSS
 from modules.survival import figures as survival_figures
 from modules.survival import tables as survival_tables
 from modules.survival.view import SurvivalView
@@ -20,7 +21,7 @@ from modules.survival.view import SurvivalView
 
 def tables_csv(view: SurvivalView) -> str:
     """Every table in long form; empty cell = not available."""
-    return safe_csv_frame(survival_tables.tidy_frame(view)).to_csv(index=False, na_rep="")
+    return csv_text(survival_tables.tidy_frame(view))
 
 
 def file_stem(view: SurvivalView) -> str:

@@ -12,8 +12,9 @@ import re
 
 from htmltools import HTML, Tag, tags
 
+from modules.shared import csv_safety
 from modules.shared.figures import figure_html
-from modules.shared.report import REPORT_CSS, safe_csv_frame
+from modules.shared.report import REPORT_CSS
 from modules.table1.plot import love_plot
 from modules.table1.view import (
     Table1View,
@@ -31,7 +32,7 @@ RULE = "1pt solid #000"
 
 def csv_text(view: Table1View) -> str:
     """The table as shown, with the test named on each row; no cell can run as a formula."""
-    return safe_csv_frame(display_frame(view)).to_csv(index=False)
+    return csv_safety.csv_text(display_frame(view))
 
 
 def file_stem(view: Table1View) -> str:

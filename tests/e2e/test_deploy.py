@@ -67,3 +67,17 @@ def test_container_start_command_serves_health_and_page(tmp_path):
     finally:
         proc.terminate()
         proc.wait(timeout=10)
+
+
+def test_a_redis_url_without_a_secret_starts_the_app_on_memory_alone(tmp_path):
+    """The shared tier refuses to start unsigned; the app says so once and serves anyway."""
+    from tests.e2e.conftest import running_app
+
+    log_path = tmp_path / "server.log"
+    with running_app(log_path, redis_url="redis://127.0.0.1:1/0", redis_secret="") as app:
+        with urllib.request.urlopen(f"{app.url}/healthz", timeout=5) as response:  # noqa: S310
+            assert json.load(response)["status"] == "ok"
+        log = app.log()
+    refused = [line for line in log.splitlines() if "shared cache tier NOT started" in line]
+    assert len(refused) == 1 and "MEDSTAT_REDIS_SECRET is not set" in refused[0]
+    assert "Traceback" not in log

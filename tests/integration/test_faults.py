@@ -126,7 +126,7 @@ def redis_server(tmp_path) -> Iterator[RedisServer]:
 
 
 def test_shared_tier_dying_mid_run_leaves_the_app_on_memory(cohort, redis_server, monkeypatch):
-    tier = make_tier(logic.RESULT_TYPES, logic.retrier, url=redis_server.url)
+    tier = make_tier(logic.RESULT_TYPES, logic.retrier, url=redis_server.url, secret="s" * 32)
     cache = ResultCache(max_mb=64, max_items=256, ttl_s=600, tier=tier)
     monkeypatch.setattr(logic, "cache", cache)
     first = logic.analyze_outcome(cohort, "event", COVARIATE_SETS[0])

@@ -73,3 +73,19 @@ def test_the_match_can_be_shared_through_the_redis_tier(dataset):
     codebook = logic.read_codebook(str(DATA / "codebook_redcap.csv"))
     result = match_codebook(dataset.df, CodebookSpec(codebook, embeddings=False))
     assert codec.from_json(codec.to_json(result), logic.RESULT_TYPES) == result
+
+
+def test_a_cached_match_carries_no_uploader_s_file_name(dataset, tmp_path, monkeypatch):
+    """Issue 17 case 9: the same bytes under two names share one result, which names neither."""
+    from utils import codec
+
+    monkeypatch.setattr(logic, "settings", dataclasses.replace(logic.settings, embeddings=False))
+    data = (DATA / "codebook_redcap.csv").read_bytes()
+    (tmp_path / "alice_private_trial.csv").write_bytes(data)
+    (tmp_path / "bob.csv").write_bytes(data)
+    first = logic.match_codebook(
+        dataset, logic.read_codebook(str(tmp_path / "alice_private_trial.csv"))
+    )
+    second = logic.match_codebook(dataset, logic.read_codebook(str(tmp_path / "bob.csv")))
+    assert second is first  # one cached result for the same content
+    assert "alice" not in codec.to_json(first)

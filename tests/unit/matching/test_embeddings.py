@@ -12,6 +12,7 @@ import psutil
 import pytest
 
 from matching.embeddings import EmbeddingClient, EmbeddingsUnavailable, worker_command
+from utils.memory import MemoryRefused
 from utils.resilience import Retrier, RetryPolicy
 
 # A stand-in worker speaking the same JSON-lines protocol: vector = letter counts a..d, unit.
@@ -39,15 +40,29 @@ FAKE_WORKER = textwrap.dedent(
 
 
 class FakeMemory:
-    """Just the MemoryManager calls the client makes."""
+    """Just the MemoryManager calls the client makes; `held` records the reservation's life."""
 
     def __init__(self, limit_mb: float, rss_mb: float) -> None:
         self.limit_mb, self.rss_mb = limit_mb, rss_mb
         self.children: list[int] = []
         self.cleanups: dict = {}
+        self.held: list[str] = []
 
-    def stats(self) -> dict[str, float]:
-        return {"limit_mb": self.limit_mb, "rss_mb": self.rss_mb, "reserved_mb": 0.0}
+    def admit_mb(self, need: float, kind: str, advice: str = "", optional: bool = False):
+        assert optional  # the app does without the model: it must not make room for it
+        free = self.limit_mb - self.rss_mb
+        if need > free:
+            raise MemoryRefused(f"{kind} needs {need} MB", need, free)
+        memory = self
+
+        class Held:
+            def __enter__(self):
+                memory.held.append(f"reserved {need:.0f} for {kind}")
+
+            def __exit__(self, *exc):
+                memory.held.append(f"released with {len(memory.children)} child(ren) counted")
+
+        return Held()
 
     def register_child(self, pid: int) -> None:
         self.children.append(pid)
@@ -89,6 +104,11 @@ def test_embeds_in_a_child_process_and_caches_per_text(fake_worker) -> None:
         pid = client.pid()
         assert pid is not None and pid != psutil.Process().pid
         assert memory.children == [pid]  # the memory manager counts the worker's RSS
+        # Its expected size was set aside while it started, and let go once it was counted.
+        assert memory.held == [
+            f"reserved {client.need_mb:.0f} for embedding model",
+            "released with 1 child(ren) counted",
+        ]
         client.embed(["abba", "cd"])
         stats = client.stats()
         assert stats["embedded"] == 2 and stats["hits"] == 2 and stats["starts"] == 1
@@ -120,9 +140,18 @@ def test_stops_after_the_idle_time_and_starts_again_on_need(fake_worker) -> None
 def test_refused_when_memory_cannot_hold_the_worker(fake_worker) -> None:
     memory = FakeMemory(limit_mb=300, rss_mb=190)
     client = EmbeddingClient(memory=memory, enabled=True, command=fake_worker(), need_mb=350)
-    with pytest.raises(EmbeddingsUnavailable, match="not enough memory"):
+    with pytest.raises(EmbeddingsUnavailable, match=r"needs ~350 MB, 110 MB free"):
         client.embed(["a"])
     assert memory.children == [] and not client.running()
+    # Not a failed start: no cool-off, so the model is asked for again once memory frees up.
+    assert client.stats()["failures"] == 0 and client.unavailable_reason() == ""
+    assert client.stats()["refused"] == 1
+    memory.rss_mb = 100
+    memory.limit_mb = 1000
+    try:
+        assert client.embed(["a"])["a"].shape == (4,)
+    finally:
+        client.stop()
 
 
 def test_a_missing_model_is_not_retried(fake_worker) -> None:

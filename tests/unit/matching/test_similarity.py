@@ -14,6 +14,7 @@ from analyses.errors import AnalysisError
 from matching.clustering import average_linkage
 from matching.embeddings import EmbeddingsUnavailable
 from matching.normalize import canonical
+from matching.proposals import Proposal
 from matching.recode import apply_recode, recode_map_frame, recode_map_json
 from matching.similarity import (
     MAX_LABELS,
@@ -237,7 +238,7 @@ def test_analyze_reads_the_spec_column_and_refuses_free_text() -> None:
 
 def test_result_round_trips_through_the_shared_cache_codec() -> None:
     result = harmonize_labels(("Male", "M", "Female", "F", "HTN"), OFF)
-    again = codec.from_json(codec.to_json(result), [Harmonization])
+    again = codec.from_json(codec.to_json(result), [Harmonization, Proposal])
     assert again == result
 
 

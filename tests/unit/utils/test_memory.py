@@ -1,4 +1,4 @@
-"""The memory manager: limit discovery, thresholds and cleanups with a fake RSS, admission."""
+"""The memory manager: thresholds and cleanups with a fake RSS, admission."""
 
 import logging
 import subprocess
@@ -16,13 +16,11 @@ from analyses.specs import OutcomeSpec
 from utils.cache import ResultCache
 from utils.memory import (
     BUSY_MESSAGE,
-    DEFAULT_LIMIT_MB,
     MB,
     MemoryManager,
     MemoryRefused,
     estimate_mb,
     release_heap,
-    resolve_limit,
 )
 
 
@@ -49,36 +47,6 @@ def manager(rss, **kwargs):
     options["timer"] = FakeClock()
     options.update(kwargs)
     return MemoryManager(rss=rss, **options)
-
-
-# The limit
-
-
-def test_setting_wins_over_cgroup(tmp_path):
-    v2 = tmp_path / "memory.max"
-    v2.write_text("536870912\n")
-    assert resolve_limit(200, [v2]) == (200.0, "MEDSTAT_MEMORY_LIMIT_MB")
-
-
-def test_cgroup_v2_limit_is_used(tmp_path):
-    v2 = tmp_path / "memory.max"
-    v2.write_text("536870912\n")  # 512 MB
-    assert resolve_limit(0, [v2]) == (512.0, "cgroup")
-
-
-def test_unlimited_cgroups_fall_back_to_the_default_budget(tmp_path):
-    v2 = tmp_path / "memory.max"
-    v2.write_text("max\n")
-    v1 = tmp_path / "memory.limit_in_bytes"
-    v1.write_text("9223372036854771712\n")  # cgroup v1's "no limit"
-    assert resolve_limit(0, [v2, v1, tmp_path / "missing"]) == (DEFAULT_LIMIT_MB, "default")
-    assert DEFAULT_LIMIT_MB == 512.0
-
-
-def test_cgroup_v1_limit_is_used_when_v2_is_absent(tmp_path):
-    v1 = tmp_path / "memory.limit_in_bytes"
-    v1.write_text(str(256 * MB))
-    assert resolve_limit(0, [tmp_path / "memory.max", v1]) == (256.0, "cgroup")
 
 
 # Thresholds and cleanups
@@ -205,6 +173,7 @@ def test_refuses_what_cannot_fit_saying_what_to_reduce():
     assert "needs about 544 MB" in message
     assert "only 150 MB is free" in message
     assert "fewer covariates or fewer rows" in message
+    assert info.value.need_mb == pytest.approx(544, abs=1) and info.value.free_mb == 150
     assert mm.stats()["refusals"] == 1
 
 
@@ -223,6 +192,41 @@ def test_a_cleanup_can_make_room_before_a_refusal():
     with mm.admit(100_000, 13):
         pass
     assert mm.stats()["refusals"] == 0
+
+
+def test_optional_work_is_refused_without_cleanups_or_counting_as_an_analysis():
+    ran = []
+    mm = manager(FakeRSS(100))  # limit 300, warn at 240
+    mm.register_cleanup("sessions", lambda: ran.append("sessions"))
+    with pytest.raises(MemoryRefused) as info:
+        mm.admit_mb(200, "embedding model", optional=True)
+    # It must fit below the warn line (240 - 100 = 140 MB), where the cleanups would stop it.
+    assert info.value.need_mb == 200 and info.value.free_mb == 140
+    assert ran == []  # nobody's kept tab is dropped to make room for the model
+    assert mm.stats()["refusals"] == 0
+    with mm.admit_mb(200, "outcome"):  # an analysis may use the room up to the limit
+        pass
+    with mm.admit_mb(100, "embedding model", optional=True):
+        assert mm.stats()["reserved_mb"] == 100  # analyses admitted meanwhile see it
+        with pytest.raises(MemoryRefused):
+            mm.admit_mb(150, "outcome")  # 300 - 100 - 100 = 100 MB left
+    assert mm.stats()["admitted"] == 1 and mm.stats()["reserved_mb"] == 0
+    assert mm.stats()["refusals"] == 1
+
+
+def test_on_a_2gb_machine_without_a_limit_the_model_fits_next_to_the_server(tmp_path):
+    """The goal of issue 12: a bare `make run` on 2 GB runs the model. The server measures
+    ~190 MB before data (bench/results/embedding_worker.json); the model asks for WORKER_MB."""
+    from matching.embeddings import WORKER_MB
+
+    (tmp_path / "memory.max").write_text("max\n")
+    two_gb = dict(limit_mb=0, cgroup_files=[tmp_path / "memory.max"], physical_mb=2048.0)
+    with manager(FakeRSS(200), **two_gb).admit_mb(WORKER_MB, "embedding model", optional=True):
+        pass
+    # A quarter of 2 GB (the JVM's heap share) would be the 512 MB floor: refused.
+    floor = manager(FakeRSS(200), limit_mb=512)
+    with pytest.raises(MemoryRefused):
+        floor.admit_mb(WORKER_MB, "embedding model", optional=True)
 
 
 # Watcher, history, stats
@@ -254,10 +258,11 @@ def test_stats_are_flat_numbers():
     assert stats["limit_mb"] == 300
     assert stats["used_pct"] == 30
     assert stats["status"] == 0
+    assert stats["server_mb"] == 90 and stats["workers_mb"] == 0  # no worker registered
 
 
-def test_real_rss_counts_registered_children():
-    mm = MemoryManager(limit_mb=300)
+def test_real_rss_counts_registered_children_against_the_budget():
+    mm = MemoryManager(limit_mb=100_000)
     child = subprocess.Popen(
         [sys.executable, "-c", "x = bytearray(60 * 2**20); import time; time.sleep(60)"]
     )
@@ -268,12 +273,24 @@ def test_real_rss_counts_registered_children():
             time.sleep(0.05)
         own = psutil.Process().memory_info().rss
         mm.register_child(child.pid)
-        combined = mm._process_rss()
-        assert combined - own >= 60 * MB
+        combined, workers = mm._process_rss()
+        assert combined - own >= 60 * MB and workers >= 60 * MB
+        stats = mm.stats()  # what admission, warn/critical and the stats panel read
+        assert stats["workers_mb"] >= 60
+        assert stats["rss_mb"] == pytest.approx(stats["server_mb"] + stats["workers_mb"])
+        assert stats["server_mb"] == pytest.approx(own / MB, rel=0.1)
+        # Admission sees the worker too: with the limit 100 MB above the server alone, a 50 MB
+        # analysis does not fit next to the 60 MB worker.
+        mm.limit_mb = stats["server_mb"] + 100
+        with pytest.raises(MemoryRefused):
+            mm.admit_mb(50, "outcome")
     finally:
         child.kill()
         child.wait()
-    assert mm._process_rss() < combined - 50 * MB  # the exited child no longer counts
+    combined_after, workers_after = mm._process_rss()
+    assert workers_after == 0 and combined_after < combined - 50 * MB  # gone: no longer counted
+    with mm.admit_mb(50, "outcome"):
+        pass
 
 
 def test_release_heap_runs_on_glibc_and_is_harmless_to_repeat():

@@ -1,5 +1,6 @@
 """The shared Redis tier, against a real redis-server: read-through between workers, TTL,
-outages handled quietly, and tampered values rejected, never executed."""
+outages handled quietly, tampered values rejected, never executed, and no tier without a
+secret. (Planted values of every kind, against the running app: tests/hostile/.)"""
 
 import logging
 import os
@@ -19,6 +20,7 @@ from utils.resilience import Retrier
 pytestmark = pytest.mark.redis
 
 KEY = make_key("outcome", "1", "fingerprint", OutcomeSpec("death", ("age", "stage")))
+SECRET = "test-secret-of-32-characters-xyz"
 
 
 class FakeClock:
@@ -32,7 +34,9 @@ class FakeClock:
 def worker(url, clock=None, ttl_s=600):
     """One worker's cache: its own memory tier over the shared Redis."""
     retrier = Retrier(sleep=lambda s: None)
-    tier = RedisTier(url, [OutcomeResult, OutcomeFit], retrier=retrier, timer=clock or FakeClock())
+    tier = RedisTier(
+        url, [OutcomeResult, OutcomeFit], retrier=retrier, timer=clock or FakeClock(), secret=SECRET
+    )
     return ResultCache(max_mb=16, max_items=100, ttl_s=ttl_s, tier=tier, clock=clock or FakeClock())
 
 
@@ -67,14 +71,16 @@ def test_a_result_computed_by_one_worker_is_served_to_another(redis_server, outc
     assert (stats["redis_enabled"], stats["redis_up"], stats["redis_errors"]) == (1, 1, 0)
 
 
-def test_values_are_stored_as_json_with_the_cache_ttl(redis_server, outcome_result):
+def test_values_are_stored_as_signed_json_with_the_cache_ttl(redis_server, outcome_result):
     cache = worker(redis_server.url, ttl_s=120)
     cache.get_or_compute(KEY, lambda: outcome_result)
     client = redis.Redis.from_url(redis_server.url)
     assert 115 <= client.ttl(KEY) <= 120
     raw = client.get(KEY)
-    assert raw.startswith(b'{"format":"medstat-result/1"')
-    assert b"OutcomeResult" in raw
+    head, body = raw.split(b"\n", 1)
+    assert head.startswith(b"medstat/2 ") and len(head) == len(b"medstat/2 ") + 64
+    assert body.startswith(b'{"format":"medstat-result/2"')
+    assert b"OutcomeResult" in body
 
 
 class Exploit:
@@ -111,8 +117,8 @@ def test_tampered_values_are_misses_and_never_executed(
     assert source == "computed"
     assert value is outcome_result
     assert not marker.exists()
-    assert cache.stats()["redis_rejected"] == 1
-    assert any("ignored an unreadable value" in r.getMessage() for r in caplog.records)
+    assert cache.stats()["redis_rejected"] == cache.stats()["redis_rejected_format"] == 1
+    assert any("refused the value" in r.getMessage() for r in caplog.records)
     # The write-through replaced the planted value with a good one.
     assert worker(redis_server.url).get_or_compute(KEY, lambda: None).source == "redis"
 
@@ -162,7 +168,7 @@ def test_a_redis_that_hangs_times_out_and_is_skipped(redis_server):
 
 def test_retries_of_the_tier_are_counted_by_the_retry_layer(redis_server):
     retrier = Retrier(sleep=lambda s: None)
-    tier = RedisTier(redis_server.url, [OutcomeResult], retrier=retrier)
+    tier = RedisTier(redis_server.url, [OutcomeResult], retrier=retrier, secret=SECRET)
     redis_server.stop()
     assert tier.get(KEY) is None
     stats = retrier.stats()
@@ -170,4 +176,27 @@ def test_retries_of_the_tier_are_counted_by_the_retry_layer(redis_server):
 
 
 def test_no_url_means_no_tier():
-    assert make_tier([OutcomeResult], url="") is None
+    assert make_tier([OutcomeResult], url="", secret=SECRET) is None
+
+
+@pytest.mark.parametrize("secret", ["", "short"])
+def test_without_a_secret_the_tier_does_not_start_and_says_why(redis_server, caplog, secret):
+    with caplog.at_level(logging.ERROR, logger="utils.redis_tier"):
+        assert make_tier([OutcomeResult], url=redis_server.url, secret=secret) is None
+    (line,) = [r.getMessage() for r in caplog.records]
+    assert "NOT started" in line and "MEDSTAT_REDIS_SECRET" in line
+    assert "too short" in line if secret else "not set" in line
+    with pytest.raises(ValueError, match="secret"):
+        RedisTier(redis_server.url, [OutcomeResult], secret=secret)
+
+
+def test_a_value_signed_with_another_secret_is_refused(redis_server, outcome_result):
+    first = worker(redis_server.url)
+    first.get_or_compute(KEY, lambda: outcome_result)
+    retrier = Retrier(sleep=lambda s: None)
+    other = RedisTier(
+        redis_server.url, [OutcomeResult, OutcomeFit], retrier=retrier, secret="x" * 32
+    )
+    assert other.get(KEY) is None
+    assert other.stats()["redis_rejected_signature"] == 1
+    assert worker(redis_server.url).get_or_compute(KEY, lambda: None).source == "redis"

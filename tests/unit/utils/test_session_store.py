@@ -1,9 +1,13 @@
-"""The store of each browser tab's state: restore by token, a new token each session, expiry
-only after the tab's session ended, release on memory pressure, and a bound."""
+"""The store of each browser tab's state: restore by token, once and only in the browser it was
+issued to, a new token each session, expiry only after the tab's session ended, release on
+memory pressure, and a bound."""
 
 from __future__ import annotations
 
 from utils.session_store import SessionStore
+
+BROWSER = "a" * 64  # the digest of one browser's cookie
+OTHER = "b" * 64
 
 
 class Clock:
@@ -14,39 +18,75 @@ class Clock:
         return self.now
 
 
-def test_a_returning_token_gets_its_state_under_a_new_token():
+def test_a_returning_token_gets_its_state_under_a_new_token_once():
     store = SessionStore()
-    first, restored = store.open(None)
+    first, restored = store.open(None, BROWSER)
     assert restored == {}
     store.put(first, "data", "dataset-1")
     store.put(first, "outcome", "result-1")
     store.put(first, "outcome", "result-2")  # a later run replaces the earlier one
+    store.end(first)
 
-    second, restored = store.open(first)
+    second, restored = store.open(first, BROWSER)
     assert restored == {"data": "dataset-1", "outcome": "result-2"}
     assert second != first and len(second) >= 20
-    # The copy is the new token's own: what it saves does not change the old one's state.
+    assert store.open(first, BROWSER)[1] == {}  # spent: a replay restores nothing
     store.put(second, "outcome", "result-3")
-    assert store.open(first)[1]["outcome"] == "result-2"
-    assert store.open(second)[1]["outcome"] == "result-3"
-    assert store.stats()["restored"] == 3
+    store.end(second)
+    third, restored = store.open(second, BROWSER)  # the next reconnect: rotated again
+    assert restored["outcome"] == "result-3" and third not in (first, second)
+    assert store.stats()["restored"] == 2
+
+
+def test_a_token_from_another_browser_or_without_the_cookie_restores_nothing():
+    store = SessionStore()
+    token, _ = store.open(None, BROWSER)
+    store.put(token, "data", "secret")
+    store.end(token)
+    assert store.open(token, OTHER)[1] == {}
+    assert store.open(token, None)[1] == {}
+    assert store.stats()["refused"] == 2
+    # The attempts did not spend it: its own browser still gets its tab back.
+    assert store.open(token, BROWSER)[1] == {"data": "secret"}
+    # A tab opened without the cookie is bound to nothing: its token never restores.
+    bare, _ = store.open(None, None)
+    store.put(bare, "data", "x")
+    assert store.open(bare, None)[1] == {}
+
+
+def test_a_token_brought_while_its_tab_is_open_copies_and_rekeys_the_open_tab():
+    """A duplicated browser tab (or a drop the server has not seen yet): both go on, each with
+    its own state and token; the brought token is spent."""
+    store = SessionStore()
+    told = []
+    first, _ = store.open(None, BROWSER, told.append)
+    store.put(first, "data", "mine")
+    second, restored = store.open(first, BROWSER)
+    assert restored == {"data": "mine"}
+    (rekeyed,) = told
+    assert rekeyed not in (first, second)
+    store.put(rekeyed, "data", "changed by the first tab")
+    store.put(first, "data", "lost: the old token is spent")
+    assert store.open(second, BROWSER)[1] == {"data": "mine"}
+    assert store.open(rekeyed, BROWSER)[1] == {"data": "changed by the first tab"}
+    assert store.open(first, BROWSER)[1] == {}
 
 
 def test_unknown_or_malformed_tokens_restore_nothing():
     store = SessionStore()
-    token, _ = store.open(None)
+    token, _ = store.open(None, BROWSER)
     store.put(token, "data", "secret")
-    for brought in ("", "not-a-token", token.upper(), 42, None, ["x"]):
-        assert store.open(brought)[1] == {}
+    for brought in ("", "not-a-token", token.upper(), 42, None, ["x"], {"t": token}):
+        assert store.open(brought, BROWSER)[1] == {}
     store.put("never-issued", "data", "x")  # saving under a token the server never issued
-    assert store.open("never-issued")[1] == {}
+    assert store.open("never-issued", BROWSER)[1] == {}
 
 
 def test_an_ended_tab_is_kept_keep_s_then_forgotten_while_a_live_one_stays():
     clock = Clock()
     store = SessionStore(keep_s=600, timer=clock)
-    live, _ = store.open(None)
-    ended, _ = store.open(None)
+    live, _ = store.open(None, BROWSER)
+    ended, _ = store.open(None, BROWSER)
     store.put(live, "data", "live data")
     store.put(ended, "data", "ended data")
     store.end(ended)
@@ -54,36 +94,36 @@ def test_an_ended_tab_is_kept_keep_s_then_forgotten_while_a_live_one_stays():
     clock.now = 599
     assert store.stats()["kept"] == 1
     clock.now = 600
-    assert store.open(ended)[1] == {}
+    assert store.open(ended, BROWSER)[1] == {}
     clock.now = 10_000  # a live tab, however idle, keeps its state
-    assert store.open(live)[1] == {"data": "live data"}
+    assert store.open(live, BROWSER)[1] == {"data": "live data"}
     assert store.stats()["expired"] == 1
 
 
 def test_release_ended_drops_only_ended_tabs():
     store = SessionStore()
-    live, _ = store.open(None)
-    gone, _ = store.open(None)
+    live, _ = store.open(None, BROWSER)
+    gone, _ = store.open(None, BROWSER)
     store.put(live, "data", 1)
     store.put(gone, "data", 2)
     store.end(gone)
     assert store.release_ended() == 1
-    assert store.open(gone)[1] == {}
-    assert store.open(live)[1] == {"data": 1}
+    assert store.open(gone, BROWSER)[1] == {}
+    assert store.open(live, BROWSER)[1] == {"data": 1}
     assert store.stats()["released"] == 1
 
 
 def test_the_bound_drops_ended_tabs_before_live_ones():
     clock = Clock()
     store = SessionStore(max_entries=3, timer=clock)
-    a, _ = store.open(None)
-    b, _ = store.open(None)
+    a, _ = store.open(None, BROWSER)
+    b, _ = store.open(None, BROWSER)
     store.put(a, "data", "a")
     store.put(b, "data", "b")
     store.end(b)
-    c, _ = store.open(None)
+    c, _ = store.open(None, BROWSER)
     store.put(c, "data", "c")
-    store.open(None)  # a fourth entry: the ended tab b goes first
-    assert store.open(b)[1] == {}
+    store.open(None, BROWSER)  # a fourth entry: the ended tab b goes first
+    assert store.open(b, BROWSER)[1] == {}
     stats = store.stats()
     assert stats["live"] <= 3 and stats["kept"] == 0

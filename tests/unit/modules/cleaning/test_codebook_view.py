@@ -26,7 +26,7 @@ def frame() -> pd.DataFrame:
 def test_strings_from_the_files_are_escaped() -> None:
     result = match_codebook(frame(), CodebookSpec(book(), embeddings=False))
     html = str(cbv.match_table(result, list(frame().columns), 1))
-    html += str(cbv.summary_line(result))
+    html += str(cbv.summary_line(result, "cb " + HOSTILE + ".csv"))
     values = result.values["sex"]
     html += str(
         cbv.value_editor(0, "sex", "gender", 0, values, ("Male", "Female"), 1, lambda _: None)
@@ -94,8 +94,8 @@ def test_the_summary_of_a_wide_file_names_a_bounded_number_of_unmatched_columns(
     from matching.codebook_match import CodebookMatch
 
     columns = tuple(f"c{i}" for i in range(16_000))
-    result = CodebookMatch("book.csv", "fp", (), ("ghost",), columns, {})
-    text = str(cbv.summary_line(result))
+    result = CodebookMatch("fp", (), ("ghost",), columns, {})
+    text = str(cbv.summary_line(result, "book.csv"))
     assert "c48, c49 and" in text and "c50" not in text
     assert "and 15,950 more" in text and len(text) < 2_000
     assert "Not in the data: ghost" in text

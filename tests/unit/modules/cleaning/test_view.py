@@ -47,7 +47,7 @@ def test_stats_line_says_when_the_model_was_not_used_and_why() -> None:
     result = result_for(["Male", "male", "Female"])
     text = str(cv.stats_line(result, {"running": 0.0}))
     assert "3 pairs: 3 decided by exact or fuzzy matching (100%)" in text
-    assert "not needed" in text and "not running (0 MB)" in text
+    assert "not needed" in text and "Embedding model not running (no memory used)" in text
     degraded = harmonize_labels(("White", "Caucasian"), HarmonizeSpec(low=0.0), embed=_broken)
     line = str(cv.stats_line(degraded, {"running": 0.0}))
     assert "rapidfuzz only: not enough memory" in line
@@ -67,10 +67,35 @@ def test_cleanable_columns_are_factors_and_text() -> None:
 def test_cleaned_csv_neutralises_formulas() -> None:
     df = pd.DataFrame({"sex": ["=HYPERLINK(1)", "M"], "age": [1, 2]})
     text = cv.cleaned_csv(dataset_from_frame(df))
-    assert text.splitlines()[1] == "'=HYPERLINK(1),1"
+    assert text.splitlines()[1] == '"\'=HYPERLINK(1)",1'
 
 
 def test_history_lists_applied_steps_with_labels() -> None:
     tag = cv.history_list([("sex", {"M": "Male", "male": "Male"})], {"sex": "Sex <b>"})
     html = str(tag)
     assert "Sex &lt;b&gt;: 2 label(s) merged into 1" in html
+
+
+def test_a_doubtful_proposal_starts_unticked_with_its_reason_escaped() -> None:
+    labels = ["Appendicitis"] * 6 + ["appendicitis"] * 3 + ["Apendicits"] + [EVIL, EVIL.upper()]
+    result = result_for(labels)
+    html = str(cv.groups_editor(result, gen=1))
+    group = next(g for g, m in cv.proposed(result) if m[0] == "Appendicitis")
+    members = dict(cv.proposed(result))[group]
+    typo = members.index("Apendicits")
+    case = members.index("appendicitis")
+    typo_box = html.split(f'id="{cv.member_id(1, group, typo)}"')[1].split(">")[0]
+    case_box = html.split(f'id="{cv.member_id(1, group, case)}"')[1].split(">")[0]
+    assert "checked" not in typo_box and "checked" in case_box
+    assert "typo: 2 letters" in html and "same letters, different case" in html
+    assert EVIL not in html and EVIL.upper() not in html
+
+
+def test_history_names_the_steps_that_no_longer_fit() -> None:
+    from prep.filters import RowFilter
+
+    steps = [RowFilter("age", ">=", ("18",)), ("sex", {"M": "Male"})]
+    skipped = ("Step 2 (sex: 1 label(s) merged) was not applied: there is no column 'sex' <i>.",)
+    html = str(cv.history_list(steps, {}, skipped))
+    assert "Rows kept where age ≥ 18" in html
+    assert 'id="cleaning-skipped"' in html and "no column 'sex' &lt;i&gt;" in html

@@ -58,7 +58,7 @@ CONTROLS = [OUTCOME, COVARIATES, Radio("method", "Method", {"a": "A", "b": "B"},
 
 
 def page(sent: dict, remembered: dict | None = None) -> Raw:
-    return Raw(lambda key: sent.get(key, MISSING), remembered or {})
+    return Raw(lambda key, _kind: sent.get(key, MISSING), remembered or {})
 
 
 def test_nothing_sent_gives_the_defaults(ds):
@@ -92,7 +92,7 @@ def test_a_default_echoed_by_the_page_is_not_taken_for_a_choice(ds):
     raw = page({})
     first = resolve(CONTROLS, ds, raw)
     # The page now shows (and sends back) the defaults it was given...
-    raw._sent = lambda key: {"outcome": "death", "covariates": ("age",)}.get(key, MISSING)
+    raw._sent = lambda key, _kind: {"outcome": "death", "covariates": ("age",)}.get(key, MISSING)
     assert raw("outcome") is MISSING and raw("covariates") is MISSING
     # ...so data where another default applies gets that default, not the old guess.
     frame = ds.df.rename(columns={"age": "age_years"})
@@ -104,7 +104,7 @@ def test_a_default_echoed_by_the_page_is_not_taken_for_a_choice(ds):
 def test_a_real_choice_survives_a_data_change(ds):
     raw = page({})
     resolve(CONTROLS, ds, raw)
-    raw._sent = lambda key: {"covariates": ("bmi", "age")}.get(key, MISSING)
+    raw._sent = lambda key, _kind: {"covariates": ("bmi", "age")}.get(key, MISSING)
     cleaned = dataset_from_frame(ds.df.assign(bmi=ds.df["bmi"].round()), name="cohort.csv")
     assert resolve(CONTROLS, cleaned, raw)["covariates"] == ["bmi", "age"]
 

@@ -177,8 +177,8 @@ def test_the_control_offers_the_four_scales_and_defaults_to_per_unit():
     assert 'id="effect_scale"' in html and CONTROL_LABEL in html
     for value in ("unit", "10", "sd", "iqr"):
         assert f'value="{value}"' in html
-    assert control.resolve(settings, Raw(lambda _: "sd", {})) == "sd"
-    assert control.resolve(settings, Raw(lambda _: "per year", {})) == "unit"
+    assert control.resolve(settings, Raw(lambda *_: "sd", {})) == "sd"
+    assert control.resolve(settings, Raw(lambda *_: "per year", {})) == "unit"
 
 
 # Spec builders and reports

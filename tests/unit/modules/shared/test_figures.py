@@ -29,6 +29,7 @@ from analyses.specs import (
     SurvivalSpec,
     Table1Spec,
 )
+from modules.cleaning import flow_view
 from modules.correlation import view as correlation_view
 from modules.diagnostic import report as diagnostic_report
 from modules.diagnostic import view as diagnostic_view
@@ -47,6 +48,7 @@ from modules.survival import view as survival_view
 from modules.table1 import export as table1_export
 from modules.table1 import plot as table1_plot
 from modules.table1.view import Table1View
+from prep.flow import Flow, FlowStep
 from utils.data_io import dataset_from_frame
 
 ROOT = Path(__file__).resolve().parents[4]
@@ -128,6 +130,14 @@ def views() -> dict[str, object]:
         "count": _regression("count"),
         "table1": _table1(),
         "correlation": _correlation(),
+        "flow": Flow(
+            "trial.csv",
+            500,
+            (
+                FlowStep("age ≥ 18", "younger than 18", 500, 18, 2, 482),
+                FlowStep("crp known", "crp missing", 482, 20, 20, 462),
+            ),
+        ),  # fmt: skip
     }
 
 
@@ -169,6 +179,7 @@ FIGURES: dict[str, Callable[[dict], go.Figure]] = {
         v["correlation"]
     ),
     "modules.shared.forest:forest_figure": lambda v: _separated_forest(),
+    "modules.cleaning.flow_view:flow_figure": lambda v: flow_view.flow_figure(v["flow"]),
     "modules.stats_panel.view:memory_sparkline": lambda v: stats_view.memory_sparkline(
         MINUTES, 512.0
     ),
@@ -191,6 +202,7 @@ REPORTS: dict[str, Callable[[dict], str]] = {
     "modules.correlation.view:html_report": lambda v: correlation_view.html_report(
         v["correlation"], WHEN
     ),
+    "modules.cleaning.flow_view:flow_report": lambda v: flow_view.flow_report(v["flow"], WHEN),
 }
 
 

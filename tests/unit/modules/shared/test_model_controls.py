@@ -27,7 +27,7 @@ def ds():
 
 def settings(ds, sent):
     values = dict(sent)
-    return resolve(CONTROLS, ds, Raw(lambda key: values.get(key, MISSING), {}))
+    return resolve(CONTROLS, ds, Raw(lambda key, _kind: values.get(key, MISSING), {}))
 
 
 def test_screen_threshold():

@@ -40,7 +40,7 @@ def test_the_page_holds_the_chosen_and_the_first_options_only():
 
 def _controls_html(tab, columns: int) -> str:
     dataset = wide_dataset(columns)
-    s = resolve(tab.controls, dataset, Raw(lambda _id: MISSING, {}))
+    s = resolve(tab.controls, dataset, Raw(lambda _id, _kind=None: MISSING, {}))
     return str(TagList(*(c.render(s) for c in tab.controls)))
 
 

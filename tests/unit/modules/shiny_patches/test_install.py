@@ -10,7 +10,7 @@ from shiny import reactive
 from shiny.reactive import _core, _reactives
 
 from modules import shiny_patches
-from modules.shiny_patches import isolate, refresh, startup
+from modules.shiny_patches import inputs, isolate, refresh, startup
 
 
 @pytest.fixture
@@ -20,6 +20,7 @@ def unpatched(monkeypatch):
     for module in (_reactives, shiny.session._session, shiny.reactive._extended_task):
         monkeypatch.setattr(module, "extract_source_ref", startup._original_source_ref)
     monkeypatch.setattr(_reactives.Value, "_try_infer_name", startup._original_infer_name)
+    monkeypatch.setattr(shiny.session._session.AppSession, "_manage_inputs", inputs._original)
     monkeypatch.setitem(shiny_patches._state, "active", False)
 
 
@@ -35,6 +36,7 @@ def test_refuses_another_version_and_says_why(unpatched, caplog):
     assert _core.ReactiveEnvironment.isolate is isolate._original_isolate
     assert _reactives.extract_source_ref is startup._original_source_ref
     assert _reactives.Value._try_infer_name is startup._original_infer_name
+    assert shiny.session._session.AppSession._manage_inputs is inputs._original
     assert not shiny_patches.active()
 
 
@@ -49,4 +51,5 @@ def test_applies_every_patch_on_the_supported_version(unpatched):
     assert shiny_patches.install(version=shiny.__version__) is True
     assert _core.ReactiveEnvironment.isolate is isolate._isolate
     assert _reactives.extract_source_ref is startup.source_ref
+    assert shiny.session._session.AppSession._manage_inputs is inputs.manage_inputs
     assert shiny_patches.active()

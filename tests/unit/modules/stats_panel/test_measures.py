@@ -61,6 +61,18 @@ def test_memory_and_timings_read_in_mb_percent_and_ms():
     assert timings["Analyses answered"] == "7"
 
 
+def test_memory_in_use_is_split_between_the_server_and_the_model():
+    memory = rows(
+        "memory",
+        {"rss_mb": 520.0, "limit_mb": 12_288.0, "server_mb": 210.0, "workers_mb": 310.0},
+    )
+    assert memory == {
+        "Memory in use": "520 MB of 12,288 MB",
+        "Of which the web server": "210 MB",
+        "Of which the embedding model's process": "310 MB",
+    }
+
+
 def test_an_unlisted_key_is_still_shown_in_words():
     assert rows("retry", {"new_counter": 3.0}) == {"New counter": "3"}
     assert fmt_value("share", 0.987) == "99%" and fmt_value("count", 1234.0) == "1,234"

@@ -62,6 +62,19 @@ def test_memory_says_what_the_share_means(status, pct, meaning, theme, badge):
     assert wording.badge_text(memory) == badge
 
 
+def test_memory_says_when_the_model_is_running_and_how_much_it_takes():
+    memory = {"used_pct": 4.2, "status": 0.0, "rss_mb": 520.0, "limit_mb": 12_000.0}
+    running = {"enabled": 1.0, "running": 1.0, "worker_rss_mb": 309.6}
+    card = wording.memory_card(memory, running)
+    assert card.headline == "Memory 4% of the limit"
+    assert card.detail == (
+        "Plenty of room. The language model that compares labels in Data cleaning is running: "
+        "310 MB of the memory in use; it stops by itself when unused."
+    )
+    stopped = {"enabled": 1.0, "running": 0.0, "worker_rss_mb": 0.0}
+    assert wording.memory_card(memory, stopped).detail == "Plenty of room."
+
+
 @pytest.mark.parametrize(
     ("recovered", "failed", "headline", "detail", "theme"),
     [

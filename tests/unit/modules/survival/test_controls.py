@@ -134,7 +134,7 @@ def test_nothing_named_like_an_event_chooses_nothing_and_the_spec_says_so():
                 "fin": RNG.choice(["no", "yes"], N), "age": RNG.integers(17, 45, N)})  # fmt: skip
     assert sc.default_time(ds) == "week"
     assert sc.default_event(ds) is None
-    settings = resolve(survival_tab.CONTROLS, ds, Raw(lambda _: MISSING, {}))
+    settings = resolve(survival_tab.CONTROLS, ds, Raw(lambda *_: MISSING, {}))
     assert (settings["time"], settings["event"]) == ("week", None)
     event = next(c for c in survival_tab.CONTROLS if c.id == "event")
     shown = str(event.render(settings))
