@@ -94,21 +94,43 @@ def _tab_controls(tab: Any, dataset: Any) -> Callable[[], Any]:
     return build
 
 
+def _page_columns(dataset: Any) -> list[str] | None:
+    """The columns of the editor's first page as the Data tab shows them; None: all of them
+    (the code before the paged editor)."""
+    try:
+        from modules.data import column_pages as cp
+    except ImportError:
+        return None
+    names = list(dataset.columns)
+    keys = cp.search_keys(names, [dataset.label(n) for n in names])
+    return [names[i] for i in cp.page_of(keys, "", 1).positions]
+
+
 def _preview(dataset: Any) -> Callable[[], Any]:
     from shiny import render
 
     from modules.data import view as data_view
 
     def build() -> Any:
-        return render.DataGrid(data_view.preview_frame(dataset.df)).to_payload()
+        columns = _page_columns(dataset)
+        df = dataset.df if columns is None else dataset.df[columns]
+        return render.DataGrid(data_view.preview_frame(df)).to_payload()
 
     return build
 
 
 def _editor(dataset: Any) -> Callable[[], Any]:
+    """The editor as drawn for new data: the first page (search keys and paging included)."""
     from modules.data import view as data_view
 
-    return lambda: data_view.column_editor(dataset, 1)
+    def build() -> Any:
+        columns = _page_columns(dataset)
+        if columns is None:
+            return data_view.column_editor(dataset, 1)
+        positions = {name: i for i, name in enumerate(dataset.columns)}
+        return data_view.column_editor(dataset, 1, [positions[c] for c in columns])
+
+    return build
 
 
 def _cleaning_select(dataset: Any) -> Callable[[], Any]:
@@ -116,9 +138,16 @@ def _cleaning_select(dataset: Any) -> Callable[[], Any]:
 
     from modules.cleaning import view as cv
 
+    try:
+        from modules.shared.wide_select import column_select
+    except ImportError:  # before the wide select
+        column_select = None
+
     def build() -> Any:
         choices = cv.cleanable_columns(dataset)
-        return ui.input_select("column", "Column", choices, width="100%")
+        if column_select is None:
+            return ui.input_select("column", "Column", choices, width="100%")
+        return column_select("column", "Column", choices, next(iter(choices)), width="100%")
 
     return build
 

@@ -104,6 +104,7 @@ def serve_column_editor(
     file's page is unchanged)."""
     edits: reactive.Value[Edits] = reactive.value({})
     page = reactive.value(1)
+    drawn: set[int] = set()  # positions of the columns drawn since the data came
 
     @reactive.effect
     def _new_data():
@@ -111,6 +112,7 @@ def serve_column_editor(
         with reactive.isolate():
             edits.set({})
             page.set(1)
+            drawn.clear()
 
     @reactive.calc
     def keys() -> tuple[str, ...]:
@@ -157,15 +159,15 @@ def serve_column_editor(
 
     @reactive.effect
     def _collect():
-        # Only the inputs of the page shown are read: a change costs a page, not the file.
+        # Only the inputs of pages drawn are read: a change costs the pages the user opened,
+        # not the file. A page left is still read: a label typed just before Next arrives late.
         dataset, gen, view = base(), generation(), shown()
         if dataset is None:
             return
         with reactive.isolate():
             before = edits()
-        current = collect_edits(
-            dataset, gen, view.positions, lambda i: read(input, i, TEXT), before
-        )
+        positions = sorted(drawn.union(view.positions))
+        current = collect_edits(dataset, gen, positions, lambda i: read(input, i, TEXT), before)
         with reactive.isolate():
             if current != before:
                 edits.set(current)
@@ -209,10 +211,17 @@ def serve_column_editor(
         view = shown()
         if not cp.is_paged(view.total):
             return None
+        edited = len(edits())
+        kept = (
+            f" · {fmt_count(edited)} edited column{'s' if edited != 1 else ''} kept"
+            if edited
+            else ""
+        )
         return tags.p(
             cp.showing_text(view),
             tags.span(
-                f" · page {fmt_count(view.page)} of {fmt_count(view.pages)}", class_="text-muted"
+                f" · page {fmt_count(view.page)} of {fmt_count(view.pages)}{kept}",
+                class_="text-muted",
             ),
             class_="small mb-2",
             id="column-showing",
@@ -226,6 +235,7 @@ def serve_column_editor(
             return None
         with reactive.isolate():  # drawn with the edits, but an edit never redraws the inputs
             chosen = edits()
+        drawn.update(view.positions)
         return data_view.column_editor(dataset, gen, view.positions, chosen)
 
     @reactive.calc
