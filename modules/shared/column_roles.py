@@ -11,10 +11,12 @@ from __future__ import annotations
 
 import itertools
 import re
+import threading
 from collections.abc import Iterable
 
 import numpy as np
 import pandas as pd
+from cachetools import LRUCache
 
 from analyses.encoding import POSITIVE_LEVELS
 from utils.column_kinds import (
@@ -124,6 +126,23 @@ def is_outcome_like(dataset: Dataset, column: str) -> bool:
 
 
 def is_code_column(dataset: Dataset, column: str) -> bool:
+    """is_code_column, remembered per (data, column, label): every tab asks it of the same
+    columns on every change of any control, and it reads the column's values."""
+    key = (dataset.fingerprint, column, dataset.label(column))
+    with _codes_lock:
+        known = _codes.get(key)
+    if known is None:
+        known = _is_code_column(dataset, column)
+        with _codes_lock:
+            _codes[key] = known
+    return known
+
+
+_codes: LRUCache = LRUCache(maxsize=4 * SCAN_COLUMNS * 8)  # a few tabs' scans of a few files
+_codes_lock = threading.Lock()
+
+
+def _is_code_column(dataset: Dataset, column: str) -> bool:
     """An identifier, a site code or a date typed as a number: never a default anywhere.
 
     Kind 'id'; a name or label like an id ('patient_id', 'MRN') or a place code ('inst',
