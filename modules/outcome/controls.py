@@ -5,10 +5,12 @@ Pure functions of a Dataset (and the current selections), so the server only wir
 
 from __future__ import annotations
 
+import threading
 from dataclasses import dataclass
 
 import numpy as np
 import pandas as pd
+from cachetools import LRUCache
 
 import logic
 from modules.shared import column_roles as roles
@@ -59,6 +61,24 @@ def suggested_covariates(dataset: Dataset, outcome: str, event: str | None = Non
     A file of thousands of columns is screened on its first roles.SCAN_COLUMNS candidates.
     """
     candidates = roles.scanned(mc.covariate_choices(dataset, outcome))
+    key = (dataset.fingerprint, outcome, event, tuple(dataset.label(c) for c in candidates))
+    with _suggestions_lock:
+        if key in _suggestions:
+            return _suggestions[key]
+    suggestion = _suggest(dataset, outcome, event, candidates)
+    with _suggestions_lock:
+        _suggestions[key] = suggestion
+    return suggestion
+
+
+# Asked for the default and for the note on every change of any of the tab's controls.
+_suggestions: LRUCache = LRUCache(maxsize=64)
+_suggestions_lock = threading.Lock()
+
+
+def _suggest(
+    dataset: Dataset, outcome: str, event: str | None, candidates: list[str]
+) -> Suggestion:
     levels = dataset.meta(outcome).levels if outcome in dataset.columns else ()
     if event not in levels:
         event = roles.default_event(levels)

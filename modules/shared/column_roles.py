@@ -12,6 +12,7 @@ from __future__ import annotations
 import itertools
 import re
 import threading
+import weakref
 from collections.abc import Iterable
 
 import numpy as np
@@ -126,16 +127,19 @@ def is_outcome_like(dataset: Dataset, column: str) -> bool:
 
 
 def is_code_column(dataset: Dataset, column: str) -> bool:
-    """is_code_column, remembered per (data, column, label): every tab asks it of the same
-    columns on every change of any control, and it reads the column's values."""
-    key = (dataset.fingerprint, column, dataset.label(column))
+    """is_code_column, remembered per (values, column, label, kind): every tab asks it of the
+    same columns on every change of any control, and it reads the column's values. Keyed by
+    the frame itself (a kind or label edit keeps it), so an edit recomputes one column only."""
+    meta = dataset.meta(column)
+    key = (id(dataset.df), column, meta.label, meta.kind)
     with _codes_lock:
         known = _codes.get(key)
-    if known is None:
-        known = _is_code_column(dataset, column)
-        with _codes_lock:
-            _codes[key] = known
-    return known
+    if known is not None and known[0]() is dataset.df:  # not another frame at a reused id
+        return known[1]
+    answer = _is_code_column(dataset, column)
+    with _codes_lock:
+        _codes[key] = (weakref.ref(dataset.df), answer)
+    return answer
 
 
 _codes: LRUCache = LRUCache(maxsize=4 * SCAN_COLUMNS * 8)  # a few tabs' scans of a few files
