@@ -51,3 +51,16 @@ def test_every_tab_s_controls_are_as_big_for_16000_columns_as_for_400(tab):
     narrow, wide = _controls_html(tab, 400), _controls_html(tab, 16_000)
     assert len(wide) < 1.1 * len(narrow) + 2_000, (len(narrow), len(wide))
     assert len(wide) < 150_000  # 16,000 columns drew 0.2 to 2 MB per tab
+
+
+def test_the_search_route_answers_json_for_what_is_typed():
+    import json
+
+    from starlette.requests import Request
+
+    answer = ws._search_route(CHOICES)
+    request = Request({"type": "http", "method": "GET", "query_string": b"q=v1599", "headers": []})
+    found = json.loads(answer(request).body)
+    assert [c["value"] for c in found] == [f"v1599{i}" for i in range(10)]
+    long = Request({"type": "http", "method": "GET", "query_string": b"q=" + b"x" * 5000})
+    assert json.loads(answer(long).body) == []  # a long query is cut, not scanned in full
