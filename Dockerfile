@@ -2,8 +2,11 @@
 FROM python:3.11-slim
 
 # MALLOC_ARENA_MAX as `make run` sets it: two malloc arenas, not one per worker thread.
+# MEDSTAT_PROXY_HOPS=1: a Space is reached through Hugging Face's proxy, so a client's address
+# (for the per-address caps) is the one that proxy appends to X-Forwarded-For, not the proxy's.
 ENV PYTHONUNBUFFERED=1 \
     MALLOC_ARENA_MAX=2 \
+    MEDSTAT_PROXY_HOPS=1 \
     PIP_NO_CACHE_DIR=1 \
     PIP_DISABLE_PIP_VERSION_CHECK=1 \
     HF_HUB_OFFLINE=1

@@ -23,13 +23,16 @@ from modules.regression import tab as regression
 from modules.shared import session_state
 from modules.shared.cleaning_steps import CleaningSteps
 from modules.shared.figures import plotly_dependency
+from modules.shared.uploads import track_uploads
 from modules.stats_panel import tab as stats_panel
 from modules.survival import tab as survival
 from modules.table1 import tab as table1
 from utils import debug_memory
 from utils.browser_cookie import BrowserCookie
 from utils.config import settings
+from utils.connection_limit import ConnectionLimit
 from utils.upload_limit import UploadLimit
+from utils.upload_store import store as upload_store
 
 logging.basicConfig(level=logging.INFO, format="%(asctime)s %(levelname)s %(name)s: %(message)s")
 log = logging.getLogger("medstat")
@@ -70,6 +73,7 @@ def server(input, output, session):
     # A dropped websocket reconnects ("force": also under plain `shiny run`) into a new session,
     # which gets the tab's data and last results back from its saved state.
     session.allow_reconnect("force")
+    track_uploads(session)  # its upload folder under the disk bounds
     tab = session_state.open_tab_state(input, session)
     steps = CleaningSteps(tab)  # one undoable history: the Data tab's labels, cleaning's steps
     dataset = data.data_server("data", tab=tab, steps=steps)
@@ -107,9 +111,20 @@ async def health(request: Request) -> JSONResponse:
     return JSONResponse({"status": "ok", "memory_pct": round(memory["used_pct"], 1)})
 
 
-# Upload bodies are bounded before Shiny writes them to disk (the Data tab checks again). The
-# page sets a browser cookie that a tab's reconnect token is bound to (utils/browser_cookie.py).
-app = UploadLimit(
-    BrowserCookie(Starlette(routes=[Route("/healthz", health), Mount("/", app=shiny_app)])),
-    max_bytes=int(settings.max_upload_mb * 2**20),
+# Upload bodies are bounded before Shiny writes them to disk (the Data tab checks again), and
+# so is the disk they take, per browser tab and in all. The page sets a browser cookie that a
+# tab's reconnect token is bound to (utils/browser_cookie.py). Sessions are bounded in number,
+# per address and in all, and paced per address.
+app = ConnectionLimit(
+    UploadLimit(
+        BrowserCookie(Starlette(routes=[Route("/healthz", health), Mount("/", app=shiny_app)])),
+        max_bytes=int(settings.max_upload_mb * 2**20),
+        store=upload_store,
+        body_timeout_s=settings.upload_body_timeout_s,
+    ),
+    total=settings.max_sessions,
+    per_address=settings.address_sessions,
+    burst=settings.session_open_burst,
+    every_s=settings.session_open_every_s,
+    proxy_hops=settings.proxy_hops,
 )

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import importlib
 import logging
-import os
+import sys
 import threading
 import time
 from collections.abc import Callable, Iterable, Mapping, Sequence
@@ -35,11 +35,11 @@ from prep import steps as prep_steps
 from prep.preview import group_counts
 from prep.steps import Prepared
 from prep.steps import Proposal as StepProposal
-from utils import data_io
+from utils import data_io, read_limits
 from utils.cache import ResultCache, make_key
 from utils.config import settings
 from utils.dataset import FACTOR_KINDS, NUMERIC_KINDS, Dataset
-from utils.memory import MemoryManager, MemoryRefused, estimate_mb
+from utils.memory import MemoryManager, MemoryRefused
 from utils.redis_tier import make_tier
 from utils.resilience import Retrier
 from utils.session_store import SessionStore
@@ -88,7 +88,11 @@ cache = ResultCache(tier=make_tier(RESULT_TYPES, retrier))
 memory = MemoryManager()
 timings = Timings()
 # Each browser tab's data and last results, so that a reconnecting tab finds them again.
-sessions = SessionStore(keep_s=settings.session_keep_s)
+sessions = SessionStore(
+    keep_s=settings.session_keep_s,
+    max_entries=settings.session_keep_max,
+    max_kept_mb=settings.session_keep_mb,
+)
 _started = False
 # Below this many bytes the cache is not worth shrinking: most of the process's memory is the
 # imported statistics stack (~210 MB measured), and freeing a few small results returns nothing
@@ -147,7 +151,10 @@ def start() -> None:
 
 
 def _design_size(dataset: Dataset, spec: Any) -> tuple[int, int, float]:
-    """Rows, covariates and mean design columns per covariate, for memory admission."""
+    """Rows, covariates and mean design columns per covariate, for memory admission; for a
+    codebook, its variables and the data's columns (the matrices of pairs it scores)."""
+    if isinstance(spec, CodebookSpec):
+        return len(spec.codebook.entries), len(dataset.columns), 1.0
     covariates = getattr(spec, "covariates", ())
     factors = set(getattr(spec, "categorical", ()))
     widths = [
@@ -209,6 +216,27 @@ def run(
     return result
 
 
+def cached(kind: str, dataset: Dataset, spec: Any, *, owner: str | None = None) -> Any | None:
+    """The result of run(kind, dataset, spec) if the in-memory cache holds it, else None.
+
+    Microseconds and no I/O, so the analysis tabs ask it on the event loop before taking a place
+    in the worker pool: a cache hit never waits behind anyone's long work."""
+    module = sys.modules.get(ANALYSES.get(kind, ""))
+    # Not imported yet (that takes seconds), or being imported by the warm-up thread right now
+    # (in sys.modules, not yet complete): either way the worker path answers.
+    version = getattr(module, "VERSION", None)
+    if version is None:
+        return None
+    started = time.perf_counter()
+    version = str(version)
+    result = cache.peek(make_key(kind, version, dataset.fingerprint, spec))
+    if result is not None:
+        ms = (time.perf_counter() - started) * 1000
+        timings.record(kind, ms, hit=True, owner=owner)
+        log.info("%s memory in %.1f ms (no worker)", kind, ms)
+    return result
+
+
 def stats() -> dict[str, dict[str, float]]:
     """Numbers for the stats panel and benchmarks: cache, memory, retry, timings, the embedding
     worker, the cleaning cascade's work and the tabs kept for reconnecting."""
@@ -249,28 +277,61 @@ def match_codebook(
 
     Cached like an analysis: the key holds the dataset's and the codebook's fingerprints.
     """
+    pairs = len(codebook.entries) * len(dataset.columns)
+    if pairs > settings.codebook_max_pairs:
+        raise AnalysisError(
+            f"The codebook has {len(codebook.entries):,} variables and the data "
+            f"{len(dataset.columns):,} columns: {pairs:,} pairs to compare. MedStat compares up "
+            f"to {settings.codebook_max_pairs:,} (MEDSTAT_CODEBOOK_MAX_PAIRS). Upload the part "
+            "of the codebook that describes this file (or keep the columns you need)."
+        )
     spec = CodebookSpec(codebook, embeddings=settings.embeddings)
     return run("codebook", dataset, spec, cancel=cancel, owner=owner)
 
 
-def read_upload(path: str, name: str | None = None) -> Dataset:
+def read_upload(
+    path: str, name: str | None = None, *, cancel: CancelToken | None = None
+) -> Dataset:
     """Read an uploaded file into a Dataset, retrying passing disk errors (never bad data).
 
-    Parsing a text file briefly takes many times its size in memory, so the read is admitted
-    by the memory manager like an analysis; a refusal is a DataError the Data tab shows.
+    The file's shape is measured first (utils/read_limits.py: lines, columns and values, or a
+    workbook's unpacked parts), without reading it whole: a file over a limit is refused
+    saying which limit, and the read is admitted by the memory manager at its estimated peak
+    (measured per format), so a refusal says whether the file can never fit this server or
+    only not now. `cancel` stops a workbook's read at its next row (a closed tab's upload).
     """
-    size = os.path.getsize(path)
     try:
-        admission = memory.admit(size, 0, kind="read")
-    except MemoryRefused:
-        need = estimate_mb(size, 0, kind="read")
+        plan = read_limits.plan_path(path)
+    except FileNotFoundError:
+        raise data_io.DataError("The uploaded file was not found. Upload it again.") from None
+    need = plan.need_mb
+    ceiling = memory.ceiling_mb()
+    if need > ceiling:
         raise data_io.DataError(
-            f"Reading this file needs about {need:.0f} MB of memory, more than the server has "
-            "free now. Upload a smaller file (only the rows and columns you need), or try "
-            "again in a few minutes."
+            f"Reading this file needs about {need:,.0f} MB of memory, more than this server can "
+            f"ever give one file: its memory budget is {memory.limit_mb:,.0f} MB "
+            f"(MEDSTAT_MEMORY_LIMIT_MB) and the program itself takes about "
+            f"{memory.limit_mb - ceiling:,.0f} MB. Upload a smaller file (only the rows and "
+            f"columns you need){_SMALLER[plan.kind]}."
+        )
+    try:
+        admission = memory.admit_mb(need, kind="read")
+    except MemoryRefused:
+        raise data_io.DataError(
+            f"Reading this file needs about {need:,.0f} MB of memory and only "
+            f"{memory.free_mb():,.0f} MB is free now, while other analyses run. Try again in a "
+            "few minutes, or upload a smaller file (only the rows and columns you need)."
         ) from None
-    with admission:
+    log.info("reading upload: %s", plan.describe())
+    with admission, cancellable(cancel):
         return retrier.call(data_io.read_table, path, name=name)
+
+
+# How to make a file smaller, by format: text costs far more memory per MB than numbers.
+_SMALLER = {
+    "text": "; text values cost far more memory than numbers, so coding answers as numbers helps",
+    "xlsx": "; a workbook saved as 'CSV UTF-8' takes less memory to read",
+}
 
 
 def prepare(dataset: Dataset, steps: Sequence[Any]) -> Prepared:

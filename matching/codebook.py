@@ -15,13 +15,11 @@ from pathlib import Path
 
 import pandas as pd
 
-from utils import sniff
+from utils import config, sniff
 from utils.data_error import DataError
 from utils.dataset import fingerprint_bytes
 
 VERSION = "1"
-MAX_BYTES = 5 * 2**20
-MAX_VARIABLES = 5000
 TYPES = ("categorical", "numeric", "text", "date")
 
 # Header spellings (after _header_key) -> the field they name.
@@ -176,10 +174,12 @@ def _frame(data: bytes) -> pd.DataFrame:
             "The codebook is empty. Upload a CSV with a header row (variable, label, type, "
             "allowed values) and one row per variable."
         )
-    if len(data) > MAX_BYTES:
+    limit_mb = config.settings.codebook_max_mb
+    if len(data) > limit_mb * 2**20:
         raise DataError(
             f"The codebook is {len(data) / 2**20:.1f} MB; a codebook should be far smaller "
-            f"(the limit is {MAX_BYTES / 2**20:.0f} MB). Check that this is the data dictionary."
+            f"(the limit is {limit_mb:g} MB, MEDSTAT_CODEBOOK_MAX_MB). Check that this is the "
+            "data dictionary."
         )
     encoding = sniff.sniff_encoding(data)
     layout = sniff.sniff_layout(data, encoding)  # separator and header row, as for data files
@@ -249,10 +249,11 @@ def parse_codebook(data: bytes, name: str = "codebook.csv") -> Codebook:
         )
     if not entries:
         raise DataError("The codebook lists no variables. Add one row per variable.")
-    if len(entries) > MAX_VARIABLES:
+    most = config.settings.codebook_max_variables
+    if len(entries) > most:
         raise DataError(
-            f"The codebook lists {len(entries):,} variables; the limit is {MAX_VARIABLES:,}. "
-            "Split it, or keep the variables of this data set."
+            f"The codebook lists {len(entries):,} variables; the limit is {most:,} "
+            "(MEDSTAT_CODEBOOK_MAX_VARIABLES). Split it, or keep the variables of this data set."
         )
     fingerprint = fingerprint_bytes(data, "codebook", VERSION)
     return Codebook(name=name, fingerprint=fingerprint, entries=tuple(entries))

@@ -17,6 +17,7 @@ from dataclasses import dataclass, field
 import numpy as np
 import pandas as pd
 
+from analyses.cancellation import checkpoint
 from matching.codebook import Codebook
 from matching.cross_match import Embedder, choose_embedder, score_cross
 from matching.value_match import ValueMatch, ValueSettings, match_values
@@ -130,6 +131,7 @@ def match_codebook(
     matches, values = [], {}
     value_modes = set()
     for i, entry in enumerate(codebook.entries):
+        checkpoint()  # Cancel (or a closed tab) stops a large codebook between variables
         order = [j for j in np.argsort(-sim[i], kind="stable") if sim[i, j] >= spec.accept]
         j = assigned.get(i)
         if j is None:

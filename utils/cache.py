@@ -216,6 +216,17 @@ class ResultCache:
                 return found
             checkpoint()  # the leader was cancelled; so, perhaps, was this request meanwhile
 
+    def peek(self, key: str) -> Any | None:
+        """The result held in memory for key (a hit), else None; never computes, never waits
+        and never asks the shared tier (a network call): safe on the event loop."""
+        with self._lock:
+            entry = self._store.get(key)
+            if entry is None:
+                return None
+            self._hits += 1
+            self._saved_s += entry.compute_s
+            return entry.value
+
     def _lead(self, key: str, flight: _Flight, compute: Callable[[], Any]) -> Lookup:
         try:
             found = self._tier.get(key) if self._tier is not None else None

@@ -25,6 +25,22 @@ class Settings:
     """Run-time settings; see the configuration table in README.md."""
 
     max_upload_mb: float = 50.0
+    # What one upload may cost to read (utils/read_limits.py, measured in bench/read_memory.py).
+    max_columns: int = 20_000
+    max_cells: int = 10_000_000  # rows x columns of a text file
+    max_line_kb: int = 1024  # one line of a text file (a header of very many columns)
+    xlsx_max_cells: int = 2_000_000  # openpyxl reads ~65k cells per CPU-second
+    xlsx_max_xml_mb: float = 100.0  # the first sheet and the parts opened with it, unpacked
+    # The disk uploads take (utils/upload_store.py): per browser tab, in all, the free space
+    # kept, and when a body that stalls or never finishes is removed.
+    upload_session_mb: float = 100.0
+    upload_total_mb: float = 1000.0
+    upload_min_free_mb: float = 256.0
+    upload_body_timeout_s: float = 30.0
+    upload_stale_s: float = 300.0
+    codebook_max_pairs: int = 1_000_000  # codebook variables x data columns scored (~50 B each)
+    codebook_max_mb: float = 5.0  # a codebook file's size
+    codebook_max_variables: int = 5000  # a codebook's variables
     cache_ttl_s: float = 1800.0
     cache_max_mb: float = 64.0
     cache_max_items: int = 256
@@ -41,9 +57,22 @@ class Settings:
     embeddings: bool = True
     embedding_idle_s: float = 180.0
     worker_threads: int = 4
+    gil_switch_ms: float = 1.0  # Python's GIL switch interval (default 5): the loop's turn
     session_analyses: int = 2  # analyses one browser tab may run at once (the rest wait)
+    session_queue: int = 4  # ... and may have waiting beyond those (then it is told to wait)
+    address_analyses: int = 2  # work one client address may run at once, all its tabs
+    address_queue: int = 8  # ... and may have waiting beyond those
+    proxy_hops: int = 0  # proxies in front of the app whose X-Forwarded-For is trusted
+    # Open sessions (utils/connection_limit.py): in all, per client address, and how fast one
+    # address may start new ones (a burst, then one every so many seconds).
+    max_sessions: int = 150
+    address_sessions: int = 10
+    session_open_burst: int = 1
+    session_open_every_s: float = 1.0
     example_data: str = ""
     session_keep_s: float = 600.0  # how long a closed tab's data and results wait for it
+    session_keep_max: int = 500  # closed tabs kept for a reconnect, at most (live never evicted)
+    session_keep_mb: float = 128.0  # ... and their bytes, at most (oldest closed go first)
 
     @classmethod
     def from_env(cls) -> Settings:

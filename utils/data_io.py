@@ -17,7 +17,7 @@ from typing import BinaryIO
 
 import pandas as pd
 
-from utils import config, file_types, sniff
+from utils import config, file_types, read_limits, sniff, xlsx_read
 from utils.column_kinds import infer_columns
 from utils.data_error import DataError
 from utils.dataset import Dataset, fingerprint_bytes, fingerprint_frame
@@ -45,8 +45,6 @@ log = logging.getLogger(__name__)
 # Bump when parsing rules change, so fingerprints (and cached results) of old reads expire.
 READER_VERSION = "2"  # 2: integer scales and site codes get their own kinds
 _MB = 1024 * 1024
-# An .xlsx is compressed; refuse one whose sheets unpack to more than this many upload limits.
-XLSX_UNPACK_FACTOR = 4
 
 Source = str | os.PathLike | bytes | bytearray | memoryview | BinaryIO
 
@@ -79,6 +77,7 @@ def read_table(source: Source, name: str | None = None) -> Dataset:
     label = name or default_name
     if _blank(data):
         raise DataError("The file is empty. Upload a table with column names in the first row.")
+    read_limits.plan_bytes(data)  # over a limit (columns, values, lines, unpacked size): refused
     suffix = Path(label).suffix.lower()
     if file_types.detect_container(data) == "xlsx":
         df, options, notes = _parse_xlsx(data)
@@ -116,22 +115,22 @@ def _read_bytes(source: Source) -> tuple[bytes, str]:
     if isinstance(source, (str, os.PathLike)):
         path = Path(source)
         try:
-            _check_size(path.stat().st_size, limit)
+            read_limits.check_size(path.stat().st_size)
             return path.read_bytes(), path.name
         except (FileNotFoundError, IsADirectoryError):
             raise DataError(f"The file '{path.name}' was not found. Upload it again.") from None
     if isinstance(source, (bytes, bytearray, memoryview)):
-        _check_size(len(source), limit)
+        read_limits.check_size(len(source))
         return bytes(source), "data"
     name = Path(str(getattr(source, "name", "") or "data")).name
     if hasattr(source, "seekable") and source.seekable():
         here = source.tell()
-        _check_size(source.seek(0, io.SEEK_END) - here, limit)
+        read_limits.check_size(source.seek(0, io.SEEK_END) - here)
         source.seek(here)
         data = source.read()
     else:
         data = _read_capped(source, int(limit) + 1)
-        _check_size(len(data), limit)
+        read_limits.check_size(len(data))
     if isinstance(data, str):
         raise TypeError("read_table needs a binary file object (open the file with 'rb')")
     return bytes(data), name
@@ -147,20 +146,6 @@ def _read_capped(stream: BinaryIO, cap: int) -> bytes:
         chunks.append(chunk)
         total += len(chunk)
     return chunks[0] if len(chunks) == 1 else b"".join(chunks)
-
-
-def _check_size(size: int, limit: float) -> None:
-    if size > limit:
-        raise DataError(
-            f"The file is {_size_text(size)}; MedStat accepts files up to "
-            f"{limit / _MB:g} MB. Delete the columns and rows the analysis does not need (or "
-            "split the file), save it again and upload that. An administrator can raise the "
-            "limit with MEDSTAT_MAX_UPLOAD_MB."
-        )
-
-
-def _size_text(size: float) -> str:
-    return f"{size / _MB:.1f} MB" if size >= 0.1 * _MB else f"{size / 1024:.0f} KB"
 
 
 def _parse_text(data: bytes) -> tuple[pd.DataFrame, tuple, list[str]]:
@@ -239,20 +224,13 @@ def _ragged_message(error: str, sep: str) -> str:
 
 
 def _parse_xlsx(data: bytes) -> tuple[pd.DataFrame, tuple, list[str]]:
-    limit = config.settings.max_upload_mb * _MB * XLSX_UNPACK_FACTOR
-    unpacked = file_types.zip_unpacked_size(data)
-    if unpacked > limit:
-        raise DataError(
-            f"This workbook unpacks to {unpacked / _MB:.0f} MB, more than MedStat can open. "
-            "Save the sheet you need as 'CSV UTF-8', or delete unneeded columns, and upload that."
-        )
-    try:
-        with pd.ExcelFile(io.BytesIO(data), engine="openpyxl") as book:
-            sheets = book.sheet_names
-            raw = pd.read_excel(book, sheet_name=0, header=None, keep_default_na=False)
-    except Exception as exc:  # openpyxl raises many types on damaged or unusual files
-        log.info("xlsx not readable: %s", type(exc).__name__)
-        raise DataError(f"This Excel file could not be opened. {file_types.SAVE_AS}") from None
+    shape = xlsx_read.inspect(io.BytesIO(data))
+    raw, sheets = xlsx_read.read_first_sheet(
+        data,
+        shape,
+        max_cells=config.settings.xlsx_max_cells,
+        too_many=read_limits.too_many_cells,
+    )
     filled = raw.notna().any(axis=1).to_numpy().nonzero()[0]
     if len(filled) == 0:
         raise DataError(

@@ -7,7 +7,9 @@ that are not tables get a message that says what the file is and what to upload 
 from __future__ import annotations
 
 import io
+import os
 import zipfile
+from typing import BinaryIO
 
 from utils.data_error import DataError
 
@@ -55,7 +57,7 @@ def detect_container(data: bytes) -> str:
         if head.startswith(magic):
             raise DataError(message)
     if head.startswith((b"PK\x03\x04", b"PK\x05\x06")):
-        return _zip_kind(data)
+        return zip_kind(io.BytesIO(data))
     start = _markup_start(data[:4096])
     if start.startswith(_HTML_STARTS):
         raise DataError(
@@ -82,9 +84,10 @@ def _markup_start(head: bytes) -> bytes:
     return text
 
 
-def _zip_kind(data: bytes) -> str:
+def zip_kind(source: str | os.PathLike | BinaryIO) -> str:
+    """'xlsx' for a workbook; DataError saying what any other ZIP is (read from its directory)."""
     try:
-        with zipfile.ZipFile(io.BytesIO(data)) as archive:
+        with zipfile.ZipFile(source) as archive:
             names = set(archive.namelist())
     except zipfile.BadZipFile:
         raise DataError(f"This looks like a damaged ZIP or Excel file. {SAVE_AS}") from None
@@ -95,9 +98,3 @@ def _zip_kind(data: bytes) -> str:
     if "content.xml" in names:
         raise DataError(f"This is an OpenDocument (LibreOffice) file. {SAVE_AS}")
     raise DataError("This is a ZIP archive. Extract it and upload the CSV or .xlsx inside.")
-
-
-def zip_unpacked_size(data: bytes) -> int:
-    """Bytes a ZIP (an .xlsx) holds once unpacked, from its directory; guards against zip bombs."""
-    with zipfile.ZipFile(io.BytesIO(data)) as archive:
-        return sum(info.file_size for info in archive.infolist())

@@ -36,6 +36,9 @@ COSTS: dict[str, tuple[float, float]] = {
     # Peak RSS growth measured at ~14x the file size for text-heavy CSVs (each text cell becomes
     # a Python string while pandas parses; 50 MB -> 732 MB), ~3.4x for numeric ones.
     "read": (0.0, 14 / 8),
+    # Codebook matching: rows = variables, cols = data columns; ~50 B per pair scored (the
+    # score matrices of names and labels), measured in bench/codebook_memory.py; 60 B kept.
+    "codebook": (10.0, 60 / 8),
 }
 
 
@@ -281,6 +284,23 @@ class MemoryManager:
             with self._lock:
                 self._admitted += 1
         return Admission(self, need)
+
+    def floor_mb(self) -> float:
+        """The lowest RSS of the last minutes: what the program itself takes when idle."""
+        with self._lock:
+            samples = [mb for _, mb in self._history]
+            return min(samples) if samples else self._rss_mb
+
+    def ceiling_mb(self) -> float:
+        """The most memory one piece of work could ever be given: the budget less the idle
+        program. Work estimated above it is refused for good, not 'try again later'."""
+        if not self._history:
+            self._measure()
+        return self.limit_mb - self.floor_mb()
+
+    def free_mb(self) -> float:
+        """Memory free for new work now: the budget less RSS and running work's estimates."""
+        return max(self._free_mb(self._measure()), 0.0)
 
     def _free_mb(self, rss_mb: float, ceiling_pct: float = 100.0) -> float:
         """MB left below ceiling_pct of the limit, after RSS and the work admitted but not yet

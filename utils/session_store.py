@@ -15,6 +15,11 @@ out of a page restores nothing anywhere else, and nothing twice. When the tab th
 token is still open (a duplicated browser tab, which copies sessionStorage; or a dropped
 connection the server has not noticed yet), the newcomer gets a copy of the state and the open
 tab keeps its own under a new token, which it is told (`rekey`).
+
+The bound applies to ended tabs only, by count and by bytes (measured once, when the tab ends):
+a live tab is never evicted to make room (live tabs are bounded by the number of open sessions,
+utils/connection_limit.py), and an ended one goes oldest first (issue 17 case 5: 520 idle
+websockets evicted a live user).
 """
 
 from __future__ import annotations
@@ -32,6 +37,7 @@ from typing import Any
 class _Entry:
     state: dict[str, Any] = field(default_factory=dict)
     ended_at: float | None = None  # None while the tab's session is live
+    bytes: int = 0  # measured when the tab ended
     binding: str | None = None  # the browser the token was issued to; None: restores nothing
     rekey: Callable[[str], None] | None = None  # tells the live tab a new token
 
@@ -44,9 +50,13 @@ class SessionStore:
         keep_s: float = 600.0,
         max_entries: int = 500,
         timer: Callable[[], float] = time.monotonic,
+        max_kept_mb: float = 128.0,
+        measure: Callable[[Any], int] | None = None,
     ) -> None:
         self.keep_s = keep_s
-        self.max_entries = max_entries
+        self.max_entries = max_entries  # ended tabs kept, at most
+        self.max_kept_bytes = int(max_kept_mb * 2**20)
+        self._measure = measure or _measure_bytes
         self._timer = timer
         self._lock = threading.Lock()
         self._entries: dict[str, _Entry] = {}
@@ -98,12 +108,20 @@ class SessionStore:
                 entry.state[name] = value
 
     def end(self, token: str) -> None:
-        """The tab's session ended: keep its state keep_s seconds more for a reconnect."""
+        """The tab's session ended: keep its state keep_s seconds more for a reconnect (or
+        until ended tabs pass their bound: the oldest go first)."""
+        with self._lock:
+            entry = self._entries.get(token)
+            state = dict(entry.state) if entry is not None else None
+        if state is None:
+            return
+        size = self._measure(state)  # outside the lock: a large dataset takes a moment
         with self._lock:
             entry = self._entries.get(token)
             if entry is not None:
-                entry.ended_at = self._timer()
+                entry.ended_at, entry.bytes = self._timer(), size
                 entry.rekey = None  # the session is gone; do not keep it alive from here
+                self._bound()
 
     def release_ended(self) -> int:
         """Forget every ended tab now (the memory manager's cleanup); returns how many."""
@@ -126,26 +144,28 @@ class SessionStore:
         self._expired += len(old)
 
     def _bound(self) -> None:
-        """Above max_entries, drop the longest-ended tabs first, then the oldest live ones."""
-        excess = len(self._entries) - self.max_entries
-        if excess <= 0:
-            return
-        order = sorted(
-            self._entries,
-            key=lambda t: (self._entries[t].ended_at is None, self._entries[t].ended_at or 0),
+        """Ended tabs above max_entries or max_kept_bytes go, longest-ended first; live ones
+        are never dropped for room."""
+        ended = sorted(
+            (t for t, e in self._entries.items() if e.ended_at is not None),
+            key=lambda t: self._entries[t].ended_at or 0.0,
         )
-        for token in order[:excess]:
-            del self._entries[token]
-        self._expired += excess
+        kept = sum(self._entries[t].bytes for t in ended)
+        while ended and (len(ended) > self.max_entries or kept > self.max_kept_bytes):
+            token = ended.pop(0)
+            kept -= self._entries.pop(token).bytes
+            self._expired += 1
 
     def stats(self) -> dict[str, float]:
         """Flat numbers for the stats panel."""
         with self._lock:
             self._expire()
             live = sum(e.ended_at is None for e in self._entries.values())
+            kept_mb = sum(e.bytes for e in self._entries.values() if e.ended_at) / 2**20
             return {
                 "live": float(live),
                 "kept": float(len(self._entries) - live),
+                "kept_mb": kept_mb,
                 "restored": float(self._restored),
                 "refused": float(self._refused),
                 "expired": float(self._expired),
@@ -156,3 +176,9 @@ class SessionStore:
 def _same_browser(issued: str | None, brought: str | None) -> bool:
     """Both bindings known and equal (compared in constant time)."""
     return issued is not None and brought is not None and hmac.compare_digest(issued, brought)
+
+
+def _measure_bytes(state: dict[str, Any]) -> int:
+    from utils.cache import measure_bytes  # the cache's measure: frames deep, the rest reached
+
+    return measure_bytes(state)

@@ -10,17 +10,18 @@ import codecs
 import csv
 import io
 import re
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 
 import numpy as np
 
+from utils import config
 from utils.data_error import DataError
 from utils.file_types import SAVE_AS
 from utils.table_tidy import MISSING_CODES
 
 SAMPLE_BYTES = 1 << 20  # byte statistics and the Thai test look at the first 1 MB
 TEXT_SAMPLE_BYTES = 64 * 1024  # separator and decimal sniffing read the first 64 KB
-SAMPLE_LINES = 3  # ...or, when lines are longer (a wide file), the header and two rows
+SAMPLE_LINES = 6  # ... or the header and five rows whole, when those are longer (wide files)
 _CHUNK = 1 << 20
 SEPARATORS = (",", ";", "\t", "|")
 SEPARATOR_NAMES = {",": "','", ";": "';'", "\t": "tab", "|": "'|'"}
@@ -48,6 +49,8 @@ class TextLayout:
     header: tuple[str, ...]  # the header row as written (before cleaning)
     text_columns: tuple[int, ...]  # positions whose values have leading zeros: keep as text
     missing_codes: frozenset[str]  # missing-value codes seen in the sample, as written
+    # The rows below the header in the sample, as split (for the memory estimate).
+    body: tuple[tuple[str, ...], ...] = field(default=(), compare=False, repr=False)
 
 
 def _decodes(data: bytes, encoding: str) -> bool:
@@ -170,28 +173,31 @@ def _looks_thai(sample: bytes) -> bool:
     return np.count_nonzero(thai) >= 0.95 * n_high and np.count_nonzero(paired) >= 0.6 * n_high
 
 
+def sample_length(data: bytes) -> int:
+    """Bytes to sniff: the first 64 KB, or the first SAMPLE_LINES lines whole when they are
+    longer (a header of 20,000 columns is ~130 KB), never more than SAMPLE_LINES lines of the
+    longest line allowed (MEDSTAT_MAX_LINE_KB)."""
+    line_limit = config.settings.max_line_kb * 1024
+    end = 0
+    for _ in range(SAMPLE_LINES):
+        newline = data.find(b"\n", end, end + line_limit + 1)
+        if newline < 0:
+            break
+        end = newline + 1
+    return max(min(len(data), TEXT_SAMPLE_BYTES), end)
+
+
 def text_sample(data: bytes, encoding: str) -> str:
-    """The first ~64 KB decoded, cut at a line end when the file is longer; at least the first
-    SAMPLE_LINES lines, so the header of a file of thousands of columns is never cut short."""
-    size = max(TEXT_SAMPLE_BYTES, _end_of_line(data, SAMPLE_LINES))
-    whole = len(data) <= size
+    """The first ~64 KB (or first lines, see sample_length) decoded, cut at a line end when
+    the file is longer."""
+    length = sample_length(data)
+    whole = len(data) <= length
     decoder = codecs.getincrementaldecoder(encoding)(errors="replace")
-    text = decoder.decode(data[:size], final=whole)
+    text = decoder.decode(data[:length], final=whole)
     end = max(text.rfind("\n"), text.rfind("\r"))  # old Mac files end lines with CR alone
     if not whole and end >= 0:
         text = text[: end + 1]
     return text
-
-
-def _end_of_line(data: bytes, lines: int) -> int:
-    """Bytes up to and including the end of the first `lines` lines (all of them if fewer)."""
-    end = -1
-    for _ in range(lines):
-        found = data.find(b"\n", end + 1)
-        if found < 0:
-            return len(data)
-        end = found
-    return end + 1
 
 
 def sniff_layout(data: bytes, encoding: str) -> TextLayout:
@@ -220,6 +226,7 @@ def sniff_layout(data: bytes, encoding: str) -> TextLayout:
         tuple(header),
         text_columns,
         frozenset(c for c in cells if c and c.lower() in MISSING_CODES),
+        tuple(tuple(row) for row in body),
     )
 
 

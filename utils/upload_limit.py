@@ -5,14 +5,24 @@ could fill the disk or tie up the worker before the Data tab's own size check ru
 finished file. Browsers send Content-Length with a file, so a too-large upload is answered 413
 at once with a sentence that Shiny's file input shows under the button; a body without a length
 (chunked) is cut off as soon as it passes the limit.
+
+With an UploadStore (utils/upload_store.py) it also bounds the disk: a body is stored only if
+its browser tab and the whole server stay under their bounds and the disk keeps its reserve; a
+body that stalls for MEDSTAT_UPLOAD_BODY_TIMEOUT_S or does not finish is removed at once; and a
+write that fails (a full disk) is answered with a sentence, never a bare 500.
 """
 
 from __future__ import annotations
 
+import asyncio
+import functools
 import logging
 import re
+import time
 from collections.abc import Awaitable, Callable, MutableMapping
 from typing import Any
+
+from utils.upload_store import UploadStore
 
 log = logging.getLogger(__name__)
 
@@ -23,7 +33,8 @@ Send = Callable[[Message], Awaitable[None]]
 ASGIApp = Callable[[Scope, Receive, Send], Awaitable[None]]
 
 # Shiny's upload URL: session/<session id>/upload/<job id>
-UPLOAD_PATH = re.compile(r"/session/[^/]+/upload/")
+UPLOAD_PATH = re.compile(r"/session/([^/]+)/upload/([^/?]*)")
+SWEEP_EVERY_S = 30.0
 
 
 def too_large_message(size_bytes: int | None, limit_bytes: int) -> str:
@@ -37,13 +48,24 @@ def too_large_message(size_bytes: int | None, limit_bytes: int) -> str:
 
 
 class UploadLimit:
-    """Wrap an ASGI app: POST bodies to Shiny's upload URL may be at most max_bytes."""
+    """Wrap an ASGI app: POST bodies to Shiny's upload URL may be at most max_bytes, and with
+    a store, only as much as the disk bounds allow."""
 
-    def __init__(self, app: ASGIApp, max_bytes: int) -> None:
+    def __init__(
+        self,
+        app: ASGIApp,
+        max_bytes: int,
+        store: UploadStore | None = None,
+        body_timeout_s: float = 30.0,
+    ) -> None:
         self.app = app
         self.max_bytes = max_bytes
+        self.store = store
+        self.body_timeout_s = body_timeout_s
+        self._swept = time.monotonic()
 
     async def __call__(self, scope: Scope, receive: Receive, send: Send) -> None:
+        self._maybe_sweep()
         if not self._is_upload(scope):
             await self.app(scope, receive, send)
             return
@@ -52,7 +74,58 @@ class UploadLimit:
             log.info("upload refused before reading: %d bytes declared", declared)
             await self._refuse(send, too_large_message(declared, self.max_bytes))
             return
-        await self.app(scope, self._counting(receive), send)
+        if self.store is None:
+            await self.app(scope, self._counting(receive, {"seen": 0}), send)
+            return
+        session_id, job_id = UPLOAD_PATH.search(scope["path"]).groups()
+        incoming = declared if declared is not None else self.max_bytes
+        refusal = self.store.check(session_id, incoming)
+        if refusal is not None:
+            await self._refuse(send, refusal.text, refusal.status)
+            return
+        body: dict[str, Any] = {"seen": 0}
+        try:
+            arrived = functools.partial(self.store.arrived, session_id)
+            counting = self._counting(receive, body, arrived)
+            await self.app(scope, counting, self._guarded(send, body))
+        except Exception as exc:
+            if not body.get("replaced"):
+                raise
+            log.info("upload not stored: %s", type(exc).__name__)  # answered with a sentence
+        finally:
+            self.store.done(session_id, max(incoming - body["seen"], 0))
+            if not body.get("complete") or body.get("replaced"):
+                self.store.forget_job(session_id, job_id)
+
+    def _stalled_message(self) -> str:
+        return (
+            f"The upload stopped arriving for {self.body_timeout_s:g} s and was dropped. "
+            "Check the connection and upload the file again."
+        )
+
+    def _maybe_sweep(self) -> None:
+        """Now and then (any request will do: the health check comes every few seconds),
+        remove upload files left unfinished, off the event loop."""
+        if self.store is None or time.monotonic() - self._swept < SWEEP_EVERY_S:
+            return
+        self._swept = time.monotonic()
+        asyncio.get_running_loop().run_in_executor(None, self.store.sweep)
+
+    def _guarded(self, send: Send, body: dict[str, bool]) -> Send:
+        """A server error while storing the body (a full disk) becomes a sentence."""
+
+        async def guarded(message: Message) -> None:
+            if message["type"] == "http.response.start" and message["status"] >= 500:
+                body["replaced"] = True
+                if body.get("dropped"):  # Shiny's answer to the body we ended: say why
+                    await self._refuse(send, self._stalled_message(), 408)
+                else:
+                    await self._refuse(send, self.store.disk_full().text, 507)
+                return
+            if not body.get("replaced"):
+                await send(message)
+
+        return guarded
 
     @staticmethod
     def _is_upload(scope: Scope) -> bool:
@@ -72,29 +145,47 @@ class UploadLimit:
                     return None
         return None
 
-    def _counting(self, receive: Receive) -> Receive:
+    def _counting(
+        self, receive: Receive, body: dict[str, Any], arrived: Callable[[int], None] | None = None
+    ) -> Receive:
         seen = 0
 
         async def bounded() -> Message:
             nonlocal seen
-            message = await receive()
+            try:
+                message = await asyncio.wait_for(receive(), self.body_timeout_s)
+            except TimeoutError:
+                body["dropped"] = True
+                log.info(
+                    "upload body stalled for %g s after %d bytes: dropped",
+                    self.body_timeout_s,
+                    seen,
+                )
+                return {"type": "http.disconnect"}
             if message.get("type") == "http.request":
-                seen += len(message.get("body", b""))
+                size = len(message.get("body", b""))
+                seen += size
+                body["seen"] = min(seen, self.max_bytes)
+                if arrived is not None:
+                    arrived(size)
                 if seen > self.max_bytes:
+                    body["dropped"] = True
                     # As if the client went away: Shiny stops writing and discards the request.
                     log.info("upload cut off after %d bytes (no or false Content-Length)", seen)
                     return {"type": "http.disconnect"}
+                if not message.get("more_body", False):
+                    body["complete"] = True
             return message
 
         return bounded
 
     @staticmethod
-    async def _refuse(send: Send, text: str) -> None:
+    async def _refuse(send: Send, text: str, status: int = 413) -> None:
         body = text.encode("utf-8")
         await send(
             {
                 "type": "http.response.start",
-                "status": 413,
+                "status": status,
                 "headers": [
                     (b"content-type", b"text/plain; charset=utf-8"),
                     (b"content-length", str(len(body)).encode()),

@@ -91,10 +91,12 @@ def codebook_server(
     @reactive.extended_task
     async def matching(path: str, name: str, ds: Dataset) -> tuple[Codebook, CodebookMatch]:
         try:
-            codebook = await run_in_worker(logic.read_codebook, path, name)
+            codebook = await run_in_worker(logic.read_codebook, path, name, share=tab.share)
         finally:
             discard_upload(path, root)
-        return codebook, await run_in_worker(logic.match_codebook, ds, codebook, owner=tab.owner)
+        return codebook, await run_in_worker(
+            logic.match_codebook, ds, codebook, owner=tab.owner, share=tab.share
+        )
 
     @reactive.effect
     @reactive.event(input.upload, ignore_init=True)

@@ -17,6 +17,7 @@ from shiny import module, reactive, render, ui
 
 import logic
 from modules.cleaning import derive_view as dv
+from modules.shared.inputs import NUMBER, TEXT, read
 from modules.shared.settled import settled
 from modules.shared.wide_select import column_select
 from prep.steps import Proposal
@@ -60,18 +61,20 @@ def derive_server(
     # moving between those two keeps the select and its pick.
     offered = settled(
         lambda: (
-            (dv.SOURCES[input.what()], dv.column_choices(dataset(), input.what()))
+            (dv.SOURCES.get(chosen_kind(), ""), dv.column_choices(dataset(), chosen_kind()))
             if dataset() is not None
             else None
         )
     )
 
-    def value(input_id: str) -> Any:
-        return input[input_id]() if input_id in input else None
+    def chosen_kind() -> str | None:
+        """The kind of new variable chosen; None for a value that is not one (nothing drawn)."""
+        what = read(input, "what", TEXT)
+        return what if what in dv.KINDS else None
 
     def column() -> str | None:
-        ds, what = dataset(), input.what()
-        chosen = value("column")
+        ds, what = dataset(), chosen_kind()
+        chosen = read(input, "column", TEXT)
         return chosen if ds is not None and chosen in dv.column_choices(ds, what) else None
 
     @render.ui
@@ -84,13 +87,13 @@ def derive_server(
         if not choices:
             return ui.p(f"The data has no {wanted}.", class_="text-muted", id="derive-none")
         with reactive.isolate():
-            previous = value("column")
+            previous = read(input, "column", TEXT)
         selected = previous if previous in choices else next(iter(choices))
         return column_select("column", "From the column", choices, selected)  # wide: a search
 
     @reactive.effect
     def _shape():
-        ds, what, col = dataset(), input.what(), column()
+        ds, what, col = dataset(), chosen_kind(), column()
         if ds is None:
             new = None
         elif what == "combine" and col:
@@ -126,45 +129,59 @@ def derive_server(
 
     @render.ui
     def units_box():
-        return dv.units_box() if input.how() == "per_units" else None
+        return dv.units_box() if read(input, "how", TEXT) == "per_units" else None
 
     @render.ui
     def naming():
-        ds, what, col = dataset(), input.what(), column()
+        ds, what, col = dataset(), chosen_kind(), column()
         if ds is None:
             return None
-        default = dv.default_new_name(ds, what, col, value("how") or "", value("units"))
+        default = dv.default_new_name(
+            ds, what, col, read(input, "how", TEXT) or "", read(input, "units", NUMBER)
+        )
         with reactive.isolate():
-            typed = value("name")
+            typed = read(input, "name", TEXT)
         keep = typed if typed and typed not in offered_names and typed not in ds.columns else ""
         offered_names.add(default)
         return dv.name_field(keep or default)
 
-    def params(what: str, ds: Dataset) -> dict[str, Any] | None:
-        common = {"name": value("name") or "", "label": value("label") or ""}
+    def params(what: str | None, ds: Dataset) -> dict[str, Any] | None:
+        common = {
+            "name": read(input, "name", TEXT) or "",
+            "label": read(input, "label", TEXT) or "",
+        }
         if what == "formula":
-            text = value("formula") or ""
+            text = read(input, "formula", TEXT) or ""
             return {**common, "formula": text} if text.strip() else None  # nothing typed yet
         col = column()
         if col is None:
             return None
         if what == "transform":
-            return {**common, "column": col, "how": value("how") or "", "units": value("units")}
+            return {
+                **common,
+                "column": col,
+                "how": read(input, "how", TEXT) or "",
+                "units": read(input, "units", NUMBER),
+            }
         if what == "cut":
-            if value("cut_by") == "quantiles":
-                return {**common, "column": col, "quantiles": int(value("groups") or 4)}
-            text = value("cutoffs") or ""
+            if read(input, "cut_by", TEXT) == "quantiles":
+                groups = read(input, "groups", TEXT)
+                quantiles = int(groups) if groups in dv.QUANTILES else 4
+                return {**common, "column": col, "quantiles": quantiles}
+            text = read(input, "cutoffs", TEXT) or ""
             return {**common, "column": col, "cutoffs": text} if text.strip() else None
         current = shape()
         if current is None or current[1] != col:
             return None
         levels = current[2]
-        typed = {lev: value(dv.level_id(counter[0], i)) or "" for i, lev in enumerate(levels)}
+        typed = {
+            lev: read(input, dv.level_id(counter[0], i), TEXT) or "" for i, lev in enumerate(levels)
+        }
         return {**common, "column": col, "groups": typed}
 
     @reactive.calc
     def proposal() -> Proposal | str | None:
-        ds, what = dataset(), input.what()
+        ds, what = dataset(), chosen_kind()
         if ds is None:
             return None
         wanted = params(what, ds)

@@ -21,6 +21,7 @@ from modules.cleaning import view as cv
 from modules.shared.cleaning_steps import CleaningSteps
 from modules.shared.csv_safety import csv_text
 from modules.shared.figures import plot_div
+from modules.shared.inputs import CHOICES, TEXT, read
 from modules.shared.settled import settled
 from modules.shared.wide_select import column_select
 from prep.filters import COMPARISONS, LEVEL_OPS, ops_for
@@ -101,22 +102,19 @@ def filters_server(
         )
     )
 
-    def value(input_id: str) -> Any:
-        return input[input_id]() if input_id in input else None
-
     @render.ui
     def column_control():
         offered = choices()
         if offered is None:
             return ui.p("Load data on the Data tab first.", class_="text-muted")
         with reactive.isolate():
-            previous = value("column")
+            previous = read(input, "column", TEXT)
         selected = previous if previous in offered else next(iter(offered), None)
         return column_select("column", "Keep the rows where", offered, selected)  # wide: a search
 
     @reactive.effect
     def _shape():
-        ds, column = dataset(), value("column")
+        ds, column = dataset(), read(input, "column", TEXT)
         new = None
         if ds is not None and column in ds.columns:
             new = (column, ops_for(ds, column), ds.meta(column).levels)
@@ -133,13 +131,13 @@ def filters_server(
         if not ops:
             return None
         with reactive.isolate():
-            previous = value("op")
+            previous = read(input, "op", TEXT)
         selected = previous if previous in ops else ops[0]
         return ui.input_select("op", None, {op: OP_NAMES[op] for op in ops}, selected=selected)
 
     @render.ui
     def values():
-        current, op = shape(), value("op")
+        current, op = shape(), read(input, "op", TEXT)
         if current is None or op not in current[1]:
             return None
         if op in LEVEL_OPS:
@@ -153,20 +151,25 @@ def filters_server(
 
     @reactive.calc
     def proposal() -> Proposal | str | None:
-        ds, current, op = dataset(), shape(), value("op")
+        ds, current, op = dataset(), shape(), read(input, "op", TEXT)
         if ds is None or current is None or op not in current[1]:
             return None
         if op in LEVEL_OPS:
-            typed = list(value("levels") or ())
+            typed = list(read(input, "levels", CHOICES) or ())
         elif op == "between":
-            typed = [value("value") or "", value("value2") or ""]
+            typed = [read(input, "value", TEXT) or "", read(input, "value2", TEXT) or ""]
         else:
-            typed = [value("value") or ""]
+            typed = [read(input, "value", TEXT) or ""]
         if op != "known" and not any(str(t).strip() for t in typed):
             return None  # nothing typed yet: no complaint
         try:
             return logic.propose_step(
-                "filter", ds, column=current[0], op=op, values=typed, reason=value("reason") or ""
+                "filter",
+                ds,
+                column=current[0],
+                op=op,
+                values=typed,
+                reason=read(input, "reason", TEXT) or "",
             )
         except DataError as exc:
             return str(exc)

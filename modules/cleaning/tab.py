@@ -125,7 +125,9 @@ def cleaning_server(
     @ui.bind_task_button(button_id="find")
     @reactive.extended_task
     async def finding(ds: Dataset, spec: HarmonizeSpec) -> Harmonization:
-        return await run_in_worker(logic.run, "harmonize", ds, spec, owner=tab.owner)
+        return await run_in_worker(
+            logic.run, "harmonize", ds, spec, owner=tab.owner, share=tab.share
+        )
 
     @reactive.effect
     @reactive.event(input.find, ignore_init=True)

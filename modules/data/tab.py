@@ -104,12 +104,21 @@ def data_server(input, output, session, tab: TabState, steps: CleaningSteps):
     root = upload_root(session)
     seen: set[str] = set()  # every datapath of this session, deleted at the latest on its end
 
+    reads: list[logic.CancelToken] = []  # reads under way: a closed tab's reads stop
+
     @reactive.extended_task
     async def reading(path: str, name: str) -> Dataset:
+        token = logic.CancelToken()
+        reads.append(token)
         try:
-            return await run_in_worker(logic.read_upload, path, name=name)
+            return await run_in_worker(
+                logic.read_upload, path, name=name, cancel=token, share=tab.share
+            )
         finally:
+            reads.remove(token)
             discard_upload(path, root)  # read (or refused): the copy on disk is not needed
+
+    session.on_ended(lambda: [token.cancel() for token in reads])
 
     def _discard_all() -> None:
         for path in list(seen):

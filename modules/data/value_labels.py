@@ -8,14 +8,13 @@ them. The editor shows the column's values as they are after the steps so far.
 
 from __future__ import annotations
 
-from typing import Any
-
 import pandas as pd
 from htmltools import Tag, tags
 from shiny import module, reactive, render, ui
 
 import logic
 from modules.shared.cleaning_steps import CleaningSteps
+from modules.shared.inputs import TEXT, read
 from modules.shared.settled import settled
 from modules.shared.wide_select import column_select
 from prep.steps import Proposal
@@ -79,9 +78,6 @@ def value_labels_server(input, output, session, steps: CleaningSteps):
     # The choices drawn: a new dataset with the same coded columns keeps the select as it is.
     choices = settled(lambda: coded_columns(dataset()) if dataset() is not None else None)
 
-    def value(input_id: str) -> Any:
-        return input[input_id]() if input_id in input else None
-
     @render.ui
     def column_control():
         offered = choices()
@@ -90,13 +86,13 @@ def value_labels_server(input, output, session, steps: CleaningSteps):
         if not offered:
             return ui.p("No columns of codes or groups.", class_="text-muted")
         with reactive.isolate():
-            previous = value("column")
+            previous = read(input, "column", TEXT)
         selected = previous if previous in offered else next(iter(offered))
         return column_select("column", "Column", offered, selected)  # wide: a search
 
     @reactive.effect
     def _shape():
-        ds, column = dataset(), value("column")
+        ds, column = dataset(), read(input, "column", TEXT)
         new = None
         if ds is not None and column in coded_columns(ds):
             new = (column, ds.meta(column).levels)
@@ -124,7 +120,9 @@ def value_labels_server(input, output, session, steps: CleaningSteps):
             ui.notification_show("Choose a column first.", type="warning")
             return
         column, levels = current
-        typed = {lev: value(label_id(counter[0], i)) or "" for i, lev in enumerate(levels)}
+        typed = {
+            lev: read(input, label_id(counter[0], i), TEXT) or "" for i, lev in enumerate(levels)
+        }
         try:
             made: Proposal = logic.propose_step("value_labels", ds, column=column, labels=typed)
         except DataError as exc:

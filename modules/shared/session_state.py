@@ -23,9 +23,9 @@ from typing import Any
 from shiny import reactive, ui
 
 import logic
+from modules.shared.fair_share import client_address
 from modules.shared.inputs import TEXT, read
 from utils.browser_cookie import binding
-from utils.config import settings
 
 log = logging.getLogger(__name__)
 
@@ -45,13 +45,19 @@ def token_ui() -> ui.TagList:
 class TabState:
     """What one tab saved, and where it saves; created once per session by app.py."""
 
-    def __init__(self, token: str, restored: dict[str, Any], owner: str | None = None) -> None:
+    def __init__(
+        self,
+        token: str,
+        restored: dict[str, Any],
+        owner: str | None = None,
+        address: str = "unknown",
+    ) -> None:
         self.token = token
         self.restored = restored
         self.owner = owner or secrets.token_urlsafe(16)
-        # At most this many analyses of this tab run at once; the others wait their turn, so
-        # one browser tab cannot hold every worker thread of the server.
-        self.work_slots = asyncio.Semaphore(max(1, settings.session_analyses))
+        # Whose share of the worker pool this tab's work takes (fair_share.py): the tab (kept
+        # across reconnects) and its client's address.
+        self.share = (self.owner, address)
 
     def saved(self, name: str, default: Any = None) -> Any:
         """The value saved under name before this session started, or default."""
@@ -84,7 +90,7 @@ def open_tab_state(input, session) -> TabState:
         log.info("tab reconnected: restored %s", ", ".join(sorted(restored)))
     elif brought and isinstance(brought, str):
         log.info("tab token restored nothing (spent, expired or from another browser)")
-    state = TabState(token, restored, owner=restored.get(OWNER))
+    state = TabState(token, restored, owner=restored.get(OWNER), address=client_address(session))
     holder.append(state)
 
     async def tell_first() -> None:

@@ -33,12 +33,15 @@ def _spinner() -> Tag:
     return tags.span(class_="spinner-border spinner-border-sm me-2", role="status")
 
 
-def status_running(seconds: float, *, waiting: bool = False, doing: str = "") -> Tag:
-    """The line shown while a run is under way (or waiting for this tab's other runs), with
-    the step it is at when the analysis says ("Crude model 3 of 12")."""
+def status_running(
+    seconds: float, *, waiting: bool = False, ahead: int = 0, doing: str = ""
+) -> Tag:
+    """The line shown while a run is under way (or waiting for its turn, `ahead` others before
+    it), with the step it is at when the analysis says ("Crude model 3 of 12")."""
     if waiting:
-        what = "Waiting for your other analyses to finish… "
-        how = "Each browser tab runs a few analyses at once; this one starts next."
+        place = f"{ahead} ahead of it" if ahead else "it starts next"
+        what = f"Waiting for a free worker ({place})… "
+        how = "Each browser tab and each user runs a few analyses at once; the rest wait in line."
     else:
         what = f"Running the analysis: {doing}… " if doing else "Running the analysis… "
         how = "The app stays usable; press Cancel to stop it."

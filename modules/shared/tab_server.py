@@ -19,7 +19,7 @@ from shiny import module, reactive, render, req, ui
 import logic
 from modules.shared import status
 from modules.shared.analysis_tab import AnalysisTab, Download, file_name, results_layout
-from modules.shared.background import run_in_worker
+from modules.shared.background import run_in_worker, shares
 from modules.shared.outputs import named_output
 from modules.shared.session_state import TabState
 from modules.shared.tab_settings import serve_settings
@@ -65,7 +65,7 @@ def _serve(tab: AnalysisTab, input, session, dataset, state: TabState) -> None:
     last: reactive.Value[Finished | None] = reactive.value(saved)
     note = reactive.value(("done", "") if saved is not None else ("idle", tab.idle))
     has_result = reactive.value(saved is not None)
-    progress = {"started": 0.0, "phase": "", "token": None}
+    progress: dict[str, Any] = {"started": 0.0, "token": None, "ticket": None}
 
     @reactive.calc
     def current_spec() -> tuple[Any, str]:
@@ -81,14 +81,22 @@ def _serve(tab: AnalysisTab, input, session, dataset, state: TabState) -> None:
     @reactive.extended_task
     async def analysis(ds: Dataset, spec: Any) -> Finished:
         token = logic.CancelToken()
-        progress.update(started=time.monotonic(), phase="waiting", token=token)
-        async with state.work_slots:  # a few at once per browser tab; the rest wait here
-            token.check()
-            progress["phase"] = "running"
-            begin = time.perf_counter()
-            try:
+        progress.update(started=time.monotonic(), token=token, ticket=None)
+        begin = time.perf_counter()
+        # A result in the cache is taken here, on the event loop (a dictionary look-up): it never
+        # waits for a worker thread behind anyone's long work.
+        result = logic.cached(tab.analysis_kind, ds, spec, owner=state.owner)
+        if result is None:
+            try:  # in this tab's and address's fair share of the pool; the rest wait in line
                 result = await run_in_worker(
-                    logic.run, tab.analysis_kind, ds, spec, cancel=token, owner=state.owner
+                    logic.run,
+                    tab.analysis_kind,
+                    ds,
+                    spec,
+                    cancel=token,
+                    owner=state.owner,
+                    share=state.share,
+                    on_place=lambda ticket: progress.update(ticket=ticket),
                 )
             except logic.Cancelled:  # stopped by Cancel or by the tab closing: a cancelled task
                 raise asyncio.CancelledError from None
@@ -171,11 +179,11 @@ def _serve(tab: AnalysisTab, input, session, dataset, state: TabState) -> None:
         if analysis.status() == "running":
             invalidate_later(1)
             waited = time.monotonic() - progress["started"]
-            token = progress["token"]
+            token, ticket = progress["token"], progress.get("ticket")
             doing = token.progress if token is not None else ""
-            return status.status_running(
-                waited, waiting=progress["phase"] == "waiting", doing=doing
-            )
+            waiting = ticket is not None and not ticket.running
+            ahead = shares().ahead(ticket) if waiting else 0
+            return status.status_running(waited, waiting=waiting, ahead=ahead, doing=doing)
         kind, text = note()
         finished = last()
         if kind == "done" and finished is not None:

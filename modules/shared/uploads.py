@@ -11,6 +11,8 @@ import logging
 import tempfile
 from pathlib import Path
 
+from utils.upload_store import store
+
 log = logging.getLogger(__name__)
 
 
@@ -25,6 +27,14 @@ def upload_root(session) -> Path:
     manager = getattr(root, "_file_upload_manager", None)
     basedir = getattr(manager, "_basedir", None)
     return Path(basedir or tempfile.gettempdir()).resolve()
+
+
+def track_uploads(session) -> None:
+    """Put the session's upload folder under the disk bounds (utils/upload_store.py) until the
+    session ends."""
+    root = session.root_scope() if hasattr(session, "root_scope") else session
+    store.register(root.id, upload_root(session), getattr(root, "_file_upload_manager", None))
+    session.on_ended(lambda: store.unregister(root.id))
 
 
 def is_upload(datapath: object, root: Path) -> bool:

@@ -108,6 +108,7 @@ MEASURES: dict[str, dict[str, Measure]] = {
     "sessions": {
         "live": Measure("Open browser tabs", "count"),
         "kept": Measure("Closed tabs kept for their return", "count"),
+        "kept_mb": Measure("Memory of the closed tabs kept", "mb"),
         "restored": Measure("Tabs given their work back after a reconnect", "count"),
         "refused": Measure("Restores refused (token from another browser)", "count"),
         "expired": Measure("Closed tabs forgotten after their time", "count"),

@@ -11,12 +11,12 @@ import random
 from pathlib import Path
 
 import pytest
-from playwright.sync_api import Page, expect
+from playwright.sync_api import Browser, Page, expect
 
 from tests.e2e.helpers import choose, open_tab, run_tab, upload
 from tests.e2e.hostile import download
 from tests.hostile.spreadsheet import SPLIT_PAYLOADS, runnable_cells
-from tests.hostile.trust_helpers import app, assert_up_and_serving, chromium, open_page
+from tests.hostile.trust_helpers import app, assert_up_and_serving, open_page
 
 pytestmark = pytest.mark.e2e
 
@@ -71,10 +71,10 @@ def check(page: Page, button: str) -> str:
     return text
 
 
-def test_every_csv_download_is_safe_whatever_the_separator(tmp_path: Path):
+def test_every_csv_download_is_safe_whatever_the_separator(tmp_path: Path, browser: Browser):
     data = write_data(tmp_path / "split_payloads.csv")
     codebook = write_codebook(tmp_path / "labels.csv")
-    with chromium() as browser, app(tmp_path, embeddings="false") as server:
+    with app(tmp_path, embeddings="false") as server:
         page = open_page(browser, server.url)
         upload(page, data)
 

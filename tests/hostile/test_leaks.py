@@ -8,10 +8,10 @@ import shutil
 from pathlib import Path
 
 import pytest
-from playwright.sync_api import Page, expect
+from playwright.sync_api import Browser, Page, expect
 
 from tests.e2e.helpers import ROOT, open_tab
-from tests.hostile.trust_helpers import app, assert_up_and_serving, chromium, log_lines, open_page
+from tests.hostile.trust_helpers import app, assert_up_and_serving, log_lines, open_page
 
 pytestmark = pytest.mark.e2e
 CODEBOOK = ROOT / "data" / "example_codebook.csv"
@@ -28,11 +28,11 @@ def match_codebook(page: Page, path: Path) -> None:
     expect(page.locator("#codebook-match-table")).to_be_visible(timeout=60_000)
 
 
-def test_a_shared_codebook_match_names_the_requesting_user_s_file(tmp_path: Path):
+def test_a_shared_codebook_match_names_the_requesting_user_s_file(tmp_path: Path, browser: Browser):
     a_file, b_file = tmp_path / A_NAME, tmp_path / B_NAME
     shutil.copy(CODEBOOK, a_file)
     shutil.copy(CODEBOOK, b_file)
-    with chromium() as browser, app(tmp_path, embeddings="false") as server:
+    with app(tmp_path, embeddings="false") as server:
         alice = open_page(browser, server.url)
         match_codebook(alice, a_file)
         expect(alice.locator("#codebook-summary")).to_contain_text(A_NAME)

@@ -18,7 +18,7 @@ from pathlib import Path
 
 import pytest
 import redis
-from playwright.sync_api import Page, expect
+from playwright.sync_api import Browser, Page, expect
 
 from tests.e2e.helpers import open_admin_details, open_tab, run_outcome, run_tab
 from tests.hostile.tier_helpers import (
@@ -29,7 +29,7 @@ from tests.hostile.tier_helpers import (
     stored_key,
     tier_settings,
 )
-from tests.hostile.trust_helpers import app, assert_up_and_serving, chromium, log_lines, open_page
+from tests.hostile.trust_helpers import app, assert_up_and_serving, log_lines, open_page
 
 pytestmark = [pytest.mark.e2e, pytest.mark.redis]
 OVERSIZE_MB = 40
@@ -63,8 +63,8 @@ def admin_count(page: Page, row: str) -> str:
     return cell.inner_text()
 
 
-def test_planted_values_are_misses_counted_and_never_shown(tmp_path: Path):
-    with redis_server(tmp_path) as store, chromium() as browser:
+def test_planted_values_are_misses_counted_and_never_shown(tmp_path: Path, browser: Browser):
+    with redis_server(tmp_path) as store:
         client = redis.Redis.from_url(store.url)
         with app(tmp_path, "worker1", **tier_settings(store)) as first:
             page = open_page(browser, first.url)

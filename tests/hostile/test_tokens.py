@@ -8,13 +8,12 @@ from pathlib import Path
 
 import pandas as pd
 import pytest
-from playwright.sync_api import Page, expect
+from playwright.sync_api import Browser, Page, expect
 
 from tests.e2e.helpers import EXAMPLE, open_tab, run_outcome, upload
 from tests.hostile.trust_helpers import (
     app,
     assert_up_and_serving,
-    chromium,
     log_lines,
     open_in,
     open_page,
@@ -37,10 +36,10 @@ def starts_afresh(page: Page) -> None:
     assert SECRET not in page.content()
 
 
-def test_a_copied_token_restores_nothing_and_a_reconnect_rotates(tmp_path: Path):
+def test_a_copied_token_restores_nothing_and_a_reconnect_rotates(tmp_path: Path, browser: Browser):
     cohort = tmp_path / f"{SECRET}_cohort.csv"
     pd.read_csv(EXAMPLE).head(300).to_csv(cohort, index=False)
-    with chromium() as browser, app(tmp_path) as server:
+    with app(tmp_path) as server:
         owner = open_page(browser, server.url)
         upload(owner, cohort)
         run_outcome(owner)

@@ -10,22 +10,12 @@ from collections.abc import Iterator
 from pathlib import Path
 
 import psutil
-from playwright.sync_api import Browser, Page, expect, sync_playwright
+from playwright.sync_api import Browser, Page, expect
 
-from tests.e2e.conftest import CHROMIUM, CHROMIUM_ARGS, AppProcess, running_app
+from tests.e2e.conftest import AppProcess, running_app
 from tests.e2e.helpers import run_outcome
 
 TOKEN_KEY = "medstat-tab"  # where www/session_token.js keeps the tab's token
-
-
-@contextlib.contextmanager
-def chromium() -> Iterator[Browser]:
-    with sync_playwright() as p:
-        browser = p.chromium.launch(executable_path=CHROMIUM, args=CHROMIUM_ARGS)
-        try:
-            yield browser
-        finally:
-            browser.close()
 
 
 @contextlib.contextmanager

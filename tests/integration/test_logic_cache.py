@@ -117,3 +117,28 @@ def test_stats_has_the_panel_fields():
         for field in fields:
             assert isinstance(stats[section][field], int | float), (section, field)
     assert "fallbacks" in stats["retry"]
+
+
+def test_a_cached_result_is_found_without_a_worker(cohort):
+    """logic.cached answers from memory only (the tabs ask it on the event loop)."""
+    dataset = data_io.dataset_from_frame(cohort.assign(age=cohort["age"] + 1), name="cohort")
+    spec = logic.outcome_spec(dataset, "event", ["age"])
+    assert logic.cached("outcome", dataset, spec) is None  # never computes
+    hits0, misses0 = lookups()
+    first = logic.run("outcome", dataset, spec)
+    assert logic.cached("outcome", dataset, spec, owner="tab-1") is first
+    assert lookups() == (hits0 + 1, misses0 + 1)
+    assert logic.analyses_of("tab-1")
+
+
+def test_a_lookup_while_the_analysis_module_is_still_importing_finds_nothing(cohort, monkeypatch):
+    """The warm-up thread imports the analyses at start; a cache lookup meanwhile (the module
+    in sys.modules, half initialised) goes to the worker path instead of failing."""
+    import sys
+    import types
+
+    dataset = data_io.dataset_from_frame(cohort, name="cohort")
+    spec = logic.outcome_spec(dataset, "event", ["age"])
+    half = types.ModuleType(logic.ANALYSES["outcome"])  # no VERSION yet
+    monkeypatch.setitem(sys.modules, logic.ANALYSES["outcome"], half)
+    assert logic.cached("outcome", dataset, spec) is None

@@ -75,6 +75,31 @@ def test_the_match_can_be_shared_through_the_redis_tier(dataset):
     assert codec.from_json(codec.to_json(result), logic.RESULT_TYPES) == result
 
 
+def test_a_codebook_over_the_pair_bound_is_refused_saying_which_limit(dataset, monkeypatch):
+    """Issue 17 case 4: matching scores variables x columns, so that is what is bounded."""
+    from matching.codebook import Codebook, CodebookEntry
+    from utils.config import settings
+
+    entries = tuple(CodebookEntry(f"var_{k}", f"Measure {k}", "numeric") for k in range(30))
+    codebook = Codebook("big.csv", "fp-big", entries)
+    monkeypatch.setattr(logic, "settings", dataclasses.replace(settings, codebook_max_pairs=200))
+    with pytest.raises(logic.AnalysisError, match="MEDSTAT_CODEBOOK_MAX_PAIRS") as refused:
+        logic.match_codebook(dataset, codebook)  # 30 x 7 = 210 pairs
+    assert "30 variables" in str(refused.value) and "210 pairs" in str(refused.value)
+
+
+def test_codebook_admission_counts_pairs_not_rows(dataset):
+    from matching.codebook import Codebook, CodebookEntry
+    from matching.codebook_match import CodebookSpec
+    from utils.memory import estimate_mb
+
+    entries = tuple(CodebookEntry(f"v{k}", f"V {k}", "numeric") for k in range(2500))
+    spec = CodebookSpec(Codebook("cb", "fp", entries), embeddings=False)
+    wide = data_io.dataset_from_frame(pd.DataFrame({f"c{j}": [1] for j in range(8000)}))
+    # The issue's 2,500 x 8,000 took 1.1 GB: the estimate sees that; rows do not enter it.
+    assert estimate_mb(*logic._design_size(wide, spec), kind="codebook") > 1000
+
+
 def test_a_cached_match_carries_no_uploader_s_file_name(dataset, tmp_path, monkeypatch):
     """Issue 17 case 9: the same bytes under two names share one result, which names neither."""
     from utils import codec

@@ -38,10 +38,10 @@ def test_a_passing_disk_error_is_retried(tmp_path, monkeypatch, quick_retrier):
 
 
 def test_bad_data_is_not_retried(tmp_path, quick_retrier):
-    path = tmp_path / "empty.csv"
-    path.write_bytes(b"")
-    with pytest.raises(data_io.DataError):
-        logic.read_upload(str(path), name="empty.csv")
+    path = tmp_path / "header_only.csv"  # passes the shape check, fails the parse
+    path.write_bytes(b"age,event\n")
+    with pytest.raises(data_io.DataError, match="no rows"):
+        logic.read_upload(str(path), name="header_only.csv")
     assert quick_retrier.stats()["attempts"] == 1
 
 
@@ -69,3 +69,28 @@ def test_an_analysis_refused_for_memory_is_an_analysis_error(monkeypatch):
         logic.analyze_outcome(frame, "y", ["x"])
     assert isinstance(refused.value, logic.ServerBusy)
     assert isinstance(refused.value, logic.MemoryRefused)
+
+
+def test_a_file_that_can_never_fit_says_so_and_which_limit(tmp_path, monkeypatch):
+    """Issue 17 case 12: a file the budget can never read is not told 'try again later'."""
+    path = tmp_path / "text.csv"
+    path.write_text("id,note\n" + "".join(f"id{i:07d},note {i:07d}\n" for i in range(300_000)))
+    idle = MemoryManager(limit_mb=300, rss=lambda: 260 * MB)  # the program alone takes 260 MB
+    monkeypatch.setattr(logic, "memory", idle)
+    with pytest.raises(data_io.DataError) as refused:
+        logic.read_upload(str(path), name="text.csv")
+    text = str(refused.value)
+    assert "can ever give one file" in text and "MEDSTAT_MEMORY_LIMIT_MB" in text
+    assert "try again" not in text.lower()
+
+
+def test_a_workbook_read_stops_when_its_tab_closes(tmp_path):
+    """A closed tab's read stops at the workbook's next row or unpacked chunk (case 2)."""
+    from bench.hostile_files import write_xlsx
+
+    path = write_xlsx(tmp_path / "book.xlsx", 3000, 5)
+    token = logic.CancelToken()
+    token.cancel()
+    with pytest.raises(logic.Cancelled):
+        logic.read_upload(str(path), name="book.xlsx", cancel=token)
+    assert logic.read_upload(str(path), name="book.xlsx").df.shape == (3000, 5)

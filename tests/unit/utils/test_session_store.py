@@ -113,17 +113,35 @@ def test_release_ended_drops_only_ended_tabs():
     assert store.stats()["released"] == 1
 
 
-def test_the_bound_drops_ended_tabs_before_live_ones():
+def test_the_bound_drops_ended_tabs_oldest_first_and_never_a_live_one():
+    """Issue 17 case 5: 520 idle websockets evicted a live user from a 500-entry store."""
     clock = Clock()
-    store = SessionStore(max_entries=3, timer=clock)
-    a, _ = store.open(None, BROWSER)
-    b, _ = store.open(None, BROWSER)
-    store.put(a, "data", "a")
-    store.put(b, "data", "b")
-    store.end(b)
-    c, _ = store.open(None, BROWSER)
-    store.put(c, "data", "c")
-    store.open(None, BROWSER)  # a fourth entry: the ended tab b goes first
-    assert store.open(b, BROWSER)[1] == {}
-    stats = store.stats()
-    assert stats["live"] <= 3 and stats["kept"] == 0
+    store = SessionStore(max_entries=2, timer=clock)
+    live, _ = store.open(None, BROWSER)
+    store.put(live, "data", "mine")
+    ended = []
+    for k in range(3):
+        token, _ = store.open(None, BROWSER)
+        store.put(token, "data", k)
+        clock.now += 1
+        store.end(token)
+        ended.append(token)
+    for _ in range(600):  # many more live sessions than the bound: none of them is dropped
+        store.open(None, BROWSER)
+    assert store.open(live, BROWSER)[1] == {"data": "mine"}
+    assert store.open(ended[0], BROWSER)[1] == {}  # the oldest ended went first
+    assert store.open(ended[2], BROWSER)[1] == {"data": 2}
+
+
+def test_ended_tabs_are_bounded_by_bytes():
+    clock = Clock()
+    store = SessionStore(max_kept_mb=1.0, timer=clock, measure=lambda state: 400 * 1024)
+    tokens = []
+    for k in range(4):
+        token, _ = store.open(None, BROWSER)
+        store.put(token, "data", k)
+        clock.now += 1
+        store.end(token)
+        tokens.append(token)
+    kept = [bool(store.open(t, BROWSER)[1]) for t in tokens]
+    assert kept == [False, False, True, True]  # 2 x 400 KB fit in 1 MB, the oldest went

@@ -1,0 +1,99 @@
+"""Issue 17 case 3: upload bodies started and never finished, to fill the disk.
+
+Three attacker tabs each start four bodies at once and stop sending half-way. The tab bound and
+the server bound refuse what is over them with a sentence saying which limit (never a bare 500),
+the stalled bodies are dropped after the body timeout and their files removed at once, and then
+another user's upload is stored and read.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import os
+
+import httpx
+
+from tests.hostile.conftest import (
+    MB,
+    AddressedSession,
+    RssSampler,
+    assert_up,
+    page_init,
+    upload_as_users,
+    wait_until,
+)
+
+LIMITS = {
+    "max_upload_mb": "2",
+    "upload_session_mb": "3",
+    "upload_total_mb": "5",
+    "upload_body_timeout_s": "2",
+}
+DECLARED = int(1.5 * MB)
+
+
+async def _stalled_body(url: str, session: AddressedSession) -> tuple[int, str]:
+    """uploadInit, then a POST that declares 1.5 MB, sends 1 MB and stops."""
+    files = [{"name": "big.csv", "size": DECLARED, "type": "text/csv"}]
+    tag = next(session._tags)
+    answer = asyncio.get_running_loop().create_future()
+    session._responses[tag] = answer
+    await session.send({"method": "uploadInit", "args": [files], "tag": tag})
+    target = (await asyncio.wait_for(answer, 20))["value"]["uploadUrl"]
+
+    async def body():
+        yield b"x" * MB
+        await asyncio.sleep(4)  # the client stops sending; the server must not wait for it
+
+    try:
+        async with httpx.AsyncClient(base_url=url + "/", timeout=20) as client:
+            response = await client.post(
+                target, content=body(), headers={"Content-Length": str(DECLARED)}
+            )
+            return response.status_code, response.text
+    except Exception as exc:  # the client gives up sending: h11 says the body is short
+        return 0, type(exc).__name__
+
+
+async def _attack(url: str, init: dict, tabs: int, bodies: int) -> list[tuple[int, str]]:
+    sessions = [AddressedSession(url, init, n, 30, "10.6.6.6") for n in range(tabs)]
+    await asyncio.gather(*(s.open() for s in sessions))
+    try:
+        posts = [_stalled_body(url, s) for s in sessions for _ in range(bodies)]
+        return await asyncio.gather(*posts)
+    finally:
+        await asyncio.gather(*(s.close() for s in sessions))
+
+
+def _stored_bytes(folder) -> int:
+    return sum(
+        os.path.getsize(os.path.join(root, name))
+        for root, _, names in os.walk(folder)
+        for name in names
+    )
+
+
+def test_unfinished_bodies_cannot_fill_the_disk(tmp_path, monkeypatch, hostile_app, victim):
+    temp = tmp_path / "app-tmp"
+    temp.mkdir()
+    small = tmp_path / "cohort.csv"
+    small.write_text("age,event\n" + "".join(f"{40 + i % 30},{i % 2}\n" for i in range(200)))
+    monkeypatch.setenv("TMPDIR", str(temp))  # the app's upload folders, where we can see them
+    with hostile_app(**LIMITS) as app, RssSampler(app.pid) as rss:
+        monkeypatch.delenv("TMPDIR")  # (the browser that reads the page's inputs keeps its own)
+        init = page_init(app.url)
+        with victim(app.url) as user:
+            answers = asyncio.run(_attack(app.url, init, tabs=3, bodies=4))
+            # Every body is gone from disk once dropped (the timeout), not at session end.
+            wait_until(lambda: _stored_bytes(temp) < MB, 10, "unfinished bodies removed")
+        user.assert_unharmed()
+        assert upload_as_users(app.url, [small], address="10.0.0.9") == [""]
+        assert_up(app)
+        log = app.log()
+    rss.assert_under()
+    statuses = sorted(status for status, _ in answers)
+    assert 500 not in statuses, answers
+    assert "MEDSTAT_UPLOAD_SESSION_MB" in log  # a tab over its 3 MB
+    assert "MEDSTAT_UPLOAD_TOTAL_MB" in log  # the server over its 5 MB
+    assert log.count("upload body stalled") == 3  # 5 MB / 1.5 MB bodies were let in
+    assert "Traceback" not in log
