@@ -227,14 +227,16 @@ def measure(columns: int) -> dict[str, Any]:
 def serve_and_upload(columns: int, tmp: Path) -> dict[str, Any]:
     """The app in its own process; a browser uploads the wide file while /healthz is polled
     every 100 ms and a victim runs an outcome analysis; the latencies and the victim's time."""
-    from playwright.sync_api import expect
+    from playwright.sync_api import expect, sync_playwright
 
+    from tests.e2e.conftest import CHROMIUM, CHROMIUM_ARGS
     from tests.e2e.helpers import open_tab, run_outcome
-    from tests.hostile.trust_helpers import app, chromium, open_page
+    from tests.hostile.trust_helpers import app, open_page
     from tests.hostile.wide_helpers import HealthPoller, timed_run, upload_wide
 
     wide = write_wide_csv(tmp / f"wide_{columns}.csv", columns)
-    with chromium() as browser, app(tmp, embeddings="false") as server:
+    with sync_playwright() as p, app(tmp, embeddings="false") as server:
+        browser = p.chromium.launch(executable_path=CHROMIUM, args=CHROMIUM_ARGS)
         victim = open_page(browser, server.url)
         run_outcome(victim)
         open_tab(victim, "Outcome analysis")

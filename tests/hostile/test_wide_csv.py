@@ -11,11 +11,11 @@ import re
 from pathlib import Path
 
 import pytest
-from playwright.sync_api import expect
+from playwright.sync_api import Browser, expect
 
 from bench.wide_data import write_wide_csv
 from tests.e2e.helpers import choose, open_tab, run_outcome
-from tests.hostile.trust_helpers import app, assert_up_and_serving, chromium, open_page
+from tests.hostile.trust_helpers import app, assert_up_and_serving, open_page
 from tests.hostile.wide_helpers import HealthPoller, editor_row, timed_run, upload_wide
 
 pytestmark = pytest.mark.e2e
@@ -26,9 +26,11 @@ HEALTHZ_MAX_MS = 1_000
 VICTIM_MAX_S = 2.0
 
 
-def test_a_16000_column_csv_leaves_the_server_answering_and_the_editor_paged(tmp_path: Path):
+def test_a_16000_column_csv_leaves_the_server_answering_and_the_editor_paged(
+    browser: Browser, tmp_path: Path
+):
     wide = write_wide_csv(tmp_path / "wide_16000.csv", COLUMNS)
-    with chromium() as browser, app(tmp_path, embeddings="false") as server:
+    with app(tmp_path, embeddings="false") as server:
         victim = open_page(browser, server.url)
         run_outcome(victim)  # warm: the victim has its result and its controls drawn
         open_tab(victim, "Outcome analysis")
