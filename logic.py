@@ -400,7 +400,7 @@ def eligible_covariates(dataset: Dataset, outcome: str) -> list[str]:
 
 
 def outcome_screen(
-    dataset: Dataset, outcome: str, event: str | None = None
+    dataset: Dataset, outcome: str, event: str | None = None, limit: int | None = None
 ) -> outcome_proxies.OutcomeScreen | None:
     """Event counts of the outcome and the eligible covariates that are the outcome recorded
     another way (analyses/outcome_proxies.py), for the Outcome tab's defaults; None when the
@@ -409,14 +409,14 @@ def outcome_screen(
     Tens of ms on 100,000 rows x 50 columns, and the Outcome tab asks on every change of any
     of its controls (for the default and for the note under the covariates): the answer is kept
     per (fingerprint, outcome, event) in a small LRU, apart from the results cache and its
-    statistics."""
+    statistics. `limit` screens only the first eligible covariates (a file of thousands)."""
     if outcome not in dataset.columns:
         return None
-    key = (dataset.fingerprint, outcome, event)
+    key = (dataset.fingerprint, outcome, event, limit)
     with _screens_lock:
         if key in _screens:
             return _screens[key]
-    candidates = eligible_covariates(dataset, outcome)
+    candidates = eligible_covariates(dataset, outcome)[:limit]
     screen = outcome_proxies.screen_outcome(dataset.df, outcome, event, candidates)
     with _screens_lock:
         _screens[key] = screen

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import re
+from collections import Counter
 
 import numpy as np
 import pandas as pd
@@ -16,6 +17,7 @@ ID_SHARE = 0.95  # an "id"-named column with this share of distinct values is an
 SCALE_MIN_VALUES = 8  # this many evenly spread integers (pain 0-10, GCS) are a scale, not levels
 STEP_SCALE_MIN_VALUES = 4  # ... or this many on a step of 2 or more (Karnofsky 50, 60, ... 100)
 ID_MIN_ROWS = 20  # fewer distinct integers than this can be measurements by chance
+SHORT_COLUMN = 200  # rows up to which counting values in Python beats pandas (wide files)
 DATE_SAMPLE = 200  # distinct values checked against the date patterns before parsing all
 
 _DIGITS = re.compile(r"(\d+)")
@@ -67,13 +69,23 @@ def levels_of(series: pd.Series) -> tuple[str, ...]:
 def text_counts(series: pd.Series) -> tuple[pd.Series, int]:
     """Rows per distinct trimmed value (blank excluded), and the number of blank cells.
 
-    Works on the distinct values (a hash count at C speed), never string by string per row.
+    Works on the distinct values (a hash count at C speed), never string by string per row;
+    a short column (a wide file of few rows) is counted in Python, which is then faster than
+    pandas' fixed cost per call.
     """
+    if len(series) <= SHORT_COLUMN:
+        counted = Counter(level_label(v) for v in series.tolist() if not _missing(v))
+        blank = counted.pop("", 0)
+        return pd.Series(list(counted.values()), index=list(counted), dtype="int64"), blank
     counts = series.value_counts(dropna=True, sort=False)
     labels = [level_label(v) for v in counts.index]
     merged = pd.Series(counts.to_numpy(), index=labels).groupby(level=0, sort=False).sum()
     blank = int(merged.get("", 0))
     return merged.drop("", errors="ignore"), blank
+
+
+def _missing(value: object) -> bool:
+    return value is None or value is pd.NA or (isinstance(value, float) and value != value)
 
 
 def n_missing(series: pd.Series) -> int:
@@ -247,7 +259,7 @@ def _text_kind(name: str, counts: pd.Series) -> Kind:
     if u == 2:
         return "binary"
     distinct = pd.Series(counts.index, dtype="str")
-    if u > 2 and as_dates(distinct) is not None:
+    if u > 2 and _has_digit(distinct) and as_dates(distinct) is not None:
         return "date"
     if is_id_name(name) and u >= ID_SHARE * n:
         return "id"
@@ -258,6 +270,11 @@ def _text_kind(name: str, counts: pd.Series) -> Kind:
         if distinct.str.len().max() <= 24 and spaced < 0.5:
             return "id"
     return "text"
+
+
+def _has_digit(values: pd.Series) -> bool:
+    """Any value holds a digit: without one no value is a date (a cheap test first)."""
+    return any(ch.isdigit() for v in values for ch in str(v))
 
 
 def column_meta(

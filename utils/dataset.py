@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 from dataclasses import dataclass, field, replace
+from functools import cached_property
 from typing import Literal
 
 import pandas as pd
@@ -48,6 +49,12 @@ class Dataset:
         return meta.label if meta else column
 
     def labels(self) -> dict[str, str]:
+        """Column name -> label (a copy: every tab asks on each change, and a file may have
+        16,000 columns)."""
+        return dict(self._labels)
+
+    @cached_property
+    def _labels(self) -> dict[str, str]:
         return {name: m.label for name, m in self.columns.items()}
 
     def with_columns(self, columns: dict[str, ColumnMeta]) -> Dataset:

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from collections.abc import Mapping
 from dataclasses import replace
 
 import pandas as pd
@@ -13,6 +14,12 @@ from utils.dataset import KINDS, NUMERIC_KINDS, ColumnMeta, Dataset
 
 def with_kind(dataset: Dataset, column: str, kind: str) -> Dataset:
     """The dataset with one column's kind overridden (levels recomputed); refuses a bad fit."""
+    new = _kind_meta(dataset, column, kind)
+    return dataset.with_columns({n: new if n == column else m for n, m in dataset.columns.items()})
+
+
+def _kind_meta(dataset: Dataset, column: str, kind: str) -> ColumnMeta:
+    """The column's meta under another kind; a DataError says why the kind does not fit."""
     meta = _meta(dataset, column)
     if kind not in KINDS:
         raise DataError(f"'{kind}' is not a column type. Choose one of: {', '.join(KINDS)}.")
@@ -41,8 +48,7 @@ def with_kind(dataset: Dataset, column: str, kind: str) -> Dataset:
             f"'{column}' does not hold dates MedStat can read. Write them as year-month-day "
             "(2024-03-31) or day/month/year (31/03/2024)."
         )
-    new = column_meta(column, series, kind=kind, label=meta.label)  # type: ignore[arg-type]
-    return dataset.with_columns({n: new if n == column else m for n, m in dataset.columns.items()})
+    return column_meta(column, series, kind=kind, label=meta.label)  # type: ignore[arg-type]
 
 
 def with_label(dataset: Dataset, column: str, label: str) -> Dataset:
@@ -50,6 +56,30 @@ def with_label(dataset: Dataset, column: str, label: str) -> Dataset:
     meta = _meta(dataset, column)
     new = replace(meta, label=" ".join(str(label).split()) or column)
     return dataset.with_columns({n: new if n == column else m for n, m in dataset.columns.items()})
+
+
+def with_edits(
+    dataset: Dataset, kinds: Mapping[str, str], labels: Mapping[str, str]
+) -> tuple[Dataset, list[tuple[str, str, str]]]:
+    """The dataset with many kind and label edits applied at once (one new Dataset, not one per
+    edit: a wide file's edits stay linear), and the refused kinds as (column, kept kind, why).
+    Columns the data does not have are skipped; a blank label leaves the label as it is."""
+    columns = dict(dataset.columns)
+    refused = []
+    for column, kind in kinds.items():
+        if column not in columns or kind == columns[column].kind:
+            continue
+        try:
+            columns[column] = _kind_meta(dataset, column, kind)
+        except DataError as exc:
+            refused.append((column, columns[column].kind, str(exc)))
+    for column, label in labels.items():
+        text = " ".join(str(label).split())
+        if column in columns and text:
+            columns[column] = replace(columns[column], label=text)
+    if columns == dataset.columns:
+        return dataset, refused
+    return dataset.with_columns(columns), refused
 
 
 def _meta(dataset: Dataset, column: str) -> ColumnMeta:

@@ -119,12 +119,12 @@ def tidy_column(series: pd.Series, decimal: str, keep_text: bool) -> tuple[pd.Se
             # Integers stay integers when no cell is missing, as pandas' own parser does.
             whole = numbers.dtype.kind in "iu" and column.notna().all()
             return (column.astype(np.int64) if whole else column), info
-        measured = numbers_with_unit(distinct, decimal)
-        if measured is not None:
+        if not any(ch.isdigit() for v in trimmed for ch in v):
+            pass  # words only ('yes', 'a'): no unit or date to read (cheap for a wide file)
+        elif (measured := numbers_with_unit(distinct, decimal)) is not None:
             info["unit"] = measured[1]
             return _spread(measured[0].to_numpy(), codes, series), info
-        dates = as_dates(distinct)
-        if dates is not None:
+        elif (dates := as_dates(distinct)) is not None:
             info["dates"] = dates[1]
             return _spread(dates[0].array, codes, series), info
     if unchanged:
@@ -176,19 +176,20 @@ def infinite_to_missing(df: pd.DataFrame) -> list[str]:
 def tidy_frame(
     df: pd.DataFrame, decimal: str, keep_text: set[str], codes_seen: Iterable[str] = ()
 ) -> tuple[pd.DataFrame, list[str]]:
-    """Tidy every text column of a frame this module owns (it is changed in place).
+    """Tidy every text column of a frame; returns the tidied frame (a new one if any changed).
 
     `codes_seen` are missing codes the parser already turned into NaN (seen in a sample).
     """
     codes = set(codes_seen)
     spaced, dated, measured = [], [], []
-    for name in df.columns:
-        series = df[name]
+    replaced = {}
+    for position, name in enumerate(df.columns):
+        series = df.iloc[:, position]
         if not (pd.api.types.is_object_dtype(series) or pd.api.types.is_string_dtype(series)):
             continue
         tidied, info = tidy_column(series, decimal, name in keep_text)
         if tidied is not series:
-            df[name] = tidied
+            replaced[position] = tidied
         codes |= info.get("codes", set())
         if info.get("spaces"):
             spaced.append(name)
@@ -196,6 +197,10 @@ def tidy_frame(
             dated.append((name, info["dates"]))
         if "unit" in info:
             measured.append((name, info["unit"]))
+    if replaced:  # one new frame: a column set at a time costs a copy per column when wide
+        names = list(df.columns)
+        df = pd.concat([replaced.get(i, df.iloc[:, i]) for i in range(len(names))], axis=1)
+        df.columns = names
     notes = []
     if codes:
         found = _quoted_list(sorted({c.upper(): c for c in sorted(codes)}.values(), key=str.lower))

@@ -20,6 +20,7 @@ from matching.value_match import ValueMatch
 KEEP = "keep"  # a data label left as it is ("not in codebook")
 MAX_CHOICES = 60  # columns offered per row when the data has more
 MAX_VALUE_ROWS = 100  # labels shown per column; the rarer ones stay as they are
+MAX_NAMES = 50  # unmatched names listed in the summary line
 
 
 def accept_id(gen: int, i: int) -> str:
@@ -69,7 +70,8 @@ def _confidence(match: VariableMatch) -> Tag:
 def match_table(result: CodebookMatch, columns: list[str], gen: int) -> Tag:
     """One row per codebook variable: accept, the column (editable), confidence, type."""
     index = {name: k for k, name in enumerate(columns)}
-    free = [c for c in columns if c in set(result.unmatched_columns)]
+    unmatched = set(result.unmatched_columns)
+    free = [c for c in columns if c in unmatched]
     rows = []
     for i, m in enumerate(result.variables):
         selected = f"c{index[m.column]}" if m.column in index else ""
@@ -116,12 +118,16 @@ def summary_line(result: CodebookMatch, name: str) -> Tag:
         )
     ]
     if result.unmatched_variables:
-        parts.append(tags.div("Not in the data: " + ", ".join(result.unmatched_variables)))
+        parts.append(tags.div("Not in the data: " + _some(result.unmatched_variables)))
     if result.unmatched_columns:
-        parts.append(
-            tags.div("Columns not in the codebook: " + ", ".join(result.unmatched_columns))
-        )
+        parts.append(tags.div("Columns not in the codebook: " + _some(result.unmatched_columns)))
     return tags.div(*parts, class_="small text-muted mb-2", id="codebook-summary")
+
+
+def _some(names: tuple[str, ...]) -> str:
+    """The first MAX_NAMES names, and how many more (a wide file leaves thousands unmatched)."""
+    more = len(names) - MAX_NAMES
+    return ", ".join(names[:MAX_NAMES]) + (f" and {more:,} more" if more > 0 else "")
 
 
 def value_editor(

@@ -19,6 +19,7 @@ import logic
 from modules.cleaning import derive_view as dv
 from modules.shared.inputs import NUMBER, TEXT, read
 from modules.shared.settled import settled
+from modules.shared.wide_select import column_select
 from prep.steps import Proposal
 from utils.data_error import DataError
 from utils.dataset import Dataset
@@ -88,7 +89,7 @@ def derive_server(
         with reactive.isolate():
             previous = read(input, "column", TEXT)
         selected = previous if previous in choices else next(iter(choices))
-        return ui.input_select("column", "From the column", choices, selected=selected)
+        return column_select("column", "From the column", choices, selected)  # wide: a search
 
     @reactive.effect
     def _shape():

@@ -44,10 +44,12 @@ def level_id(gen: int, i: int) -> str:
 def column_choices(dataset: Dataset, what: str) -> dict[str, str]:
     """The columns a kind of new variable starts from: numbers, or factors of 3+ levels."""
     if what in ("transform", "cut"):
+        # dtypes read once: a column fetched from the frame each costs ~0.1 ms (16,000: 2 s)
+        dtypes = dict(zip(dataset.df.columns, dataset.df.dtypes, strict=True))
         return {
             n: m.label
             for n, m in dataset.columns.items()
-            if m.kind in NUMERIC_KINDS and is_numeric(dataset.df[n])
+            if m.kind in NUMERIC_KINDS and is_numeric(dtypes[n])
         }
     if what == "combine":
         return {
@@ -145,9 +147,8 @@ def combine_options(levels: tuple[str, ...], counts: pd.DataFrame, gen: int) -> 
 
 
 def formula_options(dataset: Dataset) -> TagList:
-    usable = [
-        n for n, m in dataset.columns.items() if is_numeric(dataset.df[n]) or m.kind == "date"
-    ]
+    dtypes = dict(zip(dataset.df.columns, dataset.df.dtypes, strict=True))
+    usable = [n for n, m in dataset.columns.items() if is_numeric(dtypes[n]) or m.kind == "date"]
     shown = [n if _PLAIN.fullmatch(n) else f"`{n}`" for n in usable[:40]]
     return TagList(
         ui.input_text("formula", "Formula", placeholder="weight / (height / 100)^2", width="100%"),

@@ -23,6 +23,7 @@ from modules.shared.csv_safety import csv_text
 from modules.shared.figures import plot_div
 from modules.shared.inputs import CHOICES, TEXT, read
 from modules.shared.settled import settled
+from modules.shared.wide_select import column_select
 from prep.filters import COMPARISONS, LEVEL_OPS, ops_for
 from prep.flow import flow_frame
 from prep.steps import Proposal
@@ -109,7 +110,7 @@ def filters_server(
         with reactive.isolate():
             previous = read(input, "column", TEXT)
         selected = previous if previous in offered else next(iter(offered), None)
-        return ui.input_select("column", "Keep the rows where", offered, selected=selected)
+        return column_select("column", "Keep the rows where", offered, selected)  # wide: a search
 
     @reactive.effect
     def _shape():

@@ -26,6 +26,7 @@ from modules.shared.cleaning_steps import CleaningSteps
 from modules.shared.csv_safety import csv_text
 from modules.shared.inputs import SCALAR, TEXT, read
 from modules.shared.session_state import TabState
+from modules.shared.wide_select import column_select
 from utils.config import settings
 from utils.dataset import Dataset
 
@@ -119,7 +120,7 @@ def cleaning_server(
         with reactive.isolate():
             previous = read(input, "column", TEXT)
         selected = previous if previous in choices else next(iter(choices))
-        return ui.input_select("column", "Column", choices, selected=selected, width="100%")
+        return column_select("column", "Column", choices, selected, width="100%")
 
     @ui.bind_task_button(button_id="find")
     @reactive.extended_task

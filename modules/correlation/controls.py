@@ -28,7 +28,7 @@ def default_columns(dataset: Dataset, choices: Iterable[str]) -> list[str]:
     """The first DEFAULT_COLUMNS of the choices that are not identifiers, site codes or dates
     typed as numbers: a matrix that still reads on a screen, and no correlation with a patient
     number, which is noise that looks like a finding."""
-    return roles.without_codes(dataset, choices)[:DEFAULT_COLUMNS]
+    return roles.without_codes(dataset, roles.scanned(choices))[:DEFAULT_COLUMNS]
 
 
 def pair_choices(dataset: Dataset, columns: Iterable[str] | None) -> dict[str, str]:

@@ -15,14 +15,16 @@ from shiny import module, reactive, render, ui
 import logic
 from modules.data import value_labels
 from modules.data import view as data_view
+from modules.data.column_editor import editor_card_body, serve_column_editor
+from modules.data.column_pages import is_paged
 from modules.shared.background import run_in_worker
 from modules.shared.cleaning_steps import CleaningSteps
-from modules.shared.inputs import FILES, TEXT, read
+from modules.shared.inputs import FILES, read
 from modules.shared.session_state import TabState
 from modules.shared.uploads import discard_upload, is_upload, upload_root
 from utils import data_io
 from utils.config import settings
-from utils.dataset import KINDS, Dataset
+from utils.dataset import Dataset
 
 log = logging.getLogger(__name__)
 
@@ -76,7 +78,7 @@ def data_ui():
         ui.card(ui.card_header("Dataset"), ui.output_ui("summary")),
         ui.card(
             ui.card_header("Columns: check the detected kind and edit labels"),
-            ui.output_ui("columns"),
+            editor_card_body(),
         ),
         value_labels.value_labels_ui("values"),
         ui.card(
@@ -176,31 +178,11 @@ def data_server(input, output, session, tab: TabState, steps: CleaningSteps):
         upload_error.set(message)
         ui.notification_show(f"Upload failed: {message}", type="error", duration=10)
 
-    @reactive.calc
-    def edited() -> tuple[Dataset | None, tuple[tuple[str, str, str], ...]]:
-        """The file's dataset with the editor's kinds and labels; refusals as (id, kept, why)."""
-        dataset = base()
-        if dataset is None:
-            return None, ()
-        gen = generation()
-        problems = []
-        for i, name in enumerate(list(dataset.columns)):
-            kind_id = data_view.kind_input_id(gen, i)
-            kind = read(input, kind_id, TEXT)
-            if kind in KINDS and kind != dataset.meta(name).kind:
-                try:
-                    dataset = data_io.with_kind(dataset, name, kind)
-                except ValueError as exc:
-                    problems.append((kind_id, dataset.meta(name).kind, str(exc)))
-            label_id = data_view.label_input_id(gen, i)
-            label = (read(input, label_id, TEXT) or "").strip()
-            if label and label != dataset.label(name):
-                dataset = data_io.with_label(dataset, name, label)
-        return dataset, tuple(problems)
+    editor = serve_column_editor(input, base, generation)
 
     @reactive.calc
     def current() -> Dataset | None:
-        return edited()[0]
+        return editor.edited()[0]
 
     @reactive.effect
     def _keep():
@@ -208,13 +190,6 @@ def data_server(input, output, session, tab: TabState, steps: CleaningSteps):
         dataset = current()
         with reactive.isolate():
             tab.keep("data", (dataset, is_example(), generation()))
-
-    @reactive.effect
-    def _refuse_kinds():
-        # The select snaps back to the kind in use, and the reason is shown once.
-        for input_id, kind, reason in edited()[1]:
-            ui.update_select(input_id, selected=kind)
-            ui.notification_show(f"Kind not changed: {reason}", type="warning", duration=10)
 
     @render.ui
     def upload_status():
@@ -244,19 +219,16 @@ def data_server(input, output, session, tab: TabState, steps: CleaningSteps):
             return ui.p("No data yet: upload a file to start.", class_="text-muted")
         return data_view.summary(dataset, is_example())
 
-    @render.ui
-    def columns():
-        dataset = base()  # not current(): editing must not redraw the inputs being edited
-        if dataset is None:
-            return None
-        return data_view.column_editor(dataset, generation())
-
     @render.data_frame
     def preview():
         dataset = steps.cleaned()  # value labels, new columns and filters show here too
         if dataset is None:
             return None
-        return render.DataGrid(data_view.preview_frame(dataset.df), width="100%", height="420px")
+        # A wide file: the columns of the editor's page, not 16,000 columns of cells.
+        df = dataset.df
+        if is_paged(df.shape[1]):
+            df = df[[c for c in editor.page_columns() if c in df.columns]]
+        return render.DataGrid(data_view.preview_frame(df), width="100%", height="420px")
 
     value_labels.value_labels_server("values", steps=steps)
     return current

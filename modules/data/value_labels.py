@@ -16,6 +16,7 @@ import logic
 from modules.shared.cleaning_steps import CleaningSteps
 from modules.shared.inputs import TEXT, read
 from modules.shared.settled import settled
+from modules.shared.wide_select import column_select
 from prep.steps import Proposal
 from utils.data_error import DataError
 from utils.dataset import FACTOR_KINDS, Dataset
@@ -87,7 +88,7 @@ def value_labels_server(input, output, session, steps: CleaningSteps):
         with reactive.isolate():
             previous = read(input, "column", TEXT)
         selected = previous if previous in offered else next(iter(offered))
-        return ui.input_select("column", "Column", offered, selected=selected)
+        return column_select("column", "Column", offered, selected)  # wide: a search
 
     @reactive.effect
     def _shape():

@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+from collections.abc import Mapping, Sequence
+
 import pandas as pd
 from htmltools import Tag, TagList, tags
 from shiny import ui
@@ -79,20 +81,34 @@ def _levels_preview(levels: tuple[str, ...], series: pd.Series, kind: str) -> st
     return ""
 
 
-def column_editor(dataset: Dataset, generation: int) -> Tag:
-    """One row per column: detected kind (select to override), label (editable), missing, levels."""
+def column_editor(
+    dataset: Dataset,
+    generation: int,
+    positions: Sequence[int] | None = None,
+    edits: Mapping[str, tuple[str | None, str | None]] | None = None,
+) -> Tag:
+    """One row per column shown (the positions of a page; all without): detected kind (select to
+    override), label (editable), missing, levels. `edits` (name -> kind, label) are what the user
+    chose on an earlier visit to the page, drawn instead of the detected kind and label."""
     n = len(dataset.df)
+    names = list(dataset.columns)
+    edits = edits or {}
     rows = []
-    for i, (name, meta) in enumerate(dataset.columns.items()):
+    for i in range(len(names)) if positions is None else positions:
+        name = names[i]
+        meta = dataset.meta(name)
+        kind_edit, label_edit = edits.get(name, (None, None))
         pct = 100.0 * meta.n_missing / n if n else 0.0
         kind = ui.input_select(
             kind_input_id(generation, i),
             None,
             choices={k: KIND_HELP.get(k, k) for k in KINDS},
-            selected=meta.kind,
+            selected=kind_edit or meta.kind,
             width="100%",
         )
-        label = ui.input_text(label_input_id(generation, i), None, value=meta.label, width="100%")
+        label = ui.input_text(
+            label_input_id(generation, i), None, value=label_edit or meta.label, width="100%"
+        )
         rows.append(
             tags.tr(
                 tags.td(tags.code(name)),

@@ -5,10 +5,12 @@ Pure functions of a Dataset (and the current selections), so the server only wir
 
 from __future__ import annotations
 
+import threading
 from dataclasses import dataclass
 
 import numpy as np
 import pandas as pd
+from cachetools import LRUCache
 
 import logic
 from modules.shared import column_roles as roles
@@ -56,12 +58,31 @@ def suggested_covariates(dataset: Dataset, outcome: str, event: str | None = Non
     as keep at least EVENTS_PER_PARAMETER events (of the rarer outcome group) per parameter,
     a factor of k levels counting k - 1, and always at least one. Left-out columns stay in the
     list for the user to add, and the page says why each was left out (suggestion_note).
+    A file of thousands of columns is screened on its first roles.SCAN_COLUMNS candidates.
     """
-    candidates = list(mc.covariate_choices(dataset, outcome))
+    candidates = roles.scanned(mc.covariate_choices(dataset, outcome))
+    key = (dataset.fingerprint, outcome, event, tuple(dataset.label(c) for c in candidates))
+    with _suggestions_lock:
+        if key in _suggestions:
+            return _suggestions[key]
+    suggestion = _suggest(dataset, outcome, event, candidates)
+    with _suggestions_lock:
+        _suggestions[key] = suggestion
+    return suggestion
+
+
+# Asked for the default and for the note on every change of any of the tab's controls.
+_suggestions: LRUCache = LRUCache(maxsize=64)
+_suggestions_lock = threading.Lock()
+
+
+def _suggest(
+    dataset: Dataset, outcome: str, event: str | None, candidates: list[str]
+) -> Suggestion:
     levels = dataset.meta(outcome).levels if outcome in dataset.columns else ()
     if event not in levels:
         event = roles.default_event(levels)
-    screen = logic.outcome_screen(dataset, outcome, event)
+    screen = logic.outcome_screen(dataset, outcome, event, limit=roles.SCAN_COLUMNS)
     proxies = {p.column for p in screen.proxies} if screen else set()
     rows = max(len(dataset.df), 1)
     left_out: list[tuple[str, str]] = []

@@ -29,7 +29,7 @@ def default_outcome(dataset: Dataset) -> str | None:
     choices = outcome_choices(dataset)
     named = [
         n
-        for n in choices
+        for n in roles.scanned(choices)
         if roles.named(dataset, n, roles.REGRESSION_OUTCOME_WORDS)
         and not roles.is_code_column(dataset, n)
     ]

@@ -9,11 +9,15 @@ column name and on its label, so 'prevention' is not an event and 'age (years)' 
 
 from __future__ import annotations
 
+import itertools
 import re
+import threading
+import weakref
 from collections.abc import Iterable
 
 import numpy as np
 import pandas as pd
+from cachetools import LRUCache
 
 from analyses.encoding import POSITIVE_LEVELS
 from utils.column_kinds import (
@@ -54,6 +58,10 @@ REGRESSION_OUTCOME_WORDS = frozenset(
 )  # fmt: skip
 DATE_WORDS = frozenset({"date", "dob", "dt"})  # a number named so is a date typed as a number
 SAMPLE_VALUES = 500  # values looked at before a whole column, to rule out identifiers cheaply
+# Defaults are chosen among the first SCAN_COLUMNS candidates: every tab resolves its defaults
+# on the event loop all users share, at each change of a control, and reading 16,000 columns
+# there took seconds. A wider file's other columns are one search away in the selects.
+SCAN_COLUMNS = 200
 
 _CAMEL = re.compile(r"(?<=[a-z])(?=[A-Z])")
 _SPLIT = re.compile(r"[^a-z0-9]+|(?<=[a-z])(?=[0-9])|(?<=[0-9])(?=[a-z])")
@@ -119,6 +127,26 @@ def is_outcome_like(dataset: Dataset, column: str) -> bool:
 
 
 def is_code_column(dataset: Dataset, column: str) -> bool:
+    """is_code_column, remembered per (values, column, label, kind): every tab asks it of the
+    same columns on every change of any control, and it reads the column's values. Keyed by
+    the frame itself (a kind or label edit keeps it), so an edit recomputes one column only."""
+    meta = dataset.meta(column)
+    key = (id(dataset.df), column, meta.label, meta.kind)
+    with _codes_lock:
+        known = _codes.get(key)
+    if known is not None and known[0]() is dataset.df:  # not another frame at a reused id
+        return known[1]
+    answer = _is_code_column(dataset, column)
+    with _codes_lock:
+        _codes[key] = (weakref.ref(dataset.df), answer)
+    return answer
+
+
+_codes: LRUCache = LRUCache(maxsize=4 * SCAN_COLUMNS * 8)  # a few tabs' scans of a few files
+_codes_lock = threading.Lock()
+
+
+def _is_code_column(dataset: Dataset, column: str) -> bool:
     """An identifier, a site code or a date typed as a number: never a default anywhere.
 
     Kind 'id'; a name or label like an id ('patient_id', 'MRN') or a place code ('inst',
@@ -153,6 +181,11 @@ def is_code_column(dataset: Dataset, column: str) -> bool:
     return ordered or is_dense_identifier(distinct, len(values))
 
 
+def scanned(columns: Iterable[str]) -> list[str]:
+    """The first SCAN_COLUMNS of the columns: those a default may be chosen among."""
+    return list(itertools.islice(columns, SCAN_COLUMNS))
+
+
 def without_codes(dataset: Dataset, columns: Iterable[str]) -> list[str]:
     """The columns that are not identifiers or site codes, in order."""
     return [c for c in columns if not is_code_column(dataset, c)]
@@ -179,7 +212,8 @@ def default_outcome(dataset: Dataset) -> str | None:
     """A binary column that reads as a result (death, complication, 'status' alone:
     is_outcome_like), else one whose name holds an outcome word, else the first binary column;
     never an identifier or site code. 'smoking_status' is not chosen over a later 'died'."""
-    choices = {n: lab for n, lab in outcome_choices(dataset).items()
+    candidates = outcome_choices(dataset)
+    choices = {n: candidates[n] for n in scanned(candidates)
                if not is_code_column(dataset, n)}  # fmt: skip
     binary = [n for n in choices if dataset.meta(n).kind == "binary"] or list(choices)
     result = [n for n in binary if is_outcome_like(dataset, n)]

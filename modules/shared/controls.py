@@ -14,10 +14,11 @@ from collections.abc import Callable, Mapping, Sequence
 from dataclasses import dataclass, field
 from typing import Any, Protocol
 
-from htmltools import Tag, TagChild
+from htmltools import TagChild
 from shiny import ui
 
 from modules.shared.inputs import CHOICES, FLAG, NUMBER, SCALAR, TEXT, Kind
+from modules.shared.wide_select import is_wide, wide_selectize
 from utils.dataset import Dataset
 
 MISSING = object()  # no value sent by the page and none remembered
@@ -150,19 +151,22 @@ class Select:
             options: dict[str, Any] = {"plugins": ["remove_button"]}
             if self.placeholder:
                 options["placeholder"] = self.placeholder
-            control: Tag = ui.input_selectize(
-                self.id,
-                label,
-                choices,
-                selected=list(value or ()),
-                multiple=True,
-                width="100%",
-                options=options,
-            )
+            control: TagChild = (
+                wide_selectize(self.id, label, choices, value, multiple=True, options=options)
+                if is_wide(choices)  # thousands of columns: a part in the page, a search
+                else ui.input_selectize(
+                    self.id, label, choices, selected=list(value or ()), multiple=True,
+                    width="100%", options=options,
+                )
+            )  # fmt: skip
         else:
             if value is None and self.placeholder:
                 choices = {"": self.placeholder, **choices}
-            control = ui.input_select(self.id, label, choices, selected=value or "", width="100%")
+            control = (
+                wide_selectize(self.id, label, choices, value or "", multiple=False)
+                if is_wide(choices)
+                else ui.input_select(self.id, label, choices, selected=value or "", width="100%")
+            )
         note = self.note(s, value) if self.note else None
         return ui.TagList(control, ui.div(note, class_="form-text mb-2") if note else None)
 

@@ -87,8 +87,8 @@ def default_time(dataset: Dataset, previous: str | None = None) -> str | None:
     choices = time_choices(dataset)
     if previous in choices:
         return previous  # type: ignore[return-value]
-    rank = {n: roles.time_rank(dataset, n) for n in choices}
-    named = [n for n in choices if rank[n] and not roles.is_code_column(dataset, n)]
+    rank = {n: roles.time_rank(dataset, n) for n in roles.scanned(choices)}
+    named = [n for n in rank if rank[n] and not roles.is_code_column(dataset, n)]
     return max(named, key=rank.__getitem__, default=None)  # the first of the best
 
 
@@ -102,7 +102,7 @@ def default_event(dataset: Dataset, previous: str | None = None) -> str | None:
     choices = event_choices(dataset)
     if previous in choices:
         return previous  # type: ignore[return-value]
-    named = [n for n in choices if roles.is_event_named(dataset, n)]
+    named = [n for n in roles.scanned(choices) if roles.is_event_named(dataset, n)]
     named = [n for n in named if not roles.is_code_column(dataset, n)]
 
     def rank(name: str) -> tuple[bool, bool]:  # yes/no first, then a result ('vital_status')

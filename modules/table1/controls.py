@@ -40,8 +40,9 @@ def variable_choices(dataset: Dataset, group: str | None) -> dict[str, str]:
 
 def default_variables(dataset: Dataset, group: str | None) -> list[str]:
     """Every column Table 1 can describe except identifiers and site codes (a mean of patient
-    numbers or of 'inst' codes is a number no reader should see)."""
-    return roles.without_codes(dataset, variable_choices(dataset, group))
+    numbers or of 'inst' codes is a number no reader should see); in a file of thousands of
+    columns, among the first roles.SCAN_COLUMNS."""
+    return roles.without_codes(dataset, roles.scanned(variable_choices(dataset, group)))
 
 
 def numeric_variables(dataset: Dataset, variables: Iterable[str]) -> dict[str, str]:

@@ -240,3 +240,20 @@ def test_dense_identifiers():
     spread = np.unique(np.random.default_rng(6).normal(250_000, 60_000, 100).round())
     assert not is_dense_identifier(spread, 100)  # platelets: distinct but spread wide
     assert not is_dense_identifier(np.arange(1.0, 11), 10)  # too few rows to tell
+
+
+def test_short_columns_are_counted_as_long_ones_are(monkeypatch):
+    import numpy as np
+    import pandas as pd
+
+    from utils import column_kinds
+
+    values = ["yes", " yes", "no ", None, np.nan, "", "  ", 3, 3.0, "a", "no"] * 5
+    for series in (pd.Series(values, dtype=object), pd.Series(["x", "y", None, "x"], dtype="str")):
+        short = column_kinds.text_counts(series)
+        monkeypatch.setattr(column_kinds, "SHORT_COLUMN", -1)  # force the pandas path
+        long = column_kinds.text_counts(series)
+        monkeypatch.undo()
+        assert short[1] == long[1]
+        assert short[0].to_dict() == long[0].to_dict()
+        assert list(short[0].index) == list(long[0].index)

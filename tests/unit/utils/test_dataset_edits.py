@@ -47,3 +47,24 @@ def test_with_label_keeps_fingerprint():
     assert labelled.label("crp") == "C-reactive protein (mg/L)"
     assert labelled.fingerprint == dataset.fingerprint
     assert data_io.with_label(labelled, "crp", "  ").label("crp") == "crp"
+
+
+def test_with_edits_applies_all_at_once_and_lists_what_it_refused():
+    from utils.dataset_edits import with_edits
+
+    dataset = data_io.dataset_from_frame(
+        pd.DataFrame({"sex": ["M", "F", "M"], "grade": [1, 2, 3], "x": [1.5, -2, 3]})
+    )
+    edited, refused = with_edits(
+        dataset,
+        {"sex": "continuous", "grade": "continuous", "gone": "count"},
+        {"x": "  X   value ", "sex": "Sex", "also_gone": "?"},
+    )
+    assert [(c, kept) for c, kept, _ in refused] == [("sex", "binary")]
+    assert "'sex' holds text" in refused[0][2]
+    assert edited.meta("sex").kind == dataset.meta("sex").kind  # refused: kept
+    assert edited.meta("grade").kind == "continuous"
+    assert (edited.label("x"), edited.label("sex")) == ("X value", "Sex")
+    assert edited.fingerprint != dataset.fingerprint
+    same, none = with_edits(dataset, {"grade": dataset.meta("grade").kind}, {"x": "  "})
+    assert same is dataset and none == []

@@ -71,3 +71,12 @@ def test_containers():
         file_types.detect_container(b"$FL2@(#) IBM SPSS STATISTICS")
     with pytest.raises(DataError, match="web page"):
         file_types.detect_container(b"\n  <html lang='en'><body>")
+
+
+def test_a_header_longer_than_the_sample_is_read_whole():
+    # 12,000 names of 7 bytes: a header of 96 KB, past the 64 KB sample of the separator sniffer.
+    names = [f"v{i:05d}" for i in range(12_000)]
+    text = ",".join(names) + "\n" + ",".join("1" for _ in names) + "\n"
+    layout = sniff.sniff_layout(text.encode(), "utf-8")
+    assert layout.sep == ","
+    assert layout.header == tuple(names)

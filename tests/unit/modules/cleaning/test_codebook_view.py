@@ -88,3 +88,14 @@ def test_a_column_of_many_labels_shows_the_frequent_ones_and_maps_only_those() -
     step, _ = cbv.chosen_step(cb, result, ["ward"], 1, inputs.get, lambda i, c: matches)
     shown = {m.label for m in matches[: cbv.MAX_VALUE_ROWS]}
     assert {old for old, _ in step.rules[0].mapping} <= shown
+
+
+def test_the_summary_of_a_wide_file_names_a_bounded_number_of_unmatched_columns() -> None:
+    from matching.codebook_match import CodebookMatch
+
+    columns = tuple(f"c{i}" for i in range(16_000))
+    result = CodebookMatch("fp", (), ("ghost",), columns, {})
+    text = str(cbv.summary_line(result, "book.csv"))
+    assert "c48, c49 and" in text and "c50" not in text
+    assert "and 15,950 more" in text and len(text) < 2_000
+    assert "Not in the data: ghost" in text
