@@ -35,7 +35,7 @@ from prep import steps as prep_steps
 from prep.preview import group_counts
 from prep.steps import Prepared
 from prep.steps import Proposal as StepProposal
-from utils import data_io, read_limits
+from utils import data_io, read_apart, read_limits
 from utils.cache import ResultCache, make_key
 from utils.config import settings
 from utils.dataset import FACTOR_KINDS, NUMERIC_KINDS, Dataset
@@ -323,7 +323,10 @@ def read_upload(
             "few minutes, or upload a smaller file (only the rows and columns you need)."
         ) from None
     log.info("reading upload: %s", plan.describe())
-    with admission, cancellable(cancel):
+    with admission, cancellable(cancel) as token:
+        if plan.columns > read_apart.WIDE_COLUMNS:  # per-column Python: off the server's GIL
+            check = token.check if token is not None else (lambda: None)
+            return retrier.call(read_apart.read_apart, path, name, check)
         return retrier.call(data_io.read_table, path, name=name)
 
 

@@ -1,0 +1,50 @@
+"""A wide file read in a process of its own, so that the web server keeps answering.
+
+Reading a file of thousands of columns is mostly Python run once per column (kinds, tidying,
+factors): 16,000 columns take ~20 s of CPU that holds the interpreter lock, and every other
+user's request, /healthz included, waits behind it for seconds at a time. In a child process
+the same work uses the other core and the server's threads are free; the Dataset comes back
+pickled (a wide file is short, so it is small). Narrow files stay in the thread: for them the
+child's start (~1 s of imports) and the copy would cost more than they save.
+"""
+
+from __future__ import annotations
+
+import concurrent.futures as futures
+import multiprocessing
+from collections.abc import Callable
+from pathlib import Path
+
+from utils import data_io
+from utils.dataset import Dataset
+
+WIDE_COLUMNS = 1_000  # files with more columns than this are read apart
+POLL_S = 0.2  # how often a waiting read looks at its cancel token
+
+
+def read_apart(
+    path: str | Path, name: str | None, check: Callable[[], None] = lambda: None
+) -> Dataset:
+    """data_io.read_table(path, name) in a spawned child; its errors (DataError) come back as
+    they were raised. `check` is called while the child works (a cancel token's check): when it
+    raises, the child is killed and its exception goes on."""
+    context = multiprocessing.get_context("spawn")  # no copy of the server's threads and locks
+    pool = futures.ProcessPoolExecutor(max_workers=1, mp_context=context)
+    try:
+        future = pool.submit(data_io.read_table, str(path), name)
+        while True:
+            try:
+                return future.result(timeout=POLL_S)
+            except futures.TimeoutError:
+                try:
+                    check()
+                except BaseException:
+                    _kill(pool)
+                    raise
+    finally:
+        pool.shutdown(wait=False, cancel_futures=True)
+
+
+def _kill(pool: futures.ProcessPoolExecutor) -> None:
+    for process in list(getattr(pool, "_processes", {}).values()):
+        process.kill()
