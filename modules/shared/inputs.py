@@ -14,6 +14,7 @@ per_column.py); the data and cleaning tabs and the session token read through he
 from __future__ import annotations
 
 import logging
+import math
 import weakref
 from collections.abc import Callable, Mapping
 from dataclasses import dataclass
@@ -31,7 +32,16 @@ def _choices(v: Any) -> bool:
 
 
 def _number(v: Any) -> bool:
-    return v is None or (isinstance(v, (int, float)) and not isinstance(v, bool))
+    """None (an emptied box) or a finite number a float can hold: a crafted 400-digit integer
+    or an infinity is not something a numeric box sends."""
+    if v is None:
+        return True
+    if isinstance(v, bool) or not isinstance(v, (int, float)):
+        return False
+    try:
+        return math.isfinite(float(v))
+    except OverflowError:
+        return False
 
 
 def _flag(v: Any) -> bool:

@@ -29,7 +29,7 @@ FILE = {"name": "a.csv", "size": 10, "type": "text/csv", "datapath": "/tmp/x/0.c
     [
         (TEXT, ["x", "", None], [["x"], ("x",), {"a": 1}, 3, True]),
         (CHOICES, [("a", "b"), ["a"], (), None], ["a", ({"a": 1},), (1,), {"a": "b"}]),
-        (NUMBER, [1, 2.5, None], ["1", True, [1], {"v": 1}]),
+        (NUMBER, [1, 2.5, None], ["1", True, [1], {"v": 1}, 10**400, float("inf"), float("nan")]),
         (FLAG, [True, False], [None, "true", 1, [True]]),
         (SCALAR, ["x", 1, 2.5, True, None], [["x"], {"a": 1}, ("a",)]),
         (FILES, [[FILE], (FILE,)], [[], "a.csv", [{"name": "a"}], [{**FILE, "size": "10"}]]),
