@@ -21,7 +21,6 @@ import asyncio
 import contextlib
 import itertools
 import json
-import threading
 import time
 import urllib.request
 from collections.abc import Callable, Iterator
@@ -32,6 +31,7 @@ import psutil
 import pytest
 from playwright.sync_api import Browser
 
+from bench.harness import PeakRss
 from tests.e2e.conftest import AppProcess, running_app
 from tests.event_loop import run_apart
 from tests.hostile.browser import SHARED
@@ -97,44 +97,12 @@ def hostile_app(tmp_path) -> Iterator[Callable[..., contextlib.AbstractContextMa
         print(f"--- {log_path.name} ---", *lines[-150:], sep="\n")
 
 
-class RssSampler:
+class RssSampler(PeakRss):
     """Samples the RSS of the app process and its children (the embedding worker) every
-    `every_s` seconds in a thread; `peak_mb` and `samples` afterwards."""
+    `every_s` seconds in a thread (bench/harness.py's PeakRss); `peak_mb` and `samples` after."""
 
     def __init__(self, pid: int, every_s: float = 0.05) -> None:
-        self._process = psutil.Process(pid)
-        self._every_s = every_s
-        self._stop = threading.Event()
-        self._thread = threading.Thread(target=self._poll, daemon=True, name="hostile-rss")
-        self.samples: list[tuple[float, float]] = []  # (seconds since start, MB)
-        self.peak_mb = 0.0
-
-    def now_mb(self) -> float:
-        total = self._process.memory_info().rss
-        for child in self._process.children(recursive=True):
-            with contextlib.suppress(psutil.Error):
-                total += child.memory_info().rss
-        return total / MB
-
-    def _poll(self) -> None:
-        start = time.monotonic()
-        while not self._stop.is_set():
-            try:
-                mb = self.now_mb()
-            except psutil.Error:
-                return
-            self.peak_mb = max(self.peak_mb, mb)
-            self.samples.append((time.monotonic() - start, mb))
-            self._stop.wait(self._every_s)
-
-    def __enter__(self) -> RssSampler:
-        self.peak_mb = self.now_mb()
-        self._thread.start()
-        return self
-
-    def __exit__(self, *exc: object) -> None:
-        self._stop.set()
-        self._thread.join(timeout=5)
+        super().__init__(pid, every_s=every_s, children=True)
 
     def assert_under(self, budget_mb: float = BUDGET_MB) -> None:
         print(
