@@ -7,7 +7,7 @@ RUNTIME := $(VENV)/.runtime-installed
 DEV := $(VENV)/.dev-installed
 EXAMPLE := data/example_clinical.csv
 
-.PHONY: run test lint bench load system-deps clean
+.PHONY: run test lint bench load system-deps references clean
 
 # Two malloc arenas, not one per worker thread: less RSS for the same work (bench/heap.py).
 # The Dockerfile sets the same (ENV); tests/e2e/test_deploy.py checks that they agree.
@@ -53,6 +53,11 @@ system-deps:
 		apt-get update -qq && \
 		DEBIAN_FRONTEND=noninteractive apt-get install -y -qq chromium redis-server >/dev/null; \
 	fi
+
+# Regenerate the stored R reference values (tests/r/README.md); `make test` only reads them.
+# Needs R and the CRAN packages the scripts load (Debian: r-base-core r-cran-*).
+references:
+	@for f in tests/r/*.R; do echo "Rscript $$f"; Rscript $$f || exit 1; done
 
 clean:
 	rm -rf $(VENV) .pytest_cache .ruff_cache
