@@ -2,7 +2,7 @@
 
 Journal style: the caption above; three horizontal rules (above the header, under it, under
 the last row) and no vertical lines; a spanning heading gets a short rule under its own
-columns only; group rows bold, level rows indented; footnotes and abbreviations below in a
+columns only; a bold row's name bold, level rows indented; footnotes and abbreviations below in a
 smaller size. The text is the TableDoc's, so the numbers are the screen's.
 
 The API other code builds on (the session's "paper" document appends every tab's tables):
@@ -71,8 +71,12 @@ def append_table(document, doc: TableDoc) -> None:
     for r in table.rows[:head_rows]:
         _repeat_as_header(r)
     for body_row, row in zip(table.rows[head_rows:], doc.rows):
-        for j, (cell, text) in enumerate(zip(body_row.cells, row.cells)):
-            _write(cell, text, bold=row.bold, indent=INDENT * row.level if j == 0 else None)
+        marks = row.marks or ("",) * doc.width
+        for j, (cell, text, mark) in enumerate(zip(body_row.cells, row.cells, marks)):
+            indent = INDENT * row.level if j == 0 else None
+            _write(cell, text, bold=row.bold and j == 0, indent=indent)
+            if mark:
+                _superscript(cell, mark)
 
     for note in doc.notes():
         paragraph = document.add_paragraph()
@@ -100,6 +104,12 @@ def _write(cell, text: str, *, bold: bool = False, indent=None, align=None) -> N
         paragraph.paragraph_format.left_indent = indent
     if align is not None:
         paragraph.alignment = align
+
+
+def _superscript(cell, mark: str) -> None:
+    run = cell.paragraphs[0].add_run(mark)
+    run.font.superscript = True
+    run.font.size = TABLE_SIZE
 
 
 def _table_borders(table) -> None:

@@ -34,12 +34,15 @@ class Span:
 
 @dataclass(frozen=True)
 class Row:
-    """One body row: its cells (the first names the row), an indent level, bold for a group
-    row (a variable over its levels)."""
+    """One body row: its cells (the first names the row), an indent level, `bold` for a row
+    whose name is printed bold (a variable over its levels), and `marks`: a footnote mark
+    after a cell's text (superscript on the page and in Word; '' for none), one per cell or
+    none at all."""
 
     cells: tuple[str, ...]
     level: int = 0
     bold: bool = False
+    marks: tuple[str, ...] = ()
 
 
 @dataclass(frozen=True)
@@ -49,6 +52,8 @@ class TableDoc:
     `stem` names its file ("table1", "outcome_adjusted"); `text_columns` is how many leading
     columns hold names (of variables, levels) rather than numbers: a decimal comma is never
     written into them. `abbreviations` are (short, meaning) pairs, printed as one line.
+    `mark_notes` name what each footnote mark stands for in a few words (a CSV has no
+    footnotes: it gets a column `mark_column` of these names beside the marked column).
     """
 
     stem: str
@@ -59,6 +64,8 @@ class TableDoc:
     footnotes: tuple[str, ...] = ()
     abbreviations: tuple[tuple[str, str], ...] = field(default=())
     text_columns: int = 1
+    mark_notes: tuple[tuple[str, str], ...] = ()
+    mark_column: str = "Note"
 
     def __post_init__(self) -> None:
         width = len(self.header)
@@ -70,6 +77,8 @@ class TableDoc:
                     f"Row {i + 1} of '{self.title}' has {len(row.cells)} cells under a header "
                     f"of {width}: the columns would not line up."
                 )
+            if row.marks and len(row.marks) != width:
+                raise ValueError(f"Row {i + 1} of '{self.title}' has marks for other columns.")
         taken: set[int] = set()
         for span in self.spans:
             if span.width < 1 or span.first < 0 or span.first + span.width > width:
@@ -81,6 +90,10 @@ class TableDoc:
     @property
     def width(self) -> int:
         return len(self.header)
+
+    def marked_columns(self) -> list[int]:
+        """The columns some row puts a footnote mark after."""
+        return [j for j in range(self.width) if any(r.marks and r.marks[j] for r in self.rows)]
 
     def span_of(self, column: int) -> Span | None:
         """The spanning heading over a column, if any."""
@@ -102,9 +115,9 @@ def _fold(item: tuple[str, str]) -> str:
     return item[0].casefold()
 
 
-def row(*cells: str, level: int = 0, bold: bool = False) -> Row:
+def row(*cells: str, level: int = 0, bold: bool = False, marks: Sequence[str] = ()) -> Row:
     """A body row of display strings."""
-    return Row(tuple(str(c) for c in cells), level, bold)
+    return Row(tuple(str(c) for c in cells), level, bold, tuple(marks))
 
 
 def plain_label(row: Row) -> str:
@@ -122,6 +135,8 @@ def table_doc(
     footnotes: Sequence[str] = (),
     abbreviations: Sequence[tuple[str, str]] = (),
     text_columns: int = 1,
+    mark_notes: Sequence[tuple[str, str]] = (),
+    mark_column: str = "Note",
 ) -> TableDoc:
     """A TableDoc from any sequences (tuples are what it keeps, so it stays hashable)."""
     return TableDoc(
@@ -133,4 +148,6 @@ def table_doc(
         footnotes=tuple(footnotes),
         abbreviations=tuple((str(a), str(b)) for a, b in abbreviations),
         text_columns=text_columns,
+        mark_notes=tuple(mark_notes),
+        mark_column=mark_column,
     )

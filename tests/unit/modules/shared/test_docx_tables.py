@@ -110,3 +110,10 @@ def test_a_wide_table_gets_a_landscape_page():
 def test_a_row_that_does_not_line_up_cannot_be_made(bad):
     with pytest.raises(ValueError, match="line up"):
         table_doc("x", "T", ("A", "B", "C"), [row(*bad)])
+
+
+def test_a_footnote_mark_is_a_superscript_after_the_text():
+    doc = table_doc("m", "T", ("A", "p"), [row("Age", "0.031", marks=("", "a"))])
+    cell = open_docx(tables_docx([doc])).tables[0].rows[1].cells[1]
+    runs = cell.paragraphs[0].runs
+    assert cell.text == "0.031a" and [r.font.superscript for r in runs] == [None, True]
