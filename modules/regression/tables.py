@@ -152,7 +152,7 @@ def reading_notes(view: RegressionView) -> list[str]:
     ]
 
 
-def _scale_notes(view: RegressionView, tables: tuple[str, ...]) -> list[str]:
+def outcome_scale_notes(view: RegressionView, tables: tuple[str, ...]) -> list[str]:
     text = estimate_text(view.ratio)
     name = view.estimate_name
     return scale_notes(view.result, view.label, name, SCALE_PATIENTS, tables, text, view.ratio)
@@ -163,7 +163,7 @@ def combined_table(view: RegressionView, table_id: str | None = "regression-tabl
         f"{view.outcome_label}: univariable and multivariable analysis ({family_name(view)})"
         f"{scale_caption(view.result)}"
     )
-    notes = reading_notes(view) + _scale_notes(view, ("univariable", "multivariable"))
+    notes = reading_notes(view) + outcome_scale_notes(view, ("univariable", "multivariable"))
     return _table(combined_rows(view), table_id, caption, notes)
 
 
@@ -173,7 +173,7 @@ def multivariable_table(view: RegressionView, table_id: str | None = "regression
         f"Multivariable model: {fmt_count(m.n_used)} patients with complete data. "
         f"{family_name(view)}{scale_caption(view.result)}."
     )
-    notes = reading_notes(view)[:1] + _scale_notes(view, ("multivariable",))
+    notes = reading_notes(view)[:1] + outcome_scale_notes(view, ("multivariable",))
     return _table(multivariable_rows(view), table_id, caption, notes)
 
 
