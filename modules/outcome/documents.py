@@ -7,7 +7,6 @@ display rows of tables.py, so they cannot disagree.
 
 from __future__ import annotations
 
-import pandas as pd
 from htmltools import Tag
 
 from modules.outcome.result_view import ResultView
@@ -22,7 +21,7 @@ from modules.outcome.tables import (
 from modules.shared.effect_scale import Scales, scale_caption
 from modules.shared.formatting import fmt_count, method_name
 from modules.shared.table_doc import TableDoc, row, table_doc
-from modules.shared.tables import html_table
+from modules.shared.tables import plain_doc_table
 
 ABBREVIATIONS = (("OR", "odds ratio"), ("CI", "confidence interval"))
 
@@ -79,10 +78,7 @@ def tables(view: ResultView) -> tuple[TableDoc, ...]:
 
 
 def _tag(doc: TableDoc, classes: list[str], table_id: str | None) -> Tag:
-    frame = pd.DataFrame([r.cells for r in doc.rows], columns=list(doc.header))
-    return html_table(
-        frame, table_id=table_id, caption=doc.title, notes=doc.notes(), row_classes=classes
-    )
+    return plain_doc_table(doc, table_id=table_id, row_classes=classes)
 
 
 def combined_table(view: ResultView, table_id: str | None = "table-combined") -> Tag:

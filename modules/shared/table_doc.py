@@ -15,6 +15,7 @@ from __future__ import annotations
 
 from collections.abc import Iterable, Sequence
 from dataclasses import dataclass, field
+from typing import Any
 
 INDENT_SPACES = 4  # a level of indent in plain text (CSV): what a level row looks like on screen
 
@@ -123,6 +124,29 @@ def row(*cells: str, level: int = 0, bold: bool = False, marks: Sequence[str] = 
 def plain_label(row: Row) -> str:
     """The first cell as a line of plain text shows it: indented by spaces for each level."""
     return " " * (INDENT_SPACES * row.level) + row.cells[0]
+
+
+def frame_doc(
+    stem: str,
+    title: str,
+    frame: Any,
+    *,
+    footnotes: Sequence[str] = (),
+    abbreviations: Sequence[tuple[str, str]] = (),
+    text_columns: int = 1,
+) -> TableDoc:
+    """A TableDoc of a display frame (a pandas DataFrame of strings, its columns the header),
+    as the tabs whose page shows such a frame build it."""
+    rows = [row(*r) for r in frame.itertuples(index=False)]
+    return table_doc(
+        stem,
+        title,
+        [str(c) for c in frame.columns],
+        rows,
+        footnotes=footnotes,
+        abbreviations=abbreviations,
+        text_columns=text_columns,
+    )
 
 
 def table_doc(

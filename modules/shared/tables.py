@@ -44,6 +44,17 @@ def html_table(
     )
 
 
+def plain_doc_table(
+    doc: TableDoc, *, table_id: str | None = None, row_classes: Sequence[str] | None = None
+) -> Tag:
+    """A TableDoc of plain rows (no levels or marks) as html_table draws it: its title as the
+    caption, its notes in the foot."""
+    frame = pd.DataFrame([r.cells for r in doc.rows], columns=list(doc.header))
+    return html_table(
+        frame, table_id=table_id, caption=doc.title, notes=doc.notes(), row_classes=row_classes
+    )
+
+
 def doc_table(
     doc: TableDoc,
     *,

@@ -83,3 +83,29 @@ def vertical_lines(table) -> list[str]:
                 if cell_borders(cell).get(edge) not in (None, "nil", "none"):
                     lines.append(f"row {i} cell {j} {edge}")
     return lines
+
+
+def assert_word_shows(docs) -> None:
+    """The .docx of these TableDocs holds each as it is: every cell (a footnote mark after
+    its text), its caption above, its notes below, three rules and no vertical line."""
+    from modules.shared.docx_tables import tables_docx
+
+    document = open_docx(tables_docx(docs))
+    assert len(document.tables) == len(docs)
+    for table, doc in zip(document.tables, docs):
+        texts = cell_texts(table)
+        body = texts[1 + bool(doc.spans) :]
+        header = texts[bool(doc.spans)]
+        assert header == list(doc.header)
+        assert body == [
+            [c + (r.marks[j] if r.marks else "") for j, c in enumerate(r.cells)] for r in doc.rows
+        ]
+        assert vertical_lines(table) == []
+        rules = horizontal_rules(table)
+        assert [r for r in rules if "part" not in r] == [
+            "top",
+            f"under row {int(bool(doc.spans))}",
+            "bottom",
+        ]
+        assert paragraph_before(document, table) == doc.title
+        assert paragraphs_after(document, table)[: len(doc.notes())] == list(doc.notes())
