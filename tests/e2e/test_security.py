@@ -140,6 +140,7 @@ def test_csv_downloads_of_every_tab_neutralise_formulas(page: Page, tmp_path: Pa
     page.locator("#survival-group").select_option(FORMULA)
     run_tab(page, "survival")
     check_csv(download(page, "survival-download_csv"), *FORMULA_LEVELS)
+    check_csv(download(page, "survival-download_long_csv"), *FORMULA_LEVELS)
 
     open_tab(page, "Diagnostic accuracy")
     expect(page.locator("#diagnostic-reference")).to_have_value(OUTCOME, timeout=30_000)

@@ -109,6 +109,7 @@ def test_every_csv_download_is_safe_whatever_the_separator(tmp_path: Path, brows
         page.locator("#survival-group").select_option(GROUP)
         run_tab(page, "survival")
         check(page, "survival-download_csv")
+        check(page, "survival-download_long_csv")
 
         open_tab(page, "Diagnostic accuracy")
         page.locator("#diagnostic-reference").select_option(OUTCOME)
