@@ -16,14 +16,16 @@ import pandas as pd
 import plotly.graph_objects as go
 from htmltools import HTML, Tag, tags
 
-from modules.diagnostic.view import (
-    DiagnosticView,
+from modules.diagnostic.documents import (
     accuracy_table,
     auc_table,
     comparison_table,
+    two_by_two_tables,
+)
+from modules.diagnostic.view import (
+    DiagnosticView,
     cutoff_text,
     fmt_auc,
-    two_by_two_tables,
 )
 from modules.shared.csv_safety import csv_text
 from modules.shared.figures import figure_html

@@ -3,9 +3,9 @@
 from __future__ import annotations
 
 from modules.diagnostic import controls as dc
-from modules.diagnostic import report
+from modules.diagnostic import documents, report
 from modules.diagnostic import view as dv
-from modules.shared.analysis_tab import AnalysisTab, Card, csv_and_report, plot_card, warnings_card
+from modules.shared.analysis_tab import AnalysisTab, Card, plot_card, report_download, warnings_card
 from modules.shared.controls import Radio, Select, Settings, level_choices, levels_of
 from modules.shared.per_column import PerColumn
 
@@ -86,11 +86,11 @@ def build_spec(s: Settings):
 CARDS = (
     plot_card("plot", "ROC curves", report.roc_figure, "diagnostic-roc"),
     warnings_card("diagnostic-warnings-list"),
-    Card("table", "Area under the ROC curve", dv.auc_table),
-    Card("compare", "Comparison of AUCs (DeLong)", dv.comparison_table),
+    Card("table", "Area under the ROC curve", documents.auc_table),
+    Card("compare", "Comparison of AUCs (DeLong)", documents.comparison_table),
     Card("accuracy", "Sensitivity, specificity, predictive values, likelihood ratios",
-         dv.accuracy_table, full_screen=True),
-    Card("two_by_two", "2×2 tables", dv.two_by_two_tables),
+         documents.accuracy_table, full_screen=True),
+    Card("two_by_two", "2×2 tables", documents.two_by_two_tables),
 )  # fmt: skip
 
 TAB = AnalysisTab(
@@ -102,9 +102,11 @@ TAB = AnalysisTab(
     make_view=lambda result, ds, spec: dv.make_view(result, ds),
     done_text=dv.done_text,
     cards=CARDS,
-    downloads=csv_and_report(report.tables_csv, report.html_report),
-    downloads_note="The CSV holds every table with numbers unformatted, in long form. The report "
-    "is a single HTML file with the tables and the ROC plot; it opens offline.",
+    downloads=(report_download(report.html_report),),
+    tables=documents.documents,
+    downloads_note="The Word file holds every table as a journal prints it, with its notes; the "
+    "CSV download is a .zip of one file per table, each as shown. The report is a single HTML "
+    "file with the tables and the ROC plot; it opens offline.",
     fewer="tests",
     file_stem=report.file_stem,
 )

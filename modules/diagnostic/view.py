@@ -11,13 +11,12 @@ from collections.abc import Mapping
 from dataclasses import dataclass, field
 
 import pandas as pd
-from htmltools import Tag, TagList, tags
+from htmltools import TagList
 from shiny import ui
 
 from analyses.fit_records import DiagnosticInfo
 from modules.shared.formatting import DASH, fmt_count, fmt_p, is_number
 from modules.shared.labelled import Labelled
-from modules.shared.tables import html_table
 
 MEASURE_NAMES = {
     "sensitivity": "Sensitivity",
@@ -179,51 +178,6 @@ def two_by_two_frame(view: DiagnosticView, cut) -> pd.DataFrame:
         ],
         columns=["", f"Reference: {with_c}", f"Reference: {without}", "Total"],
     )
-
-
-# --- tags ------------------------------------------------------------------------------------
-def auc_table(view: DiagnosticView, table_id: str | None = "diagnostic-auc-table") -> Tag:
-    notes = [
-        "AUC: area under the ROC curve, with DeLong's 95% confidence interval. 0.5 = no better "
-        "than chance, 1 = perfect. Direction: which values count as a positive test; "
-        "automatic picks the group with the higher median as diseased (pROC's rule)."
-    ]
-    caption = f"Area under the ROC curve for {view.condition}"
-    return html_table(auc_frame(view), table_id=table_id, caption=caption, notes=notes)
-
-
-def accuracy_table(view: DiagnosticView, table_id: str | None = "diagnostic-accuracy-table") -> Tag:
-    ci = CI_NAMES.get(view.info.ci_method, "")
-    notes = [
-        f"Proportions with {ci} 95% confidence intervals; likelihood ratios with log-method "
-        "intervals (Simel et al. 1991). PPV and NPV use the prevalence of this sample; "
-        "they change with prevalence. Youden = the cut-off maximising sensitivity + "
-        "specificity.",
-    ]
-    caption = f"Accuracy at the cut-off, against {view.condition}"
-    return html_table(accuracy_frame(view), table_id=table_id, caption=caption, notes=notes)
-
-
-def comparison_table(
-    view: DiagnosticView, table_id: str | None = "diagnostic-compare-table"
-) -> Tag:
-    frame = comparison_frame(view)
-    if frame.empty:
-        return tags.p("Choose two or more tests to compare their AUCs.", class_="text-muted")
-    notes = [
-        "DeLong's test for two correlated ROC curves (as pROC::roc.test), on the patients "
-        "with both tests. Difference = first AUC minus second."
-    ]
-    return html_table(frame, table_id=table_id, caption="Comparison of AUCs", notes=notes)
-
-
-def two_by_two_tables(view: DiagnosticView) -> TagList:
-    """A 2x2 table per test, captioned with how the test was read."""
-    out = []
-    for cut in view.result.cutoffs.itertuples(index=False):  # type: ignore[attr-defined]
-        caption = f"{view.label(cut.variable)}, positive if {cutoff_text(view, cut)}"
-        out.append(html_table(two_by_two_frame(view, cut), caption=caption))
-    return TagList(*out)
 
 
 def done_text(view: DiagnosticView, seconds: float | None) -> str:

@@ -3,6 +3,7 @@
 import datetime as dt
 import io
 import re
+import zipfile
 from pathlib import Path
 
 import numpy as np
@@ -12,10 +13,13 @@ import pytest
 from analyses.diagnostic import analyze
 from analyses.specs import DiagnosticSpec
 from modules.diagnostic import controls as dc
+from modules.diagnostic import documents as diagnostic_documents
 from modules.diagnostic import report as diagnostic_report
 from modules.diagnostic import view as diagnostic_view
 from modules.diagnostic.view import DiagnosticView
 from modules.shared.status import warnings_block
+from modules.shared.table_csv import COMMA, tables_csv
+from tests.unit.modules.shared.docx_reading import assert_word_shows
 from utils.data_io import dataset_from_frame
 
 EVIL = "<img src=x onerror=alert(1)>"
@@ -37,7 +41,7 @@ def view() -> DiagnosticView:
 
 
 def test_auc_table_escapes_labels_and_shows_proc_numbers(view):
-    html = str(diagnostic_view.auc_table(view))
+    html = str(diagnostic_documents.auc_table(view))
     assert EVIL not in html and "&lt;img src=x onerror=alert(1)&gt;" in html
     # pROC: AUC 0.7314, DeLong 95% CI 0.6301-0.8326, shown to 3 decimals.
     assert "0.731 (0.630–0.833)" in html
@@ -64,7 +68,7 @@ def test_infinite_likelihood_ratio_reads_as_infinity():
 def test_comparison_and_two_by_two(view):
     frame = diagnostic_view.comparison_frame(view)
     assert len(frame) == 3 and frame.Tests.iloc[0] == f"{EVIL} vs {FORMULA}"
-    html = str(diagnostic_view.comparison_table(view))
+    html = str(diagnostic_documents.comparison_table(view))
     assert EVIL not in html
     cut = view.result.cutoffs.iloc[0]
     table = diagnostic_view.two_by_two_frame(view, cut)
@@ -136,3 +140,28 @@ def test_spec_from_controls_keeps_valid_choices_and_cutoffs():
 
 def test_negative_differences_read_clearly():
     assert diagnostic_view.fmt_difference(-0.088, -0.171, -0.006) == "−0.088 (−0.171 to −0.006)"
+
+
+def test_word_and_csv_are_the_tables_on_the_page(view):
+    docs = diagnostic_documents.documents(view)
+    assert_word_shows(docs)
+    screen = {
+        "diagnostic_auc": diagnostic_view.auc_frame(view),
+        "diagnostic_accuracy": diagnostic_view.accuracy_frame(view),
+        "diagnostic_comparison": diagnostic_view.comparison_frame(view),
+    }
+    for doc in docs:
+        if doc.stem in screen:
+            frame = screen[doc.stem]
+            assert list(doc.header) == list(frame.columns)
+            assert [list(r.cells) for r in doc.rows] == frame.values.tolist()
+    cuts = list(view.result.cutoffs.itertuples(index=False))
+    two_by_two = [d for d in docs if d.stem.startswith("diagnostic_2x2")]
+    assert len(two_by_two) == len(cuts)
+    assert two_by_two[0].rows[0].cells[1] == str(cuts[0].tp)  # true positives, as counted
+    data = tables_csv(docs, COMMA)
+    with zipfile.ZipFile(io.BytesIO(data)) as archive:
+        assert archive.namelist()[0] == "diagnostic_auc.csv"
+        back = pd.read_csv(io.BytesIO(archive.read("diagnostic_auc.csv")), dtype=str,
+                           encoding="utf-8-sig", keep_default_na=False)  # fmt: skip
+    assert back["AUC (95% CI)"].tolist() == screen["diagnostic_auc"]["AUC (95% CI)"].tolist()
