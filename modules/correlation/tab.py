@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from modules.correlation import controls as cc
 from modules.correlation import view as cv
-from modules.shared.analysis_tab import AnalysisTab, Card, csv_and_report, plot_card, warnings_card
+from modules.shared.analysis_tab import AnalysisTab, Card, plot_card, report_download, warnings_card
 from modules.shared.controls import Radio, Select, Settings
 
 
@@ -57,9 +57,8 @@ TAB = AnalysisTab(
     make_view=lambda result, ds, spec: cv.CorrelationView(result, ds.labels(), ds.name),
     done_text=cv.done_text,
     cards=CARDS,
-    downloads=csv_and_report(
-        cv.tables_csv, cv.html_report, csv_label="Table (CSV)", csv_suffix="table.csv"
-    ),
+    downloads=(report_download(cv.html_report),),
+    tables=cv.tables,
     file_stem=lambda view: "medstat_correlation",
     sidebar_width=340,
 )

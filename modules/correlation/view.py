@@ -23,7 +23,8 @@ from modules.shared.figures import POINT, figure_html
 from modules.shared.formatting import DASH, fmt_count, fmt_number, fmt_p, is_number
 from modules.shared.labelled import Labelled
 from modules.shared.report import REPORT_CSS
-from modules.shared.tables import html_table
+from modules.shared.table_doc import TableDoc, frame_doc
+from modules.shared.tables import plain_doc_table
 
 METHOD_NAMES = {"pearson": "Pearson r", "spearman": "Spearman ρ"}
 ADJUST_NAMES = {
@@ -84,7 +85,8 @@ P_METHOD_WHEN = {
 }
 
 
-def pairs_table(view: CorrelationView, table_id: str | None = "correlation-table") -> Tag:
+def pairs_doc(view: CorrelationView) -> TableDoc:
+    """The pairs as a publishable table (page, Word, CSV)."""
     s = view.summary
     notes = [
         f"{view.coefficient}; each pair uses the patients with both values (n). 95% CI by "
@@ -99,10 +101,16 @@ def pairs_table(view: CorrelationView, table_id: str | None = "correlation-table
         )
     if s.adjust != "none":
         notes.append(f"Adjusted p: {ADJUST_NAMES[s.adjust]} correction over all pairs.")
-    return html_table(
-        pairs_frame(view), table_id=table_id, caption="Correlation matrix, pair by pair",
-        notes=notes,
-    )  # fmt: skip
+    title = "Correlation matrix, pair by pair"
+    return frame_doc("correlation_pairs", title, pairs_frame(view), footnotes=notes, text_columns=2)
+
+
+def tables(view: CorrelationView) -> tuple[TableDoc, ...]:
+    return (pairs_doc(view),)
+
+
+def pairs_table(view: CorrelationView, table_id: str | None = "correlation-table") -> Tag:
+    return plain_doc_table(pairs_doc(view), table_id=table_id)
 
 
 def heatmap(view: CorrelationView) -> go.Figure:

@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import io
+
 import numpy as np
 import pandas as pd
 import pytest
@@ -9,6 +11,8 @@ import pytest
 from analyses.correlation import analyze
 from analyses.specs import CorrelationSpec
 from modules.correlation import view as cv
+from modules.shared.table_csv import COMMA, SEMICOLON, tables_csv
+from tests.unit.modules.shared.docx_reading import assert_word_shows
 
 EVIL = "<img src=x onerror=alert(1)>"
 
@@ -66,3 +70,18 @@ def test_the_p_value_method_is_named_in_the_footnote_the_scatter_and_the_csv():
     assert "exact (AS 89) for Spearman with up to 9 pairs and no ties" in str(cv.pairs_table(view))
     assert "(exact (AS 89))" in cv.pair_text(view)
     assert list(cv.tidy_frame(view)["p_method"]) == ["exact (AS 89)"]
+
+
+def test_word_and_csv_are_the_pairs_on_the_page(view):
+    (doc,) = cv.tables(view)
+    assert_word_shows([doc])
+    frame = cv.pairs_frame(view)
+    assert list(doc.header) == list(frame.columns)
+    assert [list(r.cells) for r in doc.rows] == frame.values.tolist()
+    first = view.result.pairs.iloc[0]
+    assert doc.rows[0].cells[3] == f"{first['estimate']:.2f}"
+    for style in (COMMA, SEMICOLON):
+        back = pd.read_csv(io.BytesIO(tables_csv([doc], style)), sep=style.sep,
+                           decimal=style.decimal, encoding="utf-8-sig")  # fmt: skip
+        # A coefficient reads back as the number shown, negative ones too (no apostrophe).
+        assert back.iloc[:, 3].tolist() == pytest.approx([float(r.cells[3]) for r in doc.rows])
