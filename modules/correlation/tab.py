@@ -4,7 +4,14 @@ from __future__ import annotations
 
 from modules.correlation import controls as cc
 from modules.correlation import view as cv
-from modules.shared.analysis_tab import AnalysisTab, Card, plot_card, report_download, warnings_card
+from modules.shared.analysis_tab import (
+    AnalysisTab,
+    Card,
+    all_numbers_download,
+    plot_card,
+    report_download,
+    warnings_card,
+)
 from modules.shared.controls import Radio, Select, Settings
 
 
@@ -57,8 +64,10 @@ TAB = AnalysisTab(
     make_view=lambda result, ds, spec: cv.CorrelationView(result, ds.labels(), ds.name),
     done_text=cv.done_text,
     cards=CARDS,
-    downloads=(report_download(cv.html_report),),
+    downloads=(report_download(cv.html_report), all_numbers_download(cv.tables_csv)),
     tables=cv.tables,
+    downloads_note="The Word file and the CSV hold the table as shown. 'All numbers' has every "
+    "pair unrounded, for checking elsewhere.",
     file_stem=lambda view: "medstat_correlation",
     sidebar_width=340,
 )

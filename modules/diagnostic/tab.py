@@ -5,7 +5,14 @@ from __future__ import annotations
 from modules.diagnostic import controls as dc
 from modules.diagnostic import documents, report
 from modules.diagnostic import view as dv
-from modules.shared.analysis_tab import AnalysisTab, Card, plot_card, report_download, warnings_card
+from modules.shared.analysis_tab import (
+    AnalysisTab,
+    Card,
+    all_numbers_download,
+    plot_card,
+    report_download,
+    warnings_card,
+)
 from modules.shared.controls import Radio, Select, Settings, level_choices, levels_of
 from modules.shared.per_column import PerColumn
 
@@ -102,11 +109,12 @@ TAB = AnalysisTab(
     make_view=lambda result, ds, spec: dv.make_view(result, ds),
     done_text=dv.done_text,
     cards=CARDS,
-    downloads=(report_download(report.html_report),),
+    downloads=(report_download(report.html_report), all_numbers_download(report.tables_csv)),
     tables=documents.documents,
     downloads_note="The Word file holds every table as a journal prints it, with its notes; the "
     "CSV download is a .zip of one file per table, each as shown. The report is a single HTML "
-    "file with the tables and the ROC plot; it opens offline.",
+    "file with the tables and the ROC plot; it opens offline. 'All numbers' is every table in "
+    "long form, unrounded, for checking or re-plotting elsewhere.",
     fewer="tests",
     file_stem=report.file_stem,
 )

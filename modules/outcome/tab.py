@@ -11,6 +11,7 @@ from modules.shared import model_controls as mc
 from modules.shared.analysis_tab import (
     AnalysisTab,
     Card,
+    all_numbers_download,
     plot_card,
     report_download,
     warnings_card,
@@ -76,10 +77,11 @@ TAB = AnalysisTab(
     make_view=outcome_view.make_view,
     done_text=outcome_view.done_text,
     cards=CARDS,
-    downloads=(report_download(report.html_report),),
+    downloads=(report_download(report.html_report), all_numbers_download(report.tables_csv)),
     tables=documents.tables,
     downloads_note="The Word file holds both tables as a journal prints them, with their notes. "
     "The CSV download is a .zip of one file per table, each as shown. The report is a single "
-    "HTML file with the tables and the plot; it opens offline.",
+    "HTML file with the tables and the plot; it opens offline. 'All numbers' is every table in "
+    "long form, unrounded, for checking or re-plotting elsewhere.",
     file_stem=report.file_stem,
 )

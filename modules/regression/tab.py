@@ -7,7 +7,14 @@ from modules.regression import figures
 from modules.regression import tables as rt
 from modules.regression import view as rv
 from modules.shared import model_controls as mc
-from modules.shared.analysis_tab import AnalysisTab, Card, plot_card, report_download, warnings_card
+from modules.shared.analysis_tab import (
+    AnalysisTab,
+    Card,
+    all_numbers_download,
+    plot_card,
+    report_download,
+    warnings_card,
+)
 from modules.shared.controls import Radio, Select, Settings
 from modules.shared.effect_scale import EFFECT_SCALE_CONTROL
 
@@ -71,7 +78,10 @@ TAB = AnalysisTab(
     make_view=lambda result, ds, spec: rv.RegressionView(result, ds.labels(), ds.name),
     done_text=rv.done_text,
     cards=CARDS,
-    downloads=(report_download(rt.html_report),),
+    downloads=(report_download(rt.html_report), all_numbers_download(rt.tables_csv)),
     tables=rt.documents,
+    downloads_note="The Word file holds both tables as a journal prints them, with their notes; "
+    "the CSV download is a .zip of one file per table, each as shown. 'All numbers' is every "
+    "table in long form, unrounded, for checking or re-plotting elsewhere.",
     file_stem=rt.file_stem,
 )

@@ -54,6 +54,17 @@ def report_download(report: Callable[[Any], str]) -> Download:
     return Download("download_html", "Report (HTML)", "report.html", report, slow=True)
 
 
+def all_numbers_download(csv: Callable[[Any], str]) -> Download:
+    """Every table of a result in long form, unrounded (for re-plotting or checking elsewhere);
+    the tables as shown are the framework's Word and CSV downloads."""
+    return Download(
+        "download_long_csv",
+        "All numbers, unrounded (CSV)",
+        "all_numbers.csv",
+        lambda view: "\ufeff" + csv(view),  # a byte-order mark, as every CSV download
+    )
+
+
 def csv_and_report(
     csv: Callable[[Any], str],
     report: Callable[[Any], str],

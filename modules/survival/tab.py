@@ -9,7 +9,7 @@ from shiny import ui
 from modules.shared.analysis_tab import (
     AnalysisTab,
     Card,
-    Download,
+    all_numbers_download,
     report_download,
     warnings_card,
 )
@@ -121,20 +121,11 @@ TAB = AnalysisTab(
     view_options=lambda s: bool(s["show_band"]),
     with_options=lambda view, show_band: replace(view, show_band=show_band),
     cards=CARDS,
-    downloads=(
-        report_download(report.html_report),
-        # The curves' points and unrounded numbers, for re-plotting elsewhere.
-        Download(
-            "download_long_csv",
-            "All numbers, unrounded (CSV)",
-            "all_numbers.csv",
-            report.tables_csv,
-        ),
-    ),
+    downloads=(report_download(report.html_report), all_numbers_download(report.tables_csv)),
     tables=tables.documents,
     downloads_note="The Word file holds every table as a journal prints it, with its notes; the "
     "CSV download is a .zip of one file per table, each as shown. The report is one HTML file "
     "with the tables and plots; it opens offline. 'All numbers' is every table in long form, "
-    "unrounded, for re-plotting elsewhere.",
+    "unrounded, with the curves' points, for checking or re-plotting elsewhere.",
     file_stem=report.file_stem,
 )

@@ -93,6 +93,7 @@ def test_every_csv_download_is_safe_whatever_the_separator(tmp_path: Path, brows
         )
         run_tab(page, "outcome")
         check(page, "outcome-download_csv")
+        check(page, "outcome-download_long_csv")
 
         open_tab(page, "Table 1")
         page.locator("#table1-group").select_option(OUTCOME)
@@ -116,17 +117,20 @@ def test_every_csv_download_is_safe_whatever_the_separator(tmp_path: Path, brows
         choose(page, "diagnostic-markers", "CRP;+4")
         run_tab(page, "diagnostic")
         check(page, "diagnostic-download_csv")
+        check(page, "diagnostic-download_long_csv")
 
         open_tab(page, "Correlation")
         expect(page.locator("#correlation-pair_y")).to_be_attached(timeout=20_000)
         run_tab(page, "correlation")
         check(page, "correlation-download_csv")
+        check(page, "correlation-download_long_csv")
 
         open_tab(page, "Regression")
         page.locator("#regression-outcome").select_option(BMI)
         choose(page, "regression-covariates", "CRP;+4")
         run_tab(page, "regression")
         check(page, "regression-download_csv")
+        check(page, "regression-download_long_csv")
 
         page.context.close()
         assert_up_and_serving(server, browser)
