@@ -19,7 +19,7 @@ import logic
 from modules.cleaning import flow_view
 from modules.cleaning import view as cv
 from modules.shared.cleaning_steps import CleaningSteps
-from modules.shared.csv_safety import csv_text
+from modules.shared.csv_safety import BOM, csv_text
 from modules.shared.figures import plot_div
 from modules.shared.inputs import CHOICES, TEXT, read
 from modules.shared.settled import settled
@@ -240,4 +240,4 @@ def filters_server(
     def download_flow_csv():
         flow = current_flow()
         if flow is not None:
-            yield csv_text(flow_frame(flow))
+            yield BOM + csv_text(flow_frame(flow))

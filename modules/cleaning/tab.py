@@ -23,7 +23,7 @@ from modules.cleaning import codebook, derive, filters
 from modules.cleaning import view as cv
 from modules.shared.background import run_in_worker
 from modules.shared.cleaning_steps import CleaningSteps
-from modules.shared.csv_safety import csv_text
+from modules.shared.csv_safety import BOM, csv_text
 from modules.shared.inputs import SCALAR, TEXT, read
 from modules.shared.session_state import TabState
 from modules.shared.wide_select import column_select
@@ -226,11 +226,11 @@ def cleaning_server(
     def download_data():
         ds = cleaned()
         if ds is not None:
-            yield cv.cleaned_csv(ds)
+            yield BOM + cv.cleaned_csv(ds)
 
     @render.download_button(filename=lambda: f"{stem()}_recode_map.csv")
     def download_map_csv():
-        yield csv_text(recode_map_frame(steps.steps()))
+        yield BOM + csv_text(recode_map_frame(steps.steps()))
 
     @render.download_button(filename=lambda: f"{stem()}_recode_map.json")
     def download_map_json():

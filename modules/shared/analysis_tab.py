@@ -28,6 +28,7 @@ from htmltools import TagChild
 from shiny import module, ui
 
 from modules.shared.controls import Control, Settings
+from modules.shared.csv_safety import BOM
 from modules.shared.figures import plot_div
 from modules.shared.session_state import TabState
 from modules.shared.status import warnings_block
@@ -61,7 +62,7 @@ def all_numbers_download(csv: Callable[[Any], str]) -> Download:
         "download_long_csv",
         "All numbers, unrounded (CSV)",
         "all_numbers.csv",
-        lambda view: "\ufeff" + csv(view),  # a byte-order mark, as every CSV download
+        lambda view: BOM + csv(view),  # a byte-order mark, as every CSV download
     )
 
 

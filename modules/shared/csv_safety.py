@@ -19,6 +19,9 @@ import re
 
 import pandas as pd
 
+# Every CSV download starts with it: Excel on Windows otherwise reads the file in the local code
+# page and garbles "χ²" and "–".
+BOM = "\ufeff"
 # Spreadsheets run a cell starting with these as a formula.
 FORMULA_START = ("=", "+", "-", "@", "\t", "\r")
 # Where a spreadsheet may start a cell inside our text: the separators of the common locales

@@ -27,9 +27,8 @@ from dataclasses import dataclass
 import pandas as pd
 
 from modules.shared import csv_safety
+from modules.shared.csv_safety import BOM
 from modules.shared.table_doc import TableDoc, plain_label
-
-BOM = "\ufeff"
 
 
 @dataclass(frozen=True)
