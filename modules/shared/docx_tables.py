@@ -31,7 +31,14 @@ INDENT = Pt(10)  # per level of a row
 NOTE_SIZE = Pt(8)
 TABLE_SIZE = Pt(9)
 LANDSCAPE_FROM = 7  # columns: a wider table gets a landscape page in tables_docx
-EDGES = ("top", "left", "bottom", "right", "insideH", "insideV")
+EDGES = ("top", "left", "bottom", "right", "insideH", "insideV")  # the schema's order
+# Word refuses a file whose property elements are out of the schema's order: what may follow
+# the borders in a table's and in a cell's properties (ECMA-376 CT_TblPr, CT_TcPr).
+AFTER_TABLE_BORDERS = ("w:shd", "w:tblLayout", "w:tblCellMar", "w:tblLook", "w:tblCaption",
+                       "w:tblDescription", "w:tblPrChange")  # fmt: skip
+AFTER_CELL_BORDERS = ("w:shd", "w:noWrap", "w:tcMar", "w:textDirection", "w:tcFitText",
+                      "w:vAlign", "w:hideMark", "w:headers", "w:cellIns", "w:cellDel",
+                      "w:cellMerge", "w:tcPrChange")  # fmt: skip
 
 
 def tables_docx(docs: Sequence[TableDoc]) -> bytes:
@@ -127,7 +134,7 @@ def _table_borders(table) -> None:
         else:
             element.set(qn("w:val"), "nil")
         borders.append(element)
-    properties.append(borders)
+    properties.insert_element_before(borders, *AFTER_TABLE_BORDERS)
     style = properties.find(qn("w:tblStyle"))
     if style is not None:  # a template's grid style would draw its own lines
         properties.remove(style)
@@ -139,7 +146,7 @@ def _cell_rule(cell, edge: str, size: str) -> None:
     borders = properties.find(qn("w:tcBorders"))
     if borders is None:
         borders = OxmlElement("w:tcBorders")
-        properties.append(borders)
+        properties.insert_element_before(borders, *AFTER_CELL_BORDERS)
     element = OxmlElement(f"w:{edge}")
     element.set(qn("w:val"), "single")
     element.set(qn("w:sz"), size)

@@ -117,3 +117,19 @@ def test_a_footnote_mark_is_a_superscript_after_the_text():
     cell = open_docx(tables_docx([doc])).tables[0].rows[1].cells[1]
     runs = cell.paragraphs[0].runs
     assert cell.text == "0.031a" and [r.font.superscript for r in runs] == [None, True]
+
+
+def test_property_elements_keep_the_schemas_order():
+    """Word refuses a file whose table or cell properties are out of order."""
+    table = open_docx(tables_docx([sample(spans=(Span("Crude", 2, 2),))])).tables[0]
+    names = [el.tag.split("}")[1] for el in table._tbl.tblPr]
+    assert names.index("tblBorders") < names.index("tblLook")
+    assert names.index("tblW") < names.index("tblBorders")
+    for table_row in table.rows:
+        for cell in table_row.cells:
+            order = [el.tag.split("}")[1] for el in cell._tc.tcPr]
+            if "tcBorders" in order:
+                assert order.index("tcW") < order.index("tcBorders")
+                assert all(
+                    order.index(x) < order.index("tcBorders") for x in ("gridSpan",) if x in order
+                )
