@@ -30,6 +30,7 @@ HEADER_RULE = "4"  # 0.5 pt under the header and under a spanning heading
 INDENT = Pt(10)  # per level of a row
 NOTE_SIZE = Pt(8)
 TABLE_SIZE = Pt(9)
+FIRST_COLUMN_SHARE = 0.3
 LANDSCAPE_FROM = 7  # columns: a wider table gets a landscape page in tables_docx
 EDGES = ("top", "left", "bottom", "right", "insideH", "insideV")  # the schema's order
 # Word refuses a file whose property elements are out of the schema's order: what may follow
@@ -69,6 +70,7 @@ def append_table(document, doc: TableDoc) -> None:
     table = document.add_table(rows=head_rows + len(doc.rows), cols=doc.width)
     table.alignment = WD_TABLE_ALIGNMENT.LEFT
     _table_borders(table)
+    _column_widths(document, table, doc.width)  # before merging: a merged cell sums its widths
     if doc.spans:
         _span_row(table.rows[0], doc)
     header = table.rows[head_rows - 1]
@@ -89,6 +91,20 @@ def append_table(document, doc: TableDoc) -> None:
         paragraph = document.add_paragraph()
         paragraph.paragraph_format.space_after = Pt(0)
         paragraph.add_run(note).font.size = NOTE_SIZE
+
+
+def _column_widths(document, table, columns: int) -> None:
+    """The names' column wider (a third of the line), the others sharing the rest: equal
+    columns would wrap 'Age, mean (SD)' over three lines."""
+    section = document.sections[-1]
+    line = section.page_width - section.left_margin - section.right_margin
+    first = int(line * FIRST_COLUMN_SHARE) if columns > 1 else line
+    rest = int((line - first) / (columns - 1)) if columns > 1 else 0
+    widths = [first] + [rest] * (columns - 1)
+    for column, width in zip(table.columns, widths):
+        column.width = width
+        for cell in column.cells:
+            cell.width = width
 
 
 def _span_row(cells_row, doc: TableDoc) -> None:

@@ -133,3 +133,10 @@ def test_property_elements_keep_the_schemas_order():
                 assert all(
                     order.index(x) < order.index("tcBorders") for x in ("gridSpan",) if x in order
                 )
+
+
+def test_the_names_column_is_wider_and_a_span_covers_its_columns():
+    table = open_docx(tables_docx([sample(spans=(Span("Crude", 2, 2),))])).tables[0]
+    head, body = table.rows[0].cells, table.rows[2].cells
+    assert body[0].width > body[1].width == body[2].width == body[3].width
+    assert head[2].width == body[2].width + body[3].width
