@@ -26,6 +26,7 @@ from modules.shared.tab_settings import serve_settings
 from modules.shared.table_downloads import (
     STYLE_ID,
     serve_table_downloads,
+    shown_style,
     style_choice,
     style_key,
     table_downloads,
@@ -211,6 +212,7 @@ def _serve(tab: AnalysisTab, input, session, dataset, state: TabState) -> None:
         _render_output(card.output, card.build, view)
 
     downloads = (*table_downloads(tab), *tab.downloads)
+    style_drawn: dict[str, str | None] = {"default": None}  # the CSV style shown by default
 
     @named_output("downloads")
     def _downloads():
@@ -224,7 +226,10 @@ def _serve(tab: AnalysisTab, input, session, dataset, state: TabState) -> None:
             return buttons
         with reactive.isolate():  # drawn again, the choice stays where the user put it
             sent = inputs.read(input, STYLE_ID, inputs.TEXT)
-        return ui.TagList(buttons, ui.div(style_choice(style_key(dataset(), sent)), class_="mt-2"))
+        ds = dataset()
+        selected = shown_style(ds, sent, style_drawn["default"])
+        style_drawn["default"] = style_key(ds, None)
+        return ui.TagList(buttons, ui.div(style_choice(selected), class_="mt-2"))
 
     for d in tab.downloads:
         _download(tab, d, view)

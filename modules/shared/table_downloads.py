@@ -48,6 +48,13 @@ def style_key(dataset: Dataset | None, sent: object) -> str:
     return style_for_upload(dataset.separator, dataset.decimal)
 
 
+def shown_style(dataset: Dataset | None, sent: object, drawn: str | None) -> str:
+    """The style the choice shows when drawn again: the user's pick stays, but a default the
+    page merely echoes back (`drawn`, what the choice last showed by itself) is not a pick, so
+    new data written with `;` gets its own default."""
+    return style_key(dataset, None if sent == drawn else sent)
+
+
 def style_choice(selected: str) -> ui.Tag:
     """The small choice under the buttons: comma, or semicolon with decimal commas."""
     return ui.input_radio_buttons(

@@ -131,12 +131,15 @@ def test_table1_downloads_as_on_screen_in_the_chosen_style(page: Page):
 
 
 def test_a_semicolon_upload_gets_semicolon_csv(page: Page, tmp_path: Path):
+    run_table1(page)  # the example file: commas
+    radio = page.locator("#table1-csv_style")
+    expect(radio.locator("input[value=comma]")).to_be_checked()
     european = tmp_path / "clinical_eu.csv"
     pd.read_csv(EXAMPLE).to_csv(european, sep=";", decimal=",", index=False)
     upload(page, european)
     table = run_table1(page)
     body = page_rows(table)
-    radio = page.locator("#table1-csv_style")
+    # The comma shown before was a default, not a choice: the new file's style replaces it.
     expect(radio.locator("input[value=semicolon]")).to_be_checked()
     data = download(page, "table1-download_csv").read_bytes()
     semi = pd.read_csv(

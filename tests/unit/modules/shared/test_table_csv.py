@@ -146,6 +146,17 @@ def test_upload_style_is_the_csv_default_until_the_user_picks():
     assert style_key(european, ["semicolon"]) == "semicolon"  # a bad value is not a choice
 
 
+def test_a_default_echoed_back_is_not_a_pick():
+    from modules.shared.table_downloads import shown_style
+    from utils.data_io import dataset_from_frame
+
+    comma = dataset_from_frame(pd.DataFrame({"a": [1.5]}))
+    european = dataclasses.replace(comma, separator=";", decimal=",")
+    assert shown_style(european, "comma", drawn="comma") == "semicolon"  # new data, its default
+    assert shown_style(european, "comma", drawn="semicolon") == "comma"  # the user's pick
+    assert shown_style(comma, None, drawn=None) == "comma"
+
+
 def test_a_semicolon_upload_is_remembered_through_cleaning(tmp_path):
     from prep.values import derived
     from utils.data_io import read_table
