@@ -110,6 +110,7 @@ def _release_cache() -> None:
 memory.register_cleanup("cache", _release_cache)
 # Closed tabs that have not come back give their data up first when memory runs short.
 memory.register_cleanup("sessions", sessions.release_ended)
+memory.register_cleanup("frames", data_io.FRAMES.clear)
 # The embedding worker asks the memory manager before it starts, and stops when asked.
 embeddings.configure(memory=memory, retrier=retrier)
 

@@ -46,7 +46,9 @@ def _summary_lines(name: str, p: dict[str, Any]) -> list[str]:
         return [
             f"cache_hit {r['rows']:,} rows: cold {r['cold_ms']['median']:.0f} ms, hit "
             f"{r['hit_ms']['median']:.3f} ms ({r['speedup_median']:,.0f}x); seed-style key "
-            f"{r['seed_hash_pandas_hit_ms']['median']:.1f} ms: {verdict(r['goal_met'])}"
+            f"{r['seed_hash_pandas_hit_ms']['median']:.1f} ms: {verdict(r['goal_met'])}; "
+            f"API with a DataFrame {r['api_dataframe_hit_before_ms']['median']:.1f} -> "
+            f"{r['api_dataframe_hit_ms']['median']:.2f} ms: {verdict(r['api_goal_met'])}"
             for r in p["runs"]
         ]
     if name == "memory_loop":
