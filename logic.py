@@ -147,7 +147,23 @@ def start() -> None:
     memory.start()
     for line in (cache.describe(), memory.describe(), retrier.describe()):
         log.info(line)
-    # The first analysis would otherwise wait ~2 s for statsmodels and firthmodels to import.
+
+
+_warming = threading.Lock()
+_warmed = False
+
+
+def warm_up() -> None:
+    """Import the statistics stack in a thread, once, when the first session opens (app.py).
+
+    The first analysis would otherwise wait ~2 s for statsmodels, scipy.stats and firthmodels;
+    they cost ~70 MB, which a worker nobody uses does not hold (idle RSS, bench/idle_worker.py).
+    """
+    global _warmed
+    with _warming:
+        if _warmed:
+            return
+        _warmed = True
     threading.Thread(target=_analysis, args=("outcome",), name="warm-up", daemon=True).start()
 
 
