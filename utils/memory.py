@@ -85,6 +85,18 @@ def estimate_mb(rows: int, cols: int, levels: float = 1.0, kind: str = "outcome"
     return base_mb + per_cell * max(rows, 0) * width * 8 / MB
 
 
+def rows_that_fit(free_mb: float, cols: int, levels: float = 1.0, kind: str = "outcome") -> int:
+    """The most rows whose estimate (`estimate_mb`) fits in `free_mb`, rounded down to two
+    significant figures (the estimate is not more precise than that)."""
+    base_mb, per_cell = COSTS.get(kind, COSTS["outcome"])
+    width = 1 + max(cols, 0) * max(levels, 1.0)
+    rows = int(max(free_mb - base_mb, 0.0) * MB / (per_cell * width * 8))
+    if rows < 100:
+        return rows
+    step = 10 ** (len(str(rows)) - 2)
+    return rows // step * step
+
+
 def _setting(name: str, given: float | None, default: float) -> float:
     return float(getattr(settings, name, default) if given is None else given)
 
@@ -243,18 +255,30 @@ class MemoryManager:
         return True
 
     def admit(self, rows: int, cols: int, levels: float = 1.0, kind: str = "outcome") -> Admission:
-        """Allow an analysis or raise MemoryRefused; use as `with manager.admit(...):`."""
-        return self.admit_mb(
-            estimate_mb(rows, cols, levels, kind),
-            kind,
-            "Use fewer covariates or fewer rows (for example a subset of the patients), or merge "
-            "rare levels of categorical covariates.",
-        )
+        """Allow an analysis or raise MemoryRefused; use as `with manager.admit(...):`.
+        A refusal says how many rows of these covariates would fit in the memory free now."""
+
+        def advice(free_mb: float) -> str:
+            fit = rows_that_fit(free_mb, cols, levels, kind)
+            if fit < 2:
+                return "Use fewer covariates, or try again when the server is less busy."
+            return (
+                f"With these covariates about {fit:,} of the {rows:,} rows would fit now: "
+                "use a subset of the patients or fewer covariates, or merge rare levels of "
+                "categorical covariates."
+            )
+
+        return self.admit_mb(estimate_mb(rows, cols, levels, kind), kind, advice)
 
     def admit_mb(
-        self, need: float, kind: str, advice: str = "", optional: bool = False
+        self,
+        need: float,
+        kind: str,
+        advice: str | Callable[[float], str] = "",
+        optional: bool = False,
     ) -> Admission:
-        """Allow work of `need` MB or raise MemoryRefused, whose message ends with `advice`.
+        """Allow work of `need` MB or raise MemoryRefused, whose message ends with `advice`
+        (or `advice(free MB)`).
 
         Optional work (the embedding model, which the app can do without) must fit below the
         warn line, where the cleanups would stop it again; it never runs the cleanups to make
@@ -271,6 +295,8 @@ class MemoryManager:
             self._refuse(kind, need, rss_mb, BUSY_MESSAGE, counted=not optional)
         free = self._free_mb(rss_mb, ceiling)
         if need > free:
+            if callable(advice):
+                advice = advice(free)
             self._refuse(
                 kind,
                 need,

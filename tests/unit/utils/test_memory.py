@@ -21,6 +21,7 @@ from utils.memory import (
     MemoryRefused,
     estimate_mb,
     release_heap,
+    rows_that_fit,
 )
 
 
@@ -172,9 +173,32 @@ def test_refuses_what_cannot_fit_saying_what_to_reduce():
     message = str(info.value)
     assert "needs about 544 MB" in message
     assert "only 150 MB is free" in message
-    assert "fewer covariates or fewer rows" in message
+    # (150 - 10) MB / (5 x 14 x 8 bytes) = 262,144 rows, said to two figures
+    assert "about 260,000 of the 1,000,000 rows would fit now" in message
+    assert "a subset of the patients or fewer covariates" in message
     assert info.value.need_mb == pytest.approx(544, abs=1) and info.value.free_mb == 150
     assert mm.stats()["refusals"] == 1
+    with mm.admit(260_000, 13):  # what it said fits does
+        pass
+    with pytest.raises(MemoryRefused):
+        mm.admit(270_000, 13)
+
+
+def test_a_refusal_when_not_even_a_few_rows_fit_says_so():
+    mm = manager(FakeRSS(289.99), critical_pct=99.9)  # 10.01 MB free: the base cost is 10
+    with pytest.raises(MemoryRefused) as info:
+        mm.admit(1_000, 2_000)
+    assert "rows would fit" not in str(info.value)
+    assert "fewer covariates" in str(info.value)
+
+
+@pytest.mark.parametrize(
+    ("free", "rows"), [(10, 0), (10.001, 1), (11, 1_800), (100, 160_000), (5_000, 9_300_000)]
+)
+def test_rows_that_fit_is_the_estimate_solved_for_rows(free, rows):
+    assert rows_that_fit(free, 13) == rows
+    if rows:
+        assert estimate_mb(rows, 13) <= free
 
 
 def test_running_analyses_hold_their_reservation():
