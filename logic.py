@@ -210,7 +210,8 @@ def run(
     key = make_key(kind, version, dataset.fingerprint, spec)
 
     def fresh() -> Any:
-        with memory.admit(*_design_size(dataset, spec), kind=kind):
+        data_mb = float(dataset.df.memory_usage(index=True).sum()) / 2**20  # shallow: cheap
+        with memory.admit(*_design_size(dataset, spec), kind=kind, data_mb=data_mb):
             result = retrier.call(compute, dataset.df, spec)
         for step in solver_fallbacks(result):
             retrier.record_fallback(step)

@@ -47,6 +47,10 @@ def child(rows: int, width: int, bare: bool = False) -> dict[str, Any]:
 
     harness.start_logic()
     rss_imports = harness.PeakRss().now_mb()
+    # A manager at the floor budget that, like the server's watcher, saw the program before the
+    # data came (its lowest RSS tells "never" from "not now").
+    at_floor = MemoryManager(limit_mb=FLOOR_MB)
+    at_floor.check()
     path = harness.ensure_csv(rows, width)
     started = time.perf_counter()
     try:
@@ -65,7 +69,8 @@ def child(rows: int, width: int, bare: bool = False) -> dict[str, Any]:
     rows_, cols, levels = logic._design_size(dataset, spec)
     # What the app at its default limit would answer now, in this process.
     try:
-        with MemoryManager(limit_mb=FLOOR_MB).admit(rows_, cols, levels):
+        data_mb = float(dataset.df.memory_usage(index=True).sum()) / 2**20
+        with at_floor.admit(rows_, cols, levels, data_mb=data_mb):
             default_limit = "admitted"
     except MemoryRefused as exc:
         default_limit = f"refused: {exc}"
