@@ -98,7 +98,9 @@ class AnalysisTab:
     and `relabel(labels)`. `view_options(settings)` are the settings that change only how a
     result is shown (never its spec); `with_options(view, options)` applies them, without
     running again, to what the cards and downloads show. `file_stem(view)` names the
-    downloads (the date and suffix are added).
+    downloads (the date and suffix are added). `needs_data=False` makes a tab that works
+    without an upload (Sample size): it sees `utils.dataset.NO_DATASET`, an empty Dataset with a
+    constant fingerprint, so its settings, runs, cache keys and stale marking work as usual.
     """
 
     name: str
@@ -119,6 +121,7 @@ class AnalysisTab:
     downloads_note: str | None = None
     sidebar_width: int = 360
     kind: str = ""
+    needs_data: bool = True
 
     def ui(self, id: str) -> TagChild:
         """The tab's page under module id `id` (app.py)."""
