@@ -255,7 +255,7 @@ CARDS = (
     Card("answer", None, sv.answer_boxes),
     plot_card(
         "curve_plot",
-        "Power curve",
+        "Power curve (precision, for diagnostic accuracy)",
         sv.curve_figure,
         "sample-size-curve",
         "sample-size-curve-container",

@@ -228,6 +228,10 @@ def done_text(view: SampleSizeView, seconds: float) -> str:
     r = view.result
     if view.solves_power:
         return f"Done in {seconds:.1f} s: power {pct(r.power)} with {_count(r.total)} in all."
+    if r.unit == "pairs":
+        return f"Done in {seconds:.1f} s: {_count(r.total)} pairs."
+    if not r.n2:
+        return f"Done in {seconds:.1f} s: {_count(r.total)} patients."
     return f"Done in {seconds:.1f} s: {_count(r.total)} in all ({_group_text(r)})."
 
 
