@@ -82,8 +82,9 @@ def test_continuity_correction_is_fleiss_tytun_ury():
 
 
 def test_log_rank_events_schoenfeld_and_freedman():
-    """HR 0.5, 80%, two-sided 0.05, 1:1: Schoenfeld 4 (z + z)^2 / log(0.5)^2 = 65.3 -> 66 events;
-    Freedman (z + z)^2 (1 + HR)^2 / (1 - HR)^2 = 70.6 -> 71 (both as in Collett 2015, ch. 10)."""
+    """HR 0.5, 80%, two-sided 0.05, 1:1, the formulas computed here: Schoenfeld
+    4 (z + z)^2 / log(0.5)^2 = 65.3 -> 66 events; Freedman (z + z)^2 (1 + HR)^2 / (1 - HR)^2
+    = 70.6 -> 71."""
     common = dict(hr=0.5, median=12, accrual=24, follow_up=12)
     schoenfeld = analyze(None, SampleSizeSpec("logrank", "schoenfeld", **common))
     freedman = analyze(None, SampleSizeSpec("logrank", "freedman", **common))
@@ -129,6 +130,13 @@ def test_hsieh_continuous_covariate():
     assert adjusted.n_exact == pytest.approx(direct / 0.7, rel=1e-9)
 
 
+def test_hsieh_table_ii_example():
+    """Hsieh, Bloch & Larsen 1998, Table II, balanced design: p = 0.5, log OR 0.405 per SD,
+    two-sided 0.05, power 0.95 -> 317 (also powerMediation::SSizeLogisticCon's example)."""
+    spec = SampleSizeSpec("logistic", "continuous", p1=0.5, odds_ratio=math.exp(0.405), power=0.95)
+    assert analyze(None, spec).n1 == 317
+
+
 def test_hsieh_binary_covariate_half_exposed_is_two_proportions():
     """With B = 0.5, Hsieh's eq. (2) is the two-proportion formula over both groups: p1 0.4,
     OR 0.5 (p2 0.25) needs twice power.prop.test's 151.87 (the R reference)."""
@@ -139,8 +147,8 @@ def test_hsieh_binary_covariate_half_exposed_is_two_proportions():
 
 
 def test_buderer_diagnostic_accuracy():
-    """Buderer 1996: n = z^2 Se (1 - Se) / (W^2 prevalence); Se 0.9, W 0.05: 138.3 cases
-    (the formula's classic worked value), so 692 patients at a prevalence of 0.2."""
+    """Buderer 1996, the formula computed here: n = z^2 Se (1 - Se) / (W^2 prevalence);
+    Se 0.9, W 0.05: 138.3 patients with the condition, so 692 at a prevalence of 0.2."""
     r = analyze(
         None,
         SampleSizeSpec("diagnostic", sensitivity=0.9, specificity=0.85, prevalence=0.2, width=0.05),
@@ -153,13 +161,16 @@ def test_buderer_diagnostic_accuracy():
     assert r.quantity("width_sensitivity") <= 0.05
 
 
-# Chow, Shao & Wang (2008), Sample Size Calculations in Clinical Research, 2nd ed.: the worked
-# examples of the two-sample parallel design (section 3.2, means; section 4.2, proportions),
-# computed there with z rounded to 1.64, 0.84 and 1.28: rounded the same way, ours agree.
+# Chow, Shao & Wang, Sample Size Calculations in Clinical Research (2003; 2nd ed. 2008): the
+# worked examples of the two-sample parallel design, Example 3.2.4 (means, sigma 0.1:
+# non-inferiority with a true difference of 0 and a margin of 0.05 -> 50; equivalence with
+# 0.01 and 0.05 -> 107) and Example 4.2.4 (proportions: equivalence of 75% and 80% within 0.2
+# -> 132), as the R package TrialSize's examples reproduce them. The book rounds z to 1.64,
+# 0.84 and 1.28; rounded the same way, ours give its numbers (with exact z, 107.06 and 132.26
+# round up to 108 and 133).
 CHOW = [
-    ("ni_means", "noninferiority", dict(difference=0.05, sd=0.1, margin=0.05), 1.64 + 0.84, 13),
+    ("ni_means", "noninferiority", dict(difference=0.0, sd=0.1, margin=0.05), 1.64 + 0.84, 50),
     ("ni_means", "equivalence", dict(difference=0.01, sd=0.1, margin=0.05), 1.64 + 1.28, 107),
-    ("ni_proportions", "noninferiority", dict(p1=0.85, p2=0.65, margin=0.1), 1.64 + 0.84, 25),
     ("ni_proportions", "equivalence", dict(p1=0.75, p2=0.8, margin=0.2), 1.64 + 1.28, 132),
 ]
 
@@ -175,6 +186,16 @@ def test_noninferiority_and_equivalence_chow(family, method, inputs, rounded, pu
         None, SampleSizeSpec(family, method, sides=1, solve="power", n=r.n_exact, **inputs)
     )
     assert solved.power == pytest.approx(0.8, abs=1e-6)
+
+
+def test_noninferiority_of_proportions_by_the_formula():
+    """Chow, Shao & Wang's n = (z_a + z_b)^2 (pT qT + pR qR) / (pT - pR + margin)^2, computed
+    here (their Example 4.2.4 is a superiority margin, which this tab does not offer)."""
+    r = analyze(None, SampleSizeSpec("ni_proportions", "noninferiority", sides=1, p1=0.85,
+                                     p2=0.65, margin=0.1))  # fmt: skip
+    direct = (z(0.05) + z(0.2)) ** 2 * (0.85 * 0.15 + 0.65 * 0.35) / (0.2 + 0.1) ** 2
+    assert r.n_exact == pytest.approx(direct, rel=1e-9)
+    assert r.n1 == math.ceil(direct)
 
 
 @pytest.mark.parametrize(
