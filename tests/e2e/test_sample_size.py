@@ -6,7 +6,7 @@ from __future__ import annotations
 
 from playwright.sync_api import Page, expect
 
-from tests.e2e.helpers import expect_stale, open_tab, run_tab
+from tests.e2e.helpers import expect_fresh, expect_stale, open_tab, run_tab, upload
 
 SENTENCE = (
     "To detect a difference between 40% and 25% with 80% power at a two-sided α of 0.05, "
@@ -59,3 +59,17 @@ def test_an_impossible_input_is_a_sentence(page: Page):
     page.locator("#sample_size-run").click()
     error = page.locator("#sample_size-status [data-state=error]")
     expect(error).to_contain_text("The two proportions are equal", timeout=15_000)
+
+
+def test_new_data_leaves_the_answer_current(page: Page, tmp_path):
+    """The tab needs no data: an upload elsewhere does not mark its result out of date."""
+    open_tab(page, "Sample size")
+    page.locator("#sample_size-family").wait_for(state="attached", timeout=20_000)
+    run_tab(page, "sample_size")
+    expect(page.locator("#protocol-sentence")).to_contain_text("152 patients per group")
+    other = tmp_path / "other_study.csv"
+    other.write_text("age,sex\n61,F\n72,M\n55,F\n", encoding="utf-8")
+    upload(page, other)
+    open_tab(page, "Sample size")
+    expect_fresh(page, "sample_size")
+    expect(page.locator("#protocol-sentence")).to_contain_text("152 patients per group")
