@@ -17,6 +17,12 @@ from modules.shared.controls import MISSING, Raw, resolve
 from utils.dataset import NO_DATASET
 
 
+def sample_size_views() -> dict[str, sv.SampleSizeView]:
+    """A solved log-rank calculation, for the shared figure and report checks."""
+    spec = build_spec(settings(family="logrank", dropout=0.1))
+    return {"sample_size": sv.SampleSizeView(analyze(None, spec), spec)}
+
+
 def settings(**sent):
     """The tab's settings as the page would send them (nothing sent: the defaults)."""
     raw = Raw(lambda input_id, kind: sent.get(input_id, MISSING), {})
