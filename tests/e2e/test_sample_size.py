@@ -73,3 +73,21 @@ def test_new_data_leaves_the_answer_current(page: Page, tmp_path):
     open_tab(page, "Sample size")
     expect_fresh(page, "sample_size")
     expect(page.locator("#protocol-sentence")).to_contain_text("152 patients per group")
+
+
+def test_a_reload_brings_back_the_design_and_its_answer(page: Page):
+    open_tab(page, "Sample size")
+    family = page.locator("#sample_size-family")
+    family.wait_for(state="attached", timeout=20_000)
+    family.select_option("means")
+    expect(page.locator("#sample_size-sd")).to_have_value("10", timeout=15_000)
+    run_tab(page, "sample_size")
+    sentence = page.locator("#protocol-sentence")
+    expect(sentence).to_contain_text("64 patients per group (128 in all)")
+
+    page.reload()
+    page.wait_for_selector(".shiny-bound-output", timeout=30_000)
+    open_tab(page, "Sample size")
+    expect(page.locator("#sample_size-family")).to_have_value("means", timeout=15_000)
+    expect(sentence).to_contain_text("64 patients per group (128 in all)", timeout=15_000)
+    expect_fresh(page, "sample_size")
