@@ -56,6 +56,20 @@ def solves_n(s: Settings) -> bool:
     return s["family"] == "diagnostic" or s["solve"] != "power"
 
 
+def size_kind(s: Settings) -> str:
+    """What the size typed to get a power counts: "group", "pairs" or "total" ("" when the
+    tab solves for n)."""
+    if solves_n(s):
+        return ""
+    family = s["family"]
+    if family == "means" and s["method_means"] == "paired":
+        return "pairs"
+    return "total" if family in ("correlation", "chisq", "logistic") else "group"
+
+
+SIZE_CONTROL = {"group": "n_group", "pairs": "n_pairs", "total": "n_total"}
+
+
 def build_spec(s: Settings) -> SampleSizeSpec:
     """The spec the settings describe, checked (AnalysisError with a sentence otherwise)."""
     family = s["family"] or "proportions"
@@ -100,7 +114,7 @@ def build_spec(s: Settings) -> SampleSizeSpec:
         solve=solve,
         alpha=s["alpha"],
         power=s["power"] if solve == "n" and family != "diagnostic" else None,
-        n=s["n"] if solve == "power" else None,
+        n=s[SIZE_CONTROL[size_kind(s)]] if solve == "power" else None,
         sides=1 if ni else int(s["sides"] or 2),
         dropout=s["dropout"],
         **values,

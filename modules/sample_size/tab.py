@@ -33,14 +33,15 @@ CONTROLS = (
     Numeric(
         "power", "Power wanted (0.8 = 80%)", 0.8, min=0.01, max=0.999, step=0.05, visible=_solving_n
     ),
-    Numeric(
-        "n",
-        "Sample size (per group; pairs; or in all for one-group tests)",
-        100,
-        min=1,
-        step=1,
-        visible=lambda s: not sc.solves_n(s),
-    ),
+    # The size whose power is wanted, labelled by what it counts in this design.
+    *[
+        Numeric(id, label, 100, min=1, step=1, visible=lambda s, kind=kind: sc.size_kind(s) == kind)
+        for id, kind, label in (
+            ("n_group", "group", "Patients per group (group 1 when unequal)"),
+            ("n_pairs", "pairs", "Pairs"),
+            ("n_total", "total", "Patients in all"),
+        )
+    ],
     Numeric(
         "alpha",
         "Significance level α (0.05; one-sided for non-inferiority)",

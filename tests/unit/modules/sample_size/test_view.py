@@ -41,8 +41,12 @@ def test_hidden_controls_do_not_reach_the_spec():
     assert (spec.method, spec.ratio, spec.p1) == ("paired", 1.0, None)
     ni = build_spec(settings(family="ni_means", sides="2"))
     assert ni.sides == 1  # non-inferiority and equivalence are one-sided by design
-    power = build_spec(settings(solve="power", n=80))
+    power = build_spec(settings(solve="power", n_group=80, n_total=500))
     assert (power.solve, power.n, power.power) == ("power", 80, None)
+    pairs = build_spec(settings(family="means", method_means="paired", solve="power", n_pairs=30))
+    assert pairs.n == 30
+    total = build_spec(settings(family="correlation", solve="power", n_group=80, n_total=500))
+    assert total.n == 500
 
 
 def test_an_emptied_box_asks_for_its_value():
