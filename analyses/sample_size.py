@@ -203,7 +203,36 @@ def _result(spec, unit, exact, n1, n2, power, achieved, quantities, curve) -> Sa
         achieved_power=float(achieved),
         quantities=table,
         curve=curve,
+        warnings=cautions(spec, n1, quantities),
     )
+
+
+def cautions(spec: SampleSizeSpec, n1: int, quantities: dict[str, float]) -> tuple[str, ...]:
+    """Where the formula's approximation is rough for these inputs, in words."""
+    out = []
+    if spec.family == "proportions" and spec.method != "normal_cc":
+        p = (float(spec.p1), float(spec.p2))  # type: ignore[arg-type]
+        if min(n1 * min(x, 1 - x) for x in p) < 5:
+            out.append(
+                "Fewer than 5 patients per group are expected with (or without) the "
+                "outcome: the normal approximation is rough here; the continuity "
+                "correction gives a safer, larger size."
+            )
+    if spec.family == "logrank" and quantities["p_event"] < 0.1:
+        out.append(
+            "Fewer than 1 patient in 10 is expected to have an event: the number of "
+            "patients depends heavily on the median survival and follow-up assumed."
+        )
+    if spec.family == "diagnostic":
+        width = float(spec.width)  # type: ignore[arg-type]
+        for name, value in (("sensitivity", spec.sensitivity), ("specificity", spec.specificity)):
+            if width >= min(float(value), 1 - float(value)):  # type: ignore[arg-type]
+                out.append(
+                    f"The interval of ±{width:g} around the {name} ({value:g}) would reach "
+                    "past 0 or 1: Buderer's normal approximation is rough there; choose a "
+                    "narrower interval."
+                )
+    return tuple(out)
 
 
 def _diagnostic(spec: SampleSizeSpec) -> SampleSizeResult:

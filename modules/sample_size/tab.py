@@ -6,7 +6,13 @@ from shiny import ui
 
 from modules.sample_size import controls as sc
 from modules.sample_size import view as sv
-from modules.shared.analysis_tab import AnalysisTab, Card, csv_and_report, plot_card
+from modules.shared.analysis_tab import (
+    AnalysisTab,
+    Card,
+    csv_and_report,
+    plot_card,
+    warnings_card,
+)
 from modules.shared.controls import Numeric, Radio, Select
 
 is_ = sc.family_is
@@ -253,6 +259,7 @@ CONTROLS = (
 )
 
 CARDS = (
+    warnings_card("sample-size-warnings", empty=None),
     Card("answer", None, sv.answer_boxes),
     plot_card(
         "curve_plot",

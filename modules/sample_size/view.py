@@ -243,6 +243,10 @@ def tables_csv(view: SampleSizeView) -> str:
         [
             details,
             pd.DataFrame([{"section": "sentence", "item": "protocol", "value": view.sentence}]),
+            pd.DataFrame(
+                [{"section": "caution", "item": "", "value": w} for w in view.result.warnings],
+                columns=["section", "item", "value"],
+            ),
         ]
     )
     curve = view.result.curve
@@ -276,6 +280,7 @@ def html_report(view: SampleSizeView, when: dt.datetime | None = None) -> str:
             tags.h2("For the protocol"),
             tags.p(view.sentence),
             tags.p(f"Method: {method_text(view.spec)}."),
+            tags.ul(*[tags.li(w) for w in view.result.warnings]) if view.result.warnings else None,
             details_table(view, table_id=None),
             tags.h2("Curve"),
             HTML(figure),

@@ -276,3 +276,15 @@ def test_dropout_inflates_each_group():
     r = analyze(None, SampleSizeSpec("means", "paired", difference=5, sd=10, dropout=0.2))
     assert r.n2 == 0 and r.unit == "pairs"
     assert r.recruit_total == math.ceil(r.n1 / 0.8)
+
+
+def test_rough_approximations_are_said():
+    rare = analyze(None, SampleSizeSpec("proportions", "normal", p1=0.02, p2=0.2))
+    assert "continuity correction" in rare.warnings[0]
+    assert analyze(None, SampleSizeSpec("proportions", "normal", p1=0.4, p2=0.25)).warnings == ()
+    few = analyze(None, SampleSizeSpec("logrank", "schoenfeld", hr=0.7, median=500, accrual=12,
+                                       follow_up=12))  # fmt: skip
+    assert "1 patient in 10" in few.warnings[0]
+    wide = analyze(None, SampleSizeSpec("diagnostic", sensitivity=0.97, specificity=0.8,
+                                        prevalence=0.3, width=0.05))  # fmt: skip
+    assert len(wide.warnings) == 1 and "sensitivity (0.97)" in wide.warnings[0]

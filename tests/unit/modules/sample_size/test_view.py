@@ -95,3 +95,11 @@ def test_power_sentence_and_recruitment():
     view = sv.SampleSizeView(analyze(None, spec), spec)
     assert view.sentence.startswith("With 100 patients per group (200 in all), the power to detect")
     assert view.sentence.endswith("allowing for 20% dropout, 250 would be recruited.")
+
+
+def test_cautions_reach_the_csv_and_the_report():
+    spec = SampleSizeSpec("proportions", "normal", p1=0.02, p2=0.2)
+    view = sv.SampleSizeView(analyze(None, spec), spec)
+    (caution,) = view.result.warnings
+    assert ["caution", "", caution] in list(csv.reader(io.StringIO(sv.tables_csv(view))))
+    assert caution in sv.html_report(view)
