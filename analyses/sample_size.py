@@ -50,7 +50,7 @@ def problem(spec: SampleSizeSpec, ratio: float | None = None) -> Problem:
             "arcsine": f.power_arcsine,
         }[m]
         q = {"effect_size": f.cohen_h(p1, p2)} if m == "arcsine" else {"difference": p1 - p2}
-        return Problem(lambda n: fn(n, p1, p2, a, s), "per group", 1.0, q)
+        return Problem(lambda n: fn(n, p1, p2, a, s, k), "per group", k, q)
     if fam == "means":
         d = float(spec.difference) / float(spec.sd)  # type: ignore[arg-type]
         if m == "paired":

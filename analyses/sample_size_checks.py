@@ -106,6 +106,7 @@ def _proportions(spec: SampleSizeSpec) -> None:
             f"The two proportions are equal ({p1:g}): there is no difference to "
             "detect. Enter the proportion expected in each group."
         )
+    positive(spec.ratio, "the allocation ratio (group 2 / group 1)")
 
 
 def _means(spec: SampleSizeSpec) -> None:

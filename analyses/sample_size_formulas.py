@@ -29,41 +29,48 @@ def _phi(x: float) -> float:
 
 
 # --- two proportions ----------------------------------------------------------------------------
-def power_two_proportions(n: float, p1: float, p2: float, alpha: float, sides: int) -> float:
-    """Normal approximation, pooled variance under H0 (stats::power.prop.test, strict=FALSE)."""
+def power_two_proportions(
+    n: float, p1: float, p2: float, alpha: float, sides: int, ratio: float = 1.0
+) -> float:
+    """Normal approximation, pooled variance under H0 (stats::power.prop.test, strict=FALSE, when
+    ratio is 1); n in group 1 and ratio * n in group 2 (Fleiss, Tytun & Ury 1980)."""
     d = abs(p1 - p2)
-    pbar = (p1 + p2) / 2
-    null_sd = math.sqrt(2 * pbar * (1 - pbar))
-    alt_sd = math.sqrt(p1 * (1 - p1) + p2 * (1 - p2))
+    pbar = (p1 + ratio * p2) / (1 + ratio)
+    null_sd = math.sqrt(pbar * (1 - pbar) * (1 + 1 / ratio))
+    alt_sd = math.sqrt(p1 * (1 - p1) + p2 * (1 - p2) / ratio)
     return _phi((math.sqrt(n) * d - z_upper(alpha / sides) * null_sd) / alt_sd)
 
 
-def uncorrected_n(n_corrected: float, d: float) -> float:
+def uncorrected_n(n_corrected: float, d: float, ratio: float = 1.0) -> float:
     """The n without continuity correction that Fleiss, Tytun & Ury's n' corrects:
-    n' = n/4 (1 + sqrt(1 + 4/(n d)))^2 inverted (0 when n' is too small for any)."""
+    n' = n/4 (1 + sqrt(1 + 2 (k + 1) / (k n d)))^2 inverted (0 when n' is too small for any)."""
     x = math.sqrt(n_corrected)
-    return max(x - 1 / (d * x), 0.0) ** 2
+    return max(x - (ratio + 1) / (2 * ratio * d * x), 0.0) ** 2
 
 
-def corrected_n(n: float, d: float) -> float:
+def corrected_n(n: float, d: float, ratio: float = 1.0) -> float:
     """Fleiss, Tytun & Ury's continuity-corrected n' from the uncorrected n."""
-    return n / 4 * (1 + math.sqrt(1 + 4 / (n * d))) ** 2
+    return n / 4 * (1 + math.sqrt(1 + 2 * (ratio + 1) / (ratio * n * d))) ** 2
 
 
-def power_two_proportions_cc(n: float, p1: float, p2: float, alpha: float, sides: int) -> float:
-    """The normal approximation with Fleiss's continuity correction."""
-    base = uncorrected_n(n, abs(p1 - p2))
-    return power_two_proportions(base, p1, p2, alpha, sides) if base > 0 else 0.0
+def power_two_proportions_cc(
+    n: float, p1: float, p2: float, alpha: float, sides: int, ratio: float = 1.0
+) -> float:
+    """The normal approximation with Fleiss, Tytun & Ury's continuity correction."""
+    base = uncorrected_n(n, abs(p1 - p2), ratio)
+    return power_two_proportions(base, p1, p2, alpha, sides, ratio) if base > 0 else 0.0
 
 
 def cohen_h(p1: float, p2: float) -> float:
     return 2 * math.asin(math.sqrt(p1)) - 2 * math.asin(math.sqrt(p2))
 
 
-def power_arcsine(n: float, p1: float, p2: float, alpha: float, sides: int) -> float:
-    """pwr.2p.test: Cohen's h on the arcsine scale, n per group."""
+def power_arcsine(
+    n: float, p1: float, p2: float, alpha: float, sides: int, ratio: float = 1.0
+) -> float:
+    """pwr.2p.test (pwr.2p2n.test with n2 = ratio * n): Cohen's h on the arcsine scale."""
     h = abs(cohen_h(p1, p2))
-    shift = h * math.sqrt(n / 2)
+    shift = h * math.sqrt(n * ratio / (1 + ratio))
     z = z_upper(alpha / sides)
     upper = 1 - _phi(z - shift)
     return upper + _phi(-z - shift) if sides == 2 else upper

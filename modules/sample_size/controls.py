@@ -76,7 +76,7 @@ def build_spec(s: Settings) -> SampleSizeSpec:
     method = method_of(s)
     ni = family in ONE_SIDED
     values = {
-        "proportions": dict(p1=s["p1"], p2=s["p2"]),
+        "proportions": dict(p1=s["p1"], p2=s["p2"], ratio=s["ratio"]),
         "means": dict(
             difference=s["difference"],
             sd=s["sd"],

@@ -149,7 +149,7 @@ CONTROLS = (
         min=0.1,
         step=0.5,
         visible=lambda s: (
-            s["family"] == "logrank"
+            s["family"] in ("proportions", "logrank")
             or (s["family"] == "means" and s["method_means"] == "independent")
         ),
     ),

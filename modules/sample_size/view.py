@@ -134,7 +134,11 @@ def details_frame(view: SampleSizeView) -> pd.DataFrame:
 def _inputs(s: SampleSizeSpec) -> list[tuple[str, str]]:
     u = s.time_unit
     return {
-        "proportions": [("Proportion in group 1", pct(s.p1)), ("Proportion in group 2", pct(s.p2))],
+        "proportions": [
+            ("Proportion in group 1", pct(s.p1)),
+            ("Proportion in group 2", pct(s.p2)),
+            ("Allocation (group 2 / group 1)", num(s.ratio)),
+        ],
         "means": [
             ("Difference in means", num(s.difference)),
             ("Standard deviation", num(s.sd)),

@@ -1,5 +1,5 @@
-# Sample size and power as R computes them: pwr 1.3 (pwr.2p.test, pwr.t.test, pwr.t2n.test,
-# pwr.r.test, pwr.chisq.test), stats::power.prop.test (normal approximation), and the
+# Sample size and power as R computes them: pwr 1.3 (pwr.2p.test, pwr.2p2n.test, pwr.t.test,
+# pwr.t2n.test, pwr.r.test, pwr.chisq.test), stats::power.prop.test (normal approximation), and the
 # probability of an event under exponential survival with uniform accrual that rms/Hmisc
 # cpower prints. Each row: the inputs of one case and R's answer (`value`: n, power or a
 # probability, as `target` says). No data. Run from the repository root:
@@ -38,6 +38,13 @@ for (x in list(c(0.4, 0.25, 0.8, 0.05, 2), c(0.1, 0.2, 0.9, 0.05, 2), c(0.5, 0.6
       power.prop.test(p1 = x[1], p2 = x[2], n = 120, sig.level = x[4],
                       alternative = if (s == 2) "two.sided" else "one.sided")$power,
       alpha = x[4], sides = s, n = 120, p1 = x[1], p2 = x[2])
+}
+
+# Two proportions in unequal groups (n2 = ratio * n1): pwr.2p2n.test's power.
+for (x in list(c(0.4, 0.25, 2), c(0.1, 0.2, 0.5), c(0.3, 0.45, 3))) {
+  add("2p2n_power", "proportions", "arcsine", "power",
+      pwr.2p2n.test(h = abs(ES.h(x[1], x[2])), n1 = 60, n2 = 60 * x[3])$power,
+      n = 60, ratio = x[3], p1 = x[1], p2 = x[2])
 }
 
 # Two means, independent and paired (t-based, noncentral t), and unequal groups.

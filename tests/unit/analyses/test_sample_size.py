@@ -81,6 +81,24 @@ def test_continuity_correction_is_fleiss_tytun_ury():
     assert cc.n1 == 165
 
 
+def test_unequal_groups_of_proportions_fleiss():
+    """k = n2/n1 = 2, computed here: n1 = [z_a sqrt(P Q (1 + 1/k)) + z_b sqrt(p1 q1 + p2 q2 / k)]^2
+    / d^2 with P = (p1 + k p2) / (1 + k); corrected n1' = n1/4 (1 + sqrt(1 + 2(k+1)/(k n1 d)))^2
+    (Fleiss, Tytun & Ury 1980)."""
+    p1, p2, k = 0.4, 0.25, 2.0
+    plain = analyze(None, SampleSizeSpec("proportions", "normal", p1=p1, p2=p2, ratio=k))
+    pbar = (p1 + k * p2) / (1 + k)
+    root = z(0.025) * math.sqrt(pbar * (1 - pbar) * (1 + 1 / k)) + z(0.2) * math.sqrt(
+        p1 * (1 - p1) + p2 * (1 - p2) / k
+    )
+    n1 = root**2 / 0.15**2
+    assert plain.n_exact == pytest.approx(n1, rel=1e-9)
+    assert (plain.n1, plain.n2) == (math.ceil(n1), math.ceil(2 * n1))
+    cc = analyze(None, SampleSizeSpec("proportions", "normal_cc", p1=p1, p2=p2, ratio=k))
+    expected = n1 / 4 * (1 + math.sqrt(1 + 2 * (k + 1) / (k * n1 * 0.15))) ** 2
+    assert cc.n_exact == pytest.approx(expected, rel=1e-9)
+
+
 def test_log_rank_events_schoenfeld_and_freedman():
     """HR 0.5, 80%, two-sided 0.05, 1:1, the formulas computed here: Schoenfeld
     4 (z + z)^2 / log(0.5)^2 = 65.3 -> 66 events; Freedman (z + z)^2 (1 + HR)^2 / (1 - HR)^2
