@@ -51,9 +51,7 @@ def answer_boxes(view: SampleSizeView) -> Tag:
     """The answer in large type, then the sentence for the protocol."""
     r = view.result
     if view.solves_power:
-        boxes = [
-            ui.value_box("Power", pct(r.power), f"with {_count(r.total)} in all", id="box_power")
-        ]
+        boxes = [ui.value_box("Power", pct(r.power), f"with {_size_text(r)}", id="box_power")]
     else:
         boxes = [ui.value_box("Needed in all", _count(r.total), _group_text(r), id="box_total")]
         if r.family == "logrank":
@@ -93,6 +91,15 @@ def _group_text(r: SampleSizeResult) -> str:
     if r.n1 == r.n2:
         return f"{_count(r.n1)} per group"
     return f"{_count(r.n1)} in group 1, {_count(r.n2)} in group 2"
+
+
+def _size_text(r: SampleSizeResult) -> str:
+    """'100 per group (200 in all)', '30 pairs', '85 patients'."""
+    if r.unit == "pairs":
+        return f"{_count(r.total)} pairs"
+    if not r.n2:
+        return f"{_count(r.total)} patients"
+    return f"{_group_text(r)} ({_count(r.total)} in all)"
 
 
 def details_frame(view: SampleSizeView) -> pd.DataFrame:
@@ -231,7 +238,7 @@ def curve_figure(view: SampleSizeView) -> go.Figure:
 def done_text(view: SampleSizeView, seconds: float) -> str:
     r = view.result
     if view.solves_power:
-        return f"Done in {seconds:.1f} s: power {pct(r.power)} with {_count(r.total)} in all."
+        return f"Done in {seconds:.1f} s: power {pct(r.power)} with {_size_text(r)}."
     if r.unit == "pairs":
         return f"Done in {seconds:.1f} s: {_count(r.total)} pairs."
     if not r.n2:
