@@ -20,6 +20,7 @@ from modules.data import tab as data
 from modules.diagnostic import tab as diagnostic
 from modules.outcome import tab as outcome
 from modules.regression import tab as regression
+from modules.sample_size import tab as sample_size
 from modules.shared import session_state
 from modules.shared.cleaning_steps import CleaningSteps
 from modules.shared.figures import plotly_dependency
@@ -51,6 +52,7 @@ app_ui = ui.page_navbar(
     ui.nav_panel("Correlation", correlation.TAB.ui("correlation"), value="correlation"),
     ui.nav_panel("Regression", regression.TAB.ui("regression"), value="regression"),
     # analysis tabs (one line each)
+    ui.nav_panel("Sample size", sample_size.TAB.ui("sample_size"), value="sample_size"),
     ui.nav_panel("Server stats", stats_panel.stats_ui("stats"), value="stats"),
     ui.nav_spacer(),
     ui.nav_control(stats_panel.stats_badge_ui("badge")),
@@ -81,6 +83,7 @@ def server(input, output, session):
     dataset = cleaning.cleaning_server("cleaning", dataset=dataset, tab=tab, steps=steps)
     outcome.TAB.server("outcome", dataset=dataset, tab=tab)
     # analysis servers (one line each)
+    sample_size.TAB.server("sample_size", dataset=dataset, tab=tab)  # needs no data
     survival.TAB.server("survival", dataset=dataset, tab=tab)
     correlation.TAB.server("correlation", dataset=dataset, tab=tab)
     regression.TAB.server("regression", dataset=dataset, tab=tab)

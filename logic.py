@@ -21,6 +21,7 @@ from analyses.effect_scale import check_effect_scale
 from analyses.errors import AnalysisError
 from analyses.fit_records import FIT_RECORDS
 from analyses.results import OutcomeResult, RegressionResult
+from analyses.sample_size_result import SampleSizeResult
 from analyses.specs import EffectScale, Method, OutcomeSpec
 from matching import codebook as codebook_io
 from matching import embeddings, similarity
@@ -84,6 +85,7 @@ RESULT_TYPES = [
     if isinstance(t, type) and is_dataclass(t) and t.__module__ == result_types.__name__
 ]
 RESULT_TYPES += [*FIT_RECORDS, Harmonization, Proposal, CodebookMatch, VariableMatch, ValueMatch]
+RESULT_TYPES += [SampleSizeResult]
 cache = ResultCache(tier=make_tier(RESULT_TYPES, retrier))
 memory = MemoryManager()
 timings = Timings()
@@ -125,6 +127,7 @@ ANALYSES: dict[str, str] = {
     "survival": "analyses.survival",
     "correlation": "analyses.correlation",
     "regression": "analyses.regression",
+    "sample_size": "analyses.sample_size",
     "harmonize": "matching.similarity",
     "codebook": "matching.codebook_match",
 }

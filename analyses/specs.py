@@ -131,3 +131,47 @@ class SurvivalSpec:
     conf_type: Literal["log", "log-log", "plain"] = "log"
     risk_times: tuple[float, ...] = ()
     effect_scale: EffectScale = "unit"
+
+
+@dataclass(frozen=True)
+class SampleSizeSpec:
+    """A sample size (or power) calculation; no data. analyses/sample_size.py says what each
+    family reads.
+
+    `family`: "proportions", "means", "correlation", "chisq", "logrank", "logistic",
+    "diagnostic", "ni_proportions" or "ni_means". `method` picks the formula or design within
+    a family. `solve`: "n" (given `power`) or "power" (given `n`: per group in the two-group
+    families, else in all). Proportions are fractions (0.4 for 40%); `alpha` is two-sided when
+    `sides` is 2. `ratio` is group 2 over group 1 (means, log-rank). `dropout` inflates n as
+    n / (1 - dropout).
+    """
+
+    family: str
+    method: str = ""
+    solve: Literal["n", "power"] = "n"
+    alpha: float | None = 0.05
+    power: float | None = 0.8
+    n: float | None = None
+    sides: int = 2
+    dropout: float | None = 0.0
+    p1: float | None = None
+    p2: float | None = None
+    difference: float | None = None
+    sd: float | None = None
+    ratio: float | None = 1.0
+    r: float | None = None
+    w: float | None = None
+    df: float | None = None
+    hr: float | None = None
+    median: float | None = None
+    accrual: float | None = None
+    follow_up: float | None = None
+    time_unit: str = "months"
+    odds_ratio: float | None = None
+    exposed: float | None = None
+    r2: float | None = 0.0
+    sensitivity: float | None = None
+    specificity: float | None = None
+    prevalence: float | None = None
+    width: float | None = None
+    margin: float | None = None

@@ -71,6 +71,11 @@ class Dataset:
         )
 
 
+# What a tab that needs no data (AnalysisTab.needs_data=False) computes on: no rows, no columns,
+# one constant fingerprint, so its results are cached by their spec alone.
+NO_DATASET = Dataset(pd.DataFrame(), name="", fingerprint="no-data", columns={})
+
+
 def fingerprint_bytes(data: bytes, *options: object) -> str:
     """Digest of a file's bytes and the options it was read with."""
     h = xxhash.xxh3_128()

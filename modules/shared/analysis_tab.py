@@ -118,7 +118,10 @@ class AnalysisTab:
     running again, to what the cards and downloads show. `file_stem(view)` names the
     downloads (the date and suffix are added). `tables(view)` gives the tab's publishable
     tables (table_doc.py), drawn from the same formatted values as the screen: the framework
-    then offers them as one Word file and as wide CSV (table_downloads.py).
+    then offers them as one Word file and as wide CSV (table_downloads.py). `needs_data=False`
+    makes a tab that works without an upload (Sample size): it sees `utils.dataset.NO_DATASET`,
+    an empty Dataset with a constant fingerprint, so its settings, runs, cache keys and stale
+    marking work as usual.
     """
 
     name: str
@@ -140,6 +143,7 @@ class AnalysisTab:
     sidebar_width: int = 360
     kind: str = ""
     tables: Callable[[Any], Sequence[TableDoc]] | None = None
+    needs_data: bool = True
 
     def ui(self, id: str) -> TagChild:
         """The tab's page under module id `id` (app.py)."""

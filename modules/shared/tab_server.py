@@ -32,7 +32,7 @@ from modules.shared.table_downloads import (
     table_downloads,
 )
 from modules.shiny_patches.refresh import invalidate_later
-from utils.dataset import Dataset
+from utils.dataset import NO_DATASET, Dataset
 
 log = logging.getLogger(__name__)
 
@@ -63,6 +63,8 @@ def tab_server(tab: AnalysisTab) -> Callable[..., None]:
 
 
 def _serve(tab: AnalysisTab, input, session, dataset, state: TabState) -> None:
+    if not tab.needs_data:  # the tab computes from its settings alone, whatever is uploaded
+        dataset = _no_data
     controls = serve_settings(
         tab.declared, input, dataset, state, f"{tab.name}.settings", tab.view_options
     )
@@ -234,6 +236,10 @@ def _serve(tab: AnalysisTab, input, session, dataset, state: TabState) -> None:
     for d in tab.downloads:
         _download(tab, d, view)
     serve_table_downloads(tab, input, view, dataset)
+
+
+def _no_data() -> Dataset:
+    return NO_DATASET
 
 
 def _render_output(output_id: str, build: Callable, view: Callable) -> None:

@@ -17,6 +17,7 @@ ANALYSIS_NAMES = {
     "survival": "Survival",
     "correlation": "Correlation",
     "regression": "Regression",
+    "sample_size": "Sample size",
     "harmonize": "Label cleaning",
     "codebook": "Codebook matching",
 }

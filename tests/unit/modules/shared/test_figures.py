@@ -39,6 +39,7 @@ from modules.outcome import view as outcome_view
 from modules.regression import figures as regression_figures
 from modules.regression import tables as regression_tables
 from modules.regression.view import RegressionView
+from modules.sample_size import view as sample_size_view
 from modules.shared import forest
 from modules.shared.figures import PLOT_CONFIG, figure_html
 from modules.stats_panel import view as stats_view
@@ -49,6 +50,7 @@ from modules.table1 import export as table1_export
 from modules.table1 import plot as table1_plot
 from modules.table1.view import Table1View
 from prep.flow import Flow, FlowStep
+from tests.unit.modules.sample_size.test_view import sample_size_views
 from utils.data_io import dataset_from_frame
 
 ROOT = Path(__file__).resolve().parents[4]
@@ -130,6 +132,7 @@ def views() -> dict[str, object]:
         "count": _regression("count"),
         "table1": _table1(),
         "correlation": _correlation(),
+        **sample_size_views(),
         "flow": Flow(
             "trial.csv",
             500,
@@ -179,6 +182,9 @@ FIGURES: dict[str, Callable[[dict], go.Figure]] = {
         v["correlation"]
     ),
     "modules.shared.forest:forest_figure": lambda v: _separated_forest(),
+    "modules.sample_size.view:curve_figure": lambda v: sample_size_view.curve_figure(
+        v["sample_size"]
+    ),
     "modules.cleaning.flow_view:flow_figure": lambda v: flow_view.flow_figure(v["flow"]),
     "modules.stats_panel.view:memory_sparkline": lambda v: stats_view.memory_sparkline(
         MINUTES, 512.0
@@ -202,6 +208,9 @@ REPORTS: dict[str, Callable[[dict], str]] = {
         v["correlation"], WHEN
     ),
     "modules.cleaning.flow_view:flow_report": lambda v: flow_view.flow_report(v["flow"], WHEN),
+    "modules.sample_size.view:html_report": lambda v: sample_size_view.html_report(
+        v["sample_size"], WHEN
+    ),
 }
 
 
