@@ -124,6 +124,7 @@ ANALYSES: dict[str, str] = {
     "survival": "analyses.survival",
     "correlation": "analyses.correlation",
     "regression": "analyses.regression",
+    "agreement": "analyses.agreement",
     "harmonize": "matching.similarity",
     "codebook": "matching.codebook_match",
 }
