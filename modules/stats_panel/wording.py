@@ -17,6 +17,7 @@ ANALYSIS_NAMES = {
     "survival": "Survival",
     "correlation": "Correlation",
     "regression": "Regression",
+    "agreement": "Agreement",
     "harmonize": "Label cleaning",
     "codebook": "Codebook matching",
 }
