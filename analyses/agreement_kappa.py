@@ -44,10 +44,9 @@ def agreement_weights(k: int, kind: str) -> np.ndarray:
 def _kappa(estimate: float, se: float, se_null: float) -> Kappa:
     z = estimate / se_null if se_null > 0 else float("nan")
     p = float(2 * stats.norm.sf(abs(z))) if np.isfinite(z) else float("nan")
-    return Kappa(
-        float(estimate), float(se), float(se_null),
-        float(estimate - Z95 * se), float(estimate + Z95 * se), float(z), p,
-    )  # fmt: skip
+    # A Wald interval can pass 1 (or -1), which kappa cannot: cut there, as psych does.
+    low, high = max(estimate - Z95 * se, -1.0), min(estimate + Z95 * se, 1.0)
+    return Kappa(float(estimate), float(se), float(se_null), float(low), float(high), float(z), p)
 
 
 def cohen_kappa(counts: np.ndarray, weights: np.ndarray) -> Kappa:

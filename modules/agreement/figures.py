@@ -36,7 +36,7 @@ def bland_altman_plot(view: AgreementView) -> go.Figure:
             name = "Bias" if row.quantity == "bias" else "Limits of agreement"
             fig.add_trace(
                 go.Scatter(x=xs + xs[::-1], y=[row.ci_high] * 2 + [row.ci_low] * 2,
-                           fill="toself", fillcolor=_faint(color), line={"width": 0},
+                           mode="lines", fill="toself", fillcolor=_faint(color), line={"width": 0},
                            hoverinfo="skip", name=f"95% CI of the {name.lower()}",
                            legendgroup=f"ci-{name}", showlegend=row.quantity != "upper")
             )  # fmt: skip

@@ -58,21 +58,26 @@ def build_spec(s: Settings):
     )  # fmt: skip
 
 
+def _kappa(view: av.AgreementView):
+    if view.summary.scale == "continuous":
+        return av.kappa_table(view)  # a line saying kappa is for categories
+    return tags.div(av.kappa_table(view), av.crosstab_table(view))
+
+
 def _bland_altman(view: av.AgreementView):
     if view.summary.scale != "continuous":
-        return tags.p("Bland–Altman is for measurements.", class_="text-muted mb-0")
-    return plot_div(bland_altman_plot(view), "agreement-bland-altman",
+        return av.limits_table(view)  # a line saying Bland–Altman is for measurements
+    plot = plot_div(bland_altman_plot(view), "agreement-bland-altman",
                     "agreement-bland-altman-container")  # fmt: skip
+    return tags.div(plot, av.limits_table(view))
 
 
 CARDS = (
     warnings_card("agreement-warnings-list", empty=None),
     Card("key", "Agreement in brief", av.key_numbers),
-    Card("kappa", "Kappa", av.kappa_table),
-    Card("crosstab", "Two raters' categories", av.crosstab_table),
-    Card("icc", "Intraclass correlation (ICC)", av.icc_table, full_screen=True),
-    Card("bland_altman", "Bland–Altman plot", _bland_altman, full_screen=True),
-    Card("limits", "Bland–Altman limits of agreement", av.limits_table),
+    Card("kappa", "Kappa (categories)", _kappa),
+    Card("icc", "Intraclass correlation (measurements)", av.icc_table, full_screen=True),
+    Card("bland_altman", "Bland–Altman (two measurements)", _bland_altman, full_screen=True),
 )  # fmt: skip
 
 TAB = AnalysisTab(

@@ -90,14 +90,15 @@ def kappa_table(view: AgreementView) -> Tag:
         "Cohen's kappa: SE and 95% CI by the large-sample variance of Fleiss, Cohen & Everitt "
         "(1969); z test against no agreement by its null variance. Fleiss' kappa: z test by "
         "the null SE of Fleiss, Nee & Landis (1979); SE and 95% CI by the jackknife over "
-        "subjects. Agreement in words: Landis & Koch (1977).",
+        "subjects; a CI is cut at 1 (kappa cannot exceed it). Agreement in words: Landis & Koch "
+        "(1977).",
     ]
     if s.scale == "ordinal":
         notes.append(
             "Weighted kappa credits near agreement; the categories are equally spaced by their "
             "order (" + ", ".join(s.categories) + "), as psych and irr weight them."
         )
-    return html_table(kappa_frame(view), table_id="agreement-kappa", caption="Kappa",
+    return html_table(kappa_frame(view), table_id="agreement-kappa-table", caption="Kappa",
                       notes=notes)  # fmt: skip
 
 
@@ -116,7 +117,7 @@ def crosstab_table(view: AgreementView) -> Tag:
         frame[str(column)] = [fmt_count(v) for v in table[column]]
     frame["Total"] = [fmt_count(v) for v in table.sum(axis=1)]
     return html_table(
-        frame, table_id="agreement-crosstab", caption=f"{first} (rows) by {second} (columns)",
+        frame, table_id="agreement-crosstab-table", caption=f"{first} (rows) by {second} (columns)",
         notes=["Agreement is on the diagonal."],
     )  # fmt: skip
 
@@ -146,7 +147,7 @@ def icc_table(view: AgreementView) -> Tag:
         "Reliability in words: Koo & Li (2016): below 0.5 poor, 0.5–0.75 moderate, "
         "0.75–0.9 good, above 0.9 excellent (judge by the CI, not only the estimate).",
     ]
-    return html_table(icc_frame(view), table_id="agreement-icc",
+    return html_table(icc_frame(view), table_id="agreement-icc-table",
                       caption="Intraclass correlation coefficients", notes=notes)  # fmt: skip
 
 
@@ -156,13 +157,14 @@ def limits_frame(view: AgreementView) -> pd.DataFrame:
         rows.append({
             "": LIMIT_NAMES.get(r.quantity, r.quantity), "Estimate": fmt_number(r.estimate, 2),
             "95% CI": _ci(r.ci_low, r.ci_high), "95% CI (exact)": _ci(r.exact_low, r.exact_high),
+            "p": "",
         })  # fmt: skip
     s = view.summary
     rows.append({
         "": "Proportional bias (slope of difference on mean)",
         "Estimate": fmt_number(s.ba_slope, 3),
         "95% CI": _ci(s.ba_slope_ci_low, s.ba_slope_ci_high, 3),
-        "95% CI (exact)": f"p = {fmt_p(s.ba_slope_p)}" if is_number(s.ba_slope_p) else DASH,
+        "95% CI (exact)": "", "p": fmt_p(s.ba_slope_p),
     })  # fmt: skip
     return pd.DataFrame(rows)
 
@@ -179,7 +181,7 @@ def limits_table(view: AgreementView) -> Tag:
         "Exact: non-central t (Carkeet 2015). Proportional bias: least-squares regression of "
         "the differences on the means (slope 0 = none).",
     ]
-    return html_table(limits_frame(view), table_id="agreement-limits",
+    return html_table(limits_frame(view), table_id="agreement-limits-table",
                       caption="Bland–Altman limits of agreement", notes=notes)  # fmt: skip
 
 
@@ -189,7 +191,8 @@ def key_numbers(view: AgreementView) -> Tag:
     raters = ", ".join(view.rater(r) for r in s.raters)
     lines = [f"{fmt_count(s.n_subjects)} subjects rated by {len(s.raters)} raters ({raters})."]
     if s.n_dropped:
-        lines.append(f"{fmt_count(s.n_dropped)} subjects with a missing rating were left out.")
+        subjects = "subject" if s.n_dropped == 1 else "subjects"
+        lines.append(f"{fmt_count(s.n_dropped)} {subjects} with a missing rating were left out.")
     for r in res.kappas.itertuples(index=False):
         name = r.statistic + ("" if r.weights == "none" else f" ({WEIGHT_NAMES[r.weights]})")
         lines.append(
@@ -213,7 +216,7 @@ def key_numbers(view: AgreementView) -> Tag:
             f"{fmt_number(lim['bias'], 2)}, 95% limits of agreement {fmt_number(lim['lower'], 2)}"
             f" to {fmt_number(lim['upper'], 2)}."
         )
-    return tags.ul(*[tags.li(line) for line in lines], id="agreement-key", class_="mb-0")
+    return tags.ul(*[tags.li(line) for line in lines], id="agreement-key-numbers", class_="mb-0")
 
 
 def done_text(view: AgreementView, seconds: float) -> str:

@@ -198,4 +198,5 @@ def test_text_categories_and_perfect_agreement():
     row = result.kappas.iloc[0]
     assert row["estimate"] == pytest.approx(1.0) and result.summary.percent_agreement == 100
     assert result.summary.categories == ("no", "yes")
+    assert row["ci_high"] <= 1.0  # a Wald interval past 1 is cut there
     assert list(result.crosstab.index) == ["no", "yes"]
