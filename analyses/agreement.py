@@ -58,20 +58,27 @@ def _long_to_wide(df: pd.DataFrame, spec: AgreementSpec) -> tuple[pd.DataFrame, 
     known = part.notna().all(axis=1)
     dropped_rows = int((~known).sum())
     part = part[known]
-    subject = part[spec.subject].map(level_label)
-    rater = part[spec.rater].map(level_label)
-    twice = pd.DataFrame({"s": subject, "r": rater}).duplicated(keep=False)
+    # Subjects are grouped by their raw values; only the few raters need a label (vectorised:
+    # one level_label call per distinct value, not per row).
+    rater = _labelled(part[spec.rater])
+    twice = pd.DataFrame({"s": part[spec.subject], "r": rater}).duplicated(keep=False)
     if twice.any():
         first = twice.idxmax()
         raise AnalysisError(
-            f"Subject '{subject[first]}' has more than one rating from rater '{rater[first]}'. "
-            "Each rater rates each subject once: remove the repeats or keep one visit."
+            f"Subject '{level_label(part[spec.subject][first])}' has more than one rating from "
+            f"rater '{rater[first]}'. Each rater rates each subject once: remove the repeats or "
+            "keep one visit."
         )
-    wide = pd.DataFrame({"s": subject, "r": rater, "v": part[spec.rating]}).pivot(
+    wide = pd.DataFrame({"s": part[spec.subject], "r": rater, "v": part[spec.rating]}).pivot(
         index="s", columns="r", values="v"
     )
     wide.columns = [str(c) for c in wide.columns]
     return wide, dropped_rows
+
+
+def _labelled(column: pd.Series) -> pd.Series:
+    """The column's values as the text shown for them, one conversion per distinct value."""
+    return column.map({v: level_label(v) for v in pd.unique(column)})
 
 
 def rating_table(df: pd.DataFrame, spec: AgreementSpec) -> tuple[pd.DataFrame, int, list[str]]:
@@ -144,10 +151,12 @@ def _categories(wide: pd.DataFrame, ordinal: bool) -> tuple[np.ndarray, list[str
         codes = np.searchsorted(levels, numbers)
         names = [level_label(v) for v in levels]
     else:
-        labels = wide.apply(lambda c: c.map(level_label)).to_numpy()
-        names = sorted(pd.unique(labels.ravel()), key=_natural)
+        values = pd.unique(wide.to_numpy().ravel())
+        text = {v: level_label(v) for v in values}  # 1 and "1" are one category
+        names = sorted(set(text.values()), key=_natural)
         index = {name: i for i, name in enumerate(names)}
-        codes = pd.DataFrame(labels).apply(lambda c: c.map(index)).to_numpy()
+        code = {v: index[t] for v, t in text.items()}
+        codes = np.column_stack([wide[c].map(code).to_numpy() for c in wide.columns])
     if len(names) > MAX_CATEGORIES:
         raise AnalysisError(
             f"The ratings take {len(names)} different values: kappa is for a few categories. "
