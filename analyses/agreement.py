@@ -13,7 +13,7 @@ import pandas as pd
 
 from analyses.agreement_bland_altman import limits_table, proportional_bias
 from analyses.agreement_icc import icc_table
-from analyses.agreement_kappa import agreement_weights, cohen_kappa, fleiss_kappa
+from analyses.agreement_kappa import cohen_kappa, fleiss_kappa
 from analyses.cancellation import progress
 from analyses.encoding import level_label
 from analyses.errors import AnalysisError
@@ -190,7 +190,7 @@ def kappa_part(codes: np.ndarray, names: list[str], ordinal: bool):
         np.add.at(counts, (codes[:, 0], codes[:, 1]), 1)
         crosstab = pd.DataFrame(counts.astype(int), index=names, columns=names)
         for kind in ("none", "linear", "quadratic") if ordinal else ("none",):
-            kappa = cohen_kappa(counts, agreement_weights(c, kind))
+            kappa = cohen_kappa(counts, kind)
             rows.append(_kappa_row("Cohen's kappa", kind, k, n, kappa))
     else:
         rows.append(_kappa_row("Fleiss' kappa", "none", k, n, fleiss_kappa(per_subject)))

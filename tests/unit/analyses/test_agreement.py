@@ -2,7 +2,8 @@
 the published values of each data set.
 
 References, by statistic:
-- Cohen's kappa (unweighted, linear, quadratic): estimates = psych::cohen.kappa 2.2.9. SEs =
+- Cohen's kappa (unweighted, linear, quadratic; computed by statsmodels): estimates =
+  psych::cohen.kappa 2.2.9. SEs =
   the Fleiss, Cohen & Everitt (1969) large-sample variance computed from its formula in R
   (psych's own variance of weighted kappa is wrong in 2.2.9, up to 6.4 for a kappa of 0.45;
   with identity weights the formula gives psych's correct unweighted variance, checked below).
