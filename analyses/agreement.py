@@ -176,25 +176,39 @@ def _kappa_row(statistic: str, weights: str, k: int, n: int, kappa) -> dict:
     return {"statistic": statistic, "weights": weights, "raters": k, "n": n, **kappa._asdict()}
 
 
-def kappa_part(codes: np.ndarray, names: list[str], ordinal: bool):
-    """The kappa rows, the two raters' table (else empty) and the percentage agreement."""
+def kappa_part(codes: np.ndarray, names: list[str], ordinal: bool, raters: list[str]):
+    """The kappa rows, the two raters' table (else empty), the percentage agreement and notes."""
     n, k = codes.shape
     c = len(names)
     per_subject = np.zeros((n, c))
     np.add.at(per_subject, (np.repeat(np.arange(n), k), codes.ravel()), 1)
     percent = float(100 * (per_subject.max(axis=1) == k).mean())
-    rows = []
+    rows, notes = [], []
     crosstab = pd.DataFrame(index=[], columns=[])
+    single = [
+        (r, names[codes[0, j]]) for j, r in enumerate(raters) if (codes[:, j] == codes[0, j]).all()
+    ]
+    if k == 2 and single:
+        rater, category = single[0]
+        notes.append(
+            f"'{rater}' gave every subject the same category ('{category}'), so kappa is 0 "
+            "whatever the other rater did and has no confidence interval; report the "
+            f"percentage agreement ({percent:.1f}%) and the table of categories instead."
+        )
     if k == 2:
         counts = np.zeros((c, c))
         np.add.at(counts, (codes[:, 0], codes[:, 1]), 1)
         crosstab = pd.DataFrame(counts.astype(int), index=names, columns=names)
         for kind in ("none", "linear", "quadratic") if ordinal else ("none",):
             kappa = cohen_kappa(counts, kind)
+            if single:
+                nan = float("nan")
+                kappa = kappa._replace(se=nan, se_null=nan, ci_low=nan, ci_high=nan, z=nan,
+                                       p_value=nan)  # fmt: skip
             rows.append(_kappa_row("Cohen's kappa", kind, k, n, kappa))
     else:
         rows.append(_kappa_row("Fleiss' kappa", "none", k, n, fleiss_kappa(per_subject)))
-    return pd.DataFrame(rows, columns=list(AGREEMENT_KAPPA_COLUMNS)), crosstab, percent
+    return pd.DataFrame(rows, columns=list(AGREEMENT_KAPPA_COLUMNS)), crosstab, percent, notes
 
 
 def _empty(columns) -> pd.DataFrame:
@@ -245,7 +259,10 @@ def analyze(df: pd.DataFrame, spec: AgreementSpec) -> AgreementResult:
     else:
         progress("Kappa")
         codes, categories = _categories(wide, spec.scale == "ordinal")
-        kappas, crosstab, percent = kappa_part(codes, categories, spec.scale == "ordinal")
+        kappas, crosstab, percent, more = kappa_part(
+            codes, categories, spec.scale == "ordinal", raters
+        )
+        notes += more
         if spec.scale == "ordinal" and len(raters) > 2:
             notes.append(
                 "Weighted kappa compares two raters; with more, Fleiss' kappa treats the "
@@ -265,9 +282,10 @@ def analyze(df: pd.DataFrame, spec: AgreementSpec) -> AgreementResult:
 def _continuous_notes(x: np.ndarray, raters: list[str], ba: dict, sd: float) -> list[str]:
     notes = []
     if sd == 0:
+        same = "agree exactly" if ba["ba_intercept"] == 0 else "differ by the same amount"
         notes.append(
-            f"'{ba['ba_first']}' and '{ba['ba_second']}' agree exactly on every subject: the "
-            "limits of agreement are the bias itself."
+            f"'{ba['ba_first']}' and '{ba['ba_second']}' {same} on every subject: the limits "
+            "of agreement are the bias itself."
         )
     if np.isfinite(ba["ba_slope_p"]) and ba["ba_slope_p"] < 0.05:
         notes.append(

@@ -64,6 +64,8 @@ def proportional_bias(means: np.ndarray, diff: np.ndarray) -> ProportionalBias:
     sxx = float((centred**2).sum())
     if n < 3 or sxx <= 0:
         return ProportionalBias(nan, nan, nan, nan, nan)
+    if np.ptp(diff) == 0:  # a constant difference: no slope, and nothing to test
+        return ProportionalBias(0.0, 0.0, 0.0, nan, float(diff[0]))
     slope = float((centred * (diff - diff.mean())).sum() / sxx)
     intercept = float(diff.mean() - slope * means.mean())
     resid = diff - intercept - slope * means

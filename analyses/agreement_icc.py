@@ -37,10 +37,11 @@ def icc_table(x: np.ndarray, alpha: float = 0.05) -> pd.DataFrame:
     ss_rows = k * float(((x.mean(axis=1) - grand) ** 2).sum())
     ss_cols = n * float(((x.mean(axis=0) - grand) ** 2).sum())
     ss_error = max(float(((x - grand) ** 2).sum()) - ss_rows - ss_cols, 0.0)
-    msb = ss_rows / (n - 1)
-    msj = ss_cols / (k - 1)
-    mse = ss_error / ((n - 1) * (k - 1))
-    msw = (ss_cols + ss_error) / (n * (k - 1))
+    # numpy floats: perfect agreement (a zero mean square) gives inf and nan, not an exception
+    msb = np.float64(ss_rows) / (n - 1)
+    msj = np.float64(ss_cols) / (k - 1)
+    mse = np.float64(ss_error) / ((n - 1) * (k - 1))
+    msw = np.float64(ss_cols + ss_error) / (n * (k - 1))
     with np.errstate(divide="ignore", invalid="ignore"):
         est = {
             "ICC1": (msb - msw) / (msb + (k - 1) * msw),

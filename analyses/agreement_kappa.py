@@ -47,7 +47,8 @@ def cohen_kappa(counts: np.ndarray, weights: str) -> Kappa:
 
     statsmodels computes the Fleiss–Cohen–Everitt variances (std_kappa, and std_kappa0 under
     no agreement); tests/r/agreement.R computes the same formula in R."""
-    res = inter_rater.cohens_kappa(counts, wt=None if weights == "none" else weights)
+    with np.errstate(divide="ignore", invalid="ignore"):  # a rater with one category: 0/0
+        res = inter_rater.cohens_kappa(counts, wt=None if weights == "none" else weights)
     return _kappa(float(res.kappa), float(res.std_kappa), float(res.std_kappa0))
 
 

@@ -201,3 +201,23 @@ def test_text_categories_and_perfect_agreement():
     assert result.summary.categories == ("no", "yes")
     assert row["ci_high"] <= 1.0  # a Wald interval past 1 is cut there
     assert list(result.crosstab.index) == ["no", "yes"]
+
+
+def test_a_rater_with_one_category_gets_no_interval_and_a_note():
+    df = pd.DataFrame({"a": ["y"] * 4, "b": ["y", "n", "y", "n"]})
+    result = analyze(df, AgreementSpec(raters=("a", "b"), scale="nominal"))
+    row = result.kappas.iloc[0]
+    assert row["estimate"] == 0 and np.isnan(row["ci_low"]) and np.isnan(row["p_value"])
+    assert any("'a' gave every subject the same category ('y')" in w for w in result.warnings)
+
+
+@pytest.mark.parametrize(("offset", "words"), [(0.0, "agree exactly"), (1.0, "differ by the same")])
+def test_measurements_that_agree_exactly_or_by_a_constant(offset, words):
+    df = pd.DataFrame(
+        {"a": [1.0, 2, 3, 4], "b": [1.0 + offset, 2 + offset, 3 + offset, 4 + offset]}
+    )
+    with np.errstate(all="raise"):
+        result = analyze(df, AgreementSpec(raters=("a", "b")))
+    assert any(words in w for w in result.warnings)
+    assert not any("Proportional bias" in w for w in result.warnings)
+    assert result.icc.set_index("form").loc["ICC3", "estimate"] == 1.0
