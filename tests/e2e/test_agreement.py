@@ -78,3 +78,32 @@ def test_icc_bland_altman_kappa_and_downloads(page: Page):
     same = (grades["reader_1"] == grades["reader_2"]).mean() * 100
     expect(kappa).to_contain_text(f"{same:.1f}% of 18 subjects")
     expect(page.locator("#agreement-crosstab-table")).to_contain_text("reader_1 (rows) by reader_2")
+
+
+def sf_ref(statistic: str) -> float:
+    row = REF[(REF["case"] == "sf") & (REF["statistic"] == statistic)]
+    return float(row["value"].iloc[0])
+
+
+def test_long_layout_gives_shrout_and_fleiss_iccs_and_a_chosen_pair(page: Page):
+    upload(page, ROOT / "tests" / "data" / "agreement_long.csv")
+    open_tab(page, "Agreement")
+    page.get_by_label("One row per rating (subject, rater, rating columns)").check()
+    page.locator("#agreement-subject").select_option("target")
+    page.locator("#agreement-rater").select_option("judge")
+    page.locator("#agreement-rating").select_option("score")
+    # Four judges: the Bland–Altman pair is chosen among them.
+    page.locator("#agreement-ba_first").select_option("J2")
+    page.locator("#agreement-ba_second").select_option("J3")
+    click_run_and_wait(page, "agreement")
+
+    expect(page.locator("#agreement-status")).to_contain_text("4 raters, 6 subjects.")
+    icc = page.locator("#agreement-icc-table")
+    for form in ("ICC1", "ICC2", "ICC3", "ICC1k", "ICC2k", "ICC3k"):
+        row = icc.locator("tr", has=page.get_by_text(form, exact=True))
+        expect(row).to_contain_text(f"{sf_ref(f'{form}_ICC'):.3f}")
+    sf = pd.read_csv(ROOT / "tests" / "r" / "agreement_sf_data.csv")
+    bias = (sf["J3"] - sf["J2"]).mean()
+    limits = page.locator("#agreement-limits-table")
+    expect(limits.locator("tr", has_text="Bias (mean difference)")).to_contain_text(f"{bias:.2f}")
+    expect(limits).to_contain_text("Difference = J3 − J2")
