@@ -21,7 +21,7 @@ from analyses.effect_scale import check_effect_scale
 from analyses.errors import AnalysisError
 from analyses.fit_records import FIT_RECORDS
 from analyses.results import OutcomeResult, RegressionResult
-from analyses.specs import EffectScale, Method, OutcomeSpec
+from analyses.specs import AgreementSpec, EffectScale, Method, OutcomeSpec
 from matching import codebook as codebook_io
 from matching import embeddings, similarity
 from matching.codebook import Codebook
@@ -156,6 +156,8 @@ def _design_size(dataset: Dataset, spec: Any) -> tuple[int, int, float]:
     codebook, its variables and the data's columns (the matrices of pairs it scores)."""
     if isinstance(spec, CodebookSpec):
         return len(spec.codebook.entries), len(dataset.columns), 1.0
+    if isinstance(spec, AgreementSpec):  # the raters' columns (the long layout has three)
+        return len(dataset.df), len(spec.raters) if spec.layout == "wide" else 3, 1.0
     covariates = getattr(spec, "covariates", ())
     factors = set(getattr(spec, "categorical", ()))
     widths = [
