@@ -93,7 +93,7 @@ def kappa_table(view: AgreementView) -> Tag:
         "subjects; a CI is cut at 1 (kappa cannot exceed it). Agreement in words: Landis & Koch "
         "(1977).",
     ]
-    if s.scale == "ordinal":
+    if s.scale == "ordinal" and len(s.raters) == 2:
         notes.append(
             "Weighted kappa credits near agreement; the categories are equally spaced by their "
             "order (" + ", ".join(s.categories) + "), as psych and irr weight them."
@@ -102,15 +102,10 @@ def kappa_table(view: AgreementView) -> Tag:
                       notes=notes)  # fmt: skip
 
 
-def crosstab_table(view: AgreementView) -> Tag:
+def crosstab_table(view: AgreementView) -> Tag | None:
     s, table = view.summary, view.result.crosstab
-    if table.empty:
-        text = (
-            "The table of two raters' categories is shown for two raters."
-            if s.scale != "continuous"
-            else "Not shown for measurements."
-        )
-        return tags.p(text, class_="text-muted mb-0")
+    if table.empty:  # more than two raters, or measurements: no two-way table
+        return None
     first, second = view.rater(s.raters[0]), view.rater(s.raters[1])
     frame = pd.DataFrame({f"{first} ↓ / {second} →": [str(i) for i in table.index]})
     for column in table.columns:
