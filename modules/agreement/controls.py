@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from collections.abc import Iterable
 
-from analyses.agreement import MAX_RATERS
+from analyses.agreement_data import MAX_RATERS
 from analyses.errors import AnalysisError
 from analyses.specs import AgreementSpec
 from utils.dataset import Dataset

@@ -177,7 +177,7 @@ def test_missing_ratings_are_dropped_and_counted():
         (pd.DataFrame({"a": [1, None, 2], "b": [1, 2, None]}), AgreementSpec(raters=("a", "b")),
          "Only 1 subject rated by every rater"),
         (pd.DataFrame({"a": [1, 2, 3], "b": ["low", "high", "mid"]}),
-         AgreementSpec(raters=("a", "b")), "'b' holds text such as 'low'"),
+         AgreementSpec(raters=("a", "b")), "the ratings in 'b' hold text such as 'low'"),
         (pd.DataFrame({"a": ["x", "y"], "b": ["y", "x"]}),
          AgreementSpec(raters=("a", "b"), scale="ordinal"), "recode them as numbers"),
         (
@@ -191,6 +191,12 @@ def test_data_that_cannot_support_agreement_gets_a_sentence(frame, spec, words):
     with pytest.raises(AnalysisError, match=None) as info:
         analyze(frame, spec)
     assert words in str(info.value)
+
+
+def test_long_layout_names_the_rater_whose_ratings_are_text():
+    df = pd.DataFrame({"s": [1, 1, 2, 2], "r": ["A", "B", "A", "B"], "v": [1, "high", 2, "low"]})
+    with pytest.raises(AnalysisError, match="rater 'B''s ratings hold text such as 'high'"):
+        analyze(df, AgreementSpec(layout="long", subject="s", rater="r", rating="v"))
 
 
 def test_text_categories_and_perfect_agreement():
