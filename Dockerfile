@@ -22,7 +22,7 @@ RUN python -m pip install -r requirements.txt \
  && python -m pip install -r requirements-embed.txt
 
 COPY --chown=user . .
-RUN python data/make_example.py
+RUN python data/make_example.py && python data/make_agreement_example.py
 
 USER user
 EXPOSE 7860

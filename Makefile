@@ -5,7 +5,7 @@ PY := $(VENV)/bin/python
 PORT ?= 7860
 RUNTIME := $(VENV)/.runtime-installed
 DEV := $(VENV)/.dev-installed
-EXAMPLE := data/example_clinical.csv
+EXAMPLE := data/example_clinical.csv data/example_agreement.csv
 
 .PHONY: run test lint bench load system-deps references clean
 
@@ -44,8 +44,11 @@ $(DEV): $(RUNTIME) requirements-dev.txt
 	$(PY) -m pip install --quiet -r requirements-dev.txt
 	touch $@
 
-$(EXAMPLE): data/make_example.py | $(RUNTIME)
+data/example_clinical.csv: data/make_example.py | $(RUNTIME)
 	$(PY) data/make_example.py
+
+data/example_agreement.csv: data/make_agreement_example.py | $(RUNTIME)
+	$(PY) data/make_agreement_example.py
 
 # Debian's chromium (browser tests) and redis-server (shared cache tier tests), if missing.
 system-deps:

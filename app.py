@@ -14,6 +14,7 @@ from starlette.routing import Mount, Route
 
 import logic
 from modules import shiny_patches
+from modules.agreement import tab as agreement
 from modules.cleaning import tab as cleaning
 from modules.correlation import tab as correlation
 from modules.data import tab as data
@@ -53,6 +54,7 @@ app_ui = ui.page_navbar(
     ui.nav_panel("Regression", regression.TAB.ui("regression"), value="regression"),
     # analysis tabs (one line each)
     ui.nav_panel("Sample size", sample_size.TAB.ui("sample_size"), value="sample_size"),
+    ui.nav_panel("Agreement", agreement.TAB.ui("agreement"), value="agreement"),
     ui.nav_panel("Server stats", stats_panel.stats_ui("stats"), value="stats"),
     ui.nav_spacer(),
     ui.nav_control(stats_panel.stats_badge_ui("badge")),
@@ -84,6 +86,7 @@ def server(input, output, session):
     outcome.TAB.server("outcome", dataset=dataset, tab=tab)
     # analysis servers (one line each)
     sample_size.TAB.server("sample_size", dataset=dataset, tab=tab)  # needs no data
+    agreement.TAB.server("agreement", dataset=dataset, tab=tab)
     survival.TAB.server("survival", dataset=dataset, tab=tab)
     correlation.TAB.server("correlation", dataset=dataset, tab=tab)
     regression.TAB.server("regression", dataset=dataset, tab=tab)

@@ -22,7 +22,7 @@ from analyses.errors import AnalysisError
 from analyses.fit_records import FIT_RECORDS
 from analyses.results import OutcomeResult, RegressionResult
 from analyses.sample_size_result import SampleSizeResult
-from analyses.specs import EffectScale, Method, OutcomeSpec
+from analyses.specs import AgreementSpec, EffectScale, Method, OutcomeSpec
 from matching import codebook as codebook_io
 from matching import embeddings, similarity
 from matching.codebook import Codebook
@@ -128,6 +128,7 @@ ANALYSES: dict[str, str] = {
     "correlation": "analyses.correlation",
     "regression": "analyses.regression",
     "sample_size": "analyses.sample_size",
+    "agreement": "analyses.agreement",
     "harmonize": "matching.similarity",
     "codebook": "matching.codebook_match",
 }
@@ -175,6 +176,8 @@ def _design_size(dataset: Dataset, spec: Any) -> tuple[int, int, float]:
     codebook, its variables and the data's columns (the matrices of pairs it scores)."""
     if isinstance(spec, CodebookSpec):
         return len(spec.codebook.entries), len(dataset.columns), 1.0
+    if isinstance(spec, AgreementSpec):  # the raters' columns (the long layout has three)
+        return len(dataset.df), len(spec.raters) if spec.layout == "wide" else 3, 1.0
     covariates = getattr(spec, "covariates", ())
     factors = set(getattr(spec, "categorical", ()))
     widths = [

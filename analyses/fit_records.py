@@ -180,6 +180,29 @@ class Table1Info:
     fisher_resamples: int  # Monte Carlo resamples of Fisher's test on tables larger than 2x2
 
 
+@dataclass(frozen=True)
+class AgreementSummary:
+    """What an agreement analysis compared, on how many subjects, and its single numbers."""
+
+    scale: str  # "nominal", "ordinal" or "continuous"
+    layout: str  # "wide" or "long"
+    raters: tuple[str, ...]  # the raters compared (column names, or the long layout's raters)
+    n_rows: int  # rows in the data
+    n_subjects: int  # subjects rated by every rater (complete cases): the ones analysed
+    n_dropped: int  # subjects left out for a missing rating
+    categories: tuple[str, ...]  # the categories in order (nominal, ordinal); () for measurements
+    percent_agreement: float  # % of subjects on whom every rater gave the same category; NaN
+    ba_first: str | None  # Bland–Altman: the first measurement (the difference is second - first)
+    ba_second: str | None
+    ba_sd: float  # SD of the differences; NaN without Bland–Altman
+    ba_slope: float  # proportional bias: slope of the differences on the means
+    ba_slope_ci_low: float
+    ba_slope_ci_high: float
+    ba_slope_p: float
+    ba_intercept: float
+    points_shown: int  # Bland–Altman points kept in the result (a sample above 5,000)
+
+
 FIT_RECORDS = (
     OutcomeFit,
     RegressionFit,
@@ -187,4 +210,5 @@ FIT_RECORDS = (
     SurvivalFit,
     CorrelationSummary,
     Table1Info,
+    AgreementSummary,
 )

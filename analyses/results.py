@@ -7,6 +7,7 @@ from dataclasses import dataclass, field
 import pandas as pd
 
 from analyses.fit_records import (
+    AgreementSummary,
     CorrelationSummary,
     DiagnosticInfo,
     OutcomeFit,
@@ -313,3 +314,61 @@ class SurvivalResult:
     fit: SurvivalFit
     warnings: tuple[str, ...] = ()
     scales: pd.DataFrame = field(default_factory=empty_scales)
+
+
+# Columns of AgreementResult.kappas, in order.
+AGREEMENT_KAPPA_COLUMNS = (
+    "statistic",  # "Cohen's kappa" or "Fleiss' kappa"
+    "weights",  # "none", "linear" or "quadratic"
+    "raters",  # how many raters
+    "n",  # subjects
+    "estimate",
+    "se",  # SE of the CI: Fleiss–Cohen–Everitt (Cohen), jackknife over subjects (Fleiss)
+    "ci_low",
+    "ci_high",
+    "se_null",  # SE under no agreement, of the z test
+    "z",
+    "p_value",  # two-sided, H0: kappa = 0
+)
+# Columns of AgreementResult.icc, in order (analyses/agreement_icc.py).
+AGREEMENT_ICC_COLUMNS = (
+    "form",  # ICC1, ICC2, ICC3, ICC1k, ICC2k, ICC3k (Shrout & Fleiss)
+    "model",  # McGraw & Wong: "One-way random", "Two-way random", "Two-way mixed"
+    "type",  # "absolute agreement" or "consistency"
+    "unit",  # "single rater" or "mean of k raters"
+    "when",  # when to use it, in words
+    "estimate",
+    "ci_low",
+    "ci_high",
+    "f",  # F statistic of H0: ICC = 0
+    "df1",
+    "df2",
+    "p_value",
+)
+# Columns of AgreementResult.limits (Bland–Altman), in order; rows bias, lower, upper.
+AGREEMENT_LIMITS_COLUMNS = (
+    "quantity",  # "bias", "lower" or "upper" (limit of agreement)
+    "estimate",
+    "ci_low",  # 95% CI: t interval (bias), Bland & Altman 1999 approximation (limits)
+    "ci_high",
+    "exact_low",  # exact 95% CI by the non-central t (limits; the t interval for the bias)
+    "exact_high",
+)
+
+
+@dataclass(frozen=True)
+class AgreementResult:
+    """Agreement between raters: kappas, ICCs, Bland–Altman, and the two raters' table.
+
+    `kappas`, `icc`, `limits`: see their column tuples above (empty when they do not apply).
+    `points`: columns mean, difference, one row per subject (Bland–Altman; sampled above 5,000).
+    `crosstab`: counts of rater 1's categories (index) by rater 2's (columns), two raters only.
+    """
+
+    kappas: pd.DataFrame
+    icc: pd.DataFrame
+    limits: pd.DataFrame
+    points: pd.DataFrame
+    crosstab: pd.DataFrame
+    summary: AgreementSummary
+    warnings: tuple[str, ...] = ()

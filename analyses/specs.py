@@ -175,3 +175,24 @@ class SampleSizeSpec:
     prevalence: float | None = None
     width: float | None = None
     margin: float | None = None
+
+
+@dataclass(frozen=True)
+class AgreementSpec:
+    """Agreement between raters (or methods) who rated the same subjects.
+
+    `layout` "wide": one column per rater (`raters`); "long": one row per rating, with the
+    `subject`, `rater` and `rating` columns. `scale`: "nominal" categories (Cohen's kappa for
+    two raters, Fleiss' for more, percentage agreement), "ordinal" categories coded as numbers
+    (also linear and quadratic weighted kappa for two raters), or "continuous" measurements
+    (the six ICCs and, for two raters, Bland–Altman). `pair`: the two raters of the
+    Bland–Altman plot (None: the first two); the difference is the second minus the first.
+    """
+
+    layout: Literal["wide", "long"] = "wide"
+    raters: tuple[str, ...] = ()
+    subject: str | None = None
+    rater: str | None = None
+    rating: str | None = None
+    scale: Literal["nominal", "ordinal", "continuous"] = "continuous"
+    pair: tuple[str, str] | None = None

@@ -18,6 +18,7 @@ ANALYSIS_NAMES = {
     "correlation": "Correlation",
     "regression": "Regression",
     "sample_size": "Sample size",
+    "agreement": "Agreement",
     "harmonize": "Label cleaning",
     "codebook": "Codebook matching",
 }

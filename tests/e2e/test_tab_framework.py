@@ -90,6 +90,12 @@ CASES: dict[str, tuple[str, Step, Step, Step]] = {
         lambda p: radio(p, "regression-screen_mode", "all"),
         lambda p: radio(p, "regression-screen_mode", "p"),
     ),
+    "agreement": (
+        "Agreement",
+        lambda p: [choose(p, "agreement-raters", c) for c in ("albumin", "creatinine", "crp")],
+        lambda p: select(p, "agreement-ba_second", "crp"),
+        lambda p: select(p, "agreement-ba_second", "creatinine"),
+    ),
 }
 
 

@@ -14,9 +14,10 @@ import pandas as pd
 import pytest
 
 import logic
-from analyses import correlation, diagnostic, outcome, regression, survival, table1
+from analyses import agreement, correlation, diagnostic, outcome, regression, survival, table1
 from analyses.fit_records import FIT_RECORDS
 from analyses.specs import (
+    AgreementSpec,
     CorrelationSpec,
     DiagnosticSpec,
     OutcomeSpec,
@@ -119,6 +120,16 @@ CASES = {
             covariates=("age", "meal.cal"),
             effect_scale="sd",
         ),
+    ),
+    "agreement_measurements": (
+        agreement,
+        lambda: pd.read_csv(Path(__file__).parents[1] / "r" / "agreement_pefr_data.csv"),
+        AgreementSpec(raters=("wright", "mini")),
+    ),
+    "agreement_categories": (
+        agreement,
+        lambda: pd.read_csv(Path(__file__).parents[1] / "r" / "agreement_cohen1968_data.csv"),
+        AgreementSpec(raters=("rater1", "rater2"), scale="ordinal"),
     ),
     "table1": (
         table1,

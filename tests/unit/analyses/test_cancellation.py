@@ -6,11 +6,12 @@ import numpy as np
 import pandas as pd
 import pytest
 
-from analyses import correlation, diagnostic, outcome, regression, survival, table1
+from analyses import agreement, correlation, diagnostic, outcome, regression, survival, table1
 from analyses.cancellation import Cancelled, CancelToken, cancellable, checkpoint, current_token
 from analyses.firth import fit_firth, penalized_lr_p
 from analyses.fit_records import FIT_RECORDS
 from analyses.specs import (
+    AgreementSpec,
     CorrelationSpec,
     DiagnosticSpec,
     OutcomeSpec,
@@ -203,6 +204,11 @@ ANALYSES = {
     "correlation": (
         correlation.analyze,
         CorrelationSpec(("age", "marker", "score", "visits"), method="spearman"),
+    ),
+    "agreement": (agreement.analyze, AgreementSpec(raters=("marker", "score", "age"))),
+    "agreement kappa": (
+        agreement.analyze,
+        AgreementSpec(raters=("died", "rare"), scale="nominal"),
     ),
 }
 

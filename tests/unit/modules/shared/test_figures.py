@@ -20,15 +20,19 @@ import pytest
 from plotly.offline import get_plotlyjs
 
 import logic
-from analyses import correlation, diagnostic, regression, survival, table1
+from analyses import agreement, correlation, diagnostic, regression, survival, table1
 from analyses import outcome as outcome_analysis
 from analyses.specs import (
+    AgreementSpec,
     CorrelationSpec,
     DiagnosticSpec,
     RegressionSpec,
     SurvivalSpec,
     Table1Spec,
 )
+from modules.agreement import figures as agreement_figures
+from modules.agreement import report as agreement_report
+from modules.agreement import view as agreement_view
 from modules.cleaning import flow_view
 from modules.correlation import view as correlation_view
 from modules.diagnostic import report as diagnostic_report
@@ -122,6 +126,14 @@ def _correlation():
     return correlation_view.CorrelationView(correlation.analyze(df, spec), {}, "data.csv")
 
 
+def _agreement():
+    rng = np.random.default_rng(6)
+    truth = rng.normal(50, 10, 60)
+    df = pd.DataFrame({"a": truth + rng.normal(0, 3, 60), "b": truth + rng.normal(1, 3, 60)})
+    spec = AgreementSpec(raters=("a", "b"))
+    return agreement_view.AgreementView(agreement.analyze(df, spec), {}, "data.csv")
+
+
 @pytest.fixture(scope="module")
 def views() -> dict[str, object]:
     return {
@@ -133,6 +145,7 @@ def views() -> dict[str, object]:
         "table1": _table1(),
         "correlation": _correlation(),
         **sample_size_views(),
+        "agreement": _agreement(),
         "flow": Flow(
             "trial.csv",
             500,
@@ -181,6 +194,9 @@ FIGURES: dict[str, Callable[[dict], go.Figure]] = {
     "modules.correlation.view:scatter_plot": lambda v: correlation_view.scatter_plot(
         v["correlation"]
     ),
+    "modules.agreement.figures:bland_altman_plot": lambda v: agreement_figures.bland_altman_plot(
+        v["agreement"]
+    ),
     "modules.shared.forest:forest_figure": lambda v: _separated_forest(),
     "modules.sample_size.view:curve_figure": lambda v: sample_size_view.curve_figure(
         v["sample_size"]
@@ -206,6 +222,9 @@ REPORTS: dict[str, Callable[[dict], str]] = {
     ),
     "modules.correlation.view:html_report": lambda v: correlation_view.html_report(
         v["correlation"], WHEN
+    ),
+    "modules.agreement.report:html_report": lambda v: agreement_report.html_report(
+        v["agreement"], WHEN
     ),
     "modules.cleaning.flow_view:flow_report": lambda v: flow_view.flow_report(v["flow"], WHEN),
     "modules.sample_size.view:html_report": lambda v: sample_size_view.html_report(

@@ -6,6 +6,7 @@ from __future__ import annotations
 import pytest
 from htmltools import TagList
 
+from modules.agreement import tab as agreement
 from modules.correlation import tab as correlation
 from modules.diagnostic import tab as diagnostic
 from modules.outcome import tab as outcome
@@ -45,8 +46,12 @@ def _controls_html(tab, columns: int) -> str:
 
 
 @pytest.mark.parametrize(
-    "tab", [outcome.TAB, table1.TAB, diagnostic.TAB, survival.TAB, correlation.TAB, regression.TAB]
-)
+    "tab",
+    [
+        outcome.TAB, table1.TAB, diagnostic.TAB, survival.TAB, correlation.TAB, regression.TAB,
+        agreement.TAB,
+    ],
+)  # fmt: skip
 def test_every_tab_s_controls_are_as_big_for_16000_columns_as_for_400(tab):
     narrow, wide = _controls_html(tab, 400), _controls_html(tab, 16_000)
     assert len(wide) < 1.1 * len(narrow) + 2_000, (len(narrow), len(wide))
