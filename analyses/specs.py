@@ -117,6 +117,8 @@ class SurvivalSpec:
     `risk_times` are the times of the at-risk table (empty: round steps chosen).
     `effect_scale`: continuous covariates' hazard ratios per unit, per 10 units, per SD or per
     IQR (SD and IQR among the patients with a follow-up time and an event status).
+    `strata`: columns whose combinations each get their own baseline hazard in the Cox
+    models (R's strata()): no hazard ratio for them; the curves are drawn per stratum.
     """
 
     event: str
@@ -131,3 +133,4 @@ class SurvivalSpec:
     conf_type: Literal["log", "log-log", "plain"] = "log"
     risk_times: tuple[float, ...] = ()
     effect_scale: EffectScale = "unit"
+    strata: tuple[str, ...] = ()

@@ -51,9 +51,13 @@ CONTROLS = (
            note=lambda s, value: sc.censor_note(s.ds, s["event"])),
     Select("group", "Compare groups", choices=lambda s: sc.group_choices(s.ds, [s["event"]]),
            default=lambda s, choices: sc.NO_GROUP),
+    Select("strata", sc.STRATA_LABEL,
+           choices=lambda s: sc.strata_choices(
+               s.ds, [s["time"], s["start"], s["end"], s["event"], s["group"]]),
+           multiple=True, placeholder="none", note=sc.strata_note),
     Select("covariates", "Cox model covariates (the group, if any, enters first)",
            choices=lambda s: sc.covariate_choices(
-               s.ds, [s["time"], s["start"], s["end"], s["event"], s["group"]]),
+               s.ds, [s["time"], s["start"], s["end"], s["event"], s["group"], *s["strata"]]),
            multiple=True, placeholder="none"),
     EFFECT_SCALE_CONTROL,
     Radio("band", "95% confidence band", sc.BANDS, default="log"),
@@ -72,6 +76,7 @@ def build_spec(s: Settings):
         event_level=s["event_level"],
         group=s["group"],
         covariates=s["covariates"] or (),
+        strata=s["strata"] or (),
         conf_type=s["band"],
         effect_scale=s["effect_scale"],
     )
