@@ -47,6 +47,7 @@ class CoxFit:
     loglik_null: float
     converged: bool
     linear_predictor: np.ndarray
+    covariance: np.ndarray | None = None  # of params (inverse information)
 
 
 def fit_cox(
@@ -96,6 +97,7 @@ def _fit_phreg(
         loglik_null=float(model.loglike(np.zeros(x.shape[1]))),
         converged=converged and bool(np.all(np.isfinite(bse))),
         linear_predictor=x @ params,
+        covariance=np.asarray(result.cov_params(), dtype=float),
     )
 
 
@@ -116,6 +118,7 @@ def _fit_vectorised(
         loglik_null=loglik_null,
         converged=converged and bool(np.all(np.isfinite(bse))),
         linear_predictor=x @ params,
+        covariance=covariance,
     )
 
 
