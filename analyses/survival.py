@@ -16,6 +16,8 @@ import numpy as np
 import pandas as pd
 
 from analyses.cancellation import progress, steps
+from analyses.effect_models import Response
+from analyses.effect_modifiers import modifier_tables
 from analyses.effect_scale import check_effect_scale, rescale, scale_table
 from analyses.encoding import Factor
 from analyses.errors import AnalysisError
@@ -47,7 +49,7 @@ from analyses.survival_km import (
 from analyses.survival_zph import PH_COLUMNS, ph_test
 
 # Bump when the results of the same data and spec change meaning (cache keys include it).
-VERSION = "3"
+VERSION = "3"  # 3: strata, subgroup and interaction tables
 ALL = "All patients"
 LOW_EVENTS_PER_PARAMETER = 10
 
@@ -235,6 +237,9 @@ def analyze(df: pd.DataFrame, spec: SurvivalSpec) -> SurvivalResult:
     # SD and IQR among the patients with a follow-up time and status: the crude models'.
     scales, scale_notes = scale_table(covs, followed, spec.effect_scale)
     notes += cox_notes + scale_notes
+    response = Response("cox", event, time=time, strata=None if strata is None else strata.codes)
+    subgroups, interactions, modifier_notes = modifier_tables(df, spec, response, covs, followed)
+    notes += modifier_notes
     ph_global = ph.loc[ph["is_global"], "p_value"] if len(ph) else pd.Series(dtype=float)
     model = {
         "event": level,
@@ -266,4 +271,6 @@ def analyze(df: pd.DataFrame, spec: SurvivalSpec) -> SurvivalResult:
         fit=SurvivalFit(**model),
         warnings=tuple(dict.fromkeys(notes)),
         scales=scales,
+        subgroups=rescale(subgroups, scales, ratio=True),
+        interactions=rescale(interactions, scales, ratio=True),
     )
