@@ -11,6 +11,10 @@ from modules.shared import model_controls as mc
 from modules.shared.analysis_tab import AnalysisTab, Card, csv_and_report, plot_card, warnings_card
 from modules.shared.controls import Radio, Select, Settings, level_choices
 from modules.shared.effect_scale import EFFECT_SCALE_CONTROL
+from modules.shared.modifier_controls import HEADING, modifier_controls, with_modifiers
+from modules.shared.modifier_view import Effect, modifiers_card, modifiers_download
+
+ODDS_RATIO = Effect("OR", "odds ratio", ratio=True)
 
 CONTROLS = (
     Select(
@@ -35,10 +39,15 @@ CONTROLS = (
     *mc.SELECTION_CONTROLS,
     Radio("summary", "Continuous variables shown as", oc.SUMMARIES, default="mean"),
     EFFECT_SCALE_CONTROL,
+    *modifier_controls(lambda s: list(s["covariates"] or ()), lambda s: [s["outcome"]]),
 )
 
 
 def build_spec(s: Settings):
+    return with_modifiers(_spec(s), s)
+
+
+def _spec(s: Settings):
     return logic.outcome_spec(
         s.ds,
         s["outcome"] or "",
@@ -59,6 +68,8 @@ CARDS = (
          full_screen=True),
     plot_card("forest", "Forest plot of adjusted odds ratios", figures.forest_plot, "forest-plot",
               "forest-container"),
+    Card("modifiers_out", HEADING, lambda view: modifiers_card(
+        view.result, view.label, ODDS_RATIO, "outcome"), full_screen=True),
 )  # fmt: skip
 
 TAB = AnalysisTab(
@@ -70,7 +81,10 @@ TAB = AnalysisTab(
     make_view=outcome_view.make_view,
     done_text=outcome_view.done_text,
     cards=CARDS,
-    downloads=csv_and_report(report.tables_csv, report.html_report),
+    downloads=(
+        *csv_and_report(report.tables_csv, report.html_report),
+        modifiers_download(lambda view: view.result, lambda view: view.label),
+    ),
     downloads_note="The CSV holds both tables with numbers unformatted, one row per level. The "
     "report is a single HTML file with the tables and the plot; it opens offline and can be "
     "copied into Word.",

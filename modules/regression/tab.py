@@ -10,6 +10,8 @@ from modules.shared import model_controls as mc
 from modules.shared.analysis_tab import AnalysisTab, Card, csv_and_report, plot_card, warnings_card
 from modules.shared.controls import Radio, Select, Settings
 from modules.shared.effect_scale import EFFECT_SCALE_CONTROL
+from modules.shared.modifier_controls import HEADING, modifier_controls, with_modifiers
+from modules.shared.modifier_view import Effect, modifiers_card, modifiers_download
 
 CONTROLS = (
     Select(
@@ -31,10 +33,15 @@ CONTROLS = (
     mc.covariates_control(),
     *mc.SELECTION_CONTROLS,
     EFFECT_SCALE_CONTROL,
+    *modifier_controls(lambda s: list(s["covariates"] or ()), lambda s: [s["outcome"]]),
 )
 
 
 def build_spec(s: Settings):
+    return with_modifiers(_spec(s), s)
+
+
+def _spec(s: Settings):
     selection = mc.selection(s)
     covariates = selection.pop("covariates")
     exposure = s["exposure"] or None
@@ -49,6 +56,13 @@ def build_spec(s: Settings):
     )
 
 
+def effect_of(view: rv.RegressionView) -> Effect:
+    """Coefficients (mean differences) of a linear model, rate ratios of a count model."""
+    if view.ratio:
+        return Effect("IRR", "rate ratio", ratio=True)
+    return Effect("Coefficient", "coefficient (mean difference)", ratio=False)
+
+
 CARDS = (
     Card("fit", "Model fit", rv.fit_boxes),
     warnings_card(empty="No warnings: the model fitted without problems."),
@@ -59,6 +73,8 @@ CARDS = (
               "regression-forest"),
     plot_card("diagnostics_plot", "Residual diagnostics", figures.diagnostics_plot,
               "regression-diagnostics-plot", "regression-diagnostics"),
+    Card("modifiers_out", HEADING, lambda view: modifiers_card(
+        view.result, view.label, effect_of(view), "regression"), full_screen=True),
 )  # fmt: skip
 
 TAB = AnalysisTab(
@@ -71,6 +87,9 @@ TAB = AnalysisTab(
     make_view=lambda result, ds, spec: rv.RegressionView(result, ds.labels(), ds.name),
     done_text=rv.done_text,
     cards=CARDS,
-    downloads=csv_and_report(rt.tables_csv, rt.html_report),
+    downloads=(
+        *csv_and_report(rt.tables_csv, rt.html_report),
+        modifiers_download(lambda view: view.result, lambda view: view.label),
+    ),
     file_stem=rt.file_stem,
 )

@@ -10,6 +10,8 @@ from modules.shared.analysis_tab import AnalysisTab, Card, csv_and_report, warni
 from modules.shared.controls import Checkbox, Radio, Select, Settings, level_choices
 from modules.shared.effect_scale import EFFECT_SCALE_CONTROL
 from modules.shared.figures import plot_div
+from modules.shared.modifier_controls import HEADING, modifier_controls, with_modifiers
+from modules.shared.modifier_view import Effect, modifiers_card, modifiers_download
 from modules.survival import controls as sc
 from modules.survival import figures, report, tables
 from modules.survival import view as sv
@@ -27,6 +29,8 @@ def _end_default(s: Settings, choices) -> str | None:
     others = [d for d in choices if d != s["start"]]
     return others[-1] if others else None
 
+
+HAZARD_RATIO = Effect("HR", "hazard ratio", ratio=True)
 
 CONTROLS = (
     Radio("time_mode", "Follow-up from", sc.TIME_MODES, default="column"),
@@ -59,6 +63,10 @@ CONTROLS = (
            choices=lambda s: sc.covariate_choices(
                s.ds, [s["time"], s["start"], s["end"], s["event"], s["group"], *s["strata"]]),
            multiple=True, placeholder="none"),
+    *modifier_controls(
+        lambda s: [g for g in (s["group"], *(s["covariates"] or ())) if g],
+        lambda s: [s["time"], s["start"], s["end"], s["event"], *(s["strata"] or ())],
+    ),
     EFFECT_SCALE_CONTROL,
     Radio("band", "95% confidence band", sc.BANDS, default="log"),
     Checkbox("show_band", "Shade the bands on the plot", default=True),
@@ -66,6 +74,10 @@ CONTROLS = (
 
 
 def build_spec(s: Settings):
+    return with_modifiers(_spec(s), s)
+
+
+def _spec(s: Settings):
     return sc.build_spec(
         s.ds,
         mode=s["time_mode"],
@@ -106,6 +118,12 @@ CARDS = (
     Card("medians_out", "Median survival and log-rank test", tables.medians_table),
     Card("hazards_out", "Cox proportional hazards (hazard ratios)", hazards, full_screen=True),
     Card("forest_out", "Forest plot", forest, full_screen=True),
+    Card(
+        "modifiers_out",
+        HEADING,
+        lambda view: modifiers_card(view.result, view.label, HAZARD_RATIO, "survival"),
+        full_screen=True,
+    ),
 )
 
 TAB = AnalysisTab(
@@ -120,7 +138,10 @@ TAB = AnalysisTab(
     view_options=lambda s: bool(s["show_band"]),
     with_options=lambda view, show_band: replace(view, show_band=show_band),
     cards=CARDS,
-    downloads=csv_and_report(report.tables_csv, report.html_report),
+    downloads=(
+        *csv_and_report(report.tables_csv, report.html_report),
+        modifiers_download(lambda view: view.result, lambda view: view.label),
+    ),
     downloads_note="The CSV holds every table (and the curves) in long form with numbers "
     "unformatted. The report is one HTML file with the tables and plots; it opens offline.",
     file_stem=report.file_stem,
