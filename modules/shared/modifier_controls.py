@@ -2,8 +2,8 @@
 share, and how their values enter a tab's spec.
 
 The exposure is one of the model's variables; subgroup variables are any categorical columns
-(not the outcome's); an interaction pair is (a model variable, a categorical model
-variable), sent as a JSON pair so that any column name survives the trip.
+(not the outcome's); an interaction pair is (a model variable, a categorical model variable
+or chosen subgroup variable), sent as a JSON pair so that any column name survives the trip.
 """
 
 from __future__ import annotations
@@ -48,15 +48,18 @@ def read_pair(value: str) -> tuple[str, str] | None:
     return (pair[0], pair[1]) if ok else None
 
 
-def pair_choices(dataset: Dataset, variables: Iterable[str]) -> dict[str, str]:
-    """Every (variable, categorical variable) pair of the model's variables."""
+def pair_choices(
+    dataset: Dataset, variables: Iterable[str], modifiers: Iterable[str] = ()
+) -> dict[str, str]:
+    """Every (model variable, categorical model variable or subgroup variable) pair."""
     names = [v for v in dict.fromkeys(variables) if v in dataset.columns]
+    others = [m for m in dict.fromkeys([*names, *modifiers]) if is_factor(dataset, m)]
     return {
         pair_value(a, b): f"{dataset.label(a)} × {dataset.label(b)} (effect of "
         f"{dataset.label(a)} per level of {dataset.label(b)})"
         for a in names
-        for b in names
-        if a != b and is_factor(dataset, b)
+        for b in others
+        if a != b
     }
 
 
@@ -92,8 +95,9 @@ def modifier_controls(
         ),
         Select(
             "interactions",
-            "Interaction terms in the adjusted model (reported per level)",
-            choices=lambda s: pair_choices(s.ds, variables(s)),
+            "Interaction terms in the adjusted model (reported per level; modifiers: the "
+            "categorical covariates and the subgroup variables)",
+            choices=lambda s: pair_choices(s.ds, variables(s), s["subgroups"] or ()),
             default=lambda s, choices: [],
             multiple=True,
             placeholder="none",

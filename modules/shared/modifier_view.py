@@ -163,7 +163,7 @@ def modifiers_card(result, label, effect: Effect, prefix: str) -> Tag | TagList:
         parts.append(
             html_table(
                 subgroup_frame(subgroups, label, effect),
-                table_id=f"{prefix}-subgroups",
+                table_id=f"{prefix}-subgroup-table",
                 caption=f"{effect.long.capitalize()} of the exposure within each subgroup",
                 notes=[
                     "Each level's model has the same covariates as the adjusted model (a "
@@ -176,7 +176,7 @@ def modifiers_card(result, label, effect: Effect, prefix: str) -> Tag | TagList:
         parts.append(
             html_table(
                 interaction_frame(interactions, label, effect),
-                table_id=f"{prefix}-interactions",
+                table_id=f"{prefix}-interaction-table",
                 caption=f"Interactions: {effect.long} of the exposure in each level of the "
                 "modifier (adjusted model with exposure × modifier)",
                 notes=[

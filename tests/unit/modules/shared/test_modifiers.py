@@ -77,7 +77,7 @@ def test_card_escapes_names_and_draws_headings_without_markers():
     effect = Effect("Coefficient", "coefficient", ratio=False)
     html = str(modifiers_card(result, str, effect, "regression"))
     assert "<img" not in html and "&lt;img" in html
-    assert 'id="regression-subgroups"' in html and 'id="regression-interactions"' in html
+    assert 'id="regression-subgroup-table"' in html and 'id="regression-interaction-table"' in html
     rows = forest_rows(result.subgroups, str, effect)
     headings = [r for r in rows if r.heading]
     assert len(headings) == 2 and "p for interaction" in headings[0].label
