@@ -130,3 +130,25 @@ def test_progress_names_the_subgroup_level(monkeypatch):
     monkeypatch.setattr(subgroups, "progress", seen.append)
     subgroup_effects(response, covs, exposure, [modifier], base)
     assert "Subgroup tension: level 2 of 3" in seen
+
+
+def test_cancel_stops_between_subgroup_levels(monkeypatch):
+    """A cancel during the subgroup models stops at the next checkpoint (each model fit)."""
+    import analyses.subgroups as subgroups
+    from analyses.cancellation import Cancelled, CancelToken, cancellable, progress
+
+    response, covs, exposure, modifier, _ = scenario("lung")
+    base = np.ones(len(response.y), dtype=bool)
+    token = CancelToken()
+    seen: list[str] = []
+
+    def cancel_at_second_level(text: str) -> None:
+        seen.append(text)
+        if text.endswith("level 2 of 2"):
+            token.cancel()
+        progress(text)
+
+    monkeypatch.setattr(subgroups, "progress", cancel_at_second_level)
+    with pytest.raises(Cancelled), cancellable(token):
+        subgroup_effects(response, covs, exposure, [modifier], base)
+    assert seen[-1] == "Subgroup sex: level 2 of 2"
