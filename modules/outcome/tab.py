@@ -12,9 +12,11 @@ from modules.shared.analysis_tab import AnalysisTab, Card, csv_and_report, plot_
 from modules.shared.controls import Radio, Select, Settings, level_choices
 from modules.shared.effect_scale import EFFECT_SCALE_CONTROL
 from modules.shared.modifier_controls import HEADING, modifier_controls, with_modifiers
-from modules.shared.modifier_view import Effect, modifiers_card, modifiers_download
-
-ODDS_RATIO = Effect("OR", "odds ratio", ratio=True)
+from modules.shared.modifier_view import (
+    ODDS_RATIO,
+    modifiers_card,
+    modifiers_download,
+)
 
 CONTROLS = (
     Select(

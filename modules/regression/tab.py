@@ -11,7 +11,7 @@ from modules.shared.analysis_tab import AnalysisTab, Card, csv_and_report, plot_
 from modules.shared.controls import Radio, Select, Settings
 from modules.shared.effect_scale import EFFECT_SCALE_CONTROL
 from modules.shared.modifier_controls import HEADING, modifier_controls, with_modifiers
-from modules.shared.modifier_view import Effect, modifiers_card, modifiers_download
+from modules.shared.modifier_view import modifiers_card, modifiers_download
 
 CONTROLS = (
     Select(
@@ -56,13 +56,6 @@ def _spec(s: Settings):
     )
 
 
-def effect_of(view: rv.RegressionView) -> Effect:
-    """Coefficients (mean differences) of a linear model, rate ratios of a count model."""
-    if view.ratio:
-        return Effect("IRR", "rate ratio", ratio=True)
-    return Effect("Coefficient", "coefficient (mean difference)", ratio=False)
-
-
 CARDS = (
     Card("fit", "Model fit", rv.fit_boxes),
     warnings_card(empty="No warnings: the model fitted without problems."),
@@ -74,7 +67,7 @@ CARDS = (
     plot_card("diagnostics_plot", "Residual diagnostics", figures.diagnostics_plot,
               "regression-diagnostics-plot", "regression-diagnostics"),
     Card("modifiers_out", HEADING, lambda view: modifiers_card(
-        view.result, view.label, effect_of(view), "regression"), full_screen=True),
+        view.result, view.label, rt.effect_of(view), "regression"), full_screen=True),
 )  # fmt: skip
 
 TAB = AnalysisTab(

@@ -13,13 +13,13 @@ from typing import Any
 
 import pandas as pd
 import plotly.graph_objects as go
-from htmltools import Tag, TagList
+from htmltools import HTML, Tag, TagList, tags
 from shiny import ui
 
 from analyses.subgroups import ALL_PATIENTS
 from modules.shared.analysis_tab import Download
 from modules.shared.csv_safety import csv_text
-from modules.shared.figures import plot_div
+from modules.shared.figures import figure_html, plot_div
 from modules.shared.forest import ForestRow, coefficient_axis, forest_figure, ratio_axis
 from modules.shared.formatting import (
     fmt_ci,
@@ -45,6 +45,10 @@ class Effect:
     short: str
     long: str
     ratio: bool
+
+
+ODDS_RATIO = Effect("OR", "odds ratio", ratio=True)
+HAZARD_RATIO = Effect("HR", "hazard ratio", ratio=True)
 
 
 def effect_text(effect: Effect, estimate, low, high) -> str:
@@ -152,18 +156,15 @@ def subgroup_figure(table: pd.DataFrame, label, effect: Effect) -> go.Figure:
     )
 
 
-def modifiers_card(result, label, effect: Effect, prefix: str) -> Tag | TagList:
-    """The card's content: forest plot and tables, or a line saying how to ask for them."""
+def _tables(result, label, effect: Effect, prefix: str | None) -> list[Tag]:
+    """The subgroup and interaction tables that have rows (ids only on the page)."""
     subgroups, interactions = result.subgroups, result.interactions
-    if subgroups.empty and interactions.empty:
-        return ui.p(EMPTY, class_="text-muted mb-0")
     parts = []
     if not subgroups.empty:
-        parts.append(plot_div(subgroup_figure(subgroups, label, effect), f"{prefix}-subgroup-plot"))
         parts.append(
             html_table(
                 subgroup_frame(subgroups, label, effect),
-                table_id=f"{prefix}-subgroup-table",
+                table_id=prefix and f"{prefix}-subgroup-table",
                 caption=f"{effect.long.capitalize()} of the exposure within each subgroup",
                 notes=[
                     "Each level's model has the same covariates as the adjusted model (a "
@@ -176,7 +177,7 @@ def modifiers_card(result, label, effect: Effect, prefix: str) -> Tag | TagList:
         parts.append(
             html_table(
                 interaction_frame(interactions, label, effect),
-                table_id=f"{prefix}-interaction-table",
+                table_id=prefix and f"{prefix}-interaction-table",
                 caption=f"Interactions: {effect.long} of the exposure in each level of the "
                 "modifier (adjusted model with exposure × modifier)",
                 notes=[
@@ -186,7 +187,30 @@ def modifiers_card(result, label, effect: Effect, prefix: str) -> Tag | TagList:
                 ],
             )
         )
-    return TagList(*parts)
+    return parts
+
+
+def modifiers_card(result, label, effect: Effect, prefix: str) -> Tag | TagList:
+    """The card's content: forest plot and tables, or a line saying how to ask for them."""
+    if result.subgroups.empty and result.interactions.empty:
+        return ui.p(EMPTY, class_="text-muted mb-0")
+    parts = []
+    if not result.subgroups.empty:
+        figure = subgroup_figure(result.subgroups, label, effect)
+        parts.append(plot_div(figure, f"{prefix}-subgroup-plot"))
+    return TagList(*parts, *_tables(result, label, effect, prefix))
+
+
+def report_section(result, label, effect: Effect, prefix: str) -> Tag | None:
+    """The report's section (None when nothing was asked); the report has plotly.js already."""
+    if result.subgroups.empty and result.interactions.empty:
+        return None
+    parts: list = [tags.h2("Subgroups and interactions")]
+    if not result.subgroups.empty:
+        figure = subgroup_figure(result.subgroups, label, effect)
+        div_id = f"{prefix}-subgroup-plot"
+        parts.append(HTML(figure_html(figure, div_id=div_id, include_plotlyjs=False)))
+    return tags.section(*parts, *_tables(result, label, effect, None))
 
 
 def modifiers_csv(result, label) -> str:

@@ -11,7 +11,11 @@ from modules.shared.controls import Checkbox, Radio, Select, Settings, level_cho
 from modules.shared.effect_scale import EFFECT_SCALE_CONTROL
 from modules.shared.figures import plot_div
 from modules.shared.modifier_controls import HEADING, modifier_controls, with_modifiers
-from modules.shared.modifier_view import Effect, modifiers_card, modifiers_download
+from modules.shared.modifier_view import (
+    HAZARD_RATIO,
+    modifiers_card,
+    modifiers_download,
+)
 from modules.survival import controls as sc
 from modules.survival import figures, report, tables
 from modules.survival import view as sv
@@ -29,8 +33,6 @@ def _end_default(s: Settings, choices) -> str | None:
     others = [d for d in choices if d != s["start"]]
     return others[-1] if others else None
 
-
-HAZARD_RATIO = Effect("HR", "hazard ratio", ratio=True)
 
 CONTROLS = (
     Radio("time_mode", "Follow-up from", sc.TIME_MODES, default="column"),

@@ -93,3 +93,32 @@ def test_card_escapes_names_and_draws_headings_without_markers():
 def test_card_says_how_to_ask_when_nothing_was_asked():
     result = regression.analyze(data(), RegressionSpec("y", ("x",)))
     assert EMPTY in str(modifiers_card(result, str, Effect("C", "c", False), "r"))
+
+
+def test_reports_carry_the_section_only_when_asked():
+    import datetime as dt
+
+    from analyses import survival
+    from analyses.specs import SurvivalSpec
+    from modules.shared.modifier_view import HAZARD_RATIO, report_section
+    from modules.survival import report as survival_report
+    from modules.survival import view as survival_view
+
+    lung = pd.read_csv(ROOT / "tests" / "data" / "lung.csv", na_values=".")
+    lung = lung[["time", "status", "age", "sex", "ph.karno"]]
+    ds = dataset_from_frame(lung, name="lung.csv")
+    plain = SurvivalSpec(event="status", event_level="2", time="time", covariates=("age",))
+    asked = SurvivalSpec(
+        event="status", event_level="2", time="time", covariates=("age",),
+        subgroup_exposure="age", subgroups=("sex",), interactions=(("age", "sex"),),
+    )  # fmt: skip
+    when = dt.datetime(2026, 1, 1)
+    result = survival.analyze(ds.df, plain)
+    assert report_section(result, str, HAZARD_RATIO, "survival") is None
+    assert "Subgroups and interactions" not in survival_report.html_report(
+        survival_view.make_view(result, ds, plain), when
+    )
+    view = survival_view.make_view(survival.analyze(ds.df, asked), ds, asked)
+    html = survival_report.html_report(view, when)
+    assert "Subgroups and interactions" in html and 'id="survival-subgroup-plot"' in html
+    assert html.count("Plotly.newPlot") == 3  # curves, forest, subgroups; plotly.js once
