@@ -145,6 +145,8 @@ class SurvivalFit:
     cox_lr_p: float | None = None  # its p-value
     cox_converged: bool | None = None  # the Cox fit converged with finite standard errors
     cox_events_per_parameter: float | None = None  # cox_events / cox_n_parameters
+    strata: tuple[str, ...] = ()  # columns whose combinations have their own baseline hazard
+    n_strata: int | None = None  # strata with patients (None: not stratified)
 
 
 @dataclass(frozen=True)

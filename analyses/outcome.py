@@ -6,6 +6,8 @@ import numpy as np
 import pandas as pd
 
 from analyses.cancellation import progress, steps
+from analyses.effect_models import Response
+from analyses.effect_modifiers import modifier_tables
 from analyses.effect_scale import check_effect_scale, rescale, scale_table
 from analyses.encoding import (
     Covariate,
@@ -25,7 +27,7 @@ from analyses.univariable import Univariable, fit_univariable
 from analyses.warnings_text import model_warnings
 
 # Bump when the results of the same data and spec change meaning (cache keys include it).
-VERSION = "2"  # 2: a warning names covariates that are the outcome recorded another way
+VERSION = "3"  # 3: subgroup and interaction tables; 2: a warning names outcome proxies
 
 
 def _covariates(df: pd.DataFrame, spec: OutcomeSpec, y: np.ndarray):
@@ -176,13 +178,18 @@ def analyze(df: pd.DataFrame, spec: OutcomeSpec) -> OutcomeResult:
     multivariable = pd.DataFrame(multi.rows, columns=list(MULTIVARIABLE_COLUMNS))
     univariable["is_reference"] = univariable["is_reference"].astype(bool)
     multivariable["is_reference"] = multivariable["is_reference"].astype(bool)
+    response = Response("logistic", y)
+    base = np.ones(len(y), dtype=bool)
+    subgroups, interactions, modifier_notes = modifier_tables(df, spec, response, screened, base)
     return OutcomeResult(
         univariable=rescale(univariable, scales, ratio=True),
         multivariable=rescale(multivariable, scales, ratio=True),
         fit=fit,
-        warnings=tuple(dict.fromkeys(warnings + scale_notes)),
+        warnings=tuple(dict.fromkeys(warnings + scale_notes + modifier_notes)),
         vif=multi.vif,
         scales=scales,
+        subgroups=rescale(subgroups, scales, ratio=True),
+        interactions=rescale(interactions, scales, ratio=True),
     )
 
 

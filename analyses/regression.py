@@ -12,6 +12,8 @@ import numpy as np
 import pandas as pd
 
 from analyses.cancellation import progress, steps
+from analyses.effect_models import Response
+from analyses.effect_modifiers import modifier_tables
 from analyses.effect_scale import check_effect_scale, rescale, scale_table
 from analyses.encoding import Covariate
 from analyses.errors import AnalysisError
@@ -48,7 +50,7 @@ from analyses.results import (
 from analyses.specs import RegressionSpec
 
 # Bump when the results of the same data and spec change meaning (cache keys include it).
-VERSION = "2"
+VERSION = "3"  # 3: subgroup and interaction tables
 MODELS = ("linear", "count", "poisson", "negbin")
 
 
@@ -197,6 +199,14 @@ def analyze(df: pd.DataFrame, spec: RegressionSpec) -> RegressionResult:
     for frame in (univariable, multivariable):
         frame["is_reference"] = frame["is_reference"].astype(bool)
     ratio = family != "linear"
+    response = Response(
+        family,
+        y,
+        offset=None if family == "linear" else offset,
+        alpha=fit.alpha if family == "negbin" else None,
+    )
+    subgroups, interactions, modifier_notes = modifier_tables(df, spec, response, screened, known)
+    notes += modifier_notes
     return RegressionResult(
         univariable=rescale(univariable, scales, ratio),
         multivariable=rescale(multivariable, scales, ratio),
@@ -205,6 +215,8 @@ def analyze(df: pd.DataFrame, spec: RegressionSpec) -> RegressionResult:
         vif=vif,
         warnings=tuple(dict.fromkeys(notes + scale_notes)),
         scales=scales,
+        subgroups=rescale(subgroups, scales, ratio),
+        interactions=rescale(interactions, scales, ratio),
     )
 
 

@@ -6,6 +6,7 @@ from dataclasses import dataclass, field
 
 import pandas as pd
 
+from analyses.effect_modifiers import empty_interactions, empty_subgroups
 from analyses.fit_records import (
     AgreementSummary,
     CorrelationSummary,
@@ -81,6 +82,10 @@ class OutcomeResult:
     warnings: tuple[str, ...] = ()
     vif: pd.DataFrame = field(default_factory=lambda: pd.DataFrame(columns=["variable", "vif"]))
     scales: pd.DataFrame = field(default_factory=empty_scales)
+    # analyses/subgroups.SUBGROUP_COLUMNS and analyses/interactions.INTERACTION_COLUMNS; empty
+    # unless the spec asks for subgroups or interaction pairs.
+    subgroups: pd.DataFrame = field(default_factory=empty_subgroups)
+    interactions: pd.DataFrame = field(default_factory=empty_interactions)
 
 
 # Columns of CorrelationResult.pairs, in order (one row per pair of columns).
@@ -162,6 +167,10 @@ class RegressionResult:
     vif: pd.DataFrame
     warnings: tuple[str, ...] = ()
     scales: pd.DataFrame = field(default_factory=empty_scales)
+    # analyses/subgroups.SUBGROUP_COLUMNS and analyses/interactions.INTERACTION_COLUMNS; empty
+    # unless the spec asks for subgroups or interaction pairs.
+    subgroups: pd.DataFrame = field(default_factory=empty_subgroups)
+    interactions: pd.DataFrame = field(default_factory=empty_interactions)
 
 
 # Columns of Table1Result.cells: one row per variable, level and column of the table, in order.
@@ -314,6 +323,10 @@ class SurvivalResult:
     fit: SurvivalFit
     warnings: tuple[str, ...] = ()
     scales: pd.DataFrame = field(default_factory=empty_scales)
+    # analyses/subgroups.SUBGROUP_COLUMNS and analyses/interactions.INTERACTION_COLUMNS; empty
+    # unless the spec asks for subgroups or interaction pairs.
+    subgroups: pd.DataFrame = field(default_factory=empty_subgroups)
+    interactions: pd.DataFrame = field(default_factory=empty_interactions)
 
 
 # Columns of AgreementResult.kappas, in order.

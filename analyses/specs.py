@@ -19,6 +19,9 @@ class OutcomeSpec:
     candidate into the multivariable model; `force` covariates always enter it.
     `effect_scale`: continuous covariates' odds ratios per unit, per 10 units, per SD or per
     IQR (SD and IQR of the covariate among the patients with a known outcome).
+    `subgroup_exposure`, `subgroups`: the exposure whose effect is shown within each level of
+    each subgroup variable (analyses/subgroups.py); `interactions`: (exposure, modifier) pairs
+    added one at a time to the adjusted model, reported per level (analyses/interactions.py).
     """
 
     outcome: str
@@ -31,6 +34,9 @@ class OutcomeSpec:
     reference: tuple[tuple[str, str], ...] = ()
     continuous_summary: Literal["mean", "median"] = "mean"
     effect_scale: EffectScale = "unit"
+    subgroup_exposure: str | None = None
+    subgroups: tuple[str, ...] = ()
+    interactions: tuple[tuple[str, str], ...] = ()
 
 
 @dataclass(frozen=True)
@@ -66,6 +72,9 @@ class RegressionSpec:
     categorical: tuple[str, ...] = ()
     reference: tuple[tuple[str, str], ...] = ()
     effect_scale: EffectScale = "unit"
+    subgroup_exposure: str | None = None
+    subgroups: tuple[str, ...] = ()
+    interactions: tuple[tuple[str, str], ...] = ()
 
 
 @dataclass(frozen=True)
@@ -117,6 +126,9 @@ class SurvivalSpec:
     `risk_times` are the times of the at-risk table (empty: round steps chosen).
     `effect_scale`: continuous covariates' hazard ratios per unit, per 10 units, per SD or per
     IQR (SD and IQR among the patients with a follow-up time and an event status).
+    `strata`: columns whose combinations each get their own baseline hazard in the Cox
+    models (R's strata()): no hazard ratio for them; the curves are drawn per stratum.
+    `subgroup_exposure`, `subgroups`, `interactions` as in OutcomeSpec (Cox models).
     """
 
     event: str
@@ -131,6 +143,10 @@ class SurvivalSpec:
     conf_type: Literal["log", "log-log", "plain"] = "log"
     risk_times: tuple[float, ...] = ()
     effect_scale: EffectScale = "unit"
+    strata: tuple[str, ...] = ()
+    subgroup_exposure: str | None = None
+    subgroups: tuple[str, ...] = ()
+    interactions: tuple[tuple[str, str], ...] = ()
 
 
 @dataclass(frozen=True)

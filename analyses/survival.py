@@ -16,6 +16,8 @@ import numpy as np
 import pandas as pd
 
 from analyses.cancellation import progress, steps
+from analyses.effect_models import Response
+from analyses.effect_modifiers import modifier_tables
 from analyses.effect_scale import check_effect_scale, rescale, scale_table
 from analyses.encoding import Factor
 from analyses.errors import AnalysisError
@@ -27,6 +29,7 @@ from analyses.survival_data import (
     check_columns,
     encode_covariates,
     encode_group,
+    encode_strata,
     event_indicator,
     follow_up,
 )
@@ -46,20 +49,28 @@ from analyses.survival_km import (
 from analyses.survival_zph import PH_COLUMNS, ph_test
 
 # Bump when the results of the same data and spec change meaning (cache keys include it).
-VERSION = "2"
+VERSION = "3"  # 3: strata, subgroup and interaction tables
 ALL = "All patients"
 LOW_EVENTS_PER_PARAMETER = 10
 
 
-def _groups(time, event, usable, group: Factor | None) -> list[tuple[str, np.ndarray]]:
-    """(name, row mask) of each curve: every patient, or each level with patients."""
-    if group is None:
-        return [(ALL, usable)]
-    return [
-        (level, usable & (group.codes == k))
-        for k, level in enumerate(group.levels)
-        if np.any(usable & (group.codes == k))
-    ]
+def _groups(
+    usable: np.ndarray, group: Factor | None, strata: Factor | None = None
+) -> list[tuple[str, np.ndarray, int]]:
+    """(name, row mask, group code) of each curve with patients: every patient, each level
+    of the group, each stratum, or each level of the group within each stratum."""
+    levels = (
+        [(ALL, usable, 0)]
+        if group is None
+        else [(level, usable & (group.codes == k), k) for k, level in enumerate(group.levels)]
+    )
+    if strata is not None:
+        levels = [
+            (stratum if group is None else f"{name} · {stratum}", rows & (strata.codes == j), k)
+            for j, stratum in enumerate(strata.levels)
+            for name, rows, k in levels
+        ]
+    return [(name, rows, k) for name, rows, k in levels if np.any(rows)]
 
 
 def _median_follow_up(time: np.ndarray, event: np.ndarray) -> float:
@@ -69,45 +80,64 @@ def _median_follow_up(time: np.ndarray, event: np.ndarray) -> float:
     return survival_quantile(km["time"].to_numpy()[rows], km["survival"].to_numpy()[rows])
 
 
-def _km_part(spec, time, event, usable, group):
+def _logrank_part(time, event, usable, group: Factor | None, strata: Factor | None):
+    """The log-rank test of the groups (stratified when strata are chosen, as R's
+    survdiff(... + strata(s))), or of the strata themselves when there is no group."""
+    by = group if group is not None else strata
+    within = strata if group is not None else None
+    present = [(k, name) for k, name in enumerate(by.levels) if np.any(usable & (by.codes == k))]
+    if len(present) < 2:
+        return pd.DataFrame(columns=list(LOGRANK_COLUMNS)), None
+    codes = np.full(len(time), -1)
+    for j, (k, _) in enumerate(present):
+        codes[by.codes == k] = j
+    rows = usable & (codes >= 0)
+    layers = None if within is None else within.codes[rows]
+    names = tuple(name for _, name in present)
+    return logrank(time[rows], event[rows], codes[rows], names, layers)
+
+
+def _km_part(spec, time, event, usable, group, strata=None):
     """Curves, at-risk table, medians and (with two or more groups) the log-rank test."""
-    parts = _groups(time, event, usable, group)
-    curves = [kaplan_meier(name, time[rows], event[rows], spec.conf_type) for name, rows in parts]
+    parts = _groups(usable, group, strata)
+    curves = [
+        kaplan_meier(name, time[rows], event[rows], spec.conf_type) for name, rows, _ in parts
+    ]
     at = risk_times(float(np.max(time[usable])), spec.risk_times)
-    at_risk = [r for name, rows in parts for r in at_risk_rows(name, time[rows], event[rows], at)]
+    at_risk = [
+        r for name, rows, _ in parts for r in at_risk_rows(name, time[rows], event[rows], at)
+    ]
     medians = pd.DataFrame([median_row(c) for c in curves], columns=list(MEDIAN_COLUMNS))
     test: dict = {"logrank_chi2": np.nan, "logrank_df": 0, "logrank_p": np.nan}
     table = pd.DataFrame(columns=list(LOGRANK_COLUMNS))
-    if len(parts) > 1:
-        rows = np.zeros(len(time), dtype=bool)
-        codes = np.full(len(time), -1)
-        for k, (_, mask) in enumerate(parts):
-            rows |= mask
-            codes[mask] = k
-        table, test = logrank(time[rows], event[rows], codes[rows], tuple(n for n, _ in parts))
+    if group is not None or strata is not None:
+        table, found = _logrank_part(time, event, usable, group, strata)
+        test = found or test
     frame = pd.concat([c.frame for c in curves], ignore_index=True)[list(CURVE_COLUMNS)]
     return frame, pd.DataFrame(at_risk, columns=list(AT_RISK_COLUMNS)), medians, table, test
 
 
-def _cox_part(covs, followed, time, event):
+def _cox_part(covs, followed, time, event, strata: Factor | None = None):
     """Univariable and multivariable hazard ratios, the PH test and fit statistics.
 
     `followed`: patients with a follow-up time and an event status. A crude hazard ratio uses
     every one of them who has that covariate (as R's coxph on that covariate alone); the
     multivariable model uses those complete for all its covariates, the group included.
+    With `strata` every model (crude ones too) has a baseline hazard per stratum.
     """
+    codes = None if strata is None else strata.codes
     empty = pd.DataFrame(columns=list(HR_COLUMNS))
     if not covs:
         return empty, empty, pd.DataFrame(columns=list(PH_COLUMNS)), {}, []
     notes: list[str] = []
     uni_rows = []
     for cov in steps(covs, "Crude Cox model"):
-        rows, fit, _, _ = fit_model([cov], followed, time, event)
+        rows, fit, _, _ = fit_model([cov], followed, time, event, codes)
         if fit is None:
             notes.append(f"No hazard ratio could be estimated for '{cov.name}'.")
         uni_rows += rows
     progress("Multivariable Cox model")
-    multi_rows, fit, used, stats = fit_model(covs, followed, time, event)
+    multi_rows, fit, used, stats = fit_model(covs, followed, time, event, codes)
     if fit is None:
         raise AnalysisError(
             "The Cox model could not be fitted: too few patients with complete data and at "
@@ -115,7 +145,8 @@ def _cox_part(covs, followed, time, event):
         )
     x, spans = design(covs, used)
     progress("Proportional-hazards test")  # one more pass over the risk sets
-    ph = ph_test(time[used], event[used], x, fit.params, spans, [c.name for c in covs])
+    names = [c.name for c in covs]
+    ph = ph_test(time[used], event[used], x, fit.params, spans, names, _at(codes, used))
     if not stats["converged"]:
         notes.append(
             "WARNING: The Cox model did not converge: a covariate separates patients with and "
@@ -133,14 +164,20 @@ def _cox_part(covs, followed, time, event):
     if violated:
         notes.append(
             "The proportional-hazards check (Schoenfeld residuals) has p < 0.05 for: "
-            f"{', '.join(violated)}. Their hazard ratios may change over follow-up; consider "
-            "stratifying or splitting follow-up time."
+            f"{', '.join(violated)}. Their hazard ratios may change over follow-up. For a "
+            "categorical variable that is not the exposure of interest, choose it under "
+            "'Stratify by' (its own baseline hazard per level, no hazard ratio for it); "
+            "otherwise consider splitting follow-up time."
         )
     uni = pd.DataFrame(uni_rows, columns=list(HR_COLUMNS))
     multi = pd.DataFrame(multi_rows, columns=list(HR_COLUMNS))
     for table in (uni, multi):
         table["is_reference"] = table["is_reference"].astype(bool)
     return uni, multi, pd.DataFrame(ph, columns=list(PH_COLUMNS)), stats, notes
+
+
+def _at(codes: np.ndarray | None, rows: np.ndarray) -> np.ndarray | None:
+    return None if codes is None else codes[rows]
 
 
 def analyze(df: pd.DataFrame, spec: SurvivalSpec) -> SurvivalResult:
@@ -164,6 +201,16 @@ def analyze(df: pd.DataFrame, spec: SurvivalSpec) -> SurvivalResult:
                 "the other covariates' crude hazard ratios)."
             )
         usable &= group.present()
+    strata = encode_strata(df, spec)
+    if strata is not None:
+        no_stratum = usable & ~strata.present()
+        if no_stratum.any():
+            notes.append(
+                f"{int(no_stratum.sum())} patients without a value of {strata.name} (the "
+                "strata) were left out of the curves and of every Cox model."
+            )
+        usable &= strata.present()
+        followed &= strata.present()
     n_total = len(df)
     if usable.sum() < 2:
         raise AnalysisError(
@@ -183,13 +230,16 @@ def analyze(df: pd.DataFrame, spec: SurvivalSpec) -> SurvivalResult:
             f"{no_time} of {n_total} patients had no follow-up time or event status "
             "and were left out.",
         )
-    curves, at_risk, medians, lr_table, lr_test = _km_part(spec, time, event, usable, group)
+    curves, at_risk, medians, lr_table, lr_test = _km_part(spec, time, event, usable, group, strata)
     covs, cov_notes = encode_covariates(df, spec, followed, group)
     notes += cov_notes
-    uni, multi, ph, cox_stats, cox_notes = _cox_part(covs, followed, time, event)
+    uni, multi, ph, cox_stats, cox_notes = _cox_part(covs, followed, time, event, strata)
     # SD and IQR among the patients with a follow-up time and status: the crude models'.
     scales, scale_notes = scale_table(covs, followed, spec.effect_scale)
     notes += cox_notes + scale_notes
+    response = Response("cox", event, time=time, strata=None if strata is None else strata.codes)
+    subgroups, interactions, modifier_notes = modifier_tables(df, spec, response, covs, followed)
+    notes += modifier_notes
     ph_global = ph.loc[ph["is_global"], "p_value"] if len(ph) else pd.Series(dtype=float)
     model = {
         "event": level,
@@ -204,6 +254,8 @@ def analyze(df: pd.DataFrame, spec: SurvivalSpec) -> SurvivalResult:
         "median_follow_up": _median_follow_up(time[usable], event[usable]),
         "groups": tuple(medians["group"]),
         "covariates_in_model": tuple(c.name for c in covs),
+        "strata": () if strata is None else tuple(spec.strata),
+        "n_strata": None if strata is None else len(np.unique(strata.codes[usable])),
         "ph_global_p": float(ph_global.iloc[0]) if len(ph_global) else float("nan"),
         **lr_test,
         **{f"cox_{k}": v for k, v in cox_stats.items()},
@@ -219,4 +271,6 @@ def analyze(df: pd.DataFrame, spec: SurvivalSpec) -> SurvivalResult:
         fit=SurvivalFit(**model),
         warnings=tuple(dict.fromkeys(notes)),
         scales=scales,
+        subgroups=rescale(subgroups, scales, ratio=True),
+        interactions=rescale(interactions, scales, ratio=True),
     )

@@ -47,22 +47,35 @@ class CoxFit:
     loglik_null: float
     converged: bool
     linear_predictor: np.ndarray
+    covariance: np.ndarray | None = None  # of params (inverse information)
 
 
 def fit_cox(
-    time: np.ndarray, event: np.ndarray, x: np.ndarray, max_work: int = PHREG_MAX_WORK
+    time: np.ndarray,
+    event: np.ndarray,
+    x: np.ndarray,
+    max_work: int = PHREG_MAX_WORK,
+    strata: np.ndarray | None = None,
 ) -> CoxFit:
-    """Efron-ties Cox fit on a design without intercept; loglik_null is at beta = 0."""
+    """Efron-ties Cox fit on a design without intercept; loglik_null is at beta = 0.
+
+    `strata`: an integer code per row (R's strata()): each stratum has its own baseline
+    hazard and the partial likelihood is the sum over strata; None is one stratum.
+    """
     checkpoint()
     work = len(time) * len(np.unique(time[event > 0]))
-    return _fit_phreg(time, event, x) if work <= max_work else _fit_vectorised(time, event, x)
+    if work <= max_work:
+        return _fit_phreg(time, event, x, strata)
+    return _fit_vectorised(time, event, x, strata)
 
 
-def _fit_phreg(time: np.ndarray, event: np.ndarray, x: np.ndarray) -> CoxFit:
+def _fit_phreg(
+    time: np.ndarray, event: np.ndarray, x: np.ndarray, strata: np.ndarray | None
+) -> CoxFit:
     from statsmodels.duration.hazard_regression import PHReg
     from statsmodels.tools.sm_exceptions import ConvergenceWarning
 
-    model = PHReg(time, x, status=event, ties="efron")
+    model = PHReg(time, x, status=event, ties="efron", strata=strata)
     with warnings.catch_warnings(record=True) as caught:
         warnings.simplefilter("always")
         # Checked once per Newton step; each step is one pass of PHReg's Python loop over the
@@ -84,13 +97,16 @@ def _fit_phreg(time: np.ndarray, event: np.ndarray, x: np.ndarray) -> CoxFit:
         loglik_null=float(model.loglike(np.zeros(x.shape[1]))),
         converged=converged and bool(np.all(np.isfinite(bse))),
         linear_predictor=x @ params,
+        covariance=np.asarray(result.cov_params(), dtype=float),
     )
 
 
-def _fit_vectorised(time: np.ndarray, event: np.ndarray, x: np.ndarray) -> CoxFit:
+def _fit_vectorised(
+    time: np.ndarray, event: np.ndarray, x: np.ndarray, strata: np.ndarray | None
+) -> CoxFit:
     from analyses.survival_efron import fit_efron
 
-    params, covariance, loglik, loglik_null, converged = fit_efron(time, event, x)
+    params, covariance, loglik, loglik_null, converged = fit_efron(time, event, x, strata)
     with np.errstate(all="ignore"):
         bse = np.sqrt(np.diag(covariance))
         pvalues = 2 * stats.norm.sf(np.abs(params / bse))
@@ -102,6 +118,7 @@ def _fit_vectorised(time: np.ndarray, event: np.ndarray, x: np.ndarray) -> CoxFi
         loglik_null=loglik_null,
         converged=converged and bool(np.all(np.isfinite(bse))),
         linear_predictor=x @ params,
+        covariance=covariance,
     )
 
 
@@ -121,12 +138,12 @@ def lr_p(full: float, reduced: float, df: int) -> float:
     return float(stats.chi2.sf(max(0.0, 2 * (full - reduced)), df)) if df > 0 else float("nan")
 
 
-def _drop_fit_loglik(time, event, x, span, fit: CoxFit) -> float:
+def _drop_fit_loglik(time, event, x, span, fit: CoxFit, strata=None) -> float:
     """Log-likelihood on the same patients without the columns in span."""
     keep = np.r_[0 : span[0], span[1] : x.shape[1]]
     if len(keep) == 0:
         return fit.loglik_null
-    return fit_cox(time, event, x[:, keep]).loglik
+    return fit_cox(time, event, x[:, keep], strata=strata).loglik
 
 
 def hr_rows(
@@ -180,20 +197,30 @@ def _row(variable, level, reference, count, estimate, low, high, p) -> dict:
 
 
 def fit_model(
-    covs: list[Covariate], usable: np.ndarray, time: np.ndarray, event: np.ndarray
+    covs: list[Covariate],
+    usable: np.ndarray,
+    time: np.ndarray,
+    event: np.ndarray,
+    strata: np.ndarray | None = None,
 ) -> tuple[list[dict], CoxFit | None, np.ndarray, dict]:
-    """One Cox model of covs on complete cases; rows, fit, rows used and fit statistics."""
+    """One Cox model of covs on complete cases; rows, fit, rows used and fit statistics.
+
+    `strata`: a code per row (-1 unknown) of the stratification, or None.
+    """
     rows = usable.copy()
     for cov in covs:
         rows &= cov.present()
+    if strata is not None:
+        rows &= strata >= 0
     if rows.sum() < 2 or event[rows].sum() < 1:
         return [], None, rows, {}
     x, spans = design(covs, rows)
     t, e = time[rows], event[rows]
+    s = None if strata is None else strata[rows]
     if np.any(np.ptp(x, axis=0) == 0):
         return [], None, rows, {}
     with np.errstate(all="ignore"):
-        fit = fit_cox(t, e, x)
+        fit = fit_cox(t, e, x, strata=s)
     global_ps = {}
     for cov, span in zip(covs, spans, strict=True):
         df = span[1] - span[0]
@@ -201,7 +228,8 @@ def fit_model(
             global_ps[cov.name] = float(fit.pvalues[span[0]])
         else:
             with np.errstate(all="ignore"):
-                global_ps[cov.name] = lr_p(fit.loglik, _drop_fit_loglik(t, e, x, span, fit), df)
+                reduced = _drop_fit_loglik(t, e, x, span, fit, s)
+                global_ps[cov.name] = lr_p(fit.loglik, reduced, df)
     lr = 2 * (fit.loglik - fit.loglik_null)
     fit_stats = {
         "n_used": int(rows.sum()),

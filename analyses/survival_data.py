@@ -99,6 +99,51 @@ def encode_group(df: pd.DataFrame, spec: SurvivalSpec) -> Factor | None:
     return factor
 
 
+MAX_STRATA = 50
+
+
+def encode_strata(df: pd.DataFrame, spec: SurvivalSpec) -> Factor | None:
+    """One factor whose levels are the combinations of the strata columns (R's strata()).
+
+    Level names read as R prints them ("sex=2, ecog=1"); a row missing any strata column has
+    code -1. None when no strata were chosen.
+    """
+    if not spec.strata:
+        return None
+    names = list(dict.fromkeys(spec.strata))
+    for name in names:
+        if df[name].nunique() > MAX_STRATA:
+            raise AnalysisError(
+                f"'{name}' has {df[name].nunique()} values, more than {MAX_STRATA} strata: each "
+                "would have too few patients for its own baseline hazard. Stratify by a "
+                "categorical column, or group its values first (Data cleaning)."
+            )
+    factors = [encode_factor(df[name], None)[0] for name in names]
+    combined = np.zeros(len(df), dtype=np.int64)
+    missing = np.zeros(len(df), dtype=bool)
+    for f in factors:
+        combined = combined * max(1, len(f.levels)) + np.maximum(f.codes, 0)
+        missing |= f.codes < 0
+    present, codes = np.unique(combined[~missing], return_inverse=True)
+    if len(present) > MAX_STRATA:
+        raise AnalysisError(
+            f"Stratifying by {', '.join(spec.strata)} makes {len(present)} strata, more than "
+            f"{MAX_STRATA}: each would have too few patients for its own baseline hazard. "
+            "Choose fewer or coarser strata variables."
+        )
+    names = []
+    for value in present:
+        parts, rest = [], int(value)
+        for f in reversed(factors):
+            base = max(1, len(f.levels))
+            parts.append(f"{f.name}={f.levels[rest % base]}")
+            rest //= base
+        names.append(", ".join(reversed(parts)))
+    out = np.full(len(df), -1, dtype=np.int64)
+    out[~missing] = codes
+    return Factor(", ".join(f.name for f in factors), out, tuple(names))
+
+
 def encode_covariates(
     df: pd.DataFrame, spec: SurvivalSpec, usable: np.ndarray, group: Factor | None
 ) -> tuple[list[Covariate], list[str]]:
@@ -113,7 +158,7 @@ def encode_covariates(
         covs.append(group)
     elif group is not None:
         notes.append(f"Every patient is in the same group of '{group.name}': no comparison.")
-    skip = {spec.time, spec.start, spec.end, spec.event, spec.group}
+    skip = {spec.time, spec.start, spec.end, spec.event, spec.group, *spec.strata}
     left_out = []
     for name in dict.fromkeys(spec.covariates):
         if name in skip:
@@ -141,6 +186,14 @@ def encode_covariates(
 def check_columns(df: pd.DataFrame, spec: SurvivalSpec) -> None:
     """Every named column exists."""
     named = [spec.time, spec.start, spec.end, spec.event, spec.group, *spec.covariates]
+    named += list(spec.strata)
     missing = [c for c in named if c is not None and c not in df.columns]
     if missing:
         raise AnalysisError(f"These columns are not in the data: {', '.join(missing)}.")
+    clash = [c for c in spec.strata if c in (spec.group, spec.time, spec.event)]
+    if clash:
+        raise AnalysisError(
+            f"'{clash[0]}' cannot be both a stratum and the group, time or event. A stratum "
+            "gets its own baseline hazard and no hazard ratio: remove it from 'Stratify by' "
+            "to estimate its hazard ratio."
+        )

@@ -59,15 +59,36 @@ def _terms(t: np.ndarray, e: np.ndarray, x: np.ndarray, beta: np.ndarray):
     return loglik, gradient, information
 
 
+def _stratified_terms(parts, beta: np.ndarray):
+    """The sums of _terms over strata: each stratum has its own risk sets (R's strata())."""
+    loglik, gradient, information = 0.0, 0.0, 0.0
+    for t, e, x in parts:
+        part = _terms(t, e, x, beta)
+        loglik, gradient, information = (
+            loglik + part[0],
+            gradient + part[1],
+            information + part[2],
+        )
+    return loglik, gradient, information
+
+
 def fit_efron(
-    time: np.ndarray, event: np.ndarray, x: np.ndarray
+    time: np.ndarray, event: np.ndarray, x: np.ndarray, strata: np.ndarray | None = None
 ) -> tuple[np.ndarray, np.ndarray, float, float, bool]:
-    """Coefficients, their covariance, log-likelihood at the fit and at 0, and convergence."""
-    order = np.argsort(time, kind="stable")
-    t, e = time[order], event[order]
-    xc = x[order] - x.mean(axis=0)  # centring changes no coefficient, only the arithmetic
+    """Coefficients, their covariance, log-likelihood at the fit and at 0, and convergence.
+
+    `strata`: an integer code per row; the partial likelihood is summed over strata.
+    """
+    xc = x - x.mean(axis=0)  # centring changes no coefficient, only the arithmetic
+    codes = np.zeros(len(time), dtype=int) if strata is None else np.asarray(strata)
+    parts = []
+    for code in np.unique(codes):
+        mine = np.flatnonzero(codes == code)
+        order = mine[np.argsort(time[mine], kind="stable")]
+        if np.any(event[order] > 0):  # a stratum without events adds nothing
+            parts.append((time[order], event[order], xc[order]))
     beta = np.zeros(x.shape[1])
-    loglik, gradient, information = _terms(t, e, xc, beta)
+    loglik, gradient, information = _stratified_terms(parts, beta)
     loglik_null = loglik
     converged = False
     for _ in range(MAX_ITER):
@@ -76,7 +97,7 @@ def fit_efron(
         except np.linalg.LinAlgError:
             break
         for _halving in range(20):
-            new = _terms(t, e, xc, beta + step)
+            new = _stratified_terms(parts, beta + step)
             if np.isfinite(new[0]) and new[0] >= loglik - 1e-12:
                 break
             step = step / 2

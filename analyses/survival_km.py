@@ -172,23 +172,40 @@ def at_risk_rows(group: str, time: np.ndarray, event: np.ndarray, at: np.ndarray
     ]
 
 
-def logrank(
-    time: np.ndarray, event: np.ndarray, codes: np.ndarray, names: tuple[str, ...]
-) -> tuple[pd.DataFrame, dict]:
-    """statsmodels' log-rank test, with observed and expected events per group as survdiff."""
-    from statsmodels.duration.survfunc import survdiff
-
-    chi2, p = survdiff(time, event, codes)
+def _expected(time: np.ndarray, event: np.ndarray, mine: np.ndarray) -> float:
+    """Expected events of the rows in `mine` under no difference (one stratum)."""
     times, inverse = np.unique(time, return_inverse=True)
     deaths = np.bincount(inverse, weights=event, minlength=len(times))
     leaving = np.bincount(inverse, minlength=len(times))
     at_risk = len(time) - np.concatenate(([0], np.cumsum(leaving)[:-1]))
+    leaving_k = np.bincount(inverse[mine], minlength=len(times))
+    at_risk_k = mine.sum() - np.concatenate(([0], np.cumsum(leaving_k)[:-1]))
+    return float(np.sum(deaths * at_risk_k / at_risk))
+
+
+def logrank(
+    time: np.ndarray,
+    event: np.ndarray,
+    codes: np.ndarray,
+    names: tuple[str, ...],
+    strata: np.ndarray | None = None,
+) -> tuple[pd.DataFrame, dict]:
+    """statsmodels' log-rank test, with observed and expected events per group as survdiff.
+
+    `strata`: a code per row; the test and the expected events are then summed over strata
+    (R's survdiff with strata()).
+    """
+    from statsmodels.duration.survfunc import survdiff
+
+    chi2, p = survdiff(time, event, codes, strata=strata)
+    layers = np.zeros(len(time), dtype=int) if strata is None else np.asarray(strata)
     rows = []
     for k, name in enumerate(names):
         mine = codes == k
-        leaving_k = np.bincount(inverse[mine], minlength=len(times))
-        at_risk_k = mine.sum() - np.concatenate(([0], np.cumsum(leaving_k)[:-1]))
-        expected = float(np.sum(deaths * at_risk_k / at_risk))
+        expected = sum(
+            _expected(time[layers == s], event[layers == s], mine[layers == s])
+            for s in np.unique(layers)
+        )
         rows.append(
             {
                 "group": name,

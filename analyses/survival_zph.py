@@ -17,14 +17,19 @@ PH_COLUMNS = ("variable", "is_global", "chi2", "df", "p_value")
 
 
 def _information_and_score(
-    time: np.ndarray, event: np.ndarray, x: np.ndarray, beta: np.ndarray
+    time: np.ndarray,
+    event: np.ndarray,
+    x: np.ndarray,
+    beta: np.ndarray,
+    g_table: tuple[np.ndarray, np.ndarray],
 ) -> tuple[np.ndarray, list[np.ndarray]]:
     """Score of x·g(t) and the information blocks Σ h(t)·V(t) for h = 1, g, g².
 
     V(t) is the risk-set covariance at event time t and the score sums g(t) × the Schoenfeld
     residuals, both with Efron's weighting (tied deaths leave the risk set in equal parts).
     The sums are formed without storing a p×p matrix per row or per event time, so memory
-    stays at a few copies of the design whatever the number of patients.
+    stays at a few copies of the design whatever the number of patients. `g_table`: the
+    event times of all patients and g there (one table for every stratum, as cox.zph).
     """
     order = np.argsort(time, kind="stable")
     t, e = time[order], event[order]
@@ -46,7 +51,7 @@ def _information_and_score(
     xsum = np.zeros((m, p))
     np.add.at(d1, k, wd[:, None] * xd)
     np.add.at(xsum, k, xd)
-    g = km_transform(d, (len(t) - first).astype(float))
+    g = g_table[1][np.searchsorted(g_table[0], event_times)]
     weights = (np.ones(m), g, g**2)
     means = np.zeros((m, p))
     risk_coef = [np.zeros(m) for _ in weights]  # multiplies the risk-set Σ w x x'
@@ -82,6 +87,13 @@ def km_transform(deaths: np.ndarray, n_risk: np.ndarray) -> np.ndarray:
     return g - np.sum(g * deaths) / deaths.sum()
 
 
+def _g_table(time: np.ndarray, event: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
+    """The distinct event times and the centred 1 - KM(t-) at each, over all patients."""
+    event_times, deaths = np.unique(time[event > 0], return_counts=True)
+    n_risk = len(time) - np.searchsorted(np.sort(time), event_times, side="left")
+    return event_times, km_transform(deaths.astype(float), n_risk.astype(float))
+
+
 def ph_test(
     time: np.ndarray,
     event: np.ndarray,
@@ -89,9 +101,25 @@ def ph_test(
     beta: np.ndarray,
     spans: list[tuple[int, int]],
     names: list[str],
+    strata: np.ndarray | None = None,
 ) -> list[dict]:
-    """A score test per term (df = its columns) and a global test, as R's cox.zph prints."""
-    score, (i_bb, i_bg, i_gg) = _information_and_score(time, event, x, beta)
+    """A score test per term (df = its columns) and a global test, as R's cox.zph prints.
+
+    With `strata` (a code per row) the risk sets are those of each stratum and the scores
+    and information are summed over strata; g(t) is the Kaplan–Meier of all patients, as
+    cox.zph computes it for a stratified fit.
+    """
+    g_table = _g_table(time, event)
+    codes = np.zeros(len(time), dtype=int) if strata is None else np.asarray(strata)
+    score, blocks = 0.0, [0.0, 0.0, 0.0]
+    for code in np.unique(codes):
+        mine = codes == code
+        if not np.any(event[mine] > 0):
+            continue  # a stratum without events has no risk set that counts
+        part, part_blocks = _information_and_score(time[mine], event[mine], x[mine], beta, g_table)
+        score = score + part
+        blocks = [b + pb for b, pb in zip(blocks, part_blocks, strict=True)]
+    i_bb, i_bg, i_gg = blocks
     rows = []
     for name, (a, b) in [*zip(names, spans, strict=True), ("", (0, x.shape[1]))]:
         cols = np.arange(a, b)

@@ -15,6 +15,7 @@ from modules.outcome import documents, figures, tables
 from modules.outcome.result_view import ResultView
 from modules.shared.csv_safety import csv_text
 from modules.shared.figures import figure_html
+from modules.shared.modifier_view import ODDS_RATIO, report_section
 from modules.shared.report import REPORT_CSS
 from modules.shared.tables import warnings_list
 
@@ -66,6 +67,7 @@ def report_document(view: ResultView, when: dt.datetime) -> Tag:
                 tags.h2("Multivariable model"), documents.multivariable_table(view, table_id=None)
             ),
             tags.section(tags.h2("Forest plot"), HTML(plot)),
+            report_section(view.result, view.label, ODDS_RATIO, "outcome"),
         ),
         lang="en",
     )

@@ -18,6 +18,12 @@ from modules.shared.analysis_tab import (
 )
 from modules.shared.controls import Radio, Select, Settings, level_choices
 from modules.shared.effect_scale import EFFECT_SCALE_CONTROL
+from modules.shared.modifier_controls import HEADING, modifier_controls, with_modifiers
+from modules.shared.modifier_view import (
+    ODDS_RATIO,
+    modifiers_card,
+    modifiers_download,
+)
 
 CONTROLS = (
     Select(
@@ -42,10 +48,15 @@ CONTROLS = (
     *mc.SELECTION_CONTROLS,
     Radio("summary", "Continuous variables shown as", oc.SUMMARIES, default="mean"),
     EFFECT_SCALE_CONTROL,
+    *modifier_controls(lambda s: list(s["covariates"] or ()), lambda s: [s["outcome"]]),
 )
 
 
 def build_spec(s: Settings):
+    return with_modifiers(_spec(s), s)
+
+
+def _spec(s: Settings):
     return logic.outcome_spec(
         s.ds,
         s["outcome"] or "",
@@ -66,6 +77,8 @@ CARDS = (
          documents.multivariable_table, full_screen=True),
     plot_card("forest", "Forest plot of adjusted odds ratios", figures.forest_plot, "forest-plot",
               "forest-container"),
+    Card("modifiers_out", HEADING, lambda view: modifiers_card(
+        view.result, view.label, ODDS_RATIO, "outcome"), full_screen=True),
 )  # fmt: skip
 
 TAB = AnalysisTab(
@@ -77,7 +90,11 @@ TAB = AnalysisTab(
     make_view=outcome_view.make_view,
     done_text=outcome_view.done_text,
     cards=CARDS,
-    downloads=(report_download(report.html_report), all_numbers_download(report.tables_csv)),
+    downloads=(
+        report_download(report.html_report),
+        all_numbers_download(report.tables_csv),
+        modifiers_download(lambda view: view.result, lambda view: view.label),
+    ),
     tables=documents.tables,
     downloads_note="The Word file holds both tables as a journal prints them, with their notes. "
     "The CSV download is a .zip of one file per table, each as shown. The report is a single "

@@ -17,6 +17,8 @@ from modules.shared.analysis_tab import (
 )
 from modules.shared.controls import Radio, Select, Settings
 from modules.shared.effect_scale import EFFECT_SCALE_CONTROL
+from modules.shared.modifier_controls import HEADING, modifier_controls, with_modifiers
+from modules.shared.modifier_view import modifiers_card, modifiers_download
 
 CONTROLS = (
     Select(
@@ -38,10 +40,15 @@ CONTROLS = (
     mc.covariates_control(),
     *mc.SELECTION_CONTROLS,
     EFFECT_SCALE_CONTROL,
+    *modifier_controls(lambda s: list(s["covariates"] or ()), lambda s: [s["outcome"]]),
 )
 
 
 def build_spec(s: Settings):
+    return with_modifiers(_spec(s), s)
+
+
+def _spec(s: Settings):
     selection = mc.selection(s)
     covariates = selection.pop("covariates")
     exposure = s["exposure"] or None
@@ -66,6 +73,8 @@ CARDS = (
               "regression-forest"),
     plot_card("diagnostics_plot", "Residual diagnostics", figures.diagnostics_plot,
               "regression-diagnostics-plot", "regression-diagnostics"),
+    Card("modifiers_out", HEADING, lambda view: modifiers_card(
+        view.result, view.label, rt.effect_of(view), "regression"), full_screen=True),
 )  # fmt: skip
 
 TAB = AnalysisTab(
@@ -78,7 +87,11 @@ TAB = AnalysisTab(
     make_view=lambda result, ds, spec: rv.RegressionView(result, ds.labels(), ds.name),
     done_text=rv.done_text,
     cards=CARDS,
-    downloads=(report_download(rt.html_report), all_numbers_download(rt.tables_csv)),
+    downloads=(
+        report_download(rt.html_report),
+        all_numbers_download(rt.tables_csv),
+        modifiers_download(lambda view: view.result, lambda view: view.label),
+    ),
     tables=rt.documents,
     downloads_note="The Word file holds both tables as a journal prints them, with their notes; "
     "the CSV download is a .zip of one file per table, each as shown. 'All numbers' is every "

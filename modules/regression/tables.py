@@ -29,6 +29,7 @@ from modules.shared.effect_scale import (
 )
 from modules.shared.formatting import DASH, REFERENCE, fmt_count, fmt_p, p_phrase, text_or_dash
 from modules.shared.model_csv import long_tables
+from modules.shared.modifier_view import Effect, report_section
 from modules.shared.report import REPORT_CSS
 from modules.shared.table_doc import TableDoc, frame_doc
 from modules.shared.tables import html_table, plain_doc_table
@@ -230,6 +231,13 @@ def file_stem(view: RegressionView) -> str:
     return f"medstat_regression_{outcome[:40] or 'outcome'}"
 
 
+def effect_of(view: RegressionView) -> Effect:
+    """Coefficients (mean differences) of a linear model, rate ratios of a count model."""
+    if view.ratio:
+        return Effect("IRR", "rate ratio", ratio=True)
+    return Effect("Coefficient", "coefficient (mean difference)", ratio=False)
+
+
 def html_report(view: RegressionView, when: dt.datetime | None = None) -> str:
     """A self-contained HTML report: fit, warnings, tables and both plots (plotly inline)."""
     when = when or dt.datetime.now()
@@ -268,6 +276,7 @@ def html_report(view: RegressionView, when: dt.datetime | None = None) -> str:
             HTML(forest),
             tags.h2("Residual diagnostics"),
             HTML(resid),
+            report_section(view.result, view.label, effect_of(view), "regression"),
         ),
         lang="en",
     )

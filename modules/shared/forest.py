@@ -48,6 +48,7 @@ class ForestRow:
     p: float = NAN
     text: str = ""  # the estimate column, with the true values
     hover: str = ""
+    heading: bool = False  # a heading line (a subgroup variable's name): nothing drawn
 
 
 @dataclass(frozen=True)
@@ -210,7 +211,11 @@ def forest_figure(
                 [r.hover for _, r in refs], size=10, colour=MUTED,
             )
         )  # fmt: skip
-    lost = [(i, r) for i, r in enumerate(rows) if not r.reference and not drawable(r, axis.log)]
+    lost = [
+        (i, r)
+        for i, r in enumerate(rows)
+        if not (r.reference or r.heading) and not drawable(r, axis.log)
+    ]
     if lost:
         fig.add_trace(
             go.Scatter(

@@ -58,6 +58,26 @@ def group_choices(dataset: Dataset, exclude: Iterable[str | None] = ()) -> dict[
     return {NO_GROUP: "None (one curve)", **event_choices(dataset, exclude)}
 
 
+STRATA_LABEL = "Stratify by (own baseline hazard per level)"
+STRATA_NOTE = (
+    "For a variable that breaks proportional hazards (the PH check) and is not the exposure: "
+    "the Cox models get a baseline hazard per stratum, and no hazard ratio for it; the "
+    "curves are drawn per stratum."
+)
+
+
+def strata_note(settings, value) -> str | None:
+    """What stratifying does, once strata are chosen."""
+    return STRATA_NOTE if value else None
+
+
+def strata_choices(dataset: Dataset, exclude: Iterable[str | None]) -> dict[str, str]:
+    """Categorical columns other than the time, event and group columns."""
+    skip = set(exclude)
+    return {n: dataset.label(n) for n, m in dataset.columns.items()
+            if m.kind in FACTOR_KINDS and n not in skip}  # fmt: skip
+
+
 def covariate_choices(dataset: Dataset, exclude: Iterable[str | None]) -> dict[str, str]:
     """Factors and numbers other than the time, event and group columns."""
     skip = set(exclude)
@@ -152,6 +172,7 @@ def build_spec(
     covariates: Iterable[str],
     conf_type: str,
     effect_scale: EffectScale = "unit",
+    strata: Iterable[str] = (),
 ) -> SurvivalSpec:
     """Check the choices against the data and build the hashable spec."""
     check_effect_scale(effect_scale)
@@ -175,7 +196,9 @@ def build_spec(
         event_level = default_event_level(levels, roles.is_censor_named(dataset, event))
     group = group if group and group in dataset.columns and group != event else None
     chosen = [c for c in dict.fromkeys(covariates) if c in dataset.columns]
-    chosen = [c for c in chosen if c not in (time, start, end, event, group)]
+    layers = tuple(c for c in dict.fromkeys(strata) if c in dataset.columns)
+    layers = tuple(c for c in layers if c not in (time, start, end, event, group))
+    chosen = [c for c in chosen if c not in (time, start, end, event, group, *layers)]
     factors = tuple(c for c in chosen if dataset.meta(c).kind in FACTOR_KINDS)
     return SurvivalSpec(
         event=event,
@@ -188,4 +211,5 @@ def build_spec(
         categorical=factors + ((group,) if group else ()),
         conf_type=conf_type if conf_type in BANDS else "log",  # type: ignore[arg-type]
         effect_scale=effect_scale,
+        strata=layers,
     )

@@ -13,6 +13,7 @@ from htmltools import HTML, Tag, tags
 
 from modules.shared.csv_safety import csv_text
 from modules.shared.figures import figure_html
+from modules.shared.modifier_view import HAZARD_RATIO, report_section
 from modules.shared.report import REPORT_CSS
 from modules.survival import figures as survival_figures
 from modules.survival import tables as survival_tables
@@ -48,6 +49,8 @@ def report_document(view: SurvivalView, when: dt.datetime) -> Tag:
             tags.section(tags.h2("Proportional-hazards check"), survival_tables.ph_table(view)),
             tags.section(tags.h2("Forest plot"), HTML(forest)),
         ]
+    modifiers = report_section(view.result, view.label, HAZARD_RATIO, "survival")
+    sections += [modifiers] if modifiers is not None else []
     warnings = view.result.warnings
     title = f"Survival analysis: {view.event_text}"
     return tags.html(

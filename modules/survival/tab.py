@@ -16,6 +16,12 @@ from modules.shared.analysis_tab import (
 from modules.shared.controls import Checkbox, Radio, Select, Settings, level_choices
 from modules.shared.effect_scale import EFFECT_SCALE_CONTROL
 from modules.shared.figures import plot_div
+from modules.shared.modifier_controls import HEADING, modifier_controls, with_modifiers
+from modules.shared.modifier_view import (
+    HAZARD_RATIO,
+    modifiers_card,
+    modifiers_download,
+)
 from modules.survival import controls as sc
 from modules.survival import figures, report, tables
 from modules.survival import view as sv
@@ -57,10 +63,18 @@ CONTROLS = (
            note=lambda s, value: sc.censor_note(s.ds, s["event"])),
     Select("group", "Compare groups", choices=lambda s: sc.group_choices(s.ds, [s["event"]]),
            default=lambda s, choices: sc.NO_GROUP),
+    Select("strata", sc.STRATA_LABEL,
+           choices=lambda s: sc.strata_choices(
+               s.ds, [s["time"], s["start"], s["end"], s["event"], s["group"]]),
+           multiple=True, placeholder="none", note=sc.strata_note),
     Select("covariates", "Cox model covariates (the group, if any, enters first)",
            choices=lambda s: sc.covariate_choices(
-               s.ds, [s["time"], s["start"], s["end"], s["event"], s["group"]]),
+               s.ds, [s["time"], s["start"], s["end"], s["event"], s["group"], *s["strata"]]),
            multiple=True, placeholder="none"),
+    *modifier_controls(
+        lambda s: [g for g in (s["group"], *(s["covariates"] or ())) if g],
+        lambda s: [s["time"], s["start"], s["end"], s["event"], *(s["strata"] or ())],
+    ),
     EFFECT_SCALE_CONTROL,
     Radio("band", "95% confidence band", sc.BANDS, default="log"),
     Checkbox("show_band", "Shade the bands on the plot", default=True),
@@ -68,6 +82,10 @@ CONTROLS = (
 
 
 def build_spec(s: Settings):
+    return with_modifiers(_spec(s), s)
+
+
+def _spec(s: Settings):
     return sc.build_spec(
         s.ds,
         mode=s["time_mode"],
@@ -78,6 +96,7 @@ def build_spec(s: Settings):
         event_level=s["event_level"],
         group=s["group"],
         covariates=s["covariates"] or (),
+        strata=s["strata"] or (),
         conf_type=s["band"],
         effect_scale=s["effect_scale"],
     )
@@ -107,6 +126,12 @@ CARDS = (
     Card("medians_out", "Median survival and log-rank test", tables.medians_table),
     Card("hazards_out", "Cox proportional hazards (hazard ratios)", hazards, full_screen=True),
     Card("forest_out", "Forest plot", forest, full_screen=True),
+    Card(
+        "modifiers_out",
+        HEADING,
+        lambda view: modifiers_card(view.result, view.label, HAZARD_RATIO, "survival"),
+        full_screen=True,
+    ),
 )
 
 TAB = AnalysisTab(
@@ -121,7 +146,11 @@ TAB = AnalysisTab(
     view_options=lambda s: bool(s["show_band"]),
     with_options=lambda view, show_band: replace(view, show_band=show_band),
     cards=CARDS,
-    downloads=(report_download(report.html_report), all_numbers_download(report.tables_csv)),
+    downloads=(
+        report_download(report.html_report),
+        all_numbers_download(report.tables_csv),
+        modifiers_download(lambda view: view.result, lambda view: view.label),
+    ),
     tables=tables.documents,
     downloads_note="The Word file holds every table as a journal prints it, with its notes; the "
     "CSV download is a .zip of one file per table, each as shown. The report is one HTML file "

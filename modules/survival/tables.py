@@ -163,6 +163,8 @@ def hazard_doc(view: SurvivalView) -> TableDoc:
         f"{fmt_count(m.cox_n_used)} patients with complete data, "
         f"{fmt_count(m.cox_events)} events{scale_caption(view.result)}"
     )
+    if m.strata:
+        caption += f"; stratified by {strata_text(view)} ({m.n_strata} strata)"
     notes = [
         "HR: hazard ratio (95% CI, Wald p). Univariable = crude: each variable alone, on every "
         "patient with follow-up and that variable (n per row); multivariable = adjusted for the "
@@ -180,6 +182,12 @@ def hazard_doc(view: SurvivalView) -> TableDoc:
 def hazard_table(view: SurvivalView, table_id: str | None = "survival-table") -> Tag:
     classes = [c for _, c in hazard_rows(view)]
     return plain_doc_table(hazard_doc(view), table_id=table_id, row_classes=classes)
+
+
+def strata_text(view: SurvivalView) -> str:
+    """The strata columns by their labels: 'Sex and ECOG'."""
+    names = [view.label(c) for c in view.result.fit.strata]
+    return " and ".join(names) if len(names) < 3 else ", ".join(names[:-1]) + " and " + names[-1]
 
 
 def ph_frame(view: SurvivalView) -> pd.DataFrame:
@@ -202,6 +210,14 @@ def ph_doc(view: SurvivalView) -> TableDoc:
         "over follow-up (proportional hazards doubtful)."
     ]
     caption = "Proportional-hazards check (multivariable model)"
+    if view.result.fit.strata:
+        caption = (
+            f"Proportional-hazards check (multivariable model, stratified by {strata_text(view)})"
+        )
+        notes.append(
+            "The strata are not tested: each has its own baseline hazard, so proportional "
+            "hazards are not assumed between them."
+        )
     return frame_doc("survival_ph_check", caption, ph_frame(view), footnotes=notes)
 
 

@@ -96,6 +96,14 @@ def fmt_time(value: object) -> str:
     return f"{x:,.0f}" if x.is_integer() else f"{x:,.1f}"
 
 
+def _logrank_text(view: SurvivalView) -> str:
+    strata = view.result.fit.strata
+    if not strata:
+        return "between groups"
+    by = " and ".join(view.label(c) for c in strata)
+    return f"between groups, stratified by {by}" if view.group else f"between strata of {by}"
+
+
 def summary_boxes(view: SurvivalView) -> Tag:
     m = view.result.fit
     p = m.logrank_p
@@ -117,7 +125,7 @@ def summary_boxes(view: SurvivalView) -> Tag:
         ui.value_box(
             "Log-rank p",
             fmt_p(p),
-            "between groups" if is_number(p) else "no groups",
+            _logrank_text(view) if is_number(p) else "no groups",
             id="box_logrank",
         ),  # fmt: skip
         ui.value_box(

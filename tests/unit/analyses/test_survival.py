@@ -58,7 +58,7 @@ def row(table: pd.DataFrame, **where) -> pd.Series:
 
 
 def test_version_is_a_string():
-    assert VERSION == "2"
+    assert VERSION == "3"
 
 
 def test_aml_overall_curve_band_and_median_match_r(aml):

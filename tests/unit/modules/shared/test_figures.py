@@ -175,6 +175,18 @@ def _separated_forest() -> go.Figure:
     )
 
 
+def _subgroup_forest() -> go.Figure:
+    """The subgroup forest of a linear model: the effect of x within each arm."""
+    from modules.shared.modifier_view import Effect, subgroup_figure
+
+    spec = RegressionSpec(
+        "y", ("arm", "x"), screen_p=None, categorical=("arm",), subgroup_exposure="x",
+        subgroups=("arm",),
+    )  # fmt: skip
+    table = regression.analyze(_regression_data(), spec).subgroups
+    return subgroup_figure(table, str, Effect("Coefficient", "coefficient", ratio=False))
+
+
 MINUTES = [(time.time() - 60 * m, 180.0 + m) for m in range(10, 0, -1)]
 
 # Every figure builder under modules/ ("module:function") -> how to draw it from real results.
@@ -201,6 +213,7 @@ FIGURES: dict[str, Callable[[dict], go.Figure]] = {
     "modules.sample_size.view:curve_figure": lambda v: sample_size_view.curve_figure(
         v["sample_size"]
     ),
+    "modules.shared.modifier_view:subgroup_figure": lambda v: _subgroup_forest(),
     "modules.cleaning.flow_view:flow_figure": lambda v: flow_view.flow_figure(v["flow"]),
     "modules.stats_panel.view:memory_sparkline": lambda v: stats_view.memory_sparkline(
         MINUTES, 512.0
