@@ -16,16 +16,13 @@ from analyses.cancellation import progress
 from analyses.effect_models import Response
 from analyses.encoding import Covariate, Factor, encode_factor, encode_numeric
 from analyses.errors import AnalysisError
-from analyses.interactions import INTERACTION_COLUMNS, interaction_effects
-from analyses.subgroups import SUBGROUP_COLUMNS, subgroup_effects
-
-
-def empty_subgroups() -> pd.DataFrame:
-    return pd.DataFrame(columns=list(SUBGROUP_COLUMNS))
-
-
-def empty_interactions() -> pd.DataFrame:
-    return pd.DataFrame(columns=list(INTERACTION_COLUMNS))
+from analyses.interactions import interaction_effects
+from analyses.modifier_columns import (
+    INTERACTION_COLUMNS,
+    empty_interactions,
+    empty_subgroups,
+)
+from analyses.subgroups import subgroup_effects
 
 
 def _column(df: pd.DataFrame, name: str) -> pd.Series:

@@ -17,22 +17,6 @@ from analyses.effect_models import Fitted, Response, design, fit, interval, lr_p
 from analyses.encoding import Covariate, Factor
 from analyses.errors import AnalysisError
 
-INTERACTION_COLUMNS = (
-    "variable",  # the exposure
-    "level",  # the exposure's level compared with its reference ("" for a number)
-    "modifier",  # the modifying factor
-    "modifier_level",  # the level of the modifier this row's effect is in
-    "is_reference",  # always False (kept so effect-scale rescaling applies)
-    "n",  # patients in that level of the modifier (complete cases of the model)
-    "events",  # events among them (logistic and Cox; NaN otherwise)
-    "estimate",  # OR / HR / rate ratio, or coefficient (linear), of the exposure there
-    "ci_low",
-    "ci_high",
-    "p_value",  # Wald p of the effect in that level
-    "interaction_p",  # likelihood-ratio p of all the exposure × modifier products
-    "interaction_df",  # their number
-)
-
 
 def product_columns(exposure: np.ndarray, modifier: Factor, rows: np.ndarray) -> np.ndarray:
     """Exposure column j times the dummy of modifier level l (l >= 1), j-major."""

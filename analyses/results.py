@@ -6,7 +6,6 @@ from dataclasses import dataclass, field
 
 import pandas as pd
 
-from analyses.effect_modifiers import empty_interactions, empty_subgroups
 from analyses.fit_records import (
     AgreementSummary,
     CorrelationSummary,
@@ -16,6 +15,7 @@ from analyses.fit_records import (
     SurvivalFit,
     Table1Info,
 )
+from analyses.modifier_columns import empty_interactions, empty_subgroups
 
 # Columns of the `scales` table of the outcome, regression and survival results: one row per
 # continuous covariate, saying what its estimates are per (see analyses/effect_scale.py).
@@ -82,7 +82,7 @@ class OutcomeResult:
     warnings: tuple[str, ...] = ()
     vif: pd.DataFrame = field(default_factory=lambda: pd.DataFrame(columns=["variable", "vif"]))
     scales: pd.DataFrame = field(default_factory=empty_scales)
-    # analyses/subgroups.SUBGROUP_COLUMNS and analyses/interactions.INTERACTION_COLUMNS; empty
+    # analyses/modifier_columns.py (SUBGROUP_COLUMNS, INTERACTION_COLUMNS); empty
     # unless the spec asks for subgroups or interaction pairs.
     subgroups: pd.DataFrame = field(default_factory=empty_subgroups)
     interactions: pd.DataFrame = field(default_factory=empty_interactions)
@@ -167,7 +167,7 @@ class RegressionResult:
     vif: pd.DataFrame
     warnings: tuple[str, ...] = ()
     scales: pd.DataFrame = field(default_factory=empty_scales)
-    # analyses/subgroups.SUBGROUP_COLUMNS and analyses/interactions.INTERACTION_COLUMNS; empty
+    # analyses/modifier_columns.py (SUBGROUP_COLUMNS, INTERACTION_COLUMNS); empty
     # unless the spec asks for subgroups or interaction pairs.
     subgroups: pd.DataFrame = field(default_factory=empty_subgroups)
     interactions: pd.DataFrame = field(default_factory=empty_interactions)
@@ -323,7 +323,7 @@ class SurvivalResult:
     fit: SurvivalFit
     warnings: tuple[str, ...] = ()
     scales: pd.DataFrame = field(default_factory=empty_scales)
-    # analyses/subgroups.SUBGROUP_COLUMNS and analyses/interactions.INTERACTION_COLUMNS; empty
+    # analyses/modifier_columns.py (SUBGROUP_COLUMNS, INTERACTION_COLUMNS); empty
     # unless the spec asks for subgroups or interaction pairs.
     subgroups: pd.DataFrame = field(default_factory=empty_subgroups)
     interactions: pd.DataFrame = field(default_factory=empty_interactions)

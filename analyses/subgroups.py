@@ -18,22 +18,7 @@ from analyses.effect_models import Response, design, fit, interval
 from analyses.encoding import Covariate, Factor
 from analyses.errors import AnalysisError
 from analyses.interactions import check_levels, interaction_effects
-
-ALL_PATIENTS = "All patients"
-SUBGROUP_COLUMNS = (
-    "subgroup",  # the subgroup variable ("All patients" on the first row)
-    "subgroup_level",  # its level ("" on the first row)
-    "variable",  # the exposure
-    "level",  # the exposure's level compared with its reference ("" for a number)
-    "is_reference",  # always False (kept so effect-scale rescaling applies)
-    "n",  # patients in the level's model
-    "events",  # events among them (logistic and Cox; NaN otherwise)
-    "estimate",  # OR / HR / rate ratio, or coefficient (linear)
-    "ci_low",
-    "ci_high",
-    "p_value",  # Wald p within the level
-    "interaction_p",  # LR p of exposure × subgroup (same on every row of the variable)
-)
+from analyses.modifier_columns import ALL_PATIENTS, SUBGROUP_COLUMNS
 
 
 def _varies(cov: Covariate, rows: np.ndarray) -> bool:

@@ -16,7 +16,7 @@ import plotly.graph_objects as go
 from htmltools import HTML, Tag, TagList, tags
 from shiny import ui
 
-from analyses.subgroups import ALL_PATIENTS
+from analyses.modifier_columns import ALL_PATIENTS
 from modules.shared.analysis_tab import Download
 from modules.shared.csv_safety import csv_text
 from modules.shared.figures import figure_html, plot_div
