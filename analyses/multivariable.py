@@ -32,6 +32,8 @@ class Multivariable:
     column_owner: list[str]  # variable of each design column (intercept = "")
     aliased: list[str]  # "variable level" of columns dropped as redundant
     empty_levels: list[str]  # "variable level" with no complete case
+    design: np.ndarray | None = None  # the fitted design (intercept first), complete cases
+    outcome: np.ndarray | None = None  # their outcome, 0/1
 
 
 def _independent_columns(X: np.ndarray) -> list[int]:
@@ -89,7 +91,7 @@ def fit_multivariable(covs: list[Covariate], y_all: np.ndarray, method: str) -> 
     table = _rows(covs, rows, y, fit, keep, global_p)
     stats = _fit_statistics(fit, X, y, epv)
     vif = variance_inflation(X[:, 1:], _groups(covs, owner))
-    return Multivariable(table, choice, stats, vif, owner, aliased, empty)
+    return Multivariable(table, choice, stats, vif, owner, aliased, empty, X, y)
 
 
 def _known_separated(covs, rows, y, keep) -> tuple[int, ...]:

@@ -18,6 +18,7 @@ from analyses.encoding import (
 from analyses.errors import AnalysisError
 from analyses.fit_records import OutcomeFit
 from analyses.multivariable import Multivariable, fit_multivariable
+from analyses.outcome_performance import model_performance
 from analyses.outcome_proxies import find_proxies
 from analyses.results import MULTIVARIABLE_COLUMNS, UNIVARIABLE_COLUMNS, OutcomeResult
 from analyses.specs import OutcomeSpec
@@ -25,7 +26,7 @@ from analyses.univariable import Univariable, fit_univariable
 from analyses.warnings_text import model_warnings
 
 # Bump when the results of the same data and spec change meaning (cache keys include it).
-VERSION = "2"  # 2: a warning names covariates that are the outcome recorded another way
+VERSION = "3"  # 3: calibration, decision curve and bootstrap validation (spec options)
 
 
 def _covariates(df: pd.DataFrame, spec: OutcomeSpec, y: np.ndarray):
@@ -170,6 +171,12 @@ def analyze(df: pd.DataFrame, spec: OutcomeSpec) -> OutcomeResult:
     # SD and IQR among the patients with a known outcome: the crude models' patients.
     scales, scale_notes = scale_table(covs, ~np.isnan(y), spec.effect_scale)
     warnings = notes + screen_notes + model_warnings(covs, uni, multi, fit, spec.method)
+    performance = None
+    if spec.calibration:
+        performance, perf_notes = model_performance(
+            multi.design, multi.outcome, multi.choice.fit, spec
+        )
+        warnings += perf_notes + _unrepeated_screening(spec, covs, screened)
     univariable = pd.DataFrame(
         [row for c in covs for row in uni[c.name].rows], columns=list(UNIVARIABLE_COLUMNS)
     )
@@ -183,7 +190,20 @@ def analyze(df: pd.DataFrame, spec: OutcomeSpec) -> OutcomeResult:
         warnings=tuple(dict.fromkeys(warnings + scale_notes)),
         vif=multi.vif,
         scales=scales,
+        performance=performance,
     )
+
+
+def _unrepeated_screening(spec: OutcomeSpec, covs, screened) -> list[str]:
+    """The bootstrap refits the chosen model; when screening chose it, say what that misses."""
+    if spec.bootstrap <= 0 or len(screened) == len(covs):
+        return []
+    return [
+        "Bootstrap validation refitted the model with the covariates screening chose; it did "
+        "not repeat the screening in each sample, so the corrected figures are still somewhat "
+        "optimistic. Put every candidate in the model (no screening) for a fully honest "
+        "correction."
+    ]
 
 
 __all__ = ["analyze", "Factor"]

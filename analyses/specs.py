@@ -19,6 +19,9 @@ class OutcomeSpec:
     candidate into the multivariable model; `force` covariates always enter it.
     `effect_scale`: continuous covariates' odds ratios per unit, per 10 units, per SD or per
     IQR (SD and IQR of the covariate among the patients with a known outcome).
+    `calibration`: also the model's calibration and decision curve; `bootstrap` > 0: also
+    Harrell's bootstrap validation with that many samples drawn with `seed`. Both default off,
+    so an analysis that does not ask for them costs nothing more (and keeps its cache key).
     """
 
     outcome: str
@@ -31,6 +34,9 @@ class OutcomeSpec:
     reference: tuple[tuple[str, str], ...] = ()
     continuous_summary: Literal["mean", "median"] = "mean"
     effect_scale: EffectScale = "unit"
+    calibration: bool = False
+    bootstrap: int = 0
+    seed: int = 2026
 
 
 @dataclass(frozen=True)
