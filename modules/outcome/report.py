@@ -11,7 +11,7 @@ import re
 
 from htmltools import HTML, Tag, tags
 
-from modules.outcome import figures, tables
+from modules.outcome import figures, performance_view, tables
 from modules.outcome.result_view import ResultView
 from modules.shared.csv_safety import csv_text
 from modules.shared.figures import figure_html
@@ -22,6 +22,11 @@ from modules.shared.tables import warnings_list
 def tables_csv(view: ResultView) -> str:
     """Univariable and multivariable rows in tidy long form (empty cell = not available)."""
     return csv_text(tables.tidy_frame(view))
+
+
+def performance_csv(view: ResultView) -> str:
+    """Calibration measures, bootstrap validation, risk tenths and net benefit, long form."""
+    return csv_text(performance_view.performance_frame(view))
 
 
 def file_stem(view: ResultView) -> str:
@@ -66,6 +71,7 @@ def report_document(view: ResultView, when: dt.datetime) -> Tag:
                 tags.h2("Multivariable model"), tables.multivariable_table(view, table_id=None)
             ),
             tags.section(tags.h2("Forest plot"), HTML(plot)),
+            performance_view.report_section(view),
         ),
         lang="en",
     )

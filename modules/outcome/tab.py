@@ -2,14 +2,24 @@
 
 from __future__ import annotations
 
+from dataclasses import replace
+
 import logic
+from analyses.specs import DEFAULT_SEED
 from modules.outcome import controls as oc
-from modules.outcome import figures, report, tables
+from modules.outcome import figures, performance_view, report, tables
 from modules.outcome import view as outcome_view
 from modules.shared import column_roles as roles
 from modules.shared import model_controls as mc
-from modules.shared.analysis_tab import AnalysisTab, Card, csv_and_report, plot_card, warnings_card
-from modules.shared.controls import Radio, Select, Settings, level_choices
+from modules.shared.analysis_tab import (
+    AnalysisTab,
+    Card,
+    Download,
+    csv_and_report,
+    plot_card,
+    warnings_card,
+)
+from modules.shared.controls import Checkbox, Numeric, Radio, Select, Settings, level_choices
 from modules.shared.effect_scale import EFFECT_SCALE_CONTROL
 
 CONTROLS = (
@@ -35,7 +45,17 @@ CONTROLS = (
     *mc.SELECTION_CONTROLS,
     Radio("summary", "Continuous variables shown as", oc.SUMMARIES, default="mean"),
     EFFECT_SCALE_CONTROL,
-)
+    Checkbox("calibration", "Calibration and decision curve"),
+    Checkbox("bootstrap", "Internal validation by bootstrap (slower)"),
+    Numeric("samples", "Bootstrap samples", 200, min=20, max=2000, step=10,
+            visible=lambda s: bool(s["bootstrap"])),
+    Numeric("seed", "Random seed (the same seed gives the same result)", DEFAULT_SEED, min=0,
+            step=1, visible=lambda s: bool(s["bootstrap"])),
+    Numeric("dca_low", "Decision curve from threshold (%)", 1, min=1, max=99, step=1,
+            visible=lambda s: bool(s["calibration"] or s["bootstrap"])),
+    Numeric("dca_high", "to threshold (%)", 50, min=1, max=99, step=1,
+            visible=lambda s: bool(s["calibration"] or s["bootstrap"])),
+)  # fmt: skip
 
 
 def build_spec(s: Settings):
@@ -46,6 +66,9 @@ def build_spec(s: Settings):
         method=s["method"],
         continuous_summary=s["summary"],
         effect_scale=s["effect_scale"],
+        calibration=bool(s["calibration"]),
+        bootstrap=s["samples"] if s["bootstrap"] else 0,
+        seed=s["seed"] if s["bootstrap"] else DEFAULT_SEED,
         **mc.selection(s),
     )
 
@@ -59,6 +82,7 @@ CARDS = (
          full_screen=True),
     plot_card("forest", "Forest plot of adjusted odds ratios", figures.forest_plot, "forest-plot",
               "forest-container"),
+    Card("performance", None, performance_view.performance_card),
 )  # fmt: skip
 
 TAB = AnalysisTab(
@@ -70,9 +94,19 @@ TAB = AnalysisTab(
     make_view=outcome_view.make_view,
     done_text=outcome_view.done_text,
     cards=CARDS,
-    downloads=csv_and_report(report.tables_csv, report.html_report),
+    downloads=(
+        *csv_and_report(report.tables_csv, report.html_report),
+        Download(
+            "download_performance",
+            "Calibration and decision curve (CSV)",
+            "calibration.csv",
+            report.performance_csv,
+        ),
+    ),  # fmt: skip
     downloads_note="The CSV holds both tables with numbers unformatted, one row per level. The "
     "report is a single HTML file with the tables and the plot; it opens offline and can be "
     "copied into Word.",
     file_stem=report.file_stem,
+    view_options=lambda s: (s["dca_low"], s["dca_high"]),
+    with_options=lambda view, dca_range: replace(view, dca_range=dca_range),
 )
