@@ -98,3 +98,13 @@ def test_too_few_events_are_refused_with_what_to_do():
     y[:9] = 1
     with pytest.raises(AnalysisError, match="at least 10 events.*there are 9 events"):
         optimism_bootstrap(X, y, params, "logit", 20, seed=1)
+
+
+def test_the_quick_c_statistic_equals_delong_s_with_ties():
+    from analyses.bootstrap_validation import c_statistic
+    from analyses.delong import placements
+
+    rng = np.random.default_rng(9)
+    y = (rng.random(300) < 0.3).astype(float)
+    p = np.round(rng.random(300) * 0.5 + 0.3 * y, 2)  # many ties
+    assert c_statistic(y, p) == pytest.approx(placements(y > 0.5, p).auc, rel=1e-12)
