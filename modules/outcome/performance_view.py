@@ -146,7 +146,9 @@ def performance_frame(view: ResultView) -> pd.DataFrame:
     """Everything of the performance as one long CSV table: part, measure or threshold, values."""
     perf = view.result.performance
     if perf is None:
-        return pd.DataFrame(columns=["part"])
+        return pd.DataFrame(
+            {"part": ["Not computed: tick 'Calibration and decision curve' and run again."]}
+        )
     m = perf.fit
     measures = pd.DataFrame(
         [

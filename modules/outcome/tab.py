@@ -105,7 +105,9 @@ TAB = AnalysisTab(
     ),  # fmt: skip
     downloads_note="The CSV holds both tables with numbers unformatted, one row per level. The "
     "report is a single HTML file with the tables and the plot; it opens offline and can be "
-    "copied into Word.",
+    "copied into Word, with the calibration section when it was computed. The calibration CSV "
+    "holds its measures, the bootstrap validation, the tenths of risk and the net benefit at "
+    "every threshold from 1% to 99%.",
     file_stem=report.file_stem,
     view_options=lambda s: (s["dca_low"], s["dca_high"]),
     with_options=lambda view, dca_range: replace(view, dca_range=dca_range),

@@ -14,6 +14,7 @@ from playwright.sync_api import expect
 import logic
 from modules.outcome.controls import suggested_covariates
 from tests.e2e.helpers import EXAMPLE, click_run_and_wait, expect_fresh, open_tab, upload
+from tests.e2e.hostile import download
 from utils import data_io
 
 pytestmark = pytest.mark.e2e
@@ -81,3 +82,10 @@ def test_calibration_decision_curve_and_a_cancelled_then_finished_bootstrap(page
     expect(table).to_contain_text("Optimism")
     expect(page.locator("#outcome-cal_corrected")).to_be_visible()
     expect_fresh(page, "outcome")
+
+    # The downloads carry it: the calibration CSV and the report's section with both figures.
+    text = download(page, "outcome-download_performance").read_text()
+    for part in ("measures", "bootstrap_validation", "risk_groups", "decision_curve"):
+        assert part in text
+    report = download(page, "outcome-download_html").read_text()
+    assert "Calibration and clinical usefulness" in report and 'id="decision-curve"' in report

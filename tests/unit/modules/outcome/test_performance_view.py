@@ -38,7 +38,7 @@ def validated():
 
 def test_no_card_without_calibration():
     assert pv.performance_card(make()) is None
-    assert "part" in report.performance_csv(make())
+    assert "Not computed" in report.performance_csv(make())
 
 
 def test_the_card_shows_the_measures_and_both_figures(calibrated):
