@@ -101,20 +101,29 @@ def smoothed_observed(y: np.ndarray, p: np.ndarray) -> tuple[np.ndarray, np.ndar
     return distinct, mean_at
 
 
-def calibration_errors(y: np.ndarray, p: np.ndarray) -> tuple[float, float, float, np.ndarray]:
-    """Eavg, E90 and Emax of |smoothed observed - predicted|, and the curve at each patient."""
-    distinct, smooth = smoothed_observed(y, p)
+def calibration_errors(
+    y: np.ndarray, p: np.ndarray, smoothed: tuple[np.ndarray, np.ndarray] | None = None
+) -> tuple[float, float, float, np.ndarray]:
+    """Eavg, E90 and Emax of |smoothed observed - predicted|, and the curve at each patient.
+
+    `smoothed`: smoothed_observed(y, p) when the caller has it already (lowess is the cost)."""
+    distinct, smooth = smoothed if smoothed is not None else smoothed_observed(y, p)
     at_patient = np.interp(p, distinct, smooth)
     error = np.abs(at_patient - p)
     return float(error.mean()), float(np.quantile(error, 0.9)), float(error.max()), at_patient
 
 
-def curve_table(y: np.ndarray, p: np.ndarray, points: int = 101) -> pd.DataFrame:
+def curve_table(
+    y: np.ndarray,
+    p: np.ndarray,
+    points: int = 101,
+    smoothed: tuple[np.ndarray, np.ndarray] | None = None,
+) -> pd.DataFrame:
     """The smoothed calibration curve on an even grid of predictions (for the plot).
 
     A local linear fit can overshoot [0, 1] at the ends; the plotted risk is kept inside it
     (the E figures use the smoother as val.prob does, unclipped)."""
-    distinct, smooth = smoothed_observed(y, p)
+    distinct, smooth = smoothed if smoothed is not None else smoothed_observed(y, p)
     grid = np.linspace(distinct[0], distinct[-1], points) if len(distinct) > 1 else distinct
     observed = np.clip(np.interp(grid, distinct, smooth), 0.0, 1.0)
     return pd.DataFrame({"predicted": grid, "observed": observed})

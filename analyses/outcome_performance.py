@@ -35,10 +35,10 @@ def _check_spread(p: np.ndarray) -> None:
         )
 
 
-def _fit_record(y: np.ndarray, p: np.ndarray) -> dict:
+def _fit_record(y: np.ndarray, p: np.ndarray, smoothed) -> dict:
     citl, citl_se = cal.calibration_intercept(y, p)
     intercept, slope, slope_se = cal.calibration_slope(y, p)
-    eavg, e90, emax, _ = cal.calibration_errors(y, p)
+    eavg, e90, emax, _ = cal.calibration_errors(y, p, smoothed)
     return {
         "n": int(len(y)),
         "events": int(y.sum()),
@@ -65,7 +65,8 @@ def model_performance(
     progress("Calibration")
     p = np.asarray(fit.probabilities, dtype=float)
     _check_spread(p)
-    record = _fit_record(y, p)
+    smoothed = cal.smoothed_observed(y, p)
+    record = _fit_record(y, p, smoothed)
     notes: list[str] = []
     validation = pd.DataFrame(columns=list(VALIDATION_COLUMNS))
     if spec.bootstrap > 0:
@@ -80,7 +81,7 @@ def model_performance(
     performance = OutcomePerformance(
         fit=CalibrationFit(**record),
         groups=cal.risk_groups(y, p),
-        curve=cal.curve_table(y, p),
+        curve=cal.curve_table(y, p, smoothed=smoothed),
         histogram=cal.prediction_histogram(y, p),
         decision=net_benefit(y, p),
         validation=validation,
