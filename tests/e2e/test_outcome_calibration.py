@@ -89,3 +89,14 @@ def test_calibration_decision_curve_and_a_cancelled_then_finished_bootstrap(page
         assert part in text
     report = download(page, "outcome-download_html").read_text()
     assert "Calibration and clinical usefulness" in report and 'id="decision-curve"' in report
+
+    # A reload restores the result and the settings that made it (bootstrap, samples, seed,
+    # the threshold range): current, not out of date.
+    page.reload()
+    page.wait_for_selector(".shiny-bound-output", timeout=30_000)
+    open_tab(page, "Outcome analysis")
+    expect(page.locator("#outcome-status [data-state=done]")).to_have_count(1, timeout=30_000)
+    expect_fresh(page, "outcome")
+    expect(page.locator("#table-validation")).to_contain_text("200 bootstrap samples")
+    expect(page.locator("#outcome-samples")).to_have_value("200")
+    expect(page.locator("#decision-curve .xtick", has_text="40%")).to_have_count(0)
