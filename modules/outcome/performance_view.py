@@ -35,11 +35,20 @@ def _apparent_note(view: ResultView) -> str:
         )
     else:
         made = "Firth's estimates are shrunk a little, so the slope on its own patients is near 1."
+    then = (
+        "The bootstrap table below corrects them for that optimism."
+        if view.result.performance.fit.bootstrap_samples
+        else "Tick 'Internal validation by bootstrap' for figures corrected for that optimism."
+    )
     return (
         "These figures are apparent: measured on the patients the model was fitted on, so they "
-        f"flatter it. {made} Tick 'Internal validation by bootstrap' for figures corrected for "
-        "that optimism."
+        f"flatter it. {made} {then}"
     )
+
+
+def _figure(value: float, decimals: int = 3) -> str:
+    """A number of the validation table; a rounding to zero shows as 0, never as -0."""
+    return fmt_number(0.0 if abs(value) < 0.5 * 10**-decimals else value, decimals)
 
 
 def measure_boxes(view: ResultView) -> TagChild:
@@ -55,7 +64,7 @@ def measure_boxes(view: ResultView) -> TagChild:
         ),
         ui.value_box(
             "Calibration-in-the-large",
-            fmt_number(m.calibration_in_the_large, 2),
+            _figure(m.calibration_in_the_large, 2),
             f"{_ci(m.citl_ci_low, m.citl_ci_high)} · 0 is ideal, above 0 risks too low",
             id="cal_citl",
         ),
@@ -93,11 +102,11 @@ def validation_frame(view: ResultView) -> pd.DataFrame:
     return pd.DataFrame(
         {
             "Measure": [MEASURE_NAMES.get(m, m) for m in rows["measure"]],
-            "Apparent": [fmt_number(v, 3) for v in rows["apparent"]],
-            "Bootstrap samples": [fmt_number(v, 3) for v in rows["training"]],
-            "Original patients": [fmt_number(v, 3) for v in rows["test"]],
-            "Optimism": [fmt_number(v, 3) for v in rows["optimism"]],
-            "Corrected": [fmt_number(v, 3) for v in rows["corrected"]],
+            "Apparent": [_figure(v) for v in rows["apparent"]],
+            "Bootstrap samples": [_figure(v) for v in rows["training"]],
+            "Original patients": [_figure(v) for v in rows["test"]],
+            "Optimism": [_figure(v) for v in rows["optimism"]],
+            "Corrected": [_figure(v) for v in rows["corrected"]],
         }
     )
 
@@ -186,7 +195,7 @@ def report_section(view: ResultView) -> Tag | TagList:
                         "Eavg / E90 / Emax"],
             "Value": [
                 f"{fmt_number(m.brier, 3)} ({fmt_number(m.scaled_brier, 3)})",
-                f"{fmt_number(m.calibration_in_the_large)} "
+                f"{_figure(m.calibration_in_the_large, 2)} "
                 f"({_ci(m.citl_ci_low, m.citl_ci_high)})",
                 f"{fmt_number(m.slope)} ({_ci(m.slope_ci_low, m.slope_ci_high)})",
                 f"{fmt_number(m.eavg, 3)} / {fmt_number(m.e90, 3)} / {fmt_number(m.emax, 3)}",

@@ -99,3 +99,11 @@ def test_the_csv_and_report_carry_the_performance(validated):
         assert part in text
     html = report.html_report(validated)
     assert "Calibration and clinical usefulness" in html and "decision-curve" in html
+
+
+def test_a_figure_that_rounds_to_zero_shows_no_minus_sign(validated):
+    frame = pv.validation_frame(validated)
+    assert not frame.map(lambda cell: cell.startswith("-0.000")).any().any()
+    assert "The bootstrap table below corrects them" in str(pv.performance_card(validated))
+    assert pv._figure(-4e-17) == "0.000" and pv._figure(-0.0004, 3) == "0.000"
+    assert pv._figure(-0.0006, 3) == "-0.001"
