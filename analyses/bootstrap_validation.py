@@ -1,12 +1,12 @@
 """Internal validation by the bootstrap: Harrell's optimism correction (as rms::validate).
 
-In each of B samples drawn with replacement from the model's patients, the multivariable model
-is fitted again with the same design and estimator; its performance on that sample (apparent)
-minus its performance on the original patients (test) is the optimism. The corrected figure is
-the original apparent performance minus the mean optimism (Harrell, Lee & Mark 1996; Efron
-1983). The screening of covariates is not repeated in each sample (the design is fixed), so
-when covariates were chosen by a univariable p-value the optimism is underestimated; the page
-says so. Seeded: the same data, spec and seed give the same figures.
+In each of B samples drawn with replacement, the model is fitted again; its performance on
+that sample (apparent) minus its performance on the original patients (test) is the optimism.
+The corrected figure is the original apparent performance minus the mean optimism (Harrell,
+Lee & Mark 1996; Efron 1983). What is refitted is a `Refit`: the reported model's design
+(`fixed_design_refit`, when no step chose the covariates) or the whole modelling with its
+screening (analyses/outcome_bootstrap.py). Seeded: the same data, spec and seed give the same
+figures.
 """
 
 from __future__ import annotations
@@ -86,28 +86,64 @@ def check_events(y: np.ndarray) -> None:
         )
 
 
-def optimism_bootstrap(
-    X: np.ndarray, y: np.ndarray, params: np.ndarray, method: str, samples: int, seed: int
-) -> Validation:
-    """Optimism-corrected C, slope, intercept and Brier of the model with coefficients params."""
-    check_events(y)
+# One resample's whole modelling: given the drawn patients (indices), the outcome and the
+# predictions on that resample (apparent) and on the original patients (test), or None when
+# no model could be fitted there.
+Refit = Callable[[np.ndarray], "tuple[Pair, Pair] | None"]
+Pair = tuple[np.ndarray, np.ndarray]
+
+
+def fixed_design_refit(X: np.ndarray, y: np.ndarray, params: np.ndarray, method: str) -> Refit:
+    """Refit the reported model's design (same covariates and columns) in each resample."""
     fit = _fitter(method, params)
+
+    def refit(rows: np.ndarray) -> tuple[Pair, Pair] | None:
+        yb = y[rows]
+        if yb.min() == yb.max():
+            return None
+        beta = fit(X[rows], yb)
+        if beta is None:
+            return None
+        with np.errstate(over="ignore"):
+            return (
+                (yb, 1.0 / (1.0 + np.exp(-(X[rows] @ beta)))),
+                (y, 1.0 / (1.0 + np.exp(-(X @ beta)))),
+            )
+
+    return refit
+
+
+def optimism_bootstrap(
+    X: np.ndarray,
+    y: np.ndarray,
+    params: np.ndarray,
+    method: str,
+    samples: int,
+    seed: int,
+    refit: Refit | None = None,
+    population: int | None = None,
+) -> Validation:
+    """Optimism-corrected C, slope, intercept and Brier of the model with coefficients params.
+
+    By default each resample (of the model's patients) refits its design; `refit` replaces
+    that with the whole modelling (screening included) on resamples of `population` patients.
+    """
+    check_events(y)
+    refit = refit or fixed_design_refit(X, y, params, method)
     apparent = performance(y, 1.0 / (1.0 + np.exp(-(X @ params))))
     rng = np.random.default_rng(seed)
-    n = len(y)
+    n = population or len(y)
     training, test = [], []
     for b in range(1, samples + 1):
         progress(f"Bootstrap {b} of {samples}")
-        rows = rng.integers(0, n, n)
-        yb = y[rows]
-        if yb.min() == yb.max():
+        done = refit(rng.integers(0, n, n))
+        if done is None:
             continue
-        beta = fit(X[rows], yb)
-        if beta is None:
+        (yb, pb), (yo, po) = done
+        if yb.min() == yb.max() or yo.min() == yo.max():
             continue
-        with np.errstate(over="ignore"):
-            training.append(performance(yb, 1.0 / (1.0 + np.exp(-(X[rows] @ beta)))))
-            test.append(performance(y, 1.0 / (1.0 + np.exp(-(X @ beta)))))
+        training.append(performance(yb, pb))
+        test.append(performance(yo, po))
     if len(training) < max(2, samples // 2):
         raise AnalysisError(
             f"Only {len(training)} of {samples} bootstrap samples gave a model: the data are "

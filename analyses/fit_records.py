@@ -199,9 +199,10 @@ class CalibrationFit:
     eavg: float  # mean |lowess-smoothed observed - predicted| over the patients (ICI)
     e90: float  # its 90th centile
     emax: float  # its maximum
-    bootstrap_samples: int = 0  # B asked for internal validation; 0 = none
-    bootstrap_used: int = 0  # samples whose model fitted
-    seed: int | None = None  # the seed of the bootstrap samples
+    bootstrap_samples: int  # B asked for internal validation; 0 = none
+    bootstrap_used: int  # samples whose model fitted
+    bootstrap_screening: bool  # each sample repeated the univariable screening
+    seed: int | None = None  # the seed of the bootstrap samples (None without a bootstrap)
 
 
 FIT_RECORDS = (

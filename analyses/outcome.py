@@ -18,6 +18,7 @@ from analyses.encoding import (
 from analyses.errors import AnalysisError
 from analyses.fit_records import OutcomeFit
 from analyses.multivariable import Multivariable, fit_multivariable
+from analyses.outcome_bootstrap import screening_refit
 from analyses.outcome_performance import model_performance
 from analyses.outcome_proxies import find_proxies
 from analyses.results import MULTIVARIABLE_COLUMNS, UNIVARIABLE_COLUMNS, OutcomeResult
@@ -173,10 +174,12 @@ def analyze(df: pd.DataFrame, spec: OutcomeSpec) -> OutcomeResult:
     warnings = notes + screen_notes + model_warnings(covs, uni, multi, fit, spec.method)
     performance = None
     if spec.calibration:
+        # Screening is data-driven: each resample repeats it (the honest optimism, Harrell).
+        refit = screening_refit(covs, y, spec, _screened) if spec.screen_p is not None else None
         performance, perf_notes = model_performance(
-            multi.design, multi.outcome, multi.choice.fit, spec
+            multi.design, multi.outcome, multi.choice.fit, spec, refit
         )
-        warnings += perf_notes + _unrepeated_screening(spec, covs, screened)
+        warnings += perf_notes
     univariable = pd.DataFrame(
         [row for c in covs for row in uni[c.name].rows], columns=list(UNIVARIABLE_COLUMNS)
     )
@@ -192,18 +195,6 @@ def analyze(df: pd.DataFrame, spec: OutcomeSpec) -> OutcomeResult:
         scales=scales,
         performance=performance,
     )
-
-
-def _unrepeated_screening(spec: OutcomeSpec, covs, screened) -> list[str]:
-    """The bootstrap refits the chosen model; when screening chose it, say what that misses."""
-    if spec.bootstrap <= 0 or len(screened) == len(covs):
-        return []
-    return [
-        "Bootstrap validation refitted the model with the covariates screening chose; it did "
-        "not repeat the screening in each sample, so the corrected figures are still somewhat "
-        "optimistic. Put every candidate in the model (no screening) for a fully honest "
-        "correction."
-    ]
 
 
 __all__ = ["analyze", "Factor"]

@@ -11,7 +11,7 @@ import numpy as np
 import pandas as pd
 
 from analyses import calibration as cal
-from analyses.bootstrap_validation import VALIDATION_COLUMNS, optimism_bootstrap
+from analyses.bootstrap_validation import VALIDATION_COLUMNS, Refit, optimism_bootstrap
 from analyses.cancellation import progress
 from analyses.decision_curve import net_benefit
 from analyses.delong import placements
@@ -55,13 +55,23 @@ def _fit_record(y: np.ndarray, p: np.ndarray, smoothed) -> dict:
         "eavg": eavg,
         "e90": e90,
         "emax": emax,
+        "bootstrap_samples": 0,
+        "bootstrap_used": 0,
+        "bootstrap_screening": False,
     }
 
 
 def model_performance(
-    X: np.ndarray, y: np.ndarray, fit: Fit, spec: OutcomeSpec
+    X: np.ndarray,
+    y: np.ndarray,
+    fit: Fit,
+    spec: OutcomeSpec,
+    refit: tuple[Refit, int] | None = None,
 ) -> tuple[OutcomePerformance, list[str]]:
-    """Calibration and net benefit of the fitted model, and its bootstrap validation if asked."""
+    """Calibration and net benefit of the fitted model, and its bootstrap validation if asked.
+
+    `refit`: the whole modelling to repeat in each resample and the patients drawn from
+    (analyses/outcome_bootstrap.py); without it, the model's design is refitted."""
     progress("Calibration")
     p = np.asarray(fit.probabilities, dtype=float)
     _check_spread(p)
@@ -70,9 +80,17 @@ def model_performance(
     notes: list[str] = []
     validation = pd.DataFrame(columns=list(VALIDATION_COLUMNS))
     if spec.bootstrap > 0:
-        done = optimism_bootstrap(X, y, fit.params, fit.method, spec.bootstrap, spec.seed)
+        whole, population = refit if refit is not None else (None, None)
+        done = optimism_bootstrap(
+            X, y, fit.params, fit.method, spec.bootstrap, spec.seed, whole, population
+        )
         validation = done.table
-        record.update(bootstrap_samples=done.samples, bootstrap_used=done.used, seed=spec.seed)
+        record.update(
+            bootstrap_samples=done.samples,
+            bootstrap_used=done.used,
+            seed=spec.seed,
+            bootstrap_screening=refit is not None,
+        )
         if done.used < done.samples:
             notes.append(
                 f"Bootstrap validation: {done.samples - done.used} of {done.samples} samples "

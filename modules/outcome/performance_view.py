@@ -119,10 +119,16 @@ def validation_table(view: ResultView, table_id: str | None = "table-validation"
         f"Internal validation: {fmt_count(m.bootstrap_samples)} bootstrap samples "
         f"({fmt_count(m.bootstrap_used)} fitted), seed {m.seed}"
     )
+    refits = (
+        "repeats the screening of covariates (the same p threshold and forced covariates) "
+        "and refits the model it chooses"
+        if m.bootstrap_screening
+        else "refits the model"
+    )
     notes = (
-        "Each sample refits the model; its performance there minus its performance on the "
-        "original patients is the optimism, and Corrected = Apparent − mean optimism "
-        "(Harrell). The same seed gives the same figures.",
+        f"Each sample {refits}; its performance there minus its performance on the original "
+        "patients is the optimism, and Corrected = Apparent − mean optimism (Harrell). The "
+        "same seed gives the same figures.",
     )
     return html_table(validation_frame(view), table_id=table_id, caption=caption, notes=notes)
 

@@ -73,11 +73,12 @@ def test_calibration_decision_curve_and_a_cancelled_then_finished_bootstrap(page
     expect(page.locator("#table-validation")).to_have_count(0)
 
     # Fewer samples, run to the end: the validation table with its samples and seed.
-    page.locator("#outcome-samples").fill("200")
+    page.locator("#outcome-samples").fill("50")
     page.locator("#outcome-samples").press("Tab")
     click_run_and_wait(page, "outcome", timeout=120_000)
     table = page.locator("#table-validation")
-    expect(table).to_contain_text("200 bootstrap samples")
+    expect(table).to_contain_text("50 bootstrap samples")
+    expect(table).to_contain_text("repeats the screening")
     expect(table).to_contain_text("seed 2026")
     expect(table).to_contain_text("Optimism")
     expect(page.locator("#outcome-cal_corrected")).to_be_visible()
@@ -97,6 +98,6 @@ def test_calibration_decision_curve_and_a_cancelled_then_finished_bootstrap(page
     open_tab(page, "Outcome analysis")
     expect(page.locator("#outcome-status [data-state=done]")).to_have_count(1, timeout=30_000)
     expect_fresh(page, "outcome")
-    expect(page.locator("#table-validation")).to_contain_text("200 bootstrap samples")
-    expect(page.locator("#outcome-samples")).to_have_value("200")
+    expect(page.locator("#table-validation")).to_contain_text("50 bootstrap samples")
+    expect(page.locator("#outcome-samples")).to_have_value("50")
     expect(page.locator("#decision-curve .xtick", has_text="40%")).to_have_count(0)
