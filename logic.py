@@ -22,7 +22,14 @@ from analyses.errors import AnalysisError
 from analyses.fit_records import FIT_RECORDS
 from analyses.results import OutcomeResult, RegressionResult
 from analyses.sample_size_result import SampleSizeResult
-from analyses.specs import AgreementSpec, EffectScale, Method, OutcomeSpec
+from analyses.specs import (
+    DEFAULT_SEED,
+    AgreementSpec,
+    EffectScale,
+    Method,
+    OutcomeSpec,
+    check_bootstrap,
+)
 from matching import codebook as codebook_io
 from matching import embeddings, similarity
 from matching.codebook import Codebook
@@ -473,12 +480,17 @@ def outcome_spec(
     reference: Mapping[str, str] | None = None,
     continuous_summary: str = "mean",
     effect_scale: EffectScale = "unit",
+    calibration: bool = False,
+    bootstrap: int = 0,
+    seed: int | None = DEFAULT_SEED,
 ) -> OutcomeSpec:
     """Validate a request against the dataset's columns and build its hashable spec.
 
     `effect_scale`: continuous covariates' odds ratios per "unit", per 10 units ("10"), per
-    SD ("sd") or per IQR ("iqr").
+    SD ("sd") or per IQR ("iqr"). `calibration`: the model's calibration and decision curve;
+    `bootstrap` samples (0 = none, else 20 to 2,000) of Harrell's validation drawn with `seed`.
     """
+    bootstrap, seed = check_bootstrap(bootstrap, seed)
     if outcome not in dataset.columns:
         raise AnalysisError(
             f"There is no column named '{outcome}'. Choose the outcome from the list."
@@ -522,6 +534,9 @@ def outcome_spec(
         reference=refs,
         continuous_summary="median" if continuous_summary == "median" else "mean",
         effect_scale=effect_scale,
+        calibration=bool(calibration) or bootstrap > 0,
+        bootstrap=bootstrap,
+        seed=seed,
     )
 
 
@@ -537,6 +552,9 @@ def analyze_outcome(
     reference: Mapping[str, str] | None = None,
     continuous_summary: str = "mean",
     effect_scale: EffectScale = "unit",
+    calibration: bool = False,
+    bootstrap: int = 0,
+    seed: int | None = DEFAULT_SEED,
     cancel: CancelToken | None = None,
 ) -> OutcomeResult:
     """Univariable screening and multivariable logistic regression of a binary outcome."""
@@ -552,5 +570,8 @@ def analyze_outcome(
         reference=reference,
         continuous_summary=continuous_summary,
         effect_scale=effect_scale,
+        calibration=calibration,
+        bootstrap=bootstrap,
+        seed=seed,
     )
     return run("outcome", dataset, spec, cancel=cancel)

@@ -205,7 +205,33 @@ class AgreementSummary:
     points_shown: int  # Bland–Altman points kept in the result (a sample above 5,000)
 
 
+@dataclass(frozen=True)
+class CalibrationFit:
+    """Calibration and validation figures of an outcome model (analyses/outcome_performance.py)."""
+
+    n: int  # patients the model was fitted on (the complete cases)
+    events: int
+    c_statistic: float  # exact (Mann-Whitney) C of the fitted probabilities
+    brier: float  # mean squared error of the predicted probabilities; lower is better
+    scaled_brier: float  # 1 - Brier / (prevalence (1 - prevalence)); 1 is perfect, 0 useless
+    calibration_in_the_large: float  # intercept with logit p as offset; 0 is ideal
+    citl_ci_low: float  # its Wald 95% CI
+    citl_ci_high: float
+    slope: float  # calibration slope (logit P(y) on logit p); 1 is ideal, < 1 overfitting
+    slope_ci_low: float
+    slope_ci_high: float
+    slope_intercept: float  # the intercept of that same fit (val.prob's "Intercept")
+    eavg: float  # mean |lowess-smoothed observed - predicted| over the patients (ICI)
+    e90: float  # its 90th centile
+    emax: float  # its maximum
+    bootstrap_samples: int  # B asked for internal validation; 0 = none
+    bootstrap_used: int  # samples whose model fitted
+    bootstrap_screening: bool  # each sample repeated the univariable screening
+    seed: int | None = None  # the seed of the bootstrap samples (None without a bootstrap)
+
+
 FIT_RECORDS = (
+    CalibrationFit,
     OutcomeFit,
     RegressionFit,
     DiagnosticInfo,

@@ -37,7 +37,9 @@ def _looks_separated(fit: Fit, X: np.ndarray) -> bool:
     return bool(np.any(~np.isfinite(standardized)) or np.any(standardized > HUGE_STANDARDIZED_SE))
 
 
-def _firth(X: np.ndarray, y: np.ndarray, inference: bool, fallbacks: tuple[str, ...]) -> Fit | None:
+def _firth(
+    X: np.ndarray, y: np.ndarray, inference: bool | str, fallbacks: tuple[str, ...]
+) -> Fit | None:
     fit = fit_firth(X, y, inference=inference)
     return None if fit is None else replace(fit, fallbacks=fallbacks)
 
@@ -48,7 +50,7 @@ def choose_and_fit(
     method: str,
     known_separated: tuple[int, ...] = (),
     low_epv: bool = False,
-    inference: bool = True,
+    inference: bool | str = True,
     exact_separation: bool = False,
 ) -> Choice | None:
     """Fit y on X (intercept first) by `method` ("auto", "logit", "firth").

@@ -32,6 +32,9 @@ class Multivariable:
     column_owner: list[str]  # variable of each design column (intercept = "")
     aliased: list[str]  # "variable level" of columns dropped as redundant
     empty_levels: list[str]  # "variable level" with no complete case
+    design: np.ndarray | None = None  # the fitted design (intercept first), complete cases
+    outcome: np.ndarray | None = None  # their outcome, 0/1
+    kept_columns: tuple[int, ...] = ()  # columns of build_design's matrix the fit used
 
 
 def _independent_columns(X: np.ndarray) -> list[int]:
@@ -60,8 +63,13 @@ def build_design(covs: list[Covariate], rows: np.ndarray):
     return np.hstack(blocks), owner, label
 
 
-def fit_multivariable(covs: list[Covariate], y_all: np.ndarray, method: str) -> Multivariable:
-    """Complete-case multivariable fit of the covariates in order."""
+def fit_multivariable(
+    covs: list[Covariate], y_all: np.ndarray, method: str, inference: bool = True
+) -> Multivariable:
+    """Complete-case multivariable fit of the covariates in order.
+
+    `inference=False` (a bootstrap refit, which needs only the estimates): Firth without
+    profile CIs and likelihood-ratio tests, and no global p-values."""
     checkpoint()
     rows = ~np.isnan(y_all)
     for cov in covs:
@@ -82,14 +90,19 @@ def fit_multivariable(covs: list[Covariate], y_all: np.ndarray, method: str) -> 
     choice = None
     if len(y) > n_params + 1 and 0 < events < len(y):
         choice = choose_and_fit(
-            X, y, method, known_separated=known, low_epv=bool(epv < LOW_EPV_FOR_FIRTH)
+            X,
+            y,
+            method,
+            known_separated=known,
+            low_epv=bool(epv < LOW_EPV_FOR_FIRTH),
+            inference=inference,
         )
     fit = choice.fit if choice is not None else None
-    global_p = _global_p_values(covs, fit, X, y, owner)
+    global_p = _global_p_values(covs, fit, X, y, owner) if inference else {}
     table = _rows(covs, rows, y, fit, keep, global_p)
     stats = _fit_statistics(fit, X, y, epv)
     vif = variance_inflation(X[:, 1:], _groups(covs, owner))
-    return Multivariable(table, choice, stats, vif, owner, aliased, empty)
+    return Multivariable(table, choice, stats, vif, owner, aliased, empty, X, y, tuple(keep))
 
 
 def _known_separated(covs, rows, y, keep) -> tuple[int, ...]:

@@ -20,6 +20,8 @@ from analyses.encoding import (
 from analyses.errors import AnalysisError
 from analyses.fit_records import OutcomeFit
 from analyses.multivariable import Multivariable, fit_multivariable
+from analyses.outcome_bootstrap import screening_refit
+from analyses.outcome_performance import model_performance
 from analyses.outcome_proxies import find_proxies
 from analyses.results import MULTIVARIABLE_COLUMNS, UNIVARIABLE_COLUMNS, OutcomeResult
 from analyses.specs import OutcomeSpec
@@ -27,7 +29,9 @@ from analyses.univariable import Univariable, fit_univariable
 from analyses.warnings_text import model_warnings
 
 # Bump when the results of the same data and spec change meaning (cache keys include it).
-VERSION = "3"  # 3: subgroup and interaction tables; 2: a warning names outcome proxies
+# 4: calibration, decision curve and bootstrap validation; 3: subgroup and interaction tables;
+# 2: a warning names outcome proxies
+VERSION = "4"
 
 
 def _covariates(df: pd.DataFrame, spec: OutcomeSpec, y: np.ndarray):
@@ -172,6 +176,14 @@ def analyze(df: pd.DataFrame, spec: OutcomeSpec) -> OutcomeResult:
     # SD and IQR among the patients with a known outcome: the crude models' patients.
     scales, scale_notes = scale_table(covs, ~np.isnan(y), spec.effect_scale)
     warnings = notes + screen_notes + model_warnings(covs, uni, multi, fit, spec.method)
+    performance = None
+    if spec.calibration:
+        # Screening is data-driven: each resample repeats it (the honest optimism, Harrell).
+        refit = screening_refit(covs, y, spec, _screened) if spec.screen_p is not None else None
+        performance, perf_notes = model_performance(
+            multi.design, multi.outcome, multi.choice.fit, spec, refit
+        )
+        warnings += perf_notes
     univariable = pd.DataFrame(
         [row for c in covs for row in uni[c.name].rows], columns=list(UNIVARIABLE_COLUMNS)
     )
@@ -190,6 +202,7 @@ def analyze(df: pd.DataFrame, spec: OutcomeSpec) -> OutcomeResult:
         scales=scales,
         subgroups=rescale(subgroups, scales, ratio=True),
         interactions=rescale(interactions, scales, ratio=True),
+        performance=performance,
     )
 
 

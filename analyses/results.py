@@ -8,6 +8,7 @@ import pandas as pd
 
 from analyses.fit_records import (
     AgreementSummary,
+    CalibrationFit,
     CorrelationSummary,
     DiagnosticInfo,
     OutcomeFit,
@@ -68,6 +69,25 @@ MULTIVARIABLE_COLUMNS = (
 
 
 @dataclass(frozen=True)
+class OutcomePerformance:
+    """Calibration, decision curve and (optionally) bootstrap validation of the outcome model.
+
+    `groups`: analyses/calibration.GROUP_COLUMNS, patients in tenths of predicted risk.
+    `curve`: predicted, observed: the lowess-smoothed calibration curve on a grid.
+    `histogram`: bin_low, bin_high, events, non_events: the predictions in 50 bins of [0, 1].
+    `decision`: analyses/decision_curve.DECISION_COLUMNS, net benefit at thresholds 1%-99%.
+    `validation`: analyses/bootstrap_validation.VALIDATION_COLUMNS; no rows without bootstrap.
+    """
+
+    fit: CalibrationFit
+    groups: pd.DataFrame
+    curve: pd.DataFrame
+    histogram: pd.DataFrame
+    decision: pd.DataFrame
+    validation: pd.DataFrame
+
+
+@dataclass(frozen=True)
 class OutcomeResult:
     """Univariable screening and multivariable logistic regression for one binary outcome.
 
@@ -86,6 +106,7 @@ class OutcomeResult:
     # unless the spec asks for subgroups or interaction pairs.
     subgroups: pd.DataFrame = field(default_factory=empty_subgroups)
     interactions: pd.DataFrame = field(default_factory=empty_interactions)
+    performance: OutcomePerformance | None = None  # with spec.calibration only
 
 
 # Columns of CorrelationResult.pairs, in order (one row per pair of columns).

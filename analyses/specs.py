@@ -5,9 +5,14 @@ from __future__ import annotations
 from dataclasses import dataclass
 from typing import Literal
 
+from analyses.errors import AnalysisError
+
 Method = Literal["auto", "logit", "firth"]
 # How continuous covariates' estimates are reported (see analyses/effect_scale.py).
 EffectScale = Literal["unit", "10", "sd", "iqr"]
+# The outcome model's bootstrap validation: the seed shown by default, and the samples allowed.
+DEFAULT_SEED = 2026
+BOOTSTRAP_RANGE = (20, 2000)
 
 
 @dataclass(frozen=True)
@@ -22,6 +27,9 @@ class OutcomeSpec:
     `subgroup_exposure`, `subgroups`: the exposure whose effect is shown within each level of
     each subgroup variable (analyses/subgroups.py); `interactions`: (exposure, modifier) pairs
     added one at a time to the adjusted model, reported per level (analyses/interactions.py).
+    `calibration`: also the model's calibration and decision curve; `bootstrap` > 0: also
+    Harrell's bootstrap validation with that many samples drawn with `seed`. Both default off,
+    so an analysis that does not ask for them costs nothing more (and keeps its cache key).
     """
 
     outcome: str
@@ -37,6 +45,9 @@ class OutcomeSpec:
     subgroup_exposure: str | None = None
     subgroups: tuple[str, ...] = ()
     interactions: tuple[tuple[str, str], ...] = ()
+    calibration: bool = False
+    bootstrap: int = 0
+    seed: int = DEFAULT_SEED
 
 
 @dataclass(frozen=True)
@@ -212,3 +223,30 @@ class AgreementSpec:
     rating: str | None = None
     scale: Literal["nominal", "ordinal", "continuous"] = "continuous"
     pair: tuple[str, str] | None = None
+
+
+def check_bootstrap(samples: object, seed: object) -> tuple[int, int]:
+    """The number of samples (0 = none) and the seed as whole numbers, or a sentence.
+
+    None means a box left empty: asked for, but without a number."""
+    low, high = BOOTSTRAP_RANGE
+    if samples is False or (_whole(samples) and samples == 0):
+        return 0, DEFAULT_SEED
+    if not _whole(samples) or not low <= samples <= high:  # type: ignore[operator]
+        raise AnalysisError(
+            f"Bootstrap samples must be a whole number from {low} to {high:,} (200 is usual)."
+        )
+    if not _whole(seed) or not 0 <= seed < 2**31:  # type: ignore[operator]
+        raise AnalysisError(
+            "The bootstrap seed must be a whole number from 0 to 2,147,483,647; the same seed "
+            "gives the same samples, so write it down with the results."
+        )
+    return int(samples), int(seed)  # type: ignore[call-overload]
+
+
+def _whole(value: object) -> bool:
+    return (
+        isinstance(value, (int, float))
+        and not isinstance(value, bool)
+        and float(value).is_integer()
+    )

@@ -40,17 +40,32 @@ def _known_separated_numeric(x: np.ndarray, y: np.ndarray) -> tuple[int, ...]:
     return () if overlap else (1,)
 
 
-def _fit(cov: Covariate, rows: np.ndarray, y: np.ndarray, method: str, known: tuple[int, ...]):
+def _fit(
+    cov: Covariate,
+    rows: np.ndarray,
+    y: np.ndarray,
+    method: str,
+    known: tuple[int, ...],
+    inference: bool | str = True,
+):
     if isinstance(cov, Factor) and method != "firth" and not known:
         exact = saturated_factor_fit(cov.codes[rows], y, len(cov.levels))
         if exact is not None:
             return Choice(exact, False, (), ""), None
     X = np.column_stack([np.ones(len(y)), cov.design(rows)])
-    return choose_and_fit(X, y, method, known_separated=known, exact_separation=True), X
+    choice = choose_and_fit(
+        X, y, method, known_separated=known, exact_separation=True, inference=inference
+    )
+    return choice, X
 
 
-def fit_univariable(cov: Covariate, y_all: np.ndarray, method: str, summary: str) -> Univariable:
-    """Crude rows for one covariate on the patients with both the outcome and this covariate."""
+def fit_univariable(
+    cov: Covariate, y_all: np.ndarray, method: str, summary: str, inference: bool | str = True
+) -> Univariable:
+    """Crude rows for one covariate on the patients with both the outcome and this covariate.
+
+    `inference`: as choose_and_fit's; a bootstrap's screening passes firth.P_VALUES_ONLY (the
+    same p-values, Wald CIs it does not use)."""
     checkpoint()
     rows = ~np.isnan(y_all) & cov.present()
     y = y_all[rows]
@@ -65,7 +80,7 @@ def fit_univariable(cov: Covariate, y_all: np.ndarray, method: str, summary: str
         s0, s1 = [s0], [s1]
         known = _known_separated_numeric(x, y)
         labels = [""]
-    choice, X = _fit(cov, rows, y, method, known)
+    choice, X = _fit(cov, rows, y, method, known, inference)
     fit = choice.fit if choice is not None else None
 
     out = []

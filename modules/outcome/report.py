@@ -11,7 +11,7 @@ import re
 
 from htmltools import HTML, Tag, tags
 
-from modules.outcome import documents, figures, tables
+from modules.outcome import documents, figures, performance_view, tables
 from modules.outcome.result_view import ResultView
 from modules.shared.csv_safety import csv_text
 from modules.shared.figures import figure_html
@@ -23,6 +23,11 @@ from modules.shared.tables import warnings_list
 def tables_csv(view: ResultView) -> str:
     """Univariable and multivariable rows in tidy long form (empty cell = not available)."""
     return csv_text(tables.tidy_frame(view))
+
+
+def performance_csv(view: ResultView) -> str:
+    """Calibration measures, bootstrap validation, risk tenths and net benefit, long form."""
+    return csv_text(performance_view.performance_frame(view))
 
 
 def file_stem(view: ResultView) -> str:
@@ -68,6 +73,7 @@ def report_document(view: ResultView, when: dt.datetime) -> Tag:
             ),
             tags.section(tags.h2("Forest plot"), HTML(plot)),
             report_section(view.result, view.label, ODDS_RATIO, "outcome"),
+            performance_view.report_section(view),
         ),
         lang="en",
     )

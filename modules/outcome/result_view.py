@@ -27,6 +27,8 @@ class ResultView(Labelled):
     labels: Mapping[str, str] = field(default_factory=dict)
     continuous_summary: str = "mean"
     dataset_name: str = ""
+    # The decision curve's threshold range in percent (a display option: no new run).
+    dca_range: tuple[float | None, float | None] = (1.0, 50.0)
 
     @property
     def outcome_label(self) -> str:

@@ -2,21 +2,25 @@
 
 from __future__ import annotations
 
+from dataclasses import replace
+
 import logic
+from analyses.specs import DEFAULT_SEED
 from modules.outcome import controls as oc
-from modules.outcome import documents, figures, report
+from modules.outcome import documents, figures, performance_view, report
 from modules.outcome import view as outcome_view
 from modules.shared import column_roles as roles
 from modules.shared import model_controls as mc
 from modules.shared.analysis_tab import (
     AnalysisTab,
     Card,
+    Download,
     all_numbers_download,
     plot_card,
     report_download,
     warnings_card,
 )
-from modules.shared.controls import Radio, Select, Settings, level_choices
+from modules.shared.controls import Checkbox, Numeric, Radio, Select, Settings, level_choices
 from modules.shared.effect_scale import EFFECT_SCALE_CONTROL
 from modules.shared.modifier_controls import HEADING, modifier_controls, with_modifiers
 from modules.shared.modifier_view import (
@@ -49,7 +53,17 @@ CONTROLS = (
     Radio("summary", "Continuous variables shown as", oc.SUMMARIES, default="mean"),
     EFFECT_SCALE_CONTROL,
     *modifier_controls(lambda s: list(s["covariates"] or ()), lambda s: [s["outcome"]]),
-)
+    Checkbox("calibration", "Calibration and decision curve"),
+    Checkbox("bootstrap", "Internal validation by bootstrap (slower)"),
+    Numeric("samples", "Bootstrap samples", 200, min=20, max=2000, step=10,
+            visible=lambda s: bool(s["bootstrap"])),
+    Numeric("seed", "Random seed (the same seed gives the same result)", DEFAULT_SEED, min=0,
+            step=1, visible=lambda s: bool(s["bootstrap"])),
+    Numeric("dca_low", "Decision curve from threshold (%)", 1, min=1, max=99, step=1,
+            visible=lambda s: bool(s["calibration"] or s["bootstrap"])),
+    Numeric("dca_high", "to threshold (%)", 50, min=1, max=99, step=1,
+            visible=lambda s: bool(s["calibration"] or s["bootstrap"])),
+)  # fmt: skip
 
 
 def build_spec(s: Settings):
@@ -64,6 +78,9 @@ def _spec(s: Settings):
         method=s["method"],
         continuous_summary=s["summary"],
         effect_scale=s["effect_scale"],
+        calibration=bool(s["calibration"]),
+        bootstrap=s["samples"] if s["bootstrap"] else 0,
+        seed=s["seed"] if s["bootstrap"] else DEFAULT_SEED,
         **mc.selection(s),
     )
 
@@ -79,6 +96,7 @@ CARDS = (
               "forest-container"),
     Card("modifiers_out", HEADING, lambda view: modifiers_card(
         view.result, view.label, ODDS_RATIO, "outcome"), full_screen=True),
+    Card("performance", None, performance_view.performance_card),
 )  # fmt: skip
 
 TAB = AnalysisTab(
@@ -94,11 +112,21 @@ TAB = AnalysisTab(
         report_download(report.html_report),
         all_numbers_download(report.tables_csv),
         modifiers_download(lambda view: view.result, lambda view: view.label),
+        Download(
+            "download_performance",
+            "Calibration and decision curve (CSV)",
+            "calibration.csv",
+            report.performance_csv,
+        ),
     ),
     tables=documents.tables,
     downloads_note="The Word file holds both tables as a journal prints them, with their notes. "
     "The CSV download is a .zip of one file per table, each as shown. The report is a single "
-    "HTML file with the tables and the plot; it opens offline. 'All numbers' is every table in "
-    "long form, unrounded, for checking or re-plotting elsewhere.",
+    "HTML file with the tables and the plot (and the calibration section when it was computed); "
+    "it opens offline. 'All numbers' is every table in long form, unrounded, for checking or "
+    "re-plotting elsewhere. The calibration CSV holds its measures, the bootstrap validation, "
+    "the tenths of risk and the net benefit at every threshold from 1% to 99%.",
     file_stem=report.file_stem,
+    view_options=lambda s: (s["dca_low"], s["dca_high"]),
+    with_options=lambda view, dca_range: replace(view, dca_range=dca_range),
 )

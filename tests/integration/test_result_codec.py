@@ -131,6 +131,14 @@ CASES = {
         lambda: pd.read_csv(Path(__file__).parents[1] / "r" / "agreement_cohen1968_data.csv"),
         AgreementSpec(raters=("rater1", "rater2"), scale="ordinal"),
     ),
+    # Calibration, decision curve and bootstrap validation nested in an outcome result.
+    "outcome_calibration": (
+        outcome,
+        lambda: _read("sex2.csv"),
+        OutcomeSpec(
+            "case", ("age", "oc", "vic", "dia"), screen_p=None, calibration=True, bootstrap=20
+        ),
+    ),
     "table1": (
         table1,
         lambda: _read("table1_pbc.csv"),
@@ -172,8 +180,16 @@ def computed() -> dict:
     return {name: module.analyze(load(), spec) for name, (module, load, spec) in CASES.items()}
 
 
+def _nested_records(result) -> set[type]:
+    """The fit records a result carries inside its parts (an outcome's performance)."""
+    performance = getattr(result, "performance", None)
+    return {type(performance.fit)} if performance is not None else set()
+
+
 def test_every_fit_record_is_exercised_and_allowed(computed):
-    assert {type(_record(r)) for r in computed.values()} == set(FIT_RECORDS)
+    records = {type(_record(r)) for r in computed.values()}
+    records |= {t for r in computed.values() for t in _nested_records(r)}
+    assert records == set(FIT_RECORDS)
     assert set(FIT_RECORDS) <= set(logic.RESULT_TYPES)
     assert {type(r) for r in computed.values()} <= set(logic.RESULT_TYPES)
 
@@ -226,3 +242,14 @@ def test_optional_fields_are_empty_exactly_where_the_fit_has_no_such_number(comp
     assert computed["outcome_firth"].fit.penalized_log_likelihood is not None
     assert computed["survival_cox"].fit.cox_lr_p is not None
     assert computed["survival_km_only"].fit.cox_lr_p is None
+
+
+def test_an_outcome_performance_round_trips_through_the_shared_tier_codec(computed):
+    result = computed["outcome_calibration"]
+    back = codec.from_json(codec.to_json(result), logic.RESULT_TYPES)
+    assert back.performance.fit == result.performance.fit
+    assert back.performance.fit.bootstrap_samples == 20
+    for f in dataclasses.fields(result.performance):
+        value = getattr(result.performance, f.name)
+        if isinstance(value, pd.DataFrame):
+            pd.testing.assert_frame_equal(getattr(back.performance, f.name), value)

@@ -38,6 +38,7 @@ from modules.correlation import view as correlation_view
 from modules.diagnostic import report as diagnostic_report
 from modules.diagnostic import view as diagnostic_view
 from modules.outcome import figures as outcome_figures
+from modules.outcome import performance_figures
 from modules.outcome import report as outcome_report
 from modules.outcome import view as outcome_view
 from modules.regression import figures as regression_figures
@@ -68,9 +69,9 @@ RENDERER = MODULES / "shared" / "figures.py"
 
 
 # --- real results, from small datasets --------------------------------------------------------
-def _outcome():
+def _outcome(**options):
     ds = dataset_from_frame(pd.read_csv(EXAMPLE).head(300), name="cohort.csv")
-    spec = logic.outcome_spec(ds, "complication", ["age", "sex", "asa_class", "crp"])
+    spec = logic.outcome_spec(ds, "complication", ["age", "sex", "asa_class", "crp"], **options)
     return outcome_view.make_view(outcome_analysis.analyze(ds.df, spec), ds, spec)
 
 
@@ -138,6 +139,7 @@ def _agreement():
 def views() -> dict[str, object]:
     return {
         "outcome": _outcome(),
+        "outcome_calibrated": _outcome(calibration=True, bootstrap=20),
         "survival": _survival(),
         "diagnostic": _diagnostic(),
         "linear": _regression("linear"),
@@ -192,6 +194,12 @@ MINUTES = [(time.time() - 60 * m, 180.0 + m) for m in range(10, 0, -1)]
 # Every figure builder under modules/ ("module:function") -> how to draw it from real results.
 FIGURES: dict[str, Callable[[dict], go.Figure]] = {
     "modules.outcome.figures:forest_plot": lambda v: outcome_figures.forest_plot(v["outcome"]),
+    "modules.outcome.performance_figures:calibration_plot": (
+        lambda v: performance_figures.calibration_plot(v["outcome_calibrated"])
+    ),
+    "modules.outcome.performance_figures:decision_curve": (
+        lambda v: performance_figures.decision_curve(v["outcome_calibrated"])
+    ),
     "modules.regression.figures:forest_plot": lambda v: regression_figures.forest_plot(v["count"]),
     "modules.regression.figures:diagnostics_plot": lambda v: regression_figures.diagnostics_plot(
         v["linear"]
@@ -222,7 +230,9 @@ FIGURES: dict[str, Callable[[dict], go.Figure]] = {
 
 # Every downloadable HTML document under modules/ -> how to write it from real results.
 REPORTS: dict[str, Callable[[dict], str]] = {
-    "modules.outcome.report:html_report": lambda v: outcome_report.html_report(v["outcome"], WHEN),
+    "modules.outcome.report:html_report": lambda v: outcome_report.html_report(
+        v["outcome_calibrated"], WHEN
+    ),
     "modules.regression.tables:html_report": lambda v: regression_tables.html_report(
         v["linear"], WHEN
     ),
