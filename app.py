@@ -23,6 +23,7 @@ from modules.regression import tab as regression
 from modules.shared import session_state
 from modules.shared.cleaning_steps import CleaningSteps
 from modules.shared.figures import plotly_dependency
+from modules.shared.session_record import SessionRecord
 from modules.shared.uploads import track_uploads
 from modules.stats_panel import tab as stats_panel
 from modules.survival import tab as survival
@@ -76,15 +77,16 @@ def server(input, output, session):
     track_uploads(session)  # its upload folder under the disk bounds
     tab = session_state.open_tab_state(input, session)
     steps = CleaningSteps(tab)  # one undoable history: the Data tab's labels, cleaning's steps
+    record = SessionRecord(tab)  # what the analysis tabs ran: methods text, paper, project file
     dataset = data.data_server("data", tab=tab, steps=steps)
     dataset = cleaning.cleaning_server("cleaning", dataset=dataset, tab=tab, steps=steps)
-    outcome.TAB.server("outcome", dataset=dataset, tab=tab)
+    outcome.TAB.server("outcome", dataset=dataset, tab=tab, record=record)
     # analysis servers (one line each)
-    survival.TAB.server("survival", dataset=dataset, tab=tab)
-    correlation.TAB.server("correlation", dataset=dataset, tab=tab)
-    regression.TAB.server("regression", dataset=dataset, tab=tab)
-    table1.TAB.server("table1", dataset=dataset, tab=tab)
-    diagnostic.TAB.server("diagnostic", dataset=dataset, tab=tab)
+    survival.TAB.server("survival", dataset=dataset, tab=tab, record=record)
+    correlation.TAB.server("correlation", dataset=dataset, tab=tab, record=record)
+    regression.TAB.server("regression", dataset=dataset, tab=tab, record=record)
+    table1.TAB.server("table1", dataset=dataset, tab=tab, record=record)
+    diagnostic.TAB.server("diagnostic", dataset=dataset, tab=tab, record=record)
     stats_panel.stats_server("stats", tab=tab)
     stats_panel.stats_badge_server("badge")
 

@@ -21,8 +21,9 @@ from modules.shared import status
 from modules.shared.analysis_tab import AnalysisTab, Download, file_name, results_layout
 from modules.shared.background import run_in_worker, shares
 from modules.shared.outputs import named_output
+from modules.shared.session_record import RERUN, SessionRecord
 from modules.shared.session_state import TabState
-from modules.shared.tab_settings import serve_settings
+from modules.shared.tab_settings import restorable, serve_settings
 from modules.shiny_patches.refresh import invalidate_later
 from utils.dataset import Dataset
 
@@ -45,16 +46,24 @@ def tab_server(tab: AnalysisTab) -> Callable[..., None]:
     """The tab's module server: call it as `server(id, dataset=..., tab=...)`."""
 
     @module.server
-    def server(input, output, session, dataset: Callable[[], Dataset | None], tab_state: TabState):
-        _serve(tab, input, session, dataset, tab_state)
+    def server(input, output, session, dataset, tab_state: TabState, record):
+        _serve(tab, input, session, dataset, tab_state, record)
 
-    def call(id: str, *, dataset: Callable[[], Dataset | None], tab: TabState) -> None:
-        server(id, dataset=dataset, tab_state=tab)
+    def call(
+        id: str,
+        *,
+        dataset: Callable[[], Dataset | None],
+        tab: TabState,
+        record: SessionRecord | None = None,
+    ) -> None:
+        server(id, dataset=dataset, tab_state=tab, record=record)
 
     return call
 
 
-def _serve(tab: AnalysisTab, input, session, dataset, state: TabState) -> None:
+def _serve(
+    tab: AnalysisTab, input, session, dataset, state: TabState, record: SessionRecord | None
+) -> None:
     controls = serve_settings(
         tab.declared, input, dataset, state, f"{tab.name}.settings", tab.view_options
     )
@@ -203,6 +212,19 @@ def _serve(tab: AnalysisTab, input, session, dataset, state: TabState) -> None:
     for card in tab.cards:
         _render_output(card.output, card.build, view)
 
+    # --- the session's record and a project's restore ----------------------------------------
+    if record is not None:
+        record.register(
+            tab.name,
+            kind=tab.analysis_kind,
+            last=last,
+            view=view,
+            stale=stale,
+            settings=lambda: restorable(tab.declared, settings()),
+        )
+    if state.saved(f"{tab.name}.{RERUN}"):
+        _rerun_once(tab, state, current_spec, settings, analysis)
+
     @named_output("downloads")
     def _downloads():
         if stale():
@@ -217,6 +239,24 @@ def _serve(tab: AnalysisTab, input, session, dataset, state: TabState) -> None:
 
     for d in tab.downloads:
         _download(tab, d, view)
+
+
+def _rerun_once(tab: AnalysisTab, state: TabState, current_spec, settings, analysis) -> None:
+    """A project was opened: run once with its settings (a cached result comes back at once)."""
+    pending = [True]
+
+    @reactive.effect
+    def _rerun():
+        if not pending[0]:
+            return
+        spec, _ = current_spec()
+        if spec is None:  # not buildable (yet): the user sees why and can press Run
+            return
+        pending[0] = False
+        state.keep(f"{tab.name}.{RERUN}", False)
+        log.info("%s run again for an opened project", tab.name)
+        with reactive.isolate():
+            analysis.invoke(settings().ds, spec)
 
 
 def _render_output(output_id: str, build: Callable, view: Callable) -> None:
