@@ -168,6 +168,8 @@ def apply_codebook(dataset: Dataset, step: CodebookStep) -> Dataset:
         fingerprint=fingerprint,
         columns=columns,
         notes=(*dataset.notes, summary, *notes),
+        separator=dataset.separator,
+        decimal=dataset.decimal,
     )
 
 

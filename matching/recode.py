@@ -39,6 +39,8 @@ def apply_recode(dataset: Dataset, column: str, mapping: dict[str, str]) -> Data
         fingerprint=fingerprint,
         columns=columns,
         notes=(*dataset.notes, note),
+        separator=dataset.separator,
+        decimal=dataset.decimal,
     )
 
 

@@ -160,4 +160,6 @@ def derived(
         fingerprint=derive_fingerprint(dataset.fingerprint, ("prep", PREP_VERSION, step)),
         columns=columns,
         notes=(*dataset.notes, *notes),
+        separator=dataset.separator,
+        decimal=dataset.decimal,
     )

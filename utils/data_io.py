@@ -91,8 +91,9 @@ def read_table(source: Source, name: str | None = None) -> Dataset:
     del data  # the bytes are not needed past this point; let a large upload go early
     columns = infer_columns(df)
     df = _store_factors_compactly(df, columns)
+    written = {"separator": options[2], "decimal": options[3]} if options[0] == "text" else {}
     dataset = Dataset(
-        df=df, name=label, fingerprint=fingerprint, columns=columns, notes=tuple(notes)
+        df=df, name=label, fingerprint=fingerprint, columns=columns, notes=tuple(notes), **written
     )
     log.info(
         "read table %d rows x %d columns in %.1f ms",

@@ -40,6 +40,10 @@ class Dataset:
     fingerprint: str
     columns: dict[str, ColumnMeta] = field(repr=False)
     notes: tuple[str, ...] = ()
+    # How the user's file wrote its table (a text upload's separator and decimal mark): the
+    # CSV downloads answer in kind. Derived Datasets keep them.
+    separator: str = ","
+    decimal: str = "."
 
     def meta(self, column: str) -> ColumnMeta:
         return self.columns[column]

@@ -11,7 +11,7 @@ import re
 
 from htmltools import HTML, Tag, tags
 
-from modules.outcome import figures, tables
+from modules.outcome import documents, figures, tables
 from modules.outcome.result_view import ResultView
 from modules.shared.csv_safety import csv_text
 from modules.shared.figures import figure_html
@@ -60,10 +60,10 @@ def report_document(view: ResultView, when: dt.datetime) -> Tag:
             _warnings_section(view),
             tags.section(
                 tags.h2("Univariable and multivariable analysis"),
-                tables.combined_table(view, table_id=None),
+                documents.combined_table(view, table_id=None),
             ),
             tags.section(
-                tags.h2("Multivariable model"), tables.multivariable_table(view, table_id=None)
+                tags.h2("Multivariable model"), documents.multivariable_table(view, table_id=None)
             ),
             tags.section(tags.h2("Forest plot"), HTML(plot)),
         ),

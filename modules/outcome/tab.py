@@ -4,11 +4,17 @@ from __future__ import annotations
 
 import logic
 from modules.outcome import controls as oc
-from modules.outcome import figures, report, tables
+from modules.outcome import documents, figures, report
 from modules.outcome import view as outcome_view
 from modules.shared import column_roles as roles
 from modules.shared import model_controls as mc
-from modules.shared.analysis_tab import AnalysisTab, Card, csv_and_report, plot_card, warnings_card
+from modules.shared.analysis_tab import (
+    AnalysisTab,
+    Card,
+    plot_card,
+    report_download,
+    warnings_card,
+)
 from modules.shared.controls import Radio, Select, Settings, level_choices
 from modules.shared.effect_scale import EFFECT_SCALE_CONTROL
 
@@ -54,9 +60,9 @@ CARDS = (
     Card("fit", "Model fit", outcome_view.fit_boxes),
     warnings_card(empty="No warnings: the model fitted without problems."),
     Card("univariable", "Univariable and multivariable analysis (odds ratios)",
-         tables.combined_table, full_screen=True),
-    Card("multivariable", "Multivariable model (adjusted odds ratios)", tables.multivariable_table,
-         full_screen=True),
+         documents.combined_table, full_screen=True),
+    Card("multivariable", "Multivariable model (adjusted odds ratios)",
+         documents.multivariable_table, full_screen=True),
     plot_card("forest", "Forest plot of adjusted odds ratios", figures.forest_plot, "forest-plot",
               "forest-container"),
 )  # fmt: skip
@@ -70,9 +76,10 @@ TAB = AnalysisTab(
     make_view=outcome_view.make_view,
     done_text=outcome_view.done_text,
     cards=CARDS,
-    downloads=csv_and_report(report.tables_csv, report.html_report),
-    downloads_note="The CSV holds both tables with numbers unformatted, one row per level. The "
-    "report is a single HTML file with the tables and the plot; it opens offline and can be "
-    "copied into Word.",
+    downloads=(report_download(report.html_report),),
+    tables=documents.tables,
+    downloads_note="The Word file holds both tables as a journal prints them, with their notes. "
+    "The CSV download is a .zip of one file per table, each as shown. The report is a single "
+    "HTML file with the tables and the plot; it opens offline.",
     file_stem=report.file_stem,
 )

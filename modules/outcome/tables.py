@@ -11,10 +11,8 @@ from htmltools import Tag
 
 from modules.outcome.result_view import ResultView
 from modules.shared.effect_scale import (
-    Scales,
     flagged_variables,
     per_wording,
-    scale_caption,
     scale_notes,
     variable_heading,
 )
@@ -85,11 +83,11 @@ def _row_class(first: bool, reference: bool) -> str:
     return " ".join(c for c, on in (("first", first), ("ref", reference)) if on)
 
 
-def _scale_notes(view: ResultView, tables: tuple[str, ...]) -> list[str]:
+def outcome_scale_notes(view: ResultView, tables: tuple[str, ...]) -> list[str]:
     return scale_notes(view.result, view.label, "OR", SCALE_PATIENTS, tables)
 
 
-def _combined_rows(view: ResultView) -> list[tuple[dict[str, str], str]]:
+def combined_rows(view: ResultView) -> list[tuple[dict[str, str], str]]:
     """Each display row of the finalfit-style table with its CSS class."""
     no_head, yes_head = view.group_headings
     multi = view.result.multivariable
@@ -132,18 +130,18 @@ def _combined_rows(view: ResultView) -> list[tuple[dict[str, str], str]]:
     return out
 
 
-def _combined_columns(view: ResultView) -> list[str]:
+def combined_columns(view: ResultView) -> list[str]:
     no_head, yes_head = view.group_headings
     return ["Variable", "Level", no_head, yes_head, "OR (univariable)", "OR (multivariable)"]
 
 
 def combined_frame(view: ResultView) -> pd.DataFrame:
     """finalfit-style table as display strings: group summaries, crude and adjusted ORs."""
-    rows = [row for row, _ in _combined_rows(view)]
-    return pd.DataFrame(rows, columns=_combined_columns(view))
+    rows = [row for row, _ in combined_rows(view)]
+    return pd.DataFrame(rows, columns=combined_columns(view))
 
 
-def _multivariable_rows(view: ResultView) -> list[tuple[dict[str, str], str]]:
+def multivariable_rows(view: ResultView) -> list[tuple[dict[str, str], str]]:
     out: list[tuple[dict[str, str], str]] = []
     flagged = flagged_variables(view.result, ("multivariable",))
     for name, rows in _variables(view.result.multivariable):
@@ -175,7 +173,7 @@ def _adjusted(estimate: object, decimals: int) -> str:
 
 def multivariable_frame(view: ResultView) -> pd.DataFrame:
     """The adjusted model as display strings: n, events, OR, 95% CI, p, overall p."""
-    rows = [row for row, _ in _multivariable_rows(view)]
+    rows = [row for row, _ in multivariable_rows(view)]
     return pd.DataFrame(rows, columns=list(MULTIVARIABLE_HEADINGS))
 
 
@@ -234,48 +232,12 @@ def combined_notes(view: ResultView) -> list[str]:
         f"{view.summary_name} and the OR {per}. {OVERALL_P}: likelihood-ratio "
         "test of the whole variable (categorical variables with more than two levels).",
     ]
-    notes += _scale_notes(view, ("univariable", "multivariable"))
+    notes += outcome_scale_notes(view, ("univariable", "multivariable"))
     firth = list(dict.fromkeys(uni.loc[uni["method"] == "firth", "variable"]))
     if firth:
         names = ", ".join(view.label(v) for v in firth)
         notes.append(f"Crude ORs estimated with Firth's penalized method: {names}.")
     return notes
-
-
-def combined_table(view: ResultView, table_id: str | None = "table-combined") -> Tag:
-    """The finalfit-style table as tags."""
-    pairs = _combined_rows(view)
-    frame = pd.DataFrame([row for row, _ in pairs], columns=_combined_columns(view))
-    return html_table(
-        frame,
-        table_id=table_id,
-        caption=f"{view.outcome_label}: univariable and multivariable logistic regression"
-        + scale_caption(view.result),
-        notes=combined_notes(view),
-        row_classes=[css for _, css in pairs],
-    )
-
-
-def multivariable_table(view: ResultView, table_id: str | None = "table-multivariable") -> Tag:
-    """The adjusted model as tags, with the patients and events it used in the caption."""
-    pairs = _multivariable_rows(view)
-    m = view.result.fit
-    caption = (
-        f"Multivariable model: {fmt_count(m.n_used)} patients with complete data, "
-        f"{fmt_count(m.events)} with {view.outcome_label} = {view.event}. "
-        f"{method_name(m.method)}{scale_caption(view.result)}."
-    )
-    frame = pd.DataFrame([row for row, _ in pairs], columns=list(MULTIVARIABLE_HEADINGS))
-    unit = not Scales.of(view.result).used()  # else the scale note below says what ORs are per
-    notes = [
-        ("Continuous variables: OR per one-unit increase. " if unit else "")
-        + "Overall p: likelihood-ratio test of "
-        "the whole variable (categorical variables with more than two levels).",
-        *_scale_notes(view, ("multivariable",)),
-    ]
-    return html_table(
-        frame, table_id=table_id, caption=caption, notes=notes, row_classes=[c for _, c in pairs]
-    )
 
 
 def fit_table(

@@ -7,7 +7,7 @@ from modules.regression import figures
 from modules.regression import tables as rt
 from modules.regression import view as rv
 from modules.shared import model_controls as mc
-from modules.shared.analysis_tab import AnalysisTab, Card, csv_and_report, plot_card, warnings_card
+from modules.shared.analysis_tab import AnalysisTab, Card, plot_card, report_download, warnings_card
 from modules.shared.controls import Radio, Select, Settings
 from modules.shared.effect_scale import EFFECT_SCALE_CONTROL
 
@@ -71,6 +71,7 @@ TAB = AnalysisTab(
     make_view=lambda result, ds, spec: rv.RegressionView(result, ds.labels(), ds.name),
     done_text=rv.done_text,
     cards=CARDS,
-    downloads=csv_and_report(rt.tables_csv, rt.html_report),
+    downloads=(report_download(rt.html_report),),
+    tables=rt.documents,
     file_stem=rt.file_stem,
 )

@@ -30,7 +30,8 @@ from modules.shared.effect_scale import (
 from modules.shared.formatting import DASH, REFERENCE, fmt_count, fmt_p, p_phrase, text_or_dash
 from modules.shared.model_csv import long_tables
 from modules.shared.report import REPORT_CSS
-from modules.shared.tables import html_table
+from modules.shared.table_doc import TableDoc, frame_doc
+from modules.shared.tables import html_table, plain_doc_table
 
 
 def _variables(frame: pd.DataFrame):
@@ -123,11 +124,13 @@ def multivariable_rows(view: RegressionView) -> list[tuple[dict[str, str], str]]
     return out
 
 
-def _table(pairs, table_id, caption, notes) -> Tag:
+def _doc(stem: str, pairs, title: str, notes: list[str]) -> TableDoc:
     frame = pd.DataFrame([row for row, _ in pairs])
-    return html_table(
-        frame, table_id=table_id, caption=caption, notes=notes, row_classes=[c for _, c in pairs]
-    )
+    return frame_doc(stem, title, frame, footnotes=notes, text_columns=2)
+
+
+def _table(doc: TableDoc, pairs, table_id) -> Tag:
+    return plain_doc_table(doc, table_id=table_id, row_classes=[c for _, c in pairs])
 
 
 def reading_notes(view: RegressionView) -> list[str]:
@@ -152,29 +155,44 @@ def reading_notes(view: RegressionView) -> list[str]:
     ]
 
 
-def _scale_notes(view: RegressionView, tables: tuple[str, ...]) -> list[str]:
+def outcome_scale_notes(view: RegressionView, tables: tuple[str, ...]) -> list[str]:
     text = estimate_text(view.ratio)
     name = view.estimate_name
     return scale_notes(view.result, view.label, name, SCALE_PATIENTS, tables, text, view.ratio)
 
 
-def combined_table(view: RegressionView, table_id: str | None = "regression-table") -> Tag:
+def combined_doc(view: RegressionView) -> TableDoc:
+    """The crude and adjusted estimates, as the page shows them."""
     caption = (
         f"{view.outcome_label}: univariable and multivariable analysis ({family_name(view)})"
         f"{scale_caption(view.result)}"
     )
-    notes = reading_notes(view) + _scale_notes(view, ("univariable", "multivariable"))
-    return _table(combined_rows(view), table_id, caption, notes)
+    notes = reading_notes(view) + outcome_scale_notes(view, ("univariable", "multivariable"))
+    return _doc("regression_crude_adjusted", combined_rows(view), caption, notes)
 
 
-def multivariable_table(view: RegressionView, table_id: str | None = "regression-multi") -> Tag:
+def multivariable_doc(view: RegressionView) -> TableDoc:
+    """The adjusted model, as the page shows it."""
     m = view.fit
     caption = (
         f"Multivariable model: {fmt_count(m.n_used)} patients with complete data. "
         f"{family_name(view)}{scale_caption(view.result)}."
     )
-    notes = reading_notes(view)[:1] + _scale_notes(view, ("multivariable",))
-    return _table(multivariable_rows(view), table_id, caption, notes)
+    notes = reading_notes(view)[:1] + outcome_scale_notes(view, ("multivariable",))
+    return _doc("regression_adjusted", multivariable_rows(view), caption, notes)
+
+
+def documents(view: RegressionView) -> tuple[TableDoc, ...]:
+    """The tab's tables (Word and CSV downloads), in the page's order."""
+    return (combined_doc(view), multivariable_doc(view))
+
+
+def combined_table(view: RegressionView, table_id: str | None = "regression-table") -> Tag:
+    return _table(combined_doc(view), combined_rows(view), table_id)
+
+
+def multivariable_table(view: RegressionView, table_id: str | None = "regression-multi") -> Tag:
+    return _table(multivariable_doc(view), multivariable_rows(view), table_id)
 
 
 TIDY_COLUMNS = (

@@ -32,6 +32,7 @@ from modules.shared.figures import plot_div
 from modules.shared.session_state import TabState
 from modules.shared.status import warnings_block
 from modules.shared.tab_settings import control_output_id
+from modules.shared.table_doc import TableDoc
 from utils.dataset import Dataset
 
 
@@ -46,6 +47,11 @@ class Download:
     suffix: str
     build: Callable[[Any], str | bytes]
     slow: bool = False
+
+
+def report_download(report: Callable[[Any], str]) -> Download:
+    """The self-contained HTML report of a tab (its tables' Word and CSV are the framework's)."""
+    return Download("download_html", "Report (HTML)", "report.html", report, slow=True)
 
 
 def csv_and_report(
@@ -98,7 +104,9 @@ class AnalysisTab:
     and `relabel(labels)`. `view_options(settings)` are the settings that change only how a
     result is shown (never its spec); `with_options(view, options)` applies them, without
     running again, to what the cards and downloads show. `file_stem(view)` names the
-    downloads (the date and suffix are added).
+    downloads (the date and suffix are added). `tables(view)` gives the tab's publishable
+    tables (table_doc.py), drawn from the same formatted values as the screen: the framework
+    then offers them as one Word file and as wide CSV (table_downloads.py).
     """
 
     name: str
@@ -119,6 +127,7 @@ class AnalysisTab:
     downloads_note: str | None = None
     sidebar_width: int = 360
     kind: str = ""
+    tables: Callable[[Any], Sequence[TableDoc]] | None = None
 
     def ui(self, id: str) -> TagChild:
         """The tab's page under module id `id` (app.py)."""

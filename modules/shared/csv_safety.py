@@ -7,7 +7,9 @@ A spreadsheet runs a cell that starts with = + - @ (or a tab or carriage return)
 other tools. So every place in a text cell where a piece could start after such a split (its
 start, and after each , ; | tab CR LF) gets an apostrophe before a formula character (spaces
 and quotes skipped, as a spreadsheet trims them), and every text cell is quoted, with its
-quotes doubled. Numbers stay bare numbers, so they still open as numbers.
+quotes doubled. Numbers stay bare numbers, so they still open as numbers; a text cell that is
+only a number as a table shows it ("-0.50", "-0,50", "1.204") is data, not a formula, and is
+left as it is (every piece a split could make of it is a number too).
 """
 
 from __future__ import annotations
@@ -22,12 +24,13 @@ FORMULA_START = ("=", "+", "-", "@", "\t", "\r")
 # Where a spreadsheet may start a cell inside our text: the separators of the common locales
 # and tools, and line breaks (a quoted line break is a new row to a reader splitting on ';').
 SEPARATORS = ",;\t|\r\n"
+_PLAIN_NUMBER = re.compile(r"[+-]?\d+(?:[.,]\d+)*")
 _PIECE = re.compile(r"(^|[,;\t|\r\n])(?=[ \"]*[=+\-@]|[\t\r])")
 
 
 def neutralise_cell(value: object) -> object:
     """A text cell with an apostrophe before every formula start a split could expose."""
-    if not isinstance(value, str):
+    if not isinstance(value, str) or _PLAIN_NUMBER.fullmatch(value):
         return value
     return _PIECE.sub(lambda m: m.group(1) + "'", value)
 
@@ -42,6 +45,8 @@ def safe_csv_frame(frame: pd.DataFrame) -> pd.DataFrame:
     return out
 
 
-def csv_text(frame: pd.DataFrame, na_rep: str = "") -> str:
+def csv_text(frame: pd.DataFrame, na_rep: str = "", sep: str = ",") -> str:
     """The frame as the CSV text of a download: neutralised, text quoted, no index."""
-    return safe_csv_frame(frame).to_csv(index=False, na_rep=na_rep, quoting=csv.QUOTE_NONNUMERIC)
+    return safe_csv_frame(frame).to_csv(
+        index=False, na_rep=na_rep, quoting=csv.QUOTE_NONNUMERIC, sep=sep
+    )

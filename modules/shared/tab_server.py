@@ -17,13 +17,20 @@ from typing import Any
 from shiny import module, reactive, render, req, ui
 
 import logic
-from modules.shared import status
+from modules.shared import inputs, status
 from modules.shared.analysis_tab import AnalysisTab, Download, file_name, results_layout
 from modules.shared.background import run_in_worker, shares
 from modules.shared.outputs import named_output
 from modules.shared.session_record import RERUN, SessionRecord
 from modules.shared.session_state import TabState
 from modules.shared.tab_settings import restorable, serve_settings
+from modules.shared.table_downloads import (
+    STYLE_ID,
+    serve_table_downloads,
+    style_choice,
+    style_key,
+    table_downloads,
+)
 from modules.shiny_patches.refresh import invalidate_later
 from utils.dataset import Dataset
 
@@ -225,20 +232,25 @@ def _serve(
     if state.saved(f"{tab.name}.{RERUN}"):
         _rerun_once(tab, state, current_spec, settings, analysis)
 
+    downloads = (*table_downloads(tab), *tab.downloads)
+
     @named_output("downloads")
     def _downloads():
         if stale():
-            return status.downloads_off(tab.downloads, tab.run_label)
-        return ui.div(
-            *[
-                ui.download_button(d.id, d.label, class_="btn-outline-primary")
-                for d in tab.downloads
-            ],
+            return status.downloads_off(downloads, tab.run_label)
+        buttons = ui.div(
+            *[ui.download_button(d.id, d.label, class_="btn-outline-primary") for d in downloads],
             class_="d-flex gap-2 flex-wrap",
         )
+        if tab.tables is None:
+            return buttons
+        with reactive.isolate():  # drawn again, the choice stays where the user put it
+            sent = inputs.read(input, STYLE_ID, inputs.TEXT)
+        return ui.TagList(buttons, ui.div(style_choice(style_key(dataset(), sent)), class_="mt-2"))
 
     for d in tab.downloads:
         _download(tab, d, view)
+    serve_table_downloads(tab, input, view, dataset)
 
 
 def _rerun_once(tab: AnalysisTab, state: TabState, current_spec, settings, analysis) -> None:

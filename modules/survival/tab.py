@@ -6,7 +6,13 @@ from dataclasses import replace
 
 from shiny import ui
 
-from modules.shared.analysis_tab import AnalysisTab, Card, csv_and_report, warnings_card
+from modules.shared.analysis_tab import (
+    AnalysisTab,
+    Card,
+    Download,
+    report_download,
+    warnings_card,
+)
 from modules.shared.controls import Checkbox, Radio, Select, Settings, level_choices
 from modules.shared.effect_scale import EFFECT_SCALE_CONTROL
 from modules.shared.figures import plot_div
@@ -115,8 +121,20 @@ TAB = AnalysisTab(
     view_options=lambda s: bool(s["show_band"]),
     with_options=lambda view, show_band: replace(view, show_band=show_band),
     cards=CARDS,
-    downloads=csv_and_report(report.tables_csv, report.html_report),
-    downloads_note="The CSV holds every table (and the curves) in long form with numbers "
-    "unformatted. The report is one HTML file with the tables and plots; it opens offline.",
+    downloads=(
+        report_download(report.html_report),
+        # The curves' points and unrounded numbers, for re-plotting elsewhere.
+        Download(
+            "download_long_csv",
+            "All numbers, unrounded (CSV)",
+            "all_numbers.csv",
+            report.tables_csv,
+        ),
+    ),
+    tables=tables.documents,
+    downloads_note="The Word file holds every table as a journal prints it, with its notes; the "
+    "CSV download is a .zip of one file per table, each as shown. The report is one HTML file "
+    "with the tables and plots; it opens offline. 'All numbers' is every table in long form, "
+    "unrounded, for re-plotting elsewhere.",
     file_stem=report.file_stem,
 )

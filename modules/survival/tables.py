@@ -29,7 +29,8 @@ from modules.shared.formatting import (
     is_number,
     p_phrase,
 )
-from modules.shared.tables import html_table
+from modules.shared.table_doc import TableDoc, frame_doc
+from modules.shared.tables import plain_doc_table
 from modules.survival.view import SurvivalView, fmt_time, p_text
 
 NOT_REACHED = "NR"
@@ -73,7 +74,7 @@ def logrank_text(view: SurvivalView) -> str:
     return f"Log-rank test: χ² = {m.logrank_chi2:.2f}, df = {m.logrank_df}, {p_text(m.logrank_p)}"
 
 
-def medians_table(view: SurvivalView, table_id: str | None = "survival-medians") -> Tag:
+def medians_doc(view: SurvivalView) -> TableDoc:
     band = BANDS.get(view.result.fit.conf_type, "")
     notes = [
         logrank_text(view),
@@ -81,7 +82,11 @@ def medians_table(view: SurvivalView, table_id: str | None = "survival-medians")
         f"CI from the pointwise {band} band. {NOT_REACHED} = not reached.",
     ]
     caption = f"Median survival ({view.event_text})"
-    return html_table(medians_frame(view), table_id=table_id, caption=caption, notes=notes)
+    return frame_doc("survival_medians", caption, medians_frame(view), footnotes=notes)
+
+
+def medians_table(view: SurvivalView, table_id: str | None = "survival-medians") -> Tag:
+    return plain_doc_table(medians_doc(view), table_id=table_id)
 
 
 def risk_frame(view: SurvivalView) -> pd.DataFrame:
@@ -97,9 +102,13 @@ def risk_frame(view: SurvivalView) -> pd.DataFrame:
     return pd.DataFrame(rows)
 
 
-def risk_table(view: SurvivalView, table_id: str | None = "survival-risk-table") -> Tag:
+def risk_doc(view: SurvivalView) -> TableDoc:
     caption = f"Number at risk (cumulative events) by {view.time_label}"
-    return html_table(risk_frame(view), table_id=table_id, caption=caption)
+    return frame_doc("survival_at_risk", caption, risk_frame(view))
+
+
+def risk_table(view: SurvivalView, table_id: str | None = "survival-risk-table") -> Tag:
+    return plain_doc_table(risk_doc(view), table_id=table_id)
 
 
 def _is_factor(rows: pd.DataFrame) -> bool:
@@ -147,8 +156,7 @@ def hazard_rows(view: SurvivalView) -> list[tuple[dict[str, str], str]]:
     return out
 
 
-def hazard_table(view: SurvivalView, table_id: str | None = "survival-table") -> Tag:
-    pairs = hazard_rows(view)
+def hazard_doc(view: SurvivalView) -> TableDoc:
     m = view.result.fit
     caption = (
         f"Cox proportional hazards: {view.event_text}. Multivariable model: "
@@ -165,10 +173,13 @@ def hazard_table(view: SurvivalView, table_id: str | None = "survival-table") ->
         f"df = {DASH if m.cox_lr_df is None else m.cox_lr_df}, {p_text(m.cox_lr_p)}.",
         *scale_notes(view.result, view.label, "HR", SCALE_PATIENTS, COX_TABLES),
     ]
-    frame = pd.DataFrame([row for row, _ in pairs])
-    return html_table(
-        frame, table_id=table_id, caption=caption, notes=notes, row_classes=[c for _, c in pairs]
-    )
+    frame = pd.DataFrame([row for row, _ in hazard_rows(view)])
+    return frame_doc("survival_hazard_ratios", caption, frame, footnotes=notes, text_columns=2)
+
+
+def hazard_table(view: SurvivalView, table_id: str | None = "survival-table") -> Tag:
+    classes = [c for _, c in hazard_rows(view)]
+    return plain_doc_table(hazard_doc(view), table_id=table_id, row_classes=classes)
 
 
 def ph_frame(view: SurvivalView) -> pd.DataFrame:
@@ -184,14 +195,28 @@ def ph_frame(view: SurvivalView) -> pd.DataFrame:
     return pd.DataFrame(rows, columns=["Variable", "χ²", "df", "p"])
 
 
-def ph_table(view: SurvivalView, table_id: str | None = "survival-ph") -> Tag:
+def ph_doc(view: SurvivalView) -> TableDoc:
     notes = [
         "Score test of the scaled Schoenfeld residuals against time (Kaplan–Meier transform), "
         "per variable and global, as R's cox.zph. p < 0.05 suggests the hazard ratio changes "
         "over follow-up (proportional hazards doubtful)."
     ]
     caption = "Proportional-hazards check (multivariable model)"
-    return html_table(ph_frame(view), table_id=table_id, caption=caption, notes=notes)
+    return frame_doc("survival_ph_check", caption, ph_frame(view), footnotes=notes)
+
+
+def ph_table(view: SurvivalView, table_id: str | None = "survival-ph") -> Tag:
+    return plain_doc_table(ph_doc(view), table_id=table_id)
+
+
+def documents(view: SurvivalView) -> tuple[TableDoc, ...]:
+    """The tab's tables in the page's order (the Cox tables when there are models)."""
+    docs = [risk_doc(view), medians_doc(view)]
+    if len(view.result.univariable):
+        docs.append(hazard_doc(view))
+        if len(view.result.ph_test):
+            docs.append(ph_doc(view))
+    return tuple(docs)
 
 
 def _with_scale(frame: pd.DataFrame, view: SurvivalView) -> pd.DataFrame:

@@ -2,11 +2,11 @@
 
 from __future__ import annotations
 
-from modules.shared.analysis_tab import AnalysisTab, Card, Download, csv_and_report, warnings_card
+from modules.shared.analysis_tab import AnalysisTab, Card, report_download, warnings_card
 from modules.shared.controls import Checkboxes, Radio, Select, Settings
 from modules.shared.figures import plot_div
 from modules.table1 import controls as tc
-from modules.table1 import export, plot
+from modules.table1 import document, export, plot
 from modules.table1 import view as table1_view
 from modules.table1.view import Table1View
 
@@ -51,10 +51,9 @@ def smd_plot(view: Table1View):
 
 CARDS = (
     warnings_card("table1-warnings", empty=None),
-    Card("table", "Table 1", table1_view.table_tag, full_screen=True),
+    Card("table", "Table 1", document.table_tag, full_screen=True),
     Card("plot", "Standardised mean differences", smd_plot, full_screen=True),
 )
-WORD = Download("download_word", "Word-friendly table (HTML)", "word.html", export.word_document)
 
 TAB = AnalysisTab(
     name="table1",
@@ -68,10 +67,11 @@ TAB = AnalysisTab(
     view_options=lambda s: frozenset(s["show"] or ()),
     with_options=with_options,
     cards=CARDS,
-    downloads=(*csv_and_report(export.csv_text, export.html_report, csv_suffix="table1.csv"), WORD),
-    downloads_note="The CSV holds the table as shown, with the test of each row. The report opens "
-    "offline with the plot. The Word-friendly file is one plain table: open it in Word, or open it "
-    "in a browser, select all and paste into Word.",
+    downloads=(report_download(export.html_report),),
+    tables=document.tables,
+    downloads_note="The Word file is the table as a journal prints it, with its notes. The CSV "
+    "holds the table as shown, with the test of each row, and opens in Excel. The report opens "
+    "offline with the plot.",
     what="Table 1",
     fewer="variables",
     file_stem=export.file_stem,

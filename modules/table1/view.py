@@ -12,7 +12,7 @@ from dataclasses import dataclass, field, replace
 from typing import TYPE_CHECKING
 
 import pandas as pd
-from htmltools import Tag, TagList, tags
+from htmltools import TagList, tags
 
 from analyses.encoding import POSITIVE_LEVELS
 from modules.shared.formatting import DASH, fmt_count, fmt_p, is_number
@@ -181,35 +181,15 @@ def display_rows(view: Table1View) -> list[Row]:
     return out
 
 
-def headings(view: Table1View, *, spanned: bool) -> list[str]:
-    """Column headings; spanned=False names the grouping column in each group's heading."""
-    group = view.label(view.group or "")
+def headings(view: Table1View) -> list[str]:
+    """Column headings under the grouping column's spanning heading: one per cell of a row."""
     heads = ["Characteristic"]
-    for key, text, n in columns(view):
-        full = text if (spanned or key == OVERALL or not group) else f"{group}: {text}"
-        heads.append(f"{full} (N = {fmt_count(n)})")
+    heads += [f"{text} (N = {fmt_count(n)})" for _, text, n in columns(view)]
     if view.has_p:
-        heads += ["p-value", "Test"] if not spanned else ["p-value"]
+        heads.append("p-value")
     if view.has_smd:
         heads.append("SMD")
     return heads
-
-
-def display_frame(view: Table1View) -> pd.DataFrame:
-    """The table as strings, one column per heading, with the test named on each row (CSV)."""
-    letters = {v: k for k, v in test_letters(view).items()}
-    records = []
-    for row in display_rows(view):
-        # No indentation of level rows: a cell must start with its text for the CSV's formula
-        # neutralising to see it.
-        record = [row.label, *row.cells]
-        if view.has_p:
-            test = TEST_NAMES.get(letters.get(row.letter, ""), "") if row.letter else ""
-            record += [row.p, test.split(",")[0]]  # the name without its details
-        if view.has_smd:
-            record.append(row.smd)
-        records.append(record)
-    return pd.DataFrame(records, columns=headings(view, spanned=False))
 
 
 def footnotes(view: Table1View) -> list[str]:
@@ -251,55 +231,6 @@ def footnotes(view: Table1View) -> list[str]:
             f"{view.label(view.group or '')} are not in the table."
         )
     return notes
-
-
-def table_tag(view: Table1View, table_id: str | None = "table1-summary") -> Tag:
-    """The table as escaped tags: a spanning heading over the groups, letters after p."""
-    rows = display_rows(view)
-    cols = columns(view)
-    group_cols = [c for c in cols if c[0] != OVERALL]
-    n_extra = int(view.has_p) + int(view.has_smd)
-    head_rows = []
-    if view.group and group_cols:
-        lead = 1 + (len(cols) - len(group_cols))
-        head_rows.append(
-            tags.tr(
-                tags.th("", colspan=str(lead)),
-                tags.th(
-                    view.label(view.group),
-                    colspan=str(len(group_cols)),
-                    class_="text-center",
-                    scope="colgroup",
-                ),
-                *([tags.th("", colspan=str(n_extra))] if n_extra else []),
-            )
-        )
-    head_rows.append(tags.tr(*[tags.th(h, scope="col") for h in headings(view, spanned=True)]))
-    body = []
-    for row in rows:
-        first_cell = (
-            tags.td(row.label)
-            if row.kind == "variable"
-            else tags.td(row.label, class_="fw-normal ps-4")
-        )
-        cells = [first_cell, *[tags.td(c) for c in row.cells]]
-        if view.has_p:
-            cells.append(tags.td(row.p, tags.sup(row.letter) if row.letter else None))
-        if view.has_smd:
-            cells.append(tags.td(row.smd))
-        body.append(tags.tr(*cells, class_="first" if row.first else None))
-    width = 1 + len(cols) + n_extra
-    foot = tags.tfoot(tags.tr(tags.td(*[tags.div(n) for n in footnotes(view)], colspan=width)))
-    return tags.div(
-        tags.table(
-            tags.thead(*head_rows),
-            tags.tbody(*body),
-            foot,
-            id=table_id,
-            class_="table table-sm medstat-table",
-        ),
-        class_="table-responsive",
-    )
 
 
 def done_text(view: Table1View, seconds: float | None) -> str:

@@ -6,6 +6,7 @@ from __future__ import annotations
 import csv
 import io
 import random
+import zipfile
 from pathlib import Path
 
 from playwright.sync_api import Download, Page, expect
@@ -89,6 +90,14 @@ def download(page: Page, button: str) -> Path:
     saved: Download = info.value
     assert saved.failure() is None
     return Path(saved.path())
+
+
+def csv_text_of(path: Path) -> str:
+    """The text of a CSV download; of a .zip of CSVs (a tab with several tables), all of them."""
+    if zipfile.is_zipfile(path):
+        with zipfile.ZipFile(path) as archive:
+            return "\n".join(archive.read(n).decode("utf-8-sig") for n in archive.namelist())
+    return path.read_text(encoding="utf-8-sig")
 
 
 def csv_cells(text: str) -> list[str]:

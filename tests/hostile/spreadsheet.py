@@ -10,7 +10,9 @@ import re
 
 SEPARATORS = (",", ";", "\t", "|")  # Excel's in English and most European locales, TSV, pipes
 FORMULA_START = ("=", "+", "-", "@", "\t", "\r")
-_NUMBER = re.compile(r"^[+-]?(\d+\.?\d*|\.\d+)([eE][+-]?\d+)?$")
+# A number as a table or a spreadsheet writes it: -2.5, 1e-3, and with decimal commas or
+# thousands marks (-2,5, 1.204,5): digits and marks only, nothing a formula could call.
+_NUMBER = re.compile(r"^[+-]?(\d+\.?\d*|\.\d+|\d+(?:[.,]\d+)+)([eE][+-]?\d+)?$")
 # Payloads whose formula sits after a separator, not at the start of the cell.
 SPLIT_PAYLOADS = ("x;=1+1", "a|@SUM(1)", "b,+1+1", "c\t-1+A1", 'd; "=2+2"', "e\n=3+3")
 

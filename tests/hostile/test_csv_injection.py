@@ -14,7 +14,7 @@ import pytest
 from playwright.sync_api import Browser, Page, expect
 
 from tests.e2e.helpers import choose, open_tab, run_tab, upload
-from tests.e2e.hostile import download
+from tests.e2e.hostile import csv_text_of, download
 from tests.hostile.spreadsheet import SPLIT_PAYLOADS, runnable_cells
 from tests.hostile.trust_helpers import app, assert_up_and_serving, open_page
 
@@ -66,7 +66,7 @@ def write_codebook(path: Path) -> Path:
 
 def check(page: Page, button: str) -> str:
     """Download, and read it with each separator: no cell a spreadsheet would run."""
-    text = download(page, button).read_text(encoding="utf-8-sig")
+    text = csv_text_of(download(page, button))
     assert runnable_cells(text) == {",": [], ";": [], "\t": [], "|": []}, (button, text[:800])
     return text
 
@@ -109,6 +109,7 @@ def test_every_csv_download_is_safe_whatever_the_separator(tmp_path: Path, brows
         page.locator("#survival-group").select_option(GROUP)
         run_tab(page, "survival")
         check(page, "survival-download_csv")
+        check(page, "survival-download_long_csv")
 
         open_tab(page, "Diagnostic accuracy")
         page.locator("#diagnostic-reference").select_option(OUTCOME)

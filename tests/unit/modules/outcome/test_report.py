@@ -16,7 +16,7 @@ WHEN = dt.datetime(2026, 3, 14, 9, 30)
 def test_formula_cells_are_neutralised():
     # OWASP "CSV Injection": cells starting with = + - @ (or tab/CR) are prefixed with '.
     # (After a separator too, and a tab is one: modules/shared/test_csv_safety.py.)
-    for cell in ("=1+1", "+1", "-2", "@SUM(A1)", "\rx"):
+    for cell in ("=1+1", "+1+1", "-2+A1", "@SUM(A1)", "\rx"):
         assert neutralise_cell(cell) == "'" + cell
     assert neutralise_cell("Stage") == "Stage"
     assert neutralise_cell(-2.5) == -2.5

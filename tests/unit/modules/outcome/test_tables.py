@@ -9,7 +9,7 @@ import statsmodels.api as sm
 
 from analyses.outcome import analyze
 from analyses.specs import OutcomeSpec
-from modules.outcome import tables
+from modules.outcome import documents, tables
 from modules.outcome.result_view import ResultView, no_event_name
 from modules.shared import formatting
 from modules.shared.tables import warnings_list
@@ -77,7 +77,7 @@ def test_no_raw_nan_anywhere(view):
 
 
 def test_html_escapes_user_strings(view):
-    html = str(tables.combined_table(view))
+    html = str(documents.combined_table(view))
     assert "<b>bmi</b>" not in html
     assert "&lt;b&gt;bmi&lt;/b&gt;" in html
     assert 'id="table-combined"' in html
@@ -93,7 +93,7 @@ def test_multivariable_table(view):
     assert list(stage["95% CI"]) == ["", "1.10–3.60", "1.60–6.00"]
     assert list(stage["Overall p"]) == ["0.010", "", ""]
     assert list(frame["n"][:2]) == ["380", "114"]
-    caption = str(tables.multivariable_table(view))
+    caption = str(documents.multivariable_table(view))
     assert "380 patients with complete data, 85 with Complication = Yes" in caption
 
 

@@ -2,6 +2,9 @@
 
 from __future__ import annotations
 
+import io
+import zipfile
+
 import numpy as np
 import pandas as pd
 import pytest
@@ -11,6 +14,9 @@ from analyses.specs import RegressionSpec
 from modules.regression import figures as regression_figures
 from modules.regression import tables as regression_tables
 from modules.regression.view import RegressionView, fit_boxes, fit_rows, fmt_interval
+from modules.shared.formatting import fmt_p as fmt_p_value
+from modules.shared.table_csv import COMMA, tables_csv
+from tests.unit.modules.shared.docx_reading import assert_word_shows
 
 EVIL = "<img src=x onerror=alert(1)>"
 FORMULA = '=HYPERLINK("http://x")'
@@ -91,3 +97,27 @@ def test_report_is_self_contained_and_escaped(linear):
     assert EVIL not in html
     assert "regression-forest-plot" in html and "regression-diagnostics-plot" in html
     assert "plotly" in html.lower() and len(html) > 1_000_000  # plotly.js inline
+
+
+def test_word_and_csv_are_the_tables_on_the_page(linear, count):
+    for view in (linear, count):
+        docs = regression_tables.documents(view)
+        assert_word_shows(docs)
+        screen = [
+            pd.DataFrame([r for r, _ in regression_tables.combined_rows(view)]),
+            pd.DataFrame([r for r, _ in regression_tables.multivariable_rows(view)]),
+        ]
+        for doc, frame in zip(docs, screen):
+            assert list(doc.header) == list(frame.columns)
+            assert [list(r.cells) for r in doc.rows] == frame.values.tolist()
+    # The adjusted estimate of x is the result's, to the decimals shown.
+    multi = regression_tables.multivariable_doc(linear)
+    x = linear.result.multivariable.set_index("variable").loc["x"]
+    (row,) = [r for r in multi.rows if r.cells[0] == f"dose {EVIL}"]
+    assert row.cells[3] == f"{x['estimate']:.2f}" and row.cells[5] == fmt_p_value(x["p_value"])
+    data = tables_csv(regression_tables.documents(linear), COMMA)
+    with zipfile.ZipFile(io.BytesIO(data)) as archive:
+        back = pd.read_csv(io.BytesIO(archive.read("regression_adjusted.csv")), dtype=str,
+                           encoding="utf-8-sig", keep_default_na=False)  # fmt: skip
+    assert list(back.columns) == list(multi.header)
+    assert len(back) == len(multi.rows)

@@ -12,7 +12,7 @@ import pytest
 from modules.shared.csv_safety import csv_text, neutralise_cell
 from tests.hostile.spreadsheet import SPLIT_PAYLOADS, runnable_cells
 
-STARTS = ("=1+1", "+1", "-2", "@SUM(A1)", "\t=x", "\rx", " =1", '"=1"')
+STARTS = ("=1+1", "+1+1", "-2+A1", "@SUM(A1)", "\t=x", "\rx", " =1", '"=1"')
 
 
 @pytest.mark.parametrize("cell", STARTS)
@@ -43,6 +43,14 @@ def test_a_formula_after_any_separator_gets_an_apostrophe(cell, safe):
 @pytest.mark.parametrize("cell", ["Stage", "a; b", "3-4 cm", "x=1", "e-mail", "", "a|b"])
 def test_other_text_is_unchanged(cell):
     assert neutralise_cell(cell) == cell
+
+
+@pytest.mark.parametrize("cell", ["-2", "+1", "-0.50", "-0,50", "1.204", "-1,204.5"])
+def test_a_number_as_a_table_shows_it_is_data_not_a_formula(cell):
+    assert neutralise_cell(cell) == cell
+    assert runnable_cells(csv_text(pd.DataFrame({"r": [cell]}))) == dict.fromkeys(
+        (",", ";", "\t", "|"), []
+    )
 
 
 def test_non_text_is_unchanged():

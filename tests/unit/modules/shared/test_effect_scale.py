@@ -14,6 +14,7 @@ import logic
 from analyses import outcome, regression, survival
 from analyses.errors import AnalysisError
 from analyses.specs import OutcomeSpec, RegressionSpec, SurvivalSpec
+from modules.outcome import documents as outcome_documents
 from modules.outcome import figures as outcome_figures
 from modules.outcome import report as outcome_report
 from modules.outcome import tables as outcome_tables
@@ -113,7 +114,7 @@ def test_a_per_unit_or_of_one_gets_decimals_a_mark_and_advice(cohort):
     sd = float(np.std(cohort.platelets[cohort.bleed.notna()], ddof=1))
     assert f"per SD ({sd:,.0f})" in advice[0] and CONTROL_LABEL in advice[0]
     assert "per one-unit increase" in " ".join(notes)
-    multi = str(outcome_tables.multivariable_table(view))
+    multi = str(outcome_documents.multivariable_table(view))
     assert MARK in multi and "0.99999" in multi
 
 
@@ -124,10 +125,10 @@ def test_per_sd_tables_say_so_in_headings_footnotes_captions_and_csv(cohort):
     frame = outcome_tables.combined_frame(view)
     assert heading in set(frame["Variable"])
     assert not any(MARK in v for v in frame["Variable"])  # per SD reads well: no advice
-    html = str(outcome_tables.combined_table(view))
+    html = str(outcome_documents.combined_table(view))
     assert "continuous covariates per SD" in html
     assert "among the patients with a known outcome" in html and "do not depend" in html
-    assert heading in str(outcome_tables.multivariable_table(view))
+    assert heading in str(outcome_documents.multivariable_table(view))
     tidy = outcome_tables.tidy_frame(view)
     row = tidy[(tidy.table == "multivariable") & (tidy.variable == "platelets")].iloc[0]
     assert row["per"] == pytest.approx(sd) and row["per_text"] == f"per SD ({sd:,.0f})"
@@ -137,7 +138,7 @@ def test_per_sd_tables_say_so_in_headings_footnotes_captions_and_csv(cohort):
 
 def test_per_unit_tables_read_as_before(cohort):
     view = outcome_view(cohort, "unit")
-    html = str(outcome_tables.combined_table(view))
+    html = str(outcome_documents.combined_table(view))
     assert "continuous covariates per" not in html and ", per " not in html
     tidy = outcome_tables.tidy_frame(view)
     assert set(tidy.loc[tidy.level == "", "per_text"]) == {"per unit"}

@@ -195,7 +195,6 @@ REPORTS: dict[str, Callable[[dict], str]] = {
         v["survival"], WHEN
     ),
     "modules.table1.export:html_report": lambda v: table1_export.html_report(v["table1"], WHEN),
-    "modules.table1.export:word_document": lambda v: table1_export.word_document(v["table1"], WHEN),
     "modules.diagnostic.report:html_report": lambda v: diagnostic_report.html_report(
         v["diagnostic"], WHEN
     ),
@@ -336,9 +335,8 @@ def test_every_report_carries_its_plotly_js_and_fetches_nothing(views, name):
     assert not URL.search(rest), URL.search(rest)
     assert not re.search(r"<script[^>]+src=|<link[^>]+href=|<img[^>]+src=", rest)
     configs = plot_config_of(rest)
-    if name != "modules.table1.export:word_document":
-        assert configs, f"{name} has no figure"
-        assert document.count(bundle) == 1, "a report's figures need plotly.js inline"
+    assert configs, f"{name} has no figure"
+    assert document.count(bundle) == 1, "a report's figures need plotly.js inline"
     for config in configs:
         assert_offline_config(config)
 

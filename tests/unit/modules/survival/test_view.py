@@ -1,5 +1,7 @@
 """Survival page builders: escaping of user strings, R-style cells, CSV neutralising, report."""
 
+import io
+import zipfile
 from pathlib import Path
 
 import pandas as pd
@@ -9,10 +11,12 @@ import logic
 from analyses.specs import SurvivalSpec
 from analyses.survival import analyze
 from modules.shared import status
+from modules.shared.table_csv import SEMICOLON, localise, tables_csv
 from modules.survival import figures as survival_figures
 from modules.survival import report as survival_report
 from modules.survival import tables as survival_tables
 from modules.survival import view as sv
+from tests.unit.modules.shared.docx_reading import assert_word_shows
 
 DATA = Path(__file__).resolve().parents[3] / "data"
 EVIL_GROUP = "<img src=x onerror=alert(1)>"
@@ -97,3 +101,31 @@ def test_errors_become_sentences():
     assert status.error_message(logic.AnalysisError(message)) == message
     hidden = status.error_message(RuntimeError("/srv/app secret path"))
     assert "secret" not in hidden and "unexpected error" in hidden
+
+
+def test_word_and_csv_are_the_tables_on_the_page(view):
+    docs = survival_tables.documents(view)
+    assert [d.stem for d in docs] == [
+        "survival_at_risk",
+        "survival_medians",
+        "survival_hazard_ratios",
+        "survival_ph_check",
+    ]
+    assert_word_shows(docs)
+    screen = [
+        survival_tables.risk_frame(view),
+        survival_tables.medians_frame(view),
+        pd.DataFrame([r for r, _ in survival_tables.hazard_rows(view)]),
+        survival_tables.ph_frame(view),
+    ]
+    for doc, frame in zip(docs, screen):
+        assert list(doc.header) == list(frame.columns)
+        assert [list(r.cells) for r in doc.rows] == frame.values.tolist()
+    medians = view.result.medians
+    first = survival_tables.median_cell(*medians.iloc[0][["median", "ci_low", "ci_high"]])
+    assert docs[1].rows[0].cells[3] == first
+    with zipfile.ZipFile(io.BytesIO(tables_csv(docs, SEMICOLON))) as archive:
+        assert len(archive.namelist()) == 4
+        back = pd.read_csv(io.BytesIO(archive.read("survival_medians.csv")), sep=";",
+                           encoding="utf-8-sig", dtype=str, keep_default_na=False)  # fmt: skip
+    assert back.iloc[:, 3].tolist() == [localise(r.cells[3], ",") for r in docs[1].rows]

@@ -15,11 +15,22 @@ from analyses.fit_records import Table1Info
 from analyses.results import Table1Result
 from analyses.specs import Table1Spec
 from analyses.table1 import analyze
+from modules.shared.docx_tables import tables_docx
+from modules.shared.table_csv import COMMA, SEMICOLON, localise, tables_csv
 from modules.table1 import controls as tc
+from modules.table1 import document as table1_document
 from modules.table1 import export as table1_export
 from modules.table1 import plot as table1_plot
 from modules.table1 import view as table1_view
 from modules.table1.view import Table1View
+from tests.unit.modules.shared.docx_reading import (
+    cell_texts,
+    horizontal_rules,
+    open_docx,
+    paragraph_before,
+    paragraphs_after,
+    vertical_lines,
+)
 from utils import codec, data_io
 
 EVIL = "<img src=x onerror=alert(1)>"
@@ -93,7 +104,7 @@ def test_display_rows(view):
 
 
 def test_table_escapes_user_strings(view):
-    html = str(table1_view.table_tag(view))
+    html = str(table1_document.table_tag(view))
     assert EVIL not in html and "&lt;img src=x onerror=alert(1)&gt;" in html
     assert "Arm &lt;b&gt;" in html and "<b>" not in html
     assert 'id="table1-summary"' in html and "<sup>a</sup>" in html
@@ -108,35 +119,100 @@ def test_footnotes_name_the_rule_and_tests(view):
 
 
 def test_options_hide_columns(view):
-    heads = table1_view.headings(view, spanned=False)
+    heads = table1_view.headings(view)
     assert heads[0] == "Characteristic" and heads[1] == "Overall (N = 120)"
-    assert "Arm <b>: Drug (N = 60)" in heads and heads[-3:] == ["p-value", "Test", "SMD"]
+    assert "Drug (N = 60)" in heads and heads[-2:] == ["p-value", "SMD"]
     bare = view.with_options(show_overall=False, show_p=False, show_smd=False, show_missing=False)
-    assert table1_view.headings(bare, spanned=False) == [
-        "Characteristic",
-        "Arm <b>: Drug (N = 60)",
-        "Arm <b>: Placebo (N = 60)",
-    ]
+    assert table1_view.headings(bare) == ["Characteristic", "Drug (N = 60)", "Placebo (N = 60)"]
     assert all(r.kind != "missing" for r in table1_view.display_rows(bare))
     assert table1_view.footnotes(bare)[-1].startswith("Numbers")
 
 
-def test_csv_is_the_table_and_cannot_run_formulas(view):
-    text = table1_export.csv_text(view)
-    back = pd.read_csv(io.StringIO(text), keep_default_na=False)
-    assert list(back.columns) == table1_view.headings(view, spanned=False)
-    assert len(back) == len(table1_view.display_rows(view))
-    assert "'" + FORMULA in set(back["Characteristic"])
+def expected_rows(view: Table1View) -> list[list[str]]:
+    """Every body row as the view's display rows give it: label, cells, p, SMD."""
+    return [
+        [r.label, *r.cells, *([r.p] if view.has_p else []), *([r.smd] if view.has_smd else [])]
+        for r in table1_view.display_rows(view)
+    ]
+
+
+@pytest.mark.parametrize(
+    "options",
+    [{}, {"show_overall": False}, {"show_p": False, "show_smd": False}, {"show_missing": False}],
+)
+def test_every_row_has_a_cell_under_every_heading(view, options):
+    """The old Word file's header had a Test column its rows lacked: SMDs sat under Test."""
+    shown = view.with_options(**options)
+    doc = table1_document.table1_doc(shown)
+    assert all(len(r.cells) == len(doc.header) for r in doc.rows)
+    (table,) = open_docx(tables_docx(table1_document.tables(shown))).tables
+    texts = cell_texts(table)
+    assert all(len(r) == len(texts[-1]) for r in texts)
+    assert texts[1] == table1_view.headings(shown)
+    if shown.has_smd:
+        smd = texts[1].index("SMD")
+        assert [r[smd] for r in texts[2:]] == [r.smd for r in table1_view.display_rows(shown)]
+
+
+def test_word_cells_are_the_results_as_shown(view):
+    document = open_docx(tables_docx(table1_document.tables(view)))
+    (table,) = document.tables
+    texts = cell_texts(table)
+    # The spanning heading over the two groups, the headings, then every row; p with its
+    # test's letter as a superscript.
+    assert texts[0] == ["", "", "Arm <b>", "Arm <b>", "", ""]
+    assert texts[1] == table1_view.headings(view)
+    rows = table1_view.display_rows(view)
+    expected = [[*r[:-2], r[-2] + row.letter, r[-1]] for r, row in zip(expected_rows(view), rows)]
+    assert texts[2:] == expected
+    age = view.result.cells.query("variable == 'age' and group == 'Drug'").iloc[0]
+    assert f"{age['mean']:.1f} ({age['sd']:.1f})" in texts[2]
+    marked = [
+        c for r in table.rows[2:] for c in r.cells if c.paragraphs[0].runs[-1].font.superscript
+    ]
+    assert len(marked) == sum(1 for r in rows if r.letter)
+    assert horizontal_rules(table) == ["top", "under part of row 0", "under row 1", "bottom"]
+    assert vertical_lines(table) == []
+    assert paragraph_before(document, table) == "Table 1. Baseline characteristics by Arm <b>"
+    notes = paragraphs_after(document, table)
+    assert notes[:-1] == table1_view.footnotes(view)
+    assert notes[-1] == "IQR, interquartile range; SD, standard deviation."
+
+
+@pytest.mark.parametrize("style", [COMMA, SEMICOLON])
+def test_csv_is_the_table_as_shown_and_cannot_run_formulas(view, style):
+    data = tables_csv(table1_document.tables(view), style)
+    assert data.startswith(b"\xef\xbb\xbf")
+    back = pd.read_csv(
+        io.BytesIO(data), sep=style.sep, encoding="utf-8-sig", keep_default_na=False, dtype=str
+    )
+    assert list(back.columns) == [
+        "Characteristic",
+        "Overall (N = 120)",
+        "Arm <b>: Drug (N = 60)",
+        "Arm <b>: Placebo (N = 60)",
+        "p-value",
+        "Test",
+        "SMD",
+    ]
+    rows = table1_view.display_rows(view)
+    assert len(back) == len(rows)
+    shown = [localise(r.cells[1], style.decimal) for r in rows]
+    assert back.iloc[:, 2].tolist() == shown
+    assert back["p-value"].tolist() == [localise(r.p, style.decimal) for r in rows]
+    tests = {"a", "b", "c"} & {r.letter for r in rows}
+    assert set(back["Test"]) - {""} == {
+        table1_document.SHORT_TEST_NAMES[t]
+        for t, letter in table1_view.test_letters(view).items()
+        if letter in tests
+    }
+    names = back["Characteristic"]
+    assert "'    " + FORMULA in set(names)  # a level, indented, made safe before its indent
+    assert all(
+        v.lstrip("'").startswith("    ") for v, r in zip(names, rows) if r.kind != "variable"
+    )
     assert not any(str(v).startswith(("=", "+", "@")) for v in back.to_numpy().ravel())
-    assert "nan" not in text.lower()
-
-
-def test_word_document_is_plain_inline_styled_html(view):
-    doc = table1_export.word_document(view, WHEN)
-    assert doc.startswith("<!DOCTYPE html>") and "<script" not in doc and "class=" not in doc
-    assert doc.count("<table") == 1 and 'style="border-collapse: collapse;"' in doc
-    assert "&lt;img src=x onerror=alert(1)&gt;" in doc and EVIL not in doc
-    assert "Table 1. Baseline characteristics by Arm &lt;b&gt;" in doc
+    assert not any((back[c] == "").all() for c in back.columns)  # no sparse column
 
 
 def test_html_report_is_self_contained(view):
