@@ -19,6 +19,7 @@ from modules.correlation import tab as correlation
 from modules.data import tab as data
 from modules.diagnostic import tab as diagnostic
 from modules.outcome import tab as outcome
+from modules.paper import tab as paper
 from modules.regression import tab as regression
 from modules.shared import session_state
 from modules.shared.cleaning_steps import CleaningSteps
@@ -52,6 +53,7 @@ app_ui = ui.page_navbar(
     ui.nav_panel("Correlation", correlation.TAB.ui("correlation"), value="correlation"),
     ui.nav_panel("Regression", regression.TAB.ui("regression"), value="regression"),
     # analysis tabs (one line each)
+    ui.nav_panel("Paper & project", paper.paper_ui("paper"), value="paper"),
     ui.nav_panel("Server stats", stats_panel.stats_ui("stats"), value="stats"),
     ui.nav_spacer(),
     ui.nav_control(stats_panel.stats_badge_ui("badge")),
@@ -79,6 +81,7 @@ def server(input, output, session):
     steps = CleaningSteps(tab)  # one undoable history: the Data tab's labels, cleaning's steps
     record = SessionRecord(tab)  # what the analysis tabs ran: methods text, paper, project file
     dataset = data.data_server("data", tab=tab, steps=steps)
+    data_file = dataset  # the Data tab's data, before the cleaning steps: a project's fingerprint
     dataset = cleaning.cleaning_server("cleaning", dataset=dataset, tab=tab, steps=steps)
     outcome.TAB.server("outcome", dataset=dataset, tab=tab, record=record)
     # analysis servers (one line each)
@@ -87,6 +90,7 @@ def server(input, output, session):
     regression.TAB.server("regression", dataset=dataset, tab=tab, record=record)
     table1.TAB.server("table1", dataset=dataset, tab=tab, record=record)
     diagnostic.TAB.server("diagnostic", dataset=dataset, tab=tab, record=record)
+    paper.paper_server("paper", record=record, steps=steps, data_file=data_file, tab=tab)
     stats_panel.stats_server("stats", tab=tab)
     stats_panel.stats_badge_server("badge")
 

@@ -25,7 +25,7 @@ def differences(project: Project, dataset: Dataset) -> list[str]:
         )
     if project.rows != len(dataset.df):
         out.append(
-            f"The project's data had {project.rows:,} rows; the data now has {len(dataset.df):,}."
+            f"The project's data had {project.rows:,} row(s); the data now has {len(dataset.df):,}."
         )
     missing = [n for n in saved if n not in now]
     if missing:

@@ -232,11 +232,16 @@ def _tab(entry: Any) -> TabEntry:
 
 
 def _setting_value(value: Any, depth: int = 0) -> bool:
-    """A control's value: a scalar, or a list or tuple of scalars (or of pairs)."""
+    """A control's value: a scalar, a list or tuple of them (or of pairs), or a per-column
+    {column: value} (modules/shared/per_column.py); nothing nested deeper."""
     if value is None or isinstance(value, (bool, int, float, str)):
         return True
-    if depth < 2 and isinstance(value, (list, tuple)):
+    if depth >= 2:
+        return False
+    if isinstance(value, (list, tuple)):
         return all(_setting_value(v, depth + 1) for v in value)
+    if isinstance(value, dict):
+        return all(isinstance(k, str) and _setting_value(v, depth + 1) for k, v in value.items())
     return False
 
 

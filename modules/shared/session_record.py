@@ -32,6 +32,7 @@ class Run:
     fingerprint: str  # the data it was run on
     view: Any  # the view the tab shows (its result is view.result)
     stale: str  # why it is out of date ('' when current)
+    declaration: Any = None  # the tab's AnalysisTab: its tables and figure cards
 
     @property
     def result(self) -> Any:
@@ -41,6 +42,7 @@ class Run:
 @dataclass(frozen=True)
 class _Entry:
     kind: str
+    declaration: Any
     last: Callable[[], Any]  # the tab's Finished (tab_server.py) or None
     view: Callable[[], Any]
     stale: Callable[[], str]
@@ -59,13 +61,14 @@ class SessionRecord:
         name: str,
         *,
         kind: str,
+        declaration: Any = None,
         last: Callable[[], Any],
         view: Callable[[], Any],
         stale: Callable[[], str],
         settings: Callable[[], dict[str, Any]],
     ) -> None:
         """Called by each analysis tab's server at its start."""
-        self._entries[name] = _Entry(kind, last, view, stale, settings)
+        self._entries[name] = _Entry(kind, declaration, last, view, stale, settings)
 
     def names(self) -> list[str]:
         """The registered tabs in paper order."""
@@ -96,14 +99,19 @@ class SessionRecord:
         """Each tab's controls as they stand, by input id (reactive)."""
         return {name: dict(self._entries[name].settings()) for name in self.names()}
 
-    def restore(self, settings: dict[str, dict[str, Any]], steps: tuple[Any, ...]) -> list[str]:
-        """Save settings and cleaning steps where a reloaded page restores them from; the tabs
-        given settings run once when restored (through the cache). Returns the tabs restored."""
+    def restore(
+        self, settings: dict[str, dict[str, Any]], ran: set[str], steps: tuple[Any, ...]
+    ) -> list[str]:
+        """Save settings and cleaning steps where a reloaded page restores them from. The tabs
+        in `ran` run once when restored (a cached result comes back at once); the others show
+        no result, so none is left over from before. Returns the tabs restored."""
         restored = []
         for name, values in settings.items():
             if name in self._entries:
                 self.state.keep(f"{name}.settings", dict(values))
-                self.state.keep(f"{name}.{RERUN}", True)
+                self.state.keep(f"{name}.{RERUN}", name in ran)
+                if name not in ran:
+                    self.state.keep(name, None)
                 restored.append(name)
         self.state.keep(STEPS_SAVED, tuple(steps))
         return restored

@@ -224,6 +224,7 @@ def _serve(
         record.register(
             tab.name,
             kind=tab.analysis_kind,
+            declaration=tab,
             last=last,
             view=view,
             stale=stale,

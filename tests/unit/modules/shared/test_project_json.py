@@ -44,7 +44,13 @@ STEPS = (
     CodebookStep("cb.xlsx", "f" * 8, (ColumnRule("sex", "SEX", "Sex", "categorical"),)),
 )
 SETTINGS = {
-    "outcome": {"outcome": "died", "covariates": ["age", "sex"], "screen_p": 0.2, "firth": True},
+    "outcome": {
+        "outcome": "died",
+        "covariates": ["age", "sex"],
+        "screen_p": 0.2,
+        "firth": True,
+        "ref": {"sex": "F"},  # a per-column control's value
+    },
     "table1": {"group": "sex", "variables": ("age", "died"), "summary": "auto"},
 }
 RUNS = [
@@ -133,8 +139,12 @@ def _tampered(dataset, change) -> str:
         lambda d: d["tabs"]["outcome"]["spec"]["v"].update(outcome=3),
         # a field the type does not have
         lambda d: d["tabs"]["outcome"]["spec"]["v"].update(command="rm -rf /"),
-        # a setting that is an object, not a value a control takes
-        lambda d: d["tabs"]["outcome"]["settings"]["v"].append(["x", {"$": "dict", "v": []}]),
+        # a setting nested deeper than any control's value
+        lambda d: d["tabs"]["outcome"]["settings"]["v"].append(["x", [[["deep"]]]]),
+        # a setting that is a built object, not a value a control takes
+        lambda d: d["tabs"]["outcome"]["settings"]["v"].append(
+            ["x", {"$": "dataclass", "type": "analyses.specs.OutcomeSpec", "v": {}}]
+        ),
         lambda d: d["data"].update(fingerprint=None),
         lambda d: d["data"].update(rows=True),
         lambda d: d["data"]["columns"].append({"name": 1, "kind": "numeric"}),
@@ -161,7 +171,7 @@ def test_different_data_lists_what_differs(dataset):
     )
     text = "\n".join(differences(project, other))
     assert "saved with 'cohort.csv'" in text and "'other.csv'" in text
-    assert "4 rows" in text and "has 3" in text
+    assert "4 row(s)" in text and "has 3" in text
     assert "missing from the data now (1): died" in text
     assert "did not have (1): bmi" in text
     assert "age (continuous in the project, categorical now)" in text
