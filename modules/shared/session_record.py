@@ -87,7 +87,15 @@ class SessionRecord:
                 continue
             view = entry.view() or finished.view
             out.append(
-                Run(name, entry.kind, finished.spec, finished.fingerprint, view, entry.stale())
+                Run(
+                    name,
+                    entry.kind,
+                    finished.spec,
+                    finished.fingerprint,
+                    view,
+                    entry.stale(),
+                    entry.declaration,
+                )
             )
         return out
 

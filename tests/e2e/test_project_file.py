@@ -9,6 +9,7 @@ from pathlib import Path
 
 import pandas as pd
 import pytest
+from docx import Document
 from playwright.sync_api import Browser, Page, expect
 
 from tests.e2e.helpers import EXAMPLE, open_tab, run_tab, upload
@@ -42,13 +43,17 @@ def run_table1_and_outcome(page: Page) -> None:
     run_tab(page, "outcome")
 
 
-def save_project(page: Page, folder: Path) -> Path:
+def download(page: Page, selector: str, folder: Path) -> Path:
     open_tab(page, TAB)
-    with page.expect_download(timeout=30_000) as info:
-        page.locator("#paper-save_project").click()
+    with page.expect_download(timeout=60_000) as info:
+        page.locator(selector).click()
     path = folder / info.value.suggested_filename
     info.value.save_as(path)
     return path
+
+
+def save_project(page: Page, folder: Path) -> Path:
+    return download(page, "#paper-save_project", folder)
 
 
 def open_project(page: Page, path: Path) -> None:
@@ -70,6 +75,16 @@ def test_save_then_open_with_the_same_data_restores_the_tabs(
     expect(methods).to_contain_text("fitted by Firth's penalized likelihood, as chosen")
     for absent in ("Kaplan", "Survival analysis", "ROC", "Correlation"):
         expect(methods).not_to_contain_text(absent)
+
+    paper = download(page, "#paper-paper_docx", tmp_path)
+    document = Document(str(paper))
+    texts = [p.text for p in document.paragraphs]
+    assert texts[0] == "Statistical analysis" and texts[1].startswith("Baseline characteristics.")
+    captions = [t for t in texts if t.startswith("Table ")]
+    assert captions[0].startswith("Table 1. Baseline characteristics by asa_class")
+    assert len(document.tables) >= 2 and any(t.startswith("Table 2. ") for t in texts)
+    text = download(page, "#paper-methods_txt", tmp_path).read_text()
+    assert "Firth" in text and "References" in text and "Kaplan" not in text
 
     path = save_project(page, tmp_path)
     assert path.name.endswith("_project.json")
