@@ -145,12 +145,22 @@ def paper_server(
         yield await run_in_worker(_paper, built, runs, share=tab.share)
 
     @render.download_button(filename=_project_name(input))
-    def save_project():
+    async def save_project():
         data = data_file()
         req(data)
         with reactive.isolate():
             include = bool(input.include_data())
-        yield project_io.save(data, steps.steps(), record, versions(), include_data=include)
+        runs = [(r.tab, r.kind, r.spec) for r in record.current()]
+        yield await run_in_worker(
+            project_io.save,
+            data,
+            tuple(steps.steps()),
+            record.settings(),
+            runs,
+            versions(),
+            include_data=include,
+            share=tab.share,
+        )
 
     # --- opening ------------------------------------------------------------------------------
     root = upload_root(session)

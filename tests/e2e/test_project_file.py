@@ -95,6 +95,11 @@ def test_save_then_open_with_the_same_data_restores_the_tabs(
     assert doc["tabs"]["outcome"]["spec"]["v"]["method"] == "firth"
     first_id = pd.read_csv(EXAMPLE)["patient_id"].iloc[0]
     assert first_id not in path.read_text()  # no patient value without the box ticked
+    page.locator("#paper-include_data").check()
+    with_data = save_project(page, tmp_path)
+    assert with_data.name.endswith("_project_with_data.json")
+    doc = json.loads(with_data.read_text())
+    assert doc["includes_data"] is True and first_id in doc["data_csv"]
 
     other = fresh_page(browser, app_url)  # a new tab: the example data, every default
     try:
