@@ -1,7 +1,7 @@
 """The paper's sections from the session's runs: each tab's tables and figures, with captions.
 
 Tables are the tabs' declared TableDocs (`AnalysisTab.tables`). Figures are the cards that
-declare one (`Card.figure`, the figure-export framework), rendered to PNG by
+declare one (`Card.figure.build(view)`, the figure-export framework), rendered to PNG by
 `modules/shared/figure_export.figure_image`; where that is not available or a figure cannot be
 rendered, the section says so instead of leaving a silent gap. Runs in the worker pool: a
 figure takes a headless browser's render.
@@ -46,10 +46,10 @@ def _section(run: Run) -> Section:
     tables = tuple(tab.tables(run.view)) if tab is not None and tab.tables else ()
     figures, problems = [], []
     for card in getattr(tab, "cards", ()):
-        out = getattr(card, "figure", None)
+        out = getattr(card, "figure", None)  # figure_download.FigureOut: build(view) -> figure
         if out is None:
             continue
-        fig = out.figure(run.view)
+        fig = out.build(run.view)
         if fig is None:
             continue
         png = _render(fig)

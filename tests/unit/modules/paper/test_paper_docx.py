@@ -94,3 +94,43 @@ def test_paper_order_puts_table1_and_outcome_first():
         "correlation",
         "agreement",
     ]
+
+
+def test_a_declared_figure_is_rendered_or_named(runs, monkeypatch):
+    """Cards that declare a figure (figure_download.FigureOut: build(view)) go into the paper
+    as images; one that cannot be rendered is named in its section, never a gap."""
+    from types import SimpleNamespace
+
+    import plotly.graph_objects as go
+
+    from modules.paper import sections as paper_sections
+
+    png = one_pixel_png()
+    card = SimpleNamespace(title="SMD plot", figure=SimpleNamespace(build=lambda v: go.Figure()))
+    tab = SimpleNamespace(tables=None, cards=(card,))
+    run = Run("table1", "table1", runs[0].spec, "fp", runs[0].view, "", tab)
+    monkeypatch.setattr(paper_sections, "_render", lambda fig: png)
+    drawn = paper_sections.sections([run])[0]
+    assert [f.caption for f in drawn.figures] == ["SMD plot (baseline characteristics)"]
+    document = open_docx(paper_docx(methods_text([], VERSIONS), [drawn]))
+    assert len(document.inline_shapes) == 1
+    assert "Figure 1. SMD plot (baseline characteristics)" in [p.text for p in document.paragraphs]
+    monkeypatch.setattr(paper_sections, "_render", lambda fig: None)
+    failed = paper_sections.sections([run])[0]
+    assert failed.figures == () and failed.note == "Not rendered: SMD plot."
+
+
+def one_pixel_png() -> bytes:
+    """A valid 1 x 1 PNG, written by hand (no imaging library needed)."""
+    import struct
+    import zlib
+
+    def chunk(kind: bytes, data: bytes) -> bytes:
+        body = kind + data
+        return struct.pack(">I", len(data)) + body + struct.pack(">I", zlib.crc32(body))
+
+    header = struct.pack(">IIBBBBB", 1, 1, 8, 2, 0, 0, 0)
+    pixels = zlib.compress(b"\x00\xff\xff\xff")
+    return (
+        b"\x89PNG\r\n\x1a\n" + chunk(b"IHDR", header) + chunk(b"IDAT", pixels) + chunk(b"IEND", b"")
+    )
