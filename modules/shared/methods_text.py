@@ -13,7 +13,6 @@ from collections.abc import Callable, Mapping, Sequence
 from dataclasses import dataclass
 from typing import Any
 
-from analyses import table1_tests as t1
 from modules.shared import methods_models as models
 from modules.shared.methods_models import Namer, Part, listing, namer, plural
 from modules.shared.methods_refs import REFERENCES, software_sentence
@@ -73,20 +72,28 @@ def methods_text(runs: Sequence[RunFacts], versions: Mapping[str, str]) -> Metho
 
 # --- Table 1 --------------------------------------------------------------------------------
 
-TEST_NAMES = {
-    t1.CHI2: ("Pearson's chi-squared test without continuity correction", "pearson_chi2"),
-    t1.FISHER: ("Fisher's exact test", "fisher"),
-    t1.FISHER_EXACT_RXC: ("the Fisher-Freeman-Halton exact test", "freeman_halton"),
-    t1.FISHER_MC: ("the Fisher-Freeman-Halton test", "freeman_halton"),
-    t1.WELCH: ("Welch's t-test", "welch"),
-    t1.MANN_WHITNEY: ("the Mann-Whitney U test", "mann_whitney"),
-    t1.ANOVA: ("one-way analysis of variance", ""),
-    t1.KRUSKAL: ("the Kruskal-Wallis test", "kruskal"),
-}
-CATEGORICAL_TESTS = (t1.CHI2, t1.FISHER, t1.FISHER_EXACT_RXC, t1.FISHER_MC)
+
+def _test_names(t1: Any) -> dict[str, tuple[str, str]]:
+    """Each Table 1 test key's name in a sentence and its reference key."""
+    return {
+        t1.CHI2: ("Pearson's chi-squared test without continuity correction", "pearson_chi2"),
+        t1.FISHER: ("Fisher's exact test", "fisher"),
+        t1.FISHER_EXACT_RXC: ("the Fisher-Freeman-Halton exact test", "freeman_halton"),
+        t1.FISHER_MC: ("the Fisher-Freeman-Halton test", "freeman_halton"),
+        t1.WELCH: ("Welch's t-test", "welch"),
+        t1.MANN_WHITNEY: ("the Mann-Whitney U test", "mann_whitney"),
+        t1.ANOVA: ("one-way analysis of variance", ""),
+        t1.KRUSKAL: ("the Kruskal-Wallis test", "kruskal"),
+    }
 
 
 def table1(spec: Any, result: Any, name: Namer) -> Part:
+    # Imported here: table1_tests brings scipy.stats, which a worker imports only when its
+    # first session opens (logic.warm_up); a Table 1 result means it is there already.
+    from analyses import table1_tests as t1
+
+    test_names = _test_names(t1)
+    categorical_tests = (t1.CHI2, t1.FISHER, t1.FISHER_EXACT_RXC, t1.FISHER_MC)
     info, variables = result.info, result.variables
     part = Part("Baseline characteristics")
     kinds = dict(zip(variables["variable"], variables["type"], strict=True))
@@ -95,26 +102,26 @@ def table1(spec: Any, result: Any, name: Namer) -> Part:
         part.add("Categorical variables are summarised as n (%) of the patients with a value.")
     numeric = [v for v, k in kinds.items() if k == "continuous"]
     if numeric:
-        _numeric_summaries(part, spec, variables, numeric, shown, name)
+        _numeric_summaries(part, spec, variables, numeric, shown, name, t1.NORMALITY_RULE)
     if info.group is None:
         part.add("Missing values were not imputed; they are counted per variable.")
         return part
     k = len(info.group_levels)
     part.add(f"Characteristics were compared between the {k} groups of {name(info.group)}.")
     used = [t for t in dict.fromkeys(variables["test"]) if t]
-    categorical = [t for t in CATEGORICAL_TESTS if t in used]
+    categorical = [t for t in categorical_tests if t in used]
     if categorical:
-        exact = [TEST_NAMES[t][0] for t in categorical if t != t1.CHI2]
+        exact = [test_names[t][0] for t in categorical if t != t1.CHI2]
         if t1.FISHER_MC in categorical and t1.FISHER_EXACT_RXC in categorical:
-            exact.remove(TEST_NAMES[t1.FISHER_MC][0])  # the same test, named once
-        keys = list(dict.fromkeys(TEST_NAMES[t][1] for t in categorical))
+            exact.remove(test_names[t1.FISHER_MC][0])  # the same test, named once
+        keys = list(dict.fromkeys(test_names[t][1] for t in categorical))
         below = f"an expected count was below {t1.EXPECTED_MIN:g}"
         if t1.CHI2 in categorical and exact:
-            how = f"{TEST_NAMES[t1.CHI2][0]} or, when {below}, {listing(exact)}"
+            how = f"{test_names[t1.CHI2][0]} or, when {below}, {listing(exact)}"
         elif exact:
             how = f"{listing(exact)} ({below})"
         else:
-            how = TEST_NAMES[t1.CHI2][0]
+            how = test_names[t1.CHI2][0]
         part.add(f"Categorical variables were compared with {how}", *keys)
         if t1.FISHER_MC in categorical:
             part.add(
@@ -124,8 +131,8 @@ def table1(spec: Any, result: Any, name: Namer) -> Part:
             )
     numeric_tests = [t for t in (t1.WELCH, t1.MANN_WHITNEY, t1.ANOVA, t1.KRUSKAL) if t in used]
     if numeric_tests:
-        names = [TEST_NAMES[t][0] for t in numeric_tests]
-        keys = [TEST_NAMES[t][1] for t in numeric_tests if TEST_NAMES[t][1]]
+        names = [test_names[t][0] for t in numeric_tests]
+        keys = [test_names[t][1] for t in numeric_tests if test_names[t][1]]
         how = " according to their summary (mean or median)" if len(numeric_tests) > 1 else ""
         part.add(f"Continuous variables were compared with {listing(names)}{how}", *keys)
     if k == 2 and variables["smd"].notna().any():
@@ -139,13 +146,13 @@ def table1(spec: Any, result: Any, name: Namer) -> Part:
     return part
 
 
-def _numeric_summaries(part, spec, variables, numeric, shown, name) -> None:
+def _numeric_summaries(part, spec, variables, numeric, shown, name, rule: str) -> None:
     reasons = dict(zip(variables["variable"], variables["reason"], strict=True))
     chosen = [name(v) for v in numeric if reasons.get(v) == "user"]
     if spec.summary == "auto":
         part.add(
             "Continuous variables are summarised as mean (SD) or median [IQR], chosen per "
-            f"variable: {t1.NORMALITY_RULE}",
+            f"variable: {rule}",
             *(["shapiro"] if variables["normality_p"].notna().any() else []),
         )
     else:
