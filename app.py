@@ -20,11 +20,13 @@ from modules.correlation import tab as correlation
 from modules.data import tab as data
 from modules.diagnostic import tab as diagnostic
 from modules.outcome import tab as outcome
+from modules.paper import tab as paper
 from modules.regression import tab as regression
 from modules.sample_size import tab as sample_size
 from modules.shared import session_state
 from modules.shared.cleaning_steps import CleaningSteps
 from modules.shared.figures import plotly_dependency
+from modules.shared.session_record import SessionRecord
 from modules.shared.uploads import track_uploads
 from modules.stats_panel import tab as stats_panel
 from modules.survival import tab as survival
@@ -55,6 +57,7 @@ app_ui = ui.page_navbar(
     # analysis tabs (one line each)
     ui.nav_panel("Sample size", sample_size.TAB.ui("sample_size"), value="sample_size"),
     ui.nav_panel("Agreement", agreement.TAB.ui("agreement"), value="agreement"),
+    ui.nav_panel("Paper & project", paper.paper_ui("paper"), value="paper"),
     ui.nav_panel("Server stats", stats_panel.stats_ui("stats"), value="stats"),
     ui.nav_spacer(),
     ui.nav_control(stats_panel.stats_badge_ui("badge")),
@@ -81,17 +84,20 @@ def server(input, output, session):
     track_uploads(session)  # its upload folder under the disk bounds
     tab = session_state.open_tab_state(input, session)
     steps = CleaningSteps(tab)  # one undoable history: the Data tab's labels, cleaning's steps
+    record = SessionRecord(tab)  # what the analysis tabs ran: methods text, paper, project file
     dataset = data.data_server("data", tab=tab, steps=steps)
+    data_file = dataset  # the Data tab's data, before the cleaning steps: a project's fingerprint
     dataset = cleaning.cleaning_server("cleaning", dataset=dataset, tab=tab, steps=steps)
-    outcome.TAB.server("outcome", dataset=dataset, tab=tab)
+    outcome.TAB.server("outcome", dataset=dataset, tab=tab, record=record)
     # analysis servers (one line each)
-    sample_size.TAB.server("sample_size", dataset=dataset, tab=tab)  # needs no data
-    agreement.TAB.server("agreement", dataset=dataset, tab=tab)
-    survival.TAB.server("survival", dataset=dataset, tab=tab)
-    correlation.TAB.server("correlation", dataset=dataset, tab=tab)
-    regression.TAB.server("regression", dataset=dataset, tab=tab)
-    table1.TAB.server("table1", dataset=dataset, tab=tab)
-    diagnostic.TAB.server("diagnostic", dataset=dataset, tab=tab)
+    sample_size.TAB.server("sample_size", dataset=dataset, tab=tab, record=record)  # no data
+    agreement.TAB.server("agreement", dataset=dataset, tab=tab, record=record)
+    survival.TAB.server("survival", dataset=dataset, tab=tab, record=record)
+    correlation.TAB.server("correlation", dataset=dataset, tab=tab, record=record)
+    regression.TAB.server("regression", dataset=dataset, tab=tab, record=record)
+    table1.TAB.server("table1", dataset=dataset, tab=tab, record=record)
+    diagnostic.TAB.server("diagnostic", dataset=dataset, tab=tab, record=record)
+    paper.paper_server("paper", record=record, steps=steps, data_file=data_file, tab=tab)
     stats_panel.stats_server("stats", tab=tab)
     stats_panel.stats_badge_server("badge")
 

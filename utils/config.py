@@ -41,6 +41,7 @@ class Settings:
     codebook_max_pairs: int = 1_000_000  # codebook variables x data columns scored (~50 B each)
     codebook_max_mb: float = 5.0  # a codebook file's size
     codebook_max_variables: int = 5000  # a codebook's variables
+    project_max_mb: float = 20.0  # an opened project file (modules/paper/project.py)
     cache_ttl_s: float = 1800.0
     cache_max_mb: float = 64.0
     cache_max_items: int = 256

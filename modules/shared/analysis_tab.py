@@ -149,11 +149,19 @@ class AnalysisTab:
         """The tab's page under module id `id` (app.py)."""
         return tab_ui(self)(id)
 
-    def server(self, id: str, *, dataset: Callable[[], Dataset | None], tab: TabState) -> None:
-        """The tab's server under module id `id`, fed the current dataset (app.py)."""
+    def server(
+        self,
+        id: str,
+        *,
+        dataset: Callable[[], Dataset | None],
+        tab: TabState,
+        record: Any = None,
+    ) -> None:
+        """The tab's server under module id `id`, fed the current dataset (app.py); `record`
+        (a SessionRecord) lists its last success for the session's methods, paper, project."""
         from modules.shared.tab_server import tab_server  # the server needs these declarations
 
-        tab_server(self)(id, dataset=dataset, tab=tab)
+        tab_server(self)(id, dataset=dataset, tab=tab, record=record)
 
     @property
     def analysis_kind(self) -> str:

@@ -21,8 +21,9 @@ from modules.shared import inputs, status
 from modules.shared.analysis_tab import AnalysisTab, Download, file_name, results_layout
 from modules.shared.background import run_in_worker, shares
 from modules.shared.outputs import named_output
+from modules.shared.session_record import RERUN, SessionRecord
 from modules.shared.session_state import TabState
-from modules.shared.tab_settings import serve_settings
+from modules.shared.tab_settings import restorable, serve_settings
 from modules.shared.table_downloads import (
     STYLE_ID,
     serve_table_downloads,
@@ -53,16 +54,24 @@ def tab_server(tab: AnalysisTab) -> Callable[..., None]:
     """The tab's module server: call it as `server(id, dataset=..., tab=...)`."""
 
     @module.server
-    def server(input, output, session, dataset: Callable[[], Dataset | None], tab_state: TabState):
-        _serve(tab, input, session, dataset, tab_state)
+    def server(input, output, session, dataset, tab_state: TabState, record):
+        _serve(tab, input, session, dataset, tab_state, record)
 
-    def call(id: str, *, dataset: Callable[[], Dataset | None], tab: TabState) -> None:
-        server(id, dataset=dataset, tab_state=tab)
+    def call(
+        id: str,
+        *,
+        dataset: Callable[[], Dataset | None],
+        tab: TabState,
+        record: SessionRecord | None = None,
+    ) -> None:
+        server(id, dataset=dataset, tab_state=tab, record=record)
 
     return call
 
 
-def _serve(tab: AnalysisTab, input, session, dataset, state: TabState) -> None:
+def _serve(
+    tab: AnalysisTab, input, session, dataset, state: TabState, record: SessionRecord | None
+) -> None:
     if not tab.needs_data:  # the tab computes from its settings alone, whatever is uploaded
         dataset = _no_data
     controls = serve_settings(
@@ -213,6 +222,20 @@ def _serve(tab: AnalysisTab, input, session, dataset, state: TabState) -> None:
     for card in tab.cards:
         _render_output(card.output, card.build, view)
 
+    # --- the session's record and a project's restore ----------------------------------------
+    if record is not None:
+        record.register(
+            tab.name,
+            kind=tab.analysis_kind,
+            declaration=tab,
+            last=last,
+            view=view,
+            stale=stale,
+            settings=lambda: restorable(tab.declared, settings()),
+        )
+    if state.saved(f"{tab.name}.{RERUN}"):
+        _rerun_once(tab, state, current_spec, settings, analysis)
+
     downloads = (*table_downloads(tab), *tab.downloads)
     style_drawn: dict[str, str | None] = {"default": None}  # the CSV style shown by default
 
@@ -240,6 +263,24 @@ def _serve(tab: AnalysisTab, input, session, dataset, state: TabState) -> None:
 
 def _no_data() -> Dataset:
     return NO_DATASET
+
+
+def _rerun_once(tab: AnalysisTab, state: TabState, current_spec, settings, analysis) -> None:
+    """A project was opened: run once with its settings (a cached result comes back at once)."""
+    pending = [True]
+
+    @reactive.effect
+    def _rerun():
+        if not pending[0]:
+            return
+        spec, _ = current_spec()
+        if spec is None:  # not buildable (yet): the user sees why and can press Run
+            return
+        pending[0] = False
+        state.keep(f"{tab.name}.{RERUN}", False)
+        log.info("%s run again for an opened project", tab.name)
+        with reactive.isolate():
+            analysis.invoke(settings().ds, spec)
 
 
 def _render_output(output_id: str, build: Callable, view: Callable) -> None:

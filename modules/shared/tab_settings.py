@@ -81,7 +81,7 @@ def serve_settings(
                 options.set(new_options)
             if labels() != new_labels:
                 labels.set(new_labels)
-        state.keep(saved_key, _restorable(controls, s))
+        state.keep(saved_key, restorable(controls, s))
 
     for control in controls:
         _render_control(control, shapes[control.id], settings)
@@ -93,7 +93,7 @@ def serve_settings(
     return TabSettings(settings, options, labels)
 
 
-def _restorable(controls: Sequence[Control], s: Settings) -> dict[str, Any]:
+def restorable(controls: Sequence[Control], s: Settings) -> dict[str, Any]:
     """The settings by input id, as a reloaded page's controls should stand."""
     out: dict[str, Any] = {}
     for c in controls:

@@ -1,0 +1,172 @@
+"""The references the methods text cites (Vancouver style), and its software sentence.
+
+A key is cited in a sentence as "(Author, year)" by `cite`; only the keys cited by the
+sentences of the analyses actually run are listed under the paragraph.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Mapping
+
+# key -> (in-text citation, full reference)
+REFERENCES: dict[str, tuple[str, str]] = {
+    "pearson_chi2": (
+        "Pearson, 1900",
+        "Pearson K. On the criterion that a given system of deviations from the probable in the "
+        "case of a correlated system of variables is such that it can be reasonably supposed to "
+        "have arisen from random sampling. Philos Mag. 1900;50(302):157-175.",
+    ),
+    "fisher": (
+        "Fisher, 1922",
+        "Fisher RA. On the interpretation of χ² from contingency tables, and the calculation of "
+        "P. J R Stat Soc. 1922;85(1):87-94.",
+    ),
+    "freeman_halton": (
+        "Freeman and Halton, 1951",
+        "Freeman GH, Halton JH. Note on an exact treatment of contingency, goodness of fit and "
+        "other problems of significance. Biometrika. 1951;38(1-2):141-149.",
+    ),
+    "welch": (
+        "Welch, 1947",
+        "Welch BL. The generalization of 'Student's' problem when several different population "
+        "variances are involved. Biometrika. 1947;34(1-2):28-35.",
+    ),
+    "mann_whitney": (
+        "Mann and Whitney, 1947",
+        "Mann HB, Whitney DR. On a test of whether one of two random variables is stochastically "
+        "larger than the other. Ann Math Stat. 1947;18(1):50-60.",
+    ),
+    "kruskal": (
+        "Kruskal and Wallis, 1952",
+        "Kruskal WH, Wallis WA. Use of ranks in one-criterion variance analysis. J Am Stat Assoc. "
+        "1952;47(260):583-621.",
+    ),
+    "shapiro": (
+        "Shapiro and Wilk, 1965",
+        "Shapiro SS, Wilk MB. An analysis of variance test for normality (complete samples). "
+        "Biometrika. 1965;52(3-4):591-611.",
+    ),
+    "austin_smd": (
+        "Austin, 2009",
+        "Austin PC. Balance diagnostics for comparing the distribution of baseline covariates "
+        "between treatment groups in propensity-score matched samples. Stat Med. "
+        "2009;28(25):3083-3107.",
+    ),
+    "firth": (
+        "Firth, 1993",
+        "Firth D. Bias reduction of maximum likelihood estimates. Biometrika. 1993;80(1):27-38.",
+    ),
+    "heinze": (
+        "Heinze and Schemper, 2002",
+        "Heinze G, Schemper M. A solution to the problem of separation in logistic regression. "
+        "Stat Med. 2002;21(16):2409-2419.",
+    ),
+    "hosmer_lemeshow": (
+        "Hosmer and Lemeshow, 1980",
+        "Hosmer DW, Lemeshow S. Goodness of fit tests for the multiple logistic regression model. "
+        "Commun Stat Theory Methods. 1980;9(10):1043-1069.",
+    ),
+    "delong": (
+        "DeLong et al., 1988",
+        "DeLong ER, DeLong DM, Clarke-Pearson DL. Comparing the areas under two or more "
+        "correlated receiver operating characteristic curves: a nonparametric approach. "
+        "Biometrics. 1988;44(3):837-845.",
+    ),
+    "youden": (
+        "Youden, 1950",
+        "Youden WJ. Index for rating diagnostic tests. Cancer. 1950;3(1):32-35.",
+    ),
+    "clopper_pearson": (
+        "Clopper and Pearson, 1934",
+        "Clopper CJ, Pearson ES. The use of confidence or fiducial limits illustrated in the case "
+        "of the binomial. Biometrika. 1934;26(4):404-413.",
+    ),
+    "wilson": (
+        "Wilson, 1927",
+        "Wilson EB. Probable inference, the law of succession, and statistical inference. J Am "
+        "Stat Assoc. 1927;22(158):209-212.",
+    ),
+    "kaplan_meier": (
+        "Kaplan and Meier, 1958",
+        "Kaplan EL, Meier P. Nonparametric estimation from incomplete observations. J Am Stat "
+        "Assoc. 1958;53(282):457-481.",
+    ),
+    "mantel": (
+        "Mantel, 1966",
+        "Mantel N. Evaluation of survival data and two new rank order statistics arising in its "
+        "consideration. Cancer Chemother Rep. 1966;50(3):163-170.",
+    ),
+    "schemper_smith": (
+        "Schemper and Smith, 1996",
+        "Schemper M, Smith TL. A note on quantifying follow-up in studies of failure time. "
+        "Control Clin Trials. 1996;17(4):343-346.",
+    ),
+    "cox": (
+        "Cox, 1972",
+        "Cox DR. Regression models and life-tables. J R Stat Soc Series B. 1972;34(2):187-220.",
+    ),
+    "efron": (
+        "Efron, 1977",
+        "Efron B. The efficiency of Cox's likelihood function for censored data. J Am Stat Assoc. "
+        "1977;72(359):557-565.",
+    ),
+    "schoenfeld": (
+        "Schoenfeld, 1982",
+        "Schoenfeld D. Partial residuals for the proportional hazards regression model. "
+        "Biometrika. 1982;69(1):239-241.",
+    ),
+    "grambsch_therneau": (
+        "Grambsch and Therneau, 1994",
+        "Grambsch PM, Therneau TM. Proportional hazards tests and diagnostics based on weighted "
+        "residuals. Biometrika. 1994;81(3):515-526.",
+    ),
+    "cameron_trivedi": (
+        "Cameron and Trivedi, 2013",
+        "Cameron AC, Trivedi PK. Regression Analysis of Count Data. 2nd ed. Cambridge: Cambridge "
+        "University Press; 2013.",
+    ),
+    "bonett_wright": (
+        "Bonett and Wright, 2000",
+        "Bonett DG, Wright TA. Sample size requirements for estimating Pearson, Kendall and "
+        "Spearman correlations. Psychometrika. 2000;65(1):23-28.",
+    ),
+    "holm": (
+        "Holm, 1979",
+        "Holm S. A simple sequentially rejective multiple test procedure. Scand J Stat. "
+        "1979;6(2):65-70.",
+    ),
+    "benjamini_hochberg": (
+        "Benjamini and Hochberg, 1995",
+        "Benjamini Y, Hochberg Y. Controlling the false discovery rate: a practical and powerful "
+        "approach to multiple testing. J R Stat Soc Series B. 1995;57(1):289-300.",
+    ),
+    "statsmodels": (
+        "Seabold and Perktold, 2010",
+        "Seabold S, Perktold J. Statsmodels: econometric and statistical modeling with Python. "
+        "In: Proceedings of the 9th Python in Science Conference. 2010:92-96.",
+    ),
+    "scipy": (
+        "Virtanen et al., 2020",
+        "Virtanen P, Gommers R, Oliphant TE, et al. SciPy 1.0: fundamental algorithms for "
+        "scientific computing in Python. Nat Methods. 2020;17(3):261-272.",
+    ),
+}
+
+
+def cite(*keys: str) -> str:
+    """'(Firth, 1993; Heinze and Schemper, 2002)'."""
+    return "(" + "; ".join(REFERENCES[k][0] for k in keys) + ")"
+
+
+def software_sentence(versions: Mapping[str, str], firth_used: bool) -> str:
+    """Which software computed the results, with versions (firthmodels only when it was used)."""
+    packages = [f"pandas {versions.get('pandas', '?')}", f"NumPy {versions.get('numpy', '?')}"]
+    packages.append(f"SciPy {versions.get('scipy', '?')} {cite('scipy')}")
+    packages.append(f"statsmodels {versions.get('statsmodels', '?')} {cite('statsmodels')}")
+    if firth_used:
+        packages.append(f"firthmodels {versions.get('firthmodels', '?')}")
+    return (
+        f"Analyses were performed with MedStat {versions.get('medstat', '?')} in Python "
+        f"{versions.get('python', '?')}, using {', '.join(packages[:-1])} and {packages[-1]}. "
+        "All tests were two-sided; confidence intervals are 95%."
+    )

@@ -1,0 +1,132 @@
+"""What this browser tab has run, tab by tab, in the order a paper reads.
+
+Each analysis tab's server already keeps its last success (tab_server.py). `SessionRecord`,
+made once per session by app.py and handed to every analysis tab's server, lets the
+session-level pieces read them together: the methods text, the paper document and the
+project file (modules/paper/). A tab registers its last success, its staleness and its
+settings as reactive readers; nothing is copied, so the record is always what the tabs show.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+from dataclasses import dataclass
+from typing import Any
+
+from modules.shared.cleaning_steps import SAVED as STEPS_SAVED
+from modules.shared.session_state import TabState
+
+# A paper's order: baseline characteristics, the main outcome (crude and adjusted), then the
+# other analyses. A tab not named here (a new one) comes after these, in registration order.
+PAPER_ORDER = ("table1", "outcome", "regression", "survival", "diagnostic", "correlation")
+RERUN = "rerun"  # saved-state key suffix: run this tab once its settings are restored
+
+
+@dataclass(frozen=True)
+class Run:
+    """One tab's last success as the record reports it."""
+
+    tab: str  # the tab's name (its module id)
+    kind: str  # the analysis kind (logic.ANALYSES)
+    spec: Any
+    fingerprint: str  # the data it was run on
+    view: Any  # the view the tab shows (its result is view.result)
+    stale: str  # why it is out of date ('' when current)
+    declaration: Any = None  # the tab's AnalysisTab: its tables and figure cards
+
+    @property
+    def result(self) -> Any:
+        return self.view.result
+
+
+@dataclass(frozen=True)
+class _Entry:
+    kind: str
+    declaration: Any
+    last: Callable[[], Any]  # the tab's Finished (tab_server.py) or None
+    view: Callable[[], Any]
+    stale: Callable[[], str]
+    settings: Callable[[], dict[str, Any]]
+
+
+class SessionRecord:
+    """The analysis tabs of one browser tab: their last successes and their settings."""
+
+    def __init__(self, state: TabState) -> None:
+        self.state = state
+        self._entries: dict[str, _Entry] = {}
+
+    def register(
+        self,
+        name: str,
+        *,
+        kind: str,
+        declaration: Any = None,
+        last: Callable[[], Any],
+        view: Callable[[], Any],
+        stale: Callable[[], str],
+        settings: Callable[[], dict[str, Any]],
+    ) -> None:
+        """Called by each analysis tab's server at its start."""
+        self._entries[name] = _Entry(kind, declaration, last, view, stale, settings)
+
+    def names(self) -> list[str]:
+        """The registered tabs in paper order."""
+        return paper_order(self._entries)
+
+    def kind(self, name: str) -> str:
+        return self._entries[name].kind
+
+    def runs(self) -> list[Run]:
+        """Every tab's last success, current or not, in paper order (reactive)."""
+        out = []
+        for name in self.names():
+            entry = self._entries[name]
+            finished = entry.last()
+            if finished is None:
+                continue
+            view = entry.view() or finished.view
+            out.append(
+                Run(
+                    name,
+                    entry.kind,
+                    finished.spec,
+                    finished.fingerprint,
+                    view,
+                    entry.stale(),
+                    entry.declaration,
+                )
+            )
+        return out
+
+    def current(self) -> list[Run]:
+        """The runs that match the data and the settings on screen (reactive)."""
+        return [r for r in self.runs() if not r.stale]
+
+    def settings(self) -> dict[str, dict[str, Any]]:
+        """Each tab's controls as they stand, by input id (reactive)."""
+        return {name: dict(self._entries[name].settings()) for name in self.names()}
+
+    def restore(
+        self, settings: dict[str, dict[str, Any]], ran: set[str], steps: tuple[Any, ...]
+    ) -> list[str]:
+        """Save settings and cleaning steps where a reloaded page restores them from. The tabs
+        in `ran` run once when restored (a cached result comes back at once); the others show
+        no result, so none is left over from before. Returns the tabs restored."""
+        restored = []
+        for name, values in settings.items():
+            if name in self._entries:
+                self.state.keep(f"{name}.settings", dict(values))
+                self.state.keep(f"{name}.{RERUN}", name in ran)
+                if name not in ran:
+                    self.state.keep(name, None)
+                restored.append(name)
+        self.state.keep(STEPS_SAVED, tuple(steps))
+        return restored
+
+
+def paper_order(names: Any) -> list[str]:
+    """Names in PAPER_ORDER first, the rest after in their own order."""
+    names = list(names)
+    known = [n for n in PAPER_ORDER if n in names]
+    return known + [n for n in names if n not in PAPER_ORDER]

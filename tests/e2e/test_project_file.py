@@ -1,0 +1,169 @@
+"""The project file through the page: run two tabs, save the project, open it in a fresh tab
+with the same data (the tabs come back as they were, run again), and with other data (what
+differs is listed and nothing is applied). The methods card describes only what was run."""
+
+from __future__ import annotations
+
+import json
+from pathlib import Path
+
+import pandas as pd
+import pytest
+from docx import Document
+from playwright.sync_api import Browser, Page, expect
+
+from tests.e2e.helpers import EXAMPLE, open_tab, run_tab, upload
+
+pytestmark = pytest.mark.e2e
+
+TAB = "Paper & project"
+
+
+def fresh_page(browser: Browser, url: str) -> Page:
+    page = browser.new_context(viewport={"width": 1400, "height": 1000}).new_page()
+    page.goto(url)
+    page.wait_for_selector(".shiny-bound-output", timeout=30_000)
+    return page
+
+
+def run_table1_and_outcome(page: Page) -> None:
+    open_tab(page, "Table 1")
+    group = page.locator("#table1-group")
+    expect(group).to_be_visible(timeout=30_000)
+    group.select_option("asa_class")
+    expect(page.locator("#table1-variables + .selectize-control .item").first).to_be_visible(
+        timeout=30_000
+    )
+    run_tab(page, "table1")
+    open_tab(page, "Outcome analysis")
+    expect(page.locator("#outcome-covariates + .selectize-control .item").first).to_be_visible(
+        timeout=30_000
+    )
+    page.locator("input[name='outcome-method'][value='firth']").check()
+    run_tab(page, "outcome")
+
+
+def download(page: Page, selector: str, folder: Path) -> Path:
+    open_tab(page, TAB)
+    with page.expect_download(timeout=60_000) as info:
+        page.locator(selector).click()
+    path = folder / info.value.suggested_filename
+    info.value.save_as(path)
+    return path
+
+
+def save_project(page: Page, folder: Path) -> Path:
+    return download(page, "#paper-save_project", folder)
+
+
+def open_project(page: Page, path: Path) -> None:
+    open_tab(page, TAB)
+    page.set_input_files("#paper-open_project", str(path))
+
+
+def test_save_then_open_with_the_same_data_restores_the_tabs(
+    browser: Browser, page: Page, app_url: str, tmp_path: Path
+):
+    open_tab(page, TAB)
+    expect(page.locator("#methods-empty")).to_be_visible(timeout=15_000)  # nothing run yet
+    run_table1_and_outcome(page)
+
+    open_tab(page, TAB)
+    methods = page.locator("#methods-text")
+    expect(methods).to_contain_text("Baseline characteristics", timeout=15_000)
+    expect(methods).to_contain_text("groups of asa_class")
+    expect(methods).to_contain_text("fitted by Firth's penalized likelihood, as chosen")
+    for absent in ("Kaplan", "Survival analysis", "ROC", "Correlation"):
+        expect(methods).not_to_contain_text(absent)
+
+    paper = download(page, "#paper-paper_docx", tmp_path)
+    document = Document(str(paper))
+    texts = [p.text for p in document.paragraphs]
+    assert texts[0] == "Statistical analysis" and texts[1].startswith("Baseline characteristics.")
+    captions = [t for t in texts if t.startswith("Table ")]
+    assert captions[0].startswith("Table 1. Baseline characteristics by asa_class")
+    assert len(document.tables) >= 2 and any(t.startswith("Table 2. ") for t in texts)
+    text = download(page, "#paper-methods_txt", tmp_path).read_text()
+    assert "Firth" in text and "References" in text and "Kaplan" not in text
+
+    path = save_project(page, tmp_path)
+    assert path.name.endswith("_project.json")
+    doc = json.loads(path.read_text())
+    assert doc["format"] == "medstat-project" and doc["includes_data"] is False
+    assert doc["data"]["name"] == EXAMPLE.name
+    assert doc["tabs"]["table1"]["settings"]["v"]
+    assert doc["tabs"]["outcome"]["spec"]["v"]["method"] == "firth"
+    first_id = pd.read_csv(EXAMPLE)["patient_id"].iloc[0]
+    assert first_id not in path.read_text()  # no patient value without the box ticked
+    page.locator("#paper-include_data").check()
+    with_data = save_project(page, tmp_path)
+    assert with_data.name.endswith("_project_with_data.json")
+    doc = json.loads(with_data.read_text())
+    assert doc["includes_data"] is True and first_id in doc["data_csv"]
+
+    other = fresh_page(browser, app_url)  # a new tab: the example data, every default
+    try:
+        open_tab(other, "Outcome analysis")
+        expect(other.locator("input[name='outcome-method'][value='auto']")).to_be_checked(
+            timeout=30_000
+        )
+        with other.expect_navigation(timeout=30_000):  # the project is applied by a reload
+            open_project(other, path)
+        other.wait_for_selector(".shiny-bound-output", timeout=30_000)
+
+        open_tab(other, TAB)
+        message = other.locator("#project-message[data-state=ok]")
+        expect(message).to_contain_text("Project opened", timeout=30_000)
+        expect(message).to_contain_text("2 run again")
+
+        open_tab(other, "Table 1")
+        expect(other.locator("#table1-group")).to_have_value("asa_class", timeout=30_000)
+        expect(other.locator("#table1-status [data-state=done]")).to_have_count(1, timeout=60_000)
+        expect(other.locator("#table1-stale [data-state=stale]")).to_have_count(0)
+        open_tab(other, "Outcome analysis")
+        expect(other.locator("input[name='outcome-method'][value='firth']")).to_be_checked()
+        expect(other.locator("#outcome-status [data-state=done]")).to_have_count(1, timeout=60_000)
+        expect(other.locator("#outcome-stale [data-state=stale]")).to_have_count(0)
+
+        open_tab(other, TAB)
+        expect(other.locator("#methods-text")).to_contain_text("groups of asa_class")
+    finally:
+        other.context.close()
+
+
+def test_other_data_lists_what_differs_and_applies_nothing(
+    browser: Browser, page: Page, app_url: str, tmp_path: Path
+):
+    run_table1_and_outcome(page)
+    path = save_project(page, tmp_path)
+
+    changed = tmp_path / "other_cohort.csv"
+    df = pd.read_csv(EXAMPLE).drop(columns=["crp"]).head(300)
+    df.assign(ward=["A", "B", "C"] * 100).to_csv(changed, index=False)
+    other = fresh_page(browser, app_url)
+    try:
+        upload(other, changed)
+        open_project(other, path)
+        message = other.locator("#project-message[data-state=differs]")
+        expect(message).to_contain_text("nothing was applied", timeout=30_000)
+        expect(message).to_contain_text(f"saved with '{EXAMPLE.name}'")
+        expect(message).to_contain_text("Columns missing from the data now (1): crp")
+        expect(message).to_contain_text("did not have (1): ward")
+        expect(message).to_contain_text("has 300")
+        open_tab(other, "Outcome analysis")
+        expect(other.locator("input[name='outcome-method'][value='auto']")).to_be_checked()
+        expect(other.locator("#outcome-status [data-state=idle]")).to_have_count(1)
+    finally:
+        other.context.close()
+
+
+def test_a_damaged_file_gets_a_sentence(page: Page, tmp_path: Path):
+    bad = tmp_path / "broken.json"
+    bad.write_text('{"format": "medstat-project", "version": 1, "data": {')
+    open_project(page, bad)
+    message = page.locator("#project-message[data-state=error]")
+    expect(message).to_contain_text("not JSON text", timeout=30_000)
+    foreign = tmp_path / "package.json"
+    foreign.write_text('{"name": "left-pad", "version": "1.3.0"}')
+    open_project(page, foreign)
+    expect(message).to_contain_text("not a MedStat project", timeout=30_000)
