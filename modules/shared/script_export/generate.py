@@ -1,0 +1,139 @@
+"""script_for: a standalone Python script that reads the raw file, redoes the cleaning steps
+and recomputes every table of the analyses run, printing them and writing them to CSV.
+
+The script imports pandas, numpy, scipy, statsmodels (and firthmodels when a model was fitted
+by Firth's method), never MedStat: a reviewer runs it with the pip line in its header.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+from collections.abc import Iterable, Mapping, Sequence
+from importlib import metadata
+from typing import Any
+
+from analyses import fisher_rxc, table1_tests
+from modules.shared.script_export.cleaning import read_record, step_records
+from modules.shared.script_export.runs import Call, call_for
+from modules.shared.script_export.sources import module_source, template
+
+# Order of the template sections in the script (each appears once).
+SECTIONS = ("coding", "logistic", "outcome", "table1")
+# MedStat's own pure modules a section runs on, copied whole at the end of the script.
+APPENDIX = {"table1": (table1_tests, fisher_rxc)}
+
+
+def _versions(firth: bool, xlsx: bool) -> list[str]:
+    packages = ["pandas", "numpy", "scipy", "statsmodels"]
+    packages += ["firthmodels"] if firth else []
+    packages += ["openpyxl"] if xlsx else []
+    return [f"{p}=={metadata.version(p)}" for p in packages]
+
+
+def _header(calls: Sequence[Call], pins: list[str], when: dt.datetime) -> str:
+    what = "\n".join(f"    {c.lines[0][2:]}" for c in calls)
+    tables = ", ".join(t for c in calls for t in c.tables)
+    return f'''#!/usr/bin/env python3
+"""MedStat analysis script, written {when:%Y-%m-%d %H:%M} UTC.
+
+Redoes, from the raw data file, the tables of:
+{what}
+
+Usage:
+    python this_script.py DATA_FILE [OUTPUT_FOLDER]
+
+It reads DATA_FILE as MedStat read it (READ_OPTIONS), redoes the cleaning steps in order
+(STEPS), prints each table and writes it as OUTPUT_FOLDER/<table>.csv (default folder:
+medstat_tables): {tables}.
+Numbers in the CSV files are written in full; MedStat's screens round them.
+
+It needs Python 3.11 and the package versions MedStat ran with (it does not need MedStat):
+    pip install {" ".join(pins)}
+"""
+'''
+
+
+def _imports(calls: Sequence[Call]) -> str:
+    lines = ["import math", "import re", "import sys", "import warnings"]
+    if any("table1" in c.sections for c in calls):
+        lines.append("from dataclasses import dataclass")
+    lines += ["from pathlib import Path", "", "import numpy as np", "import pandas as pd"]
+    if any(c.firth for c in calls):
+        lines += [
+            "from firthmodels import FirthLogisticRegression",
+            "from firthmodels._solvers import newton_raphson",
+            "from firthmodels.logistic import _Workspace, compute_logistic_quantities",
+        ]
+    lines.append("from scipy import stats")
+    if any("table1" in c.sections for c in calls):
+        lines.append("from scipy.special import gammaln")
+    if any("logistic" in c.sections for c in calls):
+        lines.append("from statsmodels.discrete.discrete_model import Logit")
+    return "\n".join(lines) + "\n"
+
+
+def _main(calls: Sequence[Call]) -> str:
+    body = "\n".join(f"    {line}" for c in calls for line in (*c.lines, ""))
+    return f"""def main():
+    if len(sys.argv) < 2:
+        sys.exit("Usage: python " + sys.argv[0] + " DATA_FILE [OUTPUT_FOLDER]")
+    df = apply_steps(read_data(sys.argv[1]))
+    print(f"{{len(df)}} rows after the cleaning steps.")
+    out = Path(sys.argv[2] if len(sys.argv) > 2 else "medstat_tables")
+    out.mkdir(parents=True, exist_ok=True)
+    tables = {{}}
+
+{body}
+    pd.set_option("display.width", 200)
+    pd.set_option("display.max_columns", 30)
+    for name, table in tables.items():
+        print(f"\\n== {{name}} ==")
+        print(table.to_string(index=False, float_format=lambda v: f"{{v:.4g}}"))
+        table.to_csv(out / f"{{name}}.csv", index=False, float_format="%.17g")
+    print(f"\\nWrote {{len(tables)}} tables to {{out}}/")
+"""
+
+
+def _code(name: str, text: str) -> str:
+    return f"# {'-' * 20} {name} {'-' * (73 - len(name))}\n\n{text}"
+
+
+def script_for(
+    read_options: Mapping[str, Any] | Iterable[tuple[str, Any]],
+    steps: Sequence[Any],
+    runs: Sequence[tuple[Any, ...]],
+    *,
+    when: dt.datetime | None = None,
+) -> str:
+    """The script's text. `runs` are (kind, spec) or (kind, spec, result): the result tells
+    which estimator MedStat chose where it chooses (Firth's method on separation).
+
+    A ScriptError (a ValueError with a sentence) names what cannot be scripted yet."""
+    options = read_record(read_options)
+    records = step_records(steps)
+    calls = [call_for(run[0], run[1], run[2] if len(run) > 2 else None, i) for i, run in
+             enumerate(runs, 1)]  # fmt: skip
+    if not calls:
+        raise ValueError("There is no analysis to write into a script: run one first.")
+    used = {s for c in calls for s in c.sections}
+    firth = any(c.firth for c in calls)
+    pins = _versions(firth, options["format"] == "xlsx")
+    parts = [
+        _header(calls, pins, when or dt.datetime.now(dt.UTC)),
+        _imports(calls),
+        _code("1. The data file", f"READ_OPTIONS = {options!r}\n\n{template('data')}"),
+        _code("2. Cleaning steps, in order", f"STEPS = {records!r}\n"),
+    ]
+    for section in SECTIONS:
+        if section in used:
+            text = template(section)
+            if section == "logistic" and not firth:
+                text = text[: text.index("def fit_firth(")] + text[text.index("def fit_model(") :]
+                text = text.replace('fit_firth(X, y) if method == "firth" else ', "")
+            parts.append(_code(f"Analysis code: {section}", text))
+    parts.append(_code("The tables", _main(calls)))
+    for section in SECTIONS:
+        for module in APPENDIX.get(section, ()) if section in used else ():
+            parts.append(_code(f"Appendix: {module.__name__}", module_source(module)))
+    parts.append('if __name__ == "__main__":\n    main()\n')
+    return "\n\n".join(p.rstrip("\n") + "\n" for p in parts)

@@ -1,0 +1,120 @@
+"""Each analysis run as the lines of the script's main() that redo its tables."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from typing import Any
+
+from analyses.specs import OutcomeSpec, Table1Spec
+from modules.shared.script_export.cleaning import ScriptError
+
+
+@dataclass(frozen=True)
+class Call:
+    """The lines of main() for one run, the templates it needs and the tables it makes."""
+
+    lines: tuple[str, ...]
+    sections: tuple[str, ...]
+    tables: tuple[str, ...]
+    firth: bool = False
+
+
+class _Code(str):
+    """A name of the script's own, written as it is (not as a string)."""
+
+
+def _literal(value: Any) -> str:
+    if isinstance(value, _Code):
+        return str(value)
+    if isinstance(value, tuple):
+        return repr(list(value))
+    return repr(value)
+
+
+def _call(target: str, function: str, arguments: dict[str, Any]) -> list[str]:
+    """`target = function(df, name=value, ...)`, one argument a line."""
+    args = [f"    {name}={_literal(value)}," for name, value in arguments.items()]
+    return [f"{target} = {function}(", "    df,", *args, ")"]
+
+
+def _estimators(spec: OutcomeSpec, result: Any | None) -> tuple[dict[str, str], str]:
+    """The estimator of each crude model and of the adjusted one, as the app chose them."""
+    if result is not None:
+        crude = dict(zip(result.univariable["variable"], result.univariable["method"], strict=True))
+        return {k: v or "logit" for k, v in crude.items()}, result.fit.method or "logit"
+    if spec.method == "auto":
+        raise ScriptError(
+            "The Outcome analysis chooses Firth's method where it finds separation; run it "
+            "first, so the script uses the estimator the app used for each model."
+        )
+    return dict.fromkeys(spec.covariates, spec.method), spec.method
+
+
+def outcome_call(spec: OutcomeSpec, result: Any | None, number: int) -> Call:
+    crude_est, adjusted_est = _estimators(spec, result)
+    stem = f"outcome_{number}"
+    common = {
+        "outcome": spec.outcome,
+        "event": spec.event,
+        "categorical": spec.categorical,
+        "reference": dict(spec.reference),
+        "effect_scale": spec.effect_scale,
+    }
+    screen = "all of them" if spec.screen_p is None else f"those with p < {spec.screen_p:g}"
+    lines = [
+        f"# {number}. Outcome: logistic regression of {spec.outcome!r}",
+        "# Crude odds ratios: one model per covariate. `estimators`: the estimator MedStat used",
+        "# for each (Firth's penalized likelihood where it found separation).",
+        *_call(
+            "crude",
+            "crude_odds_ratios",
+            {
+                "covariates": spec.covariates,
+                **common,
+                "estimators": crude_est,
+                "summary": spec.continuous_summary,
+            },
+        ),
+        f"tables[{stem + '_crude'!r}] = crude",
+        f"# Adjusted odds ratios: the covariates of the crude models, {screen}, and the forced.",
+        f"in_model = screened(crude, screen_p={spec.screen_p!r}, force={_literal(spec.force)})",
+        *_call(
+            f"tables[{stem + '_adjusted'!r}]",
+            "adjusted_odds_ratios",
+            {"covariates": _Code("in_model"), **common, "method": adjusted_est},
+        ),
+    ]
+    uses_firth = adjusted_est == "firth" or "firth" in crude_est.values()
+    return Call(
+        tuple(lines),
+        ("coding", "logistic", "outcome"),
+        (f"{stem}_crude", f"{stem}_adjusted"),
+        uses_firth,
+    )
+
+
+def table1_call(spec: Table1Spec, number: int) -> Call:
+    stem = f"table1_{number}"
+    by = f" by {spec.group!r}" if spec.group else ""
+    arguments = {
+        "variables": spec.variables,
+        "group": spec.group,
+        "categorical": spec.categorical,
+        "summary": spec.summary,
+        "median_variables": spec.median_variables,
+    }
+    target = f"tables[{stem + '_summaries'!r}], tables[{stem + '_tests'!r}]"
+    lines = [f"# {number}. Table 1{by}", *_call(target, "table1", arguments)]
+    return Call(tuple(lines), ("coding", "table1"), (f"{stem}_summaries", f"{stem}_tests"))
+
+
+SCRIPTED_KINDS = ("outcome", "table1")
+
+
+def call_for(kind: str, spec: Any, result: Any | None, number: int) -> Call:
+    """main()'s lines for one run; a ScriptError for an analysis the script cannot redo yet."""
+    if kind == "outcome" and isinstance(spec, OutcomeSpec):
+        return outcome_call(spec, result, number)
+    if kind == "table1" and isinstance(spec, Table1Spec):
+        return table1_call(spec, number)
+    raise ScriptError(f"The {kind} analysis cannot be written into a script yet.")

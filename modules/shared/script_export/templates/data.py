@@ -1,0 +1,197 @@
+"""Template: reading the raw file and redoing the cleaning steps (copied into exported scripts).
+
+Everything below the SCRIPT marker is copied into the script as it is; the imports above it are
+only there so that this file can be checked on its own (the script has its own header).
+"""
+
+from __future__ import annotations
+
+import re
+import sys
+
+import numpy as np
+import pandas as pd
+
+READ_OPTIONS: dict = {}
+STEPS: list = []
+# --- SCRIPT ---
+
+# Cells MedStat reads as missing (compared after trimming spaces, ignoring capitals).
+MISSING_CODES = {"", "na", "n/a", "nan", ".", "-", "null", "missing"} | {
+    "#n/a",
+    "#na",
+    "#div/0!",
+    "#value!",
+    "#ref!",
+    "#num!",
+    "#null!",
+    "#name?",
+}
+
+
+def read_data(path):
+    """The raw file, read the way MedStat read it (READ_OPTIONS, above)."""
+    options = READ_OPTIONS
+    if options["format"] == "xlsx":
+        raw = pd.read_excel(path, sheet_name=options["sheet"], header=None, dtype=object)
+        raw = raw.dropna(how="all").reset_index(drop=True)
+        df = raw.iloc[1:].reset_index(drop=True).infer_objects()
+    else:
+        df = pd.read_csv(
+            path,
+            sep=options["sep"],
+            decimal=options["decimal"],
+            encoding=options["encoding"],
+            header=None,
+            skiprows=options["skip_lines"] + 1,  # the lines above the header, and the header
+            index_col=False,
+            dtype=dict.fromkeys(options["text_columns"], "str") or None,
+            keep_default_na=False,  # "None" is a real answer in clinical data
+            na_values=[""],
+        )
+    df = df.dropna(axis=1, how="all").dropna(axis=0, how="all").reset_index(drop=True)
+    names = options["columns"]
+    if df.shape[1] != len(names):
+        sys.exit(f"The file has {df.shape[1]} columns; MedStat read {len(names)}: {names}.")
+    df.columns = names
+    keep_text = {names[i] for i in options["text_columns"] if i < len(names)}
+    for name in names:
+        if df[name].dtype == object or pd.api.types.is_string_dtype(df[name]):
+            df[name] = tidy_text_column(df[name], options.get("decimal", "."), name in keep_text)
+    return df
+
+
+def tidy_text_column(series, decimal, keep_text):
+    """Spaces trimmed, missing codes as missing, and numbers read as numbers."""
+    text = series.map(lambda v: v.strip() if isinstance(v, str) else v)
+    text = text.mask(text.map(lambda v: isinstance(v, str) and v.lower() in MISSING_CODES))
+    if keep_text or text.isna().all():
+        return text
+    written = text.str.replace(",", ".", regex=False) if decimal == "," else text
+    numbers = pd.to_numeric(written, errors="coerce")
+    if numbers.notna().sum() == text.notna().sum():
+        return numbers
+    return text
+
+
+def as_text(value):
+    """A value as MedStat shows it: 1.0 -> "1", " a " -> "a"."""
+    if isinstance(value, (float, np.floating)) and float(value).is_integer():
+        return str(int(value))
+    return str(value).strip()
+
+
+def text_of(series):
+    """A column as text labels (missing and blank cells missing)."""
+    out = series.map(lambda v: None if pd.isna(v) else as_text(v))
+    return out.mask(out == "")
+
+
+def number_of(series):
+    """A column as numbers (missing = NaN); it must hold numbers."""
+    return pd.to_numeric(series, errors="raise").astype(float)
+
+
+def apply_steps(df):
+    """Each cleaning step of STEPS (above), in the order they were made in MedStat."""
+    for step in STEPS:
+        kind = step["step"]
+        if kind == "value labels":
+            df[step["column"]] = text_of(df[step["column"]]).replace(step["labels"])
+        elif kind == "label merge":
+            written = df[step["column"]].map(lambda v: v if pd.isna(v) else str(v))
+            df[step["column"]] = written.replace(step["mapping"])
+        elif kind == "combine levels":
+            df[step["name"]] = text_of(df[step["column"]]).replace(step["groups"])
+        elif kind == "transform":
+            df[step["name"]] = transformed(number_of(df[step["column"]]), step)
+        elif kind == "cut":
+            df[step["name"]] = cut_into_groups(number_of(df[step["column"]]), step)
+        elif kind == "row filter":
+            df = df[rows_kept(df[step["column"]], step)].reset_index(drop=True)
+            print(f"Row filter {step['kept']}: {len(df)} rows remain.")
+        else:
+            sys.exit(f"Unknown cleaning step {kind!r}.")
+    return df
+
+
+def transformed(x, step):
+    """A rescaled, standardised, log or square-root column, as its formula says."""
+    how = step["how"]
+    with np.errstate(all="ignore"):
+        if how in ("log", "log2", "log10"):
+            return getattr(np, how)(x.where(x > 0))
+        if how == "sqrt":
+            return np.sqrt(x.where(x >= 0))
+        return (x - step["center"]) / step["scale"]
+
+
+def cut_into_groups(x, step):
+    """Groups [a, b) between the cut-offs; the last group includes its upper boundary."""
+    cutoffs = np.asarray(step["cutoffs"], dtype=float)
+    codes = np.searchsorted(cutoffs, x.to_numpy(), side="right")
+    labels = np.asarray(group_labels(step, float(x.min()), float(x.max())), dtype=object)
+    out = pd.Series(labels[np.minimum(codes, len(labels) - 1)], index=x.index, dtype=object)
+    return out.mask(x.isna())
+
+
+def group_labels(step, low, high):
+    """The groups' names as MedStat writes them: "[18, 40)", ..., "[65, 90]"."""
+    cutoffs = step["cutoffs"]
+    edges = [min(low, cutoffs[0]), *cutoffs, max(high, cutoffs[-1])]
+    text = [short_number(e) for e in edges]
+    if len(set(text[1:-1])) < len(cutoffs):  # cut-offs closer than 6 digits
+        text = [repr(float(e)) for e in edges]
+    labels = [f"[{a}, {b})" for a, b in zip(text[:-2], text[1:-1], strict=True)]
+    labels.append(f"[{text[-2]}, {text[-1]}]")
+    if step["quantiles"]:
+        return [f"Q{i} {label}" for i, label in enumerate(labels, 1)]
+    if sorted(labels, key=natural_key) != labels:
+        return [f"{i}: {label}" for i, label in enumerate(labels, 1)]
+    return labels
+
+
+def short_number(value):
+    text = f"{value:.6g}"
+    return "0" if text == "-0" else text
+
+
+def natural_key(label):
+    """Sort key: numbers numerically first, then text with its numbers in number order."""
+    try:
+        return (0, float(label), ())
+    except ValueError:
+        parts = re.split(r"(\d+)", label)
+        return (
+            1,
+            0.0,
+            tuple((0, int(p), "") if p.isdigit() else (1, 0, p.lower()) for p in parts if p),
+        )
+
+
+def rows_kept(column, step):
+    """The rows a row filter keeps (a missing value fails a comparison or 'is one of')."""
+    op, values = step["op"], step["values"]
+    if op in ("in", "not_in", "known"):
+        text = text_of(column)
+        if op == "known":
+            return text.notna()
+        member = text.isin(values)
+        return member if op == "in" else ~member
+    if pd.api.types.is_datetime64_any_dtype(column):
+        epoch = pd.Timestamp("1970-01-01")
+        x = (column - epoch) / pd.Timedelta(days=1)
+        a, b = ((pd.Timestamp(v) - epoch) / pd.Timedelta(days=1) for v in (*values, values[0])[:2])
+    else:
+        x = number_of(column)
+        a, b = (float(v) for v in (*values, values[0])[:2])
+    keep = {
+        ">=": x >= a,
+        ">": x > a,
+        "<=": x <= a,
+        "<": x < a,
+        "==": x == a,
+        "!=": x != a,
+        "between": (x >= a) & (x <= b),
+    }[op]
+    return keep if op == "!=" else keep & x.notna()

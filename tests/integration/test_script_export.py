@@ -1,0 +1,243 @@
+"""The exported script, run in a subprocess, gives every number of the app's tables.
+
+Each case runs logic on a data file (and cleaning steps), writes the script with script_for,
+runs it with the project's Python from an empty folder (no MedStat on its path) on the raw
+file, and compares every cell of every CSV it writes with the app's result frames: numbers to
+1e-6 relative, text exactly.
+"""
+
+from __future__ import annotations
+
+import ast
+import os
+import subprocess
+import sys
+from dataclasses import replace
+from pathlib import Path
+
+import numpy as np
+import pandas as pd
+import pytest
+
+import logic
+from analyses.specs import OutcomeSpec, Table1Spec
+from modules.shared.script_export import ScriptError, script_for
+from prep.formula import formula_step
+from utils.data_io import read_table
+
+ROOT = Path(__file__).resolve().parents[2]
+EXAMPLE = ROOT / "data" / "example_clinical.csv"
+PBC = ROOT / "tests" / "data" / "table1_pbc.csv"  # R survival::pbc (Mayo Clinic PBC trial)
+LUNG = ROOT / "tests" / "data" / "lung.csv"  # R survival::lung (NCCTG lung cancer trial)
+RTOL = 1e-6
+# What a standalone script may import: the standard library and the pinned statistics stack.
+ALLOWED = {"math", "re", "sys", "warnings", "dataclasses", "pathlib"}
+ALLOWED |= {"numpy", "pandas", "scipy", "statsmodels", "firthmodels"}
+
+
+def run_script(tmp_path: Path, text: str, data: Path) -> dict[str, pd.DataFrame]:
+    """Run the script on `data` from an empty folder; its tables by name."""
+    script = tmp_path / "analysis.py"
+    script.write_text(text, encoding="utf-8")
+    env = {k: v for k, v in os.environ.items() if k != "PYTHONPATH"}
+    done = subprocess.run(
+        [sys.executable, str(script), str(data), "tables"],
+        cwd=tmp_path,
+        env=env,
+        capture_output=True,
+        text=True,
+        timeout=120,
+    )
+    assert done.returncode == 0, done.stderr
+    assert "Wrote" in done.stdout
+    return {
+        p.stem: pd.read_csv(p, keep_default_na=False, na_values=[""], dtype=str)
+        for p in (tmp_path / "tables").glob("*.csv")
+    }
+
+
+def assert_same_table(script: pd.DataFrame, app: pd.DataFrame, name: str) -> None:
+    """Every cell: numbers (and booleans) to RTOL, text exactly; NaN where the app has NaN."""
+    assert list(script.columns) == list(app.columns), name
+    assert len(script) == len(app), name
+    for column in app.columns:
+        ours = script[column].fillna("")
+        theirs = app[column]
+        if pd.api.types.is_bool_dtype(theirs):
+            assert ours.tolist() == [str(v) for v in theirs], (name, column)
+        elif pd.api.types.is_numeric_dtype(theirs):
+            a = pd.to_numeric(ours.replace("", np.nan)).to_numpy(dtype=float)
+            b = theirs.to_numpy(dtype=float)
+            assert np.array_equal(np.isnan(a), np.isnan(b)), (name, column)
+            assert np.allclose(a, b, rtol=RTOL, atol=0, equal_nan=True), (name, column, a, b)
+        else:
+            expected = ["" if pd.isna(v) else str(v) for v in theirs]
+            assert ours.tolist() == expected, (name, column)
+
+
+def check(tmp_path: Path, dataset, runs) -> dict[str, pd.DataFrame]:
+    """Run the script of `runs` on the dataset's raw file and compare it with logic.run."""
+    results = [(kind, spec, logic.run(kind, dataset, spec)) for kind, spec in runs]
+    text = script_for(dataset.read_options, dataset.steps, results)
+    tables = run_script(tmp_path, text, Path(dataset.name))
+    for i, (kind, _, result) in enumerate(results, 1):
+        if kind == "outcome":
+            assert_same_table(tables[f"outcome_{i}_crude"], result.univariable, "crude")
+            assert_same_table(tables[f"outcome_{i}_adjusted"], result.multivariable, "adjusted")
+        else:
+            assert_same_table(tables[f"table1_{i}_summaries"], result.cells, "summaries")
+            assert_same_table(tables[f"table1_{i}_tests"], result.variables, "tests")
+    assert len(tables) == 2 * len(runs)
+    return tables
+
+
+def read(path: Path):
+    return replace(read_table(path), name=str(path))  # the script reads the file by this path
+
+
+def imports_of(text: str) -> set[str]:
+    names = set()
+    for node in ast.walk(ast.parse(text)):
+        if isinstance(node, ast.Import):
+            names |= {a.name.split(".")[0] for a in node.names}
+        elif isinstance(node, ast.ImportFrom):
+            names.add((node.module or "").split(".")[0])
+    return names
+
+
+EXAMPLE_COVARIATES = ("age", "sex", "bmi", "smoking", "diabetes", "asa_class", "albumin", "crp")
+EXAMPLE_FACTORS = ("sex", "smoking", "diabetes", "asa_class", "surgery_type")
+
+
+def test_example_data_outcome_and_table1(tmp_path):
+    dataset = read(EXAMPLE)
+    outcome = OutcomeSpec(
+        outcome="complication",
+        covariates=(*EXAMPLE_COVARIATES, "surgery_type"),
+        event="Yes",
+        categorical=EXAMPLE_FACTORS,
+        reference=(("smoking", "Never"),),
+        continuous_summary="median",
+    )
+    table1 = Table1Spec(
+        variables=(*EXAMPLE_COVARIATES, "creatinine", "surgery_type"),
+        group="complication",
+        categorical=EXAMPLE_FACTORS,
+    )
+    check(tmp_path, dataset, [("outcome", outcome), ("table1", table1)])
+
+
+def test_example_data_with_cleaning_steps_and_firth(tmp_path):
+    raw = read(EXAMPLE)
+    steps = [
+        logic.propose_step("filter", raw, column="age", op=">=", values=("40",)).step,
+        ("smoking", {"Former": "Ever", "Current": "Ever"}),  # a label merge
+    ]
+    data = logic.prepare(raw, steps).dataset
+    steps.append(
+        logic.propose_step("transform", data, column="crp", how="log", name="log_crp").step
+    )
+    data = logic.prepare(raw, steps).dataset
+    steps.append(
+        logic.propose_step("transform", data, column="age", how="per_sd", name="age_sd").step
+    )
+    data = logic.prepare(raw, steps).dataset
+    steps.append(
+        logic.propose_step("cut", data, column="bmi", name="bmi_group", cutoffs="25, 30").step
+    )
+    data = logic.prepare(raw, steps).dataset
+    groups = {"III": "III-IV", "IV": "III-IV"}
+    steps.append(
+        logic.propose_step("combine", data, column="asa_class", groups=groups, name="asa3").step
+    )
+    prepared = logic.prepare(raw, steps)
+    assert prepared.skipped == ()
+    dataset = prepared.dataset
+    assert len(dataset.steps) == len(steps) and len(dataset.df) < len(raw.df)
+    outcome = OutcomeSpec(
+        outcome="complication",
+        covariates=("age_sd", "sex", "log_crp", "smoking", "bmi_group", "asa3", "albumin"),
+        event="Yes",
+        method="firth",
+        categorical=("sex", "smoking", "bmi_group", "asa3"),
+        screen_p=0.10,
+        force=("sex",),
+        effect_scale="iqr",
+    )
+    table1 = Table1Spec(
+        variables=("age", "log_crp", "smoking", "bmi_group", "asa3", "creatinine"),
+        group="asa3",
+        categorical=("smoking", "bmi_group", "asa3"),
+        summary="auto",
+        median_variables=("creatinine",),
+    )
+    tables = check(tmp_path, dataset, [("outcome", outcome), ("table1", table1)])
+    assert set(tables["outcome_1_crude"]["method"]) == {"firth"}
+
+
+def test_public_data_pbc(tmp_path):
+    """R's survival::pbc: a three-valued status (death against the others), a 4-level stage."""
+    dataset = read(PBC)
+    outcome = OutcomeSpec(
+        outcome="status",
+        covariates=("age", "sex", "bili", "albumin", "edema", "stage", "protime"),
+        event="2",
+        categorical=("sex", "edema", "stage"),
+        effect_scale="10",
+    )
+    table1 = Table1Spec(
+        variables=("age", "sex", "bili", "albumin", "ascites", "edema", "stage", "copper"),
+        group="trt",
+        categorical=("sex", "ascites", "edema", "stage"),
+    )
+    check(tmp_path, dataset, [("outcome", outcome), ("table1", table1)])
+
+
+def test_public_data_lung_separation_and_small_groups(tmp_path):
+    """R's survival::lung: '.' missing codes, an unnamed first column, ECOG 3 in one patient
+    (Fisher's exact r x c test, a crude model the app fits by Firth's method)."""
+    dataset = read(LUNG)
+    outcome = OutcomeSpec(
+        outcome="status",
+        covariates=("age", "sex", "ph.ecog", "wt.loss", "wt_grp"),
+        categorical=("sex", "ph.ecog", "wt_grp"),
+        screen_p=None,
+    )
+    table1 = Table1Spec(
+        variables=("age", "ph.ecog", "ph.karno", "meal.cal", "wt_grp"),
+        group="sex",
+        categorical=("ph.ecog", "wt_grp"),
+    )
+    check(tmp_path, dataset, [("outcome", outcome), ("table1", table1)])
+
+
+def test_script_imports_only_the_statistics_stack_and_pins_it():
+    dataset = read(EXAMPLE)
+    spec = OutcomeSpec(outcome="complication", covariates=("age",), method="firth")
+    text = script_for(
+        dataset.read_options, (), [("outcome", spec), ("table1", Table1Spec(("age",)))]
+    )
+    assert imports_of(text) <= ALLOWED
+    pins = dict(
+        line.split("==")
+        for line in (ROOT / "requirements.txt").read_text().splitlines()
+        if "==" in line and not line.startswith("#")
+    )
+    pip = next(line for line in text.splitlines() if line.strip().startswith("pip install"))
+    stated = dict(word.split("==") for word in pip.split()[2:])
+    assert set(stated) == {"pandas", "numpy", "scipy", "statsmodels", "firthmodels"}
+    assert all(pins[name] == version for name, version in stated.items())
+
+
+def test_what_cannot_be_scripted_is_refused_with_a_sentence():
+    dataset = read(EXAMPLE)
+    auto = OutcomeSpec(outcome="complication", covariates=("age",))
+    with pytest.raises(ScriptError, match="run it first"):
+        script_for(dataset.read_options, (), [("outcome", auto)])
+    formula = formula_step(dataset, "ratio", "crp / albumin")
+    with pytest.raises(ScriptError, match="cannot be written into a script"):
+        script_for(dataset.read_options, (formula,), [("table1", Table1Spec(("age",)))])
+    with pytest.raises(ScriptError, match="not known"):
+        script_for((), (), [("table1", Table1Spec(("age",)))])
+    with pytest.raises(ScriptError, match="survival"):
+        script_for(dataset.read_options, (), [("survival", object())])
