@@ -9,13 +9,9 @@ file, and compares every cell of every CSV it writes with the app's result frame
 from __future__ import annotations
 
 import ast
-import os
-import subprocess
-import sys
 from dataclasses import replace
 from pathlib import Path
 
-import numpy as np
 import pandas as pd
 import pytest
 
@@ -23,56 +19,16 @@ import logic
 from analyses.specs import OutcomeSpec, Table1Spec
 from modules.shared.script_export import ScriptError, script_for
 from prep.formula import formula_step
+from tests.script_checks import assert_same_table, run_script
 from utils.data_io import read_table
 
 ROOT = Path(__file__).resolve().parents[2]
 EXAMPLE = ROOT / "data" / "example_clinical.csv"
 PBC = ROOT / "tests" / "data" / "table1_pbc.csv"  # R survival::pbc (Mayo Clinic PBC trial)
 LUNG = ROOT / "tests" / "data" / "lung.csv"  # R survival::lung (NCCTG lung cancer trial)
-RTOL = 1e-6
 # What a standalone script may import: the standard library and the pinned statistics stack.
 ALLOWED = {"math", "re", "sys", "warnings", "dataclasses", "pathlib"}
 ALLOWED |= {"numpy", "pandas", "scipy", "statsmodels", "firthmodels"}
-
-
-def run_script(tmp_path: Path, text: str, data: Path) -> dict[str, pd.DataFrame]:
-    """Run the script on `data` from an empty folder; its tables by name."""
-    script = tmp_path / "analysis.py"
-    script.write_text(text, encoding="utf-8")
-    env = {k: v for k, v in os.environ.items() if k != "PYTHONPATH"}
-    done = subprocess.run(
-        [sys.executable, str(script), str(data), "tables"],
-        cwd=tmp_path,
-        env=env,
-        capture_output=True,
-        text=True,
-        timeout=120,
-    )
-    assert done.returncode == 0, done.stderr
-    assert "Wrote" in done.stdout
-    return {
-        p.stem: pd.read_csv(p, keep_default_na=False, na_values=[""], dtype=str)
-        for p in (tmp_path / "tables").glob("*.csv")
-    }
-
-
-def assert_same_table(script: pd.DataFrame, app: pd.DataFrame, name: str) -> None:
-    """Every cell: numbers (and booleans) to RTOL, text exactly; NaN where the app has NaN."""
-    assert list(script.columns) == list(app.columns), name
-    assert len(script) == len(app), name
-    for column in app.columns:
-        ours = script[column].fillna("")
-        theirs = app[column]
-        if pd.api.types.is_bool_dtype(theirs):
-            assert ours.tolist() == [str(v) for v in theirs], (name, column)
-        elif pd.api.types.is_numeric_dtype(theirs):
-            a = pd.to_numeric(ours.replace("", np.nan)).to_numpy(dtype=float)
-            b = theirs.to_numpy(dtype=float)
-            assert np.array_equal(np.isnan(a), np.isnan(b)), (name, column)
-            assert np.allclose(a, b, rtol=RTOL, atol=0, equal_nan=True), (name, column, a, b)
-        else:
-            expected = ["" if pd.isna(v) else str(v) for v in theirs]
-            assert ours.tolist() == expected, (name, column)
 
 
 def check(tmp_path: Path, dataset, runs) -> dict[str, pd.DataFrame]:
@@ -241,3 +197,36 @@ def test_what_cannot_be_scripted_is_refused_with_a_sentence():
         script_for((), (), [("table1", Table1Spec(("age",)))])
     with pytest.raises(ScriptError, match="survival"):
         script_for(dataset.read_options, (), [("survival", object())])
+
+
+def test_names_from_the_data_stay_data_in_the_script():
+    """A column or level named to break out of a string, comment or docstring stays a value:
+    the script parses, and its top level holds only imports, definitions and assignments."""
+    dataset = read(EXAMPLE)
+    hostile = 'x"""\nimport os; os.system("echo owned") #\\'
+    spec = OutcomeSpec(
+        outcome=hostile, covariates=(hostile, "age"), method="logit", reference=((hostile, "'"),)
+    )
+    merge = (hostile, {"a'''\"": hostile})
+    text = script_for(
+        dataset.read_options,
+        (merge,),
+        [("outcome", spec), ("table1", Table1Spec((hostile,), group=hostile))],
+    )
+    tree = ast.parse(text)
+    allowed = (
+        ast.Import,
+        ast.ImportFrom,
+        ast.FunctionDef,
+        ast.ClassDef,
+        ast.Assign,
+        ast.AnnAssign,
+        ast.If,
+        ast.Expr,
+    )
+    assert all(isinstance(node, allowed) for node in tree.body)
+    assert [n for n in tree.body if isinstance(n, ast.Expr)] == [tree.body[0]]  # the docstring
+    assert repr(hostile) in ast.get_docstring(tree)  # shown as text in the header
+    main = next(n for n in tree.body if isinstance(n, ast.FunctionDef) and n.name == "main")
+    names = {c.value for c in ast.walk(main) if isinstance(c, ast.Constant)}
+    assert hostile in names

@@ -30,8 +30,13 @@ def _versions(firth: bool, xlsx: bool) -> list[str]:
     return [f"{p}=={metadata.version(p)}" for p in packages]
 
 
+def _docstring_safe(text: str) -> str:
+    """Text that cannot end the docstring it sits in (a column may be named 'a\"\"\"...')."""
+    return text.replace("\\", "\\\\").replace('"', '\\"')
+
+
 def _header(calls: Sequence[Call], pins: list[str], when: dt.datetime) -> str:
-    what = "\n".join(f"    {c.lines[0][2:]}" for c in calls)
+    what = "\n".join(f"    {_docstring_safe(c.lines[0][2:])}" for c in calls)
     tables = ", ".join(t for c in calls for t in c.tables)
     return f'''#!/usr/bin/env python3
 """MedStat analysis script, written {when:%Y-%m-%d %H:%M} UTC.

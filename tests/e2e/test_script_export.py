@@ -1,0 +1,77 @@
+"""The "Script (Python)" download in a real browser: downloaded from a tab, run on the raw
+file in a subprocess (no MedStat on its path), every number equal to the app's result."""
+
+from __future__ import annotations
+
+import ast
+from pathlib import Path
+
+import pytest
+from playwright.sync_api import Page, expect
+
+import logic
+from analyses.specs import Table1Spec
+from modules.outcome.controls import suggested_covariates
+from tests.e2e.helpers import EXAMPLE, click_run_and_wait, open_tab, run_outcome
+from tests.script_checks import assert_same_table, run_script
+from utils import data_io
+
+pytestmark = pytest.mark.e2e
+
+
+def download_script(page: Page, tab: str) -> str:
+    button = page.locator(f"#{tab}-download_script")
+    expect(button).to_be_visible(timeout=30_000)
+    with page.expect_download() as info:
+        button.click()
+    assert info.value.suggested_filename.endswith("_script.py")
+    return Path(info.value.path()).read_text(encoding="utf-8")
+
+
+def call_arguments(text: str, function: str) -> dict:
+    """The literal keyword arguments of the script's call of `function`."""
+    for node in ast.walk(ast.parse(text)):
+        if isinstance(node, ast.Call) and getattr(node.func, "id", "") == function:
+            return {k.arg: ast.literal_eval(k.value) for k in node.keywords}
+    raise AssertionError(f"no call of {function}")
+
+
+def test_outcome_script_from_the_tab_reproduces_its_tables(page: Page, tmp_path):
+    run_outcome(page)
+    text = download_script(page, "outcome")
+    assert "import logic" not in text and "pip install" in text
+
+    dataset = data_io.read_table(EXAMPLE)
+    covariates = suggested_covariates(dataset, "complication").selected
+    result = logic.analyze_outcome(dataset, "complication", covariates)
+    tables = run_script(tmp_path, text, EXAMPLE)
+    assert_same_table(tables["outcome_1_crude"], result.univariable, "crude")
+    assert_same_table(tables["outcome_1_adjusted"], result.multivariable, "adjusted")
+
+
+def test_table1_script_from_the_tab_reproduces_its_tables(page: Page, tmp_path):
+    open_tab(page, "Table 1")
+    group = page.locator("#table1-group")
+    expect(group).to_be_visible(timeout=30_000)
+    group.select_option("complication")
+    expect(page.locator("#table1-variables + .selectize-control .item").first).to_be_visible(
+        timeout=30_000
+    )
+    click_run_and_wait(page, "table1")
+    text = download_script(page, "table1")
+
+    arguments = call_arguments(text, "table1")
+    assert arguments["group"] == "complication"
+    spec = Table1Spec(**{k: tuple(v) if isinstance(v, list) else v for k, v in arguments.items()})
+    result = logic.run("table1", data_io.read_table(EXAMPLE), spec)
+    tables = run_script(tmp_path, text, EXAMPLE)
+    assert_same_table(tables["table1_1_summaries"], result.cells, "summaries")
+    assert_same_table(tables["table1_1_tests"], result.variables, "tests")
+
+
+def test_tabs_it_cannot_script_yet_offer_no_script(page: Page):
+    open_tab(page, "Correlation")
+    page.locator("#correlation-run").click()
+    expect(page.locator("#correlation-status [data-state=done]")).to_have_count(1, timeout=60_000)
+    expect(page.locator("#correlation-downloads .btn").first).to_be_visible(timeout=30_000)
+    expect(page.locator("#correlation-download_script")).to_have_count(0)
