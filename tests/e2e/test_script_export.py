@@ -10,7 +10,7 @@ import pytest
 from playwright.sync_api import Page, expect
 
 import logic
-from analyses.specs import Table1Spec
+from analyses.specs import CorrelationSpec, Table1Spec
 from modules.outcome.controls import suggested_covariates
 from tests.e2e.helpers import EXAMPLE, click_run_and_wait, open_tab, run_outcome
 from tests.script_checks import assert_same_table, run_script
@@ -69,9 +69,13 @@ def test_table1_script_from_the_tab_reproduces_its_tables(page: Page, tmp_path):
     assert_same_table(tables["table1_1_tests"], result.variables, "tests")
 
 
-def test_tabs_it_cannot_script_yet_offer_no_script(page: Page):
+def test_correlation_script_from_the_tab_reproduces_its_pairs(page: Page, tmp_path):
     open_tab(page, "Correlation")
-    page.locator("#correlation-run").click()
-    expect(page.locator("#correlation-status [data-state=done]")).to_have_count(1, timeout=60_000)
-    expect(page.locator("#correlation-downloads .btn").first).to_be_visible(timeout=30_000)
-    expect(page.locator("#correlation-download_script")).to_have_count(0)
+    click_run_and_wait(page, "correlation")
+    text = download_script(page, "correlation")
+
+    arguments = call_arguments(text, "correlations")
+    spec = CorrelationSpec(tuple(arguments["columns"]), arguments["method"], arguments["adjust"])
+    result = logic.run("correlation", data_io.read_table(EXAMPLE), spec)
+    tables = run_script(tmp_path, text, EXAMPLE)
+    assert_same_table(tables["correlation_1_pairs"], result.pairs, "pairs")

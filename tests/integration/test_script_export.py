@@ -16,7 +16,7 @@ import pandas as pd
 import pytest
 
 import logic
-from analyses.specs import OutcomeSpec, Table1Spec
+from analyses.specs import CorrelationSpec, OutcomeSpec, Table1Spec
 from modules.shared.script_export import ScriptError, script_for
 from prep.formula import formula_step
 from tests.script_checks import assert_same_table, run_script
@@ -40,11 +40,16 @@ def check(tmp_path: Path, dataset, runs) -> dict[str, pd.DataFrame]:
         if kind == "outcome":
             assert_same_table(tables[f"outcome_{i}_crude"], result.univariable, "crude")
             assert_same_table(tables[f"outcome_{i}_adjusted"], result.multivariable, "adjusted")
-        else:
+        elif kind == "table1":
             assert_same_table(tables[f"table1_{i}_summaries"], result.cells, "summaries")
             assert_same_table(tables[f"table1_{i}_tests"], result.variables, "tests")
-    assert len(tables) == 2 * len(runs)
+        else:
+            assert_same_table(tables[f"correlation_{i}_pairs"], result.pairs, "pairs")
+    assert len(tables) == sum(TABLES[kind] for kind, _ in runs)
     return tables
+
+
+TABLES = {"outcome": 2, "table1": 2, "correlation": 1}
 
 
 def read(path: Path):
@@ -80,7 +85,10 @@ def test_example_data_outcome_and_table1(tmp_path):
         group="complication",
         categorical=EXAMPLE_FACTORS,
     )
-    check(tmp_path, dataset, [("outcome", outcome), ("table1", table1)])
+    correlation = CorrelationSpec(("age", "bmi", "albumin", "creatinine", "crp"), adjust="holm")
+    check(
+        tmp_path, dataset, [("outcome", outcome), ("table1", table1), ("correlation", correlation)]
+    )
 
 
 def test_example_data_with_cleaning_steps_and_firth(tmp_path):
@@ -146,7 +154,12 @@ def test_public_data_pbc(tmp_path):
         group="trt",
         categorical=("sex", "ascites", "edema", "stage"),
     )
-    check(tmp_path, dataset, [("outcome", outcome), ("table1", table1)])
+    correlation = CorrelationSpec(
+        ("age", "bili", "albumin", "copper", "protime", "platelet"), "spearman", "fdr_bh"
+    )
+    check(
+        tmp_path, dataset, [("outcome", outcome), ("table1", table1), ("correlation", correlation)]
+    )
 
 
 def test_public_data_lung_separation_and_small_groups(tmp_path):

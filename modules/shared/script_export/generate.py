@@ -12,15 +12,15 @@ from collections.abc import Iterable, Mapping, Sequence
 from importlib import metadata
 from typing import Any
 
-from analyses import fisher_rxc, table1_tests
+from analyses import fisher_rxc, spearman, table1_tests
 from modules.shared.script_export.cleaning import read_record, step_records
 from modules.shared.script_export.runs import Call, call_for
 from modules.shared.script_export.sources import module_source, template
 
 # Order of the template sections in the script (each appears once).
-SECTIONS = ("coding", "logistic", "outcome", "table1")
+SECTIONS = ("coding", "logistic", "outcome", "table1", "correlation")
 # MedStat's own pure modules a section runs on, copied whole at the end of the script.
-APPENDIX = {"table1": (table1_tests, fisher_rxc)}
+APPENDIX = {"table1": (table1_tests, fisher_rxc), "spearman": (spearman,)}
 
 
 def _versions(firth: bool, xlsx: bool) -> list[str]:
@@ -59,9 +59,13 @@ It needs Python 3.11 and the package versions MedStat ran with (it does not need
 
 
 def _imports(calls: Sequence[Call]) -> str:
-    lines = ["import math", "import re", "import sys", "import warnings"]
-    if any("table1" in c.sections for c in calls):
+    used = {s for c in calls for s in c.sections}
+    lines = ["import itertools"] if "correlation" in used else []
+    lines += ["import math", "import re", "import sys", "import warnings"]
+    if "table1" in used:
         lines.append("from dataclasses import dataclass")
+    if "spearman" in used:
+        lines.append("from functools import lru_cache")
     lines += ["from pathlib import Path", "", "import numpy as np", "import pandas as pd"]
     if any(c.firth for c in calls):
         lines += [
@@ -72,8 +76,10 @@ def _imports(calls: Sequence[Call]) -> str:
     lines.append("from scipy import stats")
     if any("table1" in c.sections for c in calls):
         lines.append("from scipy.special import gammaln")
-    if any("logistic" in c.sections for c in calls):
+    if "logistic" in used:
         lines.append("from statsmodels.discrete.discrete_model import Logit")
+    if "correlation" in used:
+        lines.append("from statsmodels.stats.multitest import multipletests")
     return "\n".join(lines) + "\n"
 
 
@@ -137,7 +143,7 @@ def script_for(
                 text = text.replace('fit_firth(X, y) if method == "firth" else ', "")
             parts.append(_code(f"Analysis code: {section}", text))
     parts.append(_code("The tables", _main(calls)))
-    for section in SECTIONS:
+    for section in (*SECTIONS, "spearman"):
         for module in APPENDIX.get(section, ()) if section in used else ():
             parts.append(_code(f"Appendix: {module.__name__}", module_source(module)))
     parts.append('if __name__ == "__main__":\n    main()\n')

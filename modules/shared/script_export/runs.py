@@ -5,7 +5,7 @@ from __future__ import annotations
 from dataclasses import dataclass
 from typing import Any
 
-from analyses.specs import OutcomeSpec, Table1Spec
+from analyses.specs import CorrelationSpec, OutcomeSpec, Table1Spec
 from modules.shared.script_export.cleaning import ScriptError
 
 
@@ -108,7 +108,17 @@ def table1_call(spec: Table1Spec, number: int) -> Call:
     return Call(tuple(lines), ("coding", "table1"), (f"{stem}_summaries", f"{stem}_tests"))
 
 
-SCRIPTED_KINDS = ("outcome", "table1")
+def correlation_call(spec: CorrelationSpec, number: int) -> Call:
+    arguments = {"columns": spec.columns, "method": spec.method, "adjust": spec.adjust}
+    lines = [
+        f"# {number}. Correlation ({spec.method}) of {len(spec.columns)} columns",
+        *_call(f"tables['correlation_{number}_pairs']", "correlations", arguments),
+    ]
+    sections = ("coding", "correlation", *(("spearman",) if spec.method == "spearman" else ()))
+    return Call(tuple(lines), sections, (f"correlation_{number}_pairs",))
+
+
+SCRIPTED_KINDS = ("outcome", "table1", "correlation")
 
 
 def call_for(kind: str, spec: Any, result: Any | None, number: int) -> Call:
@@ -117,4 +127,6 @@ def call_for(kind: str, spec: Any, result: Any | None, number: int) -> Call:
         return outcome_call(spec, result, number)
     if kind == "table1" and isinstance(spec, Table1Spec):
         return table1_call(spec, number)
+    if kind == "correlation" and isinstance(spec, CorrelationSpec):
+        return correlation_call(spec, number)
     raise ScriptError(f"The {kind} analysis cannot be written into a script yet.")
