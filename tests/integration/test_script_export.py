@@ -16,13 +16,14 @@ import pandas as pd
 import pytest
 
 import logic
-from analyses.specs import CorrelationSpec, OutcomeSpec, Table1Spec
+from analyses.specs import CorrelationSpec, OutcomeSpec, RegressionSpec, Table1Spec
 from modules.shared.script_export import ScriptError, script_for
 from prep.formula import formula_step
 from tests.script_checks import assert_same_table, run_script
 from utils.data_io import read_table
 
 ROOT = Path(__file__).resolve().parents[2]
+DATA = ROOT / "tests" / "data"
 EXAMPLE = ROOT / "data" / "example_clinical.csv"
 PBC = ROOT / "tests" / "data" / "table1_pbc.csv"  # R survival::pbc (Mayo Clinic PBC trial)
 LUNG = ROOT / "tests" / "data" / "lung.csv"  # R survival::lung (NCCTG lung cancer trial)
@@ -33,6 +34,7 @@ ALLOWED |= {"numpy", "pandas", "scipy", "statsmodels", "firthmodels"}
 
 def check(tmp_path: Path, dataset, runs) -> dict[str, pd.DataFrame]:
     """Run the script of `runs` on the dataset's raw file and compare it with logic.run."""
+    tmp_path.mkdir(exist_ok=True)
     results = [(kind, spec, logic.run(kind, dataset, spec)) for kind, spec in runs]
     text = script_for(dataset.read_options, dataset.steps, results)
     tables = run_script(tmp_path, text, Path(dataset.name))
@@ -43,13 +45,16 @@ def check(tmp_path: Path, dataset, runs) -> dict[str, pd.DataFrame]:
         elif kind == "table1":
             assert_same_table(tables[f"table1_{i}_summaries"], result.cells, "summaries")
             assert_same_table(tables[f"table1_{i}_tests"], result.variables, "tests")
+        elif kind == "regression":
+            assert_same_table(tables[f"regression_{i}_crude"], result.univariable, "crude")
+            assert_same_table(tables[f"regression_{i}_adjusted"], result.multivariable, "adj")
         else:
             assert_same_table(tables[f"correlation_{i}_pairs"], result.pairs, "pairs")
     assert len(tables) == sum(TABLES[kind] for kind, _ in runs)
     return tables
 
 
-TABLES = {"outcome": 2, "table1": 2, "correlation": 1}
+TABLES = {"outcome": 2, "table1": 2, "correlation": 1, "regression": 2}
 
 
 def read(path: Path):
@@ -178,6 +183,33 @@ def test_public_data_lung_separation_and_small_groups(tmp_path):
         categorical=("ph.ecog", "wt_grp"),
     )
     check(tmp_path, dataset, [("outcome", outcome), ("table1", table1)])
+
+
+def test_regressions_linear_on_the_example_and_count_models_on_public_data(tmp_path):
+    """Linear on the example data (per SD); R's MASS::quine (school absence: overdispersed,
+    so negative binomial), datasets::warpbreaks (Poisson), survival::lung (a rate: Poisson
+    with log(follow-up time) as the offset)."""
+    example = read(EXAMPLE)
+    linear = RegressionSpec(
+        "bmi",
+        ("age", "sex", "smoking", "albumin", "crp"),
+        categorical=("sex", "smoking"),
+        effect_scale="sd",
+    )
+    check(tmp_path / "linear", example, [("regression", linear)])
+    quine = RegressionSpec(
+        "Days", ("Eth", "Sex", "Age", "Lrn"), "count", categorical=("Eth", "Sex", "Age", "Lrn")
+    )
+    quine_data = read(DATA / "quine.csv")
+    assert logic.run("regression", quine_data, quine).fit.family == "negbin"
+    check(tmp_path / "quine", quine_data, [("regression", quine)])
+    warpbreaks = RegressionSpec(
+        "breaks", ("wool", "tension"), "poisson", categorical=("wool", "tension"), screen_p=None
+    )
+    check(tmp_path / "warpbreaks", read(DATA / "warpbreaks.csv"), [("regression", warpbreaks)])
+    rate = RegressionSpec("ph.ecog", ("age", "sex", "wt_grp"), "poisson", exposure="time",
+                          categorical=("sex", "wt_grp"), effect_scale="10")  # fmt: skip
+    check(tmp_path / "rate", read(LUNG), [("regression", rate)])
 
 
 def test_script_imports_only_the_statistics_stack_and_pins_it():

@@ -18,7 +18,7 @@ from modules.shared.script_export.runs import Call, call_for
 from modules.shared.script_export.sources import module_source, template
 
 # Order of the template sections in the script (each appears once).
-SECTIONS = ("coding", "logistic", "outcome", "table1", "correlation")
+SECTIONS = ("coding", "logistic", "outcome", "table1", "correlation", "regression")
 # MedStat's own pure modules a section runs on, copied whole at the end of the script.
 APPENDIX = {"table1": (table1_tests, fisher_rxc), "spearman": (spearman,)}
 
@@ -76,8 +76,18 @@ def _imports(calls: Sequence[Call]) -> str:
     lines.append("from scipy import stats")
     if any("table1" in c.sections for c in calls):
         lines.append("from scipy.special import gammaln")
-    if "logistic" in used:
+    if "logistic" in used and "regression" in used:
+        lines.append("from statsmodels.discrete.discrete_model import Logit, NegativeBinomial")
+    elif "logistic" in used:
         lines.append("from statsmodels.discrete.discrete_model import Logit")
+    elif "regression" in used:
+        lines.append("from statsmodels.discrete.discrete_model import NegativeBinomial")
+    if "regression" in used:
+        lines += [
+            "from statsmodels.genmod import families",
+            "from statsmodels.genmod.generalized_linear_model import GLM",
+            "from statsmodels.regression.linear_model import OLS",
+        ]
     if "correlation" in used:
         lines.append("from statsmodels.stats.multitest import multipletests")
     return "\n".join(lines) + "\n"

@@ -5,7 +5,7 @@ from __future__ import annotations
 from dataclasses import dataclass
 from typing import Any
 
-from analyses.specs import CorrelationSpec, OutcomeSpec, Table1Spec
+from analyses.specs import CorrelationSpec, OutcomeSpec, RegressionSpec, Table1Spec
 from modules.shared.script_export.cleaning import ScriptError
 
 
@@ -118,7 +118,44 @@ def correlation_call(spec: CorrelationSpec, number: int) -> Call:
     return Call(tuple(lines), sections, (f"correlation_{number}_pairs",))
 
 
-SCRIPTED_KINDS = ("outcome", "table1", "correlation")
+def regression_call(spec: RegressionSpec, result: Any | None, number: int) -> Call:
+    if result is not None:
+        family = result.fit.family
+    elif spec.model != "count":
+        family = spec.model
+    else:
+        raise ScriptError(
+            "The Regression analysis chooses Poisson or negative binomial by the data's "
+            "overdispersion; run it first, so the script uses the model the app chose."
+        )
+    stem = f"regression_{number}"
+    common = {
+        "outcome": spec.outcome,
+        "family": family,
+        "categorical": spec.categorical,
+        "reference": dict(spec.reference),
+        "exposure": spec.exposure,
+        "effect_scale": spec.effect_scale,
+    }
+    names = {"linear": "linear", "poisson": "Poisson", "negbin": "negative binomial"}
+    screen = "all of them" if spec.screen_p is None else f"those with p < {spec.screen_p:g}"
+    lines = [
+        f"# {number}. Regression ({names[family]}) of {spec.outcome!r}",
+        *_call("crude", "crude_regression", {"covariates": spec.covariates, **common}),
+        f"tables[{stem + '_crude'!r}] = crude",
+        f"# Adjusted: the covariates of the crude models, {screen}, and the forced.",
+        f"in_model = regression_screened(crude, screen_p={spec.screen_p!r}, "
+        f"force={_literal(spec.force)})",
+        *_call(
+            f"tables[{stem + '_adjusted'!r}]",
+            "adjusted_regression",
+            {"covariates": _Code("in_model"), **common},
+        ),
+    ]
+    return Call(tuple(lines), ("coding", "regression"), (f"{stem}_crude", f"{stem}_adjusted"))
+
+
+SCRIPTED_KINDS = ("outcome", "table1", "correlation", "regression")
 
 
 def call_for(kind: str, spec: Any, result: Any | None, number: int) -> Call:
@@ -127,6 +164,8 @@ def call_for(kind: str, spec: Any, result: Any | None, number: int) -> Call:
         return outcome_call(spec, result, number)
     if kind == "table1" and isinstance(spec, Table1Spec):
         return table1_call(spec, number)
+    if kind == "regression" and isinstance(spec, RegressionSpec):
+        return regression_call(spec, result, number)
     if kind == "correlation" and isinstance(spec, CorrelationSpec):
         return correlation_call(spec, number)
     raise ScriptError(f"The {kind} analysis cannot be written into a script yet.")

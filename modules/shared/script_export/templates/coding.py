@@ -100,3 +100,38 @@ class Numeric:
 
     def design(self, rows):
         return self.values[rows][:, None]
+
+
+def independent_columns(X):
+    """Design columns kept: each one that adds rank (a redundant one is dropped, as R's NA)."""
+    xtx = X.T @ X
+    scale = np.sqrt(np.maximum(np.diag(xtx), 1e-300))
+    corr = xtx / np.outer(scale, scale)
+    keep = []
+    for j in range(X.shape[1]):
+        if np.linalg.matrix_rank(corr[np.ix_(keep + [j], keep + [j])], tol=1e-9) == len(keep) + 1:
+            keep.append(j)
+    return keep
+
+
+def model_design(covs, rows):
+    """Intercept + each covariate's columns on the chosen rows, without columns that are all
+    zero or redundant: the design X and the kept columns' positions in the full design."""
+    X_all = np.hstack([np.ones((int(rows.sum()), 1))] + [cov.design(rows) for cov in covs])
+    nonempty = [j for j in range(X_all.shape[1]) if j == 0 or np.any(X_all[:, j] != 0)]
+    keep = [nonempty[i] for i in independent_columns(X_all[:, nonempty])]
+    return X_all[:, keep], keep
+
+
+def per_increment(cov, known, effect_scale):
+    """What a continuous covariate's estimate is per: 1, 10 units, its SD or its IQR (of its
+    values among the patients with a known outcome, `known`; a zero spread: per unit)."""
+    values = cov.values[known & cov.present()]
+    if effect_scale == "10":
+        return 10.0
+    if effect_scale == "sd" and len(values) > 1 and np.std(values, ddof=1) > 0:
+        return float(np.std(values, ddof=1))
+    if effect_scale == "iqr" and len(values):
+        q1, q3 = np.percentile(values, [25, 75])
+        return float(q3 - q1) if q3 > q1 else 1.0
+    return 1.0

@@ -7,7 +7,7 @@ import math
 import numpy as np
 import pandas as pd
 
-from .coding import Factor, Numeric, binary_outcome
+from .coding import Factor, Numeric, binary_outcome, model_design, per_increment
 from .logistic import fit_model, variable_p
 
 # --- SCRIPT ---
@@ -73,20 +73,6 @@ def level_counts(codes, y, n_levels):
         pct = counts / total * 100 if total else np.full(n_levels, np.nan)
         cells.append([f"{c} ({formatted(p, 1)})" for c, p in zip(counts, pct, strict=True)])
     return n, events, cells[0], cells[1]
-
-
-def per_increment(cov, known, effect_scale):
-    """What a continuous covariate's odds ratio is per: 1, 10 units, its SD or its IQR (SD and
-    IQR of its values among the patients with a known outcome; a zero spread: per unit)."""
-    values = cov.values[known & cov.present()]
-    if effect_scale == "10":
-        return 10.0
-    if effect_scale == "sd" and len(values) > 1 and np.std(values, ddof=1) > 0:
-        return float(np.std(values, ddof=1))
-    if effect_scale == "iqr" and len(values):
-        q1, q3 = np.percentile(values, [25, 75])
-        return float(q3 - q1) if q3 > q1 else 1.0
-    return 1.0
 
 
 def odds_ratio_row(name, level, fit, column, per, n, events):
@@ -187,18 +173,6 @@ def screened(crude, screen_p, force=()):
     return ranked[:1]
 
 
-def independent_columns(X):
-    """Design columns kept: each one that adds rank (a redundant one is dropped, as R's NA)."""
-    xtx = X.T @ X
-    scale = np.sqrt(np.maximum(np.diag(xtx), 1e-300))
-    corr = xtx / np.outer(scale, scale)
-    keep = []
-    for j in range(X.shape[1]):
-        if np.linalg.matrix_rank(corr[np.ix_(keep + [j], keep + [j])], tol=1e-9) == len(keep) + 1:
-            keep.append(j)
-    return keep
-
-
 def adjusted_odds_ratios(
     df,
     outcome,
@@ -218,14 +192,7 @@ def adjusted_odds_ratios(
     for cov in covs:
         used &= cov.present()
     y = y_all[used]
-    blocks, owner = [np.ones((int(used.sum()), 1))], [None]
-    for cov in covs:
-        blocks.append(cov.design(used))
-        owner += [cov.name] * len(cov.columns)
-    X_all = np.hstack(blocks)
-    nonempty = [j for j in range(X_all.shape[1]) if j == 0 or np.any(X_all[:, j] != 0)]
-    keep = [nonempty[i] for i in independent_columns(X_all[:, nonempty])]
-    X = X_all[:, keep]
+    X, keep = model_design(covs, used)
     position = {j: i for i, j in enumerate(keep)}  # design column -> column of the fitted X
     fit = fit_model(X, y, method)
     rows, col = [], 1
