@@ -12,11 +12,19 @@ import ast
 from dataclasses import replace
 from pathlib import Path
 
+import numpy as np
 import pandas as pd
 import pytest
 
 import logic
-from analyses.specs import CorrelationSpec, OutcomeSpec, RegressionSpec, Table1Spec
+from analyses import survival_cox
+from analyses.specs import (
+    CorrelationSpec,
+    OutcomeSpec,
+    RegressionSpec,
+    SurvivalSpec,
+    Table1Spec,
+)
 from modules.shared.script_export import ScriptError, script_for
 from prep.formula import formula_step
 from tests.script_checks import assert_same_table, run_script
@@ -48,10 +56,30 @@ def check(tmp_path: Path, dataset, runs) -> dict[str, pd.DataFrame]:
         elif kind == "regression":
             assert_same_table(tables[f"regression_{i}_crude"], result.univariable, "crude")
             assert_same_table(tables[f"regression_{i}_adjusted"], result.multivariable, "adj")
+        elif kind == "survival":
+            check_survival(tables, f"survival_{i}", result)
         else:
             assert_same_table(tables[f"correlation_{i}_pairs"], result.pairs, "pairs")
-    assert len(tables) == sum(TABLES[kind] for kind, _ in runs)
+    assert len(tables) == sum(TABLES.get(kind, 0) for kind, _ in runs) + sum(
+        len([t for t in tables if t.startswith(f"survival_{i}_")])
+        for i, (kind, _) in enumerate(runs, 1)
+        if kind == "survival"
+    )
     return tables
+
+
+def check_survival(tables: dict, stem: str, result) -> None:
+    assert_same_table(tables[f"{stem}_medians"], result.medians, "medians")
+    if result.fit.logrank_df:
+        assert_same_table(tables[f"{stem}_logrank"], result.logrank, "logrank")
+        test = result.fit
+        expected = pd.DataFrame(
+            [{"logrank_chi2": test.logrank_chi2, "logrank_df": test.logrank_df,
+              "logrank_p": test.logrank_p}]
+        )  # fmt: skip
+        assert_same_table(tables[f"{stem}_logrank_test"], expected, "logrank test")
+    assert_same_table(tables[f"{stem}_cox_crude"], result.univariable, "cox crude")
+    assert_same_table(tables[f"{stem}_cox_adjusted"], result.multivariable, "cox adjusted")
 
 
 TABLES = {"outcome": 2, "table1": 2, "correlation": 1, "regression": 2}
@@ -210,6 +238,47 @@ def test_regressions_linear_on_the_example_and_count_models_on_public_data(tmp_p
     rate = RegressionSpec("ph.ecog", ("age", "sex", "wt_grp"), "poisson", exposure="time",
                           categorical=("sex", "wt_grp"), effect_scale="10")  # fmt: skip
     check(tmp_path / "rate", read(LUNG), [("regression", rate)])
+
+
+def test_survival_on_public_data(tmp_path):
+    """R's survival::lung (status 1/2, so 2 is the death) by sex, with covariates per SD; and
+    survival::pbc (death = status 2 of 0/1/2) by treatment, with a categorical covariate."""
+    lung = SurvivalSpec(
+        "status",
+        "time",
+        group="sex",
+        covariates=("age", "ph.ecog", "wt.loss"),
+        categorical=("sex", "ph.ecog"),
+        conf_type="log-log",
+        effect_scale="sd",
+    )
+    check(tmp_path / "lung", read(LUNG), [("survival", lung)])
+    pbc = SurvivalSpec(
+        "status",
+        "time",
+        event_level="2",
+        group="trt",
+        covariates=("age", "bili", "albumin", "edema"),
+        categorical=("edema",),
+        reference=(("trt", "2"),),
+    )
+    check(tmp_path / "pbc", read(PBC), [("survival", pbc)])
+
+
+def test_survival_on_a_large_cohort_takes_the_vectorised_efron_path(tmp_path):
+    """Past PHREG_MAX_WORK (patients x event times) the app fits Cox by its own vectorised
+    Efron code (analyses/survival_efron.py), which the script carries too."""
+    rng = np.random.default_rng(7)
+    n = 2500
+    arm = rng.choice(["control", "treated"], n)
+    age = rng.normal(60, 10, n).round(1)
+    time = rng.exponential(np.where(arm == "treated", 30, 20) * np.exp(-(age - 60) / 40)).round(2)
+    died = (rng.random(n) < 0.8).astype(int)
+    path = tmp_path / "cohort.csv"
+    pd.DataFrame({"time": time, "died": died, "arm": arm, "age": age}).to_csv(path, index=False)
+    assert n * len(np.unique(time[died > 0])) > survival_cox.PHREG_MAX_WORK
+    spec = SurvivalSpec("died", "time", group="arm", covariates=("age",), categorical=("arm",))
+    check(tmp_path / "run", read(path), [("survival", spec)])
 
 
 def test_script_imports_only_the_statistics_stack_and_pins_it():

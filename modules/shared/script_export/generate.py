@@ -12,15 +12,26 @@ from collections.abc import Iterable, Mapping, Sequence
 from importlib import metadata
 from typing import Any
 
-from analyses import fisher_rxc, spearman, table1_tests
+from analyses import (
+    fisher_rxc,
+    spearman,
+    survival_cox,
+    survival_efron,
+    survival_km,
+    table1_tests,
+)
 from modules.shared.script_export.cleaning import read_record, step_records
 from modules.shared.script_export.runs import Call, call_for
 from modules.shared.script_export.sources import module_source, template
 
 # Order of the template sections in the script (each appears once).
-SECTIONS = ("coding", "logistic", "outcome", "table1", "correlation", "regression")
+SECTIONS = ("coding", "logistic", "outcome", "table1", "correlation", "regression", "survival")
 # MedStat's own pure modules a section runs on, copied whole at the end of the script.
-APPENDIX = {"table1": (table1_tests, fisher_rxc), "spearman": (spearman,)}
+APPENDIX = {
+    "table1": (table1_tests, fisher_rxc),
+    "spearman": (spearman,),
+    "survival": (survival_km, survival_cox, survival_efron),
+}
 
 
 def _versions(firth: bool, xlsx: bool) -> list[str]:
@@ -60,9 +71,10 @@ It needs Python 3.11 and the package versions MedStat ran with (it does not need
 
 def _imports(calls: Sequence[Call]) -> str:
     used = {s for c in calls for s in c.sections}
-    lines = ["import itertools"] if "correlation" in used else []
+    lines = ["from __future__ import annotations", ""]  # MedStat's type hints, unevaluated
+    lines += ["import itertools"] if "correlation" in used else []
     lines += ["import math", "import re", "import sys", "import warnings"]
-    if "table1" in used:
+    if "table1" in used or "survival" in used:
         lines.append("from dataclasses import dataclass")
     if "spearman" in used:
         lines.append("from functools import lru_cache")
@@ -149,7 +161,9 @@ def script_for(
         if section in used:
             text = template(section)
             if section == "logistic" and not firth:
-                text = text[: text.index("def fit_firth(")] + text[text.index("def fit_model(") :]
+                text = (
+                    text[: text.index("def fit_firth(")] + text[text.index("def fit_logistic(") :]
+                )
                 text = text.replace('fit_firth(X, y) if method == "firth" else ', "")
             parts.append(_code(f"Analysis code: {section}", text))
     parts.append(_code("The tables", _main(calls)))

@@ -5,7 +5,13 @@ from __future__ import annotations
 from dataclasses import dataclass
 from typing import Any
 
-from analyses.specs import CorrelationSpec, OutcomeSpec, RegressionSpec, Table1Spec
+from analyses.specs import (
+    CorrelationSpec,
+    OutcomeSpec,
+    RegressionSpec,
+    SurvivalSpec,
+    Table1Spec,
+)
 from modules.shared.script_export.cleaning import ScriptError
 
 
@@ -155,7 +161,44 @@ def regression_call(spec: RegressionSpec, result: Any | None, number: int) -> Ca
     return Call(tuple(lines), ("coding", "regression"), (f"{stem}_crude", f"{stem}_adjusted"))
 
 
-SCRIPTED_KINDS = ("outcome", "table1", "correlation", "regression")
+def survival_call(spec: SurvivalSpec, number: int) -> Call:
+    stem = f"survival_{number}"
+    arguments = {
+        "event": spec.event,
+        "time": spec.time,
+        "start": spec.start,
+        "end": spec.end,
+        "event_level": spec.event_level,
+        "group": spec.group,
+        "covariates": spec.covariates,
+        "categorical": spec.categorical,
+        "reference": dict(spec.reference),
+        "conf_type": spec.conf_type,
+        "effect_scale": spec.effect_scale,
+    }
+    by = f" by {spec.group!r}" if spec.group else ""
+    lines = [
+        f"# {number}. Survival: time to {spec.event!r}{by}",
+        *_call("data", "SurvivalData", arguments),
+        f"tables[{stem + '_medians'!r}] = km_medians(data)",
+    ]
+    tables = [f"{stem}_medians"]
+    if spec.group:
+        lines.append(
+            f"tables[{stem + '_logrank'!r}], tables[{stem + '_logrank_test'!r}] = "
+            "logrank_test(data)"
+        )
+        tables += [f"{stem}_logrank", f"{stem}_logrank_test"]
+    if spec.group or spec.covariates:
+        lines += [
+            f"tables[{stem + '_cox_crude'!r}] = cox_crude(data)",
+            f"tables[{stem + '_cox_adjusted'!r}] = cox_adjusted(data)",
+        ]
+        tables += [f"{stem}_cox_crude", f"{stem}_cox_adjusted"]
+    return Call(tuple(lines), ("coding", "survival"), tuple(tables))
+
+
+SCRIPTED_KINDS = ("outcome", "table1", "correlation", "regression", "survival")
 
 
 def call_for(kind: str, spec: Any, result: Any | None, number: int) -> Call:
@@ -166,6 +209,8 @@ def call_for(kind: str, spec: Any, result: Any | None, number: int) -> Call:
         return table1_call(spec, number)
     if kind == "regression" and isinstance(spec, RegressionSpec):
         return regression_call(spec, result, number)
+    if kind == "survival" and isinstance(spec, SurvivalSpec):
+        return survival_call(spec, number)
     if kind == "correlation" and isinstance(spec, CorrelationSpec):
         return correlation_call(spec, number)
     raise ScriptError(f"The {kind} analysis cannot be written into a script yet.")

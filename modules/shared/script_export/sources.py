@@ -24,6 +24,13 @@ def template(name: str) -> str:
     return body.strip("\n") + "\n"
 
 
+def _is_medstat(node: ast.Import | ast.ImportFrom) -> bool:
+    names = (
+        [node.module or ""] if isinstance(node, ast.ImportFrom) else [a.name for a in node.names]
+    )
+    return any(name.split(".")[0] in ("analyses", "utils", "logic", "modules") for name in names)
+
+
 @cache
 def module_source(module: ModuleType) -> str:
     """A module's source without its import statements (its docstring becomes a comment)."""
@@ -31,8 +38,11 @@ def module_source(module: ModuleType) -> str:
     tree = ast.parse(text)
     lines = text.splitlines()
     drop: set[int] = set()
-    for node in tree.body:
-        if isinstance(node, (ast.Import, ast.ImportFrom)):
+    for node in ast.walk(tree):
+        # Every import at the top (the script's header has them) and MedStat's own anywhere.
+        if isinstance(node, (ast.Import, ast.ImportFrom)) and (
+            node in tree.body or _is_medstat(node)
+        ):
             drop.update(range(node.lineno - 1, node.end_lineno or node.lineno))
     doc = ast.get_docstring(tree)
     if doc and isinstance(tree.body[0], ast.Expr):

@@ -56,7 +56,7 @@ def fit_firth(X, y):
     return Fit("firth", params, ci, pvalues, float(model.loglik_))
 
 
-def fit_model(X, y, method):
+def fit_logistic(X, y, method):
     return fit_firth(X, y) if method == "firth" else fit_logit(X, y)
 
 

@@ -8,7 +8,7 @@ import numpy as np
 import pandas as pd
 
 from .coding import Factor, Numeric, binary_outcome, model_design, per_increment
-from .logistic import fit_model, variable_p
+from .logistic import fit_logistic, variable_p
 
 # --- SCRIPT ---
 
@@ -120,7 +120,7 @@ def crude_odds_ratios(
         y = y_all[used]
         X = np.column_stack([np.ones(len(y)), cov.design(used)])
         method = estimators[cov.name]
-        fit = fit_model(X, y, method)
+        fit = fit_logistic(X, y, method)
         if isinstance(cov, Factor):
             n, events, s0, s1 = level_counts(cov.codes[used], y, len(cov.levels))
             out = [
@@ -194,7 +194,7 @@ def adjusted_odds_ratios(
     y = y_all[used]
     X, keep = model_design(covs, used)
     position = {j: i for i, j in enumerate(keep)}  # design column -> column of the fitted X
-    fit = fit_model(X, y, method)
+    fit = fit_logistic(X, y, method)
     rows, col = [], 1
     for cov in covs:
         mine = [position[j] for j in range(col, col + len(cov.columns)) if j in position]
