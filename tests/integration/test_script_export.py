@@ -36,7 +36,8 @@ EXAMPLE = ROOT / "data" / "example_clinical.csv"
 PBC = ROOT / "tests" / "data" / "table1_pbc.csv"  # R survival::pbc (Mayo Clinic PBC trial)
 LUNG = ROOT / "tests" / "data" / "lung.csv"  # R survival::lung (NCCTG lung cancer trial)
 # What a standalone script may import: the standard library and the pinned statistics stack.
-ALLOWED = {"math", "re", "sys", "warnings", "dataclasses", "pathlib"}
+ALLOWED = {"__future__", "itertools", "functools", "math", "re", "sys", "warnings", "dataclasses"}
+ALLOWED |= {"pathlib"}
 ALLOWED |= {"numpy", "pandas", "scipy", "statsmodels", "firthmodels"}
 
 
