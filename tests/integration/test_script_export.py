@@ -284,11 +284,16 @@ def test_survival_on_a_large_cohort_takes_the_vectorised_efron_path(tmp_path):
 
 def test_script_imports_only_the_statistics_stack_and_pins_it():
     dataset = read(EXAMPLE)
-    spec = OutcomeSpec(outcome="complication", covariates=("age",), method="firth")
-    text = script_for(
-        dataset.read_options, (), [("outcome", spec), ("table1", Table1Spec(("age",)))]
-    )
+    every_kind = [
+        ("outcome", OutcomeSpec(outcome="complication", covariates=("age",), method="firth")),
+        ("table1", Table1Spec(("age",))),
+        ("correlation", CorrelationSpec(("age", "bmi"), "spearman")),
+        ("regression", RegressionSpec("crp", ("age",), "poisson")),
+        ("survival", SurvivalSpec("complication", "age", group="sex")),
+    ]
+    text = script_for(dataset.read_options, (), every_kind)
     assert imports_of(text) <= ALLOWED
+    compile(text, "script.py", "exec")
     pins = dict(
         line.split("==")
         for line in (ROOT / "requirements.txt").read_text().splitlines()
