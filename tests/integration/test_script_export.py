@@ -9,6 +9,8 @@ file, and compares every cell of every CSV it writes with the app's result frame
 from __future__ import annotations
 
 import ast
+import subprocess
+import sys
 from dataclasses import replace
 from pathlib import Path
 
@@ -282,7 +284,7 @@ def test_survival_on_a_large_cohort_takes_the_vectorised_efron_path(tmp_path):
     check(tmp_path / "run", read(path), [("survival", spec)])
 
 
-def test_script_imports_only_the_statistics_stack_and_pins_it():
+def test_script_imports_only_the_statistics_stack_and_pins_it(tmp_path):
     dataset = read(EXAMPLE)
     every_kind = [
         ("outcome", OutcomeSpec(outcome="complication", covariates=("age",), method="firth")),
@@ -293,7 +295,11 @@ def test_script_imports_only_the_statistics_stack_and_pins_it():
     ]
     text = script_for(dataset.read_options, (), every_kind)
     assert imports_of(text) <= ALLOWED
-    compile(text, "script.py", "exec")
+    script = tmp_path / "script.py"
+    script.write_text(text, encoding="utf-8")
+    lint = [sys.executable, "-m", "ruff", "check", "--isolated", "--select", "E,F,W,B"]
+    done = subprocess.run([*lint, "--line-length", "100", str(script)], capture_output=True)
+    assert done.returncode == 0, done.stdout.decode()  # no unused or undefined name, no slip
     pins = dict(
         line.split("==")
         for line in (ROOT / "requirements.txt").read_text().splitlines()

@@ -8,6 +8,8 @@ by Firth's method), never MedStat: a reviewer runs it with the pip line in its h
 from __future__ import annotations
 
 import datetime as dt
+import pprint
+import textwrap
 from collections.abc import Iterable, Mapping, Sequence
 from importlib import metadata
 from typing import Any
@@ -48,7 +50,7 @@ def _docstring_safe(text: str) -> str:
 
 def _header(calls: Sequence[Call], pins: list[str], when: dt.datetime) -> str:
     what = "\n".join(f"    {_docstring_safe(c.lines[0][2:])}" for c in calls)
-    tables = ", ".join(t for c in calls for t in c.tables)
+    tables = textwrap.fill(", ".join(t for c in calls for t in c.tables) + ".", 92)
     return f'''#!/usr/bin/env python3
 """MedStat analysis script, written {when:%Y-%m-%d %H:%M} UTC.
 
@@ -60,7 +62,8 @@ Usage:
 
 It reads DATA_FILE as MedStat read it (READ_OPTIONS), redoes the cleaning steps in order
 (STEPS), prints each table and writes it as OUTPUT_FOLDER/<table>.csv (default folder:
-medstat_tables): {tables}.
+medstat_tables):
+{tables}
 Numbers in the CSV files are written in full; MedStat's screens round them.
 
 It needs Python 3.11 and the package versions MedStat ran with (it does not need MedStat):
@@ -106,7 +109,7 @@ def _imports(calls: Sequence[Call]) -> str:
 
 
 def _main(calls: Sequence[Call]) -> str:
-    body = "\n".join(f"    {line}" for c in calls for line in (*c.lines, ""))
+    body = "\n".join(f"    {line}".rstrip() for c in calls for line in (*c.lines, ""))
     return f"""def main():
     if len(sys.argv) < 2:
         sys.exit("Usage: python " + sys.argv[0] + " DATA_FILE [OUTPUT_FOLDER]")
@@ -125,6 +128,11 @@ def _main(calls: Sequence[Call]) -> str:
         table.to_csv(out / f"{{name}}.csv", index=False, float_format="%.17g")
     print(f"\\nWrote {{len(tables)}} tables to {{out}}/")
 """
+
+
+def _literal(value: Any) -> str:
+    """A Python literal of plain data, wrapped to the script's line length."""
+    return pprint.pformat(value, width=96, sort_dicts=False)
 
 
 def _code(name: str, text: str) -> str:
@@ -154,8 +162,8 @@ def script_for(
     parts = [
         _header(calls, pins, when or dt.datetime.now(dt.UTC)),
         _imports(calls),
-        _code("1. The data file", f"READ_OPTIONS = {options!r}\n\n{template('data')}"),
-        _code("2. Cleaning steps, in order", f"STEPS = {records!r}\n"),
+        _code("1. The data file", f"READ_OPTIONS = {_literal(options)}\n\n{template('data')}"),
+        _code("2. Cleaning steps, in order", f"STEPS = {_literal(records)}\n"),
     ]
     for section in SECTIONS:
         if section in used:

@@ -135,3 +135,6 @@ def per_increment(cov, known, effect_scale):
         q1, q3 = np.percentile(values, [25, 75])
         return float(q3 - q1) if q3 > q1 else 1.0
     return 1.0
+
+
+Covariate = Factor | Numeric  # what a model takes (in the type hints of the code copied below)
