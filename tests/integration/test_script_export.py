@@ -22,6 +22,7 @@ import logic
 from analyses import survival_cox
 from analyses.specs import (
     CorrelationSpec,
+    DiagnosticSpec,
     OutcomeSpec,
     RegressionSpec,
     SurvivalSpec,
@@ -61,6 +62,9 @@ def check(tmp_path: Path, dataset, runs) -> dict[str, pd.DataFrame]:
             assert_same_table(tables[f"regression_{i}_adjusted"], result.multivariable, "adj")
         elif kind == "survival":
             check_survival(tables, f"survival_{i}", result)
+        elif kind == "diagnostic":
+            for table in ("auc", "cutoffs", "accuracy", "comparisons"):
+                assert_same_table(tables[f"diagnostic_{i}_{table}"], getattr(result, table), table)
         else:
             assert_same_table(tables[f"correlation_{i}_pairs"], result.pairs, "pairs")
     assert len(tables) == sum(TABLES.get(kind, 0) for kind, _ in runs) + sum(
@@ -85,7 +89,7 @@ def check_survival(tables: dict, stem: str, result) -> None:
     assert_same_table(tables[f"{stem}_cox_adjusted"], result.multivariable, "cox adjusted")
 
 
-TABLES = {"outcome": 2, "table1": 2, "correlation": 1, "regression": 2}
+TABLES = {"outcome": 2, "table1": 2, "correlation": 1, "regression": 2, "diagnostic": 4}
 
 
 def read(path: Path):
@@ -243,6 +247,21 @@ def test_regressions_linear_on_the_example_and_count_models_on_public_data(tmp_p
     check(tmp_path / "rate", read(LUNG), [("regression", rate)])
 
 
+def test_diagnostic_accuracy_on_the_example_and_public_data(tmp_path):
+    """The example data (markers, a binary test, a chosen cut-off, Wilson CIs) and pROC's
+    aSAH data (Turck et al. 2010: S100B and NDKA against a poor outcome, DeLong compared)."""
+    example = DiagnosticSpec(
+        "complication",
+        markers=("crp", "albumin", "age"),
+        binary_tests=(("diabetes", "Yes"),),
+        cutoffs=(("crp", 20.0),),
+        ci_method="wilson",
+    )
+    check(tmp_path / "example", read(EXAMPLE), [("diagnostic", example)])
+    asah = DiagnosticSpec("outcome", "Poor", markers=("s100b", "ndka"), direction="higher")
+    check(tmp_path / "asah", read(DATA / "asah.csv"), [("diagnostic", asah)])
+
+
 def test_survival_on_public_data(tmp_path):
     """R's survival::lung (status 1/2, so 2 is the death) by sex, with covariates per SD; and
     survival::pbc (death = status 2 of 0/1/2) by treatment, with a categorical covariate."""
@@ -292,6 +311,7 @@ def test_script_imports_only_the_statistics_stack_and_pins_it(tmp_path):
         ("correlation", CorrelationSpec(("age", "bmi"), "spearman")),
         ("regression", RegressionSpec("crp", ("age",), "poisson")),
         ("survival", SurvivalSpec("complication", "age", group="sex")),
+        ("diagnostic", DiagnosticSpec("complication", markers=("crp",))),
     ]
     text = script_for(dataset.read_options, (), every_kind)
     assert imports_of(text) <= ALLOWED

@@ -15,6 +15,10 @@ from importlib import metadata
 from typing import Any
 
 from analyses import (
+    delong,
+    diagnostic_accuracy,
+    diagnostic_data,
+    diagnostic_roc,
     fisher_rxc,
     spearman,
     survival_cox,
@@ -27,12 +31,22 @@ from modules.shared.script_export.runs import Call, call_for
 from modules.shared.script_export.sources import module_source, template
 
 # Order of the template sections in the script (each appears once).
-SECTIONS = ("coding", "logistic", "outcome", "table1", "correlation", "regression", "survival")
+SECTIONS = (
+    "coding",
+    "logistic",
+    "outcome",
+    "table1",
+    "correlation",
+    "regression",
+    "survival",
+    "diagnostic",
+)
 # MedStat's own pure modules a section runs on, copied whole at the end of the script.
 APPENDIX = {
     "table1": (table1_tests, fisher_rxc),
     "spearman": (spearman,),
     "survival": (survival_km, survival_cox, survival_efron),
+    "diagnostic": (delong, diagnostic_roc, diagnostic_accuracy, diagnostic_data),
 }
 
 
@@ -75,9 +89,9 @@ It needs Python 3.11 and the package versions MedStat ran with (it does not need
 def _imports(calls: Sequence[Call]) -> str:
     used = {s for c in calls for s in c.sections}
     lines = ["from __future__ import annotations", ""]  # MedStat's type hints, unevaluated
-    lines += ["import itertools"] if "correlation" in used else []
+    lines += ["import itertools"] if {"correlation", "diagnostic"} & used else []
     lines += ["import math", "import re", "import sys", "import warnings"]
-    if "table1" in used or "survival" in used:
+    if {"table1", "survival", "diagnostic"} & used:
         lines.append("from dataclasses import dataclass")
     if "spearman" in used:
         lines.append("from functools import lru_cache")
@@ -105,6 +119,8 @@ def _imports(calls: Sequence[Call]) -> str:
         ]
     if "correlation" in used:
         lines.append("from statsmodels.stats.multitest import multipletests")
+    if "diagnostic" in used:
+        lines.append("from statsmodels.stats.proportion import proportion_confint")
     return "\n".join(lines) + "\n"
 
 

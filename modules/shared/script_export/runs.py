@@ -7,6 +7,7 @@ from typing import Any
 
 from analyses.specs import (
     CorrelationSpec,
+    DiagnosticSpec,
     OutcomeSpec,
     RegressionSpec,
     SurvivalSpec,
@@ -198,7 +199,28 @@ def survival_call(spec: SurvivalSpec, number: int) -> Call:
     return Call(tuple(lines), ("coding", "survival"), tuple(tables))
 
 
-SCRIPTED_KINDS = ("outcome", "table1", "correlation", "regression", "survival")
+def diagnostic_call(spec: DiagnosticSpec, number: int) -> Call:
+    stem = f"diagnostic_{number}"
+    arguments = {
+        "reference": spec.reference,
+        "positive": spec.positive,
+        "markers": spec.markers,
+        "binary_tests": [list(t) for t in spec.binary_tests],
+        "direction": spec.direction,
+        "cutoffs": dict(spec.cutoffs),
+        "ci_method": spec.ci_method,
+    }
+    tables = ("auc", "cutoffs", "accuracy", "comparisons")
+    functions = ("auc_table", "cutoff_table", "accuracy_table", "auc_comparisons")
+    lines = [
+        f"# {number}. Diagnostic accuracy against {spec.reference!r}",
+        *_call("data", "DiagnosticData", arguments),
+        *(f"tables[{f'{stem}_{t}'!r}] = {f}(data)" for t, f in zip(tables, functions, strict=True)),
+    ]
+    return Call(tuple(lines), ("coding", "diagnostic"), tuple(f"{stem}_{t}" for t in tables))
+
+
+SCRIPTED_KINDS = ("outcome", "table1", "correlation", "regression", "survival", "diagnostic")
 
 
 def call_for(kind: str, spec: Any, result: Any | None, number: int) -> Call:
@@ -209,6 +231,8 @@ def call_for(kind: str, spec: Any, result: Any | None, number: int) -> Call:
         return table1_call(spec, number)
     if kind == "regression" and isinstance(spec, RegressionSpec):
         return regression_call(spec, result, number)
+    if kind == "diagnostic" and isinstance(spec, DiagnosticSpec):
+        return diagnostic_call(spec, number)
     if kind == "survival" and isinstance(spec, SurvivalSpec):
         return survival_call(spec, number)
     if kind == "correlation" and isinstance(spec, CorrelationSpec):

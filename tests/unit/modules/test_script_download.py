@@ -8,10 +8,10 @@ from utils.data_io import dataset_from_frame
 
 
 def test_offered_for_scripted_analyses_only():
-    for kind in ("outcome", "table1", "correlation", "regression", "survival"):
+    for kind in ("outcome", "table1", "correlation", "regression", "survival", "diagnostic"):
         (download,) = script_downloads(kind, lambda: None, lambda: None)
         assert download.id == "download_script" and download.suffix == "script.py"
-    for kind in ("diagnostic", "agreement"):
+    for kind in ("agreement", "sample_size"):
         assert script_downloads(kind, lambda: None, lambda: None) == []
 
 
