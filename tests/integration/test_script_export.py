@@ -303,6 +303,38 @@ def test_survival_on_a_large_cohort_takes_the_vectorised_efron_path(tmp_path):
     check(tmp_path / "run", read(path), [("survival", spec)])
 
 
+def test_a_file_read_with_care_semicolons_decimal_commas_units_and_dates(tmp_path):
+    """The script reads a file as the app read it: ';' separators, decimal commas, a 'sep='
+    line, missing codes, numbers with a unit, day/month/year dates (follow-up from two dates,
+    a row filter on a date)."""
+    rng = np.random.default_rng(3)
+    n = 120
+    start = pd.Timestamp("2020-01-01") + pd.to_timedelta(rng.integers(0, 300, n), unit="D")
+    end = start + pd.to_timedelta(rng.integers(5, 700, n), unit="D")
+    dose = [f"{d} mg" for d in rng.integers(5, 50, n)]
+    weight = [f"{w:.1f}".replace(".", ",") for w in rng.normal(70, 12, n)]
+    weight[3], weight[7] = "NA", "-"
+    lines = ["sep=;", "id;start;end;died;dose;weight;arm"]
+    for i in range(n):
+        died = "yes" if rng.random() < 0.6 else "no"
+        arm = "A" if i % 2 else "B"
+        lines.append(
+            f"{i};{start[i]:%d/%m/%Y};{end[i]:%d/%m/%Y};{died};{dose[i]};{weight[i]};{arm}"
+        )
+    path = tmp_path / "cohort_fr.csv"
+    path.write_text("\n".join(lines) + "\n", encoding="utf-8")
+    raw = read(path)
+    assert dict(raw.read_options)["sep"] == ";" and dict(raw.read_options)["decimal"] == ","
+    steps = [logic.propose_step("filter", raw, column="start", op=">=", values=["2020-03-01"]).step]
+    dataset = logic.prepare(raw, steps).dataset
+    assert 0 < len(dataset.df) < n
+    survival = SurvivalSpec(
+        "died", start="start", end="end", group="arm", covariates=("dose", "weight")
+    )
+    table1 = Table1Spec(("dose", "weight", "died"), group="arm", categorical=("died",))
+    check(tmp_path / "run", dataset, [("survival", survival), ("table1", table1)])
+
+
 def test_script_imports_only_the_statistics_stack_and_pins_it(tmp_path):
     dataset = read(EXAMPLE)
     every_kind = [

@@ -62,16 +62,70 @@ def read_data(path):
 
 
 def tidy_text_column(series, decimal, keep_text):
-    """Spaces trimmed, missing codes as missing, and numbers read as numbers."""
+    """Spaces trimmed and missing codes made missing; then read as numbers ("1,5" with decimal
+    commas), as numbers with one unit ("12 mg", "1 234"), or as dates, when every value is."""
     text = series.map(lambda v: v.strip() if isinstance(v, str) else v)
     text = text.mask(text.map(lambda v: isinstance(v, str) and v.lower() in MISSING_CODES))
     if keep_text or text.isna().all():
         return text
+    text = text.map(lambda v: v if pd.isna(v) else str(v))
     written = text.str.replace(",", ".", regex=False) if decimal == "," else text
     numbers = pd.to_numeric(written, errors="coerce")
     if numbers.notna().sum() == text.notna().sum():
         return numbers
+    if not text.dropna().str.contains(r"\d").any():
+        return text
+    measured = numbers_with_unit(text, decimal)
+    if measured is not None:
+        return measured
+    found = date_format(text)
+    if found is not None:
+        dates = pd.to_datetime(text, format=found, errors="coerce")
+        if dates.notna().sum() == text.notna().sum():
+            return dates
     return text
+
+
+# A number with digit groups split by spaces ("1 234") and a unit after it ("12 mg", "98%").
+GROUPED_NUMBER = r"[-+]?(?:\d{1,3}(?:[ \u00a0\u202f]\d{3})+|\d+)(?:DEC\d+)?"
+UNIT = r"%|(?:[^\W\d_]|°)[^\s\d]*(?:\d[^\s\d]*)?"
+
+
+def numbers_with_unit(text, decimal):
+    """The numbers of values like "12 mg" when every value has the same unit (or none)."""
+    values = text.dropna()
+    number = GROUPED_NUMBER.replace("DEC", re.escape(decimal))
+    parts = values.str.extract(rf"^({number})\s*({UNIT})?$")
+    if parts[0].isna().any() or len(set(parts[1].fillna(""))) != 1:
+        return None
+    digits = parts[0].str.replace(r"[ \u00a0\u202f]", "", regex=True)
+    if decimal == ",":
+        digits = digits.str.replace(",", ".", regex=False)
+    numbers = pd.to_numeric(digits, errors="coerce")
+    return None if numbers.isna().any() else numbers.reindex(text.index)
+
+
+def date_format(text):
+    """The format of dates written year-month-day, year/month/day or day/month/year (month
+    first only when a second number passes 12 and no first one does), judged on the first 200
+    distinct values as MedStat does; None when the values are not such dates."""
+    distinct = pd.Series(text.dropna().unique())
+    sample = distinct.iloc[:200]
+    if sample.str.fullmatch(r"\d{4}-\d{1,2}-\d{1,2}([ T]\d{1,2}:\d{2}(:\d{2}(\.\d+)?)?)?").all():
+        return "ISO8601"
+    if sample.str.fullmatch(r"\d{4}/\d{1,2}/\d{1,2}").all():
+        return "%Y/%m/%d"
+    dmy = r"(\d{1,2})([/.\-])(\d{1,2})\2(\d{4})"
+    if not sample.str.fullmatch(dmy).all():
+        return None
+    parts = distinct.str.extract(f"^{dmy}$")
+    if parts[0].isna().any() or parts[1].nunique() != 1:
+        return None
+    sep = parts[1].iloc[0]
+    first, second = parts[0].astype(int), parts[2].astype(int)
+    if (second > 12).any() and (first <= 12).all():
+        return f"%m{sep}%d{sep}%Y"
+    return f"%d{sep}%m{sep}%Y"
 
 
 def as_text(value):
