@@ -335,6 +335,24 @@ def test_a_file_read_with_care_semicolons_decimal_commas_units_and_dates(tmp_pat
     check(tmp_path / "run", dataset, [("survival", survival), ("table1", table1)])
 
 
+def test_a_workbook(tmp_path):
+    """An .xlsx file: its sheet read as the app read it (openpyxl pinned in the header)."""
+    path = tmp_path / "patients.xlsx"
+    frame = pd.read_csv(EXAMPLE).head(200)
+    with pd.ExcelWriter(path) as writer:
+        frame.to_excel(writer, sheet_name="Patients", index=False)
+        frame.head(3).to_excel(writer, sheet_name="Other", index=False)
+    dataset = read(path)
+    assert dict(dataset.read_options) | {"columns": ()} == {
+        "format": "xlsx", "sheet": "Patients", "columns": ()
+    }  # fmt: skip
+    table1 = Table1Spec(("age", "bmi", "sex", "asa_class"), "complication", ("sex", "asa_class"))
+    regression = RegressionSpec("crp", ("age", "sex"), categorical=("sex",))
+    check(tmp_path / "run", dataset, [("table1", table1), ("regression", regression)])
+    text = script_for(dataset.read_options, (), [("table1", table1)])
+    assert "openpyxl==" in text
+
+
 def test_script_imports_only_the_statistics_stack_and_pins_it(tmp_path):
     dataset = read(EXAMPLE)
     every_kind = [

@@ -54,7 +54,7 @@ def read_data(path):
     if df.shape[1] != len(names):
         sys.exit(f"The file has {df.shape[1]} columns; MedStat read {len(names)}: {names}.")
     df.columns = names
-    keep_text = {names[i] for i in options["text_columns"] if i < len(names)}
+    keep_text = {names[i] for i in options.get("text_columns", ()) if i < len(names)}
     for name in names:
         if df[name].dtype == object or pd.api.types.is_string_dtype(df[name]):
             df[name] = tidy_text_column(df[name], options.get("decimal", "."), name in keep_text)
