@@ -12,7 +12,13 @@ from playwright.sync_api import Page, expect
 import logic
 from analyses.specs import CorrelationSpec, Table1Spec
 from modules.outcome.controls import suggested_covariates
-from tests.e2e.helpers import EXAMPLE, click_run_and_wait, open_tab, run_outcome
+from tests.e2e.helpers import (
+    EXAMPLE,
+    click_run_and_wait,
+    ensure_chosen,
+    open_tab,
+    run_outcome,
+)
 from tests.script_checks import assert_same_table, run_script
 from utils import data_io
 
@@ -79,3 +85,51 @@ def test_correlation_script_from_the_tab_reproduces_its_pairs(page: Page, tmp_pa
     result = logic.run("correlation", data_io.read_table(EXAMPLE), spec)
     tables = run_script(tmp_path, text, EXAMPLE)
     assert_same_table(tables["correlation_1_pairs"], result.pairs, "pairs")
+
+
+def test_the_script_redoes_the_cleaning_steps_even_after_a_reload(page: Page, tmp_path):
+    """A row filter and value labels made on the page, a reload (the steps restored from the
+    tab's saved state), then Table 1: the script redoes both steps on the raw file."""
+    open_tab(page, "Data cleaning")
+    page.locator("#cleaning-filters-column").select_option("age")
+    page.locator("#cleaning-filters-op").select_option(">=")
+    page.locator("#cleaning-filters-value").fill("40")
+    expect(page.locator("#filter-preview")).to_contain_text("remain", timeout=10_000)
+    page.locator("#cleaning-filters-apply").click()
+    expect(page.locator("#cleaning-history-list li")).to_have_count(1, timeout=10_000)
+    open_tab(page, "Data")
+    page.locator("#data-values-column").select_option("smoking")
+    editor = page.locator("#value-labels-table")
+    expect(editor.locator("code")).to_have_text(["Current", "Former", "Never"], timeout=15_000)
+    editor.locator("input").nth(2).fill("Never smoked")
+    page.locator("#data-values-apply").click()
+    expect(page.locator("#value-labels-done")).to_contain_text("Never = Never smoked")
+
+    page.reload()
+    page.wait_for_selector(".shiny-bound-output", timeout=30_000)
+    open_tab(page, "Data cleaning")
+    expect(page.locator("#cleaning-history-list li")).to_have_count(2, timeout=15_000)
+    open_tab(page, "Table 1")
+    page.locator("#table1-group").select_option("complication")
+    expect(page.locator("#table1-variables + .selectize-control .item").first).to_be_visible(
+        timeout=30_000
+    )
+    ensure_chosen(page, "table1-variables", "smoking")
+    click_run_and_wait(page, "table1")
+    text = download_script(page, "table1")
+    assert text.count("'step': ") == 2
+
+    raw = data_io.read_table(EXAMPLE)
+    labels = {"Never": "Never smoked"}
+    steps = [
+        logic.propose_step("filter", raw, column="age", op=">=", values=("40",)).step,
+        logic.propose_step("value_labels", raw, column="smoking", labels=labels).step,
+    ]
+    dataset = logic.prepare(raw, steps).dataset
+    arguments = call_arguments(text, "table1")
+    spec = Table1Spec(**{k: tuple(v) if isinstance(v, list) else v for k, v in arguments.items()})
+    result = logic.run("table1", dataset, spec)
+    assert "Never smoked" in set(result.cells["level"])
+    tables = run_script(tmp_path, text, EXAMPLE)
+    assert_same_table(tables["table1_1_summaries"], result.cells, "summaries")
+    assert_same_table(tables["table1_1_tests"], result.variables, "tests")
