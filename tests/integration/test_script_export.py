@@ -40,7 +40,7 @@ PBC = ROOT / "tests" / "data" / "table1_pbc.csv"  # R survival::pbc (Mayo Clinic
 LUNG = ROOT / "tests" / "data" / "lung.csv"  # R survival::lung (NCCTG lung cancer trial)
 # What a standalone script may import: the standard library and the pinned statistics stack.
 ALLOWED = {"__future__", "itertools", "functools", "math", "re", "sys", "warnings", "dataclasses"}
-ALLOWED |= {"pathlib"}
+ALLOWED |= {"pathlib", "csv"}
 ALLOWED |= {"numpy", "pandas", "scipy", "statsmodels", "firthmodels"}
 
 
@@ -333,6 +333,21 @@ def test_a_file_read_with_care_semicolons_decimal_commas_units_and_dates(tmp_pat
     )
     table1 = Table1Spec(("dose", "weight", "died"), group="arm", categorical=("died",))
     check(tmp_path / "run", dataset, [("survival", survival), ("table1", table1)])
+
+
+def test_the_scripts_csv_files_cannot_run_formulas(tmp_path):
+    """A level written like a spreadsheet formula reaches the script's CSV as text."""
+    path = tmp_path / "drugs.csv"
+    drugs = ["=1+1", "+cmd|' /C calc'!A0", "plain;@SUM(1)"] * 20
+    rows = ["drug,age"] + [f'"{d}",{40 + i % 30}' for i, d in enumerate(drugs)]
+    path.write_text("\n".join(rows) + "\n", encoding="utf-8")
+    spec = Table1Spec(("drug", "age"), categorical=("drug",))
+    tables = check(tmp_path / "run", read(path), [("table1", spec)])
+    written = (tmp_path / "run" / "tables" / "table1_1_summaries.csv").read_text()
+    assert "'=1+1" in written and "plain;'@SUM(1)" in written
+    assert set(tables["table1_1_summaries"]["level"].dropna()) == {
+        "'=1+1", "'+cmd|' /C calc'!A0", "plain;'@SUM(1)"
+    }  # fmt: skip
 
 
 def test_a_workbook(tmp_path):

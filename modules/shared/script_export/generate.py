@@ -90,7 +90,7 @@ def _imports(calls: Sequence[Call]) -> str:
     used = {s for c in calls for s in c.sections}
     lines = ["from __future__ import annotations", ""]  # MedStat's type hints, unevaluated
     lines += ["import itertools"] if {"correlation", "diagnostic"} & used else []
-    lines += ["import math", "import re", "import sys", "import warnings"]
+    lines += ["import csv", "import math", "import re", "import sys", "import warnings"]
     if {"table1", "survival", "diagnostic"} & used:
         lines.append("from dataclasses import dataclass")
     if "spearman" in used:
@@ -141,7 +141,7 @@ def _main(calls: Sequence[Call]) -> str:
     for name, table in tables.items():
         print(f"\\n== {{name}} ==")
         print(table.to_string(index=False, float_format=lambda v: f"{{v:.4g}}"))
-        table.to_csv(out / f"{{name}}.csv", index=False, float_format="%.17g")
+        write_csv(table, out / f"{{name}}.csv")
     print(f"\\nWrote {{len(tables)}} tables to {{out}}/")
 """
 

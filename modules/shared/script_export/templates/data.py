@@ -6,6 +6,7 @@ only there so that this file can be checked on its own (the script has its own h
 
 from __future__ import annotations
 
+import csv
 import re
 import sys
 
@@ -126,6 +127,25 @@ def date_format(text):
     if (second > 12).any() and (first <= 12).all():
         return f"%m{sep}%d{sep}%Y"
     return f"%d{sep}%m{sep}%Y"
+
+
+# A spreadsheet runs a cell starting with = + - @ (or a tab or CR) as a formula, also where it
+# splits our text on ; | tab or a line break: an apostrophe goes before each such start.
+FORMULA_PIECE = re.compile(r"(^|[,;\t|\r\n])(?=[ \"]*[=+\-@]|[\t\r])")
+
+
+def write_csv(table, path):
+    """A table as CSV, as MedStat's downloads: numbers in full, text quoted, no text cell
+    that a spreadsheet could run as a formula (a level named "=1+1" is written "'=1+1")."""
+    out = table.copy()
+    for column in out.columns:
+        if not (pd.api.types.is_numeric_dtype(out[column]) or out[column].dtype == bool):
+            out[column] = out[column].map(
+                lambda v: (
+                    FORMULA_PIECE.sub(lambda m: m.group(1) + "'", v) if isinstance(v, str) else v
+                )
+            )
+    out.to_csv(path, index=False, float_format="%.17g", quoting=csv.QUOTE_NONNUMERIC)
 
 
 def as_text(value):
