@@ -29,7 +29,6 @@ from analyses.specs import (
     Table1Spec,
 )
 from modules.shared.script_export import ScriptError, script_for
-from prep.formula import formula_step
 from tests.script_checks import assert_same_table, run_script
 from utils.data_io import read_table
 
@@ -154,6 +153,9 @@ def test_example_data_with_cleaning_steps_and_firth(tmp_path):
     steps.append(
         logic.propose_step("combine", data, column="asa_class", groups=groups, name="asa3").step
     )
+    data = logic.prepare(raw, steps).dataset
+    formula = "albumin * 10 / creatinine^2 - log(crp + 1)"
+    steps.append(logic.propose_step("formula", data, name="index", formula=formula).step)
     prepared = logic.prepare(raw, steps)
     assert prepared.skipped == ()
     dataset = prepared.dataset
@@ -169,7 +171,7 @@ def test_example_data_with_cleaning_steps_and_firth(tmp_path):
         effect_scale="iqr",
     )
     table1 = Table1Spec(
-        variables=("age", "log_crp", "smoking", "bmi_group", "asa3", "creatinine"),
+        variables=("age", "log_crp", "smoking", "bmi_group", "asa3", "creatinine", "index"),
         group="asa3",
         categorical=("smoking", "bmi_group", "asa3"),
         summary="auto",
@@ -378,8 +380,9 @@ def test_script_imports_only_the_statistics_stack_and_pins_it(tmp_path):
         ("survival", SurvivalSpec("complication", "age", group="sex")),
         ("diagnostic", DiagnosticSpec("complication", markers=("crp",))),
     ]
-    text = script_for(dataset.read_options, (), every_kind)
-    assert imports_of(text) <= ALLOWED
+    formula = logic.propose_step("formula", dataset, name="f", formula="bmi^2 / age").step
+    text = script_for(dataset.read_options, (formula,), every_kind)
+    assert imports_of(text) <= ALLOWED | {"ast", "difflib", "collections"}
     script = tmp_path / "script.py"
     script.write_text(text, encoding="utf-8")
     lint = [sys.executable, "-m", "ruff", "check", "--isolated", "--select", "E,F,W,B"]
@@ -401,9 +404,16 @@ def test_what_cannot_be_scripted_is_refused_with_a_sentence():
     auto = OutcomeSpec(outcome="complication", covariates=("age",))
     with pytest.raises(ScriptError, match="run it first"):
         script_for(dataset.read_options, (), [("outcome", auto)])
-    formula = formula_step(dataset, "ratio", "crp / albumin")
-    with pytest.raises(ScriptError, match="cannot be written into a script"):
-        script_for(dataset.read_options, (formula,), [("table1", Table1Spec(("age",)))])
+
+    class CodebookLike:
+        def as_json(self):
+            return {"codebook": "dictionary.csv", "columns": []}
+
+        def describe(self):
+            return "codebook dictionary.csv"
+
+    with pytest.raises(ScriptError, match="'codebook dictionary.csv' cannot be written"):
+        script_for(dataset.read_options, (CodebookLike(),), [("table1", Table1Spec(("age",)))])
     with pytest.raises(ScriptError, match="not known"):
         script_for((), (), [("table1", Table1Spec(("age",)))])
     with pytest.raises(ScriptError, match="survival"):

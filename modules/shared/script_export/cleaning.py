@@ -6,7 +6,15 @@ from collections.abc import Iterable, Mapping
 from typing import Any
 
 # Steps the script redoes (prep/ and matching/recode.py); the others are refused, named.
-SCRIPTED_STEPS = ("value labels", "label merge", "transform", "cut", "combine levels", "row filter")
+SCRIPTED_STEPS = (
+    "value labels",
+    "label merge",
+    "transform",
+    "cut",
+    "combine levels",
+    "formula",
+    "row filter",
+)
 
 
 class ScriptError(ValueError):
@@ -24,9 +32,9 @@ def step_record(step: Any) -> dict:
     if kind not in SCRIPTED_STEPS:
         what = step.describe() if hasattr(step, "describe") else type(step).__name__
         raise ScriptError(
-            f"The cleaning step '{what}' cannot be written into a script yet (new variables "
-            "from a formula and codebook matches are not). Download the script before adding "
-            "it, or redo that step by hand in the script."
+            f"The cleaning step '{what}' cannot be written into a script yet (codebook matches "
+            "are not). Download the script before adding it, or redo that step by hand in the "
+            "script."
         )
     if kind == "transform":  # the measured centre and divisor, not only the formula's text
         record.update(center=float(step.center), scale=float(step.scale))

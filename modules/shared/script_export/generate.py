@@ -29,6 +29,7 @@ from analyses import (
 from modules.shared.script_export.cleaning import read_record, step_records
 from modules.shared.script_export.runs import Call, call_for
 from modules.shared.script_export.sources import module_source, template
+from prep import expressions
 
 # Order of the template sections in the script (each appears once).
 SECTIONS = (
@@ -86,12 +87,15 @@ It needs Python 3.11 and the package versions MedStat ran with (it does not need
 '''
 
 
-def _imports(calls: Sequence[Call]) -> str:
+def _imports(calls: Sequence[Call], formula: bool) -> str:
     used = {s for c in calls for s in c.sections}
     lines = ["from __future__ import annotations", ""]  # MedStat's type hints, unevaluated
     lines += ["import itertools"] if {"correlation", "diagnostic"} & used else []
+    lines += ["import ast", "import difflib"] if formula else []
     lines += ["import csv", "import math", "import re", "import sys", "import warnings"]
-    if {"table1", "survival", "diagnostic"} & used:
+    if formula:  # the formula language's type hints
+        lines.append("from collections.abc import Callable, Iterable")
+    if {"table1", "survival", "diagnostic"} & used or formula:
         lines.append("from dataclasses import dataclass")
     if "spearman" in used:
         lines.append("from functools import lru_cache")
@@ -146,6 +150,19 @@ def _main(calls: Sequence[Call]) -> str:
 """
 
 
+FORMULA_BRANCH = """        elif kind == "formula":
+            df[step["name"]] = formula_values(df, step["formula"])
+"""
+
+
+def _data_code(formula: bool) -> str:
+    """Reading and the cleaning steps; the formula code only when a step needs it."""
+    text = template("data")
+    if not formula:
+        return text.replace(FORMULA_BRANCH, "")
+    return text + "\n\n" + template("formula")
+
+
 def _literal(value: Any) -> str:
     """A Python literal of plain data, wrapped to the script's line length."""
     return pprint.pformat(value, width=96, sort_dicts=False)
@@ -174,11 +191,12 @@ def script_for(
         raise ValueError("There is no analysis to write into a script: run one first.")
     used = {s for c in calls for s in c.sections}
     firth = any(c.firth for c in calls)
+    formula = any(r["step"] == "formula" for r in records)
     pins = _versions(firth, options["format"] == "xlsx")
     parts = [
         _header(calls, pins, when or dt.datetime.now(dt.UTC)),
-        _imports(calls),
-        _code("1. The data file", f"READ_OPTIONS = {_literal(options)}\n\n{template('data')}"),
+        _imports(calls, formula),
+        _code("1. The data file", f"READ_OPTIONS = {_literal(options)}\n\n{_data_code(formula)}"),
         _code("2. Cleaning steps, in order", f"STEPS = {_literal(records)}\n"),
     ]
     for section in SECTIONS:
@@ -194,5 +212,8 @@ def script_for(
     for section in (*SECTIONS, "spearman"):
         for module in APPENDIX.get(section, ()) if section in used else ():
             parts.append(_code(f"Appendix: {module.__name__}", module_source(module)))
+    if formula:
+        text = 'class DataError(ValueError):\n    """A formula that cannot be computed."""\n\n\n'
+        parts.append(_code("Appendix: prep.expressions", text + module_source(expressions)))
     parts.append('if __name__ == "__main__":\n    main()\n')
     return "\n\n".join(p.rstrip("\n") + "\n" for p in parts)

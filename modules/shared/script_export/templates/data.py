@@ -13,6 +13,8 @@ import sys
 import numpy as np
 import pandas as pd
 
+from .formula import formula_values
+
 READ_OPTIONS: dict = {}
 STEPS: list = []
 # --- SCRIPT ---
@@ -181,6 +183,8 @@ def apply_steps(df):
             df[step["name"]] = transformed(number_of(df[step["column"]]), step)
         elif kind == "cut":
             df[step["name"]] = cut_into_groups(number_of(df[step["column"]]), step)
+        elif kind == "formula":
+            df[step["name"]] = formula_values(df, step["formula"])
         elif kind == "row filter":
             df = df[rows_kept(df[step["column"]], step)].reset_index(drop=True)
             print(f"Row filter {step['kept']}: {len(df)} rows remain.")
