@@ -10,7 +10,7 @@ import pytest
 from playwright.sync_api import Page, expect
 
 import logic
-from analyses.specs import CorrelationSpec, Table1Spec
+from analyses.specs import CorrelationSpec, DiagnosticSpec, Table1Spec
 from modules.outcome.controls import suggested_covariates
 from tests.e2e.helpers import (
     EXAMPLE,
@@ -133,3 +133,20 @@ def test_the_script_redoes_the_cleaning_steps_even_after_a_reload(page: Page, tm
     tables = run_script(tmp_path, text, EXAMPLE)
     assert_same_table(tables["table1_1_summaries"], result.cells, "summaries")
     assert_same_table(tables["table1_1_tests"], result.variables, "tests")
+
+
+def test_diagnostic_script_from_the_tab_reproduces_its_tables(page: Page, tmp_path):
+    open_tab(page, "Diagnostic accuracy")
+    ensure_chosen(page, "diagnostic-markers", "crp")
+    ensure_chosen(page, "diagnostic-markers", "albumin")
+    click_run_and_wait(page, "diagnostic")
+    text = download_script(page, "diagnostic")
+
+    arguments = call_arguments(text, "DiagnosticData")
+    arguments["binary_tests"] = tuple(tuple(t) for t in arguments["binary_tests"])
+    arguments["cutoffs"] = tuple(arguments["cutoffs"].items())
+    arguments["markers"] = tuple(arguments["markers"])
+    result = logic.run("diagnostic", data_io.read_table(EXAMPLE), DiagnosticSpec(**arguments))
+    tables = run_script(tmp_path, text, EXAMPLE)
+    for table in ("auc", "cutoffs", "accuracy", "comparisons"):
+        assert_same_table(tables[f"diagnostic_1_{table}"], getattr(result, table), table)
