@@ -10,7 +10,7 @@ from __future__ import annotations
 
 import logging
 from collections.abc import Callable, Sequence
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from typing import Any
 
 from prep.combine import combine_step
@@ -73,19 +73,24 @@ def apply_steps(
     column gone, a kind changed) is skipped and named, the others still apply."""
     flow: list[FlowStep] = []
     start = len(dataset.df)
+    read_options, applied = dataset.read_options, [*dataset.steps]
     skipped = []
     for i, step in enumerate(steps, 1):
         try:
             if isinstance(step, RowFilter):
                 dataset, counted = step.apply_with_flow(dataset)
                 flow.append(counted)
-                continue
-            dataset = step.apply(dataset) if hasattr(step, "apply") else other(dataset, step)
+            else:
+                dataset = step.apply(dataset) if hasattr(step, "apply") else other(dataset, step)
+            applied.append(step)
         except DataError as exc:
             skipped.append(f"Step {i} ({describe(step)}) was not applied: {exc}")
         except Exception:  # a defect must not cost the user the other steps or the data
             log.exception("cleaning step %d (%s) failed", i, type(step).__name__)
             skipped.append(f"Step {i} ({describe(step)}) failed with an unexpected error (logged).")
+    # What an exported script redoes: the file as read, then the steps that applied.
+    if dataset.steps != tuple(applied) or dataset.read_options != read_options:
+        dataset = replace(dataset, read_options=read_options, steps=tuple(applied))
     return Prepared(dataset, Flow(dataset.name, start, tuple(flow)), tuple(skipped))
 
 

@@ -94,7 +94,13 @@ def read_table(source: Source, name: str | None = None) -> Dataset:
     df = _store_factors_compactly(df, columns)
     written = {"separator": options[2], "decimal": options[3]} if options[0] == "text" else {}
     dataset = Dataset(
-        df=df, name=label, fingerprint=fingerprint, columns=columns, notes=tuple(notes), **written
+        df=df,
+        name=label,
+        fingerprint=fingerprint,
+        columns=columns,
+        notes=tuple(notes),
+        read_options=_read_options(options, df.columns),
+        **written,
     )
     log.info(
         "read table %d rows x %d columns in %.1f ms",
@@ -103,6 +109,14 @@ def read_table(source: Source, name: str | None = None) -> Dataset:
         (time.perf_counter() - started) * 1000,
     )
     return dataset
+
+
+def _read_options(options: tuple, columns) -> tuple[tuple[str, object], ...]:
+    """How the file was read, as named pairs, with the column names given to its header."""
+    names = ("format", "encoding", "sep", "decimal", "skip_lines", "text_columns")
+    if options[0] == "xlsx":
+        names = ("format", "sheet")
+    return (*zip(names, options, strict=True), ("columns", tuple(str(c) for c in columns)))
 
 
 def _blank(data: bytes) -> bool:

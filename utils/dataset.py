@@ -44,6 +44,11 @@ class Dataset:
     # CSV downloads answer in kind. Derived Datasets keep them.
     separator: str = ","
     decimal: str = "."
+    # How the file was parsed (format, encoding, separator, decimal mark, lines skipped, text
+    # columns; or a workbook's sheet) and the cleaning steps applied since, in order: what an
+    # exported script needs to read the raw file and redo the steps (modules/shared/script_export).
+    read_options: tuple = field(default=(), repr=False, compare=False)
+    steps: tuple = field(default=(), repr=False, compare=False)
 
     def meta(self, column: str) -> ColumnMeta:
         return self.columns[column]

@@ -11,7 +11,7 @@ import datetime as dt
 import logging
 import time
 from collections.abc import Callable
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from typing import Any
 
 from shiny import module, reactive, render, req, ui
@@ -21,6 +21,7 @@ from modules.shared import inputs, status
 from modules.shared.analysis_tab import AnalysisTab, Download, file_name, results_layout
 from modules.shared.background import run_in_worker, shares
 from modules.shared.outputs import named_output
+from modules.shared.script_download import script_downloads
 from modules.shared.session_record import RERUN, SessionRecord
 from modules.shared.session_state import TabState
 from modules.shared.tab_settings import restorable, serve_settings
@@ -74,6 +75,9 @@ def _serve(
 ) -> None:
     if not tab.needs_data:  # the tab computes from its settings alone, whatever is uploaded
         dataset = _no_data
+    # Every tab's own downloads, then the script that redoes its tables (when one can be written).
+    script = script_downloads(tab.analysis_kind, dataset, lambda: last().spec)
+    tab = replace(tab, downloads=(*tab.downloads, *script))
     controls = serve_settings(
         tab.declared, input, dataset, state, f"{tab.name}.settings", tab.view_options
     )

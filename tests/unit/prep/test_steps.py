@@ -1,6 +1,8 @@
 """The history of steps applied in order: flow counts, a step that no longer fits named and
 skipped, the data never lost; and a proposal previewed before it is applied."""
 
+from dataclasses import replace
+
 import pytest
 
 from prep import steps
@@ -111,3 +113,13 @@ def test_every_step_is_in_the_recode_map(patients):
     data = json.loads(recode_map_json(history))
     assert [d.get("step") for d in data] == ["value labels", "cut", "formula", "row filter", None]
     assert data[1]["groups"].startswith("lower boundary included")
+
+
+def test_the_steps_that_applied_are_recorded_for_a_script(patients):
+    """An exported script redoes exactly the steps that applied, in order."""
+    cut = steps.propose("cut", patients, column="age", name="g", cutoffs="50").step
+    gone = steps.propose("cut", patients, column="age", name="h", cutoffs="60").step
+    kept = steps.propose("filter", patients, column="age", op=">", values=["20"]).step
+    prepared = steps.apply_steps(patients, [cut, replace(gone, column="nope"), kept], no_other)
+    assert prepared.dataset.steps == (cut, kept)
+    assert len(prepared.skipped) == 1

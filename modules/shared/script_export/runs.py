@@ -1,0 +1,240 @@
+"""Each analysis run as the lines of the script's main() that redo its tables."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from typing import Any
+
+from analyses.specs import (
+    CorrelationSpec,
+    DiagnosticSpec,
+    OutcomeSpec,
+    RegressionSpec,
+    SurvivalSpec,
+    Table1Spec,
+)
+from modules.shared.script_export.cleaning import ScriptError
+
+
+@dataclass(frozen=True)
+class Call:
+    """The lines of main() for one run, the templates it needs and the tables it makes."""
+
+    lines: tuple[str, ...]
+    sections: tuple[str, ...]
+    tables: tuple[str, ...]
+    firth: bool = False
+
+
+class _Code(str):
+    """A name of the script's own, written as it is (not as a string)."""
+
+
+def _literal(value: Any) -> str:
+    if isinstance(value, _Code):
+        return str(value)
+    if isinstance(value, tuple):
+        return repr(list(value))
+    return repr(value)
+
+
+def _call(target: str, function: str, arguments: dict[str, Any]) -> list[str]:
+    """`target = function(df, name=value, ...)`, one argument a line."""
+    args = [f"    {name}={_literal(value)}," for name, value in arguments.items()]
+    return [f"{target} = {function}(", "    df,", *args, ")"]
+
+
+def _estimators(spec: OutcomeSpec, result: Any | None) -> tuple[dict[str, str], str]:
+    """The estimator of each crude model and of the adjusted one, as the app chose them."""
+    if result is not None:
+        crude = dict(zip(result.univariable["variable"], result.univariable["method"], strict=True))
+        return {k: v or "logit" for k, v in crude.items()}, result.fit.method or "logit"
+    if spec.method == "auto":
+        raise ScriptError(
+            "The Outcome analysis chooses Firth's method where it finds separation; run it "
+            "first, so the script uses the estimator the app used for each model."
+        )
+    return dict.fromkeys(spec.covariates, spec.method), spec.method
+
+
+def outcome_call(spec: OutcomeSpec, result: Any | None, number: int) -> Call:
+    crude_est, adjusted_est = _estimators(spec, result)
+    stem = f"outcome_{number}"
+    common = {
+        "outcome": spec.outcome,
+        "event": spec.event,
+        "categorical": spec.categorical,
+        "reference": dict(spec.reference),
+        "effect_scale": spec.effect_scale,
+    }
+    screen = "all of them" if spec.screen_p is None else f"those with p < {spec.screen_p:g}"
+    lines = [
+        f"# {number}. Outcome: logistic regression of {spec.outcome!r}",
+        "# Crude odds ratios: one model per covariate. `estimators`: the estimator MedStat used",
+        "# for each (Firth's penalized likelihood where it found separation).",
+        *_call(
+            "crude",
+            "crude_odds_ratios",
+            {
+                "covariates": spec.covariates,
+                **common,
+                "estimators": crude_est,
+                "summary": spec.continuous_summary,
+            },
+        ),
+        f"tables[{stem + '_crude'!r}] = crude",
+        f"# Adjusted odds ratios: the covariates of the crude models, {screen}, and the forced.",
+        f"in_model = screened(crude, screen_p={spec.screen_p!r}, force={_literal(spec.force)})",
+        *_call(
+            f"tables[{stem + '_adjusted'!r}]",
+            "adjusted_odds_ratios",
+            {"covariates": _Code("in_model"), **common, "method": adjusted_est},
+        ),
+    ]
+    uses_firth = adjusted_est == "firth" or "firth" in crude_est.values()
+    return Call(
+        tuple(lines),
+        ("coding", "logistic", "outcome"),
+        (f"{stem}_crude", f"{stem}_adjusted"),
+        uses_firth,
+    )
+
+
+def table1_call(spec: Table1Spec, number: int) -> Call:
+    stem = f"table1_{number}"
+    by = f" by {spec.group!r}" if spec.group else ""
+    arguments = {
+        "variables": spec.variables,
+        "group": spec.group,
+        "categorical": spec.categorical,
+        "summary": spec.summary,
+        "median_variables": spec.median_variables,
+    }
+    target = f"tables[{stem + '_summaries'!r}], tables[{stem + '_tests'!r}]"
+    lines = [f"# {number}. Table 1{by}", *_call(target, "table1", arguments)]
+    return Call(tuple(lines), ("coding", "table1"), (f"{stem}_summaries", f"{stem}_tests"))
+
+
+def correlation_call(spec: CorrelationSpec, number: int) -> Call:
+    arguments = {"columns": spec.columns, "method": spec.method, "adjust": spec.adjust}
+    lines = [
+        f"# {number}. Correlation ({spec.method}) of {len(spec.columns)} columns",
+        *_call(f"tables['correlation_{number}_pairs']", "correlations", arguments),
+    ]
+    sections = ("coding", "correlation", *(("spearman",) if spec.method == "spearman" else ()))
+    return Call(tuple(lines), sections, (f"correlation_{number}_pairs",))
+
+
+def regression_call(spec: RegressionSpec, result: Any | None, number: int) -> Call:
+    if result is not None:
+        family = result.fit.family
+    elif spec.model != "count":
+        family = spec.model
+    else:
+        raise ScriptError(
+            "The Regression analysis chooses Poisson or negative binomial by the data's "
+            "overdispersion; run it first, so the script uses the model the app chose."
+        )
+    stem = f"regression_{number}"
+    common = {
+        "outcome": spec.outcome,
+        "family": family,
+        "categorical": spec.categorical,
+        "reference": dict(spec.reference),
+        "exposure": spec.exposure,
+        "effect_scale": spec.effect_scale,
+    }
+    names = {"linear": "linear", "poisson": "Poisson", "negbin": "negative binomial"}
+    screen = "all of them" if spec.screen_p is None else f"those with p < {spec.screen_p:g}"
+    lines = [
+        f"# {number}. Regression ({names[family]}) of {spec.outcome!r}",
+        *_call("crude", "crude_regression", {"covariates": spec.covariates, **common}),
+        f"tables[{stem + '_crude'!r}] = crude",
+        f"# Adjusted: the covariates of the crude models, {screen}, and the forced.",
+        f"in_model = regression_screened(crude, screen_p={spec.screen_p!r}, "
+        f"force={_literal(spec.force)})",
+        *_call(
+            f"tables[{stem + '_adjusted'!r}]",
+            "adjusted_regression",
+            {"covariates": _Code("in_model"), **common},
+        ),
+    ]
+    return Call(tuple(lines), ("coding", "regression"), (f"{stem}_crude", f"{stem}_adjusted"))
+
+
+def survival_call(spec: SurvivalSpec, number: int) -> Call:
+    stem = f"survival_{number}"
+    arguments = {
+        "event": spec.event,
+        "time": spec.time,
+        "start": spec.start,
+        "end": spec.end,
+        "event_level": spec.event_level,
+        "group": spec.group,
+        "covariates": spec.covariates,
+        "categorical": spec.categorical,
+        "reference": dict(spec.reference),
+        "conf_type": spec.conf_type,
+        "effect_scale": spec.effect_scale,
+    }
+    by = f" by {spec.group!r}" if spec.group else ""
+    lines = [
+        f"# {number}. Survival: time to {spec.event!r}{by}",
+        *_call("data", "SurvivalData", arguments),
+        f"tables[{stem + '_medians'!r}] = km_medians(data)",
+    ]
+    tables = [f"{stem}_medians"]
+    if spec.group:
+        lines.append(
+            f"tables[{stem + '_logrank'!r}], tables[{stem + '_logrank_test'!r}] = "
+            "logrank_test(data)"
+        )
+        tables += [f"{stem}_logrank", f"{stem}_logrank_test"]
+    if spec.group or spec.covariates:
+        lines += [
+            f"tables[{stem + '_cox_crude'!r}] = cox_crude(data)",
+            f"tables[{stem + '_cox_adjusted'!r}] = cox_adjusted(data)",
+        ]
+        tables += [f"{stem}_cox_crude", f"{stem}_cox_adjusted"]
+    return Call(tuple(lines), ("coding", "survival"), tuple(tables))
+
+
+def diagnostic_call(spec: DiagnosticSpec, number: int) -> Call:
+    stem = f"diagnostic_{number}"
+    arguments = {
+        "reference": spec.reference,
+        "positive": spec.positive,
+        "markers": spec.markers,
+        "binary_tests": [list(t) for t in spec.binary_tests],
+        "direction": spec.direction,
+        "cutoffs": dict(spec.cutoffs),
+        "ci_method": spec.ci_method,
+    }
+    tables = ("auc", "cutoffs", "accuracy", "comparisons")
+    functions = ("auc_table", "cutoff_table", "accuracy_table", "auc_comparisons")
+    lines = [
+        f"# {number}. Diagnostic accuracy against {spec.reference!r}",
+        *_call("data", "DiagnosticData", arguments),
+        *(f"tables[{f'{stem}_{t}'!r}] = {f}(data)" for t, f in zip(tables, functions, strict=True)),
+    ]
+    return Call(tuple(lines), ("coding", "diagnostic"), tuple(f"{stem}_{t}" for t in tables))
+
+
+SCRIPTED_KINDS = ("outcome", "table1", "correlation", "regression", "survival", "diagnostic")
+
+
+def call_for(kind: str, spec: Any, result: Any | None, number: int) -> Call:
+    """main()'s lines for one run; a ScriptError for an analysis the script cannot redo yet."""
+    if kind == "outcome" and isinstance(spec, OutcomeSpec):
+        return outcome_call(spec, result, number)
+    if kind == "table1" and isinstance(spec, Table1Spec):
+        return table1_call(spec, number)
+    if kind == "regression" and isinstance(spec, RegressionSpec):
+        return regression_call(spec, result, number)
+    if kind == "diagnostic" and isinstance(spec, DiagnosticSpec):
+        return diagnostic_call(spec, number)
+    if kind == "survival" and isinstance(spec, SurvivalSpec):
+        return survival_call(spec, number)
+    if kind == "correlation" and isinstance(spec, CorrelationSpec):
+        return correlation_call(spec, number)
+    raise ScriptError(f"The {kind} analysis cannot be written into a script yet.")

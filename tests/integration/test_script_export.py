@@ -1,0 +1,453 @@
+"""The exported script, run in a subprocess, gives every number of the app's tables.
+
+Each case runs logic on a data file (and cleaning steps), writes the script with script_for,
+runs it with the project's Python from an empty folder (no MedStat on its path) on the raw
+file, and compares every cell of every CSV it writes with the app's result frames: numbers to
+1e-6 relative, text exactly.
+"""
+
+from __future__ import annotations
+
+import ast
+import subprocess
+import sys
+from dataclasses import replace
+from pathlib import Path
+
+import numpy as np
+import pandas as pd
+import pytest
+
+import logic
+from analyses import survival_cox
+from analyses.specs import (
+    CorrelationSpec,
+    DiagnosticSpec,
+    OutcomeSpec,
+    RegressionSpec,
+    SurvivalSpec,
+    Table1Spec,
+)
+from modules.shared.script_export import ScriptError, script_for
+from tests.script_checks import assert_same_table, run_script
+from utils.data_io import read_table
+
+ROOT = Path(__file__).resolve().parents[2]
+DATA = ROOT / "tests" / "data"
+EXAMPLE = ROOT / "data" / "example_clinical.csv"
+PBC = ROOT / "tests" / "data" / "table1_pbc.csv"  # R survival::pbc (Mayo Clinic PBC trial)
+LUNG = ROOT / "tests" / "data" / "lung.csv"  # R survival::lung (NCCTG lung cancer trial)
+# What a standalone script may import: the standard library and the pinned statistics stack.
+ALLOWED = {"__future__", "itertools", "functools", "math", "re", "sys", "warnings", "dataclasses"}
+ALLOWED |= {"pathlib", "csv"}
+ALLOWED |= {"numpy", "pandas", "scipy", "statsmodels", "firthmodels"}
+
+
+def check(tmp_path: Path, dataset, runs) -> dict[str, pd.DataFrame]:
+    """Run the script of `runs` on the dataset's raw file and compare it with logic.run."""
+    tmp_path.mkdir(exist_ok=True)
+    results = [(kind, spec, logic.run(kind, dataset, spec)) for kind, spec in runs]
+    text = script_for(dataset.read_options, dataset.steps, results)
+    tables = run_script(tmp_path, text, Path(dataset.name))
+    for i, (kind, _, result) in enumerate(results, 1):
+        if kind == "outcome":
+            assert_same_table(tables[f"outcome_{i}_crude"], result.univariable, "crude")
+            assert_same_table(tables[f"outcome_{i}_adjusted"], result.multivariable, "adjusted")
+        elif kind == "table1":
+            assert_same_table(tables[f"table1_{i}_summaries"], result.cells, "summaries")
+            assert_same_table(tables[f"table1_{i}_tests"], result.variables, "tests")
+        elif kind == "regression":
+            assert_same_table(tables[f"regression_{i}_crude"], result.univariable, "crude")
+            assert_same_table(tables[f"regression_{i}_adjusted"], result.multivariable, "adj")
+        elif kind == "survival":
+            check_survival(tables, f"survival_{i}", result)
+        elif kind == "diagnostic":
+            for table in ("auc", "cutoffs", "accuracy", "comparisons"):
+                assert_same_table(tables[f"diagnostic_{i}_{table}"], getattr(result, table), table)
+        else:
+            assert_same_table(tables[f"correlation_{i}_pairs"], result.pairs, "pairs")
+    assert len(tables) == sum(TABLES.get(kind, 0) for kind, _ in runs) + sum(
+        len([t for t in tables if t.startswith(f"survival_{i}_")])
+        for i, (kind, _) in enumerate(runs, 1)
+        if kind == "survival"
+    )
+    return tables
+
+
+def check_survival(tables: dict, stem: str, result) -> None:
+    assert_same_table(tables[f"{stem}_medians"], result.medians, "medians")
+    if result.fit.logrank_df:
+        assert_same_table(tables[f"{stem}_logrank"], result.logrank, "logrank")
+        test = result.fit
+        expected = pd.DataFrame(
+            [{"logrank_chi2": test.logrank_chi2, "logrank_df": test.logrank_df,
+              "logrank_p": test.logrank_p}]
+        )  # fmt: skip
+        assert_same_table(tables[f"{stem}_logrank_test"], expected, "logrank test")
+    assert_same_table(tables[f"{stem}_cox_crude"], result.univariable, "cox crude")
+    assert_same_table(tables[f"{stem}_cox_adjusted"], result.multivariable, "cox adjusted")
+
+
+TABLES = {"outcome": 2, "table1": 2, "correlation": 1, "regression": 2, "diagnostic": 4}
+
+
+def read(path: Path):
+    return replace(read_table(path), name=str(path))  # the script reads the file by this path
+
+
+def imports_of(text: str) -> set[str]:
+    names = set()
+    for node in ast.walk(ast.parse(text)):
+        if isinstance(node, ast.Import):
+            names |= {a.name.split(".")[0] for a in node.names}
+        elif isinstance(node, ast.ImportFrom):
+            names.add((node.module or "").split(".")[0])
+    return names
+
+
+EXAMPLE_COVARIATES = ("age", "sex", "bmi", "smoking", "diabetes", "asa_class", "albumin", "crp")
+EXAMPLE_FACTORS = ("sex", "smoking", "diabetes", "asa_class", "surgery_type")
+
+
+def test_example_data_outcome_and_table1(tmp_path):
+    dataset = read(EXAMPLE)
+    outcome = OutcomeSpec(
+        outcome="complication",
+        covariates=(*EXAMPLE_COVARIATES, "surgery_type"),
+        event="Yes",
+        categorical=EXAMPLE_FACTORS,
+        reference=(("smoking", "Never"),),
+        continuous_summary="median",
+    )
+    table1 = Table1Spec(
+        variables=(*EXAMPLE_COVARIATES, "creatinine", "surgery_type"),
+        group="complication",
+        categorical=EXAMPLE_FACTORS,
+    )
+    correlation = CorrelationSpec(("age", "bmi", "albumin", "creatinine", "crp"), adjust="holm")
+    check(
+        tmp_path, dataset, [("outcome", outcome), ("table1", table1), ("correlation", correlation)]
+    )
+
+
+def test_example_data_with_cleaning_steps_and_firth(tmp_path):
+    raw = read(EXAMPLE)
+    steps = [
+        logic.propose_step("filter", raw, column="age", op=">=", values=("40",)).step,
+        ("smoking", {"Former": "Ever", "Current": "Ever"}),  # a label merge
+    ]
+    data = logic.prepare(raw, steps).dataset
+    steps.append(
+        logic.propose_step("transform", data, column="crp", how="log", name="log_crp").step
+    )
+    data = logic.prepare(raw, steps).dataset
+    steps.append(
+        logic.propose_step("transform", data, column="age", how="per_sd", name="age_sd").step
+    )
+    data = logic.prepare(raw, steps).dataset
+    steps.append(
+        logic.propose_step("cut", data, column="bmi", name="bmi_group", cutoffs="25, 30").step
+    )
+    data = logic.prepare(raw, steps).dataset
+    groups = {"III": "III-IV", "IV": "III-IV"}
+    steps.append(
+        logic.propose_step("combine", data, column="asa_class", groups=groups, name="asa3").step
+    )
+    data = logic.prepare(raw, steps).dataset
+    formula = "albumin * 10 / creatinine^2 - log(crp + 1)"
+    steps.append(logic.propose_step("formula", data, name="index", formula=formula).step)
+    prepared = logic.prepare(raw, steps)
+    assert prepared.skipped == ()
+    dataset = prepared.dataset
+    assert len(dataset.steps) == len(steps) and len(dataset.df) < len(raw.df)
+    outcome = OutcomeSpec(
+        outcome="complication",
+        covariates=("age_sd", "sex", "log_crp", "smoking", "bmi_group", "asa3", "albumin"),
+        event="Yes",
+        method="firth",
+        categorical=("sex", "smoking", "bmi_group", "asa3"),
+        screen_p=0.10,
+        force=("sex",),
+        effect_scale="iqr",
+    )
+    table1 = Table1Spec(
+        variables=("age", "log_crp", "smoking", "bmi_group", "asa3", "creatinine", "index"),
+        group="asa3",
+        categorical=("smoking", "bmi_group", "asa3"),
+        summary="auto",
+        median_variables=("creatinine",),
+    )
+    tables = check(tmp_path, dataset, [("outcome", outcome), ("table1", table1)])
+    assert set(tables["outcome_1_crude"]["method"]) == {"firth"}
+
+
+def test_public_data_pbc(tmp_path):
+    """R's survival::pbc: a three-valued status (death against the others), a 4-level stage."""
+    dataset = read(PBC)
+    outcome = OutcomeSpec(
+        outcome="status",
+        covariates=("age", "sex", "bili", "albumin", "edema", "stage", "protime"),
+        event="2",
+        categorical=("sex", "edema", "stage"),
+        effect_scale="10",
+    )
+    table1 = Table1Spec(
+        variables=("age", "sex", "bili", "albumin", "ascites", "edema", "stage", "copper"),
+        group="trt",
+        categorical=("sex", "ascites", "edema", "stage"),
+    )
+    correlation = CorrelationSpec(
+        ("age", "bili", "albumin", "copper", "protime", "platelet"), "spearman", "fdr_bh"
+    )
+    check(
+        tmp_path, dataset, [("outcome", outcome), ("table1", table1), ("correlation", correlation)]
+    )
+
+
+def test_public_data_lung_separation_and_small_groups(tmp_path):
+    """R's survival::lung: '.' missing codes, an unnamed first column, ECOG 3 in one patient
+    (Fisher's exact r x c test, a crude model the app fits by Firth's method)."""
+    dataset = read(LUNG)
+    outcome = OutcomeSpec(
+        outcome="status",
+        covariates=("age", "sex", "ph.ecog", "wt.loss", "wt_grp"),
+        categorical=("sex", "ph.ecog", "wt_grp"),
+        screen_p=None,
+    )
+    table1 = Table1Spec(
+        variables=("age", "ph.ecog", "ph.karno", "meal.cal", "wt_grp"),
+        group="sex",
+        categorical=("ph.ecog", "wt_grp"),
+    )
+    check(tmp_path, dataset, [("outcome", outcome), ("table1", table1)])
+
+
+def test_regressions_linear_on_the_example_and_count_models_on_public_data(tmp_path):
+    """Linear on the example data (per SD); R's MASS::quine (school absence: overdispersed,
+    so negative binomial), datasets::warpbreaks (Poisson), survival::lung (a rate: Poisson
+    with log(follow-up time) as the offset)."""
+    example = read(EXAMPLE)
+    linear = RegressionSpec(
+        "bmi",
+        ("age", "sex", "smoking", "albumin", "crp"),
+        categorical=("sex", "smoking"),
+        effect_scale="sd",
+    )
+    check(tmp_path / "linear", example, [("regression", linear)])
+    quine = RegressionSpec(
+        "Days", ("Eth", "Sex", "Age", "Lrn"), "count", categorical=("Eth", "Sex", "Age", "Lrn")
+    )
+    quine_data = read(DATA / "quine.csv")
+    assert logic.run("regression", quine_data, quine).fit.family == "negbin"
+    check(tmp_path / "quine", quine_data, [("regression", quine)])
+    warpbreaks = RegressionSpec(
+        "breaks", ("wool", "tension"), "poisson", categorical=("wool", "tension"), screen_p=None
+    )
+    check(tmp_path / "warpbreaks", read(DATA / "warpbreaks.csv"), [("regression", warpbreaks)])
+    rate = RegressionSpec("ph.ecog", ("age", "sex", "wt_grp"), "poisson", exposure="time",
+                          categorical=("sex", "wt_grp"), effect_scale="10")  # fmt: skip
+    check(tmp_path / "rate", read(LUNG), [("regression", rate)])
+
+
+def test_diagnostic_accuracy_on_the_example_and_public_data(tmp_path):
+    """The example data (markers, a binary test, a chosen cut-off, Wilson CIs) and pROC's
+    aSAH data (Turck et al. 2010: S100B and NDKA against a poor outcome, DeLong compared)."""
+    example = DiagnosticSpec(
+        "complication",
+        markers=("crp", "albumin", "age"),
+        binary_tests=(("diabetes", "Yes"),),
+        cutoffs=(("crp", 20.0),),
+        ci_method="wilson",
+    )
+    check(tmp_path / "example", read(EXAMPLE), [("diagnostic", example)])
+    asah = DiagnosticSpec("outcome", "Poor", markers=("s100b", "ndka"), direction="higher")
+    check(tmp_path / "asah", read(DATA / "asah.csv"), [("diagnostic", asah)])
+
+
+def test_survival_on_public_data(tmp_path):
+    """R's survival::lung (status 1/2, so 2 is the death) by sex, with covariates per SD; and
+    survival::pbc (death = status 2 of 0/1/2) by treatment, with a categorical covariate."""
+    lung = SurvivalSpec(
+        "status",
+        "time",
+        group="sex",
+        covariates=("age", "ph.ecog", "wt.loss"),
+        categorical=("sex", "ph.ecog"),
+        conf_type="log-log",
+        effect_scale="sd",
+    )
+    check(tmp_path / "lung", read(LUNG), [("survival", lung)])
+    pbc = SurvivalSpec(
+        "status",
+        "time",
+        event_level="2",
+        group="trt",
+        covariates=("age", "bili", "albumin", "edema"),
+        categorical=("edema",),
+        reference=(("trt", "2"),),
+    )
+    check(tmp_path / "pbc", read(PBC), [("survival", pbc)])
+
+
+def test_survival_on_a_large_cohort_takes_the_vectorised_efron_path(tmp_path):
+    """Past PHREG_MAX_WORK (patients x event times) the app fits Cox by its own vectorised
+    Efron code (analyses/survival_efron.py), which the script carries too."""
+    rng = np.random.default_rng(7)
+    n = 2500
+    arm = rng.choice(["control", "treated"], n)
+    age = rng.normal(60, 10, n).round(1)
+    time = rng.exponential(np.where(arm == "treated", 30, 20) * np.exp(-(age - 60) / 40)).round(2)
+    died = (rng.random(n) < 0.8).astype(int)
+    path = tmp_path / "cohort.csv"
+    pd.DataFrame({"time": time, "died": died, "arm": arm, "age": age}).to_csv(path, index=False)
+    assert n * len(np.unique(time[died > 0])) > survival_cox.PHREG_MAX_WORK
+    spec = SurvivalSpec("died", "time", group="arm", covariates=("age",), categorical=("arm",))
+    check(tmp_path / "run", read(path), [("survival", spec)])
+
+
+def test_a_file_read_with_care_semicolons_decimal_commas_units_and_dates(tmp_path):
+    """The script reads a file as the app read it: ';' separators, decimal commas, a 'sep='
+    line, missing codes, numbers with a unit, day/month/year dates (follow-up from two dates,
+    a row filter on a date)."""
+    rng = np.random.default_rng(3)
+    n = 120
+    start = pd.Timestamp("2020-01-01") + pd.to_timedelta(rng.integers(0, 300, n), unit="D")
+    end = start + pd.to_timedelta(rng.integers(5, 700, n), unit="D")
+    dose = [f"{d} mg" for d in rng.integers(5, 50, n)]
+    weight = [f"{w:.1f}".replace(".", ",") for w in rng.normal(70, 12, n)]
+    weight[3], weight[7] = "NA", "-"
+    lines = ["sep=;", "id;start;end;died;dose;weight;arm"]
+    for i in range(n):
+        died = "yes" if rng.random() < 0.6 else "no"
+        arm = "A" if i % 2 else "B"
+        lines.append(
+            f"{i};{start[i]:%d/%m/%Y};{end[i]:%d/%m/%Y};{died};{dose[i]};{weight[i]};{arm}"
+        )
+    path = tmp_path / "cohort_fr.csv"
+    path.write_text("\n".join(lines) + "\n", encoding="utf-8")
+    raw = read(path)
+    assert dict(raw.read_options)["sep"] == ";" and dict(raw.read_options)["decimal"] == ","
+    steps = [logic.propose_step("filter", raw, column="start", op=">=", values=["2020-03-01"]).step]
+    dataset = logic.prepare(raw, steps).dataset
+    assert 0 < len(dataset.df) < n
+    survival = SurvivalSpec(
+        "died", start="start", end="end", group="arm", covariates=("dose", "weight")
+    )
+    table1 = Table1Spec(("dose", "weight", "died"), group="arm", categorical=("died",))
+    check(tmp_path / "run", dataset, [("survival", survival), ("table1", table1)])
+
+
+def test_the_scripts_csv_files_cannot_run_formulas(tmp_path):
+    """A level written like a spreadsheet formula reaches the script's CSV as text."""
+    path = tmp_path / "drugs.csv"
+    drugs = ["=1+1", "+cmd|' /C calc'!A0", "plain;@SUM(1)"] * 20
+    rows = ["drug,age"] + [f'"{d}",{40 + i % 30}' for i, d in enumerate(drugs)]
+    path.write_text("\n".join(rows) + "\n", encoding="utf-8")
+    spec = Table1Spec(("drug", "age"), categorical=("drug",))
+    tables = check(tmp_path / "run", read(path), [("table1", spec)])
+    written = (tmp_path / "run" / "tables" / "table1_1_summaries.csv").read_text()
+    assert "'=1+1" in written and "plain;'@SUM(1)" in written
+    assert set(tables["table1_1_summaries"]["level"].dropna()) == {
+        "'=1+1", "'+cmd|' /C calc'!A0", "plain;'@SUM(1)"
+    }  # fmt: skip
+
+
+def test_a_workbook(tmp_path):
+    """An .xlsx file: its sheet read as the app read it (openpyxl pinned in the header)."""
+    path = tmp_path / "patients.xlsx"
+    frame = pd.read_csv(EXAMPLE).head(200)
+    with pd.ExcelWriter(path) as writer:
+        frame.to_excel(writer, sheet_name="Patients", index=False)
+        frame.head(3).to_excel(writer, sheet_name="Other", index=False)
+    dataset = read(path)
+    assert dict(dataset.read_options) | {"columns": ()} == {
+        "format": "xlsx", "sheet": "Patients", "columns": ()
+    }  # fmt: skip
+    table1 = Table1Spec(("age", "bmi", "sex", "asa_class"), "complication", ("sex", "asa_class"))
+    regression = RegressionSpec("crp", ("age", "sex"), categorical=("sex",))
+    check(tmp_path / "run", dataset, [("table1", table1), ("regression", regression)])
+    text = script_for(dataset.read_options, (), [("table1", table1)])
+    assert "openpyxl==" in text
+
+
+def test_script_imports_only_the_statistics_stack_and_pins_it(tmp_path):
+    dataset = read(EXAMPLE)
+    every_kind = [
+        ("outcome", OutcomeSpec(outcome="complication", covariates=("age",), method="firth")),
+        ("table1", Table1Spec(("age",))),
+        ("correlation", CorrelationSpec(("age", "bmi"), "spearman")),
+        ("regression", RegressionSpec("crp", ("age",), "poisson")),
+        ("survival", SurvivalSpec("complication", "age", group="sex")),
+        ("diagnostic", DiagnosticSpec("complication", markers=("crp",))),
+    ]
+    formula = logic.propose_step("formula", dataset, name="f", formula="bmi^2 / age").step
+    text = script_for(dataset.read_options, (formula,), every_kind)
+    assert imports_of(text) <= ALLOWED | {"ast", "difflib", "collections"}
+    script = tmp_path / "script.py"
+    script.write_text(text, encoding="utf-8")
+    lint = [sys.executable, "-m", "ruff", "check", "--isolated", "--select", "E,F,W,B"]
+    done = subprocess.run([*lint, "--line-length", "100", str(script)], capture_output=True)
+    assert done.returncode == 0, done.stdout.decode()  # no unused or undefined name, no slip
+    pins = dict(
+        line.split("==")
+        for line in (ROOT / "requirements.txt").read_text().splitlines()
+        if "==" in line and not line.startswith("#")
+    )
+    pip = next(line for line in text.splitlines() if line.strip().startswith("pip install"))
+    stated = dict(word.split("==") for word in pip.split()[2:])
+    assert set(stated) == {"pandas", "numpy", "scipy", "statsmodels", "firthmodels"}
+    assert all(pins[name] == version for name, version in stated.items())
+
+
+def test_what_cannot_be_scripted_is_refused_with_a_sentence():
+    dataset = read(EXAMPLE)
+    auto = OutcomeSpec(outcome="complication", covariates=("age",))
+    with pytest.raises(ScriptError, match="run it first"):
+        script_for(dataset.read_options, (), [("outcome", auto)])
+
+    class CodebookLike:
+        def as_json(self):
+            return {"codebook": "dictionary.csv", "columns": []}
+
+        def describe(self):
+            return "codebook dictionary.csv"
+
+    with pytest.raises(ScriptError, match="'codebook dictionary.csv' cannot be written"):
+        script_for(dataset.read_options, (CodebookLike(),), [("table1", Table1Spec(("age",)))])
+    with pytest.raises(ScriptError, match="not known"):
+        script_for((), (), [("table1", Table1Spec(("age",)))])
+    with pytest.raises(ScriptError, match="survival"):
+        script_for(dataset.read_options, (), [("survival", object())])
+
+
+def test_names_from_the_data_stay_data_in_the_script():
+    """A column or level named to break out of a string, comment or docstring stays a value:
+    the script parses, and its top level holds only imports, definitions and assignments."""
+    dataset = read(EXAMPLE)
+    hostile = 'x"""\nimport os; os.system("echo owned") #\\'
+    spec = OutcomeSpec(
+        outcome=hostile, covariates=(hostile, "age"), method="logit", reference=((hostile, "'"),)
+    )
+    merge = (hostile, {"a'''\"": hostile})
+    text = script_for(
+        dataset.read_options,
+        (merge,),
+        [("outcome", spec), ("table1", Table1Spec((hostile,), group=hostile))],
+    )
+    tree = ast.parse(text)
+    allowed = (
+        ast.Import,
+        ast.ImportFrom,
+        ast.FunctionDef,
+        ast.ClassDef,
+        ast.Assign,
+        ast.AnnAssign,
+        ast.If,
+        ast.Expr,
+    )
+    assert all(isinstance(node, allowed) for node in tree.body)
+    assert [n for n in tree.body if isinstance(n, ast.Expr)] == [tree.body[0]]  # the docstring
+    assert repr(hostile) in ast.get_docstring(tree)  # shown as text in the header
+    main = next(n for n in tree.body if isinstance(n, ast.FunctionDef) and n.name == "main")
+    names = {c.value for c in ast.walk(main) if isinstance(c, ast.Constant)}
+    assert hostile in names
