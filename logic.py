@@ -39,6 +39,7 @@ from utils import data_io, read_apart, read_limits
 from utils.cache import ResultCache, make_key
 from utils.config import settings
 from utils.dataset import FACTOR_KINDS, NUMERIC_KINDS, Dataset
+from utils.figure_renderer import FigureRenderer
 from utils.memory import MemoryManager, MemoryRefused
 from utils.redis_tier import make_tier
 from utils.resilience import Retrier
@@ -112,6 +113,26 @@ memory.register_cleanup("cache", _release_cache)
 memory.register_cleanup("sessions", sessions.release_ended)
 # The embedding worker asks the memory manager before it starts, and stops when asked.
 embeddings.configure(memory=memory, retrier=retrier)
+
+
+def _admit_figure_browser():
+    """The figure browser starts only where its measured cost fits (OPTIMIZATION.md)."""
+    return memory.admit_mb(
+        settings.figure_browser_mb,
+        "figure export",
+        "Try the figure again in a minute, or download the report instead.",
+    )
+
+
+# One headless Chromium draws every exported figure (modules/shared/figure_export.py); it is
+# started on first need, admitted by the memory manager, and closed when memory runs short.
+figure_renderer = FigureRenderer(
+    chromium=settings.chromium,
+    idle_s=settings.figure_idle_s,
+    timeout_s=settings.figure_timeout_s,
+    admit=_admit_figure_browser,
+)
+memory.register_cleanup("figure browser", figure_renderer.close)
 
 
 # kind -> the analyses module that computes it. Each module has VERSION (bump it when its

@@ -18,6 +18,7 @@ thread of its own; `render` hands each figure to that loop and waits for the byt
 from __future__ import annotations
 
 import asyncio
+import atexit
 import contextlib
 import logging
 import threading
@@ -113,6 +114,8 @@ class FigureRenderer:
             raise
         self._pid = self._kaleido.subprocess.pid
         self._start_ms = (time.perf_counter() - started) * 1000
+        if not self._counts["starts"]:
+            atexit.register(self.close)  # a server that stops takes its browser with it
         self._counts["starts"] += 1
         log.info("figure browser started in %.0f ms (%s)", self._start_ms, self.chromium)
 

@@ -84,7 +84,7 @@ def build_spec(s: Settings):
 
 
 CARDS = (
-    plot_card("plot", "ROC curves", report.roc_figure, "diagnostic-roc"),
+    plot_card("plot", "ROC curves", report.roc_figure, "diagnostic-roc", stem=dv.roc_stem),
     warnings_card("diagnostic-warnings-list"),
     Card("table", "Area under the ROC curve", dv.auc_table),
     Card("compare", "Comparison of AUCs (DeLong)", dv.comparison_table),

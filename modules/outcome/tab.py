@@ -58,7 +58,7 @@ CARDS = (
     Card("multivariable", "Multivariable model (adjusted odds ratios)", tables.multivariable_table,
          full_screen=True),
     plot_card("forest", "Forest plot of adjusted odds ratios", figures.forest_plot, "forest-plot",
-              "forest-container"),
+              "forest-container", stem=lambda v: ("forest_adjusted_or", v.outcome_label)),
 )  # fmt: skip
 
 TAB = AnalysisTab(

@@ -23,7 +23,6 @@ import unicodedata
 import plotly.graph_objects as go
 from PIL import Image
 
-from utils.config import settings
 from utils.figure_renderer import FigureRenderer
 
 MM_PER_INCH = 25.4
@@ -37,6 +36,7 @@ MIN_MM, MAX_MM = 30.0, 300.0  # a custom width outside these is refused with a s
 MAX_HEIGHT_MM = 400.0
 FONT = "Arial, Liberation Sans, Helvetica, sans-serif"
 FONT_PX = 10
+SCREEN_PX = 700  # the width a card gives a figure on the page, which its own height suits
 MEDIA_TYPES = {
     "svg": "image/svg+xml",
     "pdf": "application/pdf",
@@ -48,19 +48,16 @@ _renderer: FigureRenderer | None = None
 
 
 def renderer() -> FigureRenderer:
-    """The process's one figure browser (created on first use, so importing this costs nothing)."""
-    global _renderer
-    if _renderer is None:
-        _renderer = FigureRenderer(
-            chromium=settings.chromium,
-            idle_s=settings.figure_idle_s,
-            timeout_s=settings.figure_timeout_s,
-        )
-    return _renderer
+    """The figure browser in use: the server's one (logic, memory-admitted) unless one is set."""
+    if _renderer is not None:
+        return _renderer
+    import logic  # the server's renderer; imported here so the pure helpers stand alone
+
+    return logic.figure_renderer
 
 
 def set_renderer(new: FigureRenderer | None) -> FigureRenderer | None:
-    """Install the renderer (logic installs one admitted by the memory manager); returns the old."""
+    """Use another renderer (tests, benches; None: the server's again); returns the old one."""
     global _renderer
     old, _renderer = _renderer, new
     return old
@@ -83,29 +80,38 @@ def check_size(width_mm: float, dpi: int) -> None:
 
 
 def print_size(fig: go.Figure, width_mm: float, height_mm: float | None = None) -> tuple[int, int]:
-    """(width, height) in CSS pixels for printing at width_mm: the figure's own height when it
-    sets one (a forest plot grows with its rows), else three quarters of the width."""
+    """(width, height) in CSS pixels for printing at width_mm. A figure that sets its height (a
+    forest plot grows with its rows) keeps its shape as drawn on a SCREEN_PX-wide card, but no
+    less than 0.6 of its height (its rows stay readable); else three quarters of the width."""
     width = mm_to_px(width_mm)
     if height_mm is not None:
         return width, mm_to_px(min(height_mm, MAX_HEIGHT_MM))
     own = fig.layout.height
-    height = int(own) if own else round(width * 0.75)
+    height = round(own * max(width / SCREEN_PX, 0.6)) if own else round(width * 0.75)
     return width, min(height, mm_to_px(MAX_HEIGHT_MM))
 
 
-def print_layout(fig: go.Figure) -> go.Figure:
+def print_layout(fig: go.Figure, title: bool = True) -> go.Figure:
     """A copy of the figure dressed for print: journal font and size, white ground, margins that
-    grow to fit the labels instead of plotly's wide screen margins."""
+    grow to fit the labels instead of plotly's wide screen margins; without its title unless
+    asked (journals put it in the caption)."""
     out = go.Figure(fig)
-    title = out.layout.title.text
+    if not title:
+        out.layout.title.text = None
+    has_title = bool(out.layout.title.text)
     out.update_layout(
         font={"family": FONT, "size": FONT_PX, "color": "#000000"},
         paper_bgcolor="#ffffff",
-        margin={"l": 8, "r": 8, "t": 30 if title else 8, "b": 8, "pad": 2},
+        margin={"l": 8, "r": 8, "t": 8, "b": 8, "pad": 2},
         width=None,
         height=None,
         autosize=True,
     )
+    if has_title:  # above everything, the legend included, pushing the plot down
+        out.update_layout(
+            title={"font": {"size": FONT_PX + 2}, "yref": "container", "y": 0.99,
+                   "yanchor": "top", "automargin": True}
+        )  # fmt: skip
     out.update_xaxes(automargin=True)
     out.update_yaxes(automargin=True)
     return out
@@ -145,16 +151,17 @@ def figure_image(
     width_mm: float = SINGLE_MM,
     dpi: int = 300,
     height_mm: float | None = None,
+    title: bool = False,
 ) -> bytes:
     """The figure as an svg, pdf, png or tiff file printed `width_mm` wide (raster at `dpi`).
 
     Blocking; raises ValueError for a format or size not offered, RenderError when the browser
-    fails (both carry a sentence for the user)."""
+    fails (both carry a sentence for the user). The title is left out unless `title`."""
     if fmt not in FORMATS:
         raise ValueError(f"The format must be one of {', '.join(FORMATS)}.")
     check_size(width_mm, dpi)
     width, height = print_size(fig, width_mm, height_mm)
-    printed = print_layout(fig).to_dict()
+    printed = print_layout(fig, title=title).to_dict()
     draw = renderer().render
     if fmt in ("svg", "pdf"):
         data = draw(printed, fmt, width, height)

@@ -84,12 +84,23 @@ def test_raster_has_pixel_size_and_dpi(renderer, fmt, width_mm, dpi):
         assert image.height == round(round(fe.mm_to_px(width_mm) * 0.75) / 96 * dpi)
 
 
-def test_own_height_is_kept(renderer):
+def test_own_height_keeps_the_screen_shape_but_rows_stay_readable():
     fig = km_like()
     fig.update_layout(height=500)
-    data = fe.figure_image(fig, "svg", width_mm=84)
-    root = ET.fromstring(data)
-    assert root.get("viewBox").split()[3] == "500"
+    assert fe.print_size(fig, 84) == (317, 300)  # 0.6 of its height at least
+    assert fe.print_size(fig, 174) == (658, 470)  # its shape on a 700 px card
+    root = ET.fromstring(fe.figure_image(fig, "svg", width_mm=84))
+    assert root.get("viewBox").split()[3] == "300"
+
+
+def test_title_is_left_out_unless_asked(renderer):
+    fig = km_like()
+    fig.update_layout(title="Overall survival")
+    words = lambda data: " ".join(  # noqa: E731
+        t.text or "" for t in ET.fromstring(data).iter(f"{SVG_NS}text")
+    )
+    assert "Overall survival" not in words(fe.figure_image(fig, "svg"))
+    assert "Overall survival" in words(fe.figure_image(fig, "svg", title=True))
 
 
 def test_figure_is_not_changed_by_export(renderer):

@@ -39,7 +39,8 @@ from modules.outcome import view as outcome_view
 from modules.regression import figures as regression_figures
 from modules.regression import tables as regression_tables
 from modules.regression.view import RegressionView
-from modules.shared import forest
+from modules.shared import figure_export, forest
+from modules.shared.figure_labels import apply_labels
 from modules.shared.figures import PLOT_CONFIG, figure_html
 from modules.stats_panel import view as stats_view
 from modules.survival import figures as survival_figures
@@ -175,6 +176,13 @@ FIGURES: dict[str, Callable[[dict], go.Figure]] = {
     "modules.table1.plot:love_plot": lambda v: table1_plot.love_plot(v["table1"]),
     "modules.diagnostic.report:roc_figure": lambda v: diagnostic_report.roc_figure(v["diagnostic"]),
     "modules.correlation.view:heatmap": lambda v: correlation_view.heatmap(v["correlation"]),
+    # The figure with the user's words (escaped) and dressed for print: copies of real figures.
+    "modules.shared.figure_labels:apply_labels": lambda v: apply_labels(
+        survival_figures.km_figure(v["survival"]), {"xaxis": "<b>Days</b>", "legend": "Sex"}
+    ),
+    "modules.shared.figure_export:print_layout": lambda v: figure_export.print_layout(
+        outcome_figures.forest_plot(v["outcome"])
+    ),
     "modules.correlation.view:scatter_plot": lambda v: correlation_view.scatter_plot(
         v["correlation"]
     ),
@@ -228,7 +236,8 @@ def _makes_a_figure(node: ast.AST) -> bool:
 
 
 def _returns_a_figure(fn: ast.FunctionDef) -> bool:
-    return fn.returns is not None and "Figure" in ast.unparse(fn.returns)
+    # A whole word: go.Figure, not FigureRenderer (the export's browser).
+    return fn.returns is not None and re.search(r"\bFigure\b", ast.unparse(fn.returns)) is not None
 
 
 def figure_builders() -> set[str]:

@@ -1,0 +1,138 @@
+"""Figure downloads through the real page: edit an axis title, download SVG and TIFF, check them.
+
+A dedicated app (so its figure browser can be watched): R's lung data by sex on the Survival
+tab; the x axis title "time" becomes "Days" and the group "Female (n = 90)" becomes "Women";
+the SVG is XML with both words, sized 84 mm; the TIFF is 174 mm at 600 dpi; the words survive
+a reload and never mark the result out of date; the server's Chromium ends with the server.
+"""
+
+from __future__ import annotations
+
+import io
+import time
+import xml.etree.ElementTree as ET
+from pathlib import Path
+
+import pandas as pd
+import psutil
+import pytest
+from PIL import Image
+from playwright.sync_api import expect
+
+from tests.e2e.conftest import running_app
+from tests.e2e.helpers import click_run_and_wait, open_tab, upload
+
+pytestmark = pytest.mark.e2e
+LUNG = Path(__file__).resolve().parents[1] / "data" / "lung.csv"
+SVG_NS = "{http://www.w3.org/2000/svg}"
+
+
+def lung_file(tmp_path: Path) -> Path:
+    df = pd.read_csv(LUNG, na_values=".")[["time", "status", "age", "sex"]]
+    df["sex"] = df["sex"].map({1: "Male", 2: "Female"})
+    path = tmp_path / "lung_figures.csv"
+    df.to_csv(path, index=False)
+    return path
+
+
+def chromium_of(pid: int) -> list[psutil.Process]:
+    """The Chromium processes the server started (its figure browser), alive."""
+    try:
+        children = psutil.Process(pid).children(recursive=True)
+    except psutil.NoSuchProcess:
+        return []
+    alive = []
+    for child in children:
+        try:
+            if "chrom" in child.name().lower() and child.status() != psutil.STATUS_ZOMBIE:
+                alive.append(child)
+        except psutil.NoSuchProcess:
+            continue
+    return alive
+
+
+def all_gone(procs: list[psutil.Process], seconds: float = 20) -> bool:
+    end = time.monotonic() + seconds
+    while time.monotonic() < end:
+        alive = []
+        for p in procs:
+            try:
+                if p.is_running() and p.status() != psutil.STATUS_ZOMBIE:
+                    alive.append(p)
+            except psutil.NoSuchProcess:
+                continue
+        if not alive:
+            return True
+        time.sleep(0.1)
+    return False
+
+
+def download(page, panel, fmt: str, width: str = "single", dpi: str = "300"):
+    panel.locator("select[id$='_format']").select_option(fmt)
+    panel.locator("select[id$='_width']").select_option(width)
+    panel.locator("select[id$='_dpi']").select_option(dpi)
+    with page.expect_download(timeout=90_000) as info:
+        panel.get_by_role("link", name="Download figure").click()
+    got = info.value
+    return got.suggested_filename, Path(got.path()).read_bytes()
+
+
+def test_edit_axis_title_and_download_svg_and_tiff(browser, tmp_path):
+    path = lung_file(tmp_path)
+    with running_app(tmp_path / "server.log") as app:
+        context = browser.new_context(
+            viewport={"width": 1400, "height": 1000}, accept_downloads=True
+        )
+        page = context.new_page()
+        page.goto(app.url)
+        page.wait_for_selector(".shiny-bound-output", timeout=30_000)
+        upload(page, path)
+        open_tab(page, "Survival")
+        expect(page.locator("#survival-time")).to_have_value("time", timeout=15_000)
+        page.select_option("#survival-group", "sex")
+        click_run_and_wait(page, "survival")
+
+        panel = page.locator("#survival-plot_out_panel details")
+        expect(panel).to_have_count(1, timeout=15_000)
+        panel.locator("summary").click()
+        x_title = panel.get_by_label("X axis title")
+        expect(x_title).to_have_value("time")
+        x_title.fill("Days")
+        panel.get_by_label("Group").and_(panel.locator("input[value^='Female']")).fill(
+            "Women (n = 90)"
+        )
+        panel.get_by_role("button", name="Apply labels").click()
+        # The plot on the page shows the new words, and the result is still current.
+        expect(page.locator("#survival-plot .xtitle")).to_have_text("Days", timeout=15_000)
+        expect(page.locator("#survival-plot .legendtext").first).to_contain_text("Women")
+        expect(page.locator("#survival-stale .medstat-stale")).to_have_count(0)
+
+        name, svg = download(page, panel, "svg")
+        assert name == "km_by_sex.svg"
+        root = ET.fromstring(svg)
+        assert root.tag == f"{SVG_NS}svg" and root.get("width") == "84.00mm"
+        words = " ".join(t.text or "" for t in root.iter(f"{SVG_NS}text"))
+        assert "Days" in words and "Women (n = 90)" in words and "time" not in words.split()
+
+        name, tiff = download(page, panel, "tiff", width="double", dpi="600")
+        assert name == "km_by_sex.tiff"
+        with Image.open(io.BytesIO(tiff)) as image:
+            assert image.format == "TIFF"
+            assert image.width == round(174 / 25.4 * 600)
+            assert tuple(round(d) for d in image.info["dpi"]) == (600, 600)
+
+        browsers = chromium_of(app.pid)
+        assert browsers, "the figure browser runs in the server"
+
+        # A reload brings the words back with the result, which is not out of date.
+        page.reload()
+        page.wait_for_selector(".shiny-bound-output", timeout=30_000)
+        open_tab(page, "Survival")
+        expect(page.locator("#survival-plot .xtitle")).to_have_text("Days", timeout=30_000)
+        panel = page.locator("#survival-plot_out_panel details")
+        panel.locator("summary").click()
+        expect(panel.get_by_label("X axis title")).to_have_value("Days")
+        expect(page.locator("#survival-stale .medstat-stale")).to_have_count(0)
+        context.close()
+    # The server stopped: no Chromium of its figure browser is left behind.
+    assert all_gone(browsers)
