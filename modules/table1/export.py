@@ -13,7 +13,7 @@ import re
 from htmltools import HTML, Tag, tags
 
 from modules.shared import csv_safety
-from modules.shared.figures import figure_html
+from modules.shared.figures import ReportFigures
 from modules.shared.report import REPORT_CSS
 from modules.table1.plot import love_plot
 from modules.table1.view import (
@@ -50,11 +50,7 @@ def _title(view: Table1View) -> str:
 def report_document(view: Table1View, when: dt.datetime) -> Tag:
     """The HTML report as a document tree: the table, its notes, warnings and the SMD plot."""
     fig = love_plot(view)
-    plot = (
-        HTML(figure_html(fig, div_id="table1-plot", include_plotlyjs=True))
-        if fig is not None
-        else None
-    )
+    plot = HTML(ReportFigures().html(fig, "table1-plot")) if fig is not None else None
     warnings = view.result.warnings
     return tags.html(
         tags.head(
