@@ -27,7 +27,8 @@ tfoot td { font-size: 0.82rem; color: #555; border-bottom: none; }
   body { margin: 0; max-width: none; font-size: 10pt; }
   h2 { break-after: avoid; }
   table { width: 100%; max-width: 100%; table-layout: auto; font-size: 8pt; }
-  th, td { padding: 0.15rem 0.3rem; white-space: normal !important; overflow-wrap: anywhere; }
+  th, td { padding: 0.15rem 0.3rem; white-space: normal !important; overflow-wrap: break-word;
+           hyphens: auto; }
   thead { display: table-header-group; }
   tr, .medstat-figure, .plotly-graph-div { break-inside: avoid; }
   .medstat-figure svg, .plotly-graph-div { max-width: 100% !important; }

@@ -4,6 +4,7 @@ A dedicated app (so its figure browser can be watched): R's lung data by sex on 
 tab; the x axis title "time" becomes "Days" and the group "Female (n = 90)" becomes "Women";
 the SVG is XML with both words, sized 84 mm; the TIFF is 174 mm at 600 dpi; the words survive
 a reload and never mark the result out of date; the server's Chromium ends with the server.
+A wide report (Table 1 by four groups) printed to PDF by Chromium fits A4 without overflowing.
 """
 
 from __future__ import annotations
@@ -18,9 +19,16 @@ import psutil
 import pytest
 from PIL import Image
 from playwright.sync_api import expect
+from pypdf import PdfReader
 
+import logic
+from modules.table1 import export as table1_export
+from modules.table1.controls import table1_spec
+from modules.table1.view import Table1View
 from tests.e2e.conftest import running_app
-from tests.e2e.helpers import click_run_and_wait, open_tab, upload
+from tests.e2e.helpers import EXAMPLE, click_run_and_wait, open_tab, upload
+from utils.data_io import dataset_from_frame
+from utils.dataset_edits import with_label
 
 pytestmark = pytest.mark.e2e
 LUNG = Path(__file__).resolve().parents[1] / "data" / "lung.csv"
@@ -136,3 +144,49 @@ def test_edit_axis_title_and_download_svg_and_tiff(browser, tmp_path):
         context.close()
     # The server stopped: no Chromium of its figure browser is left behind.
     assert all_gone(browsers)
+
+
+def wide_table1_report() -> str:
+    """Table 1 of the example data by surgery type (4 groups, p, SMD): the widest table."""
+    df = pd.read_csv(EXAMPLE)
+    ds = dataset_from_frame(df, "example_clinical.csv")
+    ds = with_label(ds, "albumin", "Serum albumin before surgery (g/dL), lowest of the week")
+    variables = ("age", "sex", "bmi", "smoking", "diabetes", "asa_class", "albumin", "crp")
+    spec = table1_spec(ds, variables, "surgery_type")
+    view = Table1View(logic.run("table1", ds, spec), ds.labels(), ds.name)
+    return table1_export.html_report(view)
+
+
+OVERFLOW = """() => {
+  const width = document.documentElement.clientWidth;
+  const over = [...document.querySelectorAll('table, svg, .medstat-figure')]
+    .filter(e => e.getBoundingClientRect().right > width + 1)
+    .map(e => e.tagName + ' ' + Math.round(e.getBoundingClientRect().right));
+  return {width, scroll: document.documentElement.scrollWidth, over};
+}"""
+A4_CONTENT_PX = round((210 - 2 * 12) / 25.4 * 96)  # A4 less the report's @page margins
+
+
+def test_a_wide_report_prints_on_a4_without_overflowing(browser, tmp_path):
+    path = tmp_path / "table1_report.html"
+    path.write_text(wide_table1_report(), encoding="utf-8")
+    page = browser.new_page(viewport={"width": A4_CONTENT_PX, "height": 1000})
+    try:
+        page.goto(path.as_uri())
+        # On screen the table keeps its numbers on one line and runs past an A4 width ...
+        screen = page.evaluate(OVERFLOW)
+        assert screen["over"], screen
+        # ... printed, it wraps and shrinks to the page.
+        page.emulate_media(media="print")
+        printed = page.evaluate(OVERFLOW)
+        assert printed["over"] == [] and printed["scroll"] <= printed["width"], printed
+        pdf = PdfReader(io.BytesIO(page.pdf(prefer_css_page_size=True)))
+        assert pdf.pages
+        for sheet in pdf.pages:  # A4: 595 x 842 points
+            assert float(sheet.mediabox.width) == pytest.approx(595.3, abs=1)
+            assert float(sheet.mediabox.height) == pytest.approx(841.9, abs=1)
+        text = "".join(sheet.extract_text() for sheet in pdf.pages)
+        # Every column is on the page: the last group and the p-values, words unbroken.
+        assert "Hepatobiliary" in text and "Upper GI" in text and "0.045" in text
+    finally:
+        page.close()
