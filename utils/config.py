@@ -78,7 +78,7 @@ class Settings:
     chromium: str = "/usr/bin/chromium"
     figure_idle_s: float = 120.0
     figure_timeout_s: float = 60.0
-    figure_browser_mb: float = 250.0
+    figure_browser_mb: float = 450.0  # PSS of its ~10 processes, measured: bench/figure_export
 
     @classmethod
     def from_env(cls) -> Settings:

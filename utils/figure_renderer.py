@@ -32,6 +32,7 @@ import psutil
 log = logging.getLogger(__name__)
 
 FORMATS = ("svg", "pdf", "png")
+NO_NETWORK = "http://127.0.0.1:9"  # the discard port: a proxy that never answers
 
 
 class RenderError(RuntimeError):
@@ -103,7 +104,15 @@ class FigureRenderer:
         self._thread.start()
 
         async def open_browser() -> Any:
-            k = kaleido.Kaleido(n=1, timeout=self.timeout_s, mathjax=False, path=self.chromium)
+            k = kaleido.Kaleido(
+                n=1,
+                timeout=self.timeout_s,
+                mathjax=False,
+                path=self.chromium,
+                # Nothing it draws needs the network (plotly.js is a file): a proxy that answers
+                # nothing makes any fetch fail rather than leave the machine.
+                proxy_server=NO_NETWORK,
+            )
             await k.open()
             return k
 

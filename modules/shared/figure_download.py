@@ -122,6 +122,7 @@ def serve_figure(
     session; returns the user's words for the figure (a reactive value)."""
     edits: reactive.Value[dict[str, str]] = reactive.value(dict(state.saved(saved_key) or {}))
     shown: reactive.Value[tuple[EditableText, ...]] = reactive.value(())
+    present = reactive.value(False)  # is there a figure at all
 
     @reactive.effect
     def _texts():
@@ -130,6 +131,8 @@ def serve_figure(
         with reactive.isolate():
             if shown() != texts:
                 shown.set(texts)
+            if present() != (fig is not None):
+                present.set(fig is not None)
 
     def typed() -> dict[str, str]:
         """The words in the panel now, as edits of the figure's own."""
@@ -152,8 +155,8 @@ def serve_figure(
 
     @named_output(f"{key}_panel")
     def _panel():
-        texts = shown()  # drawn again only when the figure's texts change
-        if not texts and figure() is None:
+        texts = shown()  # drawn again only when the figure's texts change (or it comes or goes)
+        if not present():
             return None
         with reactive.isolate():
             return panel_ui(key, texts, edits())

@@ -23,6 +23,7 @@ import unicodedata
 import plotly.graph_objects as go
 from PIL import Image
 
+from modules.shared.figures import check_offline
 from utils.figure_renderer import FigureRenderer
 
 MM_PER_INCH = 25.4
@@ -160,6 +161,7 @@ def figure_image(
     if fmt not in FORMATS:
         raise ValueError(f"The format must be one of {', '.join(FORMATS)}.")
     check_size(width_mm, dpi)
+    check_offline(fig)  # no map tiles or remote images: the browser fetches nothing
     width, height = print_size(fig, width_mm, height_mm)
     printed = print_layout(fig, title=title).to_dict()
     draw = renderer().render
@@ -169,8 +171,9 @@ def figure_image(
             return _svg_in_mm(data, width_mm, height / CSS_DPI * MM_PER_INCH)
         return data
     target_w = round(width_mm / MM_PER_INCH * dpi)
-    target_h = round(height / CSS_DPI * dpi)
-    png = draw(printed, "png", width, height, scale=target_w / width)
+    scale = target_w / width
+    target_h = round(height * scale)  # the height Chromium draws at this scale
+    png = draw(printed, "png", width, height, scale=scale)
     return _raster(png, fmt, (target_w, target_h), dpi)
 
 

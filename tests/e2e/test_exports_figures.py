@@ -190,3 +190,22 @@ def test_a_wide_report_prints_on_a4_without_overflowing(browser, tmp_path):
         assert "Hepatobiliary" in text and "Upper GI" in text and "0.045" in text
     finally:
         page.close()
+
+
+def test_the_flow_diagram_downloads_as_pdf(page):
+    """The Data cleaning tab's CONSORT/STROBE diagram has the same panel: a vector PDF."""
+    open_tab(page, "Data cleaning")
+    page.locator("#cleaning-filters-column").select_option("age")
+    page.locator("#cleaning-filters-op").select_option(">=")
+    page.locator("#cleaning-filters-value").fill("40")
+    page.locator("#cleaning-filters-reason").fill("younger than 40")
+    expect(page.locator("#filter-preview")).to_contain_text("remain", timeout=15_000)
+    page.locator("#cleaning-filters-apply").click()
+    panel = page.locator("#cleaning-filters-flow_figure_panel details")
+    expect(panel).to_have_count(1, timeout=15_000)
+    panel.locator("summary").click()
+    name, pdf = download(page, panel, "pdf", width="double")
+    assert name == "flow_diagram.pdf"
+    reader = PdfReader(io.BytesIO(pdf))
+    assert float(reader.pages[0].mediabox.width) / 72 * 25.4 == pytest.approx(174, abs=0.5)
+    assert "younger than 40" in reader.pages[0].extract_text()

@@ -81,7 +81,8 @@ def test_raster_has_pixel_size_and_dpi(renderer, fmt, width_mm, dpi):
         got = image.info["dpi"]
         assert got[0] == pytest.approx(dpi, abs=0.5) and got[1] == pytest.approx(dpi, abs=0.5)
         # Height keeps the printed aspect (three quarters of the width here).
-        assert image.height == round(round(fe.mm_to_px(width_mm) * 0.75) / 96 * dpi)
+        css_w = fe.mm_to_px(width_mm)
+        assert image.height == round(round(css_w * 0.75) * image.width / css_w)
 
 
 def test_own_height_keeps_the_screen_shape_but_rows_stay_readable():
@@ -117,6 +118,13 @@ def test_figure_is_not_changed_by_export(renderer):
 def test_bad_choices_get_a_sentence_without_drawing(fmt, width, dpi, words):
     with pytest.raises(ValueError, match=words):
         fe.figure_image(km_like(), fmt, width_mm=width, dpi=dpi)
+
+
+def test_a_figure_that_would_fetch_is_refused_before_drawing():
+    fig = km_like()
+    fig.add_layout_image(source="https://example.org/logo.png", x=0, y=0)
+    with pytest.raises(ValueError, match="embedded"):
+        fe.figure_image(fig, "svg")
 
 
 def test_print_layout_uses_journal_font_and_small_margins():
