@@ -73,6 +73,7 @@ def server(input, output, session):
     # A dropped websocket reconnects ("force": also under plain `shiny run`) into a new session,
     # which gets the tab's data and last results back from its saved state.
     session.allow_reconnect("force")
+    logic.warm_up()  # the statistics stack, imported while the first page is being read
     track_uploads(session)  # its upload folder under the disk bounds
     tab = session_state.open_tab_state(input, session)
     steps = CleaningSteps(tab)  # one undoable history: the Data tab's labels, cleaning's steps

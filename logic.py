@@ -111,6 +111,7 @@ def _release_cache() -> None:
 memory.register_cleanup("cache", _release_cache)
 # Closed tabs that have not come back give their data up first when memory runs short.
 memory.register_cleanup("sessions", sessions.release_ended)
+memory.register_cleanup("frames", data_io.FRAMES.clear)
 # The embedding worker asks the memory manager before it starts, and stops when asked.
 embeddings.configure(memory=memory, retrier=retrier)
 
@@ -167,7 +168,23 @@ def start() -> None:
     memory.start()
     for line in (cache.describe(), memory.describe(), retrier.describe()):
         log.info(line)
-    # The first analysis would otherwise wait ~2 s for statsmodels and firthmodels to import.
+
+
+_warming = threading.Lock()
+_warmed = False
+
+
+def warm_up() -> None:
+    """Import the statistics stack in a thread, once, when the first session opens (app.py).
+
+    The first analysis would otherwise wait ~2 s for statsmodels, scipy.stats and firthmodels;
+    they cost ~70 MB, which a worker nobody uses does not hold (idle RSS, bench/idle_worker.py).
+    """
+    global _warmed
+    with _warming:
+        if _warmed:
+            return
+        _warmed = True
     threading.Thread(target=_analysis, args=("outcome",), name="warm-up", daemon=True).start()
 
 
@@ -214,7 +231,8 @@ def run(
     key = make_key(kind, version, dataset.fingerprint, spec)
 
     def fresh() -> Any:
-        with memory.admit(*_design_size(dataset, spec), kind=kind):
+        data_mb = float(dataset.df.memory_usage(index=True).sum()) / 2**20  # shallow: cheap
+        with memory.admit(*_design_size(dataset, spec), kind=kind, data_mb=data_mb):
             result = retrier.call(compute, dataset.df, spec)
         for step in solver_fallbacks(result):
             retrier.record_fallback(step)

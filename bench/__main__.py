@@ -17,6 +17,7 @@ from bench import (
     cross_worker,
     forest_render,
     harness,
+    idle_worker,
     memory_loop,
     scaling,
     shared_tier,
@@ -32,6 +33,7 @@ BENCHMARKS: dict[str, tuple[Callable[[list[str]], dict[str, Any]], str | None]] 
     "cancel": (cancel.main, None),
     "concurrency": (concurrency.main, "chromium"),
     "forest_render": (forest_render.main, "chromium"),
+    "idle_worker": (idle_worker.main, "chromium"),
 }
 # The label-harmonisation and codebook benchmarks (issue 5) run too, last; their modules are
 # imported only then because they may start the embedding worker.
@@ -46,8 +48,16 @@ def _summary_lines(name: str, p: dict[str, Any]) -> list[str]:
         return [
             f"cache_hit {r['rows']:,} rows: cold {r['cold_ms']['median']:.0f} ms, hit "
             f"{r['hit_ms']['median']:.3f} ms ({r['speedup_median']:,.0f}x); seed-style key "
-            f"{r['seed_hash_pandas_hit_ms']['median']:.1f} ms: {verdict(r['goal_met'])}"
+            f"{r['seed_hash_pandas_hit_ms']['median']:.1f} ms: {verdict(r['goal_met'])}; "
+            f"API with a DataFrame {r['api_dataframe_hit_before_ms']['median']:.1f} -> "
+            f"{r['api_dataframe_hit_ms']['median']:.2f} ms: {verdict(r['api_goal_met'])}"
             for r in p["runs"]
+        ]
+    if name == "idle_worker":
+        s = p["served"]
+        return [
+            f"idle_worker: idle {s['idle_mb']:.0f} MB, one session {s['one_session_mb']:.0f} MB: "
+            f"{verdict(p['goal_met'])}"
         ]
     if name == "memory_loop":
         return [

@@ -211,7 +211,8 @@ class PeakRss:
 
 def start_logic() -> str:
     """Start the layers as the app does (logic.start) and wait for the statistics stack to import,
-    which the app does in a warm-up thread; returns the outcome analysis version."""
+    which the app does in a warm-up thread when the first session opens; returns the outcome
+    analysis version."""
     import importlib
 
     import logic

@@ -22,6 +22,7 @@ from utils.column_kinds import infer_columns
 from utils.data_error import DataError
 from utils.dataset import Dataset, fingerprint_bytes, fingerprint_frame
 from utils.dataset_edits import with_kind, with_label
+from utils.frame_key import FrameMemo
 from utils.table_tidy import (
     PARSER_NA_VALUES,
     clean_names,
@@ -270,16 +271,23 @@ def _tidy(
     return df, [*named, *drop_notes, *notes]
 
 
+# The Python API's repeat calls with an unchanged DataFrame (utils/frame_key.py).
+FRAMES = FrameMemo()
+
+
 def dataset_from_frame(df: pd.DataFrame, name: str = "data") -> Dataset:
-    """A Dataset of a DataFrame built in code: fingerprinted once, columns described."""
+    """A Dataset of a DataFrame built in code: fingerprinted and described once per content
+    (found again by its buffers when the same frame comes back)."""
+    names, fingerprint, columns, notes = FRAMES.get(df, describe_frame)
+    if names != list(df.columns):
+        df = df.set_axis(names, axis=1)  # a shallow relabel; the data is not copied
+    return Dataset(df=df, name=name, fingerprint=fingerprint, columns=columns, notes=notes)
+
+
+def describe_frame(df: pd.DataFrame) -> tuple[list[str], str, dict, tuple[str, ...]]:
+    """The cleaned names, content fingerprint, column meta and notes of a frame."""
     names, notes, unnamed = clean_names(df.columns, strip=False)
     notes = unnamed_note([n for n in names if n in unnamed]) + notes
     if names != list(df.columns):
-        df = df.set_axis(names, axis=1)  # a shallow relabel; the data is not copied
-    return Dataset(
-        df=df,
-        name=name,
-        fingerprint=fingerprint_frame(df),
-        columns=infer_columns(df),
-        notes=tuple(notes),
-    )
+        df = df.set_axis(names, axis=1)
+    return names, fingerprint_frame(df), infer_columns(df), tuple(notes)

@@ -85,6 +85,25 @@ def estimate_mb(rows: int, cols: int, levels: float = 1.0, kind: str = "outcome"
     return base_mb + per_cell * max(rows, 0) * width * 8 / MB
 
 
+def rows_that_fit(
+    free_mb: float,
+    cols: int,
+    levels: float = 1.0,
+    kind: str = "outcome",
+    data_per_row_mb: float = 0.0,
+) -> int:
+    """The most rows whose estimate (`estimate_mb`, plus the data's own MB a row) fits in
+    `free_mb`, rounded down to two significant figures (the estimate is not more precise)."""
+    base_mb, per_cell = COSTS.get(kind, COSTS["outcome"])
+    width = 1 + max(cols, 0) * max(levels, 1.0)
+    per_row_mb = per_cell * width * 8 / MB + max(data_per_row_mb, 0.0)
+    rows = int(max(free_mb - base_mb, 0.0) / per_row_mb)
+    if rows < 100:
+        return rows
+    step = 10 ** (len(str(rows)) - 2)
+    return rows // step * step
+
+
 def _setting(name: str, given: float | None, default: float) -> float:
     return float(getattr(settings, name, default) if given is None else given)
 
@@ -143,6 +162,7 @@ class MemoryManager:
         self._rss_mb = 0.0
         self._workers_mb = 0.0
         self._peak_mb = 0.0
+        self._lowest_mb = float("inf")
         self._status = OK
         self._reserved_mb = 0.0
         self._last_cleanup: float | None = None
@@ -194,6 +214,7 @@ class MemoryManager:
             self._rss_mb = rss_mb
             self._workers_mb = workers / MB
             self._peak_mb = max(self._peak_mb, rss_mb)
+            self._lowest_mb = min(self._lowest_mb, rss_mb)
             self._status = status
         return rss_mb
 
@@ -242,19 +263,66 @@ class MemoryManager:
         )
         return True
 
-    def admit(self, rows: int, cols: int, levels: float = 1.0, kind: str = "outcome") -> Admission:
-        """Allow an analysis or raise MemoryRefused; use as `with manager.admit(...):`."""
-        return self.admit_mb(
-            estimate_mb(rows, cols, levels, kind),
-            kind,
-            "Use fewer covariates or fewer rows (for example a subset of the patients), or merge "
-            "rare levels of categorical covariates.",
-        )
+    def admit(
+        self,
+        rows: int,
+        cols: int,
+        levels: float = 1.0,
+        kind: str = "outcome",
+        data_mb: float = 0.0,
+    ) -> Admission:
+        """Allow an analysis or raise MemoryRefused; use as `with manager.admit(...):`.
+
+        A refusal says how many rows of these covariates would fit: in the memory free now, or,
+        when the analysis could never fit, in the budget less the idle program, counting the
+        data's own `data_mb` (a smaller upload holds less of it too)."""
+        data_per_row = data_mb / rows if rows else 0.0
+
+        def advice(free_mb: float, when: str = " now") -> str:
+            per_row = data_per_row if not when else 0.0  # "now": the data is already in RSS
+            fit = rows_that_fit(free_mb, cols, levels, kind, data_per_row_mb=per_row)
+            if fit < 2 and when:
+                return "Use fewer covariates, or try again when the server is less busy."
+            if fit < 2:
+                return (
+                    "Even a few rows of these covariates would not fit: use fewer covariates, "
+                    "or ask for a larger memory budget."
+                )
+            return (
+                f"With these covariates about {fit:,} of the {rows:,} rows would fit{when}: "
+                "use a subset of the patients or fewer covariates, or merge rare levels of "
+                "categorical covariates."
+            )
+
+        need = estimate_mb(rows, cols, levels, kind)
+        try:
+            return self.admit_mb(need, kind, advice)
+        except MemoryRefused as refused:
+            # The most one analysis could get with nothing else in memory: the budget less the
+            # lowest RSS this program has had (idle, before any data). Not the last minutes'
+            # floor: a server busy for minutes with other users' work would look full for good.
+            ceiling = self.limit_mb - min(self._lowest_mb, self._rss_mb)
+            if need <= ceiling:
+                raise
+            # Never, not "not now": a busy message would send them back in vain.
+            raise MemoryRefused(
+                f"This analysis needs about {need:,.0f} MB of memory, more than this server can "
+                f"ever give one analysis: its memory budget is {self.limit_mb:,.0f} MB "
+                f"(MEDSTAT_MEMORY_LIMIT_MB) and the program itself takes about "
+                f"{self.limit_mb - ceiling:,.0f} MB. {advice(ceiling, when='')}",
+                need,
+                refused.free_mb,
+            ) from None
 
     def admit_mb(
-        self, need: float, kind: str, advice: str = "", optional: bool = False
+        self,
+        need: float,
+        kind: str,
+        advice: str | Callable[[float], str] = "",
+        optional: bool = False,
     ) -> Admission:
-        """Allow work of `need` MB or raise MemoryRefused, whose message ends with `advice`.
+        """Allow work of `need` MB or raise MemoryRefused, whose message ends with `advice`
+        (or `advice(free MB)`).
 
         Optional work (the embedding model, which the app can do without) must fit below the
         warn line, where the cleanups would stop it again; it never runs the cleanups to make
@@ -271,6 +339,8 @@ class MemoryManager:
             self._refuse(kind, need, rss_mb, BUSY_MESSAGE, counted=not optional)
         free = self._free_mb(rss_mb, ceiling)
         if need > free:
+            if callable(advice):
+                advice = advice(free)
             self._refuse(
                 kind,
                 need,

@@ -152,7 +152,8 @@ def _plan_text(head: bytes, size: int, chunks: Iterable[bytes]) -> ReadPlan:
         raise DataError(
             f"This file has about {cells:,} values ({rows:,} rows x {columns:,} columns); "
             f"MedStat reads up to {settings.max_cells:,} values from a text file "
-            "(MEDSTAT_MAX_CELLS). Upload only the rows and columns the analysis needs."
+            f"(MEDSTAT_MAX_CELLS): about {settings.max_cells // columns:,} rows of these "
+            f"{columns:,} columns. Upload only the rows and columns the analysis needs."
         )
     need = text_need_mb(size, rows, layout, head)
     return ReadPlan("text", size, rows, columns, cells, need)

@@ -132,8 +132,8 @@ def test_a_cached_result_is_found_without_a_worker(cohort):
 
 
 def test_a_lookup_while_the_analysis_module_is_still_importing_finds_nothing(cohort, monkeypatch):
-    """The warm-up thread imports the analyses at start; a cache lookup meanwhile (the module
-    in sys.modules, half initialised) goes to the worker path instead of failing."""
+    """The warm-up thread imports the analyses when a session opens; a cache lookup meanwhile
+    (the module in sys.modules, half initialised) goes to the worker path instead of failing."""
     import sys
     import types
 

@@ -63,7 +63,9 @@ def test_an_analysis_refused_for_memory_is_an_analysis_error(monkeypatch):
 
     rng = np.random.default_rng(5)
     frame = pd.DataFrame({"x": rng.normal(size=200), "y": rng.choice(["a", "b"], 200)})
-    busy = MemoryManager(limit_mb=300, rss=lambda: 290 * MB)  # past the critical line
+    readings = iter([150 * MB])  # the program idled at 150 MB; now past the critical line
+    busy = MemoryManager(limit_mb=300, rss=lambda: next(readings, 290 * MB))
+    busy.check()
     monkeypatch.setattr(logic, "memory", busy)
     with pytest.raises(logic.AnalysisError, match="busy") as refused:
         logic.analyze_outcome(frame, "y", ["x"])

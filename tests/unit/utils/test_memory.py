@@ -21,6 +21,7 @@ from utils.memory import (
     MemoryRefused,
     estimate_mb,
     release_heap,
+    rows_that_fit,
 )
 
 
@@ -165,16 +166,72 @@ def test_admits_what_fits():
     assert mm.stats()["admitted"] == 1
 
 
-def test_refuses_what_cannot_fit_saying_what_to_reduce():
-    mm = manager(FakeRSS(150))
+def _after_a_quieter_minute(rss: FakeRSS, idle_mb: float, now_mb: float) -> MemoryManager:
+    """A manager whose watcher saw the program idle at idle_mb, and RSS now at now_mb."""
+    mm = manager(rss)
+    rss.mb = idle_mb
+    mm.check()
+    rss.mb = now_mb
+    mm.check()
+    return mm
+
+
+def test_refuses_what_does_not_fit_now_saying_how_many_rows_would():
+    mm = _after_a_quieter_minute(FakeRSS(0), idle_mb=100, now_mb=150)  # at most 200 MB, 150 free
+    with pytest.raises(MemoryRefused) as info:
+        mm.admit(300_000, 13)
+    message = str(info.value)
+    assert "needs about 170 MB" in message
+    assert "only 150 MB is free" in message
+    # (150 - 10) MB / (5 x 14 x 8 bytes) = 262,144 rows, said to two figures
+    assert "about 260,000 of the 300,000 rows would fit now" in message
+    assert "a subset of the patients or fewer covariates" in message
+    assert info.value.need_mb == pytest.approx(170, abs=1) and info.value.free_mb == 150
+    assert mm.stats()["refusals"] == 1
+    with mm.admit(260_000, 13):  # what it said fits does
+        pass
+    with pytest.raises(MemoryRefused):
+        mm.admit(270_000, 13)
+
+
+def test_refuses_for_good_what_could_never_fit():
+    """1M rows x 13 at a budget where the program idles at 100 MB of 300: no minute later helps."""
+    mm = _after_a_quieter_minute(FakeRSS(0), idle_mb=100, now_mb=150)
     with pytest.raises(MemoryRefused) as info:
         mm.admit(1_000_000, 13)
     message = str(info.value)
-    assert "needs about 544 MB" in message
-    assert "only 150 MB is free" in message
-    assert "fewer covariates or fewer rows" in message
-    assert info.value.need_mb == pytest.approx(544, abs=1) and info.value.free_mb == 150
+    assert "needs about 544 MB of memory, more than this server can ever give" in message
+    assert "budget is 300 MB (MEDSTAT_MEMORY_LIMIT_MB)" in message
+    assert "takes about 100 MB" in message
+    assert "about 350,000 of the 1,000,000 rows would fit:" in message  # (200 - 10) MB / 560 B
+    assert "try again" not in message
     assert mm.stats()["refusals"] == 1
+
+
+def test_rows_that_would_ever_fit_count_the_data_held_too():
+    """The data takes memory of its own: 1M rows holding 200 MB leave fewer rows room."""
+    mm = _after_a_quieter_minute(FakeRSS(0), idle_mb=100, now_mb=150)
+    with pytest.raises(MemoryRefused) as info:
+        mm.admit(1_000_000, 13, data_mb=200)
+    # (200 - 10) MB / (560 B + 209.7 B) a row = 258,835 rows, said to two figures
+    assert "about 250,000 of the 1,000,000 rows would fit:" in str(info.value)
+
+
+def test_a_refusal_when_not_even_a_few_rows_fit_says_so():
+    mm = manager(FakeRSS(289.99), critical_pct=99.9)  # 10.01 MB free: the base cost is 10
+    with pytest.raises(MemoryRefused) as info:
+        mm.admit(1_000, 2_000)
+    assert "rows would fit" not in str(info.value)
+    assert "fewer covariates" in str(info.value)
+
+
+@pytest.mark.parametrize(
+    ("free", "rows"), [(10, 0), (10.001, 1), (11, 1_800), (100, 160_000), (5_000, 9_300_000)]
+)
+def test_rows_that_fit_is_the_estimate_solved_for_rows(free, rows):
+    assert rows_that_fit(free, 13) == rows
+    if rows:
+        assert estimate_mb(rows, 13) <= free
 
 
 def test_running_analyses_hold_their_reservation():

@@ -51,7 +51,8 @@ def test_too_many_values_are_refused_before_parsing(tmp_path, limits):
     path = tmp_path / "long.csv"
     path.write_text("a,b,c\n" + "1,2,3\n" * 400)
     with pytest.raises(
-        DataError, match=r"1,200 values \(400 rows x 3 columns\).*MEDSTAT_MAX_CELLS"
+        DataError,
+        match=r"1,200 values \(400 rows x 3 columns\).*MEDSTAT_MAX_CELLS.*about 333 rows of these",
     ):
         read_limits.plan_path(path)
 
