@@ -69,8 +69,10 @@ class FigureRenderer:
         self.chromium = chromium
         self.idle_s = idle_s
         self.timeout_s = timeout_s
-        # admit() -> context manager, raising MemoryRefused when a browser would not fit.
+        # admit() -> context manager, raising MemoryRefused when a browser would not fit; it is
+        # held while the browser runs, so its room is reserved from other work until it closes.
         self._admit = admit
+        self._held = contextlib.ExitStack()
         self._lock = threading.Lock()  # one render (and one start or close) at a time
         self._loop: asyncio.AbstractEventLoop | None = None
         self._thread: threading.Thread | None = None
@@ -146,6 +148,7 @@ class FigureRenderer:
         except Exception:  # noqa: BLE001 - the loop is stopped and the processes ended below
             log.warning("figure browser did not close cleanly", exc_info=True)
         self._stop_loop()
+        self._held.close()  # the memory reserved for it is free again
         # A process of this browser kaleido did not end (a crash mid-close) is ended here.
         for proc in started:
             with contextlib.suppress(psutil.NoSuchProcess):
@@ -166,11 +169,12 @@ class FigureRenderer:
         opts = {"format": fmt, "width": int(width), "height": int(height), "scale": scale}
         with self._lock:
             if self._kaleido is None:
+                held = contextlib.ExitStack()
                 if self._admit is not None:
-                    with self._admit():
-                        self._start()
-                else:
+                    held.enter_context(self._admit())
+                with held:
                     self._start()
+                    self._held = held.pop_all()  # kept until the browser closes
             started = time.perf_counter()
             try:
                 data = self._run(self._kaleido.calc_fig(figure, opts=opts), self.timeout_s)

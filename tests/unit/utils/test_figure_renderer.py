@@ -107,6 +107,25 @@ def test_admission_is_asked_before_a_browser_starts():
     assert asked == [1] and not r.running and r.processes() == []
 
 
+def test_admitted_room_is_held_while_the_browser_runs():
+    held = []
+
+    @contextlib.contextmanager
+    def admit():
+        held.append("reserved")
+        yield
+        held.append("released")
+
+    r = FigureRenderer(admit=admit, idle_s=600)
+    try:
+        r.render(FIG, "svg", 300, 200)
+        r.render(FIG, "svg", 300, 200)
+        assert held == ["reserved"]  # once, for the browser's life
+    finally:
+        r.close()
+    assert held == ["reserved", "released"]
+
+
 def test_unknown_format_is_refused():
     with pytest.raises(ValueError):
         FigureRenderer().render(FIG, "gif", 300, 200)
