@@ -81,8 +81,14 @@ def panel_ui(key: str, texts: Sequence[EditableText], edits: dict[str, str]) -> 
         ui.div(
             ui.input_select(f"{key}_format", "Format", FORMAT_CHOICES, selected="svg"),
             ui.input_select(f"{key}_width", "Width", WIDTH_CHOICES, selected="single"),
-            ui.input_numeric(f"{key}_mm", "Custom width (mm)", value=120, min=30, max=300),
-            ui.input_select(f"{key}_dpi", "Resolution (PNG, TIFF)", DPI_CHOICES, selected="300"),
+            ui.panel_conditional(  # only what applies: a custom width, a raster's dpi
+                f"input.{key}_width === 'custom'",
+                ui.input_numeric(f"{key}_mm", "Custom width (mm)", value=120, min=30, max=300),
+            ),
+            ui.panel_conditional(
+                f"['png', 'tiff'].includes(input.{key}_format)",
+                ui.input_select(f"{key}_dpi", "Resolution", DPI_CHOICES, selected="300"),
+            ),
             class_="d-flex gap-2 flex-wrap medstat-figure-size",
         ),
         ui.div(*fields, class_="medstat-figure-labels") if fields else None,

@@ -78,7 +78,11 @@ def all_gone(procs: list[psutil.Process], seconds: float = 20) -> bool:
 def download(page, panel, fmt: str, width: str = "single", dpi: str = "300"):
     panel.locator("select[id$='_format']").select_option(fmt)
     panel.locator("select[id$='_width']").select_option(width)
-    panel.locator("select[id$='_dpi']").select_option(dpi)
+    resolution = panel.locator("select[id$='_dpi']")
+    if fmt in ("png", "tiff"):  # offered for raster files only
+        resolution.select_option(dpi)
+    else:
+        expect(resolution).to_be_hidden()
     with page.expect_download(timeout=90_000) as info:
         panel.get_by_role("link", name="Download figure").click()
     got = info.value
