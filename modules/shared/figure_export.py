@@ -83,12 +83,17 @@ def check_size(width_mm: float, dpi: int) -> None:
 def print_size(fig: go.Figure, width_mm: float, height_mm: float | None = None) -> tuple[int, int]:
     """(width, height) in CSS pixels for printing at width_mm. A figure that sets its height (a
     forest plot grows with its rows) keeps its shape as drawn on a SCREEN_PX-wide card, but no
-    less than 0.6 of its height (its rows stay readable); else three quarters of the width."""
+    less than 0.6 of its height (its rows stay readable) nor 0.6 of the width; else three
+    quarters of the width."""
     width = mm_to_px(width_mm)
     if height_mm is not None:
         return width, mm_to_px(min(height_mm, MAX_HEIGHT_MM))
     own = fig.layout.height
-    height = round(own * max(width / SCREEN_PX, 0.6)) if own else round(width * 0.75)
+    height = (
+        max(round(own * max(width / SCREEN_PX, 0.6)), round(width * 0.6))
+        if own
+        else round(width * 0.75)
+    )
     return width, min(height, mm_to_px(MAX_HEIGHT_MM))
 
 
@@ -100,14 +105,30 @@ def print_layout(fig: go.Figure, title: bool = True) -> go.Figure:
     if not title:
         out.layout.title.text = None
     has_title = bool(out.layout.title.text)
+    # A margin the figure widened holds its own text (a forest plot's estimate column): kept,
+    # at the print font's scale; the rest shrink to what the labels need (automargin).
+    own = out.layout.margin
+    kept = {side: max(8, round((getattr(own, side) or 0) * FONT_PX / 12)) for side in "lr"}
     out.update_layout(
         font={"family": FONT, "size": FONT_PX, "color": "#000000"},
         paper_bgcolor="#ffffff",
-        margin={"l": 8, "r": 8, "t": 8, "b": 8, "pad": 2},
+        margin={**{side: v if v > 40 else 8 for side, v in kept.items()}, "t": 8, "b": 8},
         width=None,
         height=None,
         autosize=True,
     )
+    for note in out.layout.annotations:  # text placed by hand: the print size too
+        if note.font.size:
+            note.font.size = FONT_PX
+        if note.yref == "paper" and (note.y or 0) >= 1:  # a heading above the plot: room
+            out.layout.margin.t = 8 + 2 * FONT_PX
+    legend = out.layout.legend
+    if legend.orientation == "h" and legend.y is not None and legend.y < 0:
+        # Below the plot at a fraction of a screen-high figure: on paper, the foot of the
+        # figure, with room made for it, so it never sits on the axis title.
+        out.update_layout(
+            legend={"yref": "container", "y": 0, "yanchor": "bottom"}, margin={"b": 36}
+        )
     if has_title:  # above everything, the legend included, pushing the plot down
         out.update_layout(
             title={"font": {"size": FONT_PX + 2}, "yref": "container", "y": 0.99,

@@ -134,6 +134,21 @@ def test_print_layout_uses_journal_font_and_small_margins():
     assert printed.layout.margin.l < 20
 
 
+def test_print_layout_keeps_room_for_a_forest_plots_estimate_column_and_legend():
+    fig = km_like()
+    fig.update_layout(
+        margin={"l": 10, "r": 210, "t": 60, "b": 60},
+        legend={"orientation": "h", "y": -0.18},
+    )
+    fig.add_annotation(x=1.02, xref="paper", y=1.0, yref="paper", text="<b>OR (95% CI)</b>",
+                       font={"size": 12}, showarrow=False)  # fmt: skip
+    printed = fe.print_layout(fig)
+    assert printed.layout.margin.r == 175  # the column's room, at the print font's scale
+    assert printed.layout.margin.t > 8  # the heading above the plot
+    assert printed.layout.annotations[0].font.size == fe.FONT_PX
+    assert printed.layout.legend.yref == "container"  # at the foot, off the axis title
+
+
 def test_mm_to_px():
     assert fe.mm_to_px(84) == 317
     assert fe.mm_to_px(174) == 658
