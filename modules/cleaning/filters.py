@@ -226,7 +226,13 @@ def filters_server(
 
     # The framework's "Download figure" panel (SVG, PDF, PNG, TIFF), as under every figure.
     flow_words = serve_figure(
-        "flow_figure", flow_figure, lambda: ("flow_diagram",), input, tab, "cleaning.figure.flow"
+        "flow_figure",
+        flow_figure,
+        lambda: ("flow_diagram",),
+        input,
+        tab,
+        "cleaning.figure.flow",
+        width="double",  # its boxes of words need a page's width
     )
 
     @render.ui

@@ -60,7 +60,7 @@ CARDS = (
               stem=lambda v: ("forest_adjusted", v.estimate_name, v.outcome_label)),
     plot_card("diagnostics_plot", "Residual diagnostics", figures.diagnostics_plot,
               "regression-diagnostics-plot", "regression-diagnostics",
-              stem=lambda v: ("residuals", v.outcome_label)),
+              stem=lambda v: ("residuals", v.outcome_label), width="double"),
 )  # fmt: skip
 
 TAB = AnalysisTab(

@@ -85,15 +85,17 @@ def plot_card(
     div_id: str,
     container: str | None = None,
     stem: Callable[[Any], Sequence[str]] | None = None,
+    width: str = "single",
 ) -> Card:
     """A card that shows one plotly figure of the view (drawn offline, as every figure) with
-    its download panel; `stem(view)` gives the words of the file name (else the card's title)."""
+    its download panel; `stem(view)` gives the words of the file name (else the card's title),
+    `width` the journal width offered first ("double" for two panels side by side)."""
     return Card(
         output,
         title,
         lambda view, fig: plot_div(fig, div_id, container) if fig is not None else None,
         True,
-        figure=FigureOut(output, figure, stem or (lambda view: (title,))),
+        figure=FigureOut(output, figure, stem or (lambda view: (title,)), width),
     )
 
 

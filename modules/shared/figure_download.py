@@ -60,9 +60,12 @@ class FigureOut:
     key: str
     build: Callable[[Any], go.Figure | None]
     stem: Callable[[Any], Sequence[str]]
+    width: str = "single"  # the width offered first: "double" for a diagram or two panels
 
 
-def panel_ui(key: str, texts: Sequence[EditableText], edits: dict[str, str]) -> ui.Tag:
+def panel_ui(
+    key: str, texts: Sequence[EditableText], edits: dict[str, str], width: str = "single"
+) -> ui.Tag:
     """The closed panel under a figure; its words stand as the user left them."""
     fields = [
         ui.input_text(f"{key}_t{i}", t.label, value=edits.get(t.key, t.text))
@@ -80,7 +83,7 @@ def panel_ui(key: str, texts: Sequence[EditableText], edits: dict[str, str]) -> 
         ui.tags.summary("Download figure (SVG, PDF, PNG, TIFF) and edit its labels"),
         ui.div(
             ui.input_select(f"{key}_format", "Format", FORMAT_CHOICES, selected="svg"),
-            ui.input_select(f"{key}_width", "Width", WIDTH_CHOICES, selected="single"),
+            ui.input_select(f"{key}_width", "Width", WIDTH_CHOICES, selected=width),
             ui.panel_conditional(  # only what applies: a custom width, a raster's dpi
                 f"input.{key}_width === 'custom'",
                 ui.input_numeric(f"{key}_mm", "Custom width (mm)", value=120, min=30, max=300),
@@ -123,6 +126,7 @@ def serve_figure(
     state: TabState,
     saved_key: str,
     enabled: Callable[[], bool] = lambda: True,
+    width: str = "single",
 ) -> Callable[[], dict[str, str]]:
     """Register the panel, its Apply button and its download under `key` in the current module
     session; returns the user's words for the figure (a reactive value)."""
@@ -165,7 +169,7 @@ def serve_figure(
         if not present():
             return None
         with reactive.isolate():
-            return panel_ui(key, texts, edits())
+            return panel_ui(key, texts, edits(), width)
 
     @reactive.effect
     @reactive.event(input[f"{key}_apply"], ignore_init=True)

@@ -248,6 +248,7 @@ def _render_figure(tab: AnalysisTab, card, input, state: TabState, view, current
         state,
         f"{tab.name}.figure.{declared.key}",
         enabled=current,
+        width=declared.width,
     )
 
     @named_output(card.output)
