@@ -278,7 +278,7 @@ def cached(kind: str, dataset: Dataset, spec: Any, *, owner: str | None = None) 
 
 def stats() -> dict[str, dict[str, float]]:
     """Numbers for the stats panel and benchmarks: cache, memory, retry, timings, the embedding
-    worker, the cleaning cascade's work and the tabs kept for reconnecting."""
+    worker, the cleaning cascade's work, the tabs kept for reconnecting and the figure browser."""
     return {
         "cache": cache.stats(),
         "memory": memory.stats(),
@@ -287,6 +287,7 @@ def stats() -> dict[str, dict[str, float]]:
         "embeddings": embeddings.stats(),
         "cleaning": similarity.totals(),
         "sessions": sessions.stats(),
+        "figures": figure_renderer.stats(),
     }
 
 

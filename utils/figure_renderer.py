@@ -224,8 +224,8 @@ class FigureRenderer:
     def stats(self) -> dict[str, float]:
         """Counters and the last start and render times (ms) for the stats panel."""
         return {
-            **{f"figure_{k}": float(v) for k, v in self._counts.items()},
-            "figure_browser_running": float(self.running),
-            "figure_start_ms": round(self._start_ms, 1),
-            "figure_render_ms": round(self._last_ms, 1),
+            **{k: float(v) for k, v in self._counts.items()},
+            "running": float(self.running),
+            "start_ms": round(self._start_ms, 1),
+            "render_ms": round(self._last_ms, 1),
         }

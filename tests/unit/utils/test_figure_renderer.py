@@ -44,7 +44,7 @@ def test_renders_then_closes_without_leaving_chromium():
         procs = r.processes()
         assert r.running and len(procs) > 1  # the browser and its renderer/GPU/zygote children
         assert r.render(FIG, "png", 300, 200).startswith(b"\x89PNG")
-        assert r.stats()["figure_starts"] == 1.0  # the warm browser served both
+        assert r.stats()["starts"] == 1.0  # the warm browser served both
         procs = r.processes()
     finally:
         assert r.close()
@@ -59,7 +59,7 @@ def test_idle_browser_closes_itself():
         procs = r.processes()
         assert procs
         assert wait_for(lambda: not r.running)
-        assert r.stats()["figure_idle_stops"] == 1.0
+        assert r.stats()["idle_stops"] == 1.0
         assert wait_for(lambda: gone(procs))
     finally:
         r.close()
@@ -78,7 +78,7 @@ def test_concurrent_exports_share_one_browser_one_at_a_time():
         for t in threads:
             t.join(120)
         assert len(results) == 3 and all(b.startswith(b"<svg") for b in results)
-        assert r.stats()["figure_starts"] == 1.0
+        assert r.stats()["starts"] == 1.0
         procs = r.processes()
     finally:
         r.close()
