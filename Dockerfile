@@ -11,6 +11,12 @@ ENV PYTHONUNBUFFERED=1 \
     PIP_DISABLE_PIP_VERSION_CHECK=1 \
     HF_HUB_OFFLINE=1
 
+# Debian's chromium, which kaleido drives to export figures (SVG/PDF/PNG/TIFF), and Liberation
+# Sans, Arial's metric twin, their font; as `make run` installs them (Makefile system-deps).
+RUN apt-get update \
+ && apt-get install -y --no-install-recommends chromium fonts-liberation \
+ && rm -rf /var/lib/apt/lists/*
+
 RUN useradd --create-home --uid 1000 user
 WORKDIR /home/user/app
 

@@ -11,7 +11,7 @@ EXAMPLE := data/example_clinical.csv data/example_agreement.csv
 
 # Two malloc arenas, not one per worker thread: less RSS for the same work (bench/heap.py).
 # The Dockerfile sets the same (ENV); tests/e2e/test_deploy.py checks that they agree.
-run: $(RUNTIME) $(EXAMPLE)
+run: $(RUNTIME) $(EXAMPLE) system-deps
 	MALLOC_ARENA_MAX=2 $(VENV)/bin/shiny run app.py --host 0.0.0.0 --port $(PORT)
 
 test: $(DEV) $(EXAMPLE) system-deps lint
@@ -50,11 +50,15 @@ data/example_clinical.csv: data/make_example.py | $(RUNTIME)
 data/example_agreement.csv: data/make_agreement_example.py | $(RUNTIME)
 	$(PY) data/make_agreement_example.py
 
-# Debian's chromium (browser tests) and redis-server (shared cache tier tests), if missing.
+# Debian's chromium (figure export through kaleido, and the browser tests), Liberation Sans
+# (Arial's metric twin, the exported figures' font) and redis-server (shared tier tests), if
+# missing. `make run` needs chromium too; the Dockerfile installs the same (test_deploy.py).
 system-deps:
-	@if ! command -v chromium >/dev/null || ! command -v redis-server >/dev/null; then \
+	@if ! command -v chromium >/dev/null || ! command -v redis-server >/dev/null \
+		|| ! fc-list 2>/dev/null | grep -q "Liberation Sans"; then \
 		apt-get update -qq && \
-		DEBIAN_FRONTEND=noninteractive apt-get install -y -qq chromium redis-server >/dev/null; \
+		DEBIAN_FRONTEND=noninteractive apt-get install -y -qq chromium fonts-liberation \
+			redis-server >/dev/null; \
 	fi
 
 # Regenerate the stored R reference values (tests/r/README.md); `make test` only reads them.

@@ -47,6 +47,7 @@ from utils import data_io, read_apart, read_limits
 from utils.cache import ResultCache, make_key
 from utils.config import settings
 from utils.dataset import FACTOR_KINDS, NUMERIC_KINDS, Dataset
+from utils.figure_renderer import FigureRenderer
 from utils.memory import MemoryManager, MemoryRefused
 from utils.redis_tier import make_tier
 from utils.resilience import Retrier
@@ -122,6 +123,26 @@ memory.register_cleanup("sessions", sessions.release_ended)
 memory.register_cleanup("frames", data_io.FRAMES.clear)
 # The embedding worker asks the memory manager before it starts, and stops when asked.
 embeddings.configure(memory=memory, retrier=retrier)
+
+
+def _admit_figure_browser():
+    """The figure browser starts only where its measured cost fits (OPTIMIZATION.md)."""
+    return memory.admit_mb(
+        settings.figure_browser_mb,
+        "figure export",
+        "Try the figure again in a minute, or download the report instead.",
+    )
+
+
+# One headless Chromium draws every exported figure (modules/shared/figure_export.py); it is
+# started on first need, admitted by the memory manager, and closed when memory runs short.
+figure_renderer = FigureRenderer(
+    chromium=settings.chromium,
+    idle_s=settings.figure_idle_s,
+    timeout_s=settings.figure_timeout_s,
+    admit=_admit_figure_browser,
+)
+memory.register_cleanup("figure browser", figure_renderer.close)
 
 
 # kind -> the analyses module that computes it. Each module has VERSION (bump it when its
@@ -270,7 +291,7 @@ def cached(kind: str, dataset: Dataset, spec: Any, *, owner: str | None = None) 
 
 def stats() -> dict[str, dict[str, float]]:
     """Numbers for the stats panel and benchmarks: cache, memory, retry, timings, the embedding
-    worker, the cleaning cascade's work and the tabs kept for reconnecting."""
+    worker, the cleaning cascade's work, the tabs kept for reconnecting and the figure browser."""
     return {
         "cache": cache.stats(),
         "memory": memory.stats(),
@@ -279,6 +300,7 @@ def stats() -> dict[str, dict[str, float]]:
         "embeddings": embeddings.stats(),
         "cleaning": similarity.totals(),
         "sessions": sessions.stats(),
+        "figures": figure_renderer.stats(),
     }
 
 

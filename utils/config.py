@@ -74,6 +74,12 @@ class Settings:
     session_keep_s: float = 600.0  # how long a closed tab's data and results wait for it
     session_keep_max: int = 500  # closed tabs kept for a reconnect, at most (live never evicted)
     session_keep_mb: float = 128.0  # ... and their bytes, at most (oldest closed go first)
+    # Figure export (utils/figure_renderer.py): the Chromium kaleido drives, how long it is
+    # kept without use, the longest one figure may take, what a started browser is admitted at.
+    chromium: str = "/usr/bin/chromium"
+    figure_idle_s: float = 120.0
+    figure_timeout_s: float = 60.0
+    figure_browser_mb: float = 450.0  # PSS of its ~10 processes, measured: bench/figure_export
 
     @classmethod
     def from_env(cls) -> Settings:

@@ -18,10 +18,14 @@ from shiny import module, reactive, render, ui
 import logic
 from modules.cleaning import flow_view
 from modules.cleaning import view as cv
+from modules.shared.background import run_in_worker
 from modules.shared.cleaning_steps import CleaningSteps
 from modules.shared.csv_safety import BOM, csv_text
+from modules.shared.figure_download import serve_figure
+from modules.shared.figure_labels import apply_labels
 from modules.shared.figures import plot_div
 from modules.shared.inputs import CHOICES, TEXT, read
+from modules.shared.session_state import TabState
 from modules.shared.settled import settled
 from modules.shared.wide_select import column_select
 from prep.filters import COMPARISONS, LEVEL_OPS, ops_for
@@ -72,14 +76,11 @@ def filters_ui():
         ui.card(
             ui.card_header("Flow of rows (CONSORT / STROBE)"),
             ui.output_ui("flow"),
+            ui.output_ui("flow_figure_panel"),
             ui.div(
                 ui.download_button("download_flow_html", "Flow diagram (HTML)", class_="btn-sm"),
                 ui.download_button("download_flow_csv", "Flow counts (CSV)", class_="btn-sm ms-1"),
-            ),
-            ui.p(
-                "For a PNG of the diagram, use the camera button that appears above it when the "
-                "pointer is on it.",
-                class_="small text-muted mt-2 mb-0",
+                class_="mt-2",
             ),
         ),
     )
@@ -87,7 +88,12 @@ def filters_ui():
 
 @module.server
 def filters_server(
-    input, output, session, steps: CleaningSteps, on_apply: Callable[[Any, str], None]
+    input,
+    output,
+    session,
+    steps: CleaningSteps,
+    on_apply: Callable[[Any, str], None],
+    tab: TabState,
 ):
     dataset = steps.cleaned
     # (column, its conditions, its levels): what the value inputs are drawn for; the condition
@@ -211,19 +217,36 @@ def filters_server(
         on_apply(made.step, f"Applied: {made.step.describe()} ({made.flow.excluded:,} excluded).")
         ui.update_text("reason", value="")
 
-    @render.ui
-    def flow():
+    @reactive.calc
+    def flow_figure():
         prepared = steps.prepared()
         if prepared is None or not prepared.flow.steps:
+            return None
+        return flow_view.flow_figure(prepared.flow)
+
+    # The framework's "Download figure" panel (SVG, PDF, PNG, TIFF), as under every figure.
+    flow_words = serve_figure(
+        "flow_figure",
+        flow_figure,
+        lambda: ("flow_diagram",),
+        input,
+        tab,
+        "cleaning.figure.flow",
+        width="double",  # its boxes of words need a page's width
+    )
+
+    @render.ui
+    def flow():
+        figure = flow_figure()
+        if figure is None:
             return ui.p(
                 "No filters yet: the flow diagram appears with the first one.",
                 class_="text-muted",
                 id="flow-empty",
             )
-        figure = flow_view.flow_figure(prepared.flow)
         return ui.TagList(
-            plot_div(figure, "flow-figure", "flow-figure-container"),
-            flow_view.flow_table(prepared.flow),
+            plot_div(apply_labels(figure, flow_words()), "flow-figure", "flow-figure-container"),
+            flow_view.flow_table(steps.prepared().flow),
         )
 
     def current_flow():
@@ -231,10 +254,10 @@ def filters_server(
         return prepared.flow if prepared is not None else None
 
     @render.download_button(filename=lambda: f"{cv.file_stem(dataset(), 'flow')}.html")
-    def download_flow_html():
+    async def download_flow_html():
         flow = current_flow()
-        if flow is not None:
-            yield flow_view.flow_report(flow, dt.datetime.now())
+        if flow is not None:  # the diagram is drawn by the figure browser: off the event loop
+            yield await run_in_worker(flow_view.flow_report, flow, dt.datetime.now())
 
     @render.download_button(filename=lambda: f"{cv.file_stem(dataset(), 'flow')}.csv")
     def download_flow_csv():

@@ -14,7 +14,7 @@ import html
 import plotly.graph_objects as go
 from htmltools import HTML, Tag, tags
 
-from modules.shared.figures import MUTED, POINT, figure_html
+from modules.shared.figures import MUTED, POINT, ReportFigures
 from modules.shared.report import REPORT_CSS
 from prep.flow import Flow
 
@@ -134,9 +134,9 @@ def flow_figure(flow: Flow) -> go.Figure:
 
 
 def flow_report(flow: Flow, when: dt.datetime | None = None) -> str:
-    """A self-contained HTML page: the flow diagram (plotly.js inline) and its table."""
+    """A self-contained HTML page: the flow diagram (inline SVG) and its table."""
     when = when or dt.datetime.now()
-    figure = figure_html(flow_figure(flow), div_id="flow-diagram", include_plotlyjs=True)
+    figure = ReportFigures().html(flow_figure(flow), "flow-diagram")
     doc = tags.html(
         tags.head(
             tags.meta(charset="utf-8"),

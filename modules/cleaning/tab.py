@@ -107,7 +107,7 @@ def cleaning_server(
         tab=tab,
     )
     derive.derive_server("derive", dataset=cleaned, on_apply=added)
-    filters.filters_server("filters", steps=steps, on_apply=added)
+    filters.filters_server("filters", steps=steps, on_apply=added, tab=tab)
 
     @render.ui
     def column_control():

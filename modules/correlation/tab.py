@@ -48,9 +48,12 @@ def build_spec(s: Settings):
 CARDS = (
     warnings_card(empty=None),
     plot_card("heatmap_plot", "Heatmap", cv.heatmap, "correlation-heatmap",
-              "correlation-heatmap-container"),
+              "correlation-heatmap-container",
+              stem=lambda v: ("correlation_heatmap", v.summary.method)),
     plot_card("scatter_plot", "Scatter plot with fitted line", cv.scatter_plot,
-              "correlation-plot", "correlation-plot-container"),
+              "correlation-plot", "correlation-plot-container",
+              stem=lambda v: ("scatter", v.label(v.summary.pair_y), "vs",
+                              v.label(v.summary.pair_x))),
     Card("pairs_table", "Correlations with p-values", cv.pairs_table, full_screen=True),
 )  # fmt: skip
 

@@ -19,7 +19,7 @@ from htmltools import HTML, Tag, tags
 from analyses.fit_records import CorrelationSummary
 from analyses.results import CorrelationResult
 from modules.shared.csv_safety import csv_text
-from modules.shared.figures import POINT, figure_html
+from modules.shared.figures import POINT, ReportFigures
 from modules.shared.formatting import DASH, fmt_count, fmt_number, fmt_p, is_number
 from modules.shared.labelled import Labelled
 from modules.shared.report import REPORT_CSS
@@ -230,8 +230,9 @@ def tables_csv(view: CorrelationView) -> str:
 def html_report(view: CorrelationView, when: dt.datetime | None = None) -> str:
     """A self-contained HTML report: the pairs table, the heatmap and the scatter."""
     when = when or dt.datetime.now()
-    heat = figure_html(heatmap(view), div_id="correlation-heatmap", include_plotlyjs=True)
-    scatter = figure_html(scatter_plot(view), div_id="correlation-scatter")
+    figures = ReportFigures()
+    heat = figures.html(heatmap(view), "correlation-heatmap")
+    scatter = figures.html(scatter_plot(view), "correlation-scatter")
     warnings = view.result.warnings
     doc = tags.html(
         tags.head(

@@ -28,7 +28,7 @@ from modules.diagnostic.view import (
     fmt_auc,
 )
 from modules.shared.csv_safety import csv_text
-from modules.shared.figures import figure_html
+from modules.shared.figures import ReportFigures
 from modules.shared.report import REPORT_CSS
 
 COLOURS = ("#1f4e79", "#c0504d", "#2e7d32", "#8064a2", "#f39c12", "#4bacc6", "#7f6000")
@@ -184,7 +184,7 @@ def file_stem(view: DiagnosticView) -> str:
 
 def report_document(view: DiagnosticView, when: dt.datetime) -> Tag:
     """The report as an htmltools document tree (every user string escaped)."""
-    plot = figure_html(roc_figure(view), div_id="roc-plot", include_plotlyjs=True)
+    plot = ReportFigures().html(roc_figure(view), "roc-plot")
     title = f"Diagnostic accuracy: {view.condition}"
     warnings = view.result.warnings  # type: ignore[attr-defined]
     return tags.html(

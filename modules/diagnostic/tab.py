@@ -91,7 +91,7 @@ def build_spec(s: Settings):
 
 
 CARDS = (
-    plot_card("plot", "ROC curves", report.roc_figure, "diagnostic-roc"),
+    plot_card("plot", "ROC curves", report.roc_figure, "diagnostic-roc", stem=dv.roc_stem),
     warnings_card("diagnostic-warnings-list"),
     Card("table", "Area under the ROC curve", documents.auc_table),
     Card("compare", "Comparison of AUCs (DeLong)", documents.comparison_table),

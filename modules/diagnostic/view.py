@@ -46,6 +46,11 @@ class DiagnosticView(Labelled):
         return self.result.info  # type: ignore[attr-defined]
 
     @property
+    def markers(self) -> tuple[str, ...]:
+        """The tests' labels, in the order of the ROC curves."""
+        return tuple(self.label(v) for v in dict.fromkeys(self.result.roc["variable"]))
+
+    @property
     def condition(self) -> str:
         """'Outcome = Poor': what a positive reference means."""
         return f"{self.label(self.info.reference)} = {self.info.positive}"
@@ -218,3 +223,8 @@ def results_layout() -> TagList:
             ),
         ),
     )
+
+
+def roc_stem(view: DiagnosticView) -> tuple[str, ...]:
+    """The ROC figure's file name: roc_troponin(_bnp...) (three tests at most)."""
+    return ("roc", *view.markers[:3])

@@ -14,7 +14,7 @@ from htmltools import HTML, Tag, tags
 from modules.outcome import documents, figures, performance_view, tables
 from modules.outcome.result_view import ResultView
 from modules.shared.csv_safety import csv_text
-from modules.shared.figures import figure_html
+from modules.shared.figures import ReportFigures
 from modules.shared.modifier_view import ODDS_RATIO, report_section
 from modules.shared.report import REPORT_CSS
 from modules.shared.tables import warnings_list
@@ -46,7 +46,7 @@ def _warnings_section(view: ResultView) -> Tag:
 def report_document(view: ResultView, when: dt.datetime) -> Tag:
     """The report as an htmltools document tree (every user string escaped)."""
     fig = figures.forest_plot(view)
-    plot = figure_html(fig, div_id="forest-plot", include_plotlyjs=True)
+    plot = ReportFigures().html(fig, "forest-plot")
     title = f"Outcome analysis: {view.outcome_label}"
     return tags.html(
         tags.head(

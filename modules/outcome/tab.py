@@ -93,7 +93,7 @@ CARDS = (
     Card("multivariable", "Multivariable model (adjusted odds ratios)",
          documents.multivariable_table, full_screen=True),
     plot_card("forest", "Forest plot of adjusted odds ratios", figures.forest_plot, "forest-plot",
-              "forest-container"),
+              "forest-container", stem=lambda v: ("forest_adjusted_or", v.outcome_label)),
     Card("modifiers_out", HEADING, lambda view: modifiers_card(
         view.result, view.label, ODDS_RATIO, "outcome"), full_screen=True),
     Card("performance", None, performance_view.performance_card),

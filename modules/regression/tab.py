@@ -70,9 +70,11 @@ CARDS = (
          full_screen=True),
     Card("multi_table", "Multivariable model", rt.multivariable_table, full_screen=True),
     plot_card("forest_plot", "Forest plot", figures.forest_plot, "regression-plot",
-              "regression-forest"),
+              "regression-forest",
+              stem=lambda v: ("forest_adjusted", v.estimate_name, v.outcome_label)),
     plot_card("diagnostics_plot", "Residual diagnostics", figures.diagnostics_plot,
-              "regression-diagnostics-plot", "regression-diagnostics"),
+              "regression-diagnostics-plot", "regression-diagnostics",
+              stem=lambda v: ("residuals", v.outcome_label), width="double"),
     Card("modifiers_out", HEADING, lambda view: modifiers_card(
         view.result, view.label, rt.effect_of(view), "regression"), full_screen=True),
 )  # fmt: skip

@@ -27,6 +27,7 @@ from modules.shared.effect_scale import (
     scale_notes,
     variable_heading,
 )
+from modules.shared.figures import ReportFigures
 from modules.shared.formatting import DASH, REFERENCE, fmt_count, fmt_p, p_phrase, text_or_dash
 from modules.shared.model_csv import long_tables
 from modules.shared.modifier_view import Effect, report_section
@@ -241,12 +242,9 @@ def effect_of(view: RegressionView) -> Effect:
 def html_report(view: RegressionView, when: dt.datetime | None = None) -> str:
     """A self-contained HTML report: fit, warnings, tables and both plots (plotly inline)."""
     when = when or dt.datetime.now()
-    forest = regression_figures.figure_html(
-        regression_figures.forest_plot(view), "regression-forest-plot", inline=True
-    )
-    resid = regression_figures.figure_html(
-        regression_figures.diagnostics_plot(view), "regression-diagnostics-plot", inline=False
-    )
+    figures = ReportFigures()
+    forest = figures.html(regression_figures.forest_plot(view), "regression-forest-plot")
+    resid = figures.html(regression_figures.diagnostics_plot(view), "regression-diagnostics-plot")
     fit = pd.DataFrame([(h, f"{v} ({n})" if n else v) for h, v, n in fit_rows(view)])
     fit.columns = ["Measure", "Value"]
     warnings = view.result.warnings

@@ -29,6 +29,7 @@ from shiny import module, ui
 
 from modules.shared.controls import Control, Settings
 from modules.shared.csv_safety import BOM
+from modules.shared.figure_download import FigureOut
 from modules.shared.figures import plot_div
 from modules.shared.session_state import TabState
 from modules.shared.status import warnings_block
@@ -83,19 +84,50 @@ def csv_and_report(
 @dataclass(frozen=True)
 class Card:
     """One output of the results: `build(view)` draws it inside a card with `title`
-    (no card when title is None: value boxes, warnings)."""
+    (no card when title is None: value boxes, warnings).
+
+    A card with a `figure` is drawn by `build(view, fig)`, fig being the figure with the user's
+    words (None when the view has none), and gets the framework's "Download figure" panel."""
 
     output: str
     title: str | None
-    build: Callable[[Any], TagChild]
+    build: Callable[..., TagChild]
     full_screen: bool = False
+    figure: FigureOut | None = None
 
 
 def plot_card(
-    output: str, title: str, figure: Callable[[Any], Any], div_id: str, container: str | None = None
+    output: str,
+    title: str,
+    figure: Callable[[Any], Any],
+    div_id: str,
+    container: str | None = None,
+    stem: Callable[[Any], Sequence[str]] | None = None,
+    width: str = "single",
 ) -> Card:
-    """A card that shows one plotly figure of the view (drawn offline, as every figure)."""
-    return Card(output, title, lambda view: plot_div(figure(view), div_id, container), True)
+    """A card that shows one plotly figure of the view (drawn offline, as every figure) with
+    its download panel; `stem(view)` gives the words of the file name (else the card's title),
+    `width` the journal width offered first ("double" for two panels side by side)."""
+    return Card(
+        output,
+        title,
+        lambda view, fig: plot_div(fig, div_id, container) if fig is not None else None,
+        True,
+        figure=FigureOut(output, figure, stem or (lambda view: (title,)), width),
+    )
+
+
+def figure_card(
+    output: str,
+    title: str,
+    figure: Callable[[Any], Any],
+    stem: Callable[[Any], Sequence[str]],
+    draw: Callable[[Any, Any], TagChild],
+    full_screen: bool = True,
+) -> Card:
+    """A card around a figure drawn with more than the plot (`draw(view, fig)`: a risk table
+    under the curves, a note when there is no figure), with the download panel."""
+    return Card(output, title, draw, full_screen, figure=FigureOut(output, figure, stem))
 
 
 def warnings_card(element_id: str = "warnings-list", empty: str | None = "No warnings.") -> Card:
@@ -205,7 +237,12 @@ def tab_ui(tab: AnalysisTab) -> Callable[[str], TagChild]:
 def results_layout(tab: AnalysisTab) -> TagChild:
     """The result cards in order, then the downloads (drawn by the framework)."""
     cards = [
-        ui.card(ui.card_header(c.title), ui.output_ui(c.output), full_screen=c.full_screen)
+        ui.card(
+            ui.card_header(c.title),
+            ui.output_ui(c.output),
+            ui.output_ui(f"{c.output}_panel") if c.figure is not None else None,
+            full_screen=c.full_screen,
+        )
         if c.title
         else ui.output_ui(c.output)
         for c in tab.cards

@@ -20,4 +20,17 @@ td:first-child, tr.ref td:first-child { font-weight: 600; color: #212529; }
 tr.overall td { font-style: italic; }
 tfoot td { font-size: 0.82rem; color: #555; border-bottom: none; }
 .warnings li { margin-bottom: 0.3rem; }
+.medstat-figure svg { max-width: 100%; height: auto; display: block; }
+/* Printed on A4: the page's width, wide tables wrap and shrink instead of running off it. */
+@page { size: A4; margin: 15mm 12mm; }
+@media print {
+  body { margin: 0; max-width: none; font-size: 10pt; }
+  h2 { break-after: avoid; }
+  table { width: 100%; max-width: 100%; table-layout: auto; font-size: 8pt; }
+  th, td { padding: 0.15rem 0.3rem; white-space: normal !important; overflow-wrap: break-word;
+           hyphens: auto; }
+  thead { display: table-header-group; }
+  tr, .medstat-figure, .plotly-graph-div { break-inside: avoid; }
+  .medstat-figure svg, .plotly-graph-div { max-width: 100% !important; }
+}
 """

@@ -20,6 +20,8 @@ import logic
 from modules.shared import inputs, status
 from modules.shared.analysis_tab import AnalysisTab, Download, file_name, results_layout
 from modules.shared.background import run_in_worker, shares
+from modules.shared.figure_download import serve_figure
+from modules.shared.figure_labels import apply_labels
 from modules.shared.outputs import named_output
 from modules.shared.script_download import script_downloads
 from modules.shared.session_record import RERUN, SessionRecord
@@ -224,7 +226,10 @@ def _serve(
         return results_layout(tab) if has_result() else None
 
     for card in tab.cards:
-        _render_output(card.output, card.build, view)
+        if card.figure is not None:
+            _render_figure(tab, card, input, state, view, lambda: not stale())
+        else:
+            _render_output(card.output, card.build, view)
 
     # --- the session's record and a project's restore ----------------------------------------
     if record is not None:
@@ -292,6 +297,35 @@ def _render_output(output_id: str, build: Callable, view: Callable) -> None:
     def _draw():
         v = view()
         return build(v) if v is not None else None
+
+
+def _render_figure(tab: AnalysisTab, card, input, state: TabState, view, current) -> None:
+    """A figure card: the figure with the user's words, and its download panel."""
+    declared = card.figure
+
+    @reactive.calc
+    def figure():
+        v = view()
+        return declared.build(v) if v is not None else None
+
+    edits = serve_figure(
+        declared.key,
+        figure,
+        lambda: declared.stem(view()),
+        input,
+        state,
+        f"{tab.name}.figure.{declared.key}",
+        enabled=current,
+        width=declared.width,
+    )
+
+    @named_output(card.output)
+    def _draw():
+        v = view()
+        if v is None:
+            return None
+        fig = figure()
+        return card.build(v, apply_labels(fig, edits()) if fig is not None else None)
 
 
 def _download(tab: AnalysisTab, d: Download, view: Callable) -> None:

@@ -40,6 +40,7 @@ SECTIONS = {
     "sessions": "Browser tabs",
     "embeddings": "Embedding model (label cleaning)",
     "cleaning": "Data cleaning",
+    "figures": "Figure export (the figure browser)",
 }
 
 
@@ -134,6 +135,16 @@ MEASURES: dict[str, dict[str, Measure]] = {
         "early_exits": Measure("Pairs decided before any embedding", "count"),
         "embedded_labels": Measure("Labels embedded", "count"),
         "columns_with_model": Measure("Columns the model took part in", "count"),
+    },
+    "figures": {
+        "running": Measure("Figure browser running", "yes/no"),
+        "renders": Measure("Figures drawn (downloads and report figures)", "count"),
+        "render_ms": Measure("Last figure drawn in", "ms"),
+        "starts": Measure("Figure browser starts", "count"),
+        "start_ms": Measure("Last start took", "ms"),
+        "stops": Measure("Figure browser stops", "count"),
+        "idle_stops": Measure("Figure browser stops after being idle", "count"),
+        "failures": Measure("Figures that failed to draw", "count"),
     },
 }
 

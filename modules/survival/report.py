@@ -12,7 +12,7 @@ import re
 from htmltools import HTML, Tag, tags
 
 from modules.shared.csv_safety import csv_text
-from modules.shared.figures import figure_html
+from modules.shared.figures import ReportFigures
 from modules.shared.modifier_view import HAZARD_RATIO, report_section
 from modules.shared.report import REPORT_CSS
 from modules.survival import figures as survival_figures
@@ -32,18 +32,15 @@ def file_stem(view: SurvivalView) -> str:
 
 
 def report_document(view: SurvivalView, when: dt.datetime) -> Tag:
-    """The report as an htmltools tree: plots with plotly.js inline, tables, warnings."""
-    km = figure_html(
-        survival_figures.km_figure(view), div_id="survival-plot", include_plotlyjs=True
-    )
+    """The report as an htmltools tree: plots (inline SVG), tables, warnings."""
+    figures = ReportFigures()
+    km = figures.html(survival_figures.km_figure(view), "survival-plot")
     sections = [
         tags.section(tags.h2("Kaplan–Meier curves"), HTML(km), survival_tables.risk_table(view)),
         tags.section(tags.h2("Median survival"), survival_tables.medians_table(view)),
     ]
     if len(view.result.univariable):
-        forest = figure_html(
-            survival_figures.forest_figure(view), div_id="survival-forest", include_plotlyjs=False
-        )
+        forest = figures.html(survival_figures.forest_figure(view), "survival-forest")
         sections += [
             tags.section(tags.h2("Cox proportional hazards"), survival_tables.hazard_table(view)),
             tags.section(tags.h2("Proportional-hazards check"), survival_tables.ph_table(view)),

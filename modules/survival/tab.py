@@ -10,6 +10,7 @@ from modules.shared.analysis_tab import (
     AnalysisTab,
     Card,
     all_numbers_download,
+    figure_card,
     report_download,
     warnings_card,
 )
@@ -102,8 +103,13 @@ def _spec(s: Settings):
     )
 
 
-def curves(view: sv.SurvivalView):
-    return ui.TagList(plot_div(figures.km_figure(view), "survival-plot"), tables.risk_table(view))
+def curves(view: sv.SurvivalView, fig):
+    return ui.TagList(plot_div(fig, "survival-plot"), tables.risk_table(view))
+
+
+def km_stem(view: sv.SurvivalView) -> tuple[str, ...]:
+    """km_by_sex, or km_<event> without groups."""
+    return ("km", "by", view.label(view.group)) if view.group else ("km", view.event_text)
 
 
 def hazards(view: sv.SurvivalView):
@@ -113,19 +119,31 @@ def hazards(view: sv.SurvivalView):
     return ui.TagList(tables.hazard_table(view), ph)
 
 
-def forest(view: sv.SurvivalView):
-    if not figures.has_forest(view):
+def forest_figure(view: sv.SurvivalView):
+    return figures.forest_figure(view) if figures.has_forest(view) else None
+
+
+def forest(view: sv.SurvivalView, fig):
+    if fig is None:
         return ui.p("No hazard ratios to plot.", class_="text-muted mb-0")
-    return plot_div(figures.forest_figure(view), "survival-forest")
+    return plot_div(fig, "survival-forest")
 
 
 CARDS = (
     Card("summary", None, sv.summary_boxes),
     warnings_card("survival-warnings"),
-    Card("plot_out", "Kaplan–Meier curves (95% pointwise confidence bands)", curves, True),
+    figure_card(
+        "plot_out",
+        "Kaplan–Meier curves (95% pointwise confidence bands)",
+        figures.km_figure,
+        km_stem,
+        curves,
+    ),
     Card("medians_out", "Median survival and log-rank test", tables.medians_table),
     Card("hazards_out", "Cox proportional hazards (hazard ratios)", hazards, full_screen=True),
-    Card("forest_out", "Forest plot", forest, full_screen=True),
+    figure_card(
+        "forest_out", "Forest plot", forest_figure, lambda v: ("forest_hr", v.model_name), forest
+    ),
     Card(
         "modifiers_out",
         HEADING,

@@ -11,7 +11,7 @@ import re
 
 from htmltools import HTML, Tag, tags
 
-from modules.shared.figures import figure_html
+from modules.shared.figures import ReportFigures
 from modules.shared.report import REPORT_CSS
 from modules.table1.document import table_tag, title
 from modules.table1.plot import love_plot
@@ -28,11 +28,7 @@ def file_stem(view: Table1View) -> str:
 def report_document(view: Table1View, when: dt.datetime) -> Tag:
     """The HTML report as a document tree: the table, its notes, warnings and the SMD plot."""
     fig = love_plot(view)
-    plot = (
-        HTML(figure_html(fig, div_id="table1-plot", include_plotlyjs=True))
-        if fig is not None
-        else None
-    )
+    plot = HTML(ReportFigures().html(fig, "table1-plot")) if fig is not None else None
     warnings = view.result.warnings
     return tags.html(
         tags.head(

@@ -2,7 +2,13 @@
 
 from __future__ import annotations
 
-from modules.shared.analysis_tab import AnalysisTab, Card, report_download, warnings_card
+from modules.shared.analysis_tab import (
+    AnalysisTab,
+    Card,
+    figure_card,
+    report_download,
+    warnings_card,
+)
 from modules.shared.controls import Checkboxes, Radio, Select, Settings
 from modules.shared.figures import plot_div
 from modules.table1 import controls as tc
@@ -40,8 +46,7 @@ def with_options(view: Table1View, shown: frozenset[str]) -> Table1View:
     )
 
 
-def smd_plot(view: Table1View):
-    fig = plot.love_plot(view)
+def smd_plot(view: Table1View, fig):
     if fig is None:
         return table1_view.plot_note(view)
     # The container takes the figure's own height, not the card's.
@@ -52,7 +57,13 @@ def smd_plot(view: Table1View):
 CARDS = (
     warnings_card("table1-warnings", empty=None),
     Card("table", "Table 1", document.table_tag, full_screen=True),
-    Card("plot", "Standardised mean differences", smd_plot, full_screen=True),
+    figure_card(
+        "plot",
+        "Standardised mean differences",
+        plot.love_plot,
+        lambda v: ("smd", "by", v.label(v.group) if v.group else ""),
+        smd_plot,
+    ),
 )
 
 TAB = AnalysisTab(

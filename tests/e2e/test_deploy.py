@@ -44,6 +44,18 @@ def test_dockerfile_cmd_matches_make_run():
     assert re.search(r"^PORT \?= 7860$", makefile, re.MULTILINE)
 
 
+def test_make_run_and_the_image_both_install_the_figure_browser():
+    """Figure export drives Debian's chromium: `make run` installs it, as the image does."""
+    makefile = (ROOT / "Makefile").read_text()
+    run = re.search(r"^run: (.*)$", makefile, re.MULTILINE)
+    assert run and "system-deps" in run.group(1).split()
+    deps = makefile.split("\nsystem-deps:", 1)[1].split("\n\n", 1)[0]
+    assert "chromium" in deps and "fonts-liberation" in deps
+    docker = (ROOT / "Dockerfile").read_text().replace("\\\n", " ")
+    install = re.search(r"^RUN apt-get update .*apt-get install (.*)$", docker, re.MULTILINE)
+    assert install and {"chromium", "fonts-liberation"} <= set(install.group(1).split())
+
+
 def test_container_start_command_serves_health_and_page(tmp_path):
     cmd = dockerfile_cmd()
     # The same command, from this venv, on a free port (a developer's `make run` may hold 7860).

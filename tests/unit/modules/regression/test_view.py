@@ -96,7 +96,7 @@ def test_report_is_self_contained_and_escaped(linear):
     assert html.startswith("<!DOCTYPE html>")
     assert EVIL not in html
     assert "regression-forest-plot" in html and "regression-diagnostics-plot" in html
-    assert "plotly" in html.lower() and len(html) > 1_000_000  # plotly.js inline
+    assert html.count('<div class="medstat-figure"') == 2 and len(html) < 1_000_000  # SVG
 
 
 def test_word_and_csv_are_the_tables_on_the_page(linear, count):

@@ -45,8 +45,9 @@ from modules.regression import figures as regression_figures
 from modules.regression import tables as regression_tables
 from modules.regression.view import RegressionView
 from modules.sample_size import view as sample_size_view
-from modules.shared import forest
-from modules.shared.figures import PLOT_CONFIG, figure_html
+from modules.shared import figure_export, forest
+from modules.shared.figure_labels import apply_labels
+from modules.shared.figures import PLOT_CONFIG, ReportFigures, figure_html
 from modules.stats_panel import view as stats_view
 from modules.survival import figures as survival_figures
 from modules.survival import report as survival_report
@@ -211,6 +212,13 @@ FIGURES: dict[str, Callable[[dict], go.Figure]] = {
     "modules.table1.plot:love_plot": lambda v: table1_plot.love_plot(v["table1"]),
     "modules.diagnostic.report:roc_figure": lambda v: diagnostic_report.roc_figure(v["diagnostic"]),
     "modules.correlation.view:heatmap": lambda v: correlation_view.heatmap(v["correlation"]),
+    # The figure with the user's words (escaped) and dressed for print: copies of real figures.
+    "modules.shared.figure_labels:apply_labels": lambda v: apply_labels(
+        survival_figures.km_figure(v["survival"]), {"xaxis": "<b>Days</b>", "legend": "Sex"}
+    ),
+    "modules.shared.figure_export:print_layout": lambda v: figure_export.print_layout(
+        outcome_figures.forest_plot(v["outcome"])
+    ),
     "modules.correlation.view:scatter_plot": lambda v: correlation_view.scatter_plot(
         v["correlation"]
     ),
@@ -278,7 +286,8 @@ def _makes_a_figure(node: ast.AST) -> bool:
 
 
 def _returns_a_figure(fn: ast.FunctionDef) -> bool:
-    return fn.returns is not None and "Figure" in ast.unparse(fn.returns)
+    # A whole word: go.Figure, not FigureRenderer (the export's browser).
+    return fn.returns is not None and re.search(r"\bFigure\b", ast.unparse(fn.returns)) is not None
 
 
 def figure_builders() -> set[str]:
@@ -374,22 +383,55 @@ def test_every_figure_is_drawn_offline(views, name):
     assert config["toImageButtonOptions"]["filename"] == div_id
 
 
+# XML namespace names in an inline SVG: identifiers, never fetched.
+XMLNS = re.compile(r'xmlns(:\w+)?="http://www\.w3\.org/[^"]*"')
+
+
 @pytest.mark.parametrize("name", sorted(REPORTS))
-def test_every_report_carries_its_plotly_js_and_fetches_nothing(views, name):
-    """A report inlines the installed plotly.js (whose source holds the URLs of map tile
-    servers it would use only for map traces, which figure_html refuses); apart from that
-    bundle, a report names no other server."""
+def test_every_report_carries_its_figures_as_svg_and_fetches_nothing(views, name):
+    """A report's figures are inline SVG drawn by the figure browser: no plotly.js (4.8 MB) in
+    it, no script, no server named; the figures' words are in it as text."""
     document = REPORTS[name](views)
-    bundle = get_plotlyjs()
-    assert document.count(bundle) <= 1
-    rest = document.replace(bundle, "")
+    assert get_plotlyjs() not in document and "Plotly.newPlot" not in document
+    rest = XMLNS.sub("", document)
     assert not URL.search(rest), URL.search(rest)
-    assert not re.search(r"<script[^>]+src=|<link[^>]+href=|<img[^>]+src=", rest)
-    configs = plot_config_of(rest)
-    assert configs, f"{name} has no figure"
-    assert document.count(bundle) == 1, "a report's figures need plotly.js inline"
-    for config in configs:
+    assert not re.search(r"<script|<link[^>]+href=|<img[^>]+src=|\son\w+=", rest)
+    if name != "modules.table1.export:word_document":
+        assert '<div class="medstat-figure"' in document and "<svg" in document
+        assert len(document.encode()) < 1_000_000, f"{name}: {len(document.encode())} bytes"
+        assert "@media print" in document and "@page" in document
+
+
+def test_a_report_without_the_figure_browser_carries_plotly_js_once():
+    """If the browser cannot draw, the figures come as before: plotly.js inline, once."""
+
+    def broken(fig, width, height):
+        raise RuntimeError("no browser")
+
+    figures = ReportFigures(draw=broken)
+    first = figures.html(go.Figure(go.Scatter(x=[1], y=[1])), "a")
+    second = figures.html(go.Figure(go.Bar(x=[1], y=[1])), "b")
+    bundle = get_plotlyjs()
+    assert first.count(bundle) == 1 and bundle not in second
+    for config in plot_config_of(first.replace(bundle, "") + second):
         assert_offline_config(config)
+
+
+@pytest.mark.parametrize(
+    "svg",
+    [
+        b'<svg xmlns="http://www.w3.org/2000/svg"><script>alert(1)</script></svg>',
+        b'<svg xmlns="http://www.w3.org/2000/svg" onload="alert(1)"></svg>',
+        b'<svg xmlns="http://www.w3.org/2000/svg"><foreignObject/></svg>',
+        b'<svg xmlns="http://www.w3.org/2000/svg" xmlns:x="http://www.w3.org/1999/xlink">'
+        b'<image x:href="https://example.org/x.png"/></svg>',
+        b"<html><body/></html>",
+        b"<svg",
+    ],
+)
+def test_an_svg_with_anything_active_falls_back_to_plotly(svg):
+    fragment = ReportFigures(draw=lambda fig, w, h: svg).html(go.Figure(go.Bar(y=[1])), "x")
+    assert "Plotly.newPlot" in fragment and "alert" not in fragment
 
 
 def test_the_shared_configuration_cannot_be_changed_in_place():

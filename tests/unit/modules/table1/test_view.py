@@ -218,7 +218,7 @@ def test_csv_is_the_table_as_shown_and_cannot_run_formulas(view, style):
 def test_html_report_is_self_contained(view):
     report = table1_export.html_report(view, WHEN)
     assert report.startswith("<!DOCTYPE html>") and 'src="http' not in report
-    assert "Plotly.newPlot" in report and "trial &lt;2026&gt;.csv" in report
+    assert '<div class="medstat-figure"' in report and "trial &lt;2026&gt;.csv" in report
     assert EVIL not in report
     assert table1_export.file_stem(view) == "medstat_table1_by_arm"
 
