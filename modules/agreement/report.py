@@ -11,7 +11,7 @@ from htmltools import HTML, tags
 from modules.agreement import view as av
 from modules.agreement.figures import bland_altman_plot
 from modules.shared.csv_safety import csv_text
-from modules.shared.figures import figure_html
+from modules.shared.figures import ReportFigures
 from modules.shared.formatting import DASH
 from modules.shared.report import REPORT_CSS
 
@@ -73,8 +73,7 @@ def html_report(view: av.AgreementView, when: dt.datetime | None = None) -> str:
     s = view.summary
     plot = None
     if s.scale == "continuous":
-        plot = HTML(figure_html(bland_altman_plot(view), div_id="agreement-bland-altman",
-                                include_plotlyjs=True))  # fmt: skip
+        plot = HTML(ReportFigures().html(bland_altman_plot(view), "agreement-bland-altman"))
     warnings = view.result.warnings
     doc = tags.html(
         tags.head(

@@ -9,7 +9,7 @@ from shiny import ui
 
 from modules.outcome import performance_figures as pf
 from modules.outcome.result_view import ResultView
-from modules.shared.figures import figure_html, plot_div
+from modules.shared.figures import ReportFigures, plot_div
 from modules.shared.formatting import fmt_count, fmt_number
 from modules.shared.tables import html_table
 
@@ -188,9 +188,10 @@ def performance_frame(view: ResultView) -> pd.DataFrame:
     return frame[["part", *[c for c in frame.columns if c != "part"]]]
 
 
-def report_section(view: ResultView) -> Tag | TagList:
-    """The report's section: measures, validation and both figures (plotly.js is inline once,
-    with the forest plot)."""
+def report_section(view: ResultView, figures: ReportFigures | None = None) -> Tag | TagList:
+    """The report's section: measures, validation and both figures (drawn by the report's
+    `figures`, inline SVG)."""
+    figures = figures or ReportFigures()
     perf = view.result.performance
     if perf is None:
         return TagList()
@@ -213,6 +214,6 @@ def report_section(view: ResultView) -> Tag | TagList:
         html_table(rows, caption=None),
         tags.p(_apparent_note(view)),
         validation_table(view, table_id=None),
-        HTML(figure_html(pf.calibration_plot(view), div_id="calibration-plot")),
-        HTML(figure_html(pf.decision_curve(view), div_id="decision-curve")),
+        HTML(figures.html(pf.calibration_plot(view), "calibration-plot")),
+        HTML(figures.html(pf.decision_curve(view), "decision-curve")),
     )

@@ -46,7 +46,8 @@ def _warnings_section(view: ResultView) -> Tag:
 def report_document(view: ResultView, when: dt.datetime) -> Tag:
     """The report as an htmltools document tree (every user string escaped)."""
     fig = figures.forest_plot(view)
-    plot = ReportFigures().html(fig, "forest-plot")
+    drawn = ReportFigures()  # one per report: plotly.js at most once if the browser cannot draw
+    plot = drawn.html(fig, "forest-plot")
     title = f"Outcome analysis: {view.outcome_label}"
     return tags.html(
         tags.head(
@@ -72,8 +73,8 @@ def report_document(view: ResultView, when: dt.datetime) -> Tag:
                 tags.h2("Multivariable model"), documents.multivariable_table(view, table_id=None)
             ),
             tags.section(tags.h2("Forest plot"), HTML(plot)),
-            report_section(view.result, view.label, ODDS_RATIO, "outcome"),
-            performance_view.report_section(view),
+            report_section(view.result, view.label, ODDS_RATIO, "outcome", drawn),
+            performance_view.report_section(view, drawn),
         ),
         lang="en",
     )

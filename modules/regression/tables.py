@@ -274,7 +274,7 @@ def html_report(view: RegressionView, when: dt.datetime | None = None) -> str:
             HTML(forest),
             tags.h2("Residual diagnostics"),
             HTML(resid),
-            report_section(view.result, view.label, effect_of(view), "regression"),
+            report_section(view.result, view.label, effect_of(view), "regression", figures),
         ),
         lang="en",
     )

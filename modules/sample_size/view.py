@@ -18,7 +18,7 @@ from analyses.specs import SampleSizeSpec
 from modules.sample_size.controls import FAMILIES
 from modules.sample_size.sentence import method_text, num, pct, protocol_sentence
 from modules.shared.csv_safety import csv_text
-from modules.shared.figures import POINT, figure_html
+from modules.shared.figures import POINT, ReportFigures
 from modules.shared.labelled import Labelled
 from modules.shared.report import REPORT_CSS
 from modules.shared.tables import html_table
@@ -274,7 +274,7 @@ def tables_csv(view: SampleSizeView) -> str:
 def html_report(view: SampleSizeView, when: dt.datetime | None = None) -> str:
     """A self-contained HTML report: the sentence, the table and the curve."""
     when = when or dt.datetime.now()
-    figure = figure_html(curve_figure(view), div_id="sample-size-curve", include_plotlyjs=True)
+    figure = ReportFigures().html(curve_figure(view), "sample-size-curve")
     doc = tags.html(
         tags.head(
             tags.meta(charset="utf-8"),

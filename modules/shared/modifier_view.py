@@ -19,7 +19,7 @@ from shiny import ui
 from analyses.modifier_columns import ALL_PATIENTS
 from modules.shared.analysis_tab import Download
 from modules.shared.csv_safety import csv_text
-from modules.shared.figures import figure_html, plot_div
+from modules.shared.figures import ReportFigures, plot_div
 from modules.shared.forest import ForestRow, coefficient_axis, forest_figure, ratio_axis
 from modules.shared.formatting import (
     fmt_ci,
@@ -201,15 +201,18 @@ def modifiers_card(result, label, effect: Effect, prefix: str) -> Tag | TagList:
     return TagList(*parts, *_tables(result, label, effect, prefix))
 
 
-def report_section(result, label, effect: Effect, prefix: str) -> Tag | None:
-    """The report's section (None when nothing was asked); the report has plotly.js already."""
+def report_section(
+    result, label, effect: Effect, prefix: str, figures: ReportFigures | None = None
+) -> Tag | None:
+    """The report's section (None when nothing was asked); its figure is drawn by the report's
+    `figures` (inline SVG; one of its own when not given)."""
     if result.subgroups.empty and result.interactions.empty:
         return None
     parts: list = [tags.h2("Subgroups and interactions")]
     if not result.subgroups.empty:
         figure = subgroup_figure(result.subgroups, label, effect)
         div_id = f"{prefix}-subgroup-plot"
-        parts.append(HTML(figure_html(figure, div_id=div_id, include_plotlyjs=False)))
+        parts.append(HTML((figures or ReportFigures()).html(figure, div_id)))
     return tags.section(*parts, *_tables(result, label, effect, None))
 
 

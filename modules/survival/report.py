@@ -46,7 +46,7 @@ def report_document(view: SurvivalView, when: dt.datetime) -> Tag:
             tags.section(tags.h2("Proportional-hazards check"), survival_tables.ph_table(view)),
             tags.section(tags.h2("Forest plot"), HTML(forest)),
         ]
-    modifiers = report_section(view.result, view.label, HAZARD_RATIO, "survival")
+    modifiers = report_section(view.result, view.label, HAZARD_RATIO, "survival", figures)
     sections += [modifiers] if modifiers is not None else []
     warnings = view.result.warnings
     title = f"Survival analysis: {view.event_text}"

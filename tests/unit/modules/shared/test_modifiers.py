@@ -121,4 +121,5 @@ def test_reports_carry_the_section_only_when_asked():
     view = survival_view.make_view(survival.analyze(ds.df, asked), ds, asked)
     html = survival_report.html_report(view, when)
     assert "Subgroups and interactions" in html and 'id="survival-subgroup-plot"' in html
-    assert html.count("Plotly.newPlot") == 3  # curves, forest, subgroups; plotly.js once
+    # curves, forest, subgroups: each an inline SVG, no plotly.js (figures-out)
+    assert html.count('<div class="medstat-figure"') == 3 and "Plotly.newPlot" not in html
