@@ -8,6 +8,7 @@ import numpy as np
 import pandas as pd
 from htmltools import HTML, tags
 
+from modules.agreement import documents as ad
 from modules.agreement import view as av
 from modules.agreement.figures import bland_altman_plot
 from modules.shared.csv_safety import csv_text
@@ -93,9 +94,9 @@ def html_report(view: av.AgreementView, when: dt.datetime | None = None) -> str:
             tags.h2("Notes"),
             tags.ul(*[tags.li(w) for w in warnings]) if warnings else tags.p("None."),
             *(
-                [av.kappa_table(view), av.crosstab_table(view)]
+                [ad.kappa_table(view), ad.crosstab_table(view)]
                 if s.scale != "continuous"
-                else [av.icc_table(view), av.limits_table(view), tags.h2("Bland–Altman plot"), plot]
+                else [ad.icc_table(view), ad.limits_table(view), tags.h2("Bland–Altman plot"), plot]
             ),  # fmt: skip
         ),
         lang="en",

@@ -5,10 +5,18 @@ from __future__ import annotations
 from htmltools import tags
 
 from modules.agreement import controls as ac
+from modules.agreement import documents as ad
 from modules.agreement import report
 from modules.agreement import view as av
 from modules.agreement.figures import bland_altman_plot
-from modules.shared.analysis_tab import AnalysisTab, Card, csv_and_report, warnings_card
+from modules.shared.analysis_tab import (
+    AnalysisTab,
+    Card,
+    all_numbers_download,
+    figure_card,
+    report_download,
+    warnings_card,
+)
 from modules.shared.controls import Radio, Select, Settings
 from modules.shared.figures import plot_div
 
@@ -60,24 +68,34 @@ def build_spec(s: Settings):
 
 def _kappa(view: av.AgreementView):
     if view.summary.scale == "continuous":
-        return av.kappa_table(view)  # a line saying kappa is for categories
-    return tags.div(av.kappa_table(view), av.crosstab_table(view))
+        return ad.kappa_table(view)  # a line saying kappa is for categories
+    return tags.div(ad.kappa_table(view), ad.crosstab_table(view))
 
 
-def _bland_altman(view: av.AgreementView):
-    if view.summary.scale != "continuous":
-        return av.limits_table(view)  # a line saying Bland–Altman is for measurements
-    plot = plot_div(bland_altman_plot(view), "agreement-bland-altman",
-                    "agreement-bland-altman-container")  # fmt: skip
-    return tags.div(plot, av.limits_table(view))
+def _ba_figure(view: av.AgreementView):
+    return bland_altman_plot(view) if view.summary.scale == "continuous" else None
+
+
+def _ba_stem(view: av.AgreementView) -> tuple[str, ...]:
+    """bland_altman_<first>_vs_<second>: the file says which two were compared."""
+    s = view.summary
+    return ("bland_altman", view.rater(s.ba_first), "vs", view.rater(s.ba_second))
+
+
+def _bland_altman(view: av.AgreementView, fig):
+    if fig is None:
+        return ad.limits_table(view)  # a line saying Bland–Altman is for measurements
+    plot = plot_div(fig, "agreement-bland-altman", "agreement-bland-altman-container")
+    return tags.div(plot, ad.limits_table(view))
 
 
 CARDS = (
     warnings_card("agreement-warnings-list", empty=None),
     Card("key", "Agreement in brief", av.key_numbers),
     Card("kappa", "Kappa (categories)", _kappa),
-    Card("icc", "Intraclass correlation (measurements)", av.icc_table, full_screen=True),
-    Card("bland_altman", "Bland–Altman (two measurements)", _bland_altman, full_screen=True),
+    Card("icc", "Intraclass correlation (measurements)", ad.icc_table, full_screen=True),
+    figure_card("bland_altman", "Bland–Altman (two measurements)", _ba_figure, _ba_stem,
+                _bland_altman),
 )  # fmt: skip
 
 TAB = AnalysisTab(
@@ -90,9 +108,12 @@ TAB = AnalysisTab(
     make_view=av.make_view,
     done_text=av.done_text,
     cards=CARDS,
-    downloads=csv_and_report(report.tables_csv, report.html_report),
-    downloads_note="The CSV holds every estimate with its CI and p, numbers unformatted, in "
-    "long form. The report is a single HTML file with the tables and the plot; it opens offline.",
+    downloads=(report_download(report.html_report), all_numbers_download(report.tables_csv)),
+    tables=ad.tables,
+    downloads_note="The Word file holds every table as a journal prints it, with its notes; the "
+    "CSV download is a .zip of one file per table, each as shown. The report is a single HTML "
+    "file with the tables and the plot; it opens offline. 'All numbers' is every estimate with "
+    "its CI and p in long form, unrounded, for checking or re-plotting elsewhere.",
     file_stem=report.file_stem,
     what="The agreement analysis",
     fewer="raters",

@@ -16,7 +16,6 @@ from analyses.fit_records import AgreementSummary
 from analyses.results import AgreementResult
 from modules.shared.formatting import DASH, fmt_count, fmt_number, fmt_p, is_number
 from modules.shared.labelled import Labelled
-from modules.shared.tables import html_table
 
 WEIGHT_NAMES = {"none": "unweighted", "linear": "linear weights", "quadratic": "quadratic weights"}
 LIMIT_NAMES = {"bias": "Bias (mean difference)", "lower": "Lower limit of agreement",
@@ -76,47 +75,6 @@ def kappa_frame(view: AgreementView) -> pd.DataFrame:
     return pd.DataFrame(rows)
 
 
-def kappa_table(view: AgreementView) -> Tag:
-    s = view.summary
-    if s.scale == "continuous":
-        return tags.p(
-            "Kappa is for categories. These ratings were analysed as measurements (ICC and "
-            "Bland–Altman); choose a categorical scale in the settings for kappa.",
-            class_="text-muted mb-0",
-        )
-    notes = [
-        f"Percentage agreement (every rater gave the same category): "
-        f"{fmt_number(s.percent_agreement, 1)}% of {fmt_count(s.n_subjects)} subjects.",
-        "Cohen's kappa: SE and 95% CI by the large-sample variance of Fleiss, Cohen & Everitt "
-        "(1969); z test against no agreement by its null variance. Fleiss' kappa: z test by "
-        "the null SE of Fleiss, Nee & Landis (1979); SE and 95% CI by the jackknife over "
-        "subjects; a CI is cut at 1 (kappa cannot exceed it). Agreement in words: Landis & Koch "
-        "(1977).",
-    ]
-    if s.scale == "ordinal" and len(s.raters) == 2:
-        notes.append(
-            "Weighted kappa credits near agreement; the categories are equally spaced by their "
-            "order (" + ", ".join(s.categories) + "), as psych and irr weight them."
-        )
-    return html_table(kappa_frame(view), table_id="agreement-kappa-table", caption="Kappa",
-                      notes=notes)  # fmt: skip
-
-
-def crosstab_table(view: AgreementView) -> Tag | None:
-    s, table = view.summary, view.result.crosstab
-    if table.empty:  # more than two raters, or measurements: no two-way table
-        return None
-    first, second = view.rater(s.raters[0]), view.rater(s.raters[1])
-    frame = pd.DataFrame({f"{first} ↓ / {second} →": [str(i) for i in table.index]})
-    for column in table.columns:
-        frame[str(column)] = [fmt_count(v) for v in table[column]]
-    frame["Total"] = [fmt_count(v) for v in table.sum(axis=1)]
-    return html_table(
-        frame, table_id="agreement-crosstab-table", caption=f"{first} (rows) by {second} (columns)",
-        notes=["Agreement is on the diagonal."],
-    )  # fmt: skip
-
-
 def icc_frame(view: AgreementView) -> pd.DataFrame:
     rows = []
     for r in view.result.icc.itertuples(index=False):
@@ -127,23 +85,6 @@ def icc_frame(view: AgreementView) -> pd.DataFrame:
             "Reliability": strength(r.estimate, ICC_WORDS), "Use when": r.when,
         })  # fmt: skip
     return pd.DataFrame(rows)
-
-
-def icc_table(view: AgreementView) -> Tag:
-    if view.summary.scale != "continuous":
-        return tags.p(
-            "The ICC is for measurements; choose 'Measurements' in the settings.",
-            class_="text-muted mb-0",
-        )
-    notes = [
-        "Shrout & Fleiss (1979) forms with McGraw & Wong's (1996) names; F test of ICC = 0 and "
-        "95% CI as Shrout & Fleiss (psych::ICC). Most method-comparison and inter-rater "
-        "studies report ICC2 (two-way random, absolute agreement).",
-        "Reliability in words: Koo & Li (2016): below 0.5 poor, 0.5–0.75 moderate, "
-        "0.75–0.9 good, above 0.9 excellent (judge by the CI, not only the estimate).",
-    ]
-    return html_table(icc_frame(view), table_id="agreement-icc-table",
-                      caption="Intraclass correlation coefficients", notes=notes)  # fmt: skip
 
 
 def limits_frame(view: AgreementView) -> pd.DataFrame:
@@ -162,22 +103,6 @@ def limits_frame(view: AgreementView) -> pd.DataFrame:
         "95% CI (exact)": "", "p": fmt_p(s.ba_slope_p),
     })  # fmt: skip
     return pd.DataFrame(rows)
-
-
-def limits_table(view: AgreementView) -> Tag:
-    s = view.summary
-    if s.scale != "continuous":
-        return tags.p("Bland–Altman is for measurements.", class_="text-muted mb-0")
-    notes = [
-        f"Difference = {view.rater(s.ba_second)} − {view.rater(s.ba_first)}, in the units of "
-        f"the measurement; SD of the differences {fmt_number(s.ba_sd, 2)}. Limits of agreement: "
-        "bias ± 1.96 SD.",
-        "95% CI: t interval of the bias; for the limits, Bland & Altman (1999), SE ≈ √(3s²/n). "
-        "Exact: non-central t (Carkeet 2015). Proportional bias: least-squares regression of "
-        "the differences on the means (slope 0 = none).",
-    ]
-    return html_table(limits_frame(view), table_id="agreement-limits-table",
-                      caption="Bland–Altman limits of agreement", notes=notes)  # fmt: skip
 
 
 def key_numbers(view: AgreementView) -> Tag:

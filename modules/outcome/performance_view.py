@@ -3,15 +3,21 @@ in the CSV and in the report (pure builders of escaped tags and plain frames).""
 
 from __future__ import annotations
 
+from collections.abc import Callable, Sequence
+from typing import Any
+
 import pandas as pd
 from htmltools import HTML, Tag, TagChild, TagList, tags
 from shiny import ui
 
 from modules.outcome import performance_figures as pf
 from modules.outcome.result_view import ResultView
+from modules.shared.analysis_tab import Card
+from modules.shared.figure_download import FigureOut
 from modules.shared.figures import ReportFigures, plot_div
 from modules.shared.formatting import fmt_count, fmt_number
-from modules.shared.tables import html_table
+from modules.shared.table_doc import TableDoc, frame_doc
+from modules.shared.tables import plain_doc_table
 
 MEASURE_NAMES = {
     "c_statistic": "C statistic (AUC)",
@@ -21,8 +27,12 @@ MEASURE_NAMES = {
 }
 
 
+def _interval(low: float, high: float, decimals: int = 2) -> str:
+    return f"{fmt_number(low, decimals)} to {fmt_number(high, decimals)}"
+
+
 def _ci(low: float, high: float, decimals: int = 2) -> str:
-    return f"95% CI {fmt_number(low, decimals)} to {fmt_number(high, decimals)}"
+    return f"95% CI {_interval(low, high, decimals)}"
 
 
 def _apparent_note(view: ResultView) -> str:
@@ -111,11 +121,13 @@ def validation_frame(view: ResultView) -> pd.DataFrame:
     )
 
 
-def validation_table(view: ResultView, table_id: str | None = "table-validation") -> Tag | None:
+def validation_doc(view: ResultView) -> TableDoc | None:
+    """The bootstrap validation as the page, the report, Word and the CSV show it (None when
+    no bootstrap was asked for)."""
     m = view.result.performance.fit
     if not m.bootstrap_samples:
         return None
-    caption = (
+    title = (
         f"Internal validation: {fmt_count(m.bootstrap_samples)} bootstrap samples "
         f"({fmt_count(m.bootstrap_used)} fitted), seed {m.seed}"
     )
@@ -130,22 +142,107 @@ def validation_table(view: ResultView, table_id: str | None = "table-validation"
         "patients is the optimism, and Corrected = Apparent − mean optimism (Harrell). The "
         "same seed gives the same figures.",
     )
-    return html_table(validation_frame(view), table_id=table_id, caption=caption, notes=notes)
+    return frame_doc("outcome_bootstrap_validation", title, validation_frame(view),
+                     footnotes=notes)  # fmt: skip
+
+
+def validation_table(view: ResultView, table_id: str | None = "table-validation") -> Tag | None:
+    doc = validation_doc(view)
+    return plain_doc_table(doc, table_id=table_id) if doc is not None else None
+
+
+def measures_frame(view: ResultView) -> pd.DataFrame:
+    """The apparent calibration measures as display strings, rounded as the boxes show them."""
+    m = view.result.performance.fit
+    rows = [
+        ("Brier score", fmt_number(m.brier, 3), ""),
+        ("Scaled Brier score", fmt_number(m.scaled_brier, 3), ""),
+        ("Calibration-in-the-large", _figure(m.calibration_in_the_large, 2),
+         _interval(m.citl_ci_low, m.citl_ci_high)),
+        ("Calibration slope", fmt_number(m.slope, 2), _interval(m.slope_ci_low, m.slope_ci_high)),
+        ("Eavg", fmt_number(m.eavg, 3), ""),
+        ("E90", fmt_number(m.e90, 3), ""),
+        ("Emax", fmt_number(m.emax, 3), ""),
+        ("C statistic (AUC)", fmt_number(m.c_statistic, 3), ""),
+    ]  # fmt: skip
+    return pd.DataFrame(rows, columns=["Measure", "Apparent", "95% CI"])
+
+
+def measures_doc(view: ResultView) -> TableDoc:
+    return frame_doc(
+        "outcome_calibration",
+        f"Calibration of the model for {view.outcome_label} on its own patients (apparent)",
+        measures_frame(view),
+        footnotes=[
+            "Ideal: calibration-in-the-large 0 (above 0, predicted risks too low), slope 1 "
+            "(below 1, overfitted). Eavg, E90, Emax: mean, 90th centile and largest gap "
+            "between the smoothed observed and the predicted risk. Scaled Brier: 1 perfect, "
+            "0 no better than the prevalence.",
+            _apparent_note(view),
+        ],
+        abbreviations=[("CI", "confidence interval"), ("AUC", "area under the ROC curve")],
+    )
+
+
+def performance_docs(view: ResultView) -> tuple[TableDoc, ...]:
+    """The calibration measures and the bootstrap validation, when they were computed."""
+    if view.result.performance is None:
+        return ()
+    validation = validation_doc(view)
+    return (measures_doc(view), *([validation] if validation is not None else []))
+
+
+def with_performance_docs(tables: Callable[[Any], Sequence[TableDoc]]):
+    """The Outcome tab's tables followed by its calibration tables when computed."""
+
+    def all_tables(view: ResultView) -> tuple[TableDoc, ...]:
+        return (*tables(view), *performance_docs(view))
+
+    return all_tables
 
 
 def performance_card(view: ResultView) -> TagChild:
-    """The card of calibration and clinical usefulness; nothing when it was not asked for."""
+    """The card of calibration measures; nothing when it was not asked for."""
     if view.result.performance is None:
         return None
-    _, _, range_note = pf.threshold_range(view)
     return ui.card(
         ui.card_header("Calibration and clinical usefulness"),
         measure_boxes(view),
         tags.p(_apparent_note(view), class_="small text-muted mt-2", id="cal_note"),
         validation_table(view),
-        plot_div(pf.calibration_plot(view), "calibration-plot", "calibration-container"),
+        full_screen=True,
+        id="performance_card",
+    )
+
+
+def _calibration_figure(view: ResultView):
+    return pf.calibration_plot(view) if view.result.performance is not None else None
+
+
+def _decision_figure(view: ResultView):
+    return pf.decision_curve(view) if view.result.performance is not None else None
+
+
+def calibration_block(view: ResultView, fig) -> TagChild:
+    """The calibration plot (with the user's words), or nothing when not computed."""
+    if fig is None:
+        return None
+    return ui.card(
+        ui.card_header("Calibration plot"),
+        plot_div(fig, "calibration-plot", "calibration-container"),
+        full_screen=True,
+    )
+
+
+def decision_block(view: ResultView, fig) -> TagChild:
+    """The decision curve with what it means, or nothing when not computed."""
+    if fig is None:
+        return None
+    _, _, range_note = pf.threshold_range(view)
+    return ui.card(
+        ui.card_header("Decision curve"),
         tags.p(range_note, class_="text-warning small", id="dca_note") if range_note else None,
-        plot_div(pf.decision_curve(view), "decision-curve", "decision-container"),
+        plot_div(fig, "decision-curve", "decision-container"),
         tags.p(
             "Net benefit counts true positives minus false positives weighted by the odds of "
             "the threshold (Vickers & Elkin 2006): the model is useful at thresholds where its "
@@ -153,8 +250,25 @@ def performance_card(view: ResultView) -> TagChild:
             class_="small text-muted",
         ),
         full_screen=True,
-        id="performance_card",
     )
+
+
+# Untitled figure cards (nothing shows when calibration was not asked for), each with the
+# framework's download panel under it.
+CALIBRATION_CARD = Card(
+    "calibration",
+    None,
+    calibration_block,
+    figure=FigureOut(
+        "calibration", _calibration_figure, lambda v: ("calibration", v.outcome_label)
+    ),
+)
+DECISION_CARD = Card(
+    "decision",
+    None,
+    decision_block,
+    figure=FigureOut("decision", _decision_figure, lambda v: ("decision_curve", v.outcome_label)),
+)
 
 
 def performance_frame(view: ResultView) -> pd.DataFrame:
@@ -195,24 +309,9 @@ def report_section(view: ResultView, figures: ReportFigures | None = None) -> Ta
     perf = view.result.performance
     if perf is None:
         return TagList()
-    m = perf.fit
-    rows = pd.DataFrame(
-        {
-            "Measure": ["Brier score (scaled)", "Calibration-in-the-large", "Calibration slope",
-                        "Eavg / E90 / Emax"],
-            "Value": [
-                f"{fmt_number(m.brier, 3)} ({fmt_number(m.scaled_brier, 3)})",
-                f"{_figure(m.calibration_in_the_large, 2)} "
-                f"({_ci(m.citl_ci_low, m.citl_ci_high)})",
-                f"{fmt_number(m.slope)} ({_ci(m.slope_ci_low, m.slope_ci_high)})",
-                f"{fmt_number(m.eavg, 3)} / {fmt_number(m.e90, 3)} / {fmt_number(m.emax, 3)}",
-            ],
-        }
-    )  # fmt: skip
     return tags.section(
         tags.h2("Calibration and clinical usefulness"),
-        html_table(rows, caption=None),
-        tags.p(_apparent_note(view)),
+        plain_doc_table(measures_doc(view)),
         validation_table(view, table_id=None),
         HTML(figures.html(pf.calibration_plot(view), "calibration-plot")),
         HTML(figures.html(pf.decision_curve(view), "decision-curve")),

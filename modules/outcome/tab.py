@@ -22,11 +22,12 @@ from modules.shared.analysis_tab import (
 )
 from modules.shared.controls import Checkbox, Numeric, Radio, Select, Settings, level_choices
 from modules.shared.effect_scale import EFFECT_SCALE_CONTROL
-from modules.shared.modifier_controls import HEADING, modifier_controls, with_modifiers
+from modules.shared.modifier_controls import modifier_controls, with_modifiers
 from modules.shared.modifier_view import (
     ODDS_RATIO,
-    modifiers_card,
     modifiers_download,
+    modifiers_figure_card,
+    with_modifier_docs,
 )
 
 CONTROLS = (
@@ -94,9 +95,10 @@ CARDS = (
          documents.multivariable_table, full_screen=True),
     plot_card("forest", "Forest plot of adjusted odds ratios", figures.forest_plot, "forest-plot",
               "forest-container", stem=lambda v: ("forest_adjusted_or", v.outcome_label)),
-    Card("modifiers_out", HEADING, lambda view: modifiers_card(
-        view.result, view.label, ODDS_RATIO, "outcome"), full_screen=True),
+    modifiers_figure_card(lambda v: v.result, lambda v: v.label, lambda v: ODDS_RATIO, "outcome"),
     Card("performance", None, performance_view.performance_card),
+    performance_view.CALIBRATION_CARD,
+    performance_view.DECISION_CARD,
 )  # fmt: skip
 
 TAB = AnalysisTab(
@@ -119,7 +121,13 @@ TAB = AnalysisTab(
             report.performance_csv,
         ),
     ),
-    tables=documents.tables,
+    tables=with_modifier_docs(
+        performance_view.with_performance_docs(documents.tables),
+        lambda v: v.result,
+        lambda v: v.label,
+        lambda v: ODDS_RATIO,
+        "outcome",
+    ),
     downloads_note="The Word file holds both tables as a journal prints them, with their notes. "
     "The CSV download is a .zip of one file per table, each as shown. The report is a single "
     "HTML file with the tables and the plot (and the calibration section when it was computed); "

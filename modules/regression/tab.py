@@ -17,8 +17,12 @@ from modules.shared.analysis_tab import (
 )
 from modules.shared.controls import Radio, Select, Settings
 from modules.shared.effect_scale import EFFECT_SCALE_CONTROL
-from modules.shared.modifier_controls import HEADING, modifier_controls, with_modifiers
-from modules.shared.modifier_view import modifiers_card, modifiers_download
+from modules.shared.modifier_controls import modifier_controls, with_modifiers
+from modules.shared.modifier_view import (
+    modifiers_download,
+    modifiers_figure_card,
+    with_modifier_docs,
+)
 
 CONTROLS = (
     Select(
@@ -75,8 +79,7 @@ CARDS = (
     plot_card("diagnostics_plot", "Residual diagnostics", figures.diagnostics_plot,
               "regression-diagnostics-plot", "regression-diagnostics",
               stem=lambda v: ("residuals", v.outcome_label), width="double"),
-    Card("modifiers_out", HEADING, lambda view: modifiers_card(
-        view.result, view.label, rt.effect_of(view), "regression"), full_screen=True),
+    modifiers_figure_card(lambda v: v.result, lambda v: v.label, rt.effect_of, "regression"),
 )  # fmt: skip
 
 TAB = AnalysisTab(
@@ -94,7 +97,9 @@ TAB = AnalysisTab(
         all_numbers_download(rt.tables_csv),
         modifiers_download(lambda view: view.result, lambda view: view.label),
     ),
-    tables=rt.documents,
+    tables=with_modifier_docs(
+        rt.documents, lambda v: v.result, lambda v: v.label, rt.effect_of, "regression"
+    ),
     downloads_note="The Word file holds both tables as a journal prints them, with their notes; "
     "the CSV download is a .zip of one file per table, each as shown. 'All numbers' is every "
     "table in long form, unrounded, for checking or re-plotting elsewhere.",

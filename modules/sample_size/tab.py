@@ -9,8 +9,9 @@ from modules.sample_size import view as sv
 from modules.shared.analysis_tab import (
     AnalysisTab,
     Card,
-    csv_and_report,
+    all_numbers_download,
     plot_card,
+    report_download,
     warnings_card,
 )
 from modules.shared.controls import Numeric, Radio, Select
@@ -267,6 +268,7 @@ CARDS = (
         sv.curve_figure,
         "sample-size-curve",
         "sample-size-curve-container",
+        stem=lambda view: ("power_curve", view.spec.family),
     ),
     Card("details_table", "Assumptions and results", sv.details_table, full_screen=True),
 )
@@ -281,9 +283,11 @@ TAB = AnalysisTab(
     make_view=lambda result, ds, spec: sv.SampleSizeView(result, spec),
     done_text=sv.done_text,
     cards=CARDS,
-    downloads=csv_and_report(
-        sv.tables_csv, sv.html_report, csv_label="Table (CSV)", csv_suffix="table.csv"
-    ),
+    downloads=(report_download(sv.html_report), all_numbers_download(sv.tables_csv)),
+    tables=sv.tables,
+    downloads_note="The Word file and the CSV hold the table as shown. The report is one HTML "
+    "file with the sentence for the protocol, the table and the curve; it opens offline. 'All "
+    "numbers' adds the sentence, the cautions and every point of the curve.",
     file_stem=lambda view: f"medstat_sample_size_{view.spec.family}",
     what="The calculation",
     needs_data=False,

@@ -21,7 +21,8 @@ from modules.shared.csv_safety import csv_text
 from modules.shared.figures import POINT, ReportFigures
 from modules.shared.labelled import Labelled
 from modules.shared.report import REPORT_CSS
-from modules.shared.tables import html_table
+from modules.shared.table_doc import TableDoc, frame_doc
+from modules.shared.tables import plain_doc_table
 
 UNIT_WORDS = {"per group": "Patients per group", "pairs": "Pairs", "in all": "Patients"}
 
@@ -190,8 +191,20 @@ def _inputs(s: SampleSizeSpec) -> list[tuple[str, str]]:
     }.get(s.family, [])
 
 
+def details_doc(view: SampleSizeView) -> TableDoc:
+    """The assumptions and results as the page, the Word file and the CSV show them."""
+    return frame_doc(
+        f"sample_size_{view.spec.family}", "Assumptions and results", details_frame(view)
+    )
+
+
+def tables(view: SampleSizeView) -> tuple[TableDoc, ...]:
+    """The tab's one table (Word and CSV downloads)."""
+    return (details_doc(view),)
+
+
 def details_table(view: SampleSizeView, table_id: str | None = "sample-size-table") -> Tag:
-    return html_table(details_frame(view), table_id=table_id, caption="Assumptions and results")
+    return plain_doc_table(details_doc(view), table_id=table_id)
 
 
 def curve_figure(view: SampleSizeView) -> go.Figure:

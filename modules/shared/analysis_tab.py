@@ -244,6 +244,8 @@ def results_layout(tab: AnalysisTab) -> TagChild:
             full_screen=c.full_screen,
         )
         if c.title
+        else ui.div(ui.output_ui(c.output), ui.output_ui(f"{c.output}_panel"), class_="mb-3")
+        if c.figure is not None  # an untitled figure card draws its own card; the panel under it
         else ui.output_ui(c.output)
         for c in tab.cards
     ]

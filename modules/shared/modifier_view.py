@@ -7,7 +7,7 @@ from __future__ import annotations
 
 import html
 import math
-from collections.abc import Callable
+from collections.abc import Callable, Sequence
 from dataclasses import dataclass
 from typing import Any
 
@@ -17,7 +17,7 @@ from htmltools import HTML, Tag, TagList, tags
 from shiny import ui
 
 from analyses.modifier_columns import ALL_PATIENTS
-from modules.shared.analysis_tab import Download
+from modules.shared.analysis_tab import Card, Download, figure_card
 from modules.shared.csv_safety import csv_text
 from modules.shared.figures import ReportFigures, plot_div
 from modules.shared.forest import ForestRow, coefficient_axis, forest_figure, ratio_axis
@@ -30,7 +30,9 @@ from modules.shared.formatting import (
     is_number,
     readable_decimals,
 )
-from modules.shared.tables import html_table
+from modules.shared.modifier_controls import HEADING
+from modules.shared.table_doc import TableDoc, frame_doc
+from modules.shared.tables import plain_doc_table
 
 EMPTY = (
     "Choose an exposure and subgroup variables, or interaction terms, under 'Subgroups and "
@@ -156,49 +158,122 @@ def subgroup_figure(table: pd.DataFrame, label, effect: Effect) -> go.Figure:
     )
 
 
+SUBGROUP_NOTE = (
+    "Each level's model has the same covariates as the adjusted model (a covariate that does "
+    "not vary within a level is left out there). p for interaction: likelihood-ratio test of "
+    "exposure × subgroup on all patients."
+)
+INTERACTION_NOTE = (
+    "Effects per level are the exposure's coefficient plus its product term, with the CI from "
+    "the model's covariance matrix; the p for interaction is the likelihood-ratio test of the "
+    "product terms."
+)
+
+
+def _abbreviations(effect: Effect) -> tuple[tuple[str, str], ...]:
+    ci = ("CI", "confidence interval")
+    return ((effect.short, effect.long), ci) if effect.ratio else (ci,)
+
+
+def _docs(result, label, effect: Effect, tab: str) -> list[tuple[str, TableDoc]]:
+    """(kind, TableDoc) of the subgroup and interaction tables that have rows."""
+    docs = []
+    if not result.subgroups.empty:
+        doc = frame_doc(
+            f"{tab}_subgroups",
+            f"{effect.long.capitalize()} of the exposure within each subgroup",
+            subgroup_frame(result.subgroups, label, effect),
+            footnotes=[SUBGROUP_NOTE],
+            abbreviations=_abbreviations(effect),
+            text_columns=3,
+        )
+        docs.append(("subgroup", doc))
+    if not result.interactions.empty:
+        doc = frame_doc(
+            f"{tab}_interactions",
+            f"Interactions: {effect.long} of the exposure in each level of the modifier "
+            "(adjusted model with exposure × modifier)",
+            interaction_frame(result.interactions, label, effect),
+            footnotes=[INTERACTION_NOTE],
+            abbreviations=_abbreviations(effect),
+            text_columns=3,
+        )
+        docs.append(("interaction", doc))
+    return docs
+
+
+def modifier_docs(result, label, effect: Effect, tab: str) -> tuple[TableDoc, ...]:
+    """The subgroup and interaction tables that have rows, as TableDocs (`<tab>_subgroups`,
+    `<tab>_interactions`), for the tab's `tables`: the page, the report, the Word file and the
+    CSV all show these."""
+    return tuple(doc for _, doc in _docs(result, label, effect, tab))
+
+
 def _tables(result, label, effect: Effect, prefix: str | None) -> list[Tag]:
     """The subgroup and interaction tables that have rows (ids only on the page)."""
-    subgroups, interactions = result.subgroups, result.interactions
-    parts = []
-    if not subgroups.empty:
-        parts.append(
-            html_table(
-                subgroup_frame(subgroups, label, effect),
-                table_id=prefix and f"{prefix}-subgroup-table",
-                caption=f"{effect.long.capitalize()} of the exposure within each subgroup",
-                notes=[
-                    "Each level's model has the same covariates as the adjusted model (a "
-                    "covariate that does not vary within a level is left out there). p for "
-                    "interaction: likelihood-ratio test of exposure × subgroup on all patients."
-                ],
-            )
-        )
-    if not interactions.empty:
-        parts.append(
-            html_table(
-                interaction_frame(interactions, label, effect),
-                table_id=prefix and f"{prefix}-interaction-table",
-                caption=f"Interactions: {effect.long} of the exposure in each level of the "
-                "modifier (adjusted model with exposure × modifier)",
-                notes=[
-                    "Effects per level are the exposure's coefficient plus its product term, "
-                    "with the CI from the model's covariance matrix; the p for interaction is "
-                    "the likelihood-ratio test of the product terms."
-                ],
-            )
-        )
-    return parts
+    return [
+        plain_doc_table(doc, table_id=prefix and f"{prefix}-{kind}-table")
+        for kind, doc in _docs(result, label, effect, prefix or "report")
+    ]
 
 
-def modifiers_card(result, label, effect: Effect, prefix: str) -> Tag | TagList:
-    """The card's content: forest plot and tables, or a line saying how to ask for them."""
+def modifiers_figure(result, label, effect: Effect) -> go.Figure | None:
+    """The subgroup forest plot, or None when no subgroups were asked for."""
+    return None if result.subgroups.empty else subgroup_figure(result.subgroups, label, effect)
+
+
+def modifiers_stem(result, label) -> tuple[str, ...]:
+    """subgroups_<exposure>: the file says whose effect it shows."""
+    if result.subgroups.empty:
+        return ("subgroups",)
+    return ("subgroups", label(str(result.subgroups["variable"].iloc[0])))
+
+
+def modifiers_card(result, label, effect: Effect, prefix: str, figure=None) -> Tag | TagList:
+    """The card's content: forest plot (`figure`, with the user's words when given) and
+    tables, or a line saying how to ask for them."""
     if result.subgroups.empty and result.interactions.empty:
         return ui.p(EMPTY, class_="text-muted mb-0")
     parts = []
     if not result.subgroups.empty:
-        figure = subgroup_figure(result.subgroups, label, effect)
+        figure = figure if figure is not None else subgroup_figure(result.subgroups, label, effect)
         parts.append(plot_div(figure, f"{prefix}-subgroup-plot"))
     return TagList(*parts, *_tables(result, label, effect, prefix))
+
+
+def modifiers_figure_card(
+    result_of: Callable[[Any], Any],
+    label_of: Callable[[Any], Callable[[str], str]],
+    effect_of: Callable[[Any], Effect],
+    prefix: str,
+) -> Card:
+    """The "Subgroups and interactions" card of a tab, its forest plot with the framework's
+    download panel (subgroups_<exposure>.svg): one declaration for the three tabs."""
+    return figure_card(
+        "modifiers_out",
+        HEADING,
+        lambda view: modifiers_figure(result_of(view), label_of(view), effect_of(view)),
+        lambda view: modifiers_stem(result_of(view), label_of(view)),
+        lambda view, fig: modifiers_card(
+            result_of(view), label_of(view), effect_of(view), prefix, fig
+        ),
+    )
+
+
+def with_modifier_docs(
+    tables: Callable[[Any], Sequence[TableDoc]],
+    result_of: Callable[[Any], Any],
+    label_of: Callable[[Any], Callable[[str], str]],
+    effect_of: Callable[[Any], Effect],
+    tab: str,
+) -> Callable[[Any], tuple[TableDoc, ...]]:
+    """A tab's `tables` followed by its subgroup and interaction tables when it has them."""
+
+    def all_tables(view) -> tuple[TableDoc, ...]:
+        found = modifier_docs(result_of(view), label_of(view), effect_of(view), tab)
+        return (*tables(view), *found)
+
+    return all_tables
 
 
 def report_section(

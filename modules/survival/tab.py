@@ -17,11 +17,12 @@ from modules.shared.analysis_tab import (
 from modules.shared.controls import Checkbox, Radio, Select, Settings, level_choices
 from modules.shared.effect_scale import EFFECT_SCALE_CONTROL
 from modules.shared.figures import plot_div
-from modules.shared.modifier_controls import HEADING, modifier_controls, with_modifiers
+from modules.shared.modifier_controls import modifier_controls, with_modifiers
 from modules.shared.modifier_view import (
     HAZARD_RATIO,
-    modifiers_card,
     modifiers_download,
+    modifiers_figure_card,
+    with_modifier_docs,
 )
 from modules.survival import controls as sc
 from modules.survival import figures, report, tables
@@ -144,11 +145,8 @@ CARDS = (
     figure_card(
         "forest_out", "Forest plot", forest_figure, lambda v: ("forest_hr", v.model_name), forest
     ),
-    Card(
-        "modifiers_out",
-        HEADING,
-        lambda view: modifiers_card(view.result, view.label, HAZARD_RATIO, "survival"),
-        full_screen=True,
+    modifiers_figure_card(
+        lambda v: v.result, lambda v: v.label, lambda v: HAZARD_RATIO, "survival"
     ),
 )
 
@@ -169,7 +167,9 @@ TAB = AnalysisTab(
         all_numbers_download(report.tables_csv),
         modifiers_download(lambda view: view.result, lambda view: view.label),
     ),
-    tables=tables.documents,
+    tables=with_modifier_docs(
+        tables.documents, lambda v: v.result, lambda v: v.label, lambda v: HAZARD_RATIO, "survival"
+    ),
     downloads_note="The Word file holds every table as a journal prints it, with its notes; the "
     "CSV download is a .zip of one file per table, each as shown. The report is one HTML file "
     "with the tables and plots; it opens offline. 'All numbers' is every table in long form, "

@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import io
+import zipfile
 from dataclasses import replace
 from pathlib import Path
 
@@ -14,6 +16,9 @@ from modules.outcome import performance_figures as pf
 from modules.outcome import performance_view as pv
 from modules.outcome import report
 from modules.outcome import view as outcome_view
+from modules.outcome.tab import TAB as OUTCOME
+from modules.shared.table_csv import COMMA, tables_csv
+from tests.unit.modules.shared.docx_reading import assert_word_shows
 from utils.data_io import dataset_from_frame
 
 EXAMPLE = Path(__file__).resolve().parents[4] / "data" / "example_clinical.csv"
@@ -36,8 +41,19 @@ def validated():
     return make(calibration=True, bootstrap=20, seed=3)
 
 
+def _blocks(view) -> str:
+    """The calibration plot's and decision curve's cards, as the framework draws them."""
+    cards = (pv.CALIBRATION_CARD, pv.DECISION_CARD)
+    return "".join(str(c.build(view, c.figure.build(view))) for c in cards)
+
+
 def test_no_card_without_calibration():
-    assert pv.performance_card(make()) is None
+    view = make()
+    assert pv.performance_card(view) is None
+    assert pv.CALIBRATION_CARD.figure.build(view) is None
+    assert pv.DECISION_CARD.figure.build(view) is None
+    assert _blocks(view) == "NoneNone"  # nothing is drawn, so no download panel either
+    assert pv.performance_docs(view) == ()
     assert "Not computed" in report.performance_csv(make())
 
 
@@ -45,8 +61,9 @@ def test_the_card_shows_the_measures_and_both_figures(calibrated):
     html = str(pv.performance_card(calibrated))
     m = calibrated.result.performance.fit
     assert f"{m.brier:.3f}" in html and "Calibration slope" in html
-    assert 'id="calibration-plot"' in html and 'id="decision-curve"' in html
     assert "apparent" in html and "table-validation" not in html
+    figures = _blocks(calibrated)
+    assert 'id="calibration-plot"' in figures and 'id="decision-curve"' in figures
 
 
 def test_bootstrap_adds_the_validation_table_with_its_seed(validated):
@@ -83,7 +100,7 @@ def test_the_decision_curve_shows_the_chosen_range_only(calibrated):
 def test_a_range_that_cannot_be_used_falls_back_with_a_note(calibrated, bad):
     low, high, note = pf.threshold_range(replace(calibrated, dca_range=bad))
     assert (low, high) == (0.01, 0.5) and note
-    assert 'id="dca_note"' in str(pv.performance_card(replace(calibrated, dca_range=bad)))
+    assert 'id="dca_note"' in _blocks(replace(calibrated, dca_range=bad))
 
 
 def test_user_strings_are_escaped_in_figures_and_the_report(calibrated):
@@ -107,3 +124,46 @@ def test_a_figure_that_rounds_to_zero_shows_no_minus_sign(validated):
     assert "The bootstrap table below corrects them" in str(pv.performance_card(validated))
     assert pv._figure(-4e-17) == "0.000" and pv._figure(-0.0004, 3) == "0.000"
     assert pv._figure(-0.0006, 3) == "-0.001"
+
+
+def test_figure_files_are_named_for_the_outcome(calibrated):
+    assert pv.CALIBRATION_CARD.figure.stem(calibrated) == ("calibration", "complication")
+    assert pv.DECISION_CARD.figure.stem(calibrated) == ("decision_curve", "complication")
+
+
+def test_word_and_csv_hold_the_calibration_tables_as_shown(validated):
+    """The measures and the bootstrap validation follow the tab's own tables in its Word file
+    and CSV zip, every cell as the page shows it."""
+    docs = OUTCOME.tables(validated)
+    stems = [d.stem for d in docs]
+    assert stems[-2:] == ["outcome_calibration", "outcome_bootstrap_validation"]
+    measures, validation = docs[-2:]
+    assert_word_shows([measures, validation])
+    frame = pv.validation_frame(validated)
+    assert list(validation.header) == list(frame.columns)
+    assert [list(r.cells) for r in validation.rows] == frame.values.tolist()
+    corrected = validated.result.performance.validation.set_index("measure")["corrected"]
+    (c_row,) = [r for r in validation.rows if r.cells[0] == "C statistic (AUC)"]
+    assert c_row.cells[-1] == f"{corrected['c_statistic']:.3f}"
+    m = validated.result.performance.fit
+    cells = {r.cells[0]: r.cells[1:] for r in measures.rows}
+    assert cells["Brier score"] == (f"{m.brier:.3f}", "")
+    assert cells["Calibration slope"] == (
+        f"{m.slope:.2f}",
+        f"{m.slope_ci_low:.2f} to {m.slope_ci_high:.2f}",
+    )
+    # The boxes on the page show the same rounding.
+    boxes = str(pv.measure_boxes(validated))
+    assert cells["Brier score"][0] in boxes and cells["Calibration slope"][1] in boxes
+    with zipfile.ZipFile(io.BytesIO(tables_csv(docs, COMMA))) as archive:
+        back = pd.read_csv(io.BytesIO(archive.read("outcome_bootstrap_validation.csv")),
+                           encoding="utf-8-sig", dtype=str, keep_default_na=False)  # fmt: skip
+    assert back.values.tolist() == frame.values.tolist()
+    assert list(back.columns) == list(frame.columns)
+
+
+def test_without_calibration_the_tab_has_only_its_own_tables():
+    assert [d.stem for d in OUTCOME.tables(make())] == [
+        "outcome_crude_adjusted",
+        "outcome_adjusted",
+    ]

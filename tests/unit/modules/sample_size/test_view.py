@@ -5,6 +5,7 @@ from __future__ import annotations
 import csv
 import io
 
+import pandas as pd
 import pytest
 
 from analyses.errors import AnalysisError
@@ -14,6 +15,8 @@ from modules.sample_size import view as sv
 from modules.sample_size.controls import build_spec
 from modules.sample_size.tab import CONTROLS, TAB
 from modules.shared.controls import MISSING, Raw, resolve
+from modules.shared.table_csv import COMMA, tables_csv
+from tests.unit.modules.shared.docx_reading import assert_word_shows
 from utils.dataset import NO_DATASET
 
 
@@ -81,6 +84,14 @@ def test_every_family_reads_as_a_sentence_a_table_and_downloads(sent):
     assert f"{view.result.total:,}" in sentence
     frame = sv.details_frame(view)
     assert not frame["Value"].str.contains("nan|None").any()
+    (doc,) = TAB.tables(view)  # the Word file and the CSV: the table as shown
+    assert doc.stem == f"sample_size_{spec.family}"
+    assert list(doc.header) == list(frame.columns)
+    assert [list(r.cells) for r in doc.rows] == frame.values.tolist()
+    assert_word_shows([doc])
+    back = pd.read_csv(io.BytesIO(tables_csv([doc], COMMA)), encoding="utf-8-sig", dtype=str,
+                       keep_default_na=False)  # fmt: skip
+    assert back.values.tolist() == frame.values.tolist()
     rows = list(csv.reader(io.StringIO(sv.tables_csv(view))))
     assert ["sentence", "protocol", sentence] in rows
     assert sum(r[0].startswith("curve") for r in rows) == len(view.result.curve)

@@ -178,16 +178,27 @@ def _separated_forest() -> go.Figure:
     )
 
 
-def _subgroup_forest() -> go.Figure:
-    """The subgroup forest of a linear model: the effect of x within each arm."""
-    from modules.shared.modifier_view import Effect, subgroup_figure
-
+def _subgroup_result():
     spec = RegressionSpec(
         "y", ("arm", "x"), screen_p=None, categorical=("arm",), subgroup_exposure="x",
         subgroups=("arm",),
     )  # fmt: skip
-    table = regression.analyze(_regression_data(), spec).subgroups
+    return regression.analyze(_regression_data(), spec)
+
+
+def _subgroup_forest() -> go.Figure:
+    """The subgroup forest of a linear model: the effect of x within each arm."""
+    from modules.shared.modifier_view import Effect, subgroup_figure
+
+    table = _subgroup_result().subgroups
     return subgroup_figure(table, str, Effect("Coefficient", "coefficient", ratio=False))
+
+
+def _subgroup_card_figure() -> go.Figure:
+    from modules.shared.modifier_view import Effect, modifiers_figure
+
+    effect = Effect("Coefficient", "coefficient", ratio=False)
+    return modifiers_figure(_subgroup_result(), str, effect)
 
 
 MINUTES = [(time.time() - 60 * m, 180.0 + m) for m in range(10, 0, -1)]
@@ -230,6 +241,7 @@ FIGURES: dict[str, Callable[[dict], go.Figure]] = {
         v["sample_size"]
     ),
     "modules.shared.modifier_view:subgroup_figure": lambda v: _subgroup_forest(),
+    "modules.shared.modifier_view:modifiers_figure": lambda v: _subgroup_card_figure(),
     "modules.cleaning.flow_view:flow_figure": lambda v: flow_view.flow_figure(v["flow"]),
     "modules.stats_panel.view:memory_sparkline": lambda v: stats_view.memory_sparkline(
         MINUTES, 512.0
@@ -456,3 +468,38 @@ def test_figures_that_would_fetch_from_other_servers_are_refused():
     fig.add_layout_image(source="https://example.org/logo.png", x=0, y=0)
     with pytest.raises(ValueError, match="embedded"):
         figure_html(fig, div_id="logo")
+
+
+def _card(tab, output: str):
+    (card,) = [c for c in tab.cards if c.output == output]
+    assert card.figure is not None, f"{tab.name}:{output} has no download panel"
+    return card.figure
+
+
+def test_the_new_tabs_figures_have_download_panels_named_for_what_they_show(views):
+    """Agreement, Sample size, Outcome calibration and the subgroup forest plots are offered
+    as files by the framework, each file named for what it shows."""
+    from modules.agreement.tab import TAB as AGREEMENT
+    from modules.outcome.tab import TAB as OUTCOME
+    from modules.regression.tab import TAB as REGRESSION
+    from modules.sample_size.tab import TAB as SAMPLE_SIZE
+    from modules.survival.tab import TAB as SURVIVAL
+
+    def name(figure, view) -> str:
+        assert figure.build(view) is not None
+        return figure_export.figure_file_name(*figure.stem(view), fmt="svg")
+
+    assert name(_card(AGREEMENT, "bland_altman"), views["agreement"]) == "bland_altman_a_vs_b.svg"
+    curve = _card(SAMPLE_SIZE, "curve_plot")
+    assert name(curve, views["sample_size"]) == (
+        f"power_curve_{views['sample_size'].spec.family}.svg"
+    )
+    calibrated = views["outcome_calibrated"]
+    outcome = figure_export.slug(calibrated.outcome_label)
+    assert name(_card(OUTCOME, "calibration"), calibrated) == f"calibration_{outcome}.svg"
+    assert name(_card(OUTCOME, "decision"), calibrated) == f"decision_curve_{outcome}.svg"
+    assert _card(OUTCOME, "calibration").build(views["outcome"]) is None  # not asked for
+    subgroups = RegressionView(_subgroup_result(), {"x": "Dose"}, "data.csv")
+    assert name(_card(REGRESSION, "modifiers_out"), subgroups) == "subgroups_dose.svg"
+    for tab in (OUTCOME, SURVIVAL):
+        assert _card(tab, "modifiers_out").build(views[tab.name]) is None  # none asked for

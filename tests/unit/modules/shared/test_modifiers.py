@@ -123,3 +123,44 @@ def test_reports_carry_the_section_only_when_asked():
     assert "Subgroups and interactions" in html and 'id="survival-subgroup-plot"' in html
     # curves, forest, subgroups: each an inline SVG, no plotly.js (figures-out)
     assert html.count('<div class="medstat-figure"') == 3 and "Plotly.newPlot" not in html
+
+
+def test_subgroup_and_interaction_tables_follow_each_tab_s_tables_in_word_and_csv():
+    """One implementation for the three tabs: the two tables as shown, after the tab's own."""
+    import io
+    import zipfile
+
+    from modules.regression.tab import TAB as REGRESSION
+    from modules.regression.view import RegressionView
+    from modules.shared.modifier_view import interaction_frame, modifier_docs, subgroup_frame
+    from modules.shared.table_csv import SEMICOLON, tables_csv
+    from tests.unit.modules.shared.docx_reading import assert_word_shows
+
+    spec = RegressionSpec(
+        "y", ("x", EVIL), screen_p=None, categorical=(EVIL, "site"), subgroup_exposure="x",
+        subgroups=(EVIL, "site"), interactions=(("x", EVIL),),
+    )  # fmt: skip
+    result = regression.analyze(data(), spec)
+    view = RegressionView(result, {"x": "Dose <mg>"}, "data.csv")
+    docs = REGRESSION.tables(view)
+    assert [d.stem for d in docs][-2:] == ["regression_subgroups", "regression_interactions"]
+    subgroups, interactions = docs[-2:]
+    effect = Effect("Coefficient", "coefficient (mean difference)", ratio=False)
+    for doc, frame in (
+        (subgroups, subgroup_frame(result.subgroups, view.label, effect)),
+        (interactions, interaction_frame(result.interactions, view.label, effect)),
+    ):
+        assert list(doc.header) == list(frame.columns)
+        assert [list(r.cells) for r in doc.rows] == frame.values.tolist()
+    assert_word_shows([subgroups, interactions])
+    first = result.subgroups.iloc[0]
+    assert subgroups.rows[0].cells[2] == "Dose <mg>"  # plain text in Word; escaped on the page
+    assert subgroups.rows[0].cells[4].startswith(f"{first['estimate']:.2f}")
+    with zipfile.ZipFile(io.BytesIO(tables_csv(docs, SEMICOLON))) as archive:
+        back = pd.read_csv(io.BytesIO(archive.read("regression_interactions.csv")), sep=";",
+                           encoding="utf-8-sig", dtype=str, keep_default_na=False)  # fmt: skip
+    assert back["Modifier"].tolist() == [r.cells[1] for r in interactions.rows]
+    assert back["Exposure"].tolist() == ["Dose <mg>"] * len(interactions.rows)
+    # Nothing asked, nothing added: the tab's own tables only.
+    plain = regression.analyze(data(), RegressionSpec("y", ("x",)))
+    assert modifier_docs(plain, str, effect, "regression") == ()

@@ -7,17 +7,19 @@ import io
 import pandas as pd
 import pytest
 
+from modules.agreement.tab import TAB as AGREEMENT
 from modules.correlation.tab import TAB as CORRELATION
 from modules.diagnostic.tab import TAB as DIAGNOSTIC
 from modules.outcome.tab import TAB as OUTCOME
 from modules.regression.tab import TAB as REGRESSION
+from modules.sample_size.tab import TAB as SAMPLE_SIZE
 from modules.shared.table_csv import csv_suffix
 from modules.shared.table_doc import row, table_doc
 from modules.shared.table_downloads import CSV_ID, WORD_ID, table_downloads
 from modules.survival.tab import TAB as SURVIVAL
 from modules.table1.tab import TAB as TABLE1
 
-TABS = (OUTCOME, TABLE1, DIAGNOSTIC, SURVIVAL, CORRELATION, REGRESSION)
+TABS = (OUTCOME, TABLE1, DIAGNOSTIC, SURVIVAL, CORRELATION, REGRESSION, AGREEMENT, SAMPLE_SIZE)
 
 
 @pytest.mark.parametrize("tab", TABS, ids=lambda t: t.name)
