@@ -1,0 +1,94 @@
+"""The new tabs' exports through the real page: the Agreement tab's Word file holds the ICC and
+Bland–Altman tables cell for cell as on screen, its Bland–Altman plot downloads as an SVG named
+for the two methods compared, and the Sample size tab's Word file holds its table as shown."""
+
+from __future__ import annotations
+
+import xml.etree.ElementTree as ET
+from pathlib import Path
+
+import pytest
+from docx import Document
+from playwright.sync_api import Locator, Page, expect
+
+from tests.e2e.helpers import choose, click_run_and_wait, open_tab, run_tab, upload
+
+pytestmark = pytest.mark.e2e
+
+DATA = Path(__file__).resolve().parents[1] / "data" / "agreement.csv"
+SVG_NS = "{http://www.w3.org/2000/svg}"
+DRAWN_MS = 30_000  # a result card is drawn after "done"; slower on a loaded host
+
+
+def download(page: Page, locator: Locator, timeout: float = 30_000) -> tuple[str, Path]:
+    with page.expect_download(timeout=timeout) as info:
+        locator.click()
+    saved = info.value
+    assert saved.failure() is None
+    return saved.suggested_filename, Path(saved.path())
+
+
+def page_rows(table: Locator, part: str) -> list[list[str]]:
+    return [[t.strip() for t in r.locator("th, td").all_inner_texts()]
+            for r in table.locator(f"{part} tr").all()]  # fmt: skip
+
+
+def docx_rows(table) -> list[list[str]]:
+    return [[c.text for c in r.cells] for r in table.rows]
+
+
+def assert_word_is_screen(word_table, screen: Locator) -> None:
+    assert docx_rows(word_table) == page_rows(screen, "thead") + page_rows(screen, "tbody")
+
+
+def test_agreement_word_and_bland_altman_svg(page: Page):
+    upload(page, DATA)
+    open_tab(page, "Agreement")
+    choose(page, "agreement-raters", "wright")
+    choose(page, "agreement-raters", "mini")
+    click_run_and_wait(page, "agreement")
+    icc = page.locator("table#agreement-icc-table")
+    limits = page.locator("table#agreement-limits-table")
+    expect(icc).to_be_visible(timeout=DRAWN_MS)
+    expect(limits).to_be_visible(timeout=DRAWN_MS)
+
+    name, path = download(page, page.locator("#agreement-download_word"))
+    assert name.startswith("medstat_agreement_") and name.endswith("_tables.docx")
+    word = Document(str(path))
+    assert len(word.tables) == 2
+    assert_word_is_screen(word.tables[0], icc)
+    assert_word_is_screen(word.tables[1], limits)
+    captions = [p.text for p in word.paragraphs]
+    assert "Intraclass correlation coefficients" in captions
+    assert "Bland–Altman limits of agreement" in captions
+
+    panel = page.locator("#agreement-bland_altman_panel details")
+    expect(panel).to_have_count(1, timeout=DRAWN_MS)
+    panel.locator("summary").click()
+    panel.locator("select[id$='_format']").select_option("svg")
+    name, path = download(page, panel.get_by_role("link", name="Download figure"), 90_000)
+    assert name == "bland_altman_wright_vs_mini.svg"
+    root = ET.fromstring(path.read_bytes())
+    assert root.tag == f"{SVG_NS}svg"
+    words = " ".join(t.text or "" for t in root.iter(f"{SVG_NS}text"))
+    assert "Limits of agreement" in words and "Mean of wright and mini" in words
+
+
+def test_sample_size_word_is_the_table_on_screen(page: Page):
+    open_tab(page, "Sample size")
+    family = page.locator("#sample_size-family")
+    family.wait_for(state="attached", timeout=20_000)
+    family.select_option("proportions")
+    expect(page.locator("#sample_size-p1")).to_have_value("0.4", timeout=15_000)
+    page.locator("#sample_size-p2").fill("0.25")
+    page.locator("#sample_size-p2").press("Tab")
+    run_tab(page, "sample_size")
+    table = page.locator("table#sample-size-table")
+    expect(table).to_contain_text("152 per group", timeout=DRAWN_MS)
+
+    name, path = download(page, page.locator("#sample_size-download_word"))
+    assert name.startswith("medstat_sample_size_proportions_")
+    word = Document(str(path))
+    assert len(word.tables) == 1
+    assert_word_is_screen(word.tables[0], table)
+    assert "Assumptions and results" in [p.text for p in word.paragraphs]
