@@ -256,18 +256,20 @@ def decision_block(view: ResultView, fig) -> TagChild:
 # Untitled figure cards (nothing shows when calibration was not asked for), each with the
 # framework's download panel under it.
 CALIBRATION_CARD = Card(
-    "calibration",
+    "calibration_figure",  # not "calibration": that is the checkbox that asks for it
     None,
     calibration_block,
     figure=FigureOut(
-        "calibration", _calibration_figure, lambda v: ("calibration", v.outcome_label)
+        "calibration_figure", _calibration_figure, lambda v: ("calibration", v.outcome_label)
     ),
 )
 DECISION_CARD = Card(
-    "decision",
+    "decision_figure",
     None,
     decision_block,
-    figure=FigureOut("decision", _decision_figure, lambda v: ("decision_curve", v.outcome_label)),
+    figure=FigureOut(
+        "decision_figure", _decision_figure, lambda v: ("decision_curve", v.outcome_label)
+    ),
 )
 
 

@@ -496,9 +496,9 @@ def test_the_new_tabs_figures_have_download_panels_named_for_what_they_show(view
     )
     calibrated = views["outcome_calibrated"]
     outcome = figure_export.slug(calibrated.outcome_label)
-    assert name(_card(OUTCOME, "calibration"), calibrated) == f"calibration_{outcome}.svg"
-    assert name(_card(OUTCOME, "decision"), calibrated) == f"decision_curve_{outcome}.svg"
-    assert _card(OUTCOME, "calibration").build(views["outcome"]) is None  # not asked for
+    assert name(_card(OUTCOME, "calibration_figure"), calibrated) == f"calibration_{outcome}.svg"
+    assert name(_card(OUTCOME, "decision_figure"), calibrated) == f"decision_curve_{outcome}.svg"
+    assert _card(OUTCOME, "calibration_figure").build(views["outcome"]) is None  # not asked for
     subgroups = RegressionView(_subgroup_result(), {"x": "Dose"}, "data.csv")
     assert name(_card(REGRESSION, "modifiers_out"), subgroups) == "subgroups_dose.svg"
     for tab in (OUTCOME, SURVIVAL):

@@ -43,3 +43,16 @@ def test_file_suffix_says_csv_or_zip():
     one = table_doc("table1", "T", ("A",), [row("x")])
     assert csv_suffix([one]) == "table1.csv"
     assert csv_suffix([one, one]) == "tables_csv.zip"
+
+
+@pytest.mark.parametrize("tab", TABS, ids=lambda t: t.name)
+def test_no_output_or_figure_panel_takes_the_id_of_a_control(tab):
+    """One id, one element: a card named like a setting (the Outcome tab's "calibration"
+    checkbox) would give the page two elements of that id and Shiny would refuse both."""
+    controls = {c.id for c in tab.declared}
+    panel_inputs = ("format", "width", "mm", "dpi", "apply", "download", "panel")
+    ids = [c.output for c in tab.cards]
+    ids += [f"{c.figure.key}_{part}" for c in tab.cards if c.figure for part in panel_inputs]
+    ids += [d.id for d in (*table_downloads(tab), *tab.downloads)]
+    assert not controls & set(ids)
+    assert len(ids) == len(set(ids))
