@@ -1,6 +1,8 @@
 """The new tabs' exports through the real page: the Agreement tab's Word file holds the ICC and
 Bland–Altman tables cell for cell as on screen, its Bland–Altman plot downloads as an SVG named
-for the two methods compared, and the Sample size tab's Word file holds its table as shown."""
+for the two methods compared, and the Sample size tab's Word file holds its table as shown.
+The Outcome tab's calibration plot has its own download panel, and its Word file gains the
+calibration table when calibration was asked for."""
 
 from __future__ import annotations
 
@@ -11,7 +13,14 @@ import pytest
 from docx import Document
 from playwright.sync_api import Locator, Page, expect
 
-from tests.e2e.helpers import choose, click_run_and_wait, open_tab, run_tab, upload
+from tests.e2e.helpers import (
+    EXAMPLE,
+    choose,
+    click_run_and_wait,
+    open_tab,
+    run_tab,
+    upload,
+)
 
 pytestmark = pytest.mark.e2e
 
@@ -41,6 +50,19 @@ def assert_word_is_screen(word_table, screen: Locator) -> None:
     assert docx_rows(word_table) == page_rows(screen, "thead") + page_rows(screen, "tbody")
 
 
+def svg_words(path: Path) -> str:
+    root = ET.fromstring(path.read_bytes())
+    assert root.tag == f"{SVG_NS}svg"
+    return " ".join(t.text or "" for t in root.iter(f"{SVG_NS}text"))
+
+
+def download_svg(page: Page, panel: Locator) -> tuple[str, Path]:
+    expect(panel).to_have_count(1, timeout=DRAWN_MS)
+    panel.locator("summary").click()
+    panel.locator("select[id$='_format']").select_option("svg")
+    return download(page, panel.get_by_role("link", name="Download figure"), 90_000)
+
+
 def test_agreement_word_and_bland_altman_svg(page: Page):
     upload(page, DATA)
     open_tab(page, "Agreement")
@@ -62,15 +84,9 @@ def test_agreement_word_and_bland_altman_svg(page: Page):
     assert "Intraclass correlation coefficients" in captions
     assert "Bland–Altman limits of agreement" in captions
 
-    panel = page.locator("#agreement-bland_altman_panel details")
-    expect(panel).to_have_count(1, timeout=DRAWN_MS)
-    panel.locator("summary").click()
-    panel.locator("select[id$='_format']").select_option("svg")
-    name, path = download(page, panel.get_by_role("link", name="Download figure"), 90_000)
+    name, path = download_svg(page, page.locator("#agreement-bland_altman_panel details"))
     assert name == "bland_altman_wright_vs_mini.svg"
-    root = ET.fromstring(path.read_bytes())
-    assert root.tag == f"{SVG_NS}svg"
-    words = " ".join(t.text or "" for t in root.iter(f"{SVG_NS}text"))
+    words = svg_words(path)
     assert "Limits of agreement" in words and "Mean of wright and mini" in words
 
 
@@ -92,3 +108,27 @@ def test_sample_size_word_is_the_table_on_screen(page: Page):
     assert len(word.tables) == 1
     assert_word_is_screen(word.tables[0], table)
     assert "Assumptions and results" in [p.text for p in word.paragraphs]
+
+
+def test_outcome_calibration_plot_and_table_download(page: Page):
+    upload(page, EXAMPLE)
+    open_tab(page, "Outcome analysis")
+    expect(page.locator("#outcome-covariates + .selectize-control .item").first).to_be_visible(
+        timeout=30_000
+    )
+    page.locator("#outcome-calibration").check()
+    click_run_and_wait(page, "outcome", timeout=90_000)
+    expect(page.locator("#calibration-plot .main-svg").first).to_be_attached(timeout=DRAWN_MS)
+    expect(page.locator("#outcome-decision_figure_panel details")).to_have_count(1)
+
+    name, path = download_svg(page, page.locator("#outcome-calibration_figure_panel details"))
+    assert name == "calibration_complication.svg"
+    assert "Smoothed (lowess)" in svg_words(path)
+
+    _, path = download(page, page.locator("#outcome-download_word"))
+    word = Document(str(path))
+    assert len(word.tables) == 3  # crude and adjusted, adjusted, then the calibration measures
+    rows = docx_rows(word.tables[2])
+    assert rows[0] == ["Measure", "Apparent", "95% CI"]
+    brier = page.locator("#outcome-cal_brier .value-box-value").inner_text().strip()
+    assert ["Brier score", brier, ""] in rows
