@@ -7,7 +7,7 @@ from dataclasses import replace
 import logic
 from analyses.specs import DEFAULT_SEED
 from modules.outcome import controls as oc
-from modules.outcome import documents, figures, performance_view, report
+from modules.outcome import documents, figures, performance_docs, performance_view, report
 from modules.outcome import view as outcome_view
 from modules.shared import column_roles as roles
 from modules.shared import model_controls as mc
@@ -122,7 +122,7 @@ TAB = AnalysisTab(
         ),
     ),
     tables=with_modifier_docs(
-        performance_view.with_performance_docs(documents.tables),
+        performance_docs.with_performance_docs(documents.tables),
         lambda v: v.result,
         lambda v: v.label,
         lambda v: ODDS_RATIO,

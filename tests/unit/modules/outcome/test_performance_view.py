@@ -12,6 +12,7 @@ import pytest
 
 import logic
 from analyses import outcome as outcome_analysis
+from modules.outcome import performance_docs as pdocs
 from modules.outcome import performance_figures as pf
 from modules.outcome import performance_view as pv
 from modules.outcome import report
@@ -53,7 +54,7 @@ def test_no_card_without_calibration():
     assert pv.CALIBRATION_CARD.figure.build(view) is None
     assert pv.DECISION_CARD.figure.build(view) is None
     assert _blocks(view) == "NoneNone"  # nothing is drawn, so no download panel either
-    assert pv.performance_docs(view) == ()
+    assert pdocs.performance_docs(view) == ()
     assert "Not computed" in report.performance_csv(make())
 
 
@@ -70,7 +71,7 @@ def test_bootstrap_adds_the_validation_table_with_its_seed(validated):
     html = str(pv.performance_card(validated))
     assert 'id="table-validation"' in html and "seed 3" in html
     assert "Optimism-corrected C" in html
-    frame = pv.validation_frame(validated)
+    frame = pdocs.validation_frame(validated)
     assert list(frame["Measure"])[0] == "C statistic (AUC)"
 
 
@@ -119,11 +120,11 @@ def test_the_csv_and_report_carry_the_performance(validated):
 
 
 def test_a_figure_that_rounds_to_zero_shows_no_minus_sign(validated):
-    frame = pv.validation_frame(validated)
+    frame = pdocs.validation_frame(validated)
     assert not frame.map(lambda cell: cell.startswith("-0.000")).any().any()
     assert "The bootstrap table below corrects them" in str(pv.performance_card(validated))
-    assert pv._figure(-4e-17) == "0.000" and pv._figure(-0.0004, 3) == "0.000"
-    assert pv._figure(-0.0006, 3) == "-0.001"
+    assert pdocs.rounded(-4e-17) == "0.000" and pdocs.rounded(-0.0004, 3) == "0.000"
+    assert pdocs.rounded(-0.0006, 3) == "-0.001"
 
 
 def test_figure_files_are_named_for_the_outcome(calibrated):
@@ -139,7 +140,7 @@ def test_word_and_csv_hold_the_calibration_tables_as_shown(validated):
     assert stems[-2:] == ["outcome_calibration", "outcome_bootstrap_validation"]
     measures, validation = docs[-2:]
     assert_word_shows([measures, validation])
-    frame = pv.validation_frame(validated)
+    frame = pdocs.validation_frame(validated)
     assert list(validation.header) == list(frame.columns)
     assert [list(r.cells) for r in validation.rows] == frame.values.tolist()
     corrected = validated.result.performance.validation.set_index("measure")["corrected"]
