@@ -16,9 +16,19 @@ from typing import Any
 from modules.shared.cleaning_steps import SAVED as STEPS_SAVED
 from modules.shared.session_state import TabState
 
-# A paper's order: baseline characteristics, the main outcome (crude and adjusted), then the
-# other analyses. A tab not named here (a new one) comes after these, in registration order.
-PAPER_ORDER = ("table1", "outcome", "regression", "survival", "diagnostic", "correlation")
+# A paper's order: the study size (a design statement: the methods' study-size paragraph),
+# baseline characteristics, the main outcome (crude and adjusted), then the other analyses.
+# A tab not named here (a new one) comes after these, in registration order.
+PAPER_ORDER = (
+    "sample_size",
+    "table1",
+    "outcome",
+    "regression",
+    "survival",
+    "diagnostic",
+    "correlation",
+    "agreement",
+)
 RERUN = "rerun"  # saved-state key suffix: run this tab once its settings are restored
 
 
