@@ -97,7 +97,9 @@ def server(input, output, session):
     regression.TAB.server("regression", dataset=dataset, tab=tab, record=record)
     table1.TAB.server("table1", dataset=dataset, tab=tab, record=record)
     diagnostic.TAB.server("diagnostic", dataset=dataset, tab=tab, record=record)
-    paper.paper_server("paper", record=record, steps=steps, data_file=data_file, tab=tab)
+    paper.paper_server(
+        "paper", record=record, steps=steps, data_file=data_file, tab=tab, dataset=dataset
+    )
     stats_panel.stats_server("stats", tab=tab)
     stats_panel.stats_badge_server("badge")
 
