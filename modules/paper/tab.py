@@ -185,6 +185,7 @@ def paper_server(
         with reactive.isolate():
             include = bool(input.include_data())
         runs = [(r.tab, r.kind, r.spec) for r in record.current()]
+        figures = record.figures()
         yield await run_in_worker(
             project_io.save,
             data,
@@ -193,6 +194,7 @@ def paper_server(
             runs,
             versions(),
             include_data=include,
+            figures=figures,
             share=tab.share,
         )
 
