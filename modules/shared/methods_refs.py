@@ -266,8 +266,9 @@ def cite(*keys: str) -> str:
     return "(" + "; ".join(REFERENCES[k][0] for k in keys) + ")"
 
 
-def software_sentence(versions: Mapping[str, str], firth_used: bool) -> str:
-    """Which software computed the results, with versions (firthmodels only when it was used)."""
+def software_sentence(versions: Mapping[str, str], firth_used: bool, tests: bool = True) -> str:
+    """Which software computed the results, with versions (firthmodels only when it was used);
+    `tests`: some analysis tested on data (a study size alone tests nothing)."""
     packages = [f"pandas {versions.get('pandas', '?')}", f"NumPy {versions.get('numpy', '?')}"]
     packages.append(f"SciPy {versions.get('scipy', '?')} {cite('scipy')}")
     packages.append(f"statsmodels {versions.get('statsmodels', '?')} {cite('statsmodels')}")
@@ -275,6 +276,6 @@ def software_sentence(versions: Mapping[str, str], firth_used: bool) -> str:
         packages.append(f"firthmodels {versions.get('firthmodels', '?')}")
     return (
         f"Analyses were performed with MedStat {versions.get('medstat', '?')} in Python "
-        f"{versions.get('python', '?')}, using {', '.join(packages[:-1])} and {packages[-1]}. "
-        "All tests were two-sided; confidence intervals are 95%."
+        f"{versions.get('python', '?')}, using {', '.join(packages[:-1])} and {packages[-1]}."
+        + (" All tests were two-sided; confidence intervals are 95%." if tests else "")
     )

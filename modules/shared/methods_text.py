@@ -60,7 +60,8 @@ def methods_text(runs: Sequence[RunFacts], versions: Mapping[str, str]) -> Metho
     if not parts:
         return Methods((), (), tuple(undescribed))
     software = Part("Software")
-    software.sentences.append(software_sentence(versions, any(p.firth for p in parts)))
+    tested = any(run.kind not in DESIGN_ONLY for run in runs if run.kind in BUILDERS)
+    software.sentences.append(software_sentence(versions, any(p.firth for p in parts), tested))
     software.keys.extend(["scipy", "statsmodels"])
     parts.append(software)
     keys: list[str] = []
@@ -281,6 +282,7 @@ def survival(spec: Any, result: Any, name: Namer) -> Part:
     return part
 
 
+DESIGN_ONLY = ("sample_size",)  # no data: no test, no confidence interval
 BUILDERS: dict[str, Callable[[Any, Any, Namer], Part]] = {
     "sample_size": design.sample_size,
     "table1": table1,

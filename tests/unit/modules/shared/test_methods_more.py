@@ -68,6 +68,17 @@ def test_study_size_is_the_protocol_sentence_and_the_formula_with_its_source():
     said = text(run("sample_size", sample_size, None, logrank))
     assert "Schoenfeld DA. Sample-size formula" in said and "Freedman" not in said
     assert "events are needed" in said
+    assert "All tests were two-sided" not in said  # a study size alone tests nothing
+
+
+def test_study_size_opens_the_methods_before_the_analyses(clinical):
+    spec = SampleSizeSpec("means", "independent", difference=5, sd=10)
+    methods = methods_text(
+        [run("sample_size", sample_size, None, spec), outcome_run(clinical)], VERSIONS
+    )
+    assert [h for h, _ in methods.paragraphs] == ["Study size", "Outcome analysis", "Software"]
+    assert "All tests were two-sided" in methods.text()
+    assert methods.references[0].startswith("Cohen J. Statistical Power Analysis")
 
 
 def test_sample_size_comes_first_and_agreement_after_the_models():
