@@ -33,6 +33,7 @@ INDENT = Pt(10)  # per level of a row
 NOTE_SIZE = Pt(8)
 TABLE_SIZE = Pt(9)
 FIRST_COLUMN_MAX = 0.45  # of the line: a long label wraps rather than squeeze the numbers
+FIRST_COLUMN_MIN = 0.2  # what the names keep when the numbers need the rest of the line
 CELL_MARGINS = Pt(12)  # a cell's left and right margins together (0.08 in each in Word)
 MIN_WIDTH = Pt(20)  # of a column's text
 NARROW = frozenset(" .,;:!|'()[]{}-ijlrtfI")  # about a quarter of an em in Calibri
@@ -54,7 +55,8 @@ def tables_docx(docs: Sequence[TableDoc]) -> bytes:
     normal = document.styles["Normal"]
     normal.font.name = "Calibri"
     normal.font.size = Pt(10)
-    if any(d.width >= LANDSCAPE_FROM for d in docs):
+    portrait = _line(document)
+    if any(d.width >= LANDSCAPE_FROM or _too_wide(d, portrait) for d in docs):
         _landscape(document)
     for i, doc in enumerate(docs):
         if i:
@@ -111,9 +113,26 @@ def append_table(document, doc: TableDoc) -> None:
 def column_widths(doc: TableDoc, line: int) -> list[int]:
     """Each column's width (EMU) on a line `line` wide: its longest text (bold heading
     included, with the cell's margins and the names' indent), then what is left of the line
-    shared equally, so a short column (SMD, p) is not squeezed; the names' column at most
-    FIRST_COLUMN_MAX of the line. Equal numbers' columns would wrap a median [IQR] and leave
-    a p-value's column half empty."""
+    shared equally, so a short column (SMD, p) is not squeezed. Equal numbers' columns would
+    wrap a median [IQR] and leave a p-value's column half empty. On a line too short for all
+    the text, the names' column gives way first (down to FIRST_COLUMN_MIN of the line; words
+    wrap well), then every column in proportion."""
+    want = [float(Pt(w)) for w in wanted_widths(doc)]
+    if len(want) > 1:
+        want[0] = min(want[0], line * FIRST_COLUMN_MAX)
+        short = sum(want) - line
+        if short > 0:
+            want[0] = max(want[0] - short, min(want[0], line * FIRST_COLUMN_MIN))
+    spare = line - sum(want)
+    if spare >= 0:
+        widths = [w + spare / len(want) for w in want]
+    else:
+        widths = [w * line / sum(want) for w in want]
+    return [int(w) for w in widths]
+
+
+def wanted_widths(doc: TableDoc) -> list[float]:
+    """Each column's longest text (bold heading included) with its margins, in points."""
     want = []
     for j, heading in enumerate(doc.header):
         longest = text_width(heading, bold=True)
@@ -121,15 +140,16 @@ def column_widths(doc: TableDoc, line: int) -> list[int]:
             text = r.cells[j] + (r.marks[j] if r.marks else "")
             indent = INDENT.pt * r.level if j == 0 else 0.0
             longest = max(longest, text_width(text, bold=r.bold and j == 0) + indent)
-        want.append(Pt(max(longest, MIN_WIDTH.pt) + CELL_MARGINS.pt))
-    if len(want) > 1:
-        want[0] = min(want[0], line * FIRST_COLUMN_MAX)
-    spare = line - sum(want)
-    if spare >= 0:
-        widths = [w + spare / len(want) for w in want]
-    else:  # more text than line: every column wraps in proportion
-        widths = [w * line / sum(want) for w in want]
-    return [int(w) for w in widths]
+        want.append(max(longest, MIN_WIDTH.pt) + CELL_MARGINS.pt)
+    return want
+
+
+def _too_wide(doc: TableDoc, line: int) -> bool:
+    """Whether a table's numbers would wrap on a line `line` wide, its names' column wrapped
+    down to FIRST_COLUMN_MIN: such a table gets a landscape page."""
+    want = [float(Pt(w)) for w in wanted_widths(doc)]
+    names = min(want[0], line * FIRST_COLUMN_MIN) if len(want) > 1 else 0.0
+    return sum(want[1:]) + names > line
 
 
 def text_width(text: str, *, bold: bool = False) -> float:
@@ -149,8 +169,9 @@ def _column_widths(document, table, widths: Sequence[int]) -> None:
 
 
 def _line(document) -> int:
+    """The width (EMU) a table may take on the document's last page."""
     section = document.sections[-1]
-    return section.page_width - section.left_margin - section.right_margin
+    return int(section.page_width - section.left_margin - section.right_margin)
 
 
 def _span_row(cells_row, doc: TableDoc) -> None:

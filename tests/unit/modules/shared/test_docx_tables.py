@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import pytest
 from docx import Document
+from docx.enum.section import WD_ORIENT
 from docx.enum.table import WD_CELL_VERTICAL_ALIGNMENT
 from docx.oxml.ns import qn
 from docx.shared import Pt
@@ -220,3 +221,29 @@ def test_a_footnote_letter_under_the_table_is_superscript_like_the_mark():
     assert [r.text for r in first.runs] == ["a", " Welch two-sample t-test"]
     assert first.runs[0].font.superscript and not first.runs[1].font.superscript
     assert [r.text for r in second.runs] == ["b plain: no row has this mark"]
+
+
+def test_a_table_whose_numbers_would_wrap_gets_a_landscape_page():
+    """Six columns of medians [IQR] do not fit across a portrait page; four short ones do."""
+    header = (
+        "Characteristic",
+        "Overall (N = 2,000)",
+        *[f"High dose {i} (N = 687)" for i in range(3)],
+    )
+    wide = table_doc(
+        "w", "T", (*header, "p-value"), [row("crp", *["1.02 [0.79, 1.27]"] * 4, "0.03")]
+    )
+    assert len(wide.header) < 7
+    assert open_docx(tables_docx([wide])).sections[0].orientation == WD_ORIENT.LANDSCAPE
+    assert open_docx(tables_docx([sample()])).sections[0].orientation == WD_ORIENT.PORTRAIT
+
+
+def test_on_a_short_line_the_names_give_way_before_the_numbers():
+    doc = table_doc(
+        "s", "T", ("Characteristic", "A", "B"),
+        [row("creatinine at admission, median [IQR]", "1.02 [0.79, 1.27]", "0.99 [0.76, 1.23]")],
+    )  # fmt: skip
+    numbers = Pt(text_width("1.02 [0.79, 1.27]") + CELL_MARGINS.pt)
+    widths = column_widths(doc, int(numbers * 2 + Pt(100)))
+    assert widths[1] >= numbers and widths[2] >= numbers
+    assert widths[0] < Pt(text_width("creatinine at admission, median [IQR]"))
