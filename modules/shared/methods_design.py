@@ -11,10 +11,10 @@ from __future__ import annotations
 import math
 from typing import Any
 
-from modules.sample_size.sentence import method_text, protocol_sentence
+from analyses.sample_size_sentence import method_text, protocol_sentence
 from modules.shared.methods_models import Namer, Part, listing, plural
 
-# (family, method) -> reference keys of the formula (modules/sample_size/sentence.METHODS)
+# (family, method) -> reference keys of the formula (analyses/sample_size_sentence.METHODS)
 SAMPLE_SIZE_REFS: dict[tuple[str, str], tuple[str, ...]] = {
     ("proportions", "normal"): ("cohen_1988",),
     ("proportions", "normal_cc"): ("fleiss_tytun_ury",),

@@ -9,6 +9,7 @@ import pandas as pd
 import pytest
 
 from analyses import agreement, outcome, regression, sample_size, survival
+from analyses.sample_size_sentence import protocol_sentence
 from analyses.specs import (
     AgreementSpec,
     OutcomeSpec,
@@ -16,7 +17,6 @@ from analyses.specs import (
     SampleSizeSpec,
     SurvivalSpec,
 )
-from modules.sample_size.sentence import protocol_sentence
 from modules.shared.methods_text import RunFacts, methods_text
 from modules.shared.session_record import paper_order
 
