@@ -87,7 +87,9 @@ def server(input, output, session):
     record = SessionRecord(tab)  # what the analysis tabs ran: methods text, paper, project file
     dataset = data.data_server("data", tab=tab, steps=steps)
     data_file = dataset  # the Data tab's data, before the cleaning steps: a project's fingerprint
-    dataset = cleaning.cleaning_server("cleaning", dataset=dataset, tab=tab, steps=steps)
+    dataset = cleaning.cleaning_server(
+        "cleaning", dataset=dataset, tab=tab, steps=steps, record=record
+    )
     outcome.TAB.server("outcome", dataset=dataset, tab=tab, record=record)
     # analysis servers (one line each)
     sample_size.TAB.server("sample_size", dataset=dataset, tab=tab, record=record)  # no data
@@ -97,7 +99,9 @@ def server(input, output, session):
     regression.TAB.server("regression", dataset=dataset, tab=tab, record=record)
     table1.TAB.server("table1", dataset=dataset, tab=tab, record=record)
     diagnostic.TAB.server("diagnostic", dataset=dataset, tab=tab, record=record)
-    paper.paper_server("paper", record=record, steps=steps, data_file=data_file, tab=tab)
+    paper.paper_server(
+        "paper", record=record, steps=steps, data_file=data_file, tab=tab, dataset=dataset
+    )
     stats_panel.stats_server("stats", tab=tab)
     stats_panel.stats_badge_server("badge")
 

@@ -94,6 +94,7 @@ def filters_server(
     steps: CleaningSteps,
     on_apply: Callable[[Any, str], None],
     tab: TabState,
+    record=None,  # the session's record: the flow diagram's words go into the project file
 ):
     dataset = steps.cleaned
     # (column, its conditions, its levels): what the value inputs are drawn for; the condition
@@ -234,6 +235,8 @@ def filters_server(
         "cleaning.figure.flow",
         width="double",  # its boxes of words need a page's width
     )
+    if record is not None:
+        record.register_figure("cleaning.figure.flow", flow_words)
 
     @render.ui
     def flow():

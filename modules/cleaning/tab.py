@@ -80,6 +80,7 @@ def cleaning_server(
     dataset: Callable[[], Dataset | None],
     tab: TabState,
     steps: CleaningSteps,
+    record=None,
 ):
     steps.follow(dataset)
     cleaned = steps.cleaned
@@ -107,7 +108,7 @@ def cleaning_server(
         tab=tab,
     )
     derive.derive_server("derive", dataset=cleaned, on_apply=added)
-    filters.filters_server("filters", steps=steps, on_apply=added, tab=tab)
+    filters.filters_server("filters", steps=steps, on_apply=added, tab=tab, record=record)
 
     @render.ui
     def column_control():

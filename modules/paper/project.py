@@ -31,11 +31,12 @@ def save(
     software: Mapping[str, str],
     *,
     include_data: bool = False,
+    figures: Mapping[str, Mapping[str, str]] | None = None,
 ) -> str:
     """The project file's text; in the worker pool: the data's CSV takes seconds on a large
     file (4.6 s for 100,000 rows x 22 columns, bench/session_paper.py)."""
     csv = data.df.to_csv(index=False) if include_data else None
-    return project_json(data, steps, settings, runs, software, data_csv=csv)
+    return project_json(data, steps, settings, runs, software, data_csv=csv, figures=figures)
 
 
 def read_bounded(path: Path, max_bytes: int) -> tuple[str, tuple[str, ...], Project | None]:
@@ -64,11 +65,12 @@ def apply(project: Project, data: Dataset | None, record: SessionRecord) -> Appl
     known = set(record.names())
     settings = {name: t.settings for name, t in project.tabs.items() if name in known}
     ran = {name for name, t in project.tabs.items() if name in known and t.spec is not None}
-    restored = record.restore(settings, ran, project.steps)
+    restored = record.restore(settings, ran, project.steps, project.figures)
+    worded = f", the words of {len(project.figures)} figure(s)" if project.figures else ""
     lines = [
         f"Project opened: {len(restored)} tab(s) restored"
         + (f", {len(ran)} run again ({', '.join(title_of(n) for n in sorted(ran))})" if ran else "")
-        + f", {len(project.steps)} cleaning step(s)."
+        + f", {len(project.steps)} cleaning step(s){worded}."
     ]
     unknown = [name for name in project.tabs if name not in known]
     if unknown:

@@ -19,6 +19,8 @@ from modules.paper import paper_docx as docs
 from modules.paper import project as project_io
 from modules.paper import sections as paper_sections
 from modules.paper import view as paper_view
+from modules.paper.session_script import refusal
+from modules.paper.session_script import session_script as script_text
 from modules.shared.analysis_tab import file_name
 from modules.shared.background import run_in_worker
 from modules.shared.cleaning_steps import CleaningSteps
@@ -67,6 +69,16 @@ def paper_ui():
                 ui.download_button("paper_docx", "Paper (.docx)", class_="btn-primary"),
             ),
             ui.card(
+                ui.card_header("Script (Python)"),
+                ui.p(
+                    "One standalone script that rereads your raw file, redoes the cleaning "
+                    "steps and recomputes the tables of every current analysis; the analyses "
+                    "it cannot redo are named at its top.",
+                    class_="small text-muted",
+                ),
+                ui.download_button("session_script", "Script (Python)", class_="btn-sm"),
+            ),
+            ui.card(
                 ui.card_header("Project file"),
                 ui.p(
                     "Saves the data's fingerprint and columns, the cleaning steps and every "
@@ -102,8 +114,17 @@ def paper_ui():
 
 @module.server
 def paper_server(
-    input, output, session, record: SessionRecord, steps: CleaningSteps, data_file, tab: TabState
+    input,
+    output,
+    session,
+    record: SessionRecord,
+    steps: CleaningSteps,
+    data_file,
+    tab: TabState,
+    dataset=lambda: None,
 ):
+    """`data_file`: the Data tab's data (a project's fingerprint); `dataset`: the cleaned data
+    the analyses ran on (its read options and steps are what the session script redoes)."""
     opened = tab.saved(OPENED)
     message = reactive.value(opened if opened else ("", ()))
     if opened:
@@ -144,6 +165,19 @@ def paper_server(
         runs = record.current()
         yield await run_in_worker(_paper, built, runs, share=tab.share)
 
+    @render.download_button(filename=lambda: file_name("session", "script.py", dt.datetime.now()))
+    def session_script():
+        data = dataset()
+        runs = [
+            (paper_sections.title_of(r.tab), r.kind, r.spec, r.result) for r in record.current()
+        ]
+        if data is None:
+            yield refusal("there is no data: load your file on the Data tab first.")
+            return
+        text = script_text(data.read_options, data.steps, runs)
+        log.info("session script: %d runs, %d lines", len(runs), text.count("\n"))
+        yield text
+
     @render.download_button(filename=_project_name(input))
     async def save_project():
         data = data_file()
@@ -151,6 +185,7 @@ def paper_server(
         with reactive.isolate():
             include = bool(input.include_data())
         runs = [(r.tab, r.kind, r.spec) for r in record.current()]
+        figures = record.figures()
         yield await run_in_worker(
             project_io.save,
             data,
@@ -159,6 +194,7 @@ def paper_server(
             runs,
             versions(),
             include_data=include,
+            figures=figures,
             share=tab.share,
         )
 

@@ -14,9 +14,9 @@ from htmltools import HTML, Tag, tags
 from shiny import ui
 
 from analyses.sample_size_result import SampleSizeResult
+from analyses.sample_size_sentence import method_text, num, pct, protocol_sentence
 from analyses.specs import SampleSizeSpec
 from modules.sample_size.controls import FAMILIES
-from modules.sample_size.sentence import method_text, num, pct, protocol_sentence
 from modules.shared.csv_safety import csv_text
 from modules.shared.figures import POINT, ReportFigures
 from modules.shared.labelled import Labelled

@@ -244,7 +244,7 @@ def survival(spec: Any, result: Any, name: Namer) -> Part:
     if spec.group:
         curves += f" in each group of {name(spec.group)}"
     part.add(f"{curves}, with pointwise 95% CIs on the {band} scale", "kaplan_meier")
-    if fit.logrank_df > 0:
+    if fit.logrank_df > 0 and (spec.group or not fit.strata):  # strata alone: methods_options
         part.add("Groups were compared by the log-rank test", "mantel")
     if math.isfinite(fit.median_follow_up):
         part.add(

@@ -140,6 +140,114 @@ REFERENCES: dict[str, tuple[str, str]] = {
         "Benjamini Y, Hochberg Y. Controlling the false discovery rate: a practical and powerful "
         "approach to multiple testing. J R Stat Soc Series B. 1995;57(1):289-300.",
     ),
+    "cohen_1960": (
+        "Cohen, 1960",
+        "Cohen J. A coefficient of agreement for nominal scales. Educ Psychol Meas. "
+        "1960;20(1):37-46.",
+    ),
+    "cohen_1968": (
+        "Cohen, 1968",
+        "Cohen J. Weighted kappa: nominal scale agreement with provision for scaled disagreement "
+        "or partial credit. Psychol Bull. 1968;70(4):213-220.",
+    ),
+    "fleiss_cohen_everitt": (
+        "Fleiss et al., 1969",
+        "Fleiss JL, Cohen J, Everitt BS. Large sample standard errors of kappa and weighted "
+        "kappa. Psychol Bull. 1969;72(5):323-327.",
+    ),
+    "fleiss_1971": (
+        "Fleiss, 1971",
+        "Fleiss JL. Measuring nominal scale agreement among many raters. Psychol Bull. "
+        "1971;76(5):378-382.",
+    ),
+    "shrout_fleiss": (
+        "Shrout and Fleiss, 1979",
+        "Shrout PE, Fleiss JL. Intraclass correlations: uses in assessing rater reliability. "
+        "Psychol Bull. 1979;86(2):420-428.",
+    ),
+    "mcgraw_wong": (
+        "McGraw and Wong, 1996",
+        "McGraw KO, Wong SP. Forming inferences about some intraclass correlation coefficients. "
+        "Psychol Methods. 1996;1(1):30-46.",
+    ),
+    "bland_altman_1986": (
+        "Bland and Altman, 1986",
+        "Bland JM, Altman DG. Statistical methods for assessing agreement between two methods of "
+        "clinical measurement. Lancet. 1986;1(8476):307-310.",
+    ),
+    "bland_altman_1999": (
+        "Bland and Altman, 1999",
+        "Bland JM, Altman DG. Measuring agreement in method comparison studies. Stat Methods Med "
+        "Res. 1999;8(2):135-160.",
+    ),
+    "carkeet": (
+        "Carkeet, 2015",
+        "Carkeet A. Exact parametric confidence intervals for Bland-Altman limits of agreement. "
+        "Optom Vis Sci. 2015;92(3):e71-e80.",
+    ),
+    "cohen_1988": (
+        "Cohen, 1988",
+        "Cohen J. Statistical Power Analysis for the Behavioral Sciences. 2nd ed. Hillsdale, NJ: "
+        "Lawrence Erlbaum; 1988.",
+    ),
+    "fleiss_tytun_ury": (
+        "Fleiss et al., 1980",
+        "Fleiss JL, Tytun A, Ury HK. A simple approximation for calculating sample sizes for "
+        "comparing independent proportions. Biometrics. 1980;36(2):343-346.",
+    ),
+    "schoenfeld_1983": (
+        "Schoenfeld, 1983",
+        "Schoenfeld DA. Sample-size formula for the proportional-hazards regression model. "
+        "Biometrics. 1983;39(2):499-503.",
+    ),
+    "freedman": (
+        "Freedman, 1982",
+        "Freedman LS. Tables of the number of patients required in clinical trials using the "
+        "logrank test. Stat Med. 1982;1(2):121-129.",
+    ),
+    "hsieh": (
+        "Hsieh et al., 1998",
+        "Hsieh FY, Bloch DA, Larsen MD. A simple method of sample size calculation for linear and "
+        "logistic regression. Stat Med. 1998;17(14):1623-1634.",
+    ),
+    "buderer": (
+        "Buderer, 1996",
+        "Buderer NM. Statistical methodology: I. Incorporating the prevalence of disease into "
+        "the sample size calculation for sensitivity and specificity. Acad Emerg Med. "
+        "1996;3(9):895-900.",
+    ),
+    "chow": (
+        "Chow et al., 2008",
+        "Chow SC, Shao J, Wang H. Sample Size Calculations in Clinical Research. 2nd ed. Boca "
+        "Raton: Chapman & Hall/CRC; 2008.",
+    ),
+    "brier": (
+        "Brier, 1950",
+        "Brier GW. Verification of forecasts expressed in terms of probability. Mon Weather Rev. "
+        "1950;78(1):1-3.",
+    ),
+    "cox_1958": (
+        "Cox, 1958",
+        "Cox DR. Two further applications of a model for binary regression. Biometrika. "
+        "1958;45(3-4):562-565.",
+    ),
+    "austin_steyerberg": (
+        "Austin and Steyerberg, 2019",
+        "Austin PC, Steyerberg EW. The Integrated Calibration Index (ICI) and related metrics "
+        "for quantifying the calibration of logistic regression models. Stat Med. "
+        "2019;38(21):4051-4065.",
+    ),
+    "vickers_elkin": (
+        "Vickers and Elkin, 2006",
+        "Vickers AJ, Elkin EB. Decision curve analysis: a novel method for evaluating prediction "
+        "models. Med Decis Making. 2006;26(6):565-574.",
+    ),
+    "harrell_1996": (
+        "Harrell et al., 1996",
+        "Harrell FE Jr, Lee KL, Mark DB. Multivariable prognostic models: issues in developing "
+        "models, evaluating assumptions and adequacy, and measuring and reducing errors. Stat "
+        "Med. 1996;15(4):361-387.",
+    ),
     "statsmodels": (
         "Seabold and Perktold, 2010",
         "Seabold S, Perktold J. Statsmodels: econometric and statistical modeling with Python. "
@@ -158,8 +266,9 @@ def cite(*keys: str) -> str:
     return "(" + "; ".join(REFERENCES[k][0] for k in keys) + ")"
 
 
-def software_sentence(versions: Mapping[str, str], firth_used: bool) -> str:
-    """Which software computed the results, with versions (firthmodels only when it was used)."""
+def software_sentence(versions: Mapping[str, str], firth_used: bool, tests: bool = True) -> str:
+    """Which software computed the results, with versions (firthmodels only when it was used);
+    `tests`: some analysis tested on data (a study size alone tests nothing)."""
     packages = [f"pandas {versions.get('pandas', '?')}", f"NumPy {versions.get('numpy', '?')}"]
     packages.append(f"SciPy {versions.get('scipy', '?')} {cite('scipy')}")
     packages.append(f"statsmodels {versions.get('statsmodels', '?')} {cite('statsmodels')}")
@@ -167,6 +276,6 @@ def software_sentence(versions: Mapping[str, str], firth_used: bool) -> str:
         packages.append(f"firthmodels {versions.get('firthmodels', '?')}")
     return (
         f"Analyses were performed with MedStat {versions.get('medstat', '?')} in Python "
-        f"{versions.get('python', '?')}, using {', '.join(packages[:-1])} and {packages[-1]}. "
-        "All tests were two-sided; confidence intervals are 95%."
+        f"{versions.get('python', '?')}, using {', '.join(packages[:-1])} and {packages[-1]}."
+        + (" All tests were two-sided; confidence intervals are 95%." if tests else "")
     )

@@ -1,7 +1,8 @@
 """The methods paragraph of a session: built from the specs actually run and their results.
 
 `methods_text(runs, versions)` is pure: each run (kind, spec, result, labels) gives the
-sentences of its analysis (methods_models.py for the regression-type ones, here Table 1,
+sentences of its analysis (methods_models.py for the regression-type ones and methods_options.py
+for their options, methods_design.py for the study size and agreement; here Table 1,
 diagnostic accuracy and correlation), then one sentence names the software and versions, and
 only the references those sentences cite are listed. An analysis that was not run has no
 sentence; a kind this file does not describe is named in `undescribed`, never guessed at.
@@ -13,7 +14,9 @@ from collections.abc import Callable, Mapping, Sequence
 from dataclasses import dataclass
 from typing import Any
 
+from modules.shared import methods_design as design
 from modules.shared import methods_models as models
+from modules.shared import methods_options as options
 from modules.shared.methods_models import Namer, Part, listing, namer, plural
 from modules.shared.methods_refs import REFERENCES, software_sentence
 
@@ -57,7 +60,8 @@ def methods_text(runs: Sequence[RunFacts], versions: Mapping[str, str]) -> Metho
     if not parts:
         return Methods((), (), tuple(undescribed))
     software = Part("Software")
-    software.sentences.append(software_sentence(versions, any(p.firth for p in parts)))
+    tested = any(run.kind not in DESIGN_ONLY for run in runs if run.kind in BUILDERS)
+    software.sentences.append(software_sentence(versions, any(p.firth for p in parts), tested))
     software.keys.extend(["scipy", "statsmodels"])
     parts.append(software)
     keys: list[str] = []
@@ -254,11 +258,38 @@ def correlation(spec: Any, result: Any, name: Namer) -> Part:
     return part
 
 
+# --- The model tabs with their options (methods_options.py) -------------------------------
+
+
+def outcome(spec: Any, result: Any, name: Namer) -> Part:
+    part = models.outcome(spec, result, name)
+    options.performance(part, result)
+    options.modifiers(part, spec, result, "logistic regression model", name)
+    return part
+
+
+def regression(spec: Any, result: Any, name: Namer) -> Part:
+    part = models.regression(spec, result, name)
+    linear = result.fit.family == "linear"
+    options.modifiers(part, spec, result, f"{'linear' if linear else 'count'} model", name)
+    return part
+
+
+def survival(spec: Any, result: Any, name: Namer) -> Part:
+    part = models.survival(spec, result, name)
+    options.strata(part, spec, result, name)
+    options.modifiers(part, spec, result, "Cox model", name)
+    return part
+
+
+DESIGN_ONLY = ("sample_size",)  # no data: no test, no confidence interval
 BUILDERS: dict[str, Callable[[Any, Any, Namer], Part]] = {
+    "sample_size": design.sample_size,
     "table1": table1,
-    "outcome": models.outcome,
-    "regression": models.regression,
-    "survival": models.survival,
+    "outcome": outcome,
+    "regression": regression,
+    "survival": survival,
     "diagnostic": diagnostic,
     "correlation": correlation,
+    "agreement": design.agreement,
 }

@@ -8,7 +8,8 @@ Layout (FORMAT, VERSION 1):
      "data": {"name", "fingerprint", "rows", "columns": [{"name", "kind", "label"}]},
      "cleaning_steps": [codec-encoded step, ...],
      "tabs": {tab name: {"kind", "settings": {input id: value}, "spec": codec-encoded | null}},
-     "figures": {}, "includes_data": false, "data_csv": null}
+     "figures": {"<tab>.figure.<card>": {text key: the user's words}},
+     "includes_data": false, "data_csv": null}
 
 Specs and steps are encoded by utils/codec.py (type-tagged dataclasses) and rebuilt only from
 an allow-list, each field checked against its declared type. `specs_of` is the one place a
@@ -51,6 +52,9 @@ MAX_TABS = 50
 MAX_SETTINGS = 500  # input ids of one tab
 MAX_STEPS = 1000
 MAX_COLUMNS = 100_000
+MAX_FIGURES = 200
+MAX_FIGURE_WORDS = 200  # edited texts of one figure
+MAX_WORDS_CHARS = 200  # one edited text (modules/shared/figure_labels.MAX_CHARS)
 
 
 class ProjectError(ValueError):
@@ -84,6 +88,7 @@ class Project:
     software: dict[str, str] = field(default_factory=dict)
     saved: str = ""
     data_csv: str | None = None
+    figures: dict[str, dict[str, str]] = field(default_factory=dict)
 
 
 def specs_of(runs: Iterable[tuple[str, str, Any]]) -> dict[str, dict[str, Any]]:
@@ -106,11 +111,13 @@ def project_json(
     software: Mapping[str, str],
     *,
     data_csv: str | None = None,
+    figures: Mapping[str, Mapping[str, str]] | None = None,
     now: dt.datetime | None = None,
 ) -> str:
     """The project file's text. `dataset` is the data before the cleaning steps; `settings`
     each tab's controls by input id; `runs` (tab, kind, spec) of the tabs' last successes;
-    `data_csv` the patient data, only when the user asked for it."""
+    `data_csv` the patient data, only when the user asked for it; `figures` each figure's
+    edited words by its saved-state key."""
     specs = specs_of(runs)
     tabs = {}
     for name, values in settings.items():
@@ -135,7 +142,7 @@ def project_json(
         },
         "cleaning_steps": [codec.encode(step) for step in steps],
         "tabs": tabs,
-        "figures": {},
+        "figures": {key: dict(words) for key, words in (figures or {}).items()},
         "includes_data": data_csv is not None,
         "data_csv": data_csv,
     }
@@ -213,7 +220,27 @@ def _project(doc: dict) -> Project:
         software={_str(k, "software"): _str(v, "software version") for k, v in software.items()},
         saved=_str(doc.get("saved", ""), "saved"),
         data_csv=data_csv,
+        figures=_figures(doc.get("figures", {})),
     )
+
+
+def _figures(value: Any) -> dict[str, dict[str, str]]:
+    """{"<tab>.figure.<card>": {text key: words}}: text only, bounded."""
+    figures = _dict(value, "figures")
+    if len(figures) > MAX_FIGURES:
+        raise ValueError(f"more than {MAX_FIGURES} figures")
+    out = {}
+    for key, words in figures.items():
+        if not isinstance(key, str) or ".figure." not in key:
+            raise ValueError(f"figure {str(key)[:40]!r} is not a figure's name")
+        words = _dict(words, "a figure's words")
+        if len(words) > MAX_FIGURE_WORDS:
+            raise ValueError(f"a figure has more than {MAX_FIGURE_WORDS} edited texts")
+        for k, v in words.items():
+            if not isinstance(k, str) or not isinstance(v, str) or len(v) > MAX_WORDS_CHARS:
+                raise ValueError(f"a figure's words are not short text ({key[:40]!r})")
+        out[key] = dict(words)
+    return out
 
 
 def _tab(entry: Any) -> TabEntry:

@@ -16,9 +16,19 @@ from typing import Any
 from modules.shared.cleaning_steps import SAVED as STEPS_SAVED
 from modules.shared.session_state import TabState
 
-# A paper's order: baseline characteristics, the main outcome (crude and adjusted), then the
-# other analyses. A tab not named here (a new one) comes after these, in registration order.
-PAPER_ORDER = ("table1", "outcome", "regression", "survival", "diagnostic", "correlation")
+# A paper's order: the study size (a design statement: the methods' study-size paragraph),
+# baseline characteristics, the main outcome (crude and adjusted), then the other analyses.
+# A tab not named here (a new one) comes after these, in registration order.
+PAPER_ORDER = (
+    "sample_size",
+    "table1",
+    "outcome",
+    "regression",
+    "survival",
+    "diagnostic",
+    "correlation",
+    "agreement",
+)
 RERUN = "rerun"  # saved-state key suffix: run this tab once its settings are restored
 
 
@@ -55,6 +65,7 @@ class SessionRecord:
     def __init__(self, state: TabState) -> None:
         self.state = state
         self._entries: dict[str, _Entry] = {}
+        self._figures: dict[str, Callable[[], dict[str, str]]] = {}
 
     def register(
         self,
@@ -69,6 +80,15 @@ class SessionRecord:
     ) -> None:
         """Called by each analysis tab's server at its start."""
         self._entries[name] = _Entry(kind, declaration, last, view, stale, settings)
+
+    def register_figure(self, key: str, words: Callable[[], dict[str, str]]) -> None:
+        """A figure's edited words (`<tab>.figure.<card>`, its saved-state key), as a reader."""
+        self._figures[key] = words
+
+    def figures(self) -> dict[str, dict[str, str]]:
+        """Each figure's edited words, only those with some (reactive)."""
+        out = {key: dict(words()) for key, words in self._figures.items()}
+        return {key: words for key, words in out.items() if words}
 
     def names(self) -> list[str]:
         """The registered tabs in paper order."""
@@ -108,11 +128,21 @@ class SessionRecord:
         return {name: dict(self._entries[name].settings()) for name in self.names()}
 
     def restore(
-        self, settings: dict[str, dict[str, Any]], ran: set[str], steps: tuple[Any, ...]
+        self,
+        settings: dict[str, dict[str, Any]],
+        ran: set[str],
+        steps: tuple[Any, ...],
+        figures: dict[str, dict[str, str]] | None = None,
     ) -> list[str]:
-        """Save settings and cleaning steps where a reloaded page restores them from. The tabs
-        in `ran` run once when restored (a cached result comes back at once); the others show
-        no result, so none is left over from before. Returns the tabs restored."""
+        """Save settings, cleaning steps and figure words where a reloaded page restores them
+        from. The tabs in `ran` run once when restored (a cached result comes back at once);
+        the others show no result, so none is left over from before. Each registered figure
+        takes the project's words (none there: the figure's
+        own); a figure this session does not have is
+        left out. Returns the tabs restored."""
+        figures = figures or {}
+        for key in self._figures:
+            self.state.keep(key, dict(figures.get(key, {})))
         restored = []
         for name, values in settings.items():
             if name in self._entries:

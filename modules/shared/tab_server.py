@@ -227,7 +227,7 @@ def _serve(
 
     for card in tab.cards:
         if card.figure is not None:
-            _render_figure(tab, card, input, state, view, lambda: not stale())
+            _render_figure(tab, card, input, state, view, lambda: not stale(), record)
         else:
             _render_output(card.output, card.build, view)
 
@@ -299,8 +299,11 @@ def _render_output(output_id: str, build: Callable, view: Callable) -> None:
         return build(v) if v is not None else None
 
 
-def _render_figure(tab: AnalysisTab, card, input, state: TabState, view, current) -> None:
-    """A figure card: the figure with the user's words, and its download panel."""
+def _render_figure(
+    tab: AnalysisTab, card, input, state: TabState, view, current, record=None
+) -> None:
+    """A figure card: the figure with the user's words (registered with the session's record,
+    for the project file), and its download panel."""
     declared = card.figure
 
     @reactive.calc
@@ -318,6 +321,8 @@ def _render_figure(tab: AnalysisTab, card, input, state: TabState, view, current
         enabled=current,
         width=declared.width,
     )
+    if record is not None:
+        record.register_figure(f"{tab.name}.figure.{declared.key}", edits)
 
     @named_output(card.output)
     def _draw():

@@ -1,5 +1,9 @@
 """Faults seen from the browser: a server whose memory is critical refuses new analyses with a
-message that says so. (A dropped websocket: tests/e2e/test_reconnect.py.)"""
+message that says so. (A dropped websocket: tests/e2e/test_reconnect.py.)
+
+A budget below what the idle program itself takes can never give an analysis room: the message
+says so, names the setting and does not send the user back to try again in a minute (the busy
+message is for a server that is full now; tests/integration/test_logic_upload.py)."""
 
 from __future__ import annotations
 
@@ -11,7 +15,6 @@ from playwright.sync_api import Browser, expect
 
 from tests.e2e.conftest import serve_app
 from tests.e2e.helpers import open_tab
-from utils.memory import BUSY_MESSAGE
 
 pytestmark = pytest.mark.e2e
 
@@ -23,7 +26,7 @@ def crowded_app_url(tmp_path: Path) -> Iterator[str]:
         yield url
 
 
-def test_critical_memory_refuses_a_new_analysis_with_a_clear_message(
+def test_a_budget_the_program_fills_refuses_a_new_analysis_for_good_with_a_clear_message(
     browser: Browser, crowded_app_url: str
 ):
     context = browser.new_context(viewport={"width": 1400, "height": 1000})
@@ -38,7 +41,9 @@ def test_critical_memory_refuses_a_new_analysis_with_a_clear_message(
         page.locator("#outcome-run").click()
         status = page.locator("#outcome-status")
         expect(status.locator("[data-state=error]")).to_have_count(1, timeout=30_000)
-        expect(status).to_contain_text(BUSY_MESSAGE)
+        expect(status).to_contain_text("more than this server can ever give one analysis")
+        expect(status).to_contain_text("MEDSTAT_MEMORY_LIMIT_MB")
+        expect(status).not_to_contain_text("try again in a minute")
         expect(page.locator("#stats-badge")).to_have_class("badge text-bg-danger", timeout=15_000)
     finally:
         context.close()

@@ -85,6 +85,11 @@ def test_save_then_open_with_the_same_data_restores_the_tabs(
     assert len(document.tables) >= 2 and any(t.startswith("Table 2. ") for t in texts)
     text = download(page, "#paper-methods_txt", tmp_path).read_text()
     assert "Firth" in text and "References" in text and "Kaplan" not in text
+    script = download(page, "#paper-session_script", tmp_path)
+    assert script.name.endswith("_script.py")
+    code = script.read_text()
+    assert "def main():" in code and "table1_1_tests" in code and "outcome_2_adjusted" in code
+    assert "# Not in this script" not in code  # both analyses can be scripted
 
     path = save_project(page, tmp_path)
     assert path.name.endswith("_project.json")
@@ -100,6 +105,11 @@ def test_save_then_open_with_the_same_data_restores_the_tabs(
     assert with_data.name.endswith("_project_with_data.json")
     doc = json.loads(with_data.read_text())
     assert doc["includes_data"] is True and first_id in doc["data_csv"]
+    # A figure's edited words travel with the project (as the figure panel keeps them).
+    doc = json.loads(path.read_text())
+    assert doc["figures"] == {}  # no words edited in this session
+    doc["figures"] = {"outcome.figure.forest": {"xaxis": "Odds ratio (from the project)"}}
+    path.write_text(json.dumps(doc))
 
     other = fresh_page(browser, app_url)  # a new tab: the example data, every default
     try:
@@ -115,6 +125,7 @@ def test_save_then_open_with_the_same_data_restores_the_tabs(
         message = other.locator("#project-message[data-state=ok]")
         expect(message).to_contain_text("Project opened", timeout=30_000)
         expect(message).to_contain_text("2 run again")
+        expect(message).to_contain_text("the words of 1 figure(s)")
 
         open_tab(other, "Table 1")
         expect(other.locator("#table1-group")).to_have_value("asa_class", timeout=30_000)
@@ -124,6 +135,10 @@ def test_save_then_open_with_the_same_data_restores_the_tabs(
         expect(other.locator("input[name='outcome-method'][value='firth']")).to_be_checked()
         expect(other.locator("#outcome-status [data-state=done]")).to_have_count(1, timeout=60_000)
         expect(other.locator("#outcome-stale [data-state=stale]")).to_have_count(0)
+        words = other.locator("input[id^='outcome-forest_t']")
+        expect(words.and_(other.locator("[value='Odds ratio (from the project)']"))).to_have_count(
+            1, timeout=30_000
+        )
 
         open_tab(other, TAB)
         expect(other.locator("#methods-text")).to_contain_text("groups of asa_class")

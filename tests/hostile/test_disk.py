@@ -9,7 +9,9 @@ another user's upload is stored and read.
 from __future__ import annotations
 
 import asyncio
+import contextlib
 import os
+import threading
 
 import httpx
 
@@ -67,11 +69,33 @@ async def _attack(url: str, init: dict, tabs: int, bodies: int) -> list[tuple[in
 
 
 def _stored_bytes(folder) -> int:
-    return sum(
-        os.path.getsize(os.path.join(root, name))
-        for root, _, names in os.walk(folder)
-        for name in names
-    )
+    total = 0
+    for root, _, names in os.walk(folder):
+        for name in names:
+            with contextlib.suppress(FileNotFoundError):  # removed since it was listed
+                total += os.path.getsize(os.path.join(root, name))
+    return total
+
+
+class DiskPeak:
+    """The most bytes the upload folders held at once, sampled every 10 ms while it runs."""
+
+    def __init__(self, folder) -> None:
+        self.folder, self.peak = folder, 0
+        self._stop = threading.Event()
+        self._thread = threading.Thread(target=self._watch, daemon=True)
+
+    def _watch(self) -> None:
+        while not self._stop.wait(0.01):
+            self.peak = max(self.peak, _stored_bytes(self.folder))
+
+    def __enter__(self) -> DiskPeak:
+        self._thread.start()
+        return self
+
+    def __exit__(self, *exc: object) -> None:
+        self._stop.set()
+        self._thread.join(timeout=5)
 
 
 def test_unfinished_bodies_cannot_fill_the_disk(tmp_path, monkeypatch, hostile_app, victim):
@@ -83,7 +107,7 @@ def test_unfinished_bodies_cannot_fill_the_disk(tmp_path, monkeypatch, hostile_a
     with hostile_app(**LIMITS) as app, RssSampler(app.pid) as rss:
         monkeypatch.delenv("TMPDIR")  # (the browser that reads the page's inputs keeps its own)
         init = page_init(app.url)
-        with victim(app.url) as user:
+        with victim(app.url) as user, DiskPeak(temp) as disk:
             answers = run_apart(_attack(app.url, init, tabs=3, bodies=4), timeout=300)
             # Every body is gone from disk once dropped (the timeout), not at session end.
             wait_until(lambda: _stored_bytes(temp) < MB, 10, "unfinished bodies removed")
@@ -96,5 +120,10 @@ def test_unfinished_bodies_cannot_fill_the_disk(tmp_path, monkeypatch, hostile_a
     assert 500 not in statuses, answers
     assert "MEDSTAT_UPLOAD_SESSION_MB" in log  # a tab over its 3 MB
     assert "MEDSTAT_UPLOAD_TOTAL_MB" in log  # the server over its 5 MB
-    assert log.count("upload body stalled") == 3  # 5 MB / 1.5 MB bodies were let in
+    # The bound held: never more than the server's 5 MB on disk at once, so at most three
+    # 1.5 MB bodies at a time. How many stalled in all depends on the host's speed: on a loaded
+    # one, the first stalled bodies are dropped (2 s) before the last of the twelve arrive, and
+    # those then fit (a test that counted exactly three failed there).
+    assert disk.peak <= 5 * MB, disk.peak
+    assert log.count("upload body stalled") >= 3
     assert "Traceback" not in log

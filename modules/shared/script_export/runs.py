@@ -163,6 +163,11 @@ def regression_call(spec: RegressionSpec, result: Any | None, number: int) -> Ca
 
 
 def survival_call(spec: SurvivalSpec, number: int) -> Call:
+    if spec.strata:  # the script's Cox and log-rank code has no strata: it would differ
+        raise ScriptError(
+            "A stratified survival analysis cannot be written into a script yet; without "
+            "'Stratify by' it can."
+        )
     stem = f"survival_{number}"
     arguments = {
         "event": spec.event,

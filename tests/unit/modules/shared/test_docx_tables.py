@@ -4,8 +4,19 @@ from __future__ import annotations
 
 import pytest
 from docx import Document
+from docx.enum.section import WD_ORIENT
+from docx.enum.table import WD_CELL_VERTICAL_ALIGNMENT
+from docx.oxml.ns import qn
+from docx.shared import Pt
 
-from modules.shared.docx_tables import append_table, tables_docx
+from modules.shared.docx_tables import (
+    CELL_MARGINS,
+    TABLE_SIZE,
+    append_table,
+    column_widths,
+    tables_docx,
+    text_width,
+)
 from modules.shared.table_doc import Span, row, table_doc
 from tests.unit.modules.shared.docx_reading import (
     cell_texts,
@@ -138,5 +149,101 @@ def test_property_elements_keep_the_schemas_order():
 def test_the_names_column_is_wider_and_a_span_covers_its_columns():
     table = open_docx(tables_docx([sample(spans=(Span("Crude", 2, 2),))])).tables[0]
     head, body = table.rows[0].cells, table.rows[2].cells
-    assert body[0].width > body[1].width == body[2].width == body[3].width
+    assert body[0].width > body[1].width
     assert head[2].width == body[2].width + body[3].width
+
+
+def test_columns_follow_their_text_and_fill_the_line():
+    """'2.31 (1.40–3.80)' needs more room than '<0.001': the widths read back from the file
+    give it more, each column holds its longest text on one line, and together they fill
+    the line exactly."""
+    doc = sample()
+    document = open_docx(tables_docx([doc]))
+    section = document.sections[0]
+    line = section.page_width - section.left_margin - section.right_margin
+    widths = [cell.width for cell in document.tables[0].rows[0].cells]
+    assert widths[2] > widths[3] and widths[2] > widths[1]
+    assert line - len(widths) <= sum(widths) <= line
+    for j, width in enumerate(widths):
+        texts = [doc.header[j], *(r.cells[j] for r in doc.rows)]
+        assert width >= Pt(max(text_width(t, bold=True) for t in texts) + CELL_MARGINS.pt)
+
+
+def test_a_long_label_wraps_and_the_numbers_do_not():
+    label = "Estimated glomerular filtration rate at admission, mL/min/1.73 m² " * 3
+    doc = table_doc("l", "T", ("Characteristic", "n", "p"), [row(label, "1,204", "0.031")])
+    line = Pt(432)
+    widths = column_widths(doc, line)
+    assert widths[0] < Pt(text_width(label))
+    assert widths[1] >= Pt(text_width("1,204") + CELL_MARGINS.pt)
+    assert widths[2] >= Pt(text_width("0.031") + CELL_MARGINS.pt)
+    assert sum(widths) <= line
+
+
+def test_text_width_grows_with_the_text_and_bold():
+    assert text_width("0.94 [0.77, 1.13]") > text_width("<0.001") > 0
+    assert text_width("SMD", bold=True) > text_width("SMD")
+
+
+def test_every_cell_line_is_the_table_size_even_when_empty():
+    """An empty cell's paragraph mark would take the document's 10 pt and 10 pt of space
+    after: the rows with an empty p-value would stand further apart than the others."""
+    doc = sample(spans=(Span("Crude", 2, 2),))
+    table = open_docx(tables_docx([doc])).tables[0]
+    empty = [c for r in table.rows for c in r.cells if not c.text]
+    assert len(empty) > 3
+    for cell in (c for r in table.rows for c in r.cells):
+        paragraph = cell.paragraphs[0]
+        mark = paragraph._p.pPr.find(qn("w:rPr"))
+        assert mark.find(qn("w:sz")).get(qn("w:val")) == str(int(TABLE_SIZE.pt * 2))
+        assert paragraph.paragraph_format.space_after == Pt(0)
+
+
+def test_headings_sit_on_the_rule_under_them():
+    table = open_docx(tables_docx([sample()])).tables[0]
+    assert {c.vertical_alignment for c in table.rows[0].cells} == {
+        WD_CELL_VERTICAL_ALIGNMENT.BOTTOM
+    }
+
+
+def test_a_footnote_letter_under_the_table_is_superscript_like_the_mark():
+    doc = table_doc(
+        "m",
+        "T",
+        ("A", "p"),
+        [row("Age", "0.031", marks=("", "a"))],
+        footnotes=("a Welch two-sample t-test", "b plain: no row has this mark"),
+        mark_notes=(("a", "Welch"),),
+    )
+    document = open_docx(tables_docx([doc]))
+    first, second = [p for p in document.paragraphs if "Welch" in p.text or "plain" in p.text]
+    assert first.text == "a Welch two-sample t-test"
+    assert [r.text for r in first.runs] == ["a", " Welch two-sample t-test"]
+    assert first.runs[0].font.superscript and not first.runs[1].font.superscript
+    assert [r.text for r in second.runs] == ["b plain: no row has this mark"]
+
+
+def test_a_table_whose_numbers_would_wrap_gets_a_landscape_page():
+    """Six columns of medians [IQR] do not fit across a portrait page; four short ones do."""
+    header = (
+        "Characteristic",
+        "Overall (N = 2,000)",
+        *[f"High dose {i} (N = 687)" for i in range(3)],
+    )
+    wide = table_doc(
+        "w", "T", (*header, "p-value"), [row("crp", *["1.02 [0.79, 1.27]"] * 4, "0.03")]
+    )
+    assert len(wide.header) < 7
+    assert open_docx(tables_docx([wide])).sections[0].orientation == WD_ORIENT.LANDSCAPE
+    assert open_docx(tables_docx([sample()])).sections[0].orientation == WD_ORIENT.PORTRAIT
+
+
+def test_on_a_short_line_the_names_give_way_before_the_numbers():
+    doc = table_doc(
+        "s", "T", ("Characteristic", "A", "B"),
+        [row("creatinine at admission, median [IQR]", "1.02 [0.79, 1.27]", "0.99 [0.76, 1.23]")],
+    )  # fmt: skip
+    numbers = Pt(text_width("1.02 [0.79, 1.27]") + CELL_MARGINS.pt)
+    widths = column_widths(doc, int(numbers * 2 + Pt(100)))
+    assert widths[1] >= numbers and widths[2] >= numbers
+    assert widths[0] < Pt(text_width("creatinine at admission, median [IQR]"))

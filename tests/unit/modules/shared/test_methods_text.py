@@ -157,9 +157,9 @@ def test_the_paper_order_and_software_close_the_paragraph(clinical, lung, asah):
 
 
 def test_a_kind_without_sentences_is_named_not_guessed(clinical):
-    methods = methods_text([RunFacts("agreement", None, None), table1_run(clinical)], VERSIONS)
-    assert methods.undescribed == ("agreement",)
-    assert "agreement" not in methods.text().casefold()
+    methods = methods_text([RunFacts("harmonize", None, None), table1_run(clinical)], VERSIONS)
+    assert methods.undescribed == ("harmonize",)
+    assert "harmoni" not in methods.text().casefold()
 
 
 def test_firth_only_where_separation_was_found(endometrial, clinical):

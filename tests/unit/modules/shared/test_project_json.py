@@ -84,6 +84,22 @@ def test_round_trip_keeps_everything_but_the_data(dataset):
     assert read_specs(text, max_bytes=LIMIT) == {"table1": RUNS[0][2], "outcome": RUNS[1][2]}
 
 
+FIGURES = {
+    "survival.figure.km": {"title": "Overall survival", "xaxis": "Months", "with_title": "1"},
+    "outcome.figure.forest": {"legend.0": 'Odds ratio (<b>95%</b> CI) — "adjusted"'},
+}
+
+
+def test_figure_words_round_trip_and_an_old_file_has_none(dataset):
+    text = saved(dataset, figures=FIGURES)
+    assert json.loads(text)["figures"] == FIGURES
+    assert read_project(text, max_bytes=LIMIT).figures == FIGURES
+    assert read_project(saved(dataset), max_bytes=LIMIT).figures == {}
+    doc = json.loads(saved(dataset))
+    del doc["figures"]  # a file written before figures were saved
+    assert read_project(json.dumps(doc), max_bytes=LIMIT).figures == {}
+
+
 def test_a_tab_with_settings_but_no_run_has_no_spec(dataset):
     text = project_json(dataset, (), {"survival": {"event": "died"}}, [], SOFTWARE)
     project = read_project(text, max_bytes=LIMIT)
@@ -150,6 +166,13 @@ def _tampered(dataset, change) -> str:
         lambda d: d["data"]["columns"].append({"name": 1, "kind": "numeric"}),
         lambda d: d.update(tabs=[]),
         lambda d: d["cleaning_steps"].append({"$": "float", "v": "nan"}),
+        # figure words: text only, under a figure's name, bounded
+        lambda d: d.update(figures=[]),
+        lambda d: d["figures"].update({"survival.figure.km": {"title": 3}}),
+        lambda d: d["figures"].update({"survival.figure.km": "Kaplan-Meier"}),
+        lambda d: d["figures"].update({"not-a-figure": {"title": "x"}}),
+        lambda d: d["figures"].update({"survival.figure.km": {"title": "x" * 201}}),
+        lambda d: d["figures"].update({f"t.figure.{i}": {} for i in range(201)}),
     ],
 )
 def test_hostile_or_damaged_fields_are_refused_with_a_sentence(dataset, change):

@@ -66,3 +66,20 @@ def test_restore_writes_settings_reruns_and_clears_results_of_tabs_not_run():
     assert "table1" not in kept  # its result stays until the run replaces it
     assert kept[STEPS_SAVED] == ("step",)
     assert not any(k.startswith("unknown") for k in kept)
+
+
+def test_figure_words_are_read_for_the_project_and_restored_on_open():
+    record = make_record()
+    record.register_figure("survival.figure.km", lambda: {"title": "Overall survival"})
+    record.register_figure("outcome.figure.forest", lambda: {})
+    assert record.figures() == {"survival.figure.km": {"title": "Overall survival"}}
+    record.restore(
+        {"survival": {}},
+        set(),
+        (),
+        {"outcome.figure.forest": {"xaxis": "OR"}, "gone.figure.x": {"title": "old"}},
+    )
+    kept = record.state.kept
+    assert kept["outcome.figure.forest"] == {"xaxis": "OR"}
+    assert kept["survival.figure.km"] == {}  # the project had none: the figure's own words
+    assert "gone.figure.x" not in kept  # a figure this session does not have
