@@ -14,22 +14,9 @@ from collections.abc import Iterable, Mapping, Sequence
 from importlib import metadata
 from typing import Any
 
-from analyses import (
-    delong,
-    diagnostic_accuracy,
-    diagnostic_data,
-    diagnostic_roc,
-    fisher_rxc,
-    spearman,
-    survival_cox,
-    survival_efron,
-    survival_km,
-    table1_tests,
-)
 from modules.shared.script_export.cleaning import read_record, step_records
 from modules.shared.script_export.runs import Call, call_for
 from modules.shared.script_export.sources import module_source, template
-from prep import expressions
 
 # Order of the template sections in the script (each appears once).
 SECTIONS = (
@@ -44,10 +31,15 @@ SECTIONS = (
 )
 # MedStat's own pure modules a section runs on, copied whole at the end of the script.
 APPENDIX = {
-    "table1": (table1_tests, fisher_rxc),
-    "spearman": (spearman,),
-    "survival": (survival_km, survival_cox, survival_efron),
-    "diagnostic": (delong, diagnostic_roc, diagnostic_accuracy, diagnostic_data),
+    "table1": ("analyses.table1_tests", "analyses.fisher_rxc"),
+    "spearman": ("analyses.spearman",),
+    "survival": ("analyses.survival_km", "analyses.survival_cox", "analyses.survival_efron"),
+    "diagnostic": (
+        "analyses.delong",
+        "analyses.diagnostic_roc",
+        "analyses.diagnostic_accuracy",
+        "analyses.diagnostic_data",
+    ),
 }
 
 
@@ -211,9 +203,9 @@ def script_for(
     parts.append(_code("The tables", _main(calls)))
     for section in (*SECTIONS, "spearman"):
         for module in APPENDIX.get(section, ()) if section in used else ():
-            parts.append(_code(f"Appendix: {module.__name__}", module_source(module)))
+            parts.append(_code(f"Appendix: {module}", module_source(module)))
     if formula:
         text = 'class DataError(ValueError):\n    """A formula that cannot be computed."""\n\n\n'
-        parts.append(_code("Appendix: prep.expressions", text + module_source(expressions)))
+        parts.append(_code("Appendix: prep.expressions", text + module_source("prep.expressions")))
     parts.append('if __name__ == "__main__":\n    main()\n')
     return "\n\n".join(p.rstrip("\n") + "\n" for p in parts)

@@ -5,10 +5,9 @@ what they need), so the script never imports MedStat."""
 from __future__ import annotations
 
 import ast
-import inspect
+import importlib.util
 from functools import cache
 from pathlib import Path
-from types import ModuleType
 
 TEMPLATES = Path(__file__).parent / "templates"
 MARKER = "# --- SCRIPT ---"
@@ -32,9 +31,15 @@ def _is_medstat(node: ast.Import | ast.ImportFrom) -> bool:
 
 
 @cache
-def module_source(module: ModuleType) -> str:
-    """A module's source without its import statements (its docstring becomes a comment)."""
-    text = inspect.getsource(module)
+def module_source(module: str) -> str:
+    """A module's source without its import statements (its docstring becomes a comment).
+
+    Read from its file by name, not imported: the statistics stack is not imported until the
+    first session opens (logic.warm_up), and writing a script need not import it."""
+    spec = importlib.util.find_spec(module)
+    if spec is None or spec.origin is None:
+        raise ModuleNotFoundError(module)
+    text = Path(spec.origin).read_text(encoding="utf-8")
     tree = ast.parse(text)
     lines = text.splitlines()
     drop: set[int] = set()
@@ -49,6 +54,6 @@ def module_source(module: ModuleType) -> str:
         first = tree.body[0]
         drop.update(range(first.lineno - 1, first.end_lineno or first.lineno))
     kept = "\n".join(line for i, line in enumerate(lines) if i not in drop).strip("\n")
-    title = f"# From MedStat's {module.__name__.replace('.', '/')}.py, unchanged"
+    title = f"# From MedStat's {module.replace('.', '/')}.py, unchanged"
     comment = "\n".join(f"# {line}".rstrip() for line in (doc or "").splitlines())
     return f"{title}:\n{comment}\n\n{kept}\n"
