@@ -14,7 +14,7 @@ import subprocess
 import sys
 import threading
 import time
-from collections.abc import Sequence
+from collections.abc import Callable, Sequence
 from importlib import metadata
 from pathlib import Path
 from typing import Any
@@ -119,6 +119,16 @@ def summary(values: Sequence[float]) -> dict[str, float]:
         "min": ordered[0],
         "max": ordered[-1],
     }
+
+
+def timed(work: Callable[[], Any], repeats: int = 7) -> dict[str, float]:
+    """Milliseconds per call of `work`, `repeats` calls, summarised (`summary`)."""
+    spent = []
+    for _ in range(repeats):
+        start = time.perf_counter()
+        work()
+        spent.append((time.perf_counter() - start) * 1000)
+    return summary(spent)
 
 
 def free_port() -> int:

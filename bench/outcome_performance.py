@@ -12,7 +12,6 @@ unless the data call for Firth.
 from __future__ import annotations
 
 import argparse
-import time
 from dataclasses import replace
 from typing import Any
 
@@ -22,15 +21,6 @@ from analyses import outcome
 from bench import harness
 from modules.outcome.controls import suggested_covariates
 from utils.data_io import dataset_from_frame
-
-
-def _timed(work, repeats: int) -> dict[str, float]:
-    spent = []
-    for _ in range(repeats):
-        start = time.perf_counter()
-        work()
-        spent.append((time.perf_counter() - start) * 1000)
-    return harness.summary(spent)
 
 
 def measure(rows: int, samples: int = 200) -> dict[str, Any]:
@@ -49,10 +39,10 @@ def measure(rows: int, samples: int = 200) -> dict[str, Any]:
         "rows": rows,
         "covariates": len(covariates),
         "samples": samples,
-        "plain_ms": _timed(lambda: outcome.analyze(ds.df, plain), 5),
-        "calibration_ms": _timed(lambda: outcome.analyze(ds.df, calibrated), 5),
-        "bootstrap_ms": _timed(lambda: outcome.analyze(ds.df, validated), 1),
-        "bootstrap_unscreened_ms": _timed(lambda: outcome.analyze(ds.df, unscreened), 1),
+        "plain_ms": harness.timed(lambda: outcome.analyze(ds.df, plain), 5),
+        "calibration_ms": harness.timed(lambda: outcome.analyze(ds.df, calibrated), 5),
+        "bootstrap_ms": harness.timed(lambda: outcome.analyze(ds.df, validated), 1),
+        "bootstrap_unscreened_ms": harness.timed(lambda: outcome.analyze(ds.df, unscreened), 1),
     }
     fitted = outcome.analyze(ds.df, plain)
     result["method"] = fitted.fit.method

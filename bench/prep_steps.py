@@ -9,8 +9,6 @@ text columns among them); the history is a value label, quartiles, a formula and
 from __future__ import annotations
 
 import argparse
-import time
-from collections.abc import Callable
 from typing import Any
 
 from bench import harness
@@ -18,18 +16,6 @@ from bench.data_gen import clinical_frame
 from prep import steps as prep_steps
 from utils.data_io import dataset_from_frame
 from utils.dataset import Dataset
-
-REPEATS = 7
-
-
-def timed(work: Callable[[], Any], repeats: int = REPEATS) -> dict[str, float]:
-    """Milliseconds per call, summarised."""
-    spent = []
-    for _ in range(repeats):
-        start = time.perf_counter()
-        work()
-        spent.append((time.perf_counter() - start) * 1000)
-    return harness.summary(spent)
 
 
 def history(ds: Dataset) -> list[Any]:
@@ -50,15 +36,15 @@ def measure(rows: int) -> dict[str, Any]:
     return {
         "rows": rows,
         "columns": len(ds.columns),
-        "apply_4_steps_ms": timed(lambda: prep_steps.apply_steps(ds, steps, None)),
+        "apply_4_steps_ms": harness.timed(lambda: prep_steps.apply_steps(ds, steps, None)),
         "propose_ms": {
-            "cut": timed(
+            "cut": harness.timed(
                 lambda: prep_steps.propose("cut", ds, column="age", name="g", cutoffs="40")
             ),
-            "formula": timed(
+            "formula": harness.timed(
                 lambda: prep_steps.propose("formula", ds, name="f", formula="age * 2")
             ),
-            "filter": timed(
+            "filter": harness.timed(
                 lambda: prep_steps.propose("filter", ds, column="age", op=">=", values=["40"])
             ),
         },

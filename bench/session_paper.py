@@ -10,8 +10,6 @@ of --rows patients (the size a project "with the data" reaches).
 from __future__ import annotations
 
 import argparse
-import time
-from collections.abc import Callable
 from pathlib import Path
 from typing import Any
 
@@ -39,16 +37,6 @@ from modules.table1.tab import TAB as TABLE1
 from utils.data_io import dataset_from_frame, read_table
 
 ROOT = Path(__file__).resolve().parents[1]
-REPEATS = 7
-
-
-def timed(work: Callable[[], Any], repeats: int = REPEATS) -> dict[str, float]:
-    spent = []
-    for _ in range(repeats):
-        start = time.perf_counter()
-        work()
-        spent.append((time.perf_counter() - start) * 1000)
-    return harness.summary(spent)
 
 
 def six_runs() -> list[RunFacts]:
@@ -119,19 +107,23 @@ def measure(rows: int) -> dict[str, Any]:
     built = methods_text([RunFacts(r.kind, r.spec, r.result) for r in paper], software)
     return {
         "rows": rows,
-        "methods_six_analyses_ms": timed(lambda: methods_text(runs, software)),
-        "project_save_ms": timed(lambda: project_json(small, (), settings, facts, software)),
-        "project_open_ms": timed(lambda: read_project(plain, max_bytes=limit)),
+        "methods_six_analyses_ms": harness.timed(lambda: methods_text(runs, software)),
+        "project_save_ms": harness.timed(
+            lambda: project_json(small, (), settings, facts, software)
+        ),
+        "project_open_ms": harness.timed(lambda: read_project(plain, max_bytes=limit)),
         "project_bytes": len(plain.encode()),
-        "project_with_data_save_ms": timed(
+        "project_with_data_save_ms": harness.timed(
             lambda: project_json(
                 big, (), settings, facts, software, data_csv=big.df.to_csv(index=False)
             ),
             3,
         ),
-        "project_with_data_open_ms": timed(lambda: read_project(with_data, max_bytes=limit), 3),
+        "project_with_data_open_ms": harness.timed(
+            lambda: read_project(with_data, max_bytes=limit), 3
+        ),
         "project_with_data_mb": len(with_data.encode()) / 2**20,
-        "paper_docx_two_tabs_ms": timed(lambda: paper_docx(built, sections(paper)), 3),
+        "paper_docx_two_tabs_ms": harness.timed(lambda: paper_docx(built, sections(paper)), 3),
     }
 
 
