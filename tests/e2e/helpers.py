@@ -44,6 +44,20 @@ def choose(page: Page, select_id: str, text: str, attempts: int = 3) -> None:
                 raise
 
 
+def select_when_offered(page: Page, select_id: str, value: str, ready: str) -> None:
+    """Pick `value` of a plain select whose choices depend on earlier controls, once the select
+    offers `ready` (the option the last of those choices adds), and wait until the pick stands.
+
+    Choosing covariates redraws the select (its choices change) once the server has them; a
+    pick made in the old element before that redraw was replaced by the server's value (on a
+    loaded host the controls the pick reveals then never appeared). With `ready` offered, the
+    last redraw has landed."""
+    select = page.locator(f"#{select_id}")
+    expect(select.locator(f"option[value='{ready}']")).to_have_count(1, timeout=30_000)
+    select.select_option(value)
+    expect(select).to_have_value(value, timeout=5_000)
+
+
 def ensure_chosen(page: Page, select_id: str, text: str) -> None:
     """Have `text` among a selectize input's choices, whatever the default pre-selected."""
     items = page.locator(f"#{select_id} + .selectize-control .item", has_text=text)

@@ -19,7 +19,7 @@ from analyses.outcome import analyze as analyze_outcome
 from analyses.specs import OutcomeSpec
 from modules.shared.formatting import fmt_p
 from modules.shared.modifier_view import Effect, effect_text
-from tests.e2e.helpers import choose, click_run_and_wait, open_tab, upload
+from tests.e2e.helpers import choose, click_run_and_wait, open_tab, select_when_offered, upload
 from utils.data_io import dataset_from_frame
 from utils.dataset import FACTOR_KINDS
 
@@ -39,7 +39,7 @@ def test_survival_subgroups_and_interaction_show_r_numbers(page, tmp_path):
     expect(page.locator("#survival-time")).to_have_value("time", timeout=15_000)
     for name in ("age", "ph.karno"):
         choose(page, "survival-covariates", name)
-    page.locator("#survival-subgroup_exposure").select_option("age")
+    select_when_offered(page, "survival-subgroup_exposure", "age", ready="ph.karno")
     choose(page, "survival-subgroups", "sex")
     choose(page, "survival-interactions", "age × sex")
     click_run_and_wait(page, "survival")
@@ -104,7 +104,7 @@ def test_outcome_interaction_per_level_and_a_clear_error(page, tmp_path):
     expect(interactions).to_contain_text(fmt_p(expected["interaction_p"].iloc[0]))
 
     # A subgroup level without events: the run fails with a sentence that says what to do.
-    page.locator("#outcome-subgroup_exposure").select_option("age")
+    select_when_offered(page, "outcome-subgroup_exposure", "age", ready="education")
     choose(page, "outcome-subgroups", "clinic")
     page.locator("#outcome-run").click()
     error = page.locator("#outcome-status [data-state=error]")
