@@ -67,6 +67,7 @@ app_ui = ui.page_navbar(
         ui.head_content(
             ui.tags.link(rel="stylesheet", href="medstat.css"),
             ui.tags.link(rel="icon", href="data:,"),  # no favicon request to 404
+            ui.tags.script(src="keep_pick.js", defer=True),  # a pick survives its redraw
         ),
         plotly_dependency(),  # plotly.js once per page, served locally (no CDN)
         session_state.token_ui(),
