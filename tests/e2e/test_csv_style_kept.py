@@ -1,14 +1,17 @@
 """The CSV style a user picks under a tab's downloads is kept like the tab's settings: through a
-dropped connection, a reload, and a project file opened in another browser tab."""
+dropped connection, a reload, and a project file opened in another browser tab. The Data
+cleaning tab's cleaned data follows the same choice, starting as the upload was written."""
 
 from __future__ import annotations
 
+import io
 from pathlib import Path
 
+import pandas as pd
 import pytest
 from playwright.sync_api import Browser, Page, expect
 
-from tests.e2e.helpers import open_tab, run_tab
+from tests.e2e.helpers import EXAMPLE, open_tab, run_tab, upload
 
 pytestmark = pytest.mark.e2e
 
@@ -91,3 +94,30 @@ def test_the_csv_style_survives_reconnect_reload_and_project(
         expect_semicolon(other)
     finally:
         other.context.close()
+
+
+def test_the_cleaned_data_csv_is_written_as_the_upload_was(page: Page, tmp_path: Path):
+    european = tmp_path / "clinical_eu.csv"
+    frame = pd.read_csv(EXAMPLE).head(60)
+    frame.to_csv(european, sep=";", decimal=",", index=False)
+    upload(page, european)
+    open_tab(page, "Data cleaning")
+    radio = page.locator("#cleaning-csv_style")
+    expect(radio.locator("input[value=semicolon]")).to_be_checked(timeout=30_000)
+
+    def cleaned(style: str) -> pd.DataFrame:
+        with page.expect_download(timeout=30_000) as info:
+            page.locator("#cleaning-download_data").click()
+        text = Path(info.value.path()).read_bytes().decode("utf-8-sig")
+        sep, decimal = (";", ",") if style == "semicolon" else (",", ".")
+        assert text.splitlines()[0].count(sep) == len(frame.columns) - 1
+        return pd.read_csv(io.StringIO(text), sep=sep, decimal=decimal)
+
+    numbers = frame.select_dtypes("float").columns
+    assert len(numbers) > 0
+    for style in ("semicolon", "comma"):  # as uploaded, then the user's pick
+        radio.locator(f"input[value={style}]").check()
+        back = cleaned(style)
+        assert list(back.columns) == list(frame.columns)
+        for column in numbers:
+            assert back[column].tolist() == pytest.approx(frame[column].tolist(), nan_ok=True)
