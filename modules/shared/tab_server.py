@@ -116,6 +116,7 @@ def _serve(
                     spec,
                     cancel=token,
                     owner=state.owner,
+                    fewer=tab.fewer,
                     share=state.share,
                     on_place=lambda ticket: progress.update(ticket=ticket),
                 )
