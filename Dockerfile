@@ -11,10 +11,11 @@ ENV PYTHONUNBUFFERED=1 \
     PIP_DISABLE_PIP_VERSION_CHECK=1 \
     HF_HUB_OFFLINE=1
 
-# Debian's chromium, which kaleido drives to export figures (SVG/PDF/PNG/TIFF), and Liberation
-# Sans, Arial's metric twin, their font; as `make run` installs them (Makefile system-deps).
+# Debian's chromium, which kaleido drives to export figures (SVG/PDF/PNG/TIFF), Liberation
+# Sans, Arial's metric twin, their font, and poppler-utils, whose pdftocairo turns the PDF into
+# the SVG with its letters as outlines; as `make run` installs them (Makefile system-deps).
 RUN apt-get update \
- && apt-get install -y --no-install-recommends chromium fonts-liberation \
+ && apt-get install -y --no-install-recommends chromium fonts-liberation poppler-utils \
  && rm -rf /var/lib/apt/lists/*
 
 RUN useradd --create-home --uid 1000 user

@@ -51,13 +51,15 @@ data/example_agreement.csv: data/make_agreement_example.py | $(RUNTIME)
 	$(PY) data/make_agreement_example.py
 
 # Debian's chromium (figure export through kaleido, and the browser tests), Liberation Sans
-# (Arial's metric twin, the exported figures' font) and redis-server (shared tier tests), if
+# (Arial's metric twin, the exported figures' font), poppler-utils (pdftocairo: the SVG export's
+# letters as outlines) and redis-server (shared tier tests), if
 # missing. `make run` needs chromium too; the Dockerfile installs the same (test_deploy.py).
 system-deps:
 	@if ! command -v chromium >/dev/null || ! command -v redis-server >/dev/null \
+		|| ! command -v pdftocairo >/dev/null \
 		|| ! fc-list 2>/dev/null | grep -q "Liberation Sans"; then \
 		apt-get update -qq && \
-		DEBIAN_FRONTEND=noninteractive apt-get install -y -qq chromium fonts-liberation \
+		DEBIAN_FRONTEND=noninteractive apt-get install -y -qq chromium fonts-liberation poppler-utils \
 			redis-server >/dev/null; \
 	fi
 

@@ -230,6 +230,7 @@ def run(
     *,
     cancel: CancelToken | None = None,
     owner: str | None = None,
+    fewer: str = "covariates",
 ) -> Any:
     """Compute one analysis of a dataset; the only place that caches, guards memory and retries.
 
@@ -238,6 +239,7 @@ def run(
     and raises Cancelled; nothing is cached, the memory reservation is released, nothing is
     retried. A twin request waiting on this one's computation is not cancelled: it computes.
     `owner` (a browser tab's id) files the run under that tab for its own stats panel.
+    `fewer`: what a memory refusal tells the user to choose fewer of, in the tab's words.
     """
     version, compute = _analysis(kind)
     started = time.perf_counter()
@@ -245,7 +247,8 @@ def run(
 
     def fresh() -> Any:
         data_mb = float(dataset.df.memory_usage(index=True).sum()) / 2**20  # shallow: cheap
-        with memory.admit(*_design_size(dataset, spec), kind=kind, data_mb=data_mb):
+        size = _design_size(dataset, spec)
+        with memory.admit(*size, kind=kind, data_mb=data_mb, fewer=fewer):
             result = retrier.call(compute, dataset.df, spec)
         for step in solver_fallbacks(result):
             retrier.record_fallback(step)

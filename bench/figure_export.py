@@ -83,6 +83,12 @@ class Unavailable(FigureRenderer):
         raise RuntimeError("unavailable")
 
 
+def svg_with_text(fig, width_mm: float) -> bytes:
+    """The SVG as it was before outlines: Chromium's own SVG, its text naming Arial."""
+    width, height = fe.print_size(fig, width_mm)
+    return fe.renderer().render(fe.print_layout(fig).to_dict(), "svg", width, height)
+
+
 def measure() -> dict[str, Any]:
     df = cohort()
     ds = dataset_from_frame(df, "cohort.csv")
@@ -109,15 +115,22 @@ def measure() -> dict[str, Any]:
         memory = browser_memory(renderer)
         warm = {
             "km svg 84 mm": timed(lambda: fe.figure_image(km, "svg", 84)),
+            "km svg 84 mm, text naming a font (before)": timed(lambda: svg_with_text(km, 84)),
             "km pdf 84 mm": timed(lambda: fe.figure_image(km, "pdf", 84)),
             "km png 84 mm 300 dpi": timed(lambda: fe.figure_image(km, "png", 84, 300)),
             "km tiff 174 mm 600 dpi": timed(lambda: fe.figure_image(km, "tiff", 174, 600)),
             "forest svg 174 mm": timed(lambda: fe.figure_image(forest, "svg", 174)),
+            "forest svg 174 mm, text naming a font (before)": timed(
+                lambda: svg_with_text(forest, 174)
+            ),
             "forest tiff 174 mm 600 dpi": timed(lambda: fe.figure_image(forest, "tiff", 174, 600)),
         }
         sizes = {
             "km tiff 174 mm 600 dpi": len(fe.figure_image(km, "tiff", 174, 600)),
             "km svg 84 mm": len(fe.figure_image(km, "svg", 84)),
+            "km svg 84 mm, text naming a font (before)": len(svg_with_text(km, 84)),
+            "forest svg 174 mm": len(fe.figure_image(forest, "svg", 174)),
+            "forest svg 174 mm, text naming a font (before)": len(svg_with_text(forest, 174)),
             "km pdf 84 mm": len(fe.figure_image(km, "pdf", 84)),
         }
         memory_after = browser_memory(renderer)
@@ -159,6 +172,7 @@ def main(argv: list[str] | None = None) -> dict[str, Any]:
     rows += [(k, v["median"]) for k, v in result["warm_ms"].items()]
     harness.table("figure export (ms; warm: median)", ["what", "ms"], rows)
     m = result["browser_memory_after_exports"]
+    harness.table("figure file bytes", ["file", "bytes"], list(result["file_bytes"].items()))
     harness.out(
         f"figure browser: {m['processes']} processes, RSS summed {m['rss_sum_mb']:.0f} MB, "
         f"PSS summed {m['pss_sum_mb']:.0f} MB; left after close: "

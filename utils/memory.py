@@ -273,28 +273,30 @@ class MemoryManager:
         levels: float = 1.0,
         kind: str = "outcome",
         data_mb: float = 0.0,
+        fewer: str = "covariates",
     ) -> Admission:
         """Allow an analysis or raise MemoryRefused; use as `with manager.admit(...):`.
 
         A refusal says how many rows of these covariates would fit: in the memory free now, or,
         when the analysis could never fit, in the budget less the idle program, counting the
-        data's own `data_mb` (a smaller upload holds less of it too)."""
+        data's own `data_mb` (a smaller upload holds less of it too). `fewer` names the `cols`
+        in the tab's words (covariates, raters, tests, variables)."""
         data_per_row = data_mb / rows if rows else 0.0
+        merge = ", or merge rare levels of categorical covariates" if fewer == "covariates" else ""
 
         def advice(free_mb: float, when: str = " now") -> str:
             per_row = data_per_row if not when else 0.0  # "now": the data is already in RSS
             fit = rows_that_fit(free_mb, cols, levels, kind, data_per_row_mb=per_row)
             if fit < 2 and when:
-                return "Use fewer covariates, or try again when the server is less busy."
+                return f"Use fewer {fewer}, or try again when the server is less busy."
             if fit < 2:
                 return (
-                    "Even a few rows of these covariates would not fit: use fewer covariates, "
+                    f"Even a few rows of these {fewer} would not fit: use fewer {fewer}, "
                     "or ask for a larger memory budget."
                 )
             return (
-                f"With these covariates about {fit:,} of the {rows:,} rows would fit{when}: "
-                "use a subset of the patients or fewer covariates, or merge rare levels of "
-                "categorical covariates."
+                f"With these {fewer} about {fit:,} of the {rows:,} rows would fit{when}: "
+                f"use a subset of the patients or fewer {fewer}{merge}."
             )
 
         need = estimate_mb(rows, cols, levels, kind)

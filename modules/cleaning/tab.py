@@ -26,11 +26,15 @@ from modules.shared.cleaning_steps import CleaningSteps
 from modules.shared.csv_safety import BOM, csv_text
 from modules.shared.inputs import SCALAR, TEXT, read
 from modules.shared.session_state import TabState
+from modules.shared.table_csv import STYLES
+from modules.shared.table_downloads import STYLE_ID, StyleChoice, style_key
 from modules.shared.wide_select import column_select
 from utils.config import settings
 from utils.dataset import Dataset
 
 log = logging.getLogger(__name__)
+
+STYLE_SAVED = "cleaning.csv_style"  # the tab's saved state: the cleaned data's CSV style
 
 
 @module.ui
@@ -51,6 +55,7 @@ def cleaning_ui():
             ui.output_ui("history"),
             ui.input_action_button("undo", "Undo last change", class_="btn-outline-secondary"),
             ui.download_button("download_data", "Cleaned data (CSV)", class_="btn-sm mt-2"),
+            ui.output_ui("cleaned_style"),
             ui.download_button("download_map_csv", "Recode map (CSV)", class_="btn-sm mt-1"),
             ui.download_button("download_map_json", "Recode map (JSON)", class_="btn-sm mt-1"),
             width=340,
@@ -223,11 +228,23 @@ def cleaning_server(
     def stem() -> str:
         return cv.file_stem(cleaned(), "cleaned")
 
+    # The cleaned data's CSV style: as the upload was written unless the user picks another.
+    csv_style = StyleChoice(input, tab.saved(STYLE_SAVED))
+
+    @reactive.effect
+    def _keep_style():
+        tab.keep(STYLE_SAVED, csv_style.kept())
+
+    @render.ui
+    def cleaned_style():
+        return ui.div(csv_style.draw(cleaned()), class_="small mt-1")
+
     @render.download_button(filename=lambda: f"{stem()}.csv")
     def download_data():
         ds = cleaned()
         if ds is not None:
-            yield BOM + cv.cleaned_csv(ds)
+            style = STYLES[style_key(ds, read(input, STYLE_ID, TEXT))]
+            yield BOM + cv.cleaned_csv(ds, style)
 
     @render.download_button(filename=lambda: f"{stem()}_recode_map.csv")
     def download_map_csv():

@@ -15,6 +15,7 @@ from shiny import ui
 from matching.proposals import TICK_AT
 from matching.similarity import Harmonization
 from modules.shared.csv_safety import csv_text
+from modules.shared.table_csv import COMMA, CsvStyle
 from utils.dataset import Dataset
 
 CLEANABLE_KINDS = ("binary", "categorical", "text")
@@ -225,6 +226,7 @@ def file_stem(dataset: Dataset | None, what: str) -> str:
     return f"{safe}_{what}_{dt.date.today():%Y-%m-%d}"
 
 
-def cleaned_csv(dataset: Dataset) -> str:
-    """The cleaned data as CSV, text cells neutralised against spreadsheet formulas."""
-    return csv_text(dataset.df)
+def cleaned_csv(dataset: Dataset, style: CsvStyle = COMMA) -> str:
+    """The cleaned data as CSV in the style asked for (`;` and decimal commas, or `,`), text
+    cells neutralised against spreadsheet formulas."""
+    return csv_text(dataset.df, sep=style.sep, decimal=style.decimal)

@@ -180,11 +180,14 @@ class Radio:
     choices: Mapping[str, str]
     default: str
     visible: Callable[[Settings], bool] = _always
+    was: str | None = None  # its id before a rename: saved states and project files still say it
 
     def resolve(self, s: Settings, raw: Raw) -> Any:
         if not self.visible(s):
             return None
         sent = raw(self.id, TEXT)
+        if sent is MISSING and self.was:
+            sent = raw(self.was, TEXT)
         return sent if sent in self.choices else self.default
 
     saved = saved_one

@@ -48,8 +48,10 @@ def safe_csv_frame(frame: pd.DataFrame) -> pd.DataFrame:
     return out
 
 
-def csv_text(frame: pd.DataFrame, na_rep: str = "", sep: str = ",") -> str:
-    """The frame as the CSV text of a download: neutralised, text quoted, no index."""
+def csv_text(frame: pd.DataFrame, na_rep: str = "", sep: str = ",", decimal: str = ".") -> str:
+    """The frame as the CSV text of a download: neutralised, text quoted, no index; `decimal`
+    is the mark of its float columns (',' with sep ';', as a decimal-comma locale writes; pandas
+    then quotes them, and Excel, LibreOffice, R's read.csv2 and pandas still read numbers)."""
     return safe_csv_frame(frame).to_csv(
-        index=False, na_rep=na_rep, quoting=csv.QUOTE_NONNUMERIC, sep=sep
+        index=False, na_rep=na_rep, quoting=csv.QUOTE_NONNUMERIC, sep=sep, decimal=decimal
     )

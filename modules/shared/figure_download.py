@@ -31,6 +31,7 @@ from modules.shared.figure_labels import (
 from modules.shared.inputs import FLAG, NUMBER, TEXT, read
 from modules.shared.outputs import named_output
 from modules.shared.session_state import TabState
+from utils.svg_outlines import OutlineError
 
 log = logging.getLogger(__name__)
 
@@ -47,8 +48,9 @@ WIDTH_CHOICES = {
 }
 DPI_CHOICES = {str(d): f"{d} dpi" for d in fx.DPIS}
 FONT_NOTE = (
-    "SVG and PDF are vector: the PDF embeds its fonts; the SVG keeps text as text in Arial "
-    "(Liberation Sans where Arial is missing). PNG and TIFF carry their dpi."
+    "SVG and PDF are vector: the PDF embeds its fonts (its text can be selected); the SVG "
+    "draws every letter as an outline, so it looks the same in any program and needs no "
+    "font. PNG and TIFF carry their dpi."
 )
 
 
@@ -239,6 +241,8 @@ def export_failure(exc: BaseException) -> str:
     """What the user reads when a figure could not be made: what happened, what to do."""
     if isinstance(exc, MemoryError) or type(exc).__name__ == "MemoryRefused":
         return f"The figure could not be made now: {exc}"
+    if isinstance(exc, OutlineError):  # its sentence names what to do (the PDF works)
+        return str(exc)
     return (
         "The figure could not be made (the drawing service failed or took too long). "
         "Your results and labels are kept; try again, or choose SVG."

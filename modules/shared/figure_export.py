@@ -4,9 +4,10 @@
 laid out at its printed size (1 CSS pixel = 1/96 inch: 84 mm is 317 px wide), in Arial or its
 metric twin (Liberation Sans on Debian), 10 px text = 7.5 pt printed, the size journals ask for
 in a single column; then drawn by one headless Chromium (utils/figure_renderer.py, kaleido):
-- SVG: the text stays text (editable in Illustrator/Inkscape), the fonts are named, not
-  embedded; the root's width and height are written in mm, so it opens at its printed size;
 - PDF: Chromium's PDF writer embeds the fonts it used as subsets (checked by the unit tests);
+- SVG: that same PDF converted (utils/svg_outlines.py), every letter an outline, so the file
+  names no font and draws the same in Illustrator, Inkscape, Office and browsers; the root's
+  width and height are written in mm, so it opens at its printed size;
 - PNG and TIFF: drawn at width_mm x dpi / 25.4 pixels and written by Pillow with the dpi in
   the file (PNG pHYs, TIFF XResolution), RGB on white, TIFF with lossless LZW.
 
@@ -25,6 +26,7 @@ from PIL import Image
 
 from modules.shared.figures import check_offline
 from utils.figure_renderer import FigureRenderer
+from utils.svg_outlines import pdf_to_svg
 
 MM_PER_INCH = 25.4
 CSS_DPI = 96  # a CSS pixel is 1/96 inch: the size plotly lays out in
@@ -139,16 +141,22 @@ def print_layout(fig: go.Figure, title: bool = True) -> go.Figure:
     return out
 
 
-def _svg_in_mm(svg: bytes, width_mm: float, height_mm: float) -> bytes:
-    """The root <svg> sized in millimetres (its viewBox keeps the drawing's coordinates)."""
+def _svg_in_mm(svg: bytes, width_mm: float) -> bytes:
+    """The root <svg> sized in millimetres, its height from its viewBox's shape (the viewBox
+    keeps the drawing's coordinates)."""
     text = svg.decode("utf-8")
-    head_end = text.index(">") + 1
-    head = text[:head_end]
+    start = text.index("<svg")
+    end = text.index(">", start) + 1
+    head = text[start:end]
+    box = re.search(r'\sviewBox="([^"]*)"', head)
+    _, _, box_w, box_h = (float(v) for v in box.group(1).replace(",", " ").split())
+    height_mm = width_mm * box_h / box_w
     head = re.sub(r'\swidth="[^"]*"', f' width="{width_mm:.2f}mm"', head, count=1)
     head = re.sub(r'\sheight="[^"]*"', f' height="{height_mm:.2f}mm"', head, count=1)
-    if not text.startswith("<?xml"):
-        head = '<?xml version="1.0" encoding="UTF-8"?>\n' + head
-    return (head + text[head_end:]).encode("utf-8")
+    prolog = (
+        text[:start] if text.startswith("<?xml") else '<?xml version="1.0" encoding="UTF-8"?>\n'
+    )
+    return (prolog + head + text[end:]).encode("utf-8")
 
 
 def _raster(png: bytes, fmt: str, pixels: tuple[int, int], dpi: int) -> bytes:
@@ -187,10 +195,8 @@ def figure_image(
     printed = print_layout(fig, title=title).to_dict()
     draw = renderer().render
     if fmt in ("svg", "pdf"):
-        data = draw(printed, fmt, width, height)
-        if fmt == "svg":
-            return _svg_in_mm(data, width_mm, height / CSS_DPI * MM_PER_INCH)
-        return data
+        pdf = draw(printed, "pdf", width, height)
+        return _svg_in_mm(pdf_to_svg(pdf), width_mm) if fmt == "svg" else pdf
     target_w = round(width_mm / MM_PER_INCH * dpi)
     scale = target_w / width
     target_h = round(height * scale)  # the height Chromium draws at this scale

@@ -266,9 +266,12 @@ def cite(*keys: str) -> str:
     return "(" + "; ".join(REFERENCES[k][0] for k in keys) + ")"
 
 
-def software_sentence(versions: Mapping[str, str], firth_used: bool, tests: bool = True) -> str:
+def software_sentence(
+    versions: Mapping[str, str], firth_used: bool, tests: bool = True, one_sided: bool = False
+) -> str:
     """Which software computed the results, with versions (firthmodels only when it was used);
-    `tests`: some analysis tested on data (a study size alone tests nothing)."""
+    `tests`: some analysis tested on data (a study size alone tests nothing); `one_sided`: the
+    study size was calculated for a one-sided test (non-inferiority), which is then said."""
     packages = [f"pandas {versions.get('pandas', '?')}", f"NumPy {versions.get('numpy', '?')}"]
     packages.append(f"SciPy {versions.get('scipy', '?')} {cite('scipy')}")
     packages.append(f"statsmodels {versions.get('statsmodels', '?')} {cite('statsmodels')}")
@@ -277,5 +280,14 @@ def software_sentence(versions: Mapping[str, str], firth_used: bool, tests: bool
     return (
         f"Analyses were performed with MedStat {versions.get('medstat', '?')} in Python "
         f"{versions.get('python', '?')}, using {', '.join(packages[:-1])} and {packages[-1]}."
-        + (" All tests were two-sided; confidence intervals are 95%." if tests else "")
+        + (f" {_sides(one_sided)} confidence intervals are 95%." if tests else "")
     )
+
+
+def _sides(one_sided: bool) -> str:
+    if one_sided:  # a non-inferiority design beside two-sided tests of the data
+        return (
+            "Tests of the data were two-sided (the study size was calculated for a one-sided "
+            "test, as stated above);"
+        )
+    return "All tests were two-sided;"

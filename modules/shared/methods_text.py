@@ -61,7 +61,13 @@ def methods_text(runs: Sequence[RunFacts], versions: Mapping[str, str]) -> Metho
         return Methods((), (), tuple(undescribed))
     software = Part("Software")
     tested = any(run.kind not in DESIGN_ONLY for run in runs if run.kind in BUILDERS)
-    software.sentences.append(software_sentence(versions, any(p.firth for p in parts), tested))
+    one_sided = any(
+        run.kind in DESIGN_ONLY and getattr(run.spec, "sides", 2) == 1
+        for run in runs
+        if run.kind in BUILDERS
+    )
+    firth = any(p.firth for p in parts)
+    software.sentences.append(software_sentence(versions, firth, tested, one_sided))
     software.keys.extend(["scipy", "statsmodels"])
     parts.append(software)
     keys: list[str] = []

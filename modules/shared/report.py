@@ -18,7 +18,12 @@ tr.ref td, tr.overall td { color: #666; }
 td:first-child, tr.ref td:first-child { font-weight: 600; color: #212529; }
 .medstat-table td:nth-child(n+5) { white-space: nowrap; }
 tr.overall td { font-style: italic; }
-tfoot td { font-size: 0.82rem; color: #555; border-bottom: none; }
+/* A row's name is bold, but not a level (shared/tables.doc_table marks it as Bootstrap does on
+   the page: fw-normal, ps-4/ps-5 by its depth) and not the notes in a table's foot. */
+td.fw-normal { font-weight: 400 !important; }
+td.ps-4 { padding-left: 1.5rem; } td.ps-5 { padding-left: 3rem; }
+tfoot td, tfoot td:first-child { font-size: 0.82rem; font-weight: 400; color: #555;
+                                 border-bottom: none; }
 .warnings li { margin-bottom: 0.3rem; }
 .medstat-figure svg { max-width: 100%; height: auto; display: block; }
 /* Printed on A4: the page's width, wide tables wrap and shrink instead of running off it. */

@@ -17,7 +17,7 @@ from typing import Any
 from shiny import module, reactive, render, req, ui
 
 import logic
-from modules.shared import inputs, status
+from modules.shared import status
 from modules.shared.analysis_tab import AnalysisTab, Download, file_name, results_layout
 from modules.shared.background import run_in_worker, shares
 from modules.shared.figure_download import serve_figure
@@ -27,14 +27,7 @@ from modules.shared.script_download import script_downloads
 from modules.shared.session_record import RERUN, SessionRecord
 from modules.shared.session_state import TabState
 from modules.shared.tab_settings import restorable, serve_settings
-from modules.shared.table_downloads import (
-    STYLE_ID,
-    serve_table_downloads,
-    shown_style,
-    style_choice,
-    style_key,
-    table_downloads,
-)
+from modules.shared.table_downloads import StyleChoice, serve_table_downloads, table_downloads
 from modules.shiny_patches.refresh import invalidate_later
 from utils.dataset import NO_DATASET, Dataset
 
@@ -80,8 +73,11 @@ def _serve(
     # Every tab's own downloads, then the script that redoes its tables (when one can be written).
     script = script_downloads(tab.analysis_kind, dataset, lambda: last().spec)
     tab = replace(tab, downloads=(*tab.downloads, *script))
+    saved_key = f"{tab.name}.settings"
+    csv_style = StyleChoice(input, state.saved(saved_key)) if tab.tables is not None else None
+    kept = csv_style.kept if csv_style is not None else dict
     controls = serve_settings(
-        tab.declared, input, dataset, state, f"{tab.name}.settings", tab.view_options
+        tab.declared, input, dataset, state, saved_key, tab.view_options, extra=kept
     )
     settings, options, labels = controls.settings, controls.options, controls.labels
 
@@ -120,6 +116,7 @@ def _serve(
                     spec,
                     cancel=token,
                     owner=state.owner,
+                    fewer=tab.fewer,
                     share=state.share,
                     on_place=lambda ticket: progress.update(ticket=ticket),
                 )
@@ -240,13 +237,12 @@ def _serve(
             last=last,
             view=view,
             stale=stale,
-            settings=lambda: restorable(tab.declared, settings()),
+            settings=lambda: {**restorable(tab.declared, settings()), **kept()},
         )
     if state.saved(f"{tab.name}.{RERUN}"):
         _rerun_once(tab, state, current_spec, settings, analysis)
 
     downloads = (*table_downloads(tab), *tab.downloads)
-    style_drawn: dict[str, str | None] = {"default": None}  # the CSV style shown by default
 
     @named_output("downloads")
     def _downloads():
@@ -256,14 +252,9 @@ def _serve(
             *[ui.download_button(d.id, d.label, class_="btn-outline-primary") for d in downloads],
             class_="d-flex gap-2 flex-wrap",
         )
-        if tab.tables is None:
+        if csv_style is None:
             return buttons
-        with reactive.isolate():  # drawn again, the choice stays where the user put it
-            sent = inputs.read(input, STYLE_ID, inputs.TEXT)
-        ds = dataset()
-        selected = shown_style(ds, sent, style_drawn["default"])
-        style_drawn["default"] = style_key(ds, None)
-        return ui.TagList(buttons, ui.div(style_choice(selected), class_="mt-2"))
+        return ui.TagList(buttons, ui.div(csv_style.draw(dataset()), class_="mt-2"))
 
     for d in tab.downloads:
         _download(tab, d, view)

@@ -45,8 +45,10 @@ def serve_settings(
     state: TabState,
     saved_key: str,
     view_options: Callable[[Settings], Any],
+    extra: Callable[[], dict[str, Any]] = dict,
 ) -> TabSettings:
-    """Register the controls' outputs in the current module session; their reactive state."""
+    """Register the controls' outputs in the current module session; their reactive state.
+    `extra` gives what the tab keeps beside its controls' settings (the CSV style picked)."""
     # What a restored tab's controls stood at: used until the page sends its own values.
     remembered: dict[str, Any] = dict(state.saved(saved_key) or {})
 
@@ -81,7 +83,7 @@ def serve_settings(
                 options.set(new_options)
             if labels() != new_labels:
                 labels.set(new_labels)
-        state.keep(saved_key, restorable(controls, s))
+        state.keep(saved_key, {**restorable(controls, s), **extra()})
 
     for control in controls:
         _render_control(control, shapes[control.id], settings)

@@ -48,11 +48,22 @@ def style_key(dataset: Dataset | None, sent: object) -> str:
     return style_for_upload(dataset.separator, dataset.decimal)
 
 
+def style_pick(sent: object, drawn: str | None) -> str | None:
+    """The user's own pick, or None: a default the page merely echoes back (`drawn`, what the
+    choice last showed by itself) is not a pick, so new data written with `;` gets its own
+    default. The pick is kept with the tab's settings (a reload, a project file)."""
+    return sent if isinstance(sent, str) and sent in STYLES and sent != drawn else None
+
+
 def shown_style(dataset: Dataset | None, sent: object, drawn: str | None) -> str:
-    """The style the choice shows when drawn again: the user's pick stays, but a default the
-    page merely echoes back (`drawn`, what the choice last showed by itself) is not a pick, so
-    new data written with `;` gets its own default."""
-    return style_key(dataset, None if sent == drawn else sent)
+    """The style the choice shows when drawn again: the user's pick stays, a default does not."""
+    return style_key(dataset, style_pick(sent, drawn))
+
+
+def restored_pick(saved_settings: object) -> str | None:
+    """The pick a tab's saved settings hold (a reload, a reconnect, an opened project)."""
+    pick = saved_settings.get(STYLE_ID) if isinstance(saved_settings, dict) else None
+    return pick if isinstance(pick, str) and pick in STYLES else None
 
 
 def style_choice(selected: str) -> ui.Tag:
@@ -64,6 +75,33 @@ def style_choice(selected: str) -> ui.Tag:
         selected=selected,
         inline=True,
     )
+
+
+class StyleChoice:
+    """One tab's CSV style choice on the server: the user's pick, kept with the tab's settings
+    (so a reload, a reconnect and a project file find it), and the choice drawn from it."""
+
+    def __init__(self, input: Any, saved_settings: object) -> None:
+        self.drawn: str | None = None  # what the choice last showed by itself (a default)
+        self.picked: reactive.Value[str | None] = reactive.value(restored_pick(saved_settings))
+
+        @reactive.effect
+        def _picked():
+            sent = inputs.read(input, STYLE_ID, inputs.TEXT)
+            if isinstance(sent, str) and sent in STYLES:
+                self.picked.set(style_pick(sent, self.drawn))
+
+    def kept(self) -> dict[str, str]:
+        """What the tab's saved settings hold of it: the pick, if the user made one."""
+        pick = self.picked()
+        return {STYLE_ID: pick} if pick else {}
+
+    def draw(self, dataset: Dataset | None) -> ui.Tag:
+        """The choice, at the user's pick or else as the upload was written."""
+        with reactive.isolate():  # drawn again, the choice stays where the user put it
+            pick = self.picked()
+        self.drawn = style_key(dataset, None)
+        return style_choice(style_key(dataset, pick))
 
 
 def serve_table_downloads(

@@ -24,7 +24,8 @@ CONTROLS = (
     Select("variables", "Variables (ids, free text and dates are left out; the group column "
            "is not a row)", choices=lambda s: tc.variable_choices(s.ds, None),
            default=lambda s, choices: tc.default_variables(s.ds, None), multiple=True),
-    Radio("summary", "Numbers shown as", tc.SUMMARIES, default="auto"),
+    # Not "summary": the page's Table 1 is table#table1-summary (one id, one element).
+    Radio("numbers_as", "Numbers shown as", tc.SUMMARIES, default="auto", was="summary"),
     Select("median", "Always median [IQR]",
            choices=lambda s: tc.numeric_variables(s.ds, s["variables"] or ()), multiple=True,
            placeholder="none"),
@@ -33,7 +34,9 @@ CONTROLS = (
 
 
 def build_spec(s: Settings):
-    return tc.table1_spec(s.ds, s["variables"] or (), s["group"], s["summary"], s["median"] or ())
+    return tc.table1_spec(
+        s.ds, s["variables"] or (), s["group"], s["numbers_as"], s["median"] or ()
+    )
 
 
 def with_options(view: Table1View, shown: frozenset[str]) -> Table1View:

@@ -50,10 +50,11 @@ def test_make_run_and_the_image_both_install_the_figure_browser():
     run = re.search(r"^run: (.*)$", makefile, re.MULTILINE)
     assert run and "system-deps" in run.group(1).split()
     deps = makefile.split("\nsystem-deps:", 1)[1].split("\n\n", 1)[0]
-    assert "chromium" in deps and "fonts-liberation" in deps
+    assert "chromium" in deps and "fonts-liberation" in deps and "poppler-utils" in deps
     docker = (ROOT / "Dockerfile").read_text().replace("\\\n", " ")
     install = re.search(r"^RUN apt-get update .*apt-get install (.*)$", docker, re.MULTILINE)
-    assert install and {"chromium", "fonts-liberation"} <= set(install.group(1).split())
+    wanted = {"chromium", "fonts-liberation", "poppler-utils"}
+    assert install and wanted <= set(install.group(1).split())
 
 
 def test_container_start_command_serves_health_and_page(tmp_path):

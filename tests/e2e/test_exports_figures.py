@@ -123,7 +123,11 @@ def test_edit_axis_title_and_download_svg_and_tiff(browser, tmp_path):
         assert name == "km_by_sex.svg"
         root = ET.fromstring(svg)
         assert root.tag == f"{SVG_NS}svg" and root.get("width") == "84.00mm"
-        words = " ".join(t.text or "" for t in root.iter(f"{SVG_NS}text"))
+        assert not list(root.iter(f"{SVG_NS}text")) and b"font-family" not in svg  # outlines
+        # The same drawing as the PDF, whose text can be read back: the new words are in it.
+        name, pdf = download(page, panel, "pdf")
+        assert name == "km_by_sex.pdf"
+        words = PdfReader(io.BytesIO(pdf)).pages[0].extract_text()
         assert "Days" in words and "Women (n = 90)" in words and "time" not in words.split()
 
         name, tiff = download(page, panel, "tiff", width="double", dpi="600")

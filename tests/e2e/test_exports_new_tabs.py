@@ -12,6 +12,7 @@ from pathlib import Path
 import pytest
 from docx import Document
 from playwright.sync_api import Locator, Page, expect
+from pypdf import PdfReader
 
 from tests.e2e.helpers import (
     EXAMPLE,
@@ -50,10 +51,14 @@ def assert_word_is_screen(word_table, screen: Locator) -> None:
     assert docx_rows(word_table) == page_rows(screen, "thead") + page_rows(screen, "tbody")
 
 
-def svg_words(path: Path) -> str:
+def svg_words(page: Page, panel: Locator, path: Path) -> str:
+    """The words of a downloaded SVG (its letters are outlines): those of the panel's PDF."""
     root = ET.fromstring(path.read_bytes())
     assert root.tag == f"{SVG_NS}svg"
-    return " ".join(t.text or "" for t in root.iter(f"{SVG_NS}text"))
+    assert not list(root.iter(f"{SVG_NS}text"))
+    panel.locator("select[id$='_format']").select_option("pdf")
+    _, pdf = download(page, panel.get_by_role("link", name="Download figure"), 90_000)
+    return PdfReader(pdf).pages[0].extract_text()
 
 
 def download_svg(page: Page, panel: Locator) -> tuple[str, Path]:
@@ -84,9 +89,10 @@ def test_agreement_word_and_bland_altman_svg(page: Page):
     assert "Intraclass correlation coefficients" in captions
     assert "Bland–Altman limits of agreement" in captions
 
-    name, path = download_svg(page, page.locator("#agreement-bland_altman_panel details"))
+    panel = page.locator("#agreement-bland_altman_panel details")
+    name, path = download_svg(page, panel)
     assert name == "bland_altman_wright_vs_mini.svg"
-    words = svg_words(path)
+    words = svg_words(page, panel, path)
     assert "Limits of agreement" in words and "Mean of wright and mini" in words
 
 
@@ -121,9 +127,10 @@ def test_outcome_calibration_plot_and_table_download(page: Page):
     expect(page.locator("#calibration-plot .main-svg").first).to_be_attached(timeout=DRAWN_MS)
     expect(page.locator("#outcome-decision_figure_panel details")).to_have_count(1)
 
-    name, path = download_svg(page, page.locator("#outcome-calibration_figure_panel details"))
+    panel = page.locator("#outcome-calibration_figure_panel details")
+    name, path = download_svg(page, panel)
     assert name == "calibration_complication.svg"
-    assert "Smoothed (lowess)" in svg_words(path)
+    assert "Smoothed (lowess)" in svg_words(page, panel, path)
 
     _, path = download(page, page.locator("#outcome-download_word"))
     word = Document(str(path))

@@ -96,3 +96,37 @@ def test_a_workbook_read_stops_when_its_tab_closes(tmp_path):
     with pytest.raises(logic.Cancelled):
         logic.read_upload(str(path), name="book.xlsx", cancel=token)
     assert logic.read_upload(str(path), name="book.xlsx").df.shape == (3000, 5)
+
+
+@pytest.mark.parametrize(
+    ("tab", "kind", "words", "not_words"),
+    [("agreement", "agreement", "fewer raters", "covariates"),
+     ("outcome", "outcome", "fewer covariates", "raters")],
+)  # fmt: skip
+def test_a_memory_refusal_advises_in_the_tab_s_own_words(monkeypatch, tab, kind, words, not_words):
+    """The Agreement tab has raters, not covariates: its declaration carries the words."""
+    import importlib
+
+    import numpy as np
+    import pandas as pd
+
+    from analyses.specs import AgreementSpec, OutcomeSpec
+
+    declared = importlib.import_module(f"modules.{tab}.tab").TAB
+    rng = np.random.default_rng(5)
+    n = 400_000  # more rows than fit in the 10 MB left: the advice says how many would
+    frame = pd.DataFrame(
+        {"a": rng.integers(1, 4, n), "b": rng.integers(1, 4, n), "y": rng.choice([0, 1], n)}
+    )
+    ds = data_io.dataset_from_frame(frame, "raters.csv")
+    spec = (
+        AgreementSpec(raters=("a", "b"), scale="ordinal")
+        if kind == "agreement"
+        else OutcomeSpec(outcome="y", event="1", covariates=("a", "b"))
+    )
+    tight = MemoryManager(limit_mb=300, rss=lambda: 290 * MB)  # 10 MB free
+    monkeypatch.setattr(logic, "memory", tight)
+    with pytest.raises(logic.MemoryRefused) as refused:
+        logic.run(kind, ds, spec, fewer=declared.fewer)
+    text = str(refused.value)
+    assert words in text and not_words not in text

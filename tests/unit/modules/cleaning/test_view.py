@@ -99,3 +99,31 @@ def test_history_names_the_steps_that_no_longer_fit() -> None:
     html = str(cv.history_list(steps, {}, skipped))
     assert "Rows kept where age ≥ 18" in html
     assert 'id="cleaning-skipped"' in html and "no column 'sex' &lt;i&gt;" in html
+
+
+def test_cleaned_csv_is_written_as_the_upload_was_and_reads_back_in_each_style(tmp_path) -> None:
+    import io
+
+    from modules.shared.table_csv import STYLES
+    from modules.shared.table_downloads import style_key
+    from utils.data_io import read_table
+
+    path = tmp_path / "eu.csv"
+    path.write_text(
+        "age;crp;site\n61,5;3,25;Lyon, Sud\n70,1;4,4;Nice\n55;1;Lille\n", encoding="utf-8"
+    )
+    ds = read_table(path)
+    assert style_key(ds, None) == "semicolon"  # the upload's own style starts the choice
+    expected = ds.df.reset_index(drop=True)
+    for key, style in STYLES.items():
+        text = cv.cleaned_csv(ds, style)
+        if key == "semicolon":  # `;` between cells, a decimal comma in the numbers (quoted by
+            # pandas; Excel, LibreOffice, R's read.csv2 and pandas read them as numbers)
+            assert text.splitlines()[1] == '"61,5";"3,25";"Lyon, Sud"'
+        else:
+            assert text.splitlines()[1] == '61.5,3.25,"Lyon, Sud"'
+        back = pd.read_csv(io.StringIO(text), sep=style.sep, decimal=style.decimal)
+        assert pd.api.types.is_float_dtype(back["age"]) and pd.api.types.is_float_dtype(back["crp"])
+        assert back["age"].tolist() == expected["age"].tolist() == [61.5, 70.1, 55.0]
+        assert back["crp"].tolist() == expected["crp"].tolist()
+        assert back["site"].tolist() == expected["site"].astype(str).tolist()

@@ -117,6 +117,24 @@ def test_remembered_settings_apply_until_the_page_sends_its_own(ds):
     assert s["method"] == "a"
 
 
+def test_a_renamed_control_reads_what_was_saved_under_its_old_id(ds):
+    """Table 1's "Numbers shown as" was `summary` (the table's id too): a saved tab or a
+    project file that says `summary` still sets it; its new id wins once sent or saved."""
+    from modules.table1.tab import TAB
+
+    (numbers,) = [c for c in TAB.declared if c.id == "numbers_as"]
+    assert numbers.was == "summary"
+    assert resolve([numbers], ds, page({}, {"summary": "median"}))["numbers_as"] == "median"
+    both = {"summary": "median", "numbers_as": "mean"}
+    assert resolve([numbers], ds, page({}, both))["numbers_as"] == "mean"
+    assert (
+        resolve([numbers], ds, page({"numbers_as": "mean"}, {"summary": "median"}))["numbers_as"]
+        == "mean"
+    )
+    assert numbers.saved("median") == {"numbers_as": "median"}  # saved under the new id
+    assert resolve([numbers], ds, page({}))["numbers_as"] == "auto"
+
+
 def test_per_column_controls_keep_each_columns_choice(ds):
     ref_id = REF.input_id("sex")
     s = resolve(CONTROLS, ds, page({"covariates": ("sex",), ref_id: "M"}))

@@ -4,13 +4,15 @@ These draw through the real Chromium (kaleido); one renderer serves the whole fi
 
 from __future__ import annotations
 
+import base64
 import io
 import shutil
+import subprocess
 import xml.etree.ElementTree as ET
 
 import plotly.graph_objects as go
 import pytest
-from PIL import Image
+from PIL import Image, ImageChops, ImageStat
 from pypdf import PdfReader
 
 from modules.shared import figure_export as fe
@@ -42,15 +44,59 @@ def km_like() -> go.Figure:
     return fig
 
 
-def test_svg_is_xml_sized_in_mm_with_text_kept(renderer):
+def svg_drawn(svg: bytes, renderer: FigureRenderer, width: int, height: int) -> Image.Image:
+    """The SVG file as Chromium draws it (an <img> of it filling a blank figure), grey 0-255."""
+    source = "data:image/svg+xml;base64," + base64.b64encode(svg).decode()
+    page = go.Figure(layout={"width": width, "height": height, "margin": dict.fromkeys("lrtb", 0),
+                             "xaxis": {"visible": False}, "yaxis": {"visible": False},
+                             "paper_bgcolor": "#ffffff", "plot_bgcolor": "#ffffff"})  # fmt: skip
+    page.add_layout_image(source=source, xref="paper", yref="paper", x=0, y=1, sizex=1, sizey=1,
+                          xanchor="left", yanchor="top", sizing="stretch")  # fmt: skip
+    png = renderer.render(page.to_dict(), "png", width, height)
+    return Image.open(io.BytesIO(png)).convert("L")
+
+
+def test_svg_is_xml_sized_in_mm_its_text_drawn_as_outlines(renderer):
     data = fe.figure_image(km_like(), "svg", width_mm=84)
-    root = ET.fromstring(data)
+    root = ET.fromstring(data)  # valid XML
     assert root.tag == f"{SVG_NS}svg"
     assert root.get("width") == "84.00mm"
-    assert root.get("height").endswith("mm")
-    assert root.get("viewBox").split()[2] == str(fe.mm_to_px(84))
-    texts = "".join(t.text or "" for t in root.iter(f"{SVG_NS}text"))
-    assert "Survival probability" in texts and "time" in texts  # text stays text
+    _, _, box_w, box_h = (float(v) for v in root.get("viewBox").split())
+    assert float(root.get("height")[:-2]) == pytest.approx(84 * box_h / box_w, abs=0.01)
+    # No font is named, so none is missing: no text, no font-family, no @font-face to resolve.
+    assert list(root.iter(f"{SVG_NS}text")) == []
+    assert b"font-family" not in data and b"@font-face" not in data
+    assert len(list(root.iter(f"{SVG_NS}path"))) > 20  # the letters, as outlines
+    # Nothing remote: every link is to a part of the file itself.
+    links = [v for el in root.iter() for k, v in el.attrib.items() if k.endswith("href")]
+    assert links and all(link.startswith("#") for link in links)
+    assert b"http://" not in data.replace(b"http://www.w3.org/", b"")
+    assert b"https://" not in data
+
+
+def pdf_drawn(pdf: bytes, width: int, height: int) -> Image.Image:
+    """The PDF rasterised by poppler (not Chromium), grey 0-255."""
+    png = subprocess.run(
+        ["pdftocairo", "-png", "-singlefile", "-scale-to-x", str(width), "-scale-to-y",
+         str(height), "fd://0", "-"], input=pdf, capture_output=True, check=True,
+    ).stdout  # fmt: skip
+    return Image.open(io.BytesIO(png)).convert("L")
+
+
+def test_svg_draws_what_the_pdf_draws_axis_titles_included(renderer):
+    fig = km_like()
+    width, height = fe.print_size(fig, 84)
+    drawn = svg_drawn(fe.figure_image(fig, "svg", width_mm=84), renderer, width, height)
+    # The same picture as the PDF (fonts embedded), drawn by another renderer.
+    pdf = pdf_drawn(fe.figure_image(fig, "pdf", width_mm=84), width, height)
+    assert ImageStat.Stat(ImageChops.difference(drawn, pdf)).mean[0] < 4  # anti-aliasing
+    # Where the x-axis title is (bottom centre) the SVG draws its letters; with the title in
+    # white (the same layout) the same place is blank.
+    where = (width // 3, height - 24, 2 * width // 3, height)
+    assert drawn.crop(where).getextrema()[0] < 80
+    fig.update_xaxes(title_font_color="#ffffff")
+    untitled = svg_drawn(fe.figure_image(fig, "svg", width_mm=84), renderer, width, height)
+    assert untitled.crop(where).getextrema()[0] > 240
 
 
 def test_pdf_parses_at_its_printed_width_with_fonts_embedded(renderer):
@@ -91,17 +137,16 @@ def test_own_height_keeps_the_screen_shape_but_rows_stay_readable():
     assert fe.print_size(fig, 84) == (317, 300)  # 0.6 of its height at least
     assert fe.print_size(fig, 174) == (658, 470)  # its shape on a 700 px card
     root = ET.fromstring(fe.figure_image(fig, "svg", width_mm=84))
-    assert root.get("viewBox").split()[3] == "300"
+    _, _, box_w, box_h = (float(v) for v in root.get("viewBox").split())
+    assert box_h / box_w == pytest.approx(300 / 317, abs=0.01)
 
 
 def test_title_is_left_out_unless_asked(renderer):
     fig = km_like()
     fig.update_layout(title="Overall survival")
-    words = lambda data: " ".join(  # noqa: E731
-        t.text or "" for t in ET.fromstring(data).iter(f"{SVG_NS}text")
-    )
-    assert "Overall survival" not in words(fe.figure_image(fig, "svg"))
-    assert "Overall survival" in words(fe.figure_image(fig, "svg", title=True))
+    words = lambda data: PdfReader(io.BytesIO(data)).pages[0].extract_text()  # noqa: E731
+    assert "Overall survival" not in words(fe.figure_image(fig, "pdf"))
+    assert "Overall survival" in words(fe.figure_image(fig, "pdf", title=True))
 
 
 def test_figure_is_not_changed_by_export(renderer):

@@ -190,3 +190,17 @@ def test_strata_are_named_and_the_ph_test_follows_them(lung):
                    SurvivalSpec("status", time="time", event_level="2", covariates=("age",),
                                 subgroup_exposure="age", subgroups=("sex",))))  # fmt: skip
     assert "The effect of age was estimated within each level of sex by the same Cox model" in sub
+
+
+def test_a_one_sided_study_size_is_not_called_two_sided(clinical):
+    """A non-inferiority calculation is one-sided: the software sentence says so beside the
+    two-sided tests of the data, and a two-sided calculation keeps the plain sentence."""
+    ni = SampleSizeSpec("ni_means", "noninferiority", sides=1, difference=0.0, sd=0.1, margin=0.05)
+    said = text(run("sample_size", sample_size, None, ni), outcome_run(clinical))
+    assert "a one-sided α of 0.05" in said  # the study size's own sentence
+    assert "All tests were two-sided" not in said
+    assert "Tests of the data were two-sided (the study size was calculated for a one-sided" in said
+    two = SampleSizeSpec("means", "independent", difference=5, sd=10)
+    said = text(run("sample_size", sample_size, None, two), outcome_run(clinical))
+    assert "All tests were two-sided; confidence intervals are 95%." in said
+    assert "one-sided" not in said

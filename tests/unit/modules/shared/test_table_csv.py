@@ -157,6 +157,18 @@ def test_a_default_echoed_back_is_not_a_pick():
     assert shown_style(comma, None, drawn=None) == "comma"
 
 
+def test_a_pick_is_kept_with_the_settings_and_read_back_from_them():
+    from modules.shared.table_downloads import STYLE_ID, restored_pick, style_pick
+
+    assert style_pick("semicolon", drawn="comma") == "semicolon"  # the user's pick
+    assert style_pick("comma", drawn="comma") is None  # the default, echoed back
+    assert style_pick("tab", drawn="comma") is None and style_pick(None, drawn=None) is None
+    # A reload, a reconnect or an opened project finds it in the tab's saved settings.
+    assert restored_pick({"group": "sex", STYLE_ID: "semicolon"}) == "semicolon"
+    assert restored_pick({"group": "sex"}) is None and restored_pick(None) is None
+    assert restored_pick({STYLE_ID: "<script>"}) is None  # a damaged file: no pick
+
+
 def test_a_semicolon_upload_is_remembered_through_cleaning(tmp_path):
     from prep.values import derived
     from utils.data_io import read_table
