@@ -56,6 +56,7 @@ def check(tmp_path: Path, dataset, runs) -> dict[str, pd.DataFrame]:
         elif kind == "table1":
             assert_same_table(tables[f"table1_{i}_summaries"], result.cells, "summaries")
             assert_same_table(tables[f"table1_{i}_tests"], result.variables, "tests")
+            assert_same_table(tables[f"table1_{i}_groups"], result.groups, "groups")
         elif kind == "regression":
             assert_same_table(tables[f"regression_{i}_crude"], result.univariable, "crude")
             assert_same_table(tables[f"regression_{i}_adjusted"], result.multivariable, "adj")
@@ -88,7 +89,7 @@ def check_survival(tables: dict, stem: str, result) -> None:
     assert_same_table(tables[f"{stem}_cox_adjusted"], result.multivariable, "cox adjusted")
 
 
-TABLES = {"outcome": 2, "table1": 2, "correlation": 1, "regression": 2, "diagnostic": 4}
+TABLES = {"outcome": 2, "table1": 3, "correlation": 1, "regression": 2, "diagnostic": 4}
 
 
 def read(path: Path):

@@ -55,6 +55,23 @@ def _docstring_safe(text: str) -> str:
     return text.replace("\\", "\\\\").replace('"', '\\"')
 
 
+def _not_redone(calls: Sequence[Call]) -> str:
+    """The paragraph naming each run's tables the script leaves out ("" when none)."""
+    lines = []
+    for call in calls:
+        if call.left_out:
+            what = f"{_docstring_safe(call.lines[0][2:])}: {'; '.join(call.left_out)}."
+            wrapped = textwrap.wrap(what, 88)
+            lines += [f"  - {wrapped[0]}", *(f"    {w}" for w in wrapped[1:])]
+    if not lines:
+        return ""
+    return (
+        "\nNot redone here (MedStat cannot write them into a script yet):\n"
+        + "\n".join(lines)
+        + "\n"
+    )
+
+
 def _header(calls: Sequence[Call], pins: list[str], when: dt.datetime) -> str:
     what = "\n".join(f"    {_docstring_safe(c.lines[0][2:])}" for c in calls)
     tables = textwrap.fill(", ".join(t for c in calls for t in c.tables) + ".", 92)
@@ -63,7 +80,7 @@ def _header(calls: Sequence[Call], pins: list[str], when: dt.datetime) -> str:
 
 Redoes, from the raw data file, the tables of:
 {what}
-
+{_not_redone(calls)}
 Usage:
     python this_script.py DATA_FILE [OUTPUT_FOLDER]
 

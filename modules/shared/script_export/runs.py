@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from typing import Any
 
 from analyses.specs import (
@@ -14,16 +14,19 @@ from analyses.specs import (
     Table1Spec,
 )
 from modules.shared.script_export.cleaning import ScriptError
+from modules.shared.script_export.coverage import left_out
 
 
 @dataclass(frozen=True)
 class Call:
-    """The lines of main() for one run, the templates it needs and the tables it makes."""
+    """The lines of main() for one run, the templates it needs, the tables it makes and the
+    words naming the run's tables it does not redo (coverage.py)."""
 
     lines: tuple[str, ...]
     sections: tuple[str, ...]
     tables: tuple[str, ...]
     firth: bool = False
+    left_out: tuple[str, ...] = ()
 
 
 class _Code(str):
@@ -110,9 +113,10 @@ def table1_call(spec: Table1Spec, number: int) -> Call:
         "summary": spec.summary,
         "median_variables": spec.median_variables,
     }
-    target = f"tables[{stem + '_summaries'!r}], tables[{stem + '_tests'!r}]"
+    names = (f"{stem}_summaries", f"{stem}_tests", f"{stem}_groups")
+    target = ", ".join(f"tables[{name!r}]" for name in names)
     lines = [f"# {number}. Table 1{by}", *_call(target, "table1", arguments)]
-    return Call(tuple(lines), ("coding", "table1"), (f"{stem}_summaries", f"{stem}_tests"))
+    return Call(tuple(lines), ("coding", "table1"), names)
 
 
 def correlation_call(spec: CorrelationSpec, number: int) -> Call:
@@ -230,6 +234,11 @@ SCRIPTED_KINDS = ("outcome", "table1", "correlation", "regression", "survival", 
 
 def call_for(kind: str, spec: Any, result: Any | None, number: int) -> Call:
     """main()'s lines for one run; a ScriptError for an analysis the script cannot redo yet."""
+    call = _call_of(kind, spec, result, number)
+    return replace(call, left_out=left_out(kind, spec))
+
+
+def _call_of(kind: str, spec: Any, result: Any | None, number: int) -> Call:
     if kind == "outcome" and isinstance(spec, OutcomeSpec):
         return outcome_call(spec, result, number)
     if kind == "table1" and isinstance(spec, Table1Spec):

@@ -23,23 +23,21 @@ def test_only_unscriptable_runs_give_a_script_that_names_them():
     ast.parse(text)
 
 
-def test_options_the_script_does_not_redo_are_named_and_strata_refused(monkeypatch):
-    import modules.paper.session_script as module
-
-    monkeypatch.setattr(module, "script_for", lambda options, steps, runs: "#!/usr/bin/env "
-                        "python3\n" + f'"""{len(runs)} runs"""\n')  # fmt: skip
+def test_options_the_script_does_not_redo_are_named_and_strata_refused():
     outcome = OutcomeSpec("y", ("age",), method="logit", subgroup_exposure="age",
                           subgroups=("sex",), calibration=True)  # fmt: skip
     strata = SurvivalSpec("status", time="time", strata=("ph.ecog",))
+    options = OPTIONS | {"format": "text", "columns": ["y", "age", "sex", "status", "time"]}
     text = session_script(
-        OPTIONS,
+        options,
         (),
         [("Table 1", "table1", T1, None), ("Outcome", "outcome", outcome, None),
          ("Survival", "survival", strata, None)],
     )  # fmt: skip
-    head, body = text.split('"""', 1)
-    assert body.startswith("2 runs")
-    assert "#   - Outcome: its main tables are here, not the subgroup table, calibration" in head
+    head, docstring = text.split('"""')[:2]
     assert "#   - Survival: A stratified survival analysis cannot be written" in head
-    assert "Table 1" not in head
+    assert "Table 1" not in head and "Outcome" not in head
+    named = " ".join(docstring.split())
+    assert "2. Outcome: logistic regression of 'y': the model fit statistics" in named
+    assert "the subgroup table" in named and "calibration and the decision curve" in named
     ast.parse(text)
