@@ -76,7 +76,11 @@ def check(tmp_path: Path, dataset, runs) -> dict[str, pd.DataFrame]:
 
 
 def check_survival(tables: dict, stem: str, result) -> None:
+    assert_same_table(tables[f"{stem}_curves"], result.curves, "curves")
+    assert_same_table(tables[f"{stem}_at_risk"], result.at_risk, "at risk")
     assert_same_table(tables[f"{stem}_medians"], result.medians, "medians")
+    if len(result.ph_test):
+        assert_same_table(tables[f"{stem}_ph_test"], result.ph_test, "PH test")
     if result.fit.logrank_df:
         assert_same_table(tables[f"{stem}_logrank"], result.logrank, "logrank")
         test = result.fit
@@ -288,6 +292,33 @@ def test_survival_on_public_data(tmp_path):
         reference=(("trt", "2"),),
     )
     check(tmp_path / "pbc", read(PBC), [("survival", pbc)])
+
+
+def test_stratified_survival_on_public_data(tmp_path):
+    """Strata (R's strata()): survival::lung by sex within two strata columns, chosen at-risk
+    times; survival::veteran stratified by cell type without a group (the strata's own
+    log-rank test, a curve per stratum), as tests/r/survival_strata.R fits them in R."""
+    lung = SurvivalSpec(
+        "status",
+        "time",
+        event_level="2",
+        group="sex",
+        covariates=("age", "ph.ecog"),
+        categorical=("sex", "ph.ecog"),
+        strata=("wt_grp", "ph.karno"),
+        risk_times=(0.0, 100.0, 365.0, 730.0),
+        conf_type="plain",
+    )
+    result = logic.run("survival", read(LUNG), lung)
+    assert result.fit.n_strata and result.fit.n_strata > 4 and len(result.ph_test) == 4
+    check(tmp_path / "lung", read(LUNG), [("survival", lung)])
+    veteran = SurvivalSpec(
+        "status", "time", event_level="1", covariates=("trt", "karno", "age"),
+        strata=("celltype",), effect_scale="10",
+    )  # fmt: skip
+    tables = check(tmp_path / "veteran", read(DATA / "veteran.csv"), [("survival", veteran)])
+    assert len(tables["survival_1_logrank"]) == 4  # the four cell types' own test
+    assert tables["survival_1_curves"]["group"].str.startswith("celltype=").all()
 
 
 def test_survival_on_a_large_cohort_takes_the_vectorised_efron_path(tmp_path):

@@ -19,10 +19,13 @@ SCRIPTED: dict[str, dict[str, tuple[str, ...]]] = {
     "correlation": {"pairs": ("pairs",)},
     "regression": {"univariable": ("crude",), "multivariable": ("adjusted",)},
     "survival": {
+        "curves": ("curves",),
+        "at_risk": ("at_risk",),
         "medians": ("medians",),
         "logrank": ("logrank", "logrank_test"),
         "univariable": ("cox_crude",),
         "multivariable": ("cox_adjusted",),
+        "ph_test": ("ph_test",),
     },
     "diagnostic": {
         "auc": ("auc",),
@@ -57,9 +60,6 @@ LEFT_OUT: dict[str, dict[str, tuple[str | None, str]]] = {
         "interactions": ("interactions", "the interaction table"),
     },
     "survival": {
-        "curves": (None, "the Kaplan-Meier curve points"),
-        "at_risk": (None, "the at-risk table"),
-        "ph_test": (None, "the proportional-hazards test"),
         "fit": (None, "the Cox model fit statistics and the median follow-up"),
         "scales": (None, "the table of what each continuous hazard ratio is per (applied here)"),
         "subgroups": ("subgroups", "the subgroup table"),

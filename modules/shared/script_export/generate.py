@@ -33,7 +33,12 @@ SECTIONS = (
 APPENDIX = {
     "table1": ("analyses.table1_tests", "analyses.fisher_rxc"),
     "spearman": ("analyses.spearman",),
-    "survival": ("analyses.survival_km", "analyses.survival_cox", "analyses.survival_efron"),
+    "survival": (
+        "analyses.survival_km",
+        "analyses.survival_cox",
+        "analyses.survival_efron",
+        "analyses.survival_zph",
+    ),
     "diagnostic": (
         "analyses.delong",
         "analyses.diagnostic_roc",

@@ -167,11 +167,6 @@ def regression_call(spec: RegressionSpec, result: Any | None, number: int) -> Ca
 
 
 def survival_call(spec: SurvivalSpec, number: int) -> Call:
-    if spec.strata:  # the script's Cox and log-rank code has no strata: it would differ
-        raise ScriptError(
-            "A stratified survival analysis cannot be written into a script yet; without "
-            "'Stratify by' it can."
-        )
     stem = f"survival_{number}"
     arguments = {
         "event": spec.event,
@@ -185,15 +180,20 @@ def survival_call(spec: SurvivalSpec, number: int) -> Call:
         "reference": dict(spec.reference),
         "conf_type": spec.conf_type,
         "effect_scale": spec.effect_scale,
+        "risk_times": spec.risk_times,
+        "strata": spec.strata,
     }
     by = f" by {spec.group!r}" if spec.group else ""
+    within = f", stratified by {', '.join(map(repr, spec.strata))}" if spec.strata else ""
     lines = [
-        f"# {number}. Survival: time to {spec.event!r}{by}",
+        f"# {number}. Survival: time to {spec.event!r}{by}{within}",
         *_call("data", "SurvivalData", arguments),
+        f"tables[{stem + '_curves'!r}] = km_curves(data)",
+        f"tables[{stem + '_at_risk'!r}] = at_risk_table(data)",
         f"tables[{stem + '_medians'!r}] = km_medians(data)",
     ]
-    tables = [f"{stem}_medians"]
-    if spec.group:
+    tables = [f"{stem}_curves", f"{stem}_at_risk", f"{stem}_medians"]
+    if spec.group or spec.strata:
         lines.append(
             f"tables[{stem + '_logrank'!r}], tables[{stem + '_logrank_test'!r}] = "
             "logrank_test(data)"
@@ -203,8 +203,9 @@ def survival_call(spec: SurvivalSpec, number: int) -> Call:
         lines += [
             f"tables[{stem + '_cox_crude'!r}] = cox_crude(data)",
             f"tables[{stem + '_cox_adjusted'!r}] = cox_adjusted(data)",
+            f"tables[{stem + '_ph_test'!r}] = ph_table(data)",
         ]
-        tables += [f"{stem}_cox_crude", f"{stem}_cox_adjusted"]
+        tables += [f"{stem}_cox_crude", f"{stem}_cox_adjusted", f"{stem}_ph_test"]
     return Call(tuple(lines), ("coding", "survival"), tuple(tables))
 
 
