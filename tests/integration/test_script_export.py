@@ -53,6 +53,8 @@ def check(tmp_path: Path, dataset, runs) -> dict[str, pd.DataFrame]:
         if kind == "outcome":
             assert_same_table(tables[f"outcome_{i}_crude"], result.univariable, "crude")
             assert_same_table(tables[f"outcome_{i}_adjusted"], result.multivariable, "adjusted")
+            assert_same_table(tables[f"outcome_{i}_fit"], record(result.fit, OUTCOME_FIT), "fit")
+            assert_same_table(tables[f"outcome_{i}_vif"], result.vif, "vif")
         elif kind == "table1":
             assert_same_table(tables[f"table1_{i}_summaries"], result.cells, "summaries")
             assert_same_table(tables[f"table1_{i}_tests"], result.variables, "tests")
@@ -75,6 +77,21 @@ def check(tmp_path: Path, dataset, runs) -> dict[str, pd.DataFrame]:
     return tables
 
 
+# The fit statistics the script's fit table holds, as the app's fit record names them.
+OUTCOME_FIT = (
+    "n_total", "n_used", "n_excluded", "n_outcome_missing", "events", "non_events",
+    "n_parameters", "events_per_variable", "log_likelihood", "aic", "mcfadden_r2",
+    "nagelkerke_r2", "auc", "auc_ci_low", "auc_ci_high", "hosmer_lemeshow_chi2",
+    "hosmer_lemeshow_df", "hosmer_lemeshow_p",
+)  # fmt: skip
+
+
+def record(fit, names: tuple[str, ...]) -> pd.DataFrame:
+    """One row of a fit record's numbers (a Firth fit's penalized log-likelihood too)."""
+    extra = ("penalized_log_likelihood",) if getattr(fit, "method", "") == "firth" else ()
+    return pd.DataFrame([{name: getattr(fit, name) for name in (*names, *extra)}])
+
+
 def check_survival(tables: dict, stem: str, result) -> None:
     assert_same_table(tables[f"{stem}_curves"], result.curves, "curves")
     assert_same_table(tables[f"{stem}_at_risk"], result.at_risk, "at risk")
@@ -93,7 +110,7 @@ def check_survival(tables: dict, stem: str, result) -> None:
     assert_same_table(tables[f"{stem}_cox_adjusted"], result.multivariable, "cox adjusted")
 
 
-TABLES = {"outcome": 2, "table1": 3, "correlation": 1, "regression": 2, "diagnostic": 4}
+TABLES = {"outcome": 4, "table1": 3, "correlation": 1, "regression": 2, "diagnostic": 4}
 
 
 def read(path: Path):

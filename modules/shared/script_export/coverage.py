@@ -14,7 +14,12 @@ from typing import Any
 
 # Result field -> the tables the script writes for it (suffixes after the run's stem).
 SCRIPTED: dict[str, dict[str, tuple[str, ...]]] = {
-    "outcome": {"univariable": ("crude",), "multivariable": ("adjusted",)},
+    "outcome": {
+        "univariable": ("crude",),
+        "multivariable": ("adjusted",),
+        "fit": ("fit",),
+        "vif": ("vif",),
+    },
     "table1": {"cells": ("summaries",), "variables": ("tests",), "groups": ("groups",)},
     "correlation": {"pairs": ("pairs",)},
     "regression": {"univariable": ("crude",), "multivariable": ("adjusted",)},
@@ -38,8 +43,6 @@ SCRIPTED: dict[str, dict[str, tuple[str, ...]]] = {
 # Result field -> (the spec option that makes it, None = always there; words naming it).
 LEFT_OUT: dict[str, dict[str, tuple[str | None, str]]] = {
     "outcome": {
-        "fit": (None, "the model fit statistics (AIC, R², C-statistic, Hosmer-Lemeshow)"),
-        "vif": (None, "the variance inflation factors"),
         "scales": (None, "the table of what each continuous odds ratio is per (applied here)"),
         "subgroups": ("subgroups", "the subgroup table"),
         "interactions": ("interactions", "the interaction table"),

@@ -31,6 +31,7 @@ SECTIONS = (
 )
 # MedStat's own pure modules a section runs on, copied whole at the end of the script.
 APPENDIX = {
+    "outcome": ("analyses.model_fit", "analyses.delong"),
     "table1": ("analyses.table1_tests", "analyses.fisher_rxc"),
     "spearman": ("analyses.spearman",),
     "survival": (
@@ -109,7 +110,7 @@ def _imports(calls: Sequence[Call], formula: bool) -> str:
     lines += ["import csv", "import math", "import re", "import sys", "import warnings"]
     if formula:  # the formula language's type hints
         lines.append("from collections.abc import Callable, Iterable")
-    if {"table1", "survival", "diagnostic"} & used or formula:
+    if {"outcome", "table1", "survival", "diagnostic"} & used or formula:
         lines.append("from dataclasses import dataclass")
     if "spearman" in used:
         lines.append("from functools import lru_cache")
@@ -223,9 +224,9 @@ def script_for(
                 text = text.replace('fit_firth(X, y) if method == "firth" else ', "")
             parts.append(_code(f"Analysis code: {section}", text))
     parts.append(_code("The tables", _main(calls)))
-    for section in (*SECTIONS, "spearman"):
-        for module in APPENDIX.get(section, ()) if section in used else ():
-            parts.append(_code(f"Appendix: {module}", module_source(module)))
+    appendix = [m for s in (*SECTIONS, "spearman") if s in used for m in APPENDIX.get(s, ())]
+    for module in dict.fromkeys(appendix):  # once each, though two sections use it
+        parts.append(_code(f"Appendix: {module}", module_source(module)))
     if formula:
         text = 'class DataError(ValueError):\n    """A formula that cannot be computed."""\n\n\n'
         parts.append(_code("Appendix: prep.expressions", text + module_source("prep.expressions")))

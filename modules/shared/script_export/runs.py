@@ -93,12 +93,21 @@ def outcome_call(spec: OutcomeSpec, result: Any | None, number: int) -> Call:
             "adjusted_odds_ratios",
             {"covariates": _Code("in_model"), **common, "method": adjusted_est},
         ),
+        "# The adjusted model's fit: AIC, R², C-statistic, Hosmer-Lemeshow.",
+        *_call(
+            f"tables[{stem + '_fit'!r}]",
+            "outcome_fit",
+            {"covariates": _Code("in_model"), **common, "method": adjusted_est},
+        ),
+        *_call(
+            f"tables[{stem + '_vif'!r}]", "outcome_vif", {"covariates": _Code("in_model"), **common}
+        ),  # fmt: skip
     ]
     uses_firth = adjusted_est == "firth" or "firth" in crude_est.values()
     return Call(
         tuple(lines),
         ("coding", "logistic", "outcome"),
-        (f"{stem}_crude", f"{stem}_adjusted"),
+        (f"{stem}_crude", f"{stem}_adjusted", f"{stem}_fit", f"{stem}_vif"),
         uses_firth,
     )
 

@@ -47,7 +47,7 @@ def test_options_that_make_a_table_are_named_at_the_top_of_the_script():
     text = script_for(OPTIONS, (), [("outcome", spec)])
     head = ast.get_docstring(ast.parse(text))
     for words in ("the subgroup table", "the interaction table", "calibration and the decision "
-                  "curve", "the bootstrap validation", "the model fit statistics"):  # fmt: skip
+                  "curve", "the bootstrap validation", "the table of what each"):  # fmt: skip
         assert words in " ".join(head.split()), words
     note = left_out_note("outcome", spec)
     assert "the subgroup table" in note and "the bootstrap validation" in note
