@@ -62,6 +62,9 @@ def check(tmp_path: Path, dataset, runs) -> dict[str, pd.DataFrame]:
         elif kind == "regression":
             assert_same_table(tables[f"regression_{i}_crude"], result.univariable, "crude")
             assert_same_table(tables[f"regression_{i}_adjusted"], result.multivariable, "adj")
+            fit = record(result.fit, REGRESSION_FIT[result.fit.family])
+            assert_same_table(tables[f"regression_{i}_fit"], fit, "fit")
+            assert_same_table(tables[f"regression_{i}_vif"], result.vif, "vif")
         elif kind == "survival":
             check_survival(tables, f"survival_{i}", result)
         elif kind == "diagnostic":
@@ -84,6 +87,19 @@ OUTCOME_FIT = (
     "nagelkerke_r2", "auc", "auc_ci_low", "auc_ci_high", "hosmer_lemeshow_chi2",
     "hosmer_lemeshow_df", "hosmer_lemeshow_p",
 )  # fmt: skip
+
+COMMON_FIT = ("n_total", "n_used", "n_excluded", "n_parameters", "log_likelihood", "aic", "bic",
+              "residual_df")  # fmt: skip
+COUNT_FIT = (
+    *COMMON_FIT, "deviance", "null_deviance", "pearson_chi2", "dispersion", "lr_chi2", "lr_df",
+    "lr_p", "mcfadden_r2", "alpha", "theta", "total_events", "total_exposure",
+)  # fmt: skip
+REGRESSION_FIT = {
+    "linear": (*COMMON_FIT, "r2", "adj_r2", "residual_se", "f_statistic", "f_df1", "f_df2",
+               "f_p", "outcome_mean"),
+    "poisson": COUNT_FIT,
+    "negbin": (*COUNT_FIT, "alpha_lr_chi2", "alpha_lr_p", "poisson_aic"),
+}  # fmt: skip
 
 
 def record(fit, names: tuple[str, ...]) -> pd.DataFrame:
@@ -110,7 +126,7 @@ def check_survival(tables: dict, stem: str, result) -> None:
     assert_same_table(tables[f"{stem}_cox_adjusted"], result.multivariable, "cox adjusted")
 
 
-TABLES = {"outcome": 4, "table1": 3, "correlation": 1, "regression": 2, "diagnostic": 4}
+TABLES = {"outcome": 4, "table1": 3, "correlation": 1, "regression": 4, "diagnostic": 4}
 
 
 def read(path: Path):

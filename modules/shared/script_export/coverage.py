@@ -22,7 +22,12 @@ SCRIPTED: dict[str, dict[str, tuple[str, ...]]] = {
     },
     "table1": {"cells": ("summaries",), "variables": ("tests",), "groups": ("groups",)},
     "correlation": {"pairs": ("pairs",)},
-    "regression": {"univariable": ("crude",), "multivariable": ("adjusted",)},
+    "regression": {
+        "univariable": ("crude",),
+        "multivariable": ("adjusted",),
+        "fit": ("fit",),
+        "vif": ("vif",),
+    },
     "survival": {
         "curves": ("curves",),
         "at_risk": ("at_risk",),
@@ -55,9 +60,7 @@ LEFT_OUT: dict[str, dict[str, tuple[str | None, str]]] = {
         "line": (None, "the scatter plot's fitted line"),
     },
     "regression": {
-        "fit": (None, "the model fit statistics (R², AIC, BIC, deviance, LR test)"),
         "diagnostics": (None, "the residual plots' points"),
-        "vif": (None, "the variance inflation factors"),
         "scales": (None, "the table of what each continuous estimate is per (applied here)"),
         "subgroups": ("subgroups", "the subgroup table"),
         "interactions": ("interactions", "the interaction table"),

@@ -32,6 +32,7 @@ SECTIONS = (
 # MedStat's own pure modules a section runs on, copied whole at the end of the script.
 APPENDIX = {
     "outcome": ("analyses.model_fit", "analyses.delong"),
+    "regression": ("analyses.model_fit", "analyses.delong"),
     "table1": ("analyses.table1_tests", "analyses.fisher_rxc"),
     "spearman": ("analyses.spearman",),
     "survival": (
@@ -110,7 +111,7 @@ def _imports(calls: Sequence[Call], formula: bool) -> str:
     lines += ["import csv", "import math", "import re", "import sys", "import warnings"]
     if formula:  # the formula language's type hints
         lines.append("from collections.abc import Callable, Iterable")
-    if {"outcome", "table1", "survival", "diagnostic"} & used or formula:
+    if {"outcome", "table1", "regression", "survival", "diagnostic"} & used or formula:
         lines.append("from dataclasses import dataclass")
     if "spearman" in used:
         lines.append("from functools import lru_cache")

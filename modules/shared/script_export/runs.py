@@ -171,8 +171,20 @@ def regression_call(spec: RegressionSpec, result: Any | None, number: int) -> Ca
             "adjusted_regression",
             {"covariates": _Code("in_model"), **common},
         ),
+        "# The adjusted model's fit statistics and variance inflation factors.",
+        *_call(
+            f"tables[{stem + '_fit'!r}]",
+            "regression_fit",
+            {"covariates": _Code("in_model"), **common},
+        ),  # fmt: skip
+        *_call(
+            f"tables[{stem + '_vif'!r}]",
+            "regression_vif",
+            {"covariates": _Code("in_model"), **common},
+        ),  # fmt: skip
     ]
-    return Call(tuple(lines), ("coding", "regression"), (f"{stem}_crude", f"{stem}_adjusted"))
+    tables = tuple(f"{stem}_{t}" for t in ("crude", "adjusted", "fit", "vif"))
+    return Call(tuple(lines), ("coding", "regression"), tables)
 
 
 def survival_call(spec: SurvivalSpec, number: int) -> Call:

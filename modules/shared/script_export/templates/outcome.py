@@ -15,7 +15,14 @@ from analyses.model_fit import (
     variance_inflation,
 )
 
-from .coding import Factor, Numeric, binary_outcome, model_design, per_increment
+from .coding import (
+    Factor,
+    Numeric,
+    binary_outcome,
+    column_groups,
+    model_design,
+    per_increment,
+)
 from .logistic import fit_logistic, intercept_only_loglik, variable_p
 
 # --- SCRIPT ---
@@ -196,17 +203,6 @@ class AdjustedModel:
         self.X, self.keep = model_design(self.covs, self.used)
         self.fit = None if method is None else fit_logistic(self.X, self.y, method)
 
-    def column_groups(self):
-        """(covariate, its columns among the fitted design's, intercept left out)."""
-        groups, col = [], 1
-        for cov in self.covs:
-            span = range(col, col + len(cov.columns))
-            cols = [i - 1 for i, j in enumerate(self.keep) if j in span]
-            if cols:
-                groups.append((cov.name, cols))
-            col += len(cov.columns)
-        return groups
-
 
 def adjusted_odds_ratios(
     df,
@@ -300,4 +296,4 @@ def outcome_vif(df, outcome, event, covariates, categorical=(), reference=None, 
     """Table: the generalized variance inflation factor of each covariate of the adjusted
     model (Fox & Monette; the classic VIF for one column), and GVIF^(1/df)."""
     model = AdjustedModel(df, outcome, event, covariates, categorical, reference, None)
-    return variance_inflation(model.X[:, 1:], model.column_groups())
+    return variance_inflation(model.X[:, 1:], column_groups(model.covs, model.keep))
