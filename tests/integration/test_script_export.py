@@ -68,10 +68,12 @@ def check(tmp_path: Path, dataset, runs) -> dict[str, pd.DataFrame]:
         elif kind == "survival":
             check_survival(tables, f"survival_{i}", result)
         elif kind == "diagnostic":
-            for table in ("auc", "cutoffs", "accuracy", "comparisons"):
+            for table in ("auc", "cutoffs", "accuracy", "comparisons", "roc"):
                 assert_same_table(tables[f"diagnostic_{i}_{table}"], getattr(result, table), table)
         else:
             assert_same_table(tables[f"correlation_{i}_pairs"], result.pairs, "pairs")
+            matrix = result.matrix.rename_axis("variable").reset_index()
+            assert_same_table(tables[f"correlation_{i}_matrix"], matrix, "matrix")
     assert len(tables) == sum(TABLES.get(kind, 0) for kind, _ in runs) + sum(
         len([t for t in tables if t.startswith(f"survival_{i}_")])
         for i, (kind, _) in enumerate(runs, 1)
@@ -126,7 +128,7 @@ def check_survival(tables: dict, stem: str, result) -> None:
     assert_same_table(tables[f"{stem}_cox_adjusted"], result.multivariable, "cox adjusted")
 
 
-TABLES = {"outcome": 4, "table1": 3, "correlation": 1, "regression": 4, "diagnostic": 4}
+TABLES = {"outcome": 4, "table1": 3, "correlation": 2, "regression": 4, "diagnostic": 5}
 
 
 def read(path: Path):

@@ -21,7 +21,7 @@ SCRIPTED: dict[str, dict[str, tuple[str, ...]]] = {
         "vif": ("vif",),
     },
     "table1": {"cells": ("summaries",), "variables": ("tests",), "groups": ("groups",)},
-    "correlation": {"pairs": ("pairs",)},
+    "correlation": {"pairs": ("pairs",), "matrix": ("matrix",)},
     "regression": {
         "univariable": ("crude",),
         "multivariable": ("adjusted",),
@@ -42,6 +42,7 @@ SCRIPTED: dict[str, dict[str, tuple[str, ...]]] = {
         "cutoffs": ("cutoffs",),
         "accuracy": ("accuracy",),
         "comparisons": ("comparisons",),
+        "roc": ("roc",),
     },
 }
 
@@ -55,7 +56,6 @@ LEFT_OUT: dict[str, dict[str, tuple[str | None, str]]] = {
         "performance.validation": ("bootstrap", "the bootstrap validation"),
     },
     "correlation": {
-        "matrix": (None, "the correlation matrix (its coefficients are the pairs' estimates)"),
         "scatter": (None, "the scatter plot's points"),
         "line": (None, "the scatter plot's fitted line"),
     },
@@ -70,9 +70,6 @@ LEFT_OUT: dict[str, dict[str, tuple[str | None, str]]] = {
         "scales": (None, "the table of what each continuous hazard ratio is per (applied here)"),
         "subgroups": ("subgroups", "the subgroup table"),
         "interactions": ("interactions", "the interaction table"),
-    },
-    "diagnostic": {
-        "roc": (None, "the ROC curve points"),
     },
 }
 

@@ -130,12 +130,16 @@ def table1_call(spec: Table1Spec, number: int) -> Call:
 
 def correlation_call(spec: CorrelationSpec, number: int) -> Call:
     arguments = {"columns": spec.columns, "method": spec.method, "adjust": spec.adjust}
+    stem = f"correlation_{number}"
     lines = [
         f"# {number}. Correlation ({spec.method}) of {len(spec.columns)} columns",
-        *_call(f"tables['correlation_{number}_pairs']", "correlations", arguments),
+        *_call(f"tables[{stem + '_pairs'!r}]", "correlations", arguments),
+        f"tables[{stem + '_matrix'!r}] = correlation_matrix(",
+        f"    tables[{stem + '_pairs'!r}], {_literal(spec.columns)}",
+        ")",
     ]
     sections = ("coding", "correlation", *(("spearman",) if spec.method == "spearman" else ()))
-    return Call(tuple(lines), sections, (f"correlation_{number}_pairs",))
+    return Call(tuple(lines), sections, (f"{stem}_pairs", f"{stem}_matrix"))
 
 
 def regression_call(spec: RegressionSpec, result: Any | None, number: int) -> Call:
@@ -241,8 +245,8 @@ def diagnostic_call(spec: DiagnosticSpec, number: int) -> Call:
         "cutoffs": dict(spec.cutoffs),
         "ci_method": spec.ci_method,
     }
-    tables = ("auc", "cutoffs", "accuracy", "comparisons")
-    functions = ("auc_table", "cutoff_table", "accuracy_table", "auc_comparisons")
+    tables = ("auc", "cutoffs", "accuracy", "comparisons", "roc")
+    functions = ("auc_table", "cutoff_table", "accuracy_table", "auc_comparisons", "roc_table")
     lines = [
         f"# {number}. Diagnostic accuracy against {spec.reference!r}",
         *_call("data", "DiagnosticData", arguments),
