@@ -28,6 +28,7 @@ from analyses.specs import (
     SurvivalSpec,
     Table1Spec,
 )
+from matching.codebook_apply import ColumnRule, codebook_step
 from modules.shared.script_export import ScriptError, script_for
 from tests.script_checks import assert_same_table, run_script
 from utils.data_io import read_table
@@ -404,6 +405,53 @@ def test_a_file_read_with_care_semicolons_decimal_commas_units_and_dates(tmp_pat
     check(tmp_path / "run", dataset, [("survival", survival), ("table1", table1)])
 
 
+def test_codebook_steps_are_redone_as_explicit_mappings(tmp_path):
+    """A codebook's accepted matches (matching/codebook_apply.py): labels mapped to the
+    codebook's values, a column made numeric (a cell that is no number becomes missing), a
+    date and a text rule; on the example data and on R's survival::lung."""
+    raw = read(EXAMPLE)
+    rules = [
+        ColumnRule("sex", "SEX", "Sex", "categorical", (("Female", "F"), ("Male", "M")),
+                   ("F", "M")),
+        ColumnRule("smoking", "smoke", "Smoking", "categorical",
+                   (("Current", "Smoker"), ("Former", "Ex-smoker")), ("Never", "Smoker")),
+        ColumnRule("crp", "crp", "CRP (mg/L)", "numeric"),
+        ColumnRule("admission_date", "adm", "Admission", "date"),
+        ColumnRule("diabetes", "dm", "Diabetes", "text"),
+        ColumnRule("gone", "gone", "Not in the data", "numeric"),
+    ]  # fmt: skip
+    steps = [codebook_step("dictionary.csv", "c" * 32, rules)]
+    prepared = logic.prepare(raw, steps)
+    assert prepared.skipped == () and len(prepared.dataset.steps) == 1
+    dataset = prepared.dataset
+    assert set(dataset.df["smoking"].dropna()) == {"Never", "Smoker", "Ex-smoker"}
+    outcome = OutcomeSpec("complication", ("age", "sex", "smoking", "crp"), event="Yes",
+                          method="logit", categorical=("sex", "smoking"),
+                          reference=(("smoking", "Never"),))  # fmt: skip
+    table1 = Table1Spec(("age", "sex", "smoking", "crp", "diabetes"), group="sex",
+                        categorical=("smoking", "diabetes"))  # fmt: skip
+    text = script_for(dataset.read_options, dataset.steps, [("table1", table1)])
+    assert "'mapping': {'Female': 'F', 'Male': 'M'}" in text
+    check(tmp_path / "example", dataset, [("outcome", outcome), ("table1", table1)])
+    lung_raw = read(LUNG)
+    rules = [
+        ColumnRule("sex", "sex", "Sex", "categorical", (("1", "Male"), ("2", "Female")),
+                   ("Male", "Female")),
+        ColumnRule("ph.ecog", "ecog", "ECOG", "categorical",
+                   (("0", "Fully active"), ("1", "Restricted"))),
+        ColumnRule("wt.loss", "wt", "Weight loss", "numeric"),
+    ]  # fmt: skip
+    lung = logic.prepare(lung_raw, [codebook_step("lung.csv", "d" * 32, rules)]).dataset
+    survival = SurvivalSpec("status", "time", group="sex", covariates=("age", "ph.ecog",
+                            "wt.loss"), categorical=("ph.ecog",),
+                            reference=(("sex", "Male"),))  # fmt: skip
+    check(tmp_path / "lung", lung, [("survival", survival), ("table1", table1_lung())])
+
+
+def table1_lung() -> Table1Spec:
+    return Table1Spec(("age", "ph.ecog", "wt.loss"), group="sex", categorical=("ph.ecog",))
+
+
 def test_the_scripts_csv_files_cannot_run_formulas(tmp_path):
     """A level written like a spreadsheet formula reaches the script's CSV as text."""
     path = tmp_path / "drugs.csv"
@@ -472,15 +520,15 @@ def test_what_cannot_be_scripted_is_refused_with_a_sentence():
     with pytest.raises(ScriptError, match="run it first"):
         script_for(dataset.read_options, (), [("outcome", auto)])
 
-    class CodebookLike:
+    class Unknown:
         def as_json(self):
-            return {"codebook": "dictionary.csv", "columns": []}
+            return {"step": "imputation", "columns": []}
 
         def describe(self):
-            return "codebook dictionary.csv"
+            return "multiple imputation"
 
-    with pytest.raises(ScriptError, match="'codebook dictionary.csv' cannot be written"):
-        script_for(dataset.read_options, (CodebookLike(),), [("table1", Table1Spec(("age",)))])
+    with pytest.raises(ScriptError, match="'multiple imputation' cannot be written"):
+        script_for(dataset.read_options, (Unknown(),), [("table1", Table1Spec(("age",)))])
     with pytest.raises(ScriptError, match="not known"):
         script_for((), (), [("table1", Table1Spec(("age",)))])
     with pytest.raises(ScriptError, match="survival"):
