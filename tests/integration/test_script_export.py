@@ -56,6 +56,8 @@ def check(tmp_path: Path, dataset, runs) -> dict[str, pd.DataFrame]:
             assert_same_table(tables[f"outcome_{i}_adjusted"], result.multivariable, "adjusted")
             assert_same_table(tables[f"outcome_{i}_fit"], record(result.fit, OUTCOME_FIT), "fit")
             assert_same_table(tables[f"outcome_{i}_vif"], result.vif, "vif")
+            if result.performance is not None:
+                check_calibration(tables, f"outcome_{i}", result.performance)
         elif kind == "table1":
             assert_same_table(tables[f"table1_{i}_summaries"], result.cells, "summaries")
             assert_same_table(tables[f"table1_{i}_tests"], result.variables, "tests")
@@ -75,7 +77,8 @@ def check(tmp_path: Path, dataset, runs) -> dict[str, pd.DataFrame]:
             assert_same_table(tables[f"correlation_{i}_pairs"], result.pairs, "pairs")
             matrix = result.matrix.rename_axis("variable").reset_index()
             assert_same_table(tables[f"correlation_{i}_matrix"], matrix, "matrix")
-    assert len(tables) == sum(TABLES.get(kind, 0) for kind, _ in runs) + sum(
+    calibrated = sum(5 for kind, spec in runs if kind == "outcome" and spec.calibration)
+    assert len(tables) == calibrated + sum(TABLES.get(kind, 0) for kind, _ in runs) + sum(
         len([t for t in tables if t.startswith(f"survival_{i}_")])
         for i, (kind, _) in enumerate(runs, 1)
         if kind == "survival"
@@ -109,6 +112,22 @@ def record(fit, names: tuple[str, ...]) -> pd.DataFrame:
     """One row of a fit record's numbers (a Firth fit's penalized log-likelihood too)."""
     extra = ("penalized_log_likelihood",) if getattr(fit, "method", "") == "firth" else ()
     return pd.DataFrame([{name: getattr(fit, name) for name in (*names, *extra)}])
+
+
+CALIBRATION_FIT = (
+    "n", "events", "c_statistic", "brier", "scaled_brier", "calibration_in_the_large",
+    "citl_ci_low", "citl_ci_high", "slope", "slope_ci_low", "slope_ci_high", "slope_intercept",
+    "eavg", "e90", "emax",
+)  # fmt: skip
+
+
+def check_calibration(tables: dict, stem: str, performance) -> None:
+    measures = record(performance.fit, CALIBRATION_FIT)
+    assert_same_table(tables[f"{stem}_calibration"], measures, "calibration")
+    assert_same_table(tables[f"{stem}_risk_groups"], performance.groups, "risk groups")
+    assert_same_table(tables[f"{stem}_calibration_curve"], performance.curve, "curve")
+    assert_same_table(tables[f"{stem}_histogram"], performance.histogram, "histogram")
+    assert_same_table(tables[f"{stem}_decision_curve"], performance.decision, "decision")
 
 
 def check_survival(tables: dict, stem: str, result) -> None:
@@ -243,6 +262,22 @@ def test_public_data_pbc(tmp_path):
     check(
         tmp_path, dataset, [("outcome", outcome), ("table1", table1), ("correlation", correlation)]
     )
+
+
+def test_calibration_and_decision_curve_on_the_example_and_public_data(tmp_path):
+    """The adjusted model's calibration measures, tenths of risk, smoothed curve, histogram
+    and net benefit: on the example data (logistic) and on R's survival::pbc (death), a
+    Firth fit among them; the bootstrap validation is named as left out, not redone."""
+    example = OutcomeSpec("complication", ("age", "sex", "albumin", "crp", "asa_class"),
+                          event="Yes", method="logit", categorical=("sex", "asa_class"),
+                          screen_p=None, calibration=True, bootstrap=20)  # fmt: skip
+    dataset = read(EXAMPLE)
+    text = script_for(dataset.read_options, (), [("outcome", example, None)])
+    assert "the bootstrap validation" in " ".join(ast.get_docstring(ast.parse(text)).split())
+    check(tmp_path / "example", dataset, [("outcome", example)])
+    pbc = OutcomeSpec("status", ("age", "bili", "albumin", "edema"), event="2",
+                      method="firth", categorical=("edema",), calibration=True)  # fmt: skip
+    check(tmp_path / "pbc", read(PBC), [("outcome", pbc)])
 
 
 def test_public_data_lung_separation_and_small_groups(tmp_path):
@@ -488,7 +523,7 @@ def test_a_workbook(tmp_path):
 def test_script_imports_only_the_statistics_stack_and_pins_it(tmp_path):
     dataset = read(EXAMPLE)
     every_kind = [
-        ("outcome", OutcomeSpec(outcome="complication", covariates=("age",), method="firth")),
+        ("outcome", OutcomeSpec("complication", ("age",), method="firth", calibration=True)),
         ("table1", Table1Spec(("age",))),
         ("correlation", CorrelationSpec(("age", "bmi"), "spearman")),
         ("regression", RegressionSpec("crp", ("age",), "poisson")),

@@ -19,6 +19,14 @@ SCRIPTED: dict[str, dict[str, tuple[str, ...]]] = {
         "multivariable": ("adjusted",),
         "fit": ("fit",),
         "vif": ("vif",),
+        # With spec.calibration only (its bootstrap validation is named below).
+        "performance": (
+            "calibration",
+            "risk_groups",
+            "calibration_curve",
+            "histogram",
+            "decision_curve",
+        ),
     },
     "table1": {"cells": ("summaries",), "variables": ("tests",), "groups": ("groups",)},
     "correlation": {"pairs": ("pairs",), "matrix": ("matrix",)},
@@ -46,14 +54,14 @@ SCRIPTED: dict[str, dict[str, tuple[str, ...]]] = {
     },
 }
 
-# Result field -> (the spec option that makes it, None = always there; words naming it).
+# Result field -> (the spec option that makes it, None = always there, "a+b" = both; words
+# naming it). "field.part": a part of a field the script otherwise redoes.
 LEFT_OUT: dict[str, dict[str, tuple[str | None, str]]] = {
     "outcome": {
         "scales": (None, "the table of what each continuous odds ratio is per (applied here)"),
         "subgroups": ("subgroups", "the subgroup table"),
         "interactions": ("interactions", "the interaction table"),
-        "performance": ("calibration", "calibration and the decision curve"),
-        "performance.validation": ("bootstrap", "the bootstrap validation"),
+        "performance.validation": ("calibration+bootstrap", "the bootstrap validation"),
     },
     "correlation": {
         "scatter": (None, "the scatter plot's points"),
@@ -87,5 +95,5 @@ def left_out(kind: str, spec: Any) -> tuple[str, ...]:
     return tuple(
         words
         for option, words in LEFT_OUT.get(kind, {}).values()
-        if option is None or getattr(spec, option, None)
+        if option is None or all(getattr(spec, o, None) for o in option.split("+"))
     )

@@ -23,6 +23,7 @@ SECTIONS = (
     "coding",
     "logistic",
     "outcome",
+    "calibration",
     "table1",
     "correlation",
     "regression",
@@ -32,6 +33,7 @@ SECTIONS = (
 # MedStat's own pure modules a section runs on, copied whole at the end of the script.
 APPENDIX = {
     "outcome": ("analyses.model_fit", "analyses.delong"),
+    "calibration": ("analyses.calibration", "analyses.decision_curve"),
     "regression": ("analyses.model_fit", "analyses.delong"),
     "table1": ("analyses.table1_tests", "analyses.fisher_rxc"),
     "spearman": ("analyses.spearman",),
@@ -139,6 +141,8 @@ def _imports(calls: Sequence[Call], formula: bool) -> str:
         ]
     if "correlation" in used:
         lines.append("from statsmodels.stats.multitest import multipletests")
+    if "calibration" in used:
+        lines.append("from statsmodels.nonparametric.smoothers_lowess import lowess")
     if "diagnostic" in used:
         lines.append("from statsmodels.stats.proportion import proportion_confint")
     return "\n".join(lines) + "\n"

@@ -103,13 +103,25 @@ def outcome_call(spec: OutcomeSpec, result: Any | None, number: int) -> Call:
             f"tables[{stem + '_vif'!r}]", "outcome_vif", {"covariates": _Code("in_model"), **common}
         ),  # fmt: skip
     ]
+    tables = [f"{stem}_{t}" for t in ("crude", "adjusted", "fit", "vif")]
+    sections = ["coding", "logistic", "outcome"]
+    if spec.calibration:
+        names = [f"{stem}_{t}" for t in CALIBRATION_TABLES]
+        lines += [
+            "# Calibration and decision curve of the adjusted model's predicted risks.",
+            "(",
+            *(f"    tables[{name!r}]," for name in names),
+            *_call(")", "calibration_tables",
+                   {"covariates": _Code("in_model"), **common, "method": adjusted_est}),
+        ]  # fmt: skip
+        tables += names
+        sections.append("calibration")
     uses_firth = adjusted_est == "firth" or "firth" in crude_est.values()
-    return Call(
-        tuple(lines),
-        ("coding", "logistic", "outcome"),
-        (f"{stem}_crude", f"{stem}_adjusted", f"{stem}_fit", f"{stem}_vif"),
-        uses_firth,
-    )
+    return Call(tuple(lines), tuple(sections), tuple(tables), uses_firth)
+
+
+CALIBRATION_TABLES = ("calibration", "risk_groups", "calibration_curve", "histogram",
+                      "decision_curve")  # fmt: skip
 
 
 def table1_call(spec: Table1Spec, number: int) -> Call:
