@@ -146,6 +146,16 @@ def check_survival(tables: dict, stem: str, result) -> None:
         assert_same_table(tables[f"{stem}_logrank_test"], expected, "logrank test")
     assert_same_table(tables[f"{stem}_cox_crude"], result.univariable, "cox crude")
     assert_same_table(tables[f"{stem}_cox_adjusted"], result.multivariable, "cox adjusted")
+    names = SURVIVAL_FIT + (("n_strata",) if result.fit.strata else ())
+    names += SURVIVAL_COX_FIT if result.fit.cox_n_used is not None else ()
+    assert_same_table(tables[f"{stem}_fit"], record(result.fit, names), "survival fit")
+
+
+SURVIVAL_FIT = ("n_total", "n_used", "n_excluded", "events", "max_time", "median_follow_up")
+SURVIVAL_COX_FIT = (
+    "cox_n_used", "cox_events", "cox_n_parameters", "cox_log_likelihood", "cox_lr_chi2",
+    "cox_lr_df", "cox_lr_p", "cox_converged", "cox_events_per_parameter",
+)  # fmt: skip
 
 
 TABLES = {"outcome": 4, "table1": 3, "correlation": 2, "regression": 4, "diagnostic": 5}

@@ -44,6 +44,7 @@ SCRIPTED: dict[str, dict[str, tuple[str, ...]]] = {
         "univariable": ("cox_crude",),
         "multivariable": ("cox_adjusted",),
         "ph_test": ("ph_test",),
+        "fit": ("fit",),
     },
     "diagnostic": {
         "auc": ("auc",),
@@ -74,7 +75,6 @@ LEFT_OUT: dict[str, dict[str, tuple[str | None, str]]] = {
         "interactions": ("interactions", "the interaction table"),
     },
     "survival": {
-        "fit": (None, "the Cox model fit statistics and the median follow-up"),
         "scales": (None, "the table of what each continuous hazard ratio is per (applied here)"),
         "subgroups": ("subgroups", "the subgroup table"),
         "interactions": ("interactions", "the interaction table"),

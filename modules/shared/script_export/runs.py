@@ -243,6 +243,8 @@ def survival_call(spec: SurvivalSpec, number: int) -> Call:
             f"tables[{stem + '_ph_test'!r}] = ph_table(data)",
         ]
         tables += [f"{stem}_cox_crude", f"{stem}_cox_adjusted", f"{stem}_ph_test"]
+    lines.append(f"tables[{stem + '_fit'!r}] = survival_fit(data)")
+    tables.append(f"{stem}_fit")
     return Call(tuple(lines), ("coding", "survival"), tuple(tables))
 
 

@@ -19,6 +19,7 @@ from analyses.survival_km import (
     logrank,
     median_row,
     risk_times,
+    survival_quantile,
 )
 from analyses.survival_zph import PH_COLUMNS, ph_test
 
@@ -238,3 +239,29 @@ def ph_table(data):
 
 COX_COLUMNS = ["variable", "level", "is_reference", "n", "events", "estimate", "ci_low",
                "ci_high", "p_value", "global_p"]  # fmt: skip
+
+
+def survival_fit(data):
+    """Table: the analysis in one row: patients used, events, the longest and the median
+    follow-up (reverse Kaplan-Meier: censoring as the event), the strata, and the adjusted Cox
+    model's patients, events, coefficients, partial log-likelihood (Efron) and LR test."""
+    t, e = data.time[data.usable], data.event[data.usable]
+    reverse = kaplan_meier("", t, 1 - e, "plain").frame
+    steps = reverse["n_event"].to_numpy() > 0
+    row = {
+        "n_total": len(data.time),
+        "n_used": int(data.usable.sum()),
+        "n_excluded": len(data.time) - int(data.usable.sum()),
+        "events": int(e.sum()),
+        "max_time": float(np.max(t)),
+        "median_follow_up": survival_quantile(
+            reverse["time"].to_numpy()[steps], reverse["survival"].to_numpy()[steps]
+        ),
+    }
+    if data.strata is not None:
+        row["n_strata"] = len(np.unique(data.strata.codes[data.usable]))
+    if data.covariates:
+        _, _, _, fit = fit_model(data.covariates, data.followed, data.time, data.event, data.codes)
+        row.update({f"cox_{key}": value for key, value in fit.items()})
+        row["cox_events_per_parameter"] = fit["events"] / max(1, fit["n_parameters"])
+    return pd.DataFrame([row])
