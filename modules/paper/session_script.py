@@ -1,5 +1,6 @@
 """The whole session as one Python script: every current analysis the script export can redo,
-and, in a comment at its top, the ones it cannot (modules/shared/script_export).
+and, in a comment at its top, the ones it cannot (modules/shared/script_export); the tables
+of a kept run that the script does not redo are named in the script's own header.
 
 `session_script` is pure: the cleaned data's read options and steps, and the runs as
 (title, kind, spec, result) in the record's order (stale runs are left out by the caller).
@@ -15,21 +16,11 @@ from modules.shared.script_export import SCRIPTED_KINDS, ScriptError, script_for
 from modules.shared.script_export.runs import call_for
 
 SHEBANG = "#!/usr/bin/env python3\n"
-# Spec options whose extra tables the script does not redo (its main tables are the app's).
-NOT_SCRIPTED_OPTIONS = (
-    ("subgroups", "the subgroup table"),
-    ("interactions", "the interaction table"),
-    ("calibration", "calibration, decision curve and bootstrap validation"),
-)
 
 
 def refusal(reason: str) -> str:
     """A script that says why it is empty and stops: the file explains itself."""
     return f"import sys\n\nsys.exit({f'MedStat could not write this script: {reason}'!r})\n"
-
-
-def _left_out_options(spec: Any) -> list[str]:
-    return [words for option, words in NOT_SCRIPTED_OPTIONS if getattr(spec, option, None)]
 
 
 def session_script(
@@ -48,10 +39,7 @@ def session_script(
         except ScriptError as exc:
             notes.append(f"{title}: {exc}")
             continue
-        kept.append((kind, spec, result))
-        parts = _left_out_options(spec)
-        if parts:
-            notes.append(f"{title}: its main tables are here, not {', '.join(parts)}.")
+        kept.append((kind, spec, result))  # its tables it leaves out: in script_for's header
     if not kept:
         why = " ".join(notes) or "there is no current analysis: run one first."
         return refusal(why if not notes else f"no analysis here can be scripted. {why}")

@@ -46,6 +46,10 @@ def test_outcome_script_from_the_tab_reproduces_its_tables(page: Page, tmp_path)
     run_outcome(page)
     text = download_script(page, "outcome")
     assert "import logic" not in text and "pip install" in text
+    # What the script leaves out is named at its top and in the download's note.
+    assert "Not redone here" in text
+    note = page.locator(".shiny-notification", has_text="The script redoes this analysis")
+    expect(note).to_contain_text("they are named at its top", timeout=15_000)
 
     dataset = data_io.read_table(EXAMPLE)
     covariates = suggested_covariates(dataset, "complication").selected
@@ -53,6 +57,7 @@ def test_outcome_script_from_the_tab_reproduces_its_tables(page: Page, tmp_path)
     tables = run_script(tmp_path, text, EXAMPLE)
     assert_same_table(tables["outcome_1_crude"], result.univariable, "crude")
     assert_same_table(tables["outcome_1_adjusted"], result.multivariable, "adjusted")
+    assert_same_table(tables["outcome_1_vif"], result.vif, "vif")
 
 
 def test_table1_script_from_the_tab_reproduces_its_tables(page: Page, tmp_path):

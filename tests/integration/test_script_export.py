@@ -28,6 +28,7 @@ from analyses.specs import (
     SurvivalSpec,
     Table1Spec,
 )
+from matching.codebook_apply import ColumnRule, codebook_step
 from modules.shared.script_export import ScriptError, script_for
 from tests.script_checks import assert_same_table, run_script
 from utils.data_io import read_table
@@ -53,20 +54,31 @@ def check(tmp_path: Path, dataset, runs) -> dict[str, pd.DataFrame]:
         if kind == "outcome":
             assert_same_table(tables[f"outcome_{i}_crude"], result.univariable, "crude")
             assert_same_table(tables[f"outcome_{i}_adjusted"], result.multivariable, "adjusted")
+            assert_same_table(tables[f"outcome_{i}_fit"], record(result.fit, OUTCOME_FIT), "fit")
+            assert_same_table(tables[f"outcome_{i}_vif"], result.vif, "vif")
+            if result.performance is not None:
+                check_calibration(tables, f"outcome_{i}", result.performance)
         elif kind == "table1":
             assert_same_table(tables[f"table1_{i}_summaries"], result.cells, "summaries")
             assert_same_table(tables[f"table1_{i}_tests"], result.variables, "tests")
+            assert_same_table(tables[f"table1_{i}_groups"], result.groups, "groups")
         elif kind == "regression":
             assert_same_table(tables[f"regression_{i}_crude"], result.univariable, "crude")
             assert_same_table(tables[f"regression_{i}_adjusted"], result.multivariable, "adj")
+            fit = record(result.fit, REGRESSION_FIT[result.fit.family])
+            assert_same_table(tables[f"regression_{i}_fit"], fit, "fit")
+            assert_same_table(tables[f"regression_{i}_vif"], result.vif, "vif")
         elif kind == "survival":
             check_survival(tables, f"survival_{i}", result)
         elif kind == "diagnostic":
-            for table in ("auc", "cutoffs", "accuracy", "comparisons"):
+            for table in ("auc", "cutoffs", "accuracy", "comparisons", "roc"):
                 assert_same_table(tables[f"diagnostic_{i}_{table}"], getattr(result, table), table)
         else:
             assert_same_table(tables[f"correlation_{i}_pairs"], result.pairs, "pairs")
-    assert len(tables) == sum(TABLES.get(kind, 0) for kind, _ in runs) + sum(
+            matrix = result.matrix.rename_axis("variable").reset_index()
+            assert_same_table(tables[f"correlation_{i}_matrix"], matrix, "matrix")
+    calibrated = sum(5 for kind, spec in runs if kind == "outcome" and spec.calibration)
+    assert len(tables) == calibrated + sum(TABLES.get(kind, 0) for kind, _ in runs) + sum(
         len([t for t in tables if t.startswith(f"survival_{i}_")])
         for i, (kind, _) in enumerate(runs, 1)
         if kind == "survival"
@@ -74,8 +86,56 @@ def check(tmp_path: Path, dataset, runs) -> dict[str, pd.DataFrame]:
     return tables
 
 
+# The fit statistics the script's fit table holds, as the app's fit record names them.
+OUTCOME_FIT = (
+    "n_total", "n_used", "n_excluded", "n_outcome_missing", "events", "non_events",
+    "n_parameters", "events_per_variable", "log_likelihood", "aic", "mcfadden_r2",
+    "nagelkerke_r2", "auc", "auc_ci_low", "auc_ci_high", "hosmer_lemeshow_chi2",
+    "hosmer_lemeshow_df", "hosmer_lemeshow_p",
+)  # fmt: skip
+
+COMMON_FIT = ("n_total", "n_used", "n_excluded", "n_parameters", "log_likelihood", "aic", "bic",
+              "residual_df")  # fmt: skip
+COUNT_FIT = (
+    *COMMON_FIT, "deviance", "null_deviance", "pearson_chi2", "dispersion", "lr_chi2", "lr_df",
+    "lr_p", "mcfadden_r2", "alpha", "theta", "total_events", "total_exposure",
+)  # fmt: skip
+REGRESSION_FIT = {
+    "linear": (*COMMON_FIT, "r2", "adj_r2", "residual_se", "f_statistic", "f_df1", "f_df2",
+               "f_p", "outcome_mean"),
+    "poisson": COUNT_FIT,
+    "negbin": (*COUNT_FIT, "alpha_lr_chi2", "alpha_lr_p", "poisson_aic"),
+}  # fmt: skip
+
+
+def record(fit, names: tuple[str, ...]) -> pd.DataFrame:
+    """One row of a fit record's numbers (a Firth fit's penalized log-likelihood too)."""
+    extra = ("penalized_log_likelihood",) if getattr(fit, "method", "") == "firth" else ()
+    return pd.DataFrame([{name: getattr(fit, name) for name in (*names, *extra)}])
+
+
+CALIBRATION_FIT = (
+    "n", "events", "c_statistic", "brier", "scaled_brier", "calibration_in_the_large",
+    "citl_ci_low", "citl_ci_high", "slope", "slope_ci_low", "slope_ci_high", "slope_intercept",
+    "eavg", "e90", "emax",
+)  # fmt: skip
+
+
+def check_calibration(tables: dict, stem: str, performance) -> None:
+    measures = record(performance.fit, CALIBRATION_FIT)
+    assert_same_table(tables[f"{stem}_calibration"], measures, "calibration")
+    assert_same_table(tables[f"{stem}_risk_groups"], performance.groups, "risk groups")
+    assert_same_table(tables[f"{stem}_calibration_curve"], performance.curve, "curve")
+    assert_same_table(tables[f"{stem}_histogram"], performance.histogram, "histogram")
+    assert_same_table(tables[f"{stem}_decision_curve"], performance.decision, "decision")
+
+
 def check_survival(tables: dict, stem: str, result) -> None:
+    assert_same_table(tables[f"{stem}_curves"], result.curves, "curves")
+    assert_same_table(tables[f"{stem}_at_risk"], result.at_risk, "at risk")
     assert_same_table(tables[f"{stem}_medians"], result.medians, "medians")
+    if len(result.ph_test):
+        assert_same_table(tables[f"{stem}_ph_test"], result.ph_test, "PH test")
     if result.fit.logrank_df:
         assert_same_table(tables[f"{stem}_logrank"], result.logrank, "logrank")
         test = result.fit
@@ -86,9 +146,19 @@ def check_survival(tables: dict, stem: str, result) -> None:
         assert_same_table(tables[f"{stem}_logrank_test"], expected, "logrank test")
     assert_same_table(tables[f"{stem}_cox_crude"], result.univariable, "cox crude")
     assert_same_table(tables[f"{stem}_cox_adjusted"], result.multivariable, "cox adjusted")
+    names = SURVIVAL_FIT + (("n_strata",) if result.fit.strata else ())
+    names += SURVIVAL_COX_FIT if result.fit.cox_n_used is not None else ()
+    assert_same_table(tables[f"{stem}_fit"], record(result.fit, names), "survival fit")
 
 
-TABLES = {"outcome": 2, "table1": 2, "correlation": 1, "regression": 2, "diagnostic": 4}
+SURVIVAL_FIT = ("n_total", "n_used", "n_excluded", "events", "max_time", "median_follow_up")
+SURVIVAL_COX_FIT = (
+    "cox_n_used", "cox_events", "cox_n_parameters", "cox_log_likelihood", "cox_lr_chi2",
+    "cox_lr_df", "cox_lr_p", "cox_converged", "cox_events_per_parameter",
+)  # fmt: skip
+
+
+TABLES = {"outcome": 4, "table1": 3, "correlation": 2, "regression": 4, "diagnostic": 5}
 
 
 def read(path: Path):
@@ -204,6 +274,22 @@ def test_public_data_pbc(tmp_path):
     )
 
 
+def test_calibration_and_decision_curve_on_the_example_and_public_data(tmp_path):
+    """The adjusted model's calibration measures, tenths of risk, smoothed curve, histogram
+    and net benefit: on the example data (logistic) and on R's survival::pbc (death), a
+    Firth fit among them; the bootstrap validation is named as left out, not redone."""
+    example = OutcomeSpec("complication", ("age", "sex", "albumin", "crp", "asa_class"),
+                          event="Yes", method="logit", categorical=("sex", "asa_class"),
+                          screen_p=None, calibration=True, bootstrap=20)  # fmt: skip
+    dataset = read(EXAMPLE)
+    text = script_for(dataset.read_options, (), [("outcome", example, None)])
+    assert "the bootstrap validation" in " ".join(ast.get_docstring(ast.parse(text)).split())
+    check(tmp_path / "example", dataset, [("outcome", example)])
+    pbc = OutcomeSpec("status", ("age", "bili", "albumin", "edema"), event="2",
+                      method="firth", categorical=("edema",), calibration=True)  # fmt: skip
+    check(tmp_path / "pbc", read(PBC), [("outcome", pbc)])
+
+
 def test_public_data_lung_separation_and_small_groups(tmp_path):
     """R's survival::lung: '.' missing codes, an unnamed first column, ECOG 3 in one patient
     (Fisher's exact r x c test, a crude model the app fits by Firth's method)."""
@@ -289,6 +375,33 @@ def test_survival_on_public_data(tmp_path):
     check(tmp_path / "pbc", read(PBC), [("survival", pbc)])
 
 
+def test_stratified_survival_on_public_data(tmp_path):
+    """Strata (R's strata()): survival::lung by sex within two strata columns, chosen at-risk
+    times; survival::veteran stratified by cell type without a group (the strata's own
+    log-rank test, a curve per stratum), as tests/r/survival_strata.R fits them in R."""
+    lung = SurvivalSpec(
+        "status",
+        "time",
+        event_level="2",
+        group="sex",
+        covariates=("age", "ph.ecog"),
+        categorical=("sex", "ph.ecog"),
+        strata=("wt_grp", "ph.karno"),
+        risk_times=(0.0, 100.0, 365.0, 730.0),
+        conf_type="plain",
+    )
+    result = logic.run("survival", read(LUNG), lung)
+    assert result.fit.n_strata and result.fit.n_strata > 4 and len(result.ph_test) == 4
+    check(tmp_path / "lung", read(LUNG), [("survival", lung)])
+    veteran = SurvivalSpec(
+        "status", "time", event_level="1", covariates=("trt", "karno", "age"),
+        strata=("celltype",), effect_scale="10",
+    )  # fmt: skip
+    tables = check(tmp_path / "veteran", read(DATA / "veteran.csv"), [("survival", veteran)])
+    assert len(tables["survival_1_logrank"]) == 4  # the four cell types' own test
+    assert tables["survival_1_curves"]["group"].str.startswith("celltype=").all()
+
+
 def test_survival_on_a_large_cohort_takes_the_vectorised_efron_path(tmp_path):
     """Past PHREG_MAX_WORK (patients x event times) the app fits Cox by its own vectorised
     Efron code (analyses/survival_efron.py), which the script carries too."""
@@ -337,6 +450,53 @@ def test_a_file_read_with_care_semicolons_decimal_commas_units_and_dates(tmp_pat
     check(tmp_path / "run", dataset, [("survival", survival), ("table1", table1)])
 
 
+def test_codebook_steps_are_redone_as_explicit_mappings(tmp_path):
+    """A codebook's accepted matches (matching/codebook_apply.py): labels mapped to the
+    codebook's values, a column made numeric (a cell that is no number becomes missing), a
+    date and a text rule; on the example data and on R's survival::lung."""
+    raw = read(EXAMPLE)
+    rules = [
+        ColumnRule("sex", "SEX", "Sex", "categorical", (("Female", "F"), ("Male", "M")),
+                   ("F", "M")),
+        ColumnRule("smoking", "smoke", "Smoking", "categorical",
+                   (("Current", "Smoker"), ("Former", "Ex-smoker")), ("Never", "Smoker")),
+        ColumnRule("crp", "crp", "CRP (mg/L)", "numeric"),
+        ColumnRule("admission_date", "adm", "Admission", "date"),
+        ColumnRule("diabetes", "dm", "Diabetes", "text"),
+        ColumnRule("gone", "gone", "Not in the data", "numeric"),
+    ]  # fmt: skip
+    steps = [codebook_step("dictionary.csv", "c" * 32, rules)]
+    prepared = logic.prepare(raw, steps)
+    assert prepared.skipped == () and len(prepared.dataset.steps) == 1
+    dataset = prepared.dataset
+    assert set(dataset.df["smoking"].dropna()) == {"Never", "Smoker", "Ex-smoker"}
+    outcome = OutcomeSpec("complication", ("age", "sex", "smoking", "crp"), event="Yes",
+                          method="logit", categorical=("sex", "smoking"),
+                          reference=(("smoking", "Never"),))  # fmt: skip
+    table1 = Table1Spec(("age", "sex", "smoking", "crp", "diabetes"), group="sex",
+                        categorical=("smoking", "diabetes"))  # fmt: skip
+    text = script_for(dataset.read_options, dataset.steps, [("table1", table1)])
+    assert "'mapping': {'Female': 'F', 'Male': 'M'}" in text
+    check(tmp_path / "example", dataset, [("outcome", outcome), ("table1", table1)])
+    lung_raw = read(LUNG)
+    rules = [
+        ColumnRule("sex", "sex", "Sex", "categorical", (("1", "Male"), ("2", "Female")),
+                   ("Male", "Female")),
+        ColumnRule("ph.ecog", "ecog", "ECOG", "categorical",
+                   (("0", "Fully active"), ("1", "Restricted"))),
+        ColumnRule("wt.loss", "wt", "Weight loss", "numeric"),
+    ]  # fmt: skip
+    lung = logic.prepare(lung_raw, [codebook_step("lung.csv", "d" * 32, rules)]).dataset
+    survival = SurvivalSpec("status", "time", group="sex", covariates=("age", "ph.ecog",
+                            "wt.loss"), categorical=("ph.ecog",),
+                            reference=(("sex", "Male"),))  # fmt: skip
+    check(tmp_path / "lung", lung, [("survival", survival), ("table1", table1_lung())])
+
+
+def table1_lung() -> Table1Spec:
+    return Table1Spec(("age", "ph.ecog", "wt.loss"), group="sex", categorical=("ph.ecog",))
+
+
 def test_the_scripts_csv_files_cannot_run_formulas(tmp_path):
     """A level written like a spreadsheet formula reaches the script's CSV as text."""
     path = tmp_path / "drugs.csv"
@@ -373,7 +533,7 @@ def test_a_workbook(tmp_path):
 def test_script_imports_only_the_statistics_stack_and_pins_it(tmp_path):
     dataset = read(EXAMPLE)
     every_kind = [
-        ("outcome", OutcomeSpec(outcome="complication", covariates=("age",), method="firth")),
+        ("outcome", OutcomeSpec("complication", ("age",), method="firth", calibration=True)),
         ("table1", Table1Spec(("age",))),
         ("correlation", CorrelationSpec(("age", "bmi"), "spearman")),
         ("regression", RegressionSpec("crp", ("age",), "poisson")),
@@ -405,15 +565,15 @@ def test_what_cannot_be_scripted_is_refused_with_a_sentence():
     with pytest.raises(ScriptError, match="run it first"):
         script_for(dataset.read_options, (), [("outcome", auto)])
 
-    class CodebookLike:
+    class Unknown:
         def as_json(self):
-            return {"codebook": "dictionary.csv", "columns": []}
+            return {"step": "imputation", "columns": []}
 
         def describe(self):
-            return "codebook dictionary.csv"
+            return "multiple imputation"
 
-    with pytest.raises(ScriptError, match="'codebook dictionary.csv' cannot be written"):
-        script_for(dataset.read_options, (CodebookLike(),), [("table1", Table1Spec(("age",)))])
+    with pytest.raises(ScriptError, match="'multiple imputation' cannot be written"):
+        script_for(dataset.read_options, (Unknown(),), [("table1", Table1Spec(("age",)))])
     with pytest.raises(ScriptError, match="not known"):
         script_for((), (), [("table1", Table1Spec(("age",)))])
     with pytest.raises(ScriptError, match="survival"):

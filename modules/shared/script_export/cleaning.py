@@ -5,7 +5,8 @@ from __future__ import annotations
 from collections.abc import Iterable, Mapping
 from typing import Any
 
-# Steps the script redoes (prep/ and matching/recode.py); the others are refused, named.
+# Steps the script redoes (prep/, matching/recode.py and codebook_apply.py); the others are
+# refused, named.
 SCRIPTED_STEPS = (
     "value labels",
     "label merge",
@@ -14,6 +15,7 @@ SCRIPTED_STEPS = (
     "combine levels",
     "formula",
     "row filter",
+    "codebook",
 )
 
 
@@ -28,17 +30,29 @@ def step_record(step: Any) -> dict:
         changes = {str(k): str(v) for k, v in sorted(mapping.items()) if str(k) != str(v)}
         return {"step": "label merge", "column": column, "mapping": changes}
     record = step.as_json() if hasattr(step, "as_json") else {}
+    if "codebook" in record and "columns" in record:  # matching/codebook_apply.CodebookStep
+        return codebook_record(record)
     kind = record.get("step")
     if kind not in SCRIPTED_STEPS:
         what = step.describe() if hasattr(step, "describe") else type(step).__name__
         raise ScriptError(
-            f"The cleaning step '{what}' cannot be written into a script yet (codebook matches "
-            "are not). Download the script before adding it, or redo that step by hand in the "
-            "script."
+            f"The cleaning step '{what}' cannot be written into a script yet. Download the "
+            "script before adding it, or redo that step by hand in the script."
         )
     if kind == "transform":  # the measured centre and divisor, not only the formula's text
         record.update(center=float(step.center), scale=float(step.scale))
     return record
+
+
+def codebook_record(record: dict) -> dict:
+    """A codebook step as the script redoes it: per column, the type it sets and the explicit
+    mapping of the data's labels to the codebook's values (labels and kinds are MedStat's
+    presentation; the script needs only the values)."""
+    columns = [
+        {"column": c["column"], "type": c["type"], "mapping": dict(c["mapping"])}
+        for c in record["columns"]
+    ]
+    return {"step": "codebook", "codebook": record["codebook"], "columns": columns}
 
 
 def step_records(steps: Iterable[Any]) -> list[dict]:

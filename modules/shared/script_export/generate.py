@@ -23,6 +23,7 @@ SECTIONS = (
     "coding",
     "logistic",
     "outcome",
+    "calibration",
     "table1",
     "correlation",
     "regression",
@@ -31,9 +32,17 @@ SECTIONS = (
 )
 # MedStat's own pure modules a section runs on, copied whole at the end of the script.
 APPENDIX = {
+    "outcome": ("analyses.model_fit", "analyses.delong"),
+    "calibration": ("analyses.calibration", "analyses.decision_curve"),
+    "regression": ("analyses.model_fit", "analyses.delong"),
     "table1": ("analyses.table1_tests", "analyses.fisher_rxc"),
     "spearman": ("analyses.spearman",),
-    "survival": ("analyses.survival_km", "analyses.survival_cox", "analyses.survival_efron"),
+    "survival": (
+        "analyses.survival_km",
+        "analyses.survival_cox",
+        "analyses.survival_efron",
+        "analyses.survival_zph",
+    ),
     "diagnostic": (
         "analyses.delong",
         "analyses.diagnostic_roc",
@@ -55,6 +64,23 @@ def _docstring_safe(text: str) -> str:
     return text.replace("\\", "\\\\").replace('"', '\\"')
 
 
+def _not_redone(calls: Sequence[Call]) -> str:
+    """The paragraph naming each run's tables the script leaves out ("" when none)."""
+    lines = []
+    for call in calls:
+        if call.left_out:
+            what = f"{_docstring_safe(call.lines[0][2:])}: {'; '.join(call.left_out)}."
+            wrapped = textwrap.wrap(what, 88)
+            lines += [f"  - {wrapped[0]}", *(f"    {w}" for w in wrapped[1:])]
+    if not lines:
+        return ""
+    return (
+        "\nNot redone here (MedStat cannot write them into a script yet):\n"
+        + "\n".join(lines)
+        + "\n"
+    )
+
+
 def _header(calls: Sequence[Call], pins: list[str], when: dt.datetime) -> str:
     what = "\n".join(f"    {_docstring_safe(c.lines[0][2:])}" for c in calls)
     tables = textwrap.fill(", ".join(t for c in calls for t in c.tables) + ".", 92)
@@ -63,7 +89,7 @@ def _header(calls: Sequence[Call], pins: list[str], when: dt.datetime) -> str:
 
 Redoes, from the raw data file, the tables of:
 {what}
-
+{_not_redone(calls)}
 Usage:
     python this_script.py DATA_FILE [OUTPUT_FOLDER]
 
@@ -87,7 +113,7 @@ def _imports(calls: Sequence[Call], formula: bool) -> str:
     lines += ["import csv", "import math", "import re", "import sys", "import warnings"]
     if formula:  # the formula language's type hints
         lines.append("from collections.abc import Callable, Iterable")
-    if {"table1", "survival", "diagnostic"} & used or formula:
+    if {"outcome", "table1", "regression", "survival", "diagnostic"} & used or formula:
         lines.append("from dataclasses import dataclass")
     if "spearman" in used:
         lines.append("from functools import lru_cache")
@@ -115,6 +141,8 @@ def _imports(calls: Sequence[Call], formula: bool) -> str:
         ]
     if "correlation" in used:
         lines.append("from statsmodels.stats.multitest import multipletests")
+    if "calibration" in used:
+        lines.append("from statsmodels.nonparametric.smoothers_lowess import lowess")
     if "diagnostic" in used:
         lines.append("from statsmodels.stats.proportion import proportion_confint")
     return "\n".join(lines) + "\n"
@@ -201,9 +229,9 @@ def script_for(
                 text = text.replace('fit_firth(X, y) if method == "firth" else ', "")
             parts.append(_code(f"Analysis code: {section}", text))
     parts.append(_code("The tables", _main(calls)))
-    for section in (*SECTIONS, "spearman"):
-        for module in APPENDIX.get(section, ()) if section in used else ():
-            parts.append(_code(f"Appendix: {module}", module_source(module)))
+    appendix = [m for s in (*SECTIONS, "spearman") if s in used for m in APPENDIX.get(s, ())]
+    for module in dict.fromkeys(appendix):  # once each, though two sections use it
+        parts.append(_code(f"Appendix: {module}", module_source(module)))
     if formula:
         text = 'class DataError(ValueError):\n    """A formula that cannot be computed."""\n\n\n'
         parts.append(_code("Appendix: prep.expressions", text + module_source("prep.expressions")))

@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from typing import Any
 
 from analyses.specs import (
@@ -14,16 +14,19 @@ from analyses.specs import (
     Table1Spec,
 )
 from modules.shared.script_export.cleaning import ScriptError
+from modules.shared.script_export.coverage import left_out
 
 
 @dataclass(frozen=True)
 class Call:
-    """The lines of main() for one run, the templates it needs and the tables it makes."""
+    """The lines of main() for one run, the templates it needs, the tables it makes and the
+    words naming the run's tables it does not redo (coverage.py)."""
 
     lines: tuple[str, ...]
     sections: tuple[str, ...]
     tables: tuple[str, ...]
     firth: bool = False
+    left_out: tuple[str, ...] = ()
 
 
 class _Code(str):
@@ -90,14 +93,35 @@ def outcome_call(spec: OutcomeSpec, result: Any | None, number: int) -> Call:
             "adjusted_odds_ratios",
             {"covariates": _Code("in_model"), **common, "method": adjusted_est},
         ),
+        "# The adjusted model's fit: AIC, R², C-statistic, Hosmer-Lemeshow.",
+        *_call(
+            f"tables[{stem + '_fit'!r}]",
+            "outcome_fit",
+            {"covariates": _Code("in_model"), **common, "method": adjusted_est},
+        ),
+        *_call(
+            f"tables[{stem + '_vif'!r}]", "outcome_vif", {"covariates": _Code("in_model"), **common}
+        ),  # fmt: skip
     ]
+    tables = [f"{stem}_{t}" for t in ("crude", "adjusted", "fit", "vif")]
+    sections = ["coding", "logistic", "outcome"]
+    if spec.calibration:
+        names = [f"{stem}_{t}" for t in CALIBRATION_TABLES]
+        lines += [
+            "# Calibration and decision curve of the adjusted model's predicted risks.",
+            "(",
+            *(f"    tables[{name!r}]," for name in names),
+            *_call(")", "calibration_tables",
+                   {"covariates": _Code("in_model"), **common, "method": adjusted_est}),
+        ]  # fmt: skip
+        tables += names
+        sections.append("calibration")
     uses_firth = adjusted_est == "firth" or "firth" in crude_est.values()
-    return Call(
-        tuple(lines),
-        ("coding", "logistic", "outcome"),
-        (f"{stem}_crude", f"{stem}_adjusted"),
-        uses_firth,
-    )
+    return Call(tuple(lines), tuple(sections), tuple(tables), uses_firth)
+
+
+CALIBRATION_TABLES = ("calibration", "risk_groups", "calibration_curve", "histogram",
+                      "decision_curve")  # fmt: skip
 
 
 def table1_call(spec: Table1Spec, number: int) -> Call:
@@ -110,19 +134,24 @@ def table1_call(spec: Table1Spec, number: int) -> Call:
         "summary": spec.summary,
         "median_variables": spec.median_variables,
     }
-    target = f"tables[{stem + '_summaries'!r}], tables[{stem + '_tests'!r}]"
+    names = (f"{stem}_summaries", f"{stem}_tests", f"{stem}_groups")
+    target = ", ".join(f"tables[{name!r}]" for name in names)
     lines = [f"# {number}. Table 1{by}", *_call(target, "table1", arguments)]
-    return Call(tuple(lines), ("coding", "table1"), (f"{stem}_summaries", f"{stem}_tests"))
+    return Call(tuple(lines), ("coding", "table1"), names)
 
 
 def correlation_call(spec: CorrelationSpec, number: int) -> Call:
     arguments = {"columns": spec.columns, "method": spec.method, "adjust": spec.adjust}
+    stem = f"correlation_{number}"
     lines = [
         f"# {number}. Correlation ({spec.method}) of {len(spec.columns)} columns",
-        *_call(f"tables['correlation_{number}_pairs']", "correlations", arguments),
+        *_call(f"tables[{stem + '_pairs'!r}]", "correlations", arguments),
+        f"tables[{stem + '_matrix'!r}] = correlation_matrix(",
+        f"    tables[{stem + '_pairs'!r}], {_literal(spec.columns)}",
+        ")",
     ]
     sections = ("coding", "correlation", *(("spearman",) if spec.method == "spearman" else ()))
-    return Call(tuple(lines), sections, (f"correlation_{number}_pairs",))
+    return Call(tuple(lines), sections, (f"{stem}_pairs", f"{stem}_matrix"))
 
 
 def regression_call(spec: RegressionSpec, result: Any | None, number: int) -> Call:
@@ -158,16 +187,23 @@ def regression_call(spec: RegressionSpec, result: Any | None, number: int) -> Ca
             "adjusted_regression",
             {"covariates": _Code("in_model"), **common},
         ),
+        "# The adjusted model's fit statistics and variance inflation factors.",
+        *_call(
+            f"tables[{stem + '_fit'!r}]",
+            "regression_fit",
+            {"covariates": _Code("in_model"), **common},
+        ),  # fmt: skip
+        *_call(
+            f"tables[{stem + '_vif'!r}]",
+            "regression_vif",
+            {"covariates": _Code("in_model"), **common},
+        ),  # fmt: skip
     ]
-    return Call(tuple(lines), ("coding", "regression"), (f"{stem}_crude", f"{stem}_adjusted"))
+    tables = tuple(f"{stem}_{t}" for t in ("crude", "adjusted", "fit", "vif"))
+    return Call(tuple(lines), ("coding", "regression"), tables)
 
 
 def survival_call(spec: SurvivalSpec, number: int) -> Call:
-    if spec.strata:  # the script's Cox and log-rank code has no strata: it would differ
-        raise ScriptError(
-            "A stratified survival analysis cannot be written into a script yet; without "
-            "'Stratify by' it can."
-        )
     stem = f"survival_{number}"
     arguments = {
         "event": spec.event,
@@ -181,15 +217,20 @@ def survival_call(spec: SurvivalSpec, number: int) -> Call:
         "reference": dict(spec.reference),
         "conf_type": spec.conf_type,
         "effect_scale": spec.effect_scale,
+        "risk_times": spec.risk_times,
+        "strata": spec.strata,
     }
     by = f" by {spec.group!r}" if spec.group else ""
+    within = f", stratified by {', '.join(map(repr, spec.strata))}" if spec.strata else ""
     lines = [
-        f"# {number}. Survival: time to {spec.event!r}{by}",
+        f"# {number}. Survival: time to {spec.event!r}{by}{within}",
         *_call("data", "SurvivalData", arguments),
+        f"tables[{stem + '_curves'!r}] = km_curves(data)",
+        f"tables[{stem + '_at_risk'!r}] = at_risk_table(data)",
         f"tables[{stem + '_medians'!r}] = km_medians(data)",
     ]
-    tables = [f"{stem}_medians"]
-    if spec.group:
+    tables = [f"{stem}_curves", f"{stem}_at_risk", f"{stem}_medians"]
+    if spec.group or spec.strata:
         lines.append(
             f"tables[{stem + '_logrank'!r}], tables[{stem + '_logrank_test'!r}] = "
             "logrank_test(data)"
@@ -199,8 +240,11 @@ def survival_call(spec: SurvivalSpec, number: int) -> Call:
         lines += [
             f"tables[{stem + '_cox_crude'!r}] = cox_crude(data)",
             f"tables[{stem + '_cox_adjusted'!r}] = cox_adjusted(data)",
+            f"tables[{stem + '_ph_test'!r}] = ph_table(data)",
         ]
-        tables += [f"{stem}_cox_crude", f"{stem}_cox_adjusted"]
+        tables += [f"{stem}_cox_crude", f"{stem}_cox_adjusted", f"{stem}_ph_test"]
+    lines.append(f"tables[{stem + '_fit'!r}] = survival_fit(data)")
+    tables.append(f"{stem}_fit")
     return Call(tuple(lines), ("coding", "survival"), tuple(tables))
 
 
@@ -215,8 +259,8 @@ def diagnostic_call(spec: DiagnosticSpec, number: int) -> Call:
         "cutoffs": dict(spec.cutoffs),
         "ci_method": spec.ci_method,
     }
-    tables = ("auc", "cutoffs", "accuracy", "comparisons")
-    functions = ("auc_table", "cutoff_table", "accuracy_table", "auc_comparisons")
+    tables = ("auc", "cutoffs", "accuracy", "comparisons", "roc")
+    functions = ("auc_table", "cutoff_table", "accuracy_table", "auc_comparisons", "roc_table")
     lines = [
         f"# {number}. Diagnostic accuracy against {spec.reference!r}",
         *_call("data", "DiagnosticData", arguments),
@@ -230,6 +274,11 @@ SCRIPTED_KINDS = ("outcome", "table1", "correlation", "regression", "survival", 
 
 def call_for(kind: str, spec: Any, result: Any | None, number: int) -> Call:
     """main()'s lines for one run; a ScriptError for an analysis the script cannot redo yet."""
+    call = _call_of(kind, spec, result, number)
+    return replace(call, left_out=left_out(kind, spec))
+
+
+def _call_of(kind: str, spec: Any, result: Any | None, number: int) -> Call:
     if kind == "outcome" and isinstance(spec, OutcomeSpec):
         return outcome_call(spec, result, number)
     if kind == "table1" and isinstance(spec, Table1Spec):

@@ -6,11 +6,16 @@ from __future__ import annotations
 
 import ast
 import importlib.util
+import io
+import tokenize
 from functools import cache
 from pathlib import Path
 
 TEMPLATES = Path(__file__).parent / "templates"
 MARKER = "# --- SCRIPT ---"
+# A script is one module: a name two copied modules define differently is renamed in one copy
+# (tests/unit/modules/shared/test_script_sources.py finds any other).
+RENAMES = {"analyses.calibration": {"CURVE_COLUMNS": "CALIBRATION_CURVE_COLUMNS"}}
 
 
 @cache
@@ -54,6 +59,20 @@ def module_source(module: str) -> str:
         first = tree.body[0]
         drop.update(range(first.lineno - 1, first.end_lineno or first.lineno))
     kept = "\n".join(line for i, line in enumerate(lines) if i not in drop).strip("\n")
+    renames = RENAMES.get(module, {})
     title = f"# From MedStat's {module.replace('.', '/')}.py, unchanged"
+    if renames:
+        kept = _renamed(kept + "\n", renames).strip("\n")
+        names = ", ".join(f"{old} as {new}" for old, new in renames.items())
+        title += f"\n# but for {names} (another copied module has the name)"
     comment = "\n".join(f"# {line}".rstrip() for line in (doc or "").splitlines())
     return f"{title}:\n{comment}\n\n{kept}\n"
+
+
+def _renamed(text: str, renames: dict[str, str]) -> str:
+    """The code with each name token in `renames` replaced (strings and comments untouched)."""
+    tokens = [
+        t._replace(string=renames.get(t.string, t.string)) if t.type == tokenize.NAME else t
+        for t in tokenize.generate_tokens(io.StringIO(text).readline)
+    ]
+    return tokenize.untokenize(tokens)

@@ -123,6 +123,19 @@ def model_design(covs, rows):
     return X_all[:, keep], keep
 
 
+def column_groups(covs, keep):
+    """(covariate, its columns in the fitted design without the intercept) for the variance
+    inflation factors; `keep`: the full design's columns model_design kept."""
+    groups, col = [], 1
+    for cov in covs:
+        span = range(col, col + len(cov.columns))
+        cols = [i - 1 for i, j in enumerate(keep) if j in span]
+        if cols:
+            groups.append((cov.name, cols))
+        col += len(cov.columns)
+    return groups
+
+
 def per_increment(cov, known, effect_scale):
     """What a continuous covariate's estimate is per: 1, 10 units, its SD or its IQR (of its
     values among the patients with a known outcome, `known`; a zero spread: per unit)."""

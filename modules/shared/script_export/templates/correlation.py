@@ -63,3 +63,13 @@ def correlations(df, columns, method="pearson", adjust="none"):
         adjusted[finite] = multipletests(p[finite], method=adjust)[1]
     pairs.insert(7, "p_adjusted", adjusted)
     return pairs
+
+
+def correlation_matrix(pairs, columns):
+    """Table: the coefficients as a square matrix, a row per column (1 on the diagonal)."""
+    columns = list(dict.fromkeys(columns))
+    matrix = pd.DataFrame(np.eye(len(columns)), index=columns, columns=columns)
+    for row in pairs.itertuples(index=False):
+        matrix.loc[row.variable_1, row.variable_2] = row.estimate
+        matrix.loc[row.variable_2, row.variable_1] = row.estimate
+    return matrix.rename_axis("variable").reset_index()

@@ -185,12 +185,39 @@ def apply_steps(df):
             df[step["name"]] = cut_into_groups(number_of(df[step["column"]]), step)
         elif kind == "formula":
             df[step["name"]] = formula_values(df, step["formula"])
+        elif kind == "codebook":
+            for rule in step["columns"]:
+                if rule["column"] in df:  # MedStat skips a column the data no longer has
+                    df[rule["column"]] = codebook_values(df[rule["column"]], rule)
         elif kind == "row filter":
             df = df[rows_kept(df[step["column"]], step)].reset_index(drop=True)
             print(f"Row filter {step['kept']}: {len(df)} rows remain.")
         else:
             sys.exit(f"Unknown cleaning step {kind!r}.")
     return df
+
+
+def codebook_values(series, rule):
+    """A column as a codebook step sets it: numbers (a cell that is not one becomes missing),
+    categories with the data's labels mapped to the codebook's values, or dates (kept as they
+    are unless every value reads as a date); a text column is left as it is."""
+    if rule["type"] == "numeric":
+        if pd.api.types.is_numeric_dtype(series) and not pd.api.types.is_bool_dtype(series):
+            return series.astype(float)
+        text = series.map(lambda v: v if pd.isna(v) else as_text(v)).astype(object)
+        return pd.to_numeric(text.where(text.astype(str).str.strip() != ""), errors="coerce")
+    if rule["type"] == "categorical":
+        text = series.map(lambda v: v if pd.isna(v) else as_text(v)).astype(object)
+        return text.map(lambda v: rule["mapping"].get(v, v) if isinstance(v, str) else v)
+    if rule["type"] == "date" and not pd.api.types.is_datetime64_any_dtype(series):
+        texts = series.astype("str").str.strip()
+        texts = texts.mask(texts == "")
+        written = series.dropna().astype(str).str.strip()
+        found = date_format(written[written != ""]) if (written != "").any() else None
+        parsed = None if found is None else pd.to_datetime(texts, format=found, errors="coerce")
+        if parsed is not None and int(parsed.notna().sum()) == int(texts.notna().sum()):
+            return parsed
+    return series
 
 
 def transformed(x, step):

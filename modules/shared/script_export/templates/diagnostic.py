@@ -13,7 +13,14 @@ import pandas as pd
 from analyses.delong import Z95, compare_paired, placements
 from analyses.diagnostic_accuracy import accuracy_rows
 from analyses.diagnostic_data import encode_binary_test, encode_reference, numeric_marker
-from analyses.diagnostic_roc import Orientation, counts_at, orient, roc_curve, youden
+from analyses.diagnostic_roc import (
+    Orientation,
+    counts_at,
+    curve_points,
+    orient,
+    roc_curve,
+    youden,
+)
 
 from .coding import Numeric
 from .data import as_text
@@ -146,3 +153,20 @@ def auc_comparisons(data):
     columns = ["variable_1", "variable_2", "n", "auc_1", "auc_2", "difference", "ci_low",
                "ci_high", "z", "p_value"]  # fmt: skip
     return pd.DataFrame(rows, columns=columns)
+
+
+def roc_table(data):
+    """Table: each test's ROC curve, threshold (in the marker's units), sensitivity and
+    specificity, thinned as MedStat thins a long curve (the cut-off's point always kept)."""
+    parts = []
+    for test in data.tests:
+        usable = ~np.isnan(data.y) & ~np.isnan(test.score)
+        positive, score = data.y[usable] > 0.5, test.score[usable]
+        threshold = cutoff_counts(data, test)[0]
+        cut, sens, spec = curve_points(roc_curve(positive, score), test.orientation.sign, threshold)
+        parts.append(
+            pd.DataFrame(
+                {"variable": test.name, "threshold": cut, "sensitivity": sens, "specificity": spec}
+            )
+        )
+    return pd.concat(parts, ignore_index=True)

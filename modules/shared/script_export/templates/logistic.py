@@ -13,7 +13,7 @@ from statsmodels.discrete.discrete_model import Logit
 
 # --- SCRIPT ---
 
-Z95 = stats.norm.ppf(0.975)
+Z95 = float(stats.norm.ppf(0.975))
 
 
 class Fit:

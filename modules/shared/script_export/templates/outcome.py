@@ -7,8 +7,23 @@ import math
 import numpy as np
 import pandas as pd
 
-from .coding import Factor, Numeric, binary_outcome, model_design, per_increment
-from .logistic import fit_logistic, variable_p
+from analyses.model_fit import (
+    auc_delong,
+    bernoulli_loglik,
+    hosmer_lemeshow,
+    likelihood_summary,
+    variance_inflation,
+)
+
+from .coding import (
+    Factor,
+    Numeric,
+    binary_outcome,
+    column_groups,
+    model_design,
+    per_increment,
+)
+from .logistic import fit_logistic, intercept_only_loglik, variable_p
 
 # --- SCRIPT ---
 
@@ -173,6 +188,22 @@ def screened(crude, screen_p, force=()):
     return ranked[:1]
 
 
+class AdjustedModel:
+    """The adjusted logistic model: its covariates, its complete cases, its design and fit."""
+
+    def __init__(self, df, outcome, event, covariates, categorical, reference, method):
+        self.y_all, self.event = binary_outcome(df[outcome], event)
+        self.known = ~np.isnan(self.y_all)
+        reference = reference or {}
+        self.covs = outcome_covariates(df, outcome, self.y_all, covariates, categorical, reference)
+        self.used = self.known.copy()
+        for cov in self.covs:
+            self.used &= cov.present()
+        self.y = self.y_all[self.used]
+        self.X, self.keep = model_design(self.covs, self.used)
+        self.fit = None if method is None else fit_logistic(self.X, self.y, method)
+
+
 def adjusted_odds_ratios(
     df,
     outcome,
@@ -185,16 +216,9 @@ def adjusted_odds_ratios(
 ):
     """Table: one logistic model of all `covariates` (those MedStat's screening kept) on the
     patients with every value known (complete cases)."""
-    y_all, event = binary_outcome(df[outcome], event)
-    known = ~np.isnan(y_all)
-    covs = outcome_covariates(df, outcome, y_all, covariates, categorical, reference or {})
-    used = known.copy()
-    for cov in covs:
-        used &= cov.present()
-    y = y_all[used]
-    X, keep = model_design(covs, used)
-    position = {j: i for i, j in enumerate(keep)}  # design column -> column of the fitted X
-    fit = fit_logistic(X, y, method)
+    model = AdjustedModel(df, outcome, event, covariates, categorical, reference, method)
+    known, covs, used, y, X, fit = model.known, model.covs, model.used, model.y, model.X, model.fit
+    position = {j: i for i, j in enumerate(model.keep)}  # design column -> fitted X's column
     rows, col = [], 1
     for cov in covs:
         mine = [position[j] for j in range(col, col + len(cov.columns)) if j in position]
@@ -234,3 +258,42 @@ def adjusted_odds_ratios(
         "global_p",
     ]
     return pd.DataFrame(rows, columns=columns)
+
+
+def outcome_fit(
+    df, outcome, event, covariates, categorical=(), reference=None, method="logit", **_
+):
+    """Table: the adjusted model's fit statistics in one row: patients and events, events per
+    coefficient, the (unpenalized) log-likelihood, AIC, McFadden and Nagelkerke R², the
+    C-statistic with its DeLong 95% CI, and the Hosmer-Lemeshow test over ten risk groups."""
+    model = AdjustedModel(df, outcome, event, covariates, categorical, reference, method)
+    y, X, fit = model.y, model.X, model.fit
+    with np.errstate(over="ignore"):
+        prob = 1.0 / (1.0 + np.exp(-(X @ fit.params)))
+    events, k = int(y.sum()), X.shape[1] - 1
+    loglik = bernoulli_loglik(y, prob)
+    row = {
+        "n_total": int(model.known.sum()),
+        "n_used": len(y),
+        "n_excluded": int(model.known.sum()) - len(y),
+        "n_outcome_missing": int((~model.known).sum()),
+        "events": events,
+        "non_events": len(y) - events,
+        "n_parameters": k,
+        "events_per_variable": min(events, len(y) - events) / k if k else np.nan,
+        "log_likelihood": loglik,
+        **likelihood_summary(loglik, intercept_only_loglik(y), len(y), X.shape[1]),
+    }
+    row["auc"], row["auc_ci_low"], row["auc_ci_high"] = auc_delong(y, prob)
+    chi2, hl_df, p = hosmer_lemeshow(y, prob)
+    row.update(hosmer_lemeshow_chi2=chi2, hosmer_lemeshow_df=hl_df, hosmer_lemeshow_p=p)
+    if fit.method == "firth":
+        row["penalized_log_likelihood"] = fit.loglik
+    return pd.DataFrame([row])
+
+
+def outcome_vif(df, outcome, event, covariates, categorical=(), reference=None, **_):
+    """Table: the generalized variance inflation factor of each covariate of the adjusted
+    model (Fox & Monette; the classic VIF for one column), and GVIF^(1/df)."""
+    model = AdjustedModel(df, outcome, event, covariates, categorical, reference, None)
+    return variance_inflation(model.X[:, 1:], column_groups(model.covs, model.keep))

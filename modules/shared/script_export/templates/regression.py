@@ -13,7 +13,9 @@ from statsmodels.genmod import families
 from statsmodels.genmod.generalized_linear_model import GLM
 from statsmodels.regression.linear_model import OLS
 
-from .coding import Factor, Numeric, model_design, per_increment
+from analyses.model_fit import variance_inflation
+
+from .coding import Factor, Numeric, column_groups, model_design, per_increment
 
 # --- SCRIPT ---
 
@@ -211,3 +213,86 @@ def adjusted_regression(df, outcome, covariates, family, categorical=(), referen
     columns = ["variable", "level", "is_reference", "n", "estimate", "ci_low", "ci_high",
                "p_value", "global_p"]  # fmt: skip
     return pd.DataFrame(out, columns=columns)
+
+
+def adjusted_model(df, outcome, covariates, family, categorical, reference, exposure):
+    """The adjusted model's complete cases: covariates, design (kept columns), y, offset, and
+    the number of patients with the outcome (and exposure) known."""
+    y, offset, known, covs = regression_inputs(
+        df, outcome, covariates, categorical, reference or {}, exposure
+    )
+    rows = known.copy()
+    for cov in covs:
+        rows &= cov.present()
+    X, keep = model_design(covs, rows)
+    return covs, X, keep, y[rows], offset[rows], int(known.sum())
+
+
+def regression_fit(df, outcome, covariates, family, categorical=(), reference=None,
+                   exposure=None, **_):  # fmt: skip
+    """Table: the adjusted model's fit in one row. Linear: R², adjusted R², residual SE, the
+    overall F test (as R's summary.lm). Counts: deviance, Pearson dispersion, the LR test
+    against the intercept-only model, McFadden R², NB's alpha and theta and its LR test
+    against Poisson. AIC and BIC count sigma² (linear) and alpha (NB), as R's AIC does."""
+    covs, X, _, yy, off, n_total = adjusted_model(
+        df, outcome, covariates, family, categorical, reference, exposure
+    )
+    fit = fit_regression(family, X, yy, off)
+    res = fit.res
+    row = {"n_total": n_total, "n_used": len(yy), "n_excluded": n_total - len(yy),
+           "n_parameters": X.shape[1] - 1, "log_likelihood": float(res.llf)}  # fmt: skip
+    if family == "linear":
+        df1, df2 = float(res.df_model), float(res.df_resid)
+        has_f = df1 > 0 and df2 > 0
+        k = float(res.nobs - res.df_resid) + 1.0  # coefficients + sigma²
+        row.update(
+            aic=-2.0 * res.llf + 2.0 * k,
+            bic=-2.0 * res.llf + np.log(res.nobs) * k,
+            residual_df=int(df2),
+            r2=float(res.rsquared),
+            adj_r2=float(res.rsquared_adj),
+            residual_se=float(np.sqrt(res.scale)),
+            f_statistic=float(res.fvalue) if has_f else np.nan,
+            f_df1=int(df1),
+            f_df2=int(df2),
+            f_p=float(res.f_pvalue) if has_f else np.nan,
+            outcome_mean=float(yy.mean()),
+        )
+        return pd.DataFrame([row])
+    k = X.shape[1] + (1 if family == "negbin" else 0)
+    negbin = family == "negbin"
+    null = fit_regression(family, X[:, :1], yy, off, alpha=fit.alpha if negbin else None)
+    lr, lr_df = max(0.0, 2.0 * (fit.loglik - null.loglik)), X.shape[1] - 1
+    row.update(
+        aic=-2.0 * fit.loglik + 2.0 * k,
+        bic=-2.0 * fit.loglik + np.log(len(yy)) * k,
+        residual_df=int(res.df_resid),
+        deviance=float(res.deviance),
+        null_deviance=float(res.null_deviance),
+        pearson_chi2=float(res.pearson_chi2),
+        dispersion=float(res.pearson_chi2 / res.df_resid) if res.df_resid > 0 else np.nan,
+        lr_chi2=lr,
+        lr_df=lr_df,
+        lr_p=float(stats.chi2.sf(lr, lr_df)) if lr_df > 0 else np.nan,
+        mcfadden_r2=1.0 - fit.loglik / null.loglik if null.loglik < 0 else np.nan,
+        alpha=float(fit.alpha),
+        theta=1.0 / fit.alpha if negbin and fit.alpha > 0 else np.nan,
+        total_events=float(yy.sum()),
+        total_exposure=float(np.exp(off).sum()) if exposure else np.nan,
+    )
+    if negbin:  # alpha = 0 is on the boundary: the LR statistic is half 0, half chi2(1)
+        poisson = fit_regression("poisson", X, yy, off)
+        stat = max(0.0, 2.0 * (fit.loglik - poisson.loglik))
+        row.update(alpha_lr_chi2=stat, alpha_lr_p=float(0.5 * stats.chi2.sf(stat, 1)),
+                   poisson_aic=-2.0 * poisson.loglik + 2.0 * X.shape[1])  # fmt: skip
+    return pd.DataFrame([row])
+
+
+def regression_vif(df, outcome, covariates, family, categorical=(), reference=None,
+                   exposure=None, **_):  # fmt: skip
+    """Table: the generalized variance inflation factor of each covariate of the adjusted
+    model (Fox & Monette; the classic VIF for one column), and GVIF^(1/df)."""
+    covs, X, keep, *_ = adjusted_model(
+        df, outcome, covariates, family, categorical, reference, exposure
+    )
+    return variance_inflation(X[:, 1:], column_groups(covs, keep))

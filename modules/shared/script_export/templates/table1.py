@@ -178,9 +178,9 @@ TABLE1_VARIABLE_COLUMNS = [
 
 
 def table1(df, variables, group=None, categorical=(), summary="auto", median_variables=()):
-    """Two tables: the summaries (one row per level and column: Overall, then each group) and
+    """Three tables: the summaries (one row per level and column: Overall, then each group),
     one row per variable with its test (keys: chi2, fisher, fisher_exact_rxc, fisher_mc, welch,
-    mann_whitney, anova, kruskal) and standardised mean difference."""
+    mann_whitney, anova, kruskal) and standardised mean difference, and each column's n."""
     codes, groups = table1_groups(df, group)
     rows = np.flatnonzero(codes >= 0)  # patients without a group are in no column
     g = codes[rows]
@@ -195,7 +195,10 @@ def table1(df, variables, group=None, categorical=(), summary="auto", median_var
             c, r = numeric_rows(name, column, g, groups, forced)
         cells += c
         variables_out.append(r)
+    sizes = np.bincount(g, minlength=max(1, len(groups)))
+    columns = [("Overall", len(rows))] + [(lv, int(sizes[j])) for j, lv in enumerate(groups)]
     return (
         pd.DataFrame(cells, columns=TABLE1_CELL_COLUMNS),
         pd.DataFrame(variables_out, columns=TABLE1_VARIABLE_COLUMNS),
+        pd.DataFrame(columns, columns=["group", "n"]),
     )

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import ast
 
-from analyses.specs import OutcomeSpec, SurvivalSpec, Table1Spec
+from analyses.specs import OutcomeSpec, Table1Spec
 from modules.paper.session_script import session_script
 
 OPTIONS = {"format": "csv", "delimiter": ",", "decimal": ".", "encoding": "utf-8"}
@@ -23,23 +23,21 @@ def test_only_unscriptable_runs_give_a_script_that_names_them():
     ast.parse(text)
 
 
-def test_options_the_script_does_not_redo_are_named_and_strata_refused(monkeypatch):
-    import modules.paper.session_script as module
-
-    monkeypatch.setattr(module, "script_for", lambda options, steps, runs: "#!/usr/bin/env "
-                        "python3\n" + f'"""{len(runs)} runs"""\n')  # fmt: skip
+def test_options_the_script_does_not_redo_are_named_and_a_refused_run_too():
     outcome = OutcomeSpec("y", ("age",), method="logit", subgroup_exposure="age",
                           subgroups=("sex",), calibration=True)  # fmt: skip
-    strata = SurvivalSpec("status", time="time", strata=("ph.ecog",))
+    auto = OutcomeSpec("y", ("age",))  # Firth or not: only its result can tell
+    options = OPTIONS | {"format": "text", "columns": ["y", "age", "sex", "status", "time"]}
     text = session_script(
-        OPTIONS,
+        options,
         (),
         [("Table 1", "table1", T1, None), ("Outcome", "outcome", outcome, None),
-         ("Survival", "survival", strata, None)],
+         ("Auto", "outcome", auto, None)],
     )  # fmt: skip
-    head, body = text.split('"""', 1)
-    assert body.startswith("2 runs")
-    assert "#   - Outcome: its main tables are here, not the subgroup table, calibration" in head
-    assert "#   - Survival: A stratified survival analysis cannot be written" in head
-    assert "Table 1" not in head
+    head, docstring = text.split('"""')[:2]
+    assert "#   - Auto: The Outcome analysis chooses Firth's method" in head
+    assert "Table 1" not in head and "#   - Outcome" not in head
+    named = " ".join(docstring.split())
+    assert "2. Outcome: logistic regression of 'y': the table of what each" in named
+    assert "the subgroup table" in named and "calibration" not in head
     ast.parse(text)

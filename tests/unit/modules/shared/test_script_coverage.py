@@ -1,0 +1,68 @@
+"""Every table of every scriptable result is either redone by the exported script or named as
+left out at its top and in the download's note: none goes missing silently."""
+
+from __future__ import annotations
+
+import ast
+import dataclasses
+
+from analyses import results
+from analyses.specs import OutcomeSpec, RegressionSpec, SurvivalSpec, Table1Spec
+from modules.shared.script_download import left_out_note
+from modules.shared.script_export import SCRIPTED_KINDS, script_for
+from modules.shared.script_export.coverage import LEFT_OUT, NOT_TABLES, SCRIPTED
+from modules.shared.script_export.runs import call_for
+
+RESULTS = {
+    "outcome": results.OutcomeResult,
+    "table1": results.Table1Result,
+    "correlation": results.CorrelationResult,
+    "regression": results.RegressionResult,
+    "survival": results.SurvivalResult,
+    "diagnostic": results.DiagnosticResult,
+}
+OPTIONS = {"format": "text", "encoding": "utf-8", "sep": ",", "columns": ["y", "age", "sex"]}
+
+
+def tables_of(result_type) -> set[str]:
+    """The result's fields that hold numbers: its frames, its fit record, its performance."""
+    return {f.name for f in dataclasses.fields(result_type) if f.name != "warnings"}
+
+
+def test_each_table_of_each_result_is_scripted_or_named_as_left_out():
+    assert set(RESULTS) == set(SCRIPTED_KINDS)
+    for kind, result_type in RESULTS.items():
+        scripted, named = set(SCRIPTED[kind]), {k for k in LEFT_OUT.get(kind, {}) if "." not in k}
+        records = set(NOT_TABLES.get(kind, {}))
+        assert not scripted & named and not (scripted | named) & records, kind
+        assert tables_of(result_type) == scripted | named | records, kind
+    performance = {f.name for f in dataclasses.fields(results.OutcomePerformance)}
+    # The performance's parts: the measures and four tables redone, the validation named.
+    assert len(performance) == len(SCRIPTED["outcome"]["performance"]) + 1
+    assert "validation" in performance and "performance.validation" in LEFT_OUT["outcome"]
+
+
+def test_options_that_make_a_table_are_named_at_the_top_of_the_script():
+    spec = OutcomeSpec("y", ("age", "sex"), method="logit", categorical=("sex",),
+                       subgroup_exposure="age", subgroups=("sex",),
+                       interactions=(("age", "sex"),), calibration=True, bootstrap=50)  # fmt: skip
+    text = script_for(OPTIONS, (), [("outcome", spec)])
+    head = ast.get_docstring(ast.parse(text))
+    for words in ("the subgroup table", "the interaction table", "the bootstrap validation",
+                  "the table of what each"):  # fmt: skip
+        assert words in " ".join(head.split()), words
+    assert "outcome_1_decision_curve" in " ".join(head.split())  # redone, not named
+    note = left_out_note("outcome", spec)
+    assert "the subgroup table" in note and "the bootstrap validation" in note
+    plain = OutcomeSpec("y", ("age",), method="logit")
+    assert "subgroup" not in " ".join(call_for("outcome", plain, None, 1).left_out)
+    assert "Not redone" not in script_for(OPTIONS, (), [("table1", Table1Spec(("age",)))])
+    assert left_out_note("table1", Table1Spec(("age",))) == ""
+
+
+def test_each_kinds_option_tables_are_named_when_asked_for():
+    regression = RegressionSpec("y", ("age", "sex"), subgroup_exposure="age", subgroups=("sex",))
+    survival = SurvivalSpec("y", time="age", interactions=(("age", "sex"),))
+    assert "the subgroup table" in call_for("regression", regression, None, 1).left_out
+    assert "the interaction table" in call_for("survival", survival, None, 1).left_out
+    assert "the interaction table" not in call_for("regression", regression, None, 1).left_out
