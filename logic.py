@@ -30,6 +30,7 @@ from analyses.specs import (
     OutcomeSpec,
     check_bootstrap,
 )
+from analyses.work_size import work_cells
 from matching import codebook as codebook_io
 from matching import embeddings, similarity
 from matching.codebook import Codebook
@@ -287,6 +288,15 @@ def cached(kind: str, dataset: Dataset, spec: Any, *, owner: str | None = None) 
         timings.record(kind, ms, hit=True, owner=owner)
         log.info("%s memory in %.1f ms (no worker)", kind, ms)
     return result
+
+
+def is_short(kind: str, dataset: Dataset, spec: Any) -> bool:
+    """Whether an analysis is small enough for the worker pool's short lane: at most
+    MEDSTAT_SHORT_WORK_CELLS rows x columns used x passes (analyses/work_size.py). Codebook
+    matching and label harmonisation are never short (their cost is in pairs of labels)."""
+    if kind in {"codebook", "harmonize"}:
+        return False
+    return work_cells(len(dataset.df), dataset.columns, spec) <= settings.short_work_cells
 
 
 def stats() -> dict[str, dict[str, float]]:

@@ -63,6 +63,10 @@ class Settings:
     session_queue: int = 4  # ... and may have waiting beyond those (then it is told to wait)
     address_analyses: int = 2  # work one client address may run at once, all its tabs
     address_queue: int = 8  # ... and may have waiting beyond those
+    # Threads kept for short work beside the pool (modules/shared/fair_share.py), and what is
+    # short: an analysis of at most this many cells (rows x columns used x repeats, logic.is_short).
+    short_lane: int = 1
+    short_work_cells: int = 250_000
     proxy_hops: int = 0  # proxies in front of the app whose X-Forwarded-For is trusted
     # Open sessions (utils/connection_limit.py): in all, per client address, and how fast one
     # address may start new ones (a burst, then one every so many seconds).

@@ -122,6 +122,7 @@ def _serve(
                     owner=state.owner,
                     share=state.share,
                     on_place=lambda ticket: progress.update(ticket=ticket),
+                    short=logic.is_short(tab.analysis_kind, ds, spec),
                 )
             except logic.Cancelled:  # stopped by Cancel or by the tab closing: a cancelled task
                 raise asyncio.CancelledError from None
