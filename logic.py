@@ -2,8 +2,10 @@
 
 from __future__ import annotations
 
+import dataclasses
 import importlib
 import logging
+import os
 import sys
 import threading
 import time
@@ -47,7 +49,7 @@ from prep.steps import Proposal as StepProposal
 from utils import data_io, read_apart, read_limits
 from utils.cache import ResultCache, make_key
 from utils.config import settings
-from utils.dataset import FACTOR_KINDS, NUMERIC_KINDS, Dataset
+from utils.dataset import FACTOR_KINDS, NUMERIC_KINDS, Dataset, fingerprint_bytes
 from utils.figure_renderer import FigureRenderer
 from utils.memory import MemoryManager, MemoryRefused
 from utils.redis_tier import make_tier
@@ -324,9 +326,53 @@ def harmonize(
     return run("harmonize", as_dataset(frame, name=name), spec, cancel=cancel)
 
 
+# Codebooks parsed lately, by the digest of their bytes: a cached match of the same file is then
+# found on the event loop (cached_codebook) without parsing it again in the worker pool. Bounded
+# by their variables (a few hundred bytes each), emptied when memory runs short.
+_codebooks: LRUCache[str, Codebook] = LRUCache(
+    maxsize=20_000, getsizeof=lambda codebook: max(1, len(codebook.entries))
+)
+_codebooks_lock = threading.Lock()
+
+
+def _forget_codebooks() -> None:
+    with _codebooks_lock:
+        _codebooks.clear()
+
+
+memory.register_cleanup("codebooks", _forget_codebooks)
+
+
 def read_codebook(path: str, name: str | None = None) -> Codebook:
     """Read an uploaded codebook (data dictionary) CSV; a bad one raises DataError saying why."""
-    return retrier.call(codebook_io.read_codebook, path, name)
+    codebook = retrier.call(codebook_io.read_codebook, path, name)
+    with _codebooks_lock:
+        _codebooks[codebook.fingerprint] = codebook
+    return codebook
+
+
+def cached_codebook(
+    path: str, name: str, dataset: Dataset, *, owner: str | None = None
+) -> tuple[Codebook, CodebookMatch] | None:
+    """The codebook file and its match to the dataset if both were seen lately and the match is
+    in the in-memory cache, else None. A read of at most MEDSTAT_CODEBOOK_MAX_MB and a digest
+    (milliseconds), so the cleaning tab asks it on the event loop: a cache hit never waits for
+    a worker thread. The codebook keeps this request's file name (cached ones carry none)."""
+    try:
+        if os.path.getsize(path) > settings.codebook_max_mb * 2**20:
+            return None  # the worker path reads it and says why it is refused
+        with open(path, "rb") as file:
+            digest = fingerprint_bytes(file.read(), "codebook", codebook_io.VERSION)
+    except OSError:
+        return None
+    with _codebooks_lock:
+        codebook = _codebooks.get(digest)
+    if codebook is None:
+        return None
+    codebook = dataclasses.replace(codebook, name=name)
+    spec = CodebookSpec(codebook, embeddings=settings.embeddings)
+    result = cached("codebook", dataset, spec, owner=owner)
+    return (codebook, result) if result is not None else None
 
 
 def match_codebook(
