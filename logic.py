@@ -407,7 +407,8 @@ def read_upload(
     workbook's unpacked parts), without reading it whole: a file over a limit is refused
     saying which limit, and the read is admitted by the memory manager at its estimated peak
     (measured per format), so a refusal says whether the file can never fit this server or
-    only not now. `cancel` stops a workbook's read at its next row (a closed tab's upload).
+    only not now. `cancel` stops a workbook's read at its next row (a closed tab's upload), and
+    a wide or large text file's read (in a child process, killed) within a fraction of a second.
     """
     try:
         plan = read_limits.plan_path(path)
@@ -433,9 +434,14 @@ def read_upload(
         ) from None
     log.info("reading upload: %s", plan.describe())
     with admission, cancellable(cancel) as token:
-        if plan.columns > read_apart.WIDE_COLUMNS:  # per-column Python: off the server's GIL
+        # Per-column Python of a wide file off the server's GIL; a large text file's C parse
+        # where a cancel can stop it (a killed child).
+        large = plan.kind == "text" and plan.size > settings.read_apart_mb * 2**20
+        if plan.columns > read_apart.WIDE_COLUMNS or large:
             check = token.check if token is not None else (lambda: None)
-            return retrier.call(read_apart.read_apart, path, name, check)
+            return retrier.call(
+                read_apart.read_apart, path, name, check, on_start=memory.register_child
+            )
         return retrier.call(data_io.read_table, path, name=name)
 
 

@@ -29,6 +29,7 @@ class Settings:
     max_columns: int = 20_000
     max_cells: int = 10_000_000  # rows x columns of a text file
     max_line_kb: int = 1024  # one line of a text file (a header of very many columns)
+    read_apart_mb: float = 10.0  # a text file larger is read in a child process, stoppable
     xlsx_max_cells: int = 2_000_000  # openpyxl reads ~65k cells per CPU-second
     xlsx_max_xml_mb: float = 100.0  # the first sheet and the parts opened with it, unpacked
     # The disk uploads take (utils/upload_store.py): per browser tab, in all, the free space
