@@ -92,8 +92,8 @@ def main(argv: list[str]) -> dict[str, Any]:
             [
                 r["file"],
                 r["size_mb"],
-                r["thread_s"],
-                r["apart_s"],
+                r["thread_ms"],
+                r["apart_ms"],
                 r["apart_over_thread"],
                 r["returned_s"],
                 r["child_gone_s"],
