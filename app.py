@@ -145,4 +145,5 @@ app = ConnectionLimit(
     burst=settings.session_open_burst,
     every_s=settings.session_open_every_s,
     proxy_hops=settings.proxy_hops,
+    memory_full=lambda: logic.memory.refusing,  # ~5 MB a full session: none while critical
 )

@@ -2,8 +2,10 @@
 
 from __future__ import annotations
 
+import dataclasses
 import importlib
 import logging
+import os
 import sys
 import threading
 import time
@@ -30,6 +32,7 @@ from analyses.specs import (
     OutcomeSpec,
     check_bootstrap,
 )
+from analyses.work_size import work_cells
 from matching import codebook as codebook_io
 from matching import embeddings, similarity
 from matching.codebook import Codebook
@@ -46,7 +49,7 @@ from prep.steps import Proposal as StepProposal
 from utils import data_io, read_apart, read_limits
 from utils.cache import ResultCache, make_key
 from utils.config import settings
-from utils.dataset import FACTOR_KINDS, NUMERIC_KINDS, Dataset
+from utils.dataset import FACTOR_KINDS, NUMERIC_KINDS, Dataset, fingerprint_bytes
 from utils.figure_renderer import FigureRenderer
 from utils.memory import MemoryManager, MemoryRefused
 from utils.redis_tier import make_tier
@@ -292,6 +295,15 @@ def cached(kind: str, dataset: Dataset, spec: Any, *, owner: str | None = None) 
     return result
 
 
+def is_short(kind: str, dataset: Dataset, spec: Any) -> bool:
+    """Whether an analysis is small enough for the worker pool's short lane: at most
+    MEDSTAT_SHORT_WORK_CELLS rows x columns used x passes (analyses/work_size.py). Codebook
+    matching and label harmonisation are never short (their cost is in pairs of labels)."""
+    if kind in {"codebook", "harmonize"}:
+        return False
+    return work_cells(len(dataset.df), dataset.columns, spec) <= settings.short_work_cells
+
+
 def stats() -> dict[str, dict[str, float]]:
     """Numbers for the stats panel and benchmarks: cache, memory, retry, timings, the embedding
     worker, the cleaning cascade's work, the tabs kept for reconnecting and the figure browser."""
@@ -317,9 +329,53 @@ def harmonize(
     return run("harmonize", as_dataset(frame, name=name), spec, cancel=cancel)
 
 
+# Codebooks parsed lately, by the digest of their bytes: a cached match of the same file is then
+# found on the event loop (cached_codebook) without parsing it again in the worker pool. Bounded
+# by their variables (a few hundred bytes each), emptied when memory runs short.
+_codebooks: LRUCache[str, Codebook] = LRUCache(
+    maxsize=20_000, getsizeof=lambda codebook: max(1, len(codebook.entries))
+)
+_codebooks_lock = threading.Lock()
+
+
+def _forget_codebooks() -> None:
+    with _codebooks_lock:
+        _codebooks.clear()
+
+
+memory.register_cleanup("codebooks", _forget_codebooks)
+
+
 def read_codebook(path: str, name: str | None = None) -> Codebook:
     """Read an uploaded codebook (data dictionary) CSV; a bad one raises DataError saying why."""
-    return retrier.call(codebook_io.read_codebook, path, name)
+    codebook = retrier.call(codebook_io.read_codebook, path, name)
+    with _codebooks_lock:
+        _codebooks[codebook.fingerprint] = codebook
+    return codebook
+
+
+def cached_codebook(
+    path: str, name: str, dataset: Dataset, *, owner: str | None = None
+) -> tuple[Codebook, CodebookMatch] | None:
+    """The codebook file and its match to the dataset if both were seen lately and the match is
+    in the in-memory cache, else None. A read of at most MEDSTAT_CODEBOOK_MAX_MB and a digest
+    (milliseconds), so the cleaning tab asks it on the event loop: a cache hit never waits for
+    a worker thread. The codebook keeps this request's file name (cached ones carry none)."""
+    try:
+        if os.path.getsize(path) > settings.codebook_max_mb * 2**20:
+            return None  # the worker path reads it and says why it is refused
+        with open(path, "rb") as file:
+            digest = fingerprint_bytes(file.read(), "codebook", codebook_io.VERSION)
+    except OSError:
+        return None
+    with _codebooks_lock:
+        codebook = _codebooks.get(digest)
+    if codebook is None:
+        return None
+    codebook = dataclasses.replace(codebook, name=name)
+    spec = CodebookSpec(codebook, embeddings=settings.embeddings)
+    result = cached("codebook", dataset, spec, owner=owner)
+    return (codebook, result) if result is not None else None
 
 
 def match_codebook(
@@ -354,7 +410,8 @@ def read_upload(
     workbook's unpacked parts), without reading it whole: a file over a limit is refused
     saying which limit, and the read is admitted by the memory manager at its estimated peak
     (measured per format), so a refusal says whether the file can never fit this server or
-    only not now. `cancel` stops a workbook's read at its next row (a closed tab's upload).
+    only not now. `cancel` stops a workbook's read at its next row (a closed tab's upload), and
+    a wide or large text file's read (in a child process, killed) within a fraction of a second.
     """
     try:
         plan = read_limits.plan_path(path)
@@ -380,9 +437,14 @@ def read_upload(
         ) from None
     log.info("reading upload: %s", plan.describe())
     with admission, cancellable(cancel) as token:
-        if plan.columns > read_apart.WIDE_COLUMNS:  # per-column Python: off the server's GIL
+        # Per-column Python of a wide file off the server's GIL; a large text file's C parse
+        # where a cancel can stop it (a killed child).
+        large = plan.kind == "text" and plan.size > settings.read_apart_mb * 2**20
+        if plan.columns > read_apart.WIDE_COLUMNS or large:
             check = token.check if token is not None else (lambda: None)
-            return retrier.call(read_apart.read_apart, path, name, check)
+            return retrier.call(
+                read_apart.read_apart, path, name, check, on_start=memory.register_child
+            )
         return retrier.call(data_io.read_table, path, name=name)
 
 

@@ -29,6 +29,7 @@ class Settings:
     max_columns: int = 20_000
     max_cells: int = 10_000_000  # rows x columns of a text file
     max_line_kb: int = 1024  # one line of a text file (a header of very many columns)
+    read_apart_mb: float = 10.0  # a text file larger is read in a child process, stoppable
     xlsx_max_cells: int = 2_000_000  # openpyxl reads ~65k cells per CPU-second
     xlsx_max_xml_mb: float = 100.0  # the first sheet and the parts opened with it, unpacked
     # The disk uploads take (utils/upload_store.py): per browser tab, in all, the free space
@@ -63,6 +64,10 @@ class Settings:
     session_queue: int = 4  # ... and may have waiting beyond those (then it is told to wait)
     address_analyses: int = 2  # work one client address may run at once, all its tabs
     address_queue: int = 8  # ... and may have waiting beyond those
+    # Threads kept for short work beside the pool (modules/shared/fair_share.py), and what is
+    # short: an analysis of at most this many cells (rows x columns used x repeats, logic.is_short).
+    short_lane: int = 1
+    short_work_cells: int = 250_000
     proxy_hops: int = 0  # proxies in front of the app whose X-Forwarded-For is trusted
     # Open sessions (utils/connection_limit.py): in all, per client address, and how fast one
     # address may start new ones (a burst, then one every so many seconds).

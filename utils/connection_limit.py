@@ -7,6 +7,11 @@ host), so 520 idle websockets took RSS from 198 to 1,037 MB and a burst of new t
 everyone's results. Here a websocket over a cap is refused before it is accepted, and a page
 request over a cap gets a page that says which cap and what to do; new sessions of one address
 start at most `burst` at once and then one every `every_s` seconds (the others wait, unaccepted).
+
+A full session (the example file and one analysis of each main tab) holds ~5.3 MB
+(bench/session_memory.py --full), so the default 150 sessions could need ~800 MB, more than the
+512 MB budget: `memory_full` (the memory manager's critical state) refuses new sessions with a
+sentence while memory is critical, and the open ones carry on.
 """
 
 from __future__ import annotations
@@ -46,8 +51,10 @@ class ConnectionLimit:
         burst: int = 3,
         every_s: float = 1.0,
         proxy_hops: int = 0,
+        memory_full: Callable[[], bool] = lambda: False,
     ) -> None:
         self.app = app
+        self.memory_full = memory_full
         self.total = total
         self.per_address = per_address
         self.burst = max(1, burst)
@@ -98,6 +105,11 @@ class ConnectionLimit:
             return (
                 f"MedStat has as many users as it can serve now ({self.total} open tabs, "
                 "MEDSTAT_MAX_SESSIONS). Try again in a few minutes."
+            )
+        if self.memory_full():
+            return (
+                "MedStat's memory is full with other users' work now (MEDSTAT_MEMORY_LIMIT_MB), "
+                "so it cannot open another tab. Try again in a few minutes."
             )
         return ""
 

@@ -29,6 +29,7 @@ import secrets
 import threading
 import time
 from collections.abc import Callable
+from concurrent.futures import ThreadPoolExecutor
 from dataclasses import dataclass, field
 from typing import Any
 
@@ -64,6 +65,7 @@ class SessionStore:
         self._refused = 0
         self._expired = 0
         self._released = 0
+        self._measurer: ThreadPoolExecutor | None = None  # measures ended tabs, one at a time
 
     def open(
         self,
@@ -107,21 +109,34 @@ class SessionStore:
             if entry is not None:
                 entry.state[name] = value
 
-    def end(self, token: str) -> None:
+    def end(self, token: str, background: bool = False) -> None:
         """The tab's session ended: keep its state keep_s seconds more for a reconnect (or
-        until ended tabs pass their bound: the oldest go first)."""
+        until ended tabs pass their bound: the oldest go first). It is marked ended at once;
+        its bytes are measured here, or with `background` in the store's own thread (a wide
+        dataset takes most of a second, which the event loop must not spend)."""
         with self._lock:
             entry = self._entries.get(token)
-            state = dict(entry.state) if entry is not None else None
-        if state is None:
+            if entry is None:
+                return
+            entry.ended_at = self._timer()
+            entry.rekey = None  # the session is gone; do not keep it alive from here
+            state = dict(entry.state)
+            self._bound()
+
+        def measure() -> None:
+            size = self._measure(state)  # outside the lock: a large dataset takes a moment
+            with self._lock:
+                if self._entries.get(token) is entry:  # not restored or dropped meanwhile
+                    entry.bytes = size
+                    self._bound()
+
+        if not background:
+            measure()
             return
-        size = self._measure(state)  # outside the lock: a large dataset takes a moment
         with self._lock:
-            entry = self._entries.get(token)
-            if entry is not None:
-                entry.ended_at, entry.bytes = self._timer(), size
-                entry.rekey = None  # the session is gone; do not keep it alive from here
-                self._bound()
+            if self._measurer is None:
+                self._measurer = ThreadPoolExecutor(1, thread_name_prefix="medstat-tab-ended")
+        self._measurer.submit(measure)
 
     def release_ended(self) -> int:
         """Forget every ended tab now (the memory manager's cleanup); returns how many."""

@@ -91,6 +91,11 @@ def codebook_server(
     @reactive.extended_task
     async def matching(path: str, name: str, ds: Dataset) -> tuple[Codebook, CodebookMatch]:
         try:
+            # The same file matched to the same data lately: answered here on the event loop
+            # (a bounded read and a digest), never waiting for a worker thread.
+            hit = logic.cached_codebook(path, name, ds, owner=tab.owner)
+            if hit is not None:
+                return hit
             codebook = await run_in_worker(logic.read_codebook, path, name, share=tab.share)
         finally:
             discard_upload(path, root)

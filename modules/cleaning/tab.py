@@ -131,6 +131,10 @@ def cleaning_server(
     @ui.bind_task_button(button_id="find")
     @reactive.extended_task
     async def finding(ds: Dataset, spec: HarmonizeSpec) -> Harmonization:
+        # A cached grouping is taken here on the event loop: it never waits for a worker thread.
+        hit = logic.cached("harmonize", ds, spec, owner=tab.owner)
+        if hit is not None:
+            return hit
         return await run_in_worker(
             logic.run, "harmonize", ds, spec, owner=tab.owner, share=tab.share
         )

@@ -5,7 +5,8 @@ starves websocket heartbeats. The pool is bounded by settings.worker_threads so 
 analyses queues instead of oversubscribing a 2-vCPU host, and work that names its browser tab
 and client address (`share=`) enters it through fair shares (fair_share.py): its place is held
 until its thread ends, even when the page stopped waiting (Cancel), so a tab cannot pile up
-cancelled work that still runs.
+cancelled work that still runs. Short work (`short=True`: logic.is_short) may start in a lane
+of `settings.short_lane` threads of its own when the pool is full (fair_share.py).
 """
 
 from __future__ import annotations
@@ -25,6 +26,7 @@ from utils.config import settings
 T = TypeVar("T")
 
 _pool: ThreadPoolExecutor | None = None
+_lane: ThreadPoolExecutor | None = None
 _pool_lock = threading.Lock()
 _shares: FairShare | None = None
 
@@ -45,6 +47,17 @@ def _executor() -> ThreadPoolExecutor:
         return _pool
 
 
+def _short_lane() -> ThreadPoolExecutor:
+    """The threads kept for short work, created on first use."""
+    global _lane
+    with _pool_lock:
+        if _lane is None:
+            _lane = ThreadPoolExecutor(
+                max_workers=max(1, settings.short_lane), thread_name_prefix="medstat-short"
+            )
+        return _lane
+
+
 def shares() -> FairShare:
     """The process's fair shares of the pool (on the event loop's thread only)."""
     global _shares
@@ -58,19 +71,21 @@ async def run_in_worker(
     *args: Any,
     share: tuple[str, str] | None = None,
     on_place: Callable[[Ticket], None] | None = None,
+    short: bool = False,
     **kwargs: Any,
 ) -> T:
     """Await func(*args, **kwargs) computed in the bounded worker pool; with
     share=(browser tab, client address), once that tab's and address's share allows it
-    (`on_place` gets the ticket while it waits, for the queue position)."""
+    (`on_place` gets the ticket while it waits, for the queue position). `short` work (with
+    a share) may run in the short lane when every pool thread is taken."""
     loop = asyncio.get_running_loop()
     call = functools.partial(func, *args, **kwargs)
     if share is None:
         return await loop.run_in_executor(_executor(), call)
     fair = shares()
-    ticket = await fair.enter(*share, on_place=on_place)
+    ticket = await fair.enter(*share, on_place=on_place, short=short)
     try:
-        future = _executor().submit(call)
+        future = (_short_lane() if ticket.lane else _executor()).submit(call)
     except BaseException:
         fair.leave(ticket)
         raise

@@ -8,6 +8,11 @@ user (or one address opening many tabs) never holds every thread; beyond that a 
 `session_queue` more and an address `address_queue`, then it is told to wait for its own runs.
 Waiting work starts in arrival order among those whose share allows it. State lives on the
 event loop; threads report their end with call_soon_threadsafe.
+
+Short work (a small analysis, by its size: logic.is_short) may also start in a lane of
+`short_lane` threads of its own when every pool thread is taken, so a new small analysis never
+waits behind other users' long fits, however many addresses run them. The lane is never given
+to long work: a ticket says where it runs (`lane`).
 """
 
 from __future__ import annotations
@@ -34,8 +39,10 @@ class Ticket:
 
     session: str
     address: str
+    short: bool = False  # small enough for the short lane
     started: asyncio.Event = field(default_factory=asyncio.Event)
     running: bool = False
+    lane: bool = False  # started in the short lane, not in the pool
 
 
 class FairShare:
@@ -48,8 +55,10 @@ class FairShare:
         per_address: int,
         session_queue: int,
         address_queue: int,
+        short_lane: int = 0,
     ) -> None:
         self.threads = max(1, threads)
+        self.short_lane = max(0, short_lane)
         self.per_session = max(1, per_session)
         self.per_address = max(1, min(per_address, self.threads))
         self.session_queue = max(0, session_queue)
@@ -58,6 +67,7 @@ class FairShare:
         self._by_session: Counter[str] = Counter()
         self._by_address: Counter[str] = Counter()
         self._running = 0
+        self._lane_running = 0
 
     @classmethod
     def from_settings(cls) -> FairShare:
@@ -67,15 +77,22 @@ class FairShare:
             settings.address_analyses,
             settings.session_queue,
             settings.address_queue,
+            settings.short_lane,
         )
 
     async def enter(
-        self, session: str, address: str, on_place: Callable[[Ticket], None] | None = None
+        self,
+        session: str,
+        address: str,
+        on_place: Callable[[Ticket], None] | None = None,
+        *,
+        short: bool = False,
     ) -> Ticket:
         """Wait for this work's turn; ShareFull (a sentence) when its tab or its address
-        already has as much waiting as it may. `on_place` gets the ticket before it waits."""
+        already has as much waiting as it may. `on_place` gets the ticket before it waits;
+        `short` work may start in the short lane when the pool is full."""
         self._refuse_if_full(session, address)
-        ticket = Ticket(session, address)
+        ticket = Ticket(session, address, short=short)
         self._waiting.append(ticket)
         self._dispatch()
         if on_place is not None:
@@ -96,7 +113,10 @@ class FairShare:
         if not ticket.running:
             return
         ticket.running = False
-        self._running -= 1
+        if ticket.lane:
+            self._lane_running -= 1
+        else:
+            self._running -= 1
         self._by_session[ticket.session] -= 1
         self._by_address[ticket.address] -= 1
         self._dispatch()
@@ -108,7 +128,11 @@ class FairShare:
         return self._waiting.index(ticket)
 
     def stats(self) -> dict[str, float]:
-        return {"running": self._running, "waiting": len(self._waiting)}
+        return {
+            "running": self._running,
+            "short_lane_running": self._lane_running,
+            "waiting": len(self._waiting),
+        }
 
     def _refuse_if_full(self, session: str, address: str) -> None:
         mine = sum(t.session == session for t in self._waiting)
@@ -128,15 +152,23 @@ class FairShare:
 
     def _dispatch(self) -> None:
         for ticket in list(self._waiting):
-            if self._running >= self.threads:
-                return
+            pool_free = self._running < self.threads
+            lane_free = ticket.short and self._lane_running < self.short_lane
+            if not pool_free and self._lane_running >= self.short_lane:
+                return  # nothing can start, short or long
+            if not (pool_free or lane_free):
+                continue  # long work waits; a short one behind it may take the lane
             if (
                 self._by_session[ticket.session] < self.per_session
                 and self._by_address[ticket.address] < self.per_address
             ):
                 self._waiting.remove(ticket)
                 ticket.running = True
-                self._running += 1
+                ticket.lane = not pool_free
+                if ticket.lane:
+                    self._lane_running += 1
+                else:
+                    self._running += 1
                 self._by_session[ticket.session] += 1
                 self._by_address[ticket.address] += 1
                 ticket.started.set()

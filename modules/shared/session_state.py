@@ -97,6 +97,7 @@ def open_tab_state(input, session) -> TabState:
         await tell_page(state.token)
 
     session.on_flush(tell_first, once=True)
-    session.on_ended(lambda: logic.sessions.end(state.token))
+    # Measuring a wide tab's kept data takes most of a second: in a thread, not on the loop.
+    session.on_ended(lambda: logic.sessions.end(state.token, background=True))
     state.keep(OWNER, state.owner)
     return state

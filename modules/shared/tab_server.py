@@ -119,6 +119,7 @@ def _serve(
                     fewer=tab.fewer,
                     share=state.share,
                     on_place=lambda ticket: progress.update(ticket=ticket),
+                    short=logic.is_short(tab.analysis_kind, ds, spec),
                 )
             except logic.Cancelled:  # stopped by Cancel or by the tab closing: a cancelled task
                 raise asyncio.CancelledError from None

@@ -142,3 +142,19 @@ def test_a_lookup_while_the_analysis_module_is_still_importing_finds_nothing(coh
     half = types.ModuleType(logic.ANALYSES["outcome"])  # no VERSION yet
     monkeypatch.setitem(sys.modules, logic.ANALYSES["outcome"], half)
     assert logic.cached("outcome", dataset, spec) is None
+
+
+def test_a_small_analysis_is_short_work_and_a_big_one_is_not(monkeypatch):
+    """logic.is_short: rows x columns used x passes against MEDSTAT_SHORT_WORK_CELLS."""
+    import dataclasses as dc
+
+    from analyses.specs import OutcomeSpec
+
+    rng = np.random.default_rng(0)
+    df = pd.DataFrame({"died": rng.choice(["Yes", "No"], 1000), "age": rng.normal(60, 9, 1000)})
+    ds = data_io.dataset_from_frame(df, name="small.csv")
+    spec = OutcomeSpec(outcome="died", event="Yes", covariates=("age",))
+    monkeypatch.setattr(logic, "settings", dc.replace(logic.settings, short_work_cells=10_000))
+    assert logic.is_short("outcome", ds, spec)  # 1,000 x 2
+    assert not logic.is_short("outcome", ds, dc.replace(spec, bootstrap=200))  # x 201 passes
+    assert not logic.is_short("codebook", ds, spec)  # pairs of labels: never short

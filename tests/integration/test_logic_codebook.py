@@ -114,3 +114,29 @@ def test_a_cached_match_carries_no_uploader_s_file_name(dataset, tmp_path, monke
     second = logic.match_codebook(dataset, logic.read_codebook(str(tmp_path / "bob.csv")))
     assert second is first  # one cached result for the same content
     assert "alice" not in codec.to_json(first)
+
+
+def test_a_matched_codebook_is_found_again_without_a_worker(dataset, monkeypatch, tmp_path):
+    """logic.cached_codebook: the same bytes matched to the same data give the cached match
+    and the codebook under this request's name; anything not seen lately gives None."""
+    monkeypatch.setattr(logic, "settings", dataclasses.replace(logic.settings, embeddings=False))
+    path = str(DATA / "codebook_redcap.csv")
+    copy = tmp_path / "upload0"
+    copy.write_bytes(Path(path).read_bytes())
+    other = tmp_path / "upload1"
+    other.write_bytes((DATA / "codebook_plain.csv").read_bytes())
+    logic._forget_codebooks()
+    assert logic.cached_codebook(str(copy), "mine.csv", dataset) is None  # never parsed
+    first = logic.match_codebook(dataset, logic.read_codebook(path, "theirs.csv"))
+
+    codebook, match = logic.cached_codebook(str(copy), "mine.csv", dataset)
+    assert match is first and codebook.name == "mine.csv"
+    assert logic.cached_codebook(str(other), "mine.csv", dataset) is None  # other bytes
+    fewer = data_io.dataset_from_frame(dataset.df.drop(columns="ward"), name="cohort.csv")
+    assert logic.cached_codebook(str(copy), "mine.csv", fewer) is None  # other data
+    assert logic.cached_codebook(str(tmp_path / "gone"), "mine.csv", dataset) is None
+    small = dataclasses.replace(logic.settings, embeddings=False, codebook_max_mb=1e-6)
+    monkeypatch.setattr(logic, "settings", small)
+    assert (
+        logic.cached_codebook(str(copy), "mine.csv", dataset) is None
+    )  # over the bound: read apart

@@ -130,3 +130,77 @@ def test_a_memory_refusal_advises_in_the_tab_s_own_words(monkeypatch, tab, kind,
         logic.run(kind, ds, spec, fewer=declared.fewer)
     text = str(refused.value)
     assert words in text and not_words not in text
+
+
+def _large_text(path, rows: int):
+    """A text file whose parse takes seconds: distinct ids and words, numbers."""
+    import numpy as np
+    import pandas as pd
+
+    rng = np.random.default_rng(3)
+    pd.DataFrame(
+        {
+            "id": [f"P{i:08d}" for i in range(rows)],
+            "age": rng.integers(18, 95, rows),
+            "note": [f"visit {i % 977} ward {i % 31}" for i in range(rows)],
+            "crp": rng.normal(10, 3, rows).round(2),
+        }
+    ).to_csv(path, index=False)
+    return path
+
+
+def test_a_large_text_file_is_read_apart_and_gives_the_same_data(tmp_path, monkeypatch):
+    import dataclasses
+
+    path = _large_text(tmp_path / "large.csv", 20_000)
+    monkeypatch.setattr(logic, "settings", dataclasses.replace(logic.settings, read_apart_mb=0.1))
+    started: list[int] = []
+    real = logic.memory.register_child
+    monkeypatch.setattr(
+        logic.memory, "register_child", lambda pid: (started.append(pid), real(pid))
+    )
+    apart = logic.read_upload(str(path), name="large.csv")
+    here = data_io.read_table(str(path), name="large.csv")
+    assert started  # in a child, whose RSS the memory manager counted
+    assert apart.fingerprint == here.fingerprint and apart.df.equals(here.df)
+
+
+def test_a_cancel_stops_a_large_text_parse_and_frees_its_cpu(tmp_path, monkeypatch):
+    """Issue 17: text parsing was bounded before it started, not stoppable: a closed tab's
+    50 MB read parsed on. Now the parse is in a child, killed at the next poll after a cancel."""
+    import dataclasses
+    import threading
+    import time
+
+    import psutil
+
+    path = _large_text(tmp_path / "large.csv", 600_000)
+    monkeypatch.setattr(logic, "settings", dataclasses.replace(logic.settings, read_apart_mb=1))
+    children: list[psutil.Process] = []
+    monkeypatch.setattr(
+        logic.memory, "register_child", lambda pid: children.append(psutil.Process(pid))
+    )
+    token = logic.CancelToken()
+    ended: dict[str, object] = {}
+
+    def read() -> None:
+        try:
+            logic.read_upload(str(path), name="large.csv", cancel=token)
+            ended["outcome"] = "read"
+        except logic.Cancelled:
+            ended["outcome"] = "cancelled"
+        ended["at"] = time.monotonic()
+
+    thread = threading.Thread(target=read)
+    thread.start()
+    deadline = time.monotonic() + 30
+    while not children or children[0].cpu_times().user < 0.5:  # imports done, parsing
+        assert time.monotonic() < deadline and thread.is_alive(), "the child never parsed"
+        time.sleep(0.02)
+    cancelled = time.monotonic()
+    token.cancel()
+    thread.join(10)
+    assert ended["outcome"] == "cancelled"
+    assert ended["at"] - cancelled < 1.0, f"the read stopped {ended['at'] - cancelled:.2f} s late"
+    gone = psutil.wait_procs(children, timeout=5)[1] == []
+    assert gone, "the cancelled parse's process outlived the cancel"

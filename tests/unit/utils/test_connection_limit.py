@@ -85,6 +85,27 @@ def test_the_server_has_a_total_cap():
     assert refused and "MEDSTAT_MAX_SESSIONS" in refused[2]["reason"]
 
 
+def test_no_new_session_while_memory_is_full_and_the_open_ones_carry_on():
+    full = [False]
+
+    async def go():
+        app = HeldSocket()
+        limit = ConnectionLimit(
+            app, total=10, per_address=5, burst=5, every_s=0.01, memory_full=lambda: full[0]
+        )
+        first = await _open(limit, "1.1.1.1")
+        full[0] = True
+        refused = await _open(limit, "2.2.2.2")
+        full[0] = False
+        later = await _open(limit, "2.2.2.2")
+        app.release.set()
+        return first, refused, later, len(app.started)
+
+    first, refused, later, started = run_apart(go())
+    assert first == [] and later == [] and started == 2
+    assert refused[2]["code"] == TRY_AGAIN and "MEDSTAT_MEMORY_LIMIT_MB" in refused[1]["text"]
+
+
 def test_new_sessions_of_one_address_are_paced_after_a_burst():
     async def go():
         app = HeldSocket()

@@ -145,3 +145,52 @@ def test_ended_tabs_are_bounded_by_bytes():
         tokens.append(token)
     kept = [bool(store.open(t, BROWSER)[1]) for t in tokens]
     assert kept == [False, False, True, True]  # 2 x 400 KB fit in 1 MB, the oldest went
+
+
+def _slow_measure(size: int):
+    """A measure that holds until released, recording its thread."""
+    import threading
+
+    started, release, threads = threading.Event(), threading.Event(), []
+
+    def measure(state) -> int:
+        threads.append(threading.current_thread().name)
+        started.set()
+        release.wait(5)
+        return size
+
+    return measure, started, release, threads
+
+
+def test_an_ended_tab_is_measured_off_the_caller_s_thread():
+    """end(background=True) marks the tab ended at once and measures it in the store's thread
+    (a wide dataset takes most of a second, which the event loop must not spend)."""
+    measure, started, release, threads = _slow_measure(400 * 1024)
+    clock = Clock()
+    clock.now = 5.0
+    store = SessionStore(max_kept_mb=1.0, timer=clock, measure=measure)
+    token, _ = store.open(None, BROWSER)
+    store.put(token, "data", 1)
+    store.end(token, background=True)  # returns while the measure still runs
+    assert started.wait(5) and threads[0].startswith("medstat-tab-ended")
+    stats = store.stats()
+    assert stats["live"] == 0 and stats["kept"] == 1  # ended at once
+    release.set()
+    store._measurer.shutdown(wait=True)
+    assert store.stats()["kept_mb"] == 400 / 1024
+
+
+def test_a_tab_restored_while_it_is_measured_is_left_alone():
+    """A reconnect before the measure ends takes the state; the late figure changes nothing."""
+    measure, started, release, _ = _slow_measure(10 * 2**20)  # over the 1 MB bound
+    store = SessionStore(max_kept_mb=1.0, measure=measure)
+    token, _ = store.open(None, BROWSER)
+    store.put(token, "data", 1)
+    store.end(token, background=True)
+    assert started.wait(5)
+    new, restored = store.open(token, BROWSER)
+    release.set()
+    store._measurer.shutdown(wait=True)
+    assert restored == {"data": 1}
+    stats = store.stats()
+    assert stats["live"] == 1 and stats["kept"] == 0 and stats["expired"] == 0
