@@ -103,8 +103,9 @@ def analyze(df: pd.DataFrame, spec: PropensitySpec) -> PropensityResult:
         warnings.append(
             f"Imbalance remains: {imbalanced} of {len(balance)} rows of the balance table have "
             f"|SMD| > {IMBALANCE} after {spec.method} (largest: {name}, "
-            f"{worst['smd_after']:.2f}). Add covariates or their squares to the model, "
-            "narrow the caliper, or adjust the effect for them."
+            f"{worst['smd_after']:.2f}). Add covariates, their squares or interactions to the "
+            + ("model, narrow the caliper," if spec.method == "matching" else "model,")
+            + " or adjust the effect for the imbalanced covariates."
         )
     t, w = treated == 1, weights
     n_unmatched = int(((w == 0) & t & kept).sum()) if spec.method == "matching" else 0

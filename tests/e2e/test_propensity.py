@@ -1,0 +1,73 @@
+"""Browser: the Propensity scores tab on the example data (MatchIt's lalonde): matching runs,
+the balance table, love plot and overlap plot show, the remaining imbalance is warned about,
+and 'Use the matched sample in every tab' makes Table 1 count the matched patients."""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+import pandas as pd
+from playwright.sync_api import Page, expect
+
+from analyses import propensity
+from analyses.specs import PropensitySpec
+from tests.e2e.helpers import choose, click_run_and_wait, open_tab, select_when_offered, upload
+
+ROOT = Path(__file__).resolve().parents[2]
+DATA = ROOT / "data" / "example_propensity.csv"
+COVARIATES = ("age", "educ", "race", "married", "nodegree", "re74", "re75")
+# Each result card is drawn after the status says "done": on a loaded host that can take
+# longer than Playwright's default wait.
+DRAWN_MS = 30_000
+
+
+def expected():
+    spec = PropensitySpec("treat", COVARIATES, ("race",), treated="1")
+    return propensity.analyze(pd.read_csv(DATA), spec).summary
+
+
+def test_matching_balance_warning_and_matched_sample_in_table1(page: Page):
+    s = expected()
+    upload(page, DATA)
+    open_tab(page, "Propensity scores")
+    select_when_offered(page, "propensity-treatment", "treat", "treat")
+    for name in COVARIATES:
+        choose(page, "propensity-covariates", name)
+    click_run_and_wait(page, "propensity")
+
+    status = page.locator("#propensity-status")
+    expect(status).to_contain_text(
+        f"{s.n_matched_treated} treated matched to {s.n_matched_control} controls"
+    )
+    balance = page.locator("#propensity-balance-table")
+    expect(balance).to_be_visible(timeout=DRAWN_MS)
+    expect(balance).to_contain_text("SMD")
+    expect(balance.locator("tr", has_text="race: white")).to_have_count(1)
+    expect(balance).to_contain_text("the SD of the treated group in the full sample")
+    love = page.locator("#propensity-love-plot")
+    expect(love.locator(".main-svg").first).to_be_visible(timeout=DRAWN_MS)
+    expect(love).to_contain_text("After matching")
+    expect(page.locator("#propensity-overlap .main-svg").first).to_be_visible(timeout=DRAWN_MS)
+    assert s.n_imbalanced > 0  # lalonde keeps some imbalance at a 0.2 caliper
+    expect(page.locator("#propensity-warnings-list")).to_contain_text(
+        "Imbalance remains", timeout=DRAWN_MS
+    )
+
+    page.locator("#propensity-use_sample").click()
+    n = s.n_matched_treated + s.n_matched_control
+    expect(page.locator(".shiny-notification-message")).to_contain_text(
+        f"every tab now uses {n} patients", timeout=DRAWN_MS
+    )
+    expect(page.locator("#propensity-stale")).to_contain_text("The data changed")
+
+    open_tab(page, "Table 1")
+    group = page.locator("#table1-group")
+    expect(group.locator("option[value='treat']")).to_have_count(1, timeout=DRAWN_MS)
+    group.select_option("treat")
+    expect(page.locator("#table1-variables + .selectize-control .item").first).to_be_visible(
+        timeout=DRAWN_MS
+    )
+    click_run_and_wait(page, "table1")
+    expect(page.locator("#table1-status")).to_contain_text(f"{n} patients, by treat")
+    heads = page.locator("#table1-table thead tr").last
+    expect(heads).to_contain_text(f"1 (N = {s.n_matched_treated})")
