@@ -4,7 +4,6 @@ c-statistic, and the checks that say when the scores cannot be used (separation,
 
 from __future__ import annotations
 
-import warnings as python_warnings
 from dataclasses import dataclass
 
 import numpy as np
@@ -17,6 +16,7 @@ from analyses.results import PROPENSITY_MODEL_COLUMNS
 
 # A score this close to 0 or 1 means the covariates (nearly) decide the treatment.
 EXTREME = 1e-6
+MAX_ITER = 50  # R's glm stops at 25; separation needs more to show itself
 
 
 @dataclass(frozen=True)
@@ -54,32 +54,71 @@ def _separating_terms(data: PropensityData) -> list[str]:
     return named
 
 
+def irls(
+    x: np.ndarray, y: np.ndarray, max_iter: int = MAX_ITER
+) -> tuple[np.ndarray, np.ndarray, bool]:
+    """Logistic regression by iteratively reweighted least squares, as R's glm: coefficients,
+    their covariance (the inverse information at the estimate) and whether it converged.
+
+    The columns are centred and scaled first (solved back afterwards), so the normal equations
+    stay well conditioned with incomes next to ages; each iteration is a Cancel checkpoint
+    and costs a k x k solve, not a least-squares pass over the rows (bench/propensity.py).
+    """
+    from scipy.special import expit
+
+    centre = np.r_[0.0, x[:, 1:].mean(axis=0)]
+    scale = np.r_[1.0, x[:, 1:].std(axis=0)]
+    scale[scale == 0] = 1.0
+    xs = (x - centre) / scale
+    xs[:, 0] = 1.0
+    mu = (y + 0.5) / 2  # R's mustart for binomial
+    eta = np.log(mu / (1 - mu))
+    beta = np.zeros(x.shape[1])
+    deviance, converged = np.inf, False
+    for _ in range(max_iter):
+        checkpoint()
+        w = np.clip(mu * (1 - mu), 1e-12, None)
+        z = eta + (y - mu) / w
+        info = (xs * w[:, None]).T @ xs
+        try:
+            beta = np.linalg.solve(info, (xs * w[:, None]).T @ z)
+        except np.linalg.LinAlgError:
+            break
+        eta = xs @ beta
+        mu = expit(eta)
+        mu = np.clip(mu, 1e-300, 1 - 1e-16)
+        new = -2 * np.sum(y * np.log(mu) + (1 - y) * np.log1p(-mu))
+        if abs(new - deviance) / (abs(new) + 0.1) < 1e-12:
+            converged = True
+            break
+        deviance = new
+    w = mu * (1 - mu)
+    cov_s = np.linalg.pinv((xs * w[:, None]).T @ xs)
+    # back to the original columns: beta_j = b_j / s_j, intercept b_0 - sum b_j c_j / s_j
+    back = np.diag(1 / scale)
+    back[0, 1:] = -centre[1:] / scale[1:]
+    return back @ beta, back @ cov_s @ back.T, converged
+
+
 def fit_scores(data: PropensityData) -> ScoreModel:
-    """Fit the model by IRLS (statsmodels GLM, as R's glm) and check the scores."""
-    import statsmodels.api as sm
+    """Fit the model by IRLS (as R's glm) and check the scores."""
     from scipy import stats
+    from scipy.special import expit
 
     warnings: list[str] = []
     separating = _separating_terms(data)
-    keep = np.ones(data.design.shape[1], dtype=bool)
     x = data.design
-    rank = np.linalg.matrix_rank(x)
-    if rank < x.shape[1]:
+    # the rank on the scaled columns' cross-products: a k x k matrix, not the n x k design
+    scaled = (x - x.mean(axis=0)) / np.where(x.std(axis=0) > 0, x.std(axis=0), 1.0)
+    scaled[:, 0] = 1.0
+    if np.linalg.matrix_rank(scaled.T @ scaled, tol=1e-10 * len(x)) < x.shape[1]:
         raise AnalysisError(
             "Some covariates of the propensity model are the same information twice (one is a "
             "combination of others). Leave one of them out."
         )
-    checkpoint()
-    model = sm.GLM(data.treated, x[:, keep], family=sm.families.Binomial())
-    try:
-        with python_warnings.catch_warnings():  # separation is checked and said below
-            python_warnings.simplefilter("ignore")
-            fit = model.fit(maxiter=100, tol=1e-10)
-    except Exception as exc:  # statsmodels raises PerfectSeparationError or a LinAlgError
-        raise AnalysisError(_separation_message(separating)) from exc
-    checkpoint()
-    score = np.asarray(fit.fittedvalues, dtype=float)
-    beta, se = np.asarray(fit.params, dtype=float), np.asarray(fit.bse, dtype=float)
+    beta, cov, converged = irls(x, data.treated)
+    se = np.sqrt(np.clip(np.diag(cov), 0, None))
+    score = expit(x @ beta)
     treated = data.treated == 1
     if score[treated].min() > score[~treated].max() or score[treated].max() < score[~treated].min():
         raise AnalysisError(
@@ -90,7 +129,7 @@ def fit_scores(data: PropensityData) -> ScoreModel:
             "where both treatments occur."
         )
     extreme = int(((score < EXTREME) | (score > 1 - EXTREME)).sum())
-    if separating or extreme or not fit.converged:
+    if separating or extreme or not converged:
         warnings.append(
             _separation_message(separating, extreme)
             + " Their estimates are unstable; consider trimming to the common support."
