@@ -18,7 +18,7 @@ from analyses.errors import AnalysisError
 from analyses.fit_records import PropensityFit
 from analyses.propensity_balance import IMBALANCE, balance_table
 from analyses.propensity_data import outcome_values, prepare
-from analyses.propensity_effect import CLUSTER, SURVEY, effects
+from analyses.propensity_effect import effects
 from analyses.propensity_match import ORDERS, match, matching_weights, treated_order
 from analyses.propensity_model import fit_scores
 from analyses.propensity_weights import iptw, kish_ess, outside_support, truncate
@@ -65,6 +65,15 @@ def _match(spec, data, model, kept):
             + ". Widen the caliper, match exactly on fewer variables, or use weighting."
         )
     return weights, subclass, width
+
+
+def _follow_up(df: pd.DataFrame, spec: PropensitySpec, rows: np.ndarray) -> np.ndarray:
+    if not spec.time or spec.time not in df.columns:
+        raise AnalysisError("Choose the follow-up time for a hazard ratio.")
+    time = pd.to_numeric(df[spec.time].iloc[rows], errors="coerce").to_numpy(dtype=float)
+    if (time[~np.isnan(time)] < 0).any():
+        raise AnalysisError(f"The follow-up time '{spec.time}' has negative values.")
+    return time
 
 
 def analyze(df: pd.DataFrame, spec: PropensitySpec) -> PropensityResult:
@@ -123,8 +132,12 @@ def analyze(df: pd.DataFrame, spec: PropensitySpec) -> PropensityResult:
             raise AnalysisError("The outcome cannot also be the treatment or a covariate.")
         progress("Treatment effect")
         y, event = outcome_values(df, spec, data.rows)
+        follow_up = None
+        if spec.outcome_type == "survival":
+            follow_up = _follow_up(df, spec, data.rows)
+            y = np.where(np.isnan(follow_up), np.nan, y)
         n_outcome_missing = int((np.isnan(y) & (w > 0)).sum())
-        effect = effects(y, treated, w, clusters, spec.outcome_type)
+        effect = effects(y, treated, w, clusters, spec.outcome_type, follow_up)
     scores = pd.DataFrame({
         "row": data.rows, "treated": treated.astype(int), "score": model.score,
         "logit": model.logit, "weight": weights, "subclass": subclass, "discarded": discarded,
@@ -149,6 +162,6 @@ def analyze(df: pd.DataFrame, spec: PropensitySpec) -> PropensityResult:
         max_abs_smd_after=float(after.max()), n_imbalanced=imbalanced,
         outcome=spec.outcome, outcome_type=spec.outcome_type if spec.outcome else "",
         event_level=event, n_outcome_missing=n_outcome_missing,
-        se_method=(SURVEY if clusters is None else CLUSTER) if spec.outcome else "",
+        se_method=str(effect["method"].iloc[0]) if len(effect) else "",
     )  # fmt: skip
     return PropensityResult(model.table, scores, balance, effect, summary, tuple(warnings))

@@ -126,10 +126,10 @@ def prepare(df: pd.DataFrame, spec: PropensitySpec) -> PropensityData:
 def outcome_values(
     df: pd.DataFrame, spec: PropensitySpec, rows: np.ndarray
 ) -> tuple[np.ndarray, str | None]:
-    """The outcome of the analysed rows (NaN missing): 1/0 for binary (and the event level),
-    numbers for continuous."""
+    """The outcome of the analysed rows (NaN missing): 1/0 for binary or survival (and the
+    event level), numbers for continuous."""
     series = df[spec.outcome].iloc[rows].reset_index(drop=True)
-    if spec.outcome_type == "binary":
+    if spec.outcome_type in ("binary", "survival"):
         y, event, _ = encode_outcome(series.rename(spec.outcome), spec.event)
         return y, event
     return encode_numeric(series.rename(spec.outcome)).values, None

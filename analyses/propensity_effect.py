@@ -17,10 +17,13 @@ from __future__ import annotations
 import numpy as np
 import pandas as pd
 
+from analyses.propensity_cox import weighted_cox
 from analyses.results import PROPENSITY_EFFECT_COLUMNS
 
 CLUSTER = "cluster-robust SE by matched set (sandwich::vcovCL, HC1)"
 SURVEY = "robust sandwich SE (survey::svyglm, HC0 x n/(n-1))"
+COX_CLUSTER = "Cox model, Efron ties, robust SE by matched set (survival::coxph, cluster)"
+COX_SURVEY = "Cox model, Efron ties, robust SE (survival::coxph, robust = TRUE)"
 
 
 def _sandwich(x, w, resid, v, clusters, linear):
@@ -64,17 +67,28 @@ def effects(
     weights: np.ndarray,
     subclass: np.ndarray | None,
     outcome_type: str,
+    time: np.ndarray | None = None,
 ) -> pd.DataFrame:
     """The effect rows (OR and risk difference for a 0/1 outcome, mean difference for a
-    number) on the patients with a weight and an outcome; `subclass` None: per patient."""
+    number, hazard ratio for an event with its time) on the patients with a weight and an
+    outcome; `subclass` None: per patient."""
     from scipy import stats
 
     keep = (weights > 0) & ~np.isnan(y)
+    if time is not None:
+        keep &= ~np.isnan(time)
     y, t, w = y[keep], treated[keep] == 1, weights[keep]
     clusters = None if subclass is None else subclass[keep]
     method = SURVEY if clusters is None else CLUSTER
     z = stats.norm.ppf(0.975)
     rows = []
+    if outcome_type == "survival":
+        method = COX_SURVEY if clusters is None else COX_CLUSTER
+        est, se = weighted_cox(time[keep], y.astype(int), t, w, clusters)
+        p = float(2 * stats.norm.sf(abs(est / se))) if se > 0 else np.nan
+        rows.append(("Hazard ratio", np.exp(est), se, np.exp(est - z * se), np.exp(est + z * se),
+                     p, int(t.sum()), int((~t).sum()), method))  # fmt: skip
+        return pd.DataFrame(rows, columns=list(PROPENSITY_EFFECT_COLUMNS))
     fits = (
         [("Odds ratio", "logit", True), ("Risk difference", "identity", False)]
         if outcome_type == "binary"

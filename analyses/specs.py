@@ -265,7 +265,8 @@ class PropensitySpec:
     "data", "random" with `seed`), `exact` columns matched exactly. Weighting: `stabilise`
     (ATE), `truncate` at the p-th and (100-p)-th percentiles (None: none). `trim`: drop the
     patients outside the common support of the scores first. `outcome` (None: balance only),
-    `outcome_type` "binary" (with `event`) or "continuous".
+    `outcome_type` "binary" (with `event`), "continuous", or "survival" (the outcome is the
+    event, with `event` its level, and `time` the follow-up).
     """
 
     treatment: str = ""
@@ -284,5 +285,6 @@ class PropensitySpec:
     truncate: float | None = None
     trim: bool = False
     outcome: str | None = None
-    outcome_type: Literal["binary", "continuous"] = "continuous"
+    outcome_type: Literal["binary", "continuous", "survival"] = "continuous"
     event: str | None = None
+    time: str | None = None

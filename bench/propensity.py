@@ -11,6 +11,7 @@ from __future__ import annotations
 
 import argparse
 import time
+from functools import partial
 from typing import Any
 
 import numpy as np
@@ -83,13 +84,13 @@ def main(argv: list[str] | None = None) -> dict[str, Any]:
         order = treated_order(scores["score"].to_numpy(), np.flatnonzero(t == 1), "largest", 0)
         width = 0.2 * float(np.std(logit, ddof=1))
         strata = np.zeros(len(t), dtype=np.int64)
-        ours = harness.timed(lambda: match(logit, t, strata, order, 1, False, width), REPEATS)
-        theirs = harness.timed(lambda: direct(logit, t.copy(), order, width), 1)
+        ours = harness.timed(partial(match, logit, t, strata, order, 1, False, width), REPEATS)
+        theirs = harness.timed(partial(direct, logit, t.copy(), order, width), 1)
         got = match(logit, t, strata, order, 1, False, width)
         same = {a: c[0] for a, c in zip(got.treated.tolist(), got.controls) if c} == direct(
             logit, t.copy(), order, width
         )
-        three = harness.timed(lambda: match(logit, t, strata, order, 3, False, width), REPEATS)
+        three = harness.timed(partial(match, logit, t, strata, order, 3, False, width), REPEATS)
         gaps, whole = [], []
         for _ in range(REPEATS):
             token = Token()

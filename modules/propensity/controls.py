@@ -48,11 +48,18 @@ def outcome_choices(dataset: Dataset, treatment: str | None) -> dict[str, str]:
     }
 
 
-def outcome_type(dataset: Dataset, outcome: str | None) -> str:
-    """ "binary" for a two-valued outcome, else "continuous"."""
+def outcome_type(dataset: Dataset, outcome: str | None, time: str | None = None) -> str:
+    """The outcome's kind: "survival" for two values and a follow-up time, "binary" for two
+    values without one, else "continuous"."""
     if outcome and outcome in dataset.columns and dataset.meta(outcome).kind in FACTOR_KINDS:
-        return "binary"
+        return "survival" if time and time in time_choices(dataset, outcome) else "binary"
     return "continuous"
+
+
+def time_choices(dataset: Dataset, outcome: str | None) -> dict[str, str]:
+    """Numbers that can be the follow-up time of the outcome (as its event)."""
+    return {n: dataset.label(n) for n, m in dataset.columns.items()
+            if m.kind in NUMERIC_KINDS and n != outcome}  # fmt: skip
 
 
 def _whole(value: object, low: int, high: int, what: str) -> int:
@@ -81,6 +88,7 @@ def propensity_spec(
     trim: bool,
     outcome: str | None,
     event: str | None,
+    time: str | None = None,
 ) -> PropensitySpec:
     """Validate the controls against the dataset and build the hashable spec."""
     if not treatment or treatment not in treatment_choices(dataset):
@@ -105,7 +113,9 @@ def propensity_spec(
     outcome = outcome if outcome in outcome_choices(dataset, treatment) else None
     if outcome in chosen:
         raise AnalysisError("The outcome cannot also be a covariate of the propensity model.")
-    kind = outcome_type(dataset, outcome)
+    kind = outcome_type(dataset, outcome, time)
+    if kind == "survival" and time in chosen:
+        raise AnalysisError("The follow-up time cannot also be a covariate of the model.")
     return PropensitySpec(
         treatment=treatment, covariates=chosen, categorical=categorical,
         treated=treated if treated in dataset.meta(treatment).levels else None,
@@ -120,5 +130,6 @@ def propensity_spec(
         stabilise=bool(stabilise), trim=bool(trim),
         truncate=float(truncate) if truncate is not None and method == "weighting" else None,
         outcome=outcome, outcome_type=kind,  # type: ignore[arg-type]
-        event=event if outcome and kind == "binary" else None,
+        event=event if outcome and kind != "continuous" else None,
+        time=time if kind == "survival" else None,
     )  # fmt: skip

@@ -29,6 +29,8 @@ SMD_NOTE = {
     "convention for the ATE, whose population is everyone).",
 }
 IMBALANCED = "†"
+MODELS = {"binary": "logistic and linear models", "continuous": "linear model",
+          "survival": "Cox model (time to the event)"}  # fmt: skip
 MODEL_ABBREVIATIONS = (("OR", "odds ratio"), ("CI", "confidence interval"))
 
 
@@ -38,8 +40,10 @@ def model_doc(view: PropensityView) -> TableDoc:
     for r in view.result.model.itertuples(index=False):
         if r.variable == "(Intercept)":
             continue
-        rows.append(row(view.term(r.variable, r.level), fmt_ratio(np.exp(r.estimate)),
-                        fmt_ci(np.exp(r.ci_low), np.exp(r.ci_high)), fmt_p(r.p_value)))  # fmt: skip
+        with np.errstate(over="ignore"):  # a separated covariate: shown as >9999
+            ci = fmt_ci(np.exp(r.ci_low), np.exp(r.ci_high))
+            rows.append(row(view.term(r.variable, r.level), fmt_ratio(np.exp(r.estimate)), ci,
+                            fmt_p(r.p_value)))  # fmt: skip
     notes = [
         f"Logistic regression of {view.label(view.treatment)} = '{s.treated_level}' on the "
         f"covariates, {fmt_count(s.n_complete)} patients with every covariate; c-statistic "
@@ -134,8 +138,8 @@ def effect_doc(view: PropensityView) -> TableDoc | None:
         f"{view.label(s.outcome or '')}"
         + (f" = '{s.event_level}'" if s.event_level else "")
         + f", {s.treated_level} vs {s.control_level}, in the {sample} sample ({s.estimand}): "
-        f"weighted {'logistic and linear models' if s.outcome_type == 'binary' else 'linear model'}"
-        f" of the outcome on treatment; {s.se_method}; Wald 95% CI.",
+        f"weighted {MODELS.get(s.outcome_type, 'linear model')} of the outcome on treatment; "
+        f"{s.se_method}; Wald 95% CI.",
     ]
     if s.n_outcome_missing:
         notes.append(f"{fmt_count(s.n_outcome_missing)} patients in the {sample} sample with "

@@ -74,6 +74,11 @@ CONTROLS = (
            choices=lambda s: level_choices(s, s["outcome"]), default=_event_default,
            visible=lambda s: pc.outcome_type(s.ds, s["outcome"]) == "binary"
            and s["outcome"] is not None),
+    Select("time", "Follow-up time (optional: a hazard ratio, the outcome as the event)",
+           choices=lambda s: pc.time_choices(s.ds, s["outcome"]),
+           default=lambda s, choices: None, placeholder="none",
+           visible=lambda s: pc.outcome_type(s.ds, s["outcome"]) == "binary"
+           and s["outcome"] is not None),
 )  # fmt: skip
 
 
@@ -82,6 +87,7 @@ def build_spec(s: Settings):
         s.ds, s["treatment"], s["treated"], s["covariates"], s["method"], s["estimand"],
         s["ratio"], s["replace"] == "with", s["caliper"], s["order"], s["seed"], s["exact"],
         s["stabilise"] != "no", s["truncate"], bool(s["trim"]), s["outcome"], s["event"],
+        s["time"],
     )  # fmt: skip
 
 

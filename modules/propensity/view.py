@@ -23,6 +23,7 @@ from modules.shared.formatting import (
 )
 from modules.shared.labelled import Labelled
 
+RATIOS = ("Odds ratio", "Hazard ratio")
 ORDER_WORDS = {
     "largest": "largest score first",
     "smallest": "smallest score first",
@@ -93,14 +94,14 @@ def effectsentence(view: PropensityView) -> str | None:
 
 
 def effect_number(measure: str, value: object) -> str:
-    """An odds ratio to 2 decimals, a risk difference to 3, a mean difference to 2."""
-    if measure == "Odds ratio":
+    """An odds or hazard ratio to 2 decimals, a risk difference to 3, a mean difference to 2."""
+    if measure in RATIOS:
         return fmt_ratio(value)
     return fmt_number(value, 3 if measure == "Risk difference" else 2)
 
 
 def effect_ci(measure: str, low: object, high: object) -> str:
-    if measure == "Odds ratio":
+    if measure in RATIOS:
         return fmt_ci(low, high)
     return f"{effect_number(measure, low)} to {effect_number(measure, high)}"
 

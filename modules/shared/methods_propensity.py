@@ -69,13 +69,15 @@ def propensity(spec: Any, result: Any, name: Namer) -> Part:
         "austin_balance",
     )
     if s.outcome:
-        models = "logistic and linear models" if s.outcome_type == "binary" else "a linear model"
+        models = {"binary": "logistic and linear models", "survival": "a Cox model with "
+                  "Efron's ties"}.get(s.outcome_type, "a linear model")  # fmt: skip
         cluster = "matched set" in s.se_method
         part.add(
             f"The effect on {name(s.outcome)} was estimated by weighted {models} of the outcome "
             f"on treatment in the {'matched' if s.method == 'matching' else 'weighted'} sample, "
             + ("with standard errors robust to clustering within matched sets"
                if cluster else "with robust (sandwich) standard errors"),
-            "zeileis_sandwich" if cluster else "lumley_survey",
+            *(("lin_wei",) if s.outcome_type == "survival"
+              else ("zeileis_sandwich",) if cluster else ("lumley_survey",)),
         )  # fmt: skip
     return part

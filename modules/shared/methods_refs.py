@@ -291,6 +291,11 @@ REFERENCES: dict[str, tuple[str, str]] = {
         "Lumley, 2004",
         "Lumley T. Analysis of complex survey samples. J Stat Softw. 2004;9(8):1-19.",
     ),
+    "lin_wei": (
+        "Lin and Wei, 1989",
+        "Lin DY, Wei LJ. The robust inference for the Cox proportional hazards model. J Am Stat "
+        "Assoc. 1989;84(408):1074-1078.",
+    ),
     "zeileis_sandwich": (
         "Zeileis et al., 2020",
         "Zeileis A, Köll S, Graham N. Various versatile variances: an object-oriented "

@@ -104,3 +104,34 @@ for (name in names(weights)) {
   put(case, "rd_estimate", coef(fit)["treat"]); put(case, "rd_se", SE(fit)["treat"])
 }
 write.csv(do.call(rbind, out), file.path(here, "propensity.csv"), row.names = FALSE)
+
+# Time to event: survival::lung, treatment = female sex (sex 2), covariates age and ph.ecog,
+# complete cases; IPTW (ATE, stabilised) and MatchIt's 1:1 pairs (no caliper), Cox models of
+# the treatment with case weights and robust (cluster by pair) SEs, Efron and Breslow ties.
+lung <- survival::lung[, c("time", "status", "sex", "age", "ph.ecog")]
+lung <- lung[complete.cases(lung), ]
+lung$female <- as.integer(lung$sex == 2)
+lung$dead <- as.integer(lung$status == 2)
+rownames(lung) <- NULL
+write.csv(lung[, c("time", "dead", "female", "age", "ph.ecog")],
+          file.path(here, "propensity_lung.csv"), row.names = FALSE)
+out2 <- list()
+put2 <- function(statistic, value) {
+  out2[[length(out2) + 1]] <<- data.frame(case = "lung", statistic = statistic,
+                                          value = sprintf("%.15g", value))
+}
+ps <- fitted(glm(female ~ age + ph.ecog, data = lung, family = binomial))
+p1 <- mean(lung$female)
+lung$w <- ifelse(lung$female == 1, p1 / ps, (1 - p1) / (1 - ps))
+for (ties in c("efron", "breslow")) {
+  fit <- coxph(Surv(time, dead) ~ female, data = lung, weights = w, robust = TRUE, ties = ties)
+  put2(paste0("iptw_", ties, "_coef"), coef(fit)); put2(paste0("iptw_", ties, "_se"), sqrt(fit$var))
+}
+m <- matchit(female ~ age + ph.ecog, data = lung, method = "nearest", m.order = "largest",
+             link = "linear.logit")
+md <- match.data(m)
+fit <- coxph(Surv(time, dead) ~ female, data = md, weights = weights, cluster = subclass)
+put2("matched_efron_coef", coef(fit)); put2("matched_efron_se", sqrt(fit$var))
+mm <- m$match.matrix
+for (i in seq_len(nrow(mm))) put2(paste0("pair:", rownames(mm)[i]), as.integer(mm[i, 1]))
+write.csv(do.call(rbind, out2), file.path(here, "propensity_lung_cox.csv"), row.names = FALSE)

@@ -226,3 +226,29 @@ def test_outcome_values_binary():
     y, event = outcome_values(DATA, PropensitySpec(outcome="employed78", outcome_type="binary"),
                               np.arange(40))  # fmt: skip
     assert event == "1" and y.tolist() == DATA["employed78"][:40].astype(float).tolist()
+
+
+LUNG = pd.read_csv(R / "propensity_lung.csv")
+LUNG_REF = pd.read_csv(R / "propensity_lung_cox.csv").set_index("statistic")["value"]
+
+
+def test_hazard_ratio_with_weights_equals_coxph_robust():
+    spec = PropensitySpec("female", ("age", "ph.ecog"), method="weighting", estimand="ATE",
+                          outcome="dead", outcome_type="survival", time="time")  # fmt: skip
+    hr = propensity.analyze(LUNG, spec).effects.iloc[0]
+    assert hr.measure == "Hazard ratio" and "robust = TRUE" in hr.method
+    assert np.log(hr.estimate) == pytest.approx(LUNG_REF["iptw_efron_coef"], rel=1e-6)
+    assert hr.se == pytest.approx(LUNG_REF["iptw_efron_se"], rel=1e-6)
+
+
+def test_hazard_ratio_in_matchits_pairs_equals_coxph_cluster():
+    pairs = {int(k[5:]) - 1: int(v) - 1 for k, v in LUNG_REF.items() if k.startswith("pair:")}
+    weights, subclass = matching_weights(
+        Matches(np.array(list(pairs)), [[c] for c in pairs.values()]), len(LUNG), False
+    )
+    t = LUNG["female"].to_numpy(float)
+    time, dead = LUNG["time"].to_numpy(float), LUNG["dead"].to_numpy(float)
+    hr = effects(dead, t, weights, subclass, "survival", time).iloc[0]
+    assert np.log(hr.estimate) == pytest.approx(LUNG_REF["matched_efron_coef"], rel=1e-6)
+    assert hr.se == pytest.approx(LUNG_REF["matched_efron_se"], rel=1e-6)
+    assert "by matched set" in hr.method

@@ -106,3 +106,23 @@ def test_no_weight_is_negative(data):
     view = _view(data, method="weighting", estimand="ATT")
     assert (view.result.scores["weight"] >= 0).all()
     assert np.isclose(view.result.scores.loc[view.result.scores.treated == 1, "weight"], 1).all()
+
+
+def test_a_follow_up_time_makes_a_hazard_ratio():
+    lung = pd.read_csv(R / "propensity_lung.csv")
+    ds = dataset_from_frame(lung)
+    spec = pc.propensity_spec(
+        ds, "female", "1", ["age", "ph.ecog"], "weighting", "ATE", 1, False, None, "largest",
+        1, [], True, None, False, "dead", "1", "time",
+    )  # fmt: skip
+    assert spec.outcome_type == "survival" and spec.time == "time" and spec.event == "1"
+    view = PropensityView(propensity.analyze(lung, spec), {}, "lung.csv", "female")
+    effect = {d.stem: d for d in documents.tables(view)}["propensity_effect"]
+    assert effect.rows[0].cells[0] == "Hazard ratio" and "Cox model" in " ".join(effect.notes())
+    text = methods_text([RunFacts("propensity", spec, view.result)], {}).text()
+    assert "Cox model" in text and "Lin DY" in text
+    with pytest.raises(AnalysisError, match="follow-up time"):
+        pc.propensity_spec(
+            ds, "female", "1", ["age", "time"], "weighting", "ATE", 1, False, None, "largest",
+            1, [], True, None, False, "dead", "1", "time",
+        )  # fmt: skip
