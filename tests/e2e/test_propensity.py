@@ -55,9 +55,9 @@ def test_matching_balance_warning_and_matched_sample_in_table1(page: Page):
 
     page.locator("#propensity-use_sample").click()
     n = s.n_matched_treated + s.n_matched_control
-    expect(page.locator(".shiny-notification-message")).to_contain_text(
-        f"every tab now uses {n} patients", timeout=DRAWN_MS
-    )
+    # the upload's own notification may still be showing: this one by its words
+    added = page.locator(".shiny-notification-message", has_text="added to the cleaning steps")
+    expect(added).to_contain_text(f"every tab now uses {n} patients", timeout=DRAWN_MS)
     expect(page.locator("#propensity-stale")).to_contain_text("The data changed")
 
     open_tab(page, "Table 1")
