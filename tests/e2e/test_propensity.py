@@ -71,3 +71,24 @@ def test_matching_balance_warning_and_matched_sample_in_table1(page: Page):
     expect(page.locator("#table1-status")).to_contain_text(f"{n} patients, by treat")
     heads = page.locator("#table1-table thead tr").last
     expect(heads).to_contain_text(f"1 (N = {s.n_matched_treated})")
+
+
+def test_weighting_gives_the_effect_with_its_method_named(page: Page):
+    spec = PropensitySpec("treat", ("age", "married"), treated="1", method="weighting",
+                          estimand="ATE", outcome="employed78", outcome_type="binary",
+                          event="1")  # fmt: skip
+    effect = propensity.analyze(pd.read_csv(DATA), spec).effects.iloc[0]
+    upload(page, DATA)
+    open_tab(page, "Propensity scores")
+    select_when_offered(page, "propensity-treatment", "treat", "treat")
+    for name in ("age", "married"):
+        choose(page, "propensity-covariates", name)
+    page.get_by_label("Weighting (inverse probability of treatment, IPTW)").check()
+    select_when_offered(page, "propensity-outcome", "employed78", "employed78")
+    click_run_and_wait(page, "propensity")
+    table = page.locator("#propensity-effect-table")
+    expect(table).to_be_visible(timeout=DRAWN_MS)
+    expect(table.locator("tr", has_text="Odds ratio")).to_contain_text(f"{effect.estimate:.2f}")
+    expect(table).to_contain_text("survey::svyglm")
+    expect(page.locator("#propensity-sample-table")).to_contain_text("Effective sample size")
+    expect(page.locator("#propensity-balance-table")).to_contain_text("pooled SD")
