@@ -45,6 +45,9 @@ SPEC_TYPES = (
     spec_types.Table1Spec,
     spec_types.DiagnosticSpec,
     spec_types.SurvivalSpec,
+    spec_types.SampleSizeSpec,
+    spec_types.AgreementSpec,
+    spec_types.PropensitySpec,
 )
 STEP_TYPES = (ValueLabels, Transform, Cut, CombineLevels, FormulaStep, RowFilter, CodebookStep,
               MatchedSample)  # fmt: skip
