@@ -13,6 +13,7 @@ from modules.shared.analysis_tab import (
     Card,
     all_numbers_download,
     plot_card,
+    report_download,
     warnings_card,
 )
 from modules.shared.controls import Checkbox, Numeric, Radio, Select, Settings, level_choices
@@ -117,11 +118,12 @@ TAB = AnalysisTab(
     make_view=pv.make_view,
     done_text=pv.done_text,
     cards=CARDS,
-    downloads=(all_numbers_download(report.tables_csv),),
+    downloads=(report_download(report.html_report), all_numbers_download(report.tables_csv)),
     tables=pd_.tables,
     downloads_note="The Word file holds every table as a journal prints it, with its notes; the "
-    "CSV download is a .zip of one file per table. 'All numbers' is every estimate, balance "
-    "row and the score and weight of each patient, unrounded.",
+    "CSV download is a .zip of one file per table. The report is a single HTML file with the "
+    "tables and both plots; it opens offline. 'All numbers' is every estimate, balance row and "
+    "the score and weight of each patient, unrounded.",
     file_stem=lambda view: "medstat_propensity",
     what="The propensity-score analysis",
 )

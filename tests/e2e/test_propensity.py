@@ -7,6 +7,7 @@ from __future__ import annotations
 from pathlib import Path
 
 import pandas as pd
+import pytest
 from playwright.sync_api import Page, expect
 
 from analyses import propensity
@@ -92,3 +93,14 @@ def test_weighting_gives_the_effect_with_its_method_named(page: Page):
     expect(table).to_contain_text("survey::svyglm")
     expect(page.locator("#propensity-sample-table")).to_contain_text("Effective sample size")
     expect(page.locator("#propensity-balance-table")).to_contain_text("pooled SD")
+
+    # 'All numbers' holds the effect unrounded; the report has the tables and both plots.
+    with page.expect_download(timeout=30_000) as info:
+        page.locator("#propensity-download_long_csv").click()
+    numbers = pd.read_csv(info.value.path(), encoding="utf-8-sig", low_memory=False)
+    row = numbers[(numbers["table"] == "effect") & (numbers["measure"] == "Odds ratio")].iloc[0]
+    assert float(row["estimate"]) == pytest.approx(effect.estimate, rel=1e-9)
+    with page.expect_download(timeout=60_000) as info:
+        page.locator("#propensity-download_html").click()
+    report = Path(info.value.path()).read_text(encoding="utf-8")
+    assert "propensity-love-plot" in report and "Covariate balance" in report

@@ -43,6 +43,7 @@ from modules.outcome import performance_figures
 from modules.outcome import report as outcome_report
 from modules.outcome import view as outcome_view
 from modules.propensity import figures as propensity_figures
+from modules.propensity import report as propensity_report
 from modules.propensity import view as propensity_view
 from modules.regression import figures as regression_figures
 from modules.regression import tables as regression_tables
@@ -268,6 +269,9 @@ FIGURES: dict[str, Callable[[dict], go.Figure]] = {
 
 # Every downloadable HTML document under modules/ -> how to write it from real results.
 REPORTS: dict[str, Callable[[dict], str]] = {
+    "modules.propensity.report:html_report": lambda v: propensity_report.html_report(
+        v["propensity"], WHEN
+    ),
     "modules.outcome.report:html_report": lambda v: outcome_report.html_report(
         v["outcome_calibrated"], WHEN
     ),
