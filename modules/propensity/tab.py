@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 from modules.propensity import controls as pc
-from modules.propensity import documents as pd_
+from modules.propensity import documents as docs
 from modules.propensity import report
 from modules.propensity import view as pv
 from modules.propensity.figures import love_plot, overlap_plot
@@ -95,17 +95,17 @@ def build_spec(s: Settings):
 CARDS = (
     warnings_card("propensity-warnings-list", empty=None),
     Card("key", "Propensity scores in brief", pv.key_numbers),
-    Card("balance", "Covariate balance", pd_.balance_table, full_screen=True),
+    Card("balance", "Covariate balance", docs.balance_table, full_screen=True),
     plot_card("love_plot", "Love plot", love_plot, "propensity-love-plot",
               "propensity-love-plot-container",
               stem=lambda v: ("love_plot", v.label(v.treatment))),
     plot_card("overlap_plot", "Overlap of the scores", overlap_plot, "propensity-overlap",
               "propensity-overlap-container",
               stem=lambda v: ("propensity_overlap", v.label(v.treatment))),
-    Card("sample", "Matched or weighted sample", pd_.sample_table),
+    Card("sample", "Matched or weighted sample", docs.sample_table),
     Card("use", "Use the sample in every tab", use_sample_card),
-    Card("effect", "Treatment effect", pd_.effect_table),
-    Card("model", "Propensity model", pd_.model_table),
+    Card("effect", "Treatment effect", docs.effect_table),
+    Card("model", "Propensity model", docs.model_table),
 )  # fmt: skip
 
 TAB = AnalysisTab(
@@ -119,7 +119,7 @@ TAB = AnalysisTab(
     done_text=pv.done_text,
     cards=CARDS,
     downloads=(report_download(report.html_report), all_numbers_download(report.tables_csv)),
-    tables=pd_.tables,
+    tables=docs.tables,
     downloads_note="The Word file holds every table as a journal prints it, with its notes; the "
     "CSV download is a .zip of one file per table. The report is a single HTML file with the "
     "tables and both plots; it opens offline. 'All numbers' is every estimate, balance row and "
