@@ -21,6 +21,8 @@ from modules.data import tab as data
 from modules.diagnostic import tab as diagnostic
 from modules.outcome import tab as outcome
 from modules.paper import tab as paper
+from modules.propensity import tab as propensity
+from modules.propensity.use_sample import use_sample_server
 from modules.regression import tab as regression
 from modules.sample_size import tab as sample_size
 from modules.shared import session_state
@@ -57,6 +59,7 @@ app_ui = ui.page_navbar(
     # analysis tabs (one line each)
     ui.nav_panel("Sample size", sample_size.TAB.ui("sample_size"), value="sample_size"),
     ui.nav_panel("Agreement", agreement.TAB.ui("agreement"), value="agreement"),
+    ui.nav_panel("Propensity scores", propensity.TAB.ui("propensity"), value="propensity"),
     ui.nav_panel("Paper & project", paper.paper_ui("paper"), value="paper"),
     ui.nav_panel("Server stats", stats_panel.stats_ui("stats"), value="stats"),
     ui.nav_spacer(),
@@ -100,6 +103,8 @@ def server(input, output, session):
     regression.TAB.server("regression", dataset=dataset, tab=tab, record=record)
     table1.TAB.server("table1", dataset=dataset, tab=tab, record=record)
     diagnostic.TAB.server("diagnostic", dataset=dataset, tab=tab, record=record)
+    propensity.TAB.server("propensity", dataset=dataset, tab=tab, record=record)
+    use_sample_server("propensity", record=record, steps=steps)  # its result as a cleaning step
     paper.paper_server(
         "paper", record=record, steps=steps, data_file=data_file, tab=tab, dataset=dataset
     )

@@ -160,6 +160,7 @@ ANALYSES: dict[str, str] = {
     "regression": "analyses.regression",
     "sample_size": "analyses.sample_size",
     "agreement": "analyses.agreement",
+    "propensity": "analyses.propensity",
     "harmonize": "matching.similarity",
     "codebook": "matching.codebook_match",
 }

@@ -230,6 +230,49 @@ class CalibrationFit:
     seed: int | None = None  # the seed of the bootstrap samples (None without a bootstrap)
 
 
+@dataclass(frozen=True)
+class PropensityFit:
+    """What a propensity-score analysis did, on how many patients, and its single numbers."""
+
+    method: str  # "matching" or "weighting"
+    estimand: str  # "ATT" or "ATE"
+    treated_level: str  # the treatment column's value that is "treated"
+    control_level: str
+    n_rows: int  # rows in the data
+    n_complete: int  # rows with the treatment and every covariate (the ones analysed)
+    n_missing: int  # rows left out for a missing treatment or covariate
+    n_treated: int  # complete cases treated / control
+    n_control: int
+    n_discarded_treated: int  # outside the common support (trim); 0 without trimming
+    n_discarded_control: int
+    c_statistic: float  # of the score model
+    sd_logit: float  # SD of the logit of the score (after trimming), the caliper's unit
+    caliper: float  # in SDs of the logit; NaN without a caliper
+    caliper_width: float  # caliper x sd_logit; NaN without a caliper
+    ratio: int
+    replace: bool
+    order: str
+    seed: int  # used only with order "random"
+    exact: tuple[str, ...]
+    n_matched_treated: int  # matching: treated with a match; weighting: treated kept
+    n_matched_control: int  # distinct controls used; weighting: controls kept
+    n_unmatched_treated: int  # treated left without a match (caliper, exact strata)
+    ess_treated: float  # Kish's effective sample size of the weights in each group
+    ess_control: float
+    stabilised: bool
+    truncate: float  # percentile p of truncation at p / 100-p; NaN for none
+    weight_min: float
+    weight_max: float
+    sd_denominator: str  # "treated" (ATT) or "pooled" (ATE): the SMDs' SD, full sample
+    max_abs_smd_after: float
+    n_imbalanced: int  # rows of the balance table with |SMD| > 0.1 after
+    outcome: str | None
+    outcome_type: str  # "binary", "continuous" or "" without an outcome
+    event_level: str | None
+    n_outcome_missing: int  # analysed patients left out of the effect for a missing outcome
+    se_method: str  # how the effects' SEs were computed, in words
+
+
 FIT_RECORDS = (
     CalibrationFit,
     OutcomeFit,
@@ -239,4 +282,5 @@ FIT_RECORDS = (
     CorrelationSummary,
     Table1Info,
     AgreementSummary,
+    PropensityFit,
 )

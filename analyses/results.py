@@ -12,6 +12,7 @@ from analyses.fit_records import (
     CorrelationSummary,
     DiagnosticInfo,
     OutcomeFit,
+    PropensityFit,
     RegressionFit,
     SurvivalFit,
     Table1Info,
@@ -405,4 +406,40 @@ class AgreementResult:
     points: pd.DataFrame
     crosstab: pd.DataFrame
     summary: AgreementSummary
+    warnings: tuple[str, ...] = ()
+
+
+# Columns of PropensityResult.model: the score model's terms (log odds of treatment).
+PROPENSITY_MODEL_COLUMNS = ("term", "variable", "level", "estimate", "se", "ci_low", "ci_high",
+                            "p_value")  # fmt: skip
+# Columns of PropensityResult.balance: one row per covariate (a factor: per level; binary:
+# one row, its second level). Means are proportions for levels. "before": every analysed
+# patient unweighted; "after": the matched (matching weights) or weighted sample. SMD:
+# (mean treated - mean control) / the full sample's SD (PropensityFit.sd_denominator);
+# variance ratio treated/control (NaN for levels).
+PROPENSITY_BALANCE_COLUMNS = (
+    "variable", "level", "treated_before", "control_before", "smd_before", "vr_before",
+    "treated_after", "control_after", "smd_after", "vr_after",
+)  # fmt: skip
+# Columns of PropensityResult.scores: one row per analysed patient (data order). `row`: the
+# position in the data; `weight`: matching or IPTW weight (0 = not in the sample); `subclass`:
+# the matched set (-1: none, or matching with replacement); `discarded`: outside the support.
+PROPENSITY_SCORE_COLUMNS = ("row", "treated", "score", "logit", "weight", "subclass",
+                            "discarded")  # fmt: skip
+# Columns of PropensityResult.effects: the treatment effect in the matched or weighted sample.
+PROPENSITY_EFFECT_COLUMNS = ("measure", "estimate", "se", "ci_low", "ci_high", "p_value",
+                             "n_treated", "n_control", "method")  # fmt: skip
+
+
+@dataclass(frozen=True)
+class PropensityResult:
+    """A propensity-score analysis: the score model, the scores with their weights, balance
+    before and after, and the effect on the outcome (empty without one). Column tuples above.
+    """
+
+    model: pd.DataFrame
+    scores: pd.DataFrame
+    balance: pd.DataFrame
+    effects: pd.DataFrame
+    summary: PropensityFit
     warnings: tuple[str, ...] = ()

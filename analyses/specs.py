@@ -250,3 +250,41 @@ def _whole(value: object) -> bool:
         and not isinstance(value, bool)
         and float(value).is_integer()
     )
+
+
+@dataclass(frozen=True)
+class PropensitySpec:
+    """A propensity-score analysis: the score, matching or weighting, balance and the effect.
+
+    `treatment`: a column with two values; `treated`: the level that is the treatment (None:
+    the second in natural order, as "1" of 0/1). `covariates` of the score model, of which
+    `categorical` are factors (one row per level in the balance table; a binary one row).
+    `method`: "matching" (nearest neighbour on the logit of the score, ATT) or "weighting"
+    (IPTW, `estimand` "ATE" or "ATT"). Matching: `ratio` controls per treated, `replace`,
+    `caliper` in SDs of the logit (None: none), `order` of the treated ("largest", "smallest",
+    "data", "random" with `seed`), `exact` columns matched exactly. Weighting: `stabilise`
+    (ATE), `truncate` at the p-th and (100-p)-th percentiles (None: none). `trim`: drop the
+    patients outside the common support of the scores first. `outcome` (None: balance only),
+    `outcome_type` "binary" (with `event`), "continuous", or "survival" (the outcome is the
+    event, with `event` its level, and `time` the follow-up).
+    """
+
+    treatment: str = ""
+    covariates: tuple[str, ...] = ()
+    categorical: tuple[str, ...] = ()
+    treated: str | None = None
+    method: Literal["matching", "weighting"] = "matching"
+    estimand: Literal["ATT", "ATE"] = "ATT"
+    ratio: int = 1
+    replace: bool = False
+    caliper: float | None = 0.2
+    order: Literal["largest", "smallest", "data", "random"] = "largest"
+    seed: int = 12345
+    exact: tuple[str, ...] = ()
+    stabilise: bool = True
+    truncate: float | None = None
+    trim: bool = False
+    outcome: str | None = None
+    outcome_type: Literal["binary", "continuous", "survival"] = "continuous"
+    event: str | None = None
+    time: str | None = None

@@ -258,6 +258,49 @@ REFERENCES: dict[str, tuple[str, str]] = {
         "Virtanen P, Gommers R, Oliphant TE, et al. SciPy 1.0: fundamental algorithms for "
         "scientific computing in Python. Nat Methods. 2020;17(3):261-272.",
     ),
+    "rosenbaum_rubin": (
+        "Rosenbaum and Rubin, 1983",
+        "Rosenbaum PR, Rubin DB. The central role of the propensity score in observational "
+        "studies for causal effects. Biometrika. 1983;70(1):41-55.",
+    ),
+    "austin_caliper": (
+        "Austin, 2011",
+        "Austin PC. Optimal caliper widths for propensity-score matching when estimating "
+        "differences in means and differences in proportions in observational studies. Pharm "
+        "Stat. 2011;10(2):150-161.",
+    ),
+    "matchit": (
+        "Ho et al., 2011",
+        "Ho DE, Imai K, King G, Stuart EA. MatchIt: nonparametric preprocessing for parametric "
+        "causal inference. J Stat Softw. 2011;42(8):1-28.",
+    ),
+    "austin_balance": (
+        "Austin, 2009",
+        "Austin PC. Balance diagnostics for comparing the distribution of baseline covariates "
+        "between treatment groups in propensity-score matched samples. Stat Med. "
+        "2009;28(25):3083-3107.",
+    ),
+    "austin_stuart": (
+        "Austin and Stuart, 2015",
+        "Austin PC, Stuart EA. Moving towards best practice when using inverse probability of "
+        "treatment weighting (IPTW) using the propensity score to estimate causal treatment "
+        "effects in observational studies. Stat Med. 2015;34(28):3661-3679.",
+    ),
+    "kish": ("Kish, 1965", "Kish L. Survey Sampling. New York: Wiley; 1965."),
+    "lumley_survey": (
+        "Lumley, 2004",
+        "Lumley T. Analysis of complex survey samples. J Stat Softw. 2004;9(8):1-19.",
+    ),
+    "lin_wei": (
+        "Lin and Wei, 1989",
+        "Lin DY, Wei LJ. The robust inference for the Cox proportional hazards model. J Am Stat "
+        "Assoc. 1989;84(408):1074-1078.",
+    ),
+    "zeileis_sandwich": (
+        "Zeileis et al., 2020",
+        "Zeileis A, Köll S, Graham N. Various versatile variances: an object-oriented "
+        "implementation of clustered covariances in R. J Stat Softw. 2020;95(1):1-36.",
+    ),
 }
 
 

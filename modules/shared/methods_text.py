@@ -18,6 +18,7 @@ from modules.shared import methods_design as design
 from modules.shared import methods_models as models
 from modules.shared import methods_options as options
 from modules.shared.methods_models import Namer, Part, listing, namer, plural
+from modules.shared.methods_propensity import propensity
 from modules.shared.methods_refs import REFERENCES, software_sentence
 
 
@@ -298,4 +299,5 @@ BUILDERS: dict[str, Callable[[Any, Any, Namer], Part]] = {
     "diagnostic": diagnostic,
     "correlation": correlation,
     "agreement": design.agreement,
+    "propensity": propensity,
 }

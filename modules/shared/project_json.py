@@ -30,6 +30,7 @@ from prep.combine import CombineLevels
 from prep.cut import Cut
 from prep.filters import RowFilter
 from prep.formula import FormulaStep
+from prep.matched_sample import MatchedSample
 from prep.transforms import Transform
 from prep.value_labels import ValueLabels
 from utils import codec
@@ -44,8 +45,12 @@ SPEC_TYPES = (
     spec_types.Table1Spec,
     spec_types.DiagnosticSpec,
     spec_types.SurvivalSpec,
+    spec_types.SampleSizeSpec,
+    spec_types.AgreementSpec,
+    spec_types.PropensitySpec,
 )
-STEP_TYPES = (ValueLabels, Transform, Cut, CombineLevels, FormulaStep, RowFilter, CodebookStep)
+STEP_TYPES = (ValueLabels, Transform, Cut, CombineLevels, FormulaStep, RowFilter, CodebookStep,
+              MatchedSample)  # fmt: skip
 _SPECS = {codec.type_name(t): t for t in SPEC_TYPES}
 _STEPS = {codec.type_name(t): t for t in (*STEP_TYPES, ColumnRule)}
 MAX_TABS = 50

@@ -28,6 +28,7 @@ PAPER_ORDER = (
     "diagnostic",
     "correlation",
     "agreement",
+    "propensity",
 )
 RERUN = "rerun"  # saved-state key suffix: run this tab once its settings are restored
 

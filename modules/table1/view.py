@@ -157,7 +157,8 @@ def display_rows(view: Table1View) -> list[Row]:
         if var.type == "continuous":
             overall = cells[cells["group"] == OVERALL].iloc[0]
             spread = overall.q3 - overall.q1 if var.summary.startswith("median") else overall.sd
-            d = _decimals(spread if is_number(spread) and spread > 0 else abs(overall.mean) / 10)
+            # overall["mean"]: overall.mean is the Series method (a constant column, sd 0)
+            d = _decimals(spread if is_number(spread) and spread > 0 else abs(overall["mean"]) / 10)
             by_group = {c.group: c for c in cells.itertuples(index=False)}
             texts = tuple(_numeric_cell(by_group[k], var.summary, d) for k in keys)
             out.append(Row(f"{name}, {var.summary}", texts, "variable", p, letter, smd, True))

@@ -96,6 +96,16 @@ CASES: dict[str, tuple[str, Step, Step, Step]] = {
         lambda p: select(p, "agreement-ba_second", "crp"),
         lambda p: select(p, "agreement-ba_second", "creatinine"),
     ),
+    "propensity": (
+        "Propensity scores",
+        lambda p: (
+            select(p, "propensity-treatment", "diabetes"),
+            choose(p, "propensity-covariates", "age"),
+            choose(p, "propensity-covariates", "bmi"),
+        ),
+        lambda p: radio(p, "propensity-replace", "with"),
+        lambda p: radio(p, "propensity-replace", "without"),
+    ),
 }
 
 

@@ -14,13 +14,23 @@ import pandas as pd
 import pytest
 
 import logic
-from analyses import agreement, correlation, diagnostic, outcome, regression, survival, table1
+from analyses import (
+    agreement,
+    correlation,
+    diagnostic,
+    outcome,
+    propensity,
+    regression,
+    survival,
+    table1,
+)
 from analyses.fit_records import FIT_RECORDS
 from analyses.specs import (
     AgreementSpec,
     CorrelationSpec,
     DiagnosticSpec,
     OutcomeSpec,
+    PropensitySpec,
     RegressionSpec,
     SurvivalSpec,
     Table1Spec,
@@ -137,6 +147,25 @@ CASES = {
         lambda: _read("sex2.csv"),
         OutcomeSpec(
             "case", ("age", "oc", "vic", "dia"), screen_p=None, calibration=True, bootstrap=20
+        ),
+    ),
+    "propensity_matching": (
+        propensity,
+        lambda: pd.read_csv(Path(__file__).parents[1] / "r" / "propensity_lalonde.csv"),
+        PropensitySpec("treat", ("age", "educ", "race", "re74"), ("race",), outcome="re78"),
+    ),
+    "propensity_weighting": (
+        propensity,
+        lambda: pd.read_csv(Path(__file__).parents[1] / "r" / "propensity_lalonde.csv"),
+        PropensitySpec(
+            "treat",
+            ("age", "race"),
+            ("race",),
+            method="weighting",
+            estimand="ATE",
+            truncate=1.0,
+            outcome="employed78",
+            outcome_type="binary",
         ),
     ),
     "table1": (

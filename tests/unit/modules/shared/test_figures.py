@@ -20,12 +20,13 @@ import pytest
 from plotly.offline import get_plotlyjs
 
 import logic
-from analyses import agreement, correlation, diagnostic, regression, survival, table1
+from analyses import agreement, correlation, diagnostic, propensity, regression, survival, table1
 from analyses import outcome as outcome_analysis
 from analyses.specs import (
     AgreementSpec,
     CorrelationSpec,
     DiagnosticSpec,
+    PropensitySpec,
     RegressionSpec,
     SurvivalSpec,
     Table1Spec,
@@ -41,6 +42,9 @@ from modules.outcome import figures as outcome_figures
 from modules.outcome import performance_figures
 from modules.outcome import report as outcome_report
 from modules.outcome import view as outcome_view
+from modules.propensity import figures as propensity_figures
+from modules.propensity import report as propensity_report
+from modules.propensity import view as propensity_view
 from modules.regression import figures as regression_figures
 from modules.regression import tables as regression_tables
 from modules.regression.view import RegressionView
@@ -136,6 +140,16 @@ def _agreement():
     return agreement_view.AgreementView(agreement.analyze(df, spec), {}, "data.csv")
 
 
+def _propensity():
+    rng = np.random.default_rng(7)
+    x = rng.normal(size=200)
+    group = rng.choice(["a", "b", "c"], 200)
+    treated = (rng.random(200) < 1 / (1 + np.exp(-x))).astype(int)
+    df = pd.DataFrame({"t": treated, "x": x, "g": group, "y": x + treated + rng.normal(size=200)})
+    spec = PropensitySpec("t", ("x", "g"), ("g",), outcome="y")
+    return propensity_view.PropensityView(propensity.analyze(df, spec), {}, "data.csv", "t")
+
+
 @pytest.fixture(scope="module")
 def views() -> dict[str, object]:
     return {
@@ -149,6 +163,7 @@ def views() -> dict[str, object]:
         "correlation": _correlation(),
         **sample_size_views(),
         "agreement": _agreement(),
+        "propensity": _propensity(),
         "flow": Flow(
             "trial.csv",
             500,
@@ -233,6 +248,10 @@ FIGURES: dict[str, Callable[[dict], go.Figure]] = {
     "modules.correlation.view:scatter_plot": lambda v: correlation_view.scatter_plot(
         v["correlation"]
     ),
+    "modules.propensity.figures:love_plot": lambda v: propensity_figures.love_plot(v["propensity"]),
+    "modules.propensity.figures:overlap_plot": lambda v: propensity_figures.overlap_plot(
+        v["propensity"]
+    ),
     "modules.agreement.figures:bland_altman_plot": lambda v: agreement_figures.bland_altman_plot(
         v["agreement"]
     ),
@@ -250,6 +269,9 @@ FIGURES: dict[str, Callable[[dict], go.Figure]] = {
 
 # Every downloadable HTML document under modules/ -> how to write it from real results.
 REPORTS: dict[str, Callable[[dict], str]] = {
+    "modules.propensity.report:html_report": lambda v: propensity_report.html_report(
+        v["propensity"], WHEN
+    ),
     "modules.outcome.report:html_report": lambda v: outcome_report.html_report(
         v["outcome_calibrated"], WHEN
     ),

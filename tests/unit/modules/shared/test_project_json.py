@@ -7,7 +7,13 @@ import json
 import pandas as pd
 import pytest
 
-from analyses.specs import OutcomeSpec, Table1Spec
+from analyses.specs import (
+    AgreementSpec,
+    OutcomeSpec,
+    PropensitySpec,
+    SampleSizeSpec,
+    Table1Spec,
+)
 from matching.codebook_apply import CodebookStep, ColumnRule
 from modules.shared.project_diff import differences
 from modules.shared.project_json import (
@@ -21,6 +27,7 @@ from modules.shared.project_json import (
 from prep.cut import Cut
 from prep.filters import RowFilter
 from prep.formula import FormulaStep
+from prep.matched_sample import MatchedSample
 from prep.value_labels import ValueLabels
 from utils.data_io import dataset_from_frame
 
@@ -207,3 +214,20 @@ def test_same_columns_other_values_is_said_so(dataset):
     df.loc[0, "age"] = 51.0
     text = "\n".join(differences(project, dataset_from_frame(df, name="cohort.csv")))
     assert "the values differ" in text
+
+
+@pytest.mark.parametrize(
+    ("kind", "spec"),
+    [
+        ("propensity", PropensitySpec("t", ("a",), exact=("b",), caliper=None)),
+        ("agreement", AgreementSpec(raters=("a", "b"))),
+        ("sample_size", SampleSizeSpec("means")),
+    ],
+)
+def test_every_analysis_tabs_spec_and_the_matched_sample_reopen(dataset, kind, spec):
+    """A project saved after any analysis tab ran opens again (the spec types on the
+    allow-list), with the propensity sample among its cleaning steps."""
+    step = MatchedSample(dataset.fingerprint, (0, 2), (1.0, 0.5), (1, 1), "matching", "t")
+    text = project_json(dataset, [step], {kind: {"x": 1}}, [(kind, kind, spec)], SOFTWARE)
+    project = read_project(text, max_bytes=LIMIT)
+    assert project.tabs[kind].spec == spec and project.steps == (step,)

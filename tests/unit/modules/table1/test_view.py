@@ -250,3 +250,12 @@ def test_spec_from_controls_and_the_logic_door():
     back = codec.from_json(codec.to_json(result), [Table1Result, Table1Info])  # shared tier
     pd.testing.assert_frame_equal(back.cells, result.cells)
     assert back.info == result.info
+
+
+def test_a_constant_number_is_a_row_not_a_crash():
+    """A column every patient has the same value of (a matched sample's weights, all 1):
+    its SD is 0, and its decimals come from its mean."""
+    df = frame().assign(weight=1.0)
+    spec = Table1Spec(variables=("age", "weight"), group="arm", categorical=())
+    rows = {r.label: r for r in table1_view.display_rows(Table1View(analyze(df, spec), {}, ""))}
+    assert rows["weight, mean (SD)"].cells[0].startswith("1.0")
