@@ -230,6 +230,21 @@ class CalibrationFit:
     seed: int | None = None  # the seed of the bootstrap samples (None without a bootstrap)
 
 
+@dataclass(frozen=True)
+class ImputationInfo:
+    """The chained equations that made the imputed data sets (analyses/imputation.py)."""
+
+    m: int  # completed data sets
+    iterations: int  # rounds of the chained equations per data set
+    seed: int  # the seed of the draws: the same seed gives the same data sets
+    n_rows: int  # patients in the data
+    n_incomplete: int  # of those, with at least one imputed value
+    imputed: tuple[str, ...]  # the variables whose missing values were imputed, in order
+    methods: tuple[str, ...]  # "pmm", "logreg" or "polyreg", one per imputed variable
+    predictors: tuple[str, ...]  # every variable of the imputation model
+    left_out: tuple[str, ...]  # variables missing for everyone: not imputed, not predictors
+
+
 FIT_RECORDS = (
     CalibrationFit,
     OutcomeFit,
@@ -239,4 +254,5 @@ FIT_RECORDS = (
     CorrelationSummary,
     Table1Info,
     AgreementSummary,
+    ImputationInfo,
 )

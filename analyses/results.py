@@ -11,6 +11,7 @@ from analyses.fit_records import (
     CalibrationFit,
     CorrelationSummary,
     DiagnosticInfo,
+    ImputationInfo,
     OutcomeFit,
     RegressionFit,
     SurvivalFit,
@@ -405,4 +406,64 @@ class AgreementResult:
     points: pd.DataFrame
     crosstab: pd.DataFrame
     summary: AgreementSummary
+    warnings: tuple[str, ...] = ()
+
+
+@dataclass(frozen=True)
+class ImputationResult:
+    """m completed data sets, kept as the values drawn for the missing cells only.
+
+    `imputed`: imputation (1..m), row (position in the data), variable, value (the number, or
+    for a category its code: the position of the level among the variable's observed values,
+    sorted; analyses/imputation.complete() writes the level back). `trace`: chain (1..m),
+    iteration, variable, mean: the mean of the imputed values after each round (for a
+    category, the mean code, as mice's chainMean), for the convergence plot. `pattern` and
+    `missing`: analyses/missing_pattern.py. `warnings`: sentences (variables left out, a
+    variable that stayed constant across the chains).
+    """
+
+    imputed: pd.DataFrame
+    trace: pd.DataFrame
+    pattern: pd.DataFrame
+    missing: pd.DataFrame
+    info: ImputationInfo
+    warnings: tuple[str, ...] = ()
+
+
+# Columns of PooledModel.estimates, in order: one row per coefficient of the pooled model.
+POOLED_COLUMNS = (
+    "variable",
+    "level",
+    "is_reference",
+    "estimate",  # on the tab's scale: OR, IRR, HR (exp of the pooled coefficient) or coefficient
+    "ci_low",  # 95% CI: t on the Barnard-Rubin df
+    "ci_high",
+    "p_value",
+    "df",  # Barnard-Rubin degrees of freedom
+    "riv",  # relative increase in variance due to the missing data
+    "lambda",  # share of the total variance due to the missing data
+    "fmi",  # fraction of missing information
+    "cc_estimate",  # the same coefficient in the complete cases, for comparison
+    "cc_ci_low",
+    "cc_ci_high",
+)
+
+
+@dataclass(frozen=True)
+class PooledModel:
+    """The tab's multivariable model fitted on each imputed data set and pooled by Rubin's rules.
+
+    `estimates`: POOLED_COLUMNS. `family`: logistic, firth, linear, poisson, negbin or cox.
+    `m`: imputations pooled; `n`: patients in each fit; `n_complete`: the complete cases;
+    `seed`, `methods`: from the imputation (ImputationInfo), for the methods sentence.
+    """
+
+    estimates: pd.DataFrame
+    family: str
+    m: int
+    n: int
+    n_complete: int
+    seed: int
+    imputed: tuple[str, ...] = ()
+    methods: tuple[str, ...] = ()
     warnings: tuple[str, ...] = ()

@@ -250,3 +250,20 @@ def _whole(value: object) -> bool:
         and not isinstance(value, bool)
         and float(value).is_integer()
     )
+
+
+@dataclass(frozen=True)
+class ImputationSpec:
+    """Multiple imputation by chained equations (analyses/imputation.py).
+
+    `variables`: the columns of the imputation model; each one with missing values is imputed
+    from all the others (numbers by predictive mean matching, two categories by logistic
+    regression, more by multinomial regression). `categorical`: those read as categories.
+    `m` completed data sets, each its own chain of `iterations` rounds, drawn with `seed`.
+    """
+
+    variables: tuple[str, ...]
+    categorical: tuple[str, ...] = ()
+    m: int = 20
+    iterations: int = 10
+    seed: int = DEFAULT_SEED
