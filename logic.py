@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import dataclasses
 import importlib
 import logging
 import sys
@@ -26,6 +27,7 @@ from analyses.specs import (
     DEFAULT_SEED,
     AgreementSpec,
     EffectScale,
+    ImputationSpec,
     Method,
     OutcomeSpec,
     check_bootstrap,
@@ -157,6 +159,7 @@ ANALYSES: dict[str, str] = {
     "regression": "analyses.regression",
     "sample_size": "analyses.sample_size",
     "agreement": "analyses.agreement",
+    "imputation": "analyses.imputation",
     "harmonize": "matching.similarity",
     "codebook": "matching.codebook_match",
 }
@@ -204,6 +207,8 @@ def _design_size(dataset: Dataset, spec: Any) -> tuple[int, int, float]:
     codebook, its variables and the data's columns (the matrices of pairs it scores)."""
     if isinstance(spec, CodebookSpec):
         return len(spec.codebook.entries), len(dataset.columns), 1.0
+    if isinstance(spec, ImputationSpec):  # m chains of the data, the variables as columns
+        return len(dataset.df) * spec.m, len(spec.variables), 1.0
     if isinstance(spec, AgreementSpec):  # the raters' columns (the long layout has three)
         return len(dataset.df), len(spec.raters) if spec.layout == "wide" else 3, 1.0
     covariates = getattr(spec, "covariates", ())
@@ -249,6 +254,8 @@ def run(
             result = retrier.call(compute, dataset.df, spec)
         for step in solver_fallbacks(result):
             retrier.record_fallback(step)
+        if getattr(spec, "imputation", None) is not None:
+            result = _with_pooled(kind, dataset, spec, result)
         return result
 
     try:
@@ -266,6 +273,25 @@ def run(
     timings.record(kind, ms, hit=source != "computed", owner=owner)
     log.info("%s %s in %.1f ms", kind, source, ms)
     return result
+
+
+def _with_pooled(kind: str, dataset: Dataset, spec: Any, result: Any) -> Any:
+    """The complete-case result with the tab's model pooled over the imputed data sets.
+
+    The imputations are their own cached run (key: fingerprint and imputation settings), so
+    every analysis of the same data and settings reuses them; the m fits are checkpoints."""
+    from analyses import mi_models
+
+    imputed = run("imputation", dataset, spec.imputation)
+    if kind == "outcome":
+        family = "firth" if result.fit.method == "firth" else "logistic"
+    else:
+        family = "cox" if kind == "survival" else result.fit.family
+    per = dict(zip(result.scales["variable"], result.scales["per"], strict=True))
+    data_mb = float(dataset.df.memory_usage(index=True).sum()) / 2**20
+    with memory.admit(*_design_size(dataset, spec), kind=kind, data_mb=data_mb):
+        pooled = mi_models.pooled_model(kind, dataset.df, imputed, spec, family, per)
+    return dataclasses.replace(result, pooled=pooled)
 
 
 def cached(kind: str, dataset: Dataset, spec: Any, *, owner: str | None = None) -> Any | None:

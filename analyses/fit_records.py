@@ -245,6 +245,19 @@ class ImputationInfo:
     left_out: tuple[str, ...]  # variables missing for everyone: not imputed, not predictors
 
 
+@dataclass(frozen=True)
+class PooledFit:
+    """A tab's model fitted on each imputed data set and pooled (analyses/mi_models.py)."""
+
+    family: str  # "logistic", "firth", "linear", "poisson", "negbin" or "cox"
+    m: int  # imputed data sets pooled
+    n: int  # patients in each of those fits
+    n_complete: int  # the complete cases (the tab's own model's patients)
+    seed: int  # the imputation's seed
+    imputed: tuple[str, ...]  # the variables imputed
+    methods: tuple[str, ...]  # their methods ("pmm", "logreg", "polyreg"), in the same order
+
+
 FIT_RECORDS = (
     CalibrationFit,
     OutcomeFit,
@@ -255,4 +268,5 @@ FIT_RECORDS = (
     Table1Info,
     AgreementSummary,
     ImputationInfo,
+    PooledFit,
 )

@@ -13,6 +13,7 @@ from analyses.fit_records import (
     DiagnosticInfo,
     ImputationInfo,
     OutcomeFit,
+    PooledFit,
     RegressionFit,
     SurvivalFit,
     Table1Info,
@@ -108,6 +109,7 @@ class OutcomeResult:
     subgroups: pd.DataFrame = field(default_factory=empty_subgroups)
     interactions: pd.DataFrame = field(default_factory=empty_interactions)
     performance: OutcomePerformance | None = None  # with spec.calibration only
+    pooled: PooledModel | None = None  # with spec.imputation: the model pooled over m
 
 
 # Columns of CorrelationResult.pairs, in order (one row per pair of columns).
@@ -193,6 +195,7 @@ class RegressionResult:
     # unless the spec asks for subgroups or interaction pairs.
     subgroups: pd.DataFrame = field(default_factory=empty_subgroups)
     interactions: pd.DataFrame = field(default_factory=empty_interactions)
+    pooled: PooledModel | None = None  # with spec.imputation: the model pooled over m
 
 
 # Columns of Table1Result.cells: one row per variable, level and column of the table, in order.
@@ -349,6 +352,7 @@ class SurvivalResult:
     # unless the spec asks for subgroups or interaction pairs.
     subgroups: pd.DataFrame = field(default_factory=empty_subgroups)
     interactions: pd.DataFrame = field(default_factory=empty_interactions)
+    pooled: PooledModel | None = None  # with spec.imputation: the model pooled over m
 
 
 # Columns of AgreementResult.kappas, in order.
@@ -453,17 +457,10 @@ POOLED_COLUMNS = (
 class PooledModel:
     """The tab's multivariable model fitted on each imputed data set and pooled by Rubin's rules.
 
-    `estimates`: POOLED_COLUMNS. `family`: logistic, firth, linear, poisson, negbin or cox.
-    `m`: imputations pooled; `n`: patients in each fit; `n_complete`: the complete cases;
-    `seed`, `methods`: from the imputation (ImputationInfo), for the methods sentence.
+    `estimates`: POOLED_COLUMNS. `fit`: the family, m, the patients and the imputation's seed
+    and methods (for the methods sentence). `warnings`: sentences.
     """
 
     estimates: pd.DataFrame
-    family: str
-    m: int
-    n: int
-    n_complete: int
-    seed: int
-    imputed: tuple[str, ...] = ()
-    methods: tuple[str, ...] = ()
+    fit: PooledFit
     warnings: tuple[str, ...] = ()

@@ -30,6 +30,8 @@ class OutcomeSpec:
     `calibration`: also the model's calibration and decision curve; `bootstrap` > 0: also
     Harrell's bootstrap validation with that many samples drawn with `seed`. Both default off,
     so an analysis that does not ask for them costs nothing more (and keeps its cache key).
+    `imputation`: also the adjusted model on each imputed data set, pooled (logic.run adds
+    it as the result's `pooled`; analyses/mi_models.py); None: complete cases only.
     """
 
     outcome: str
@@ -48,6 +50,7 @@ class OutcomeSpec:
     calibration: bool = False
     bootstrap: int = 0
     seed: int = DEFAULT_SEED
+    imputation: ImputationSpec | None = None
 
 
 @dataclass(frozen=True)
@@ -86,6 +89,7 @@ class RegressionSpec:
     subgroup_exposure: str | None = None
     subgroups: tuple[str, ...] = ()
     interactions: tuple[tuple[str, str], ...] = ()
+    imputation: ImputationSpec | None = None
 
 
 @dataclass(frozen=True)
@@ -158,6 +162,7 @@ class SurvivalSpec:
     subgroup_exposure: str | None = None
     subgroups: tuple[str, ...] = ()
     interactions: tuple[tuple[str, str], ...] = ()
+    imputation: ImputationSpec | None = None
 
 
 @dataclass(frozen=True)

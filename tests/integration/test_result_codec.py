@@ -14,12 +14,23 @@ import pandas as pd
 import pytest
 
 import logic
-from analyses import agreement, correlation, diagnostic, outcome, regression, survival, table1
+from analyses import (
+    agreement,
+    correlation,
+    diagnostic,
+    imputation,
+    mi_models,
+    outcome,
+    regression,
+    survival,
+    table1,
+)
 from analyses.fit_records import FIT_RECORDS
 from analyses.specs import (
     AgreementSpec,
     CorrelationSpec,
     DiagnosticSpec,
+    ImputationSpec,
     OutcomeSpec,
     RegressionSpec,
     SurvivalSpec,
@@ -41,6 +52,21 @@ def _linear() -> pd.DataFrame:
     return pd.DataFrame({"y": 2 * x + (group == "b") + rng.normal(size=80), "x": x, "g": group})
 
 
+def _incomplete() -> pd.DataFrame:
+    frame = _linear()
+    frame.loc[::5, "x"] = np.nan
+    frame.loc[1::7, "g"] = None
+    return frame
+
+
+def _pooled_outcome(df: pd.DataFrame, spec: OutcomeSpec):
+    """The outcome result with its model pooled over imputations, as logic.run makes it."""
+    result = outcome.analyze(df, spec)
+    imputed = imputation.analyze(df, spec.imputation)
+    pooled = mi_models.pooled_model("outcome", df, imputed, spec, "logistic")
+    return dataclasses.replace(result, pooled=pooled)
+
+
 # (analysis module, data, spec): one case for each fit record, and the variants that leave
 # optional fields empty (count-only, negative-binomial-only, Firth-only, Cox-only).
 CASES = {
@@ -53,6 +79,17 @@ CASES = {
         outcome,
         lambda: _read("sex2.csv"),
         OutcomeSpec("case", ("age", "oc", "vic"), method="firth", screen_p=None),
+    ),
+    "imputation": (imputation, _incomplete, ImputationSpec(("x", "g", "y"), m=3, iterations=2)),
+    "outcome_pooled": (
+        types.SimpleNamespace(analyze=_pooled_outcome),
+        lambda: _incomplete().assign(y=lambda f: (f.y > 0).astype(int)),
+        OutcomeSpec(
+            "y",
+            ("x", "g"),
+            categorical=("g",),
+            imputation=ImputationSpec(("x", "g", "y"), m=3, iterations=2),
+        ),
     ),
     "regression_linear": (
         regression,
@@ -182,8 +219,8 @@ def computed() -> dict:
 
 def _nested_records(result) -> set[type]:
     """The fit records a result carries inside its parts (an outcome's performance)."""
-    performance = getattr(result, "performance", None)
-    return {type(performance.fit)} if performance is not None else set()
+    parts = (getattr(result, "performance", None), getattr(result, "pooled", None))
+    return {type(part.fit) for part in parts if part is not None}
 
 
 def test_every_fit_record_is_exercised_and_allowed(computed):
