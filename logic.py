@@ -66,6 +66,7 @@ __all__ = [
     "analyze_outcome",
     "column_counts",
     "match_codebook",
+    "imputation_spec",
     "outcome_spec",
     "prepare",
     "propose_step",
@@ -623,3 +624,37 @@ def analyze_outcome(
         seed=seed,
     )
     return run("outcome", dataset, spec, cancel=cancel)
+
+
+def imputation_spec(
+    dataset: Dataset,
+    variables: Iterable[str],
+    *,
+    m: int = 20,
+    iterations: int = 10,
+    seed: int = DEFAULT_SEED,
+) -> ImputationSpec:
+    """The imputation settings checked against the data: the variables exist and can be
+    imputed (numbers or categories), m, iterations and the seed in range; else a sentence."""
+    chosen = list(dict.fromkeys(variables))
+    unknown = [c for c in chosen if c not in dataset.columns]
+    if unknown:
+        raise AnalysisError(f"These variables are not in the data: {', '.join(unknown)}.")
+    unusable = [c for c in chosen if dataset.meta(c).kind not in FACTOR_KINDS | NUMERIC_KINDS]
+    if unusable:
+        raise AnalysisError(
+            f"{', '.join(unusable)} cannot be imputed (not a number or a category): leave them "
+            "out, or change their type on the Data tab."
+        )
+    if len(chosen) < 2:
+        raise AnalysisError(
+            "Choose at least two variables: those with missing values and those that predict "
+            "them (the outcome included)."
+        )
+    for name, value in (("imputations", m), ("iterations", iterations), ("seed", seed)):
+        if not isinstance(value, (int, float)) or not float(value).is_integer():
+            raise AnalysisError(f"The number of {name} must be a whole number.")
+    categorical = tuple(c for c in chosen if dataset.meta(c).kind in FACTOR_KINDS)
+    spec = ImputationSpec(tuple(chosen), categorical, int(m), int(iterations), int(seed))
+    importlib.import_module("analyses.imputation").check_spec(spec)
+    return spec
