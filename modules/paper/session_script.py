@@ -20,6 +20,7 @@ NOT_SCRIPTED_OPTIONS = (
     ("subgroups", "the subgroup table"),
     ("interactions", "the interaction table"),
     ("calibration", "calibration, decision curve and bootstrap validation"),
+    ("imputation", "the model pooled over the imputed data (multiple imputation)"),
 )
 
 

@@ -265,6 +265,7 @@ def outcome(spec: Any, result: Any, name: Namer) -> Part:
     part = models.outcome(spec, result, name)
     options.performance(part, result)
     options.modifiers(part, spec, result, "logistic regression model", name)
+    options.imputation(part, result, name, "logistic regression model")
     return part
 
 
@@ -272,6 +273,7 @@ def regression(spec: Any, result: Any, name: Namer) -> Part:
     part = models.regression(spec, result, name)
     linear = result.fit.family == "linear"
     options.modifiers(part, spec, result, f"{'linear' if linear else 'count'} model", name)
+    options.imputation(part, result, name, f"{'linear' if linear else 'count'} model")
     return part
 
 
@@ -279,6 +281,7 @@ def survival(spec: Any, result: Any, name: Namer) -> Part:
     part = models.survival(spec, result, name)
     options.strata(part, spec, result, name)
     options.modifiers(part, spec, result, "Cox model", name)
+    options.imputation(part, result, name, "Cox model")
     return part
 
 

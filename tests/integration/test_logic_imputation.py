@@ -104,3 +104,22 @@ def test_result_with_pooled_model_round_trips_the_codec():
     back = codec.from_json(codec.to_json(imputed), logic.RESULT_TYPES)
     pd.testing.assert_frame_equal(back.imputed, imputed.imputed)
     assert back.info == imputed.info
+
+
+def test_cox_model_pools_over_the_imputations():
+    from analyses.specs import SurvivalSpec
+
+    frame = _data(14)
+    rng = np.random.default_rng(14)
+    frame["months"] = rng.exponential(24, len(frame)).round(1)
+    settings = ImputationSpec(("age", "sex", "died", "months"), categorical=("died",), m=4)
+    spec = SurvivalSpec(
+        "died", time="months", covariates=("age", "sex"), categorical=("sex",), imputation=settings
+    )
+    result = logic.run("survival", logic.as_dataset(frame), spec)
+    pooled = result.pooled
+    assert pooled.fit.family == "cox" and pooled.fit.m == 4
+    assert pooled.fit.n == len(frame) and pooled.fit.n_complete < len(frame)
+    rows = pooled.estimates[~pooled.estimates.is_reference]
+    assert list(rows.variable) == ["age", "sex"]
+    assert ((rows.fmi > 0) & (rows.fmi < 1)).all()
