@@ -284,6 +284,11 @@ def _with_pooled(kind: str, dataset: Dataset, spec: Any, result: Any) -> Any:
     from analyses import mi_models
 
     imputed = run("imputation", dataset, spec.imputation)
+    if kind == "table1":
+        from analyses import mi_table1
+
+        pooled = mi_table1.pooled_summary(dataset.df, imputed, spec)
+        return dataclasses.replace(result, pooled=pooled)
     if kind == "outcome":
         family = "firth" if result.fit.method == "firth" else "logistic"
     else:

@@ -258,6 +258,17 @@ class PooledFit:
     methods: tuple[str, ...]  # their methods ("pmm", "logreg", "polyreg"), in the same order
 
 
+@dataclass(frozen=True)
+class PooledSummaryFit:
+    """Table 1's means and proportions pooled over imputed data sets (analyses/mi_table1.py)."""
+
+    m: int  # imputed data sets pooled
+    n: int  # patients in each (with a known group)
+    seed: int  # the imputation's seed
+    imputed: tuple[str, ...]  # the variables imputed
+    methods: tuple[str, ...]  # their methods, in the same order
+
+
 FIT_RECORDS = (
     CalibrationFit,
     OutcomeFit,
@@ -269,4 +280,5 @@ FIT_RECORDS = (
     AgreementSummary,
     ImputationInfo,
     PooledFit,
+    PooledSummaryFit,
 )

@@ -14,6 +14,7 @@ from analyses.fit_records import (
     ImputationInfo,
     OutcomeFit,
     PooledFit,
+    PooledSummaryFit,
     RegressionFit,
     SurvivalFit,
     Table1Info,
@@ -247,6 +248,7 @@ class Table1Result:
     groups: pd.DataFrame
     info: Table1Info
     warnings: tuple[str, ...] = ()
+    pooled: PooledSummary | None = None  # with spec.imputation: pooled summaries
 
 
 # Columns of DiagnosticResult.auc, in order (one row per test).
@@ -463,4 +465,27 @@ class PooledModel:
 
     estimates: pd.DataFrame
     fit: PooledFit
+    warnings: tuple[str, ...] = ()
+
+
+# Columns of PooledSummary.table: one row per variable (numbers) or level (categories) and group.
+POOLED_SUMMARY_COLUMNS = (
+    "variable",
+    "level",  # "" for a number
+    "group",  # "Overall" or a level of the grouping column
+    "estimate",  # pooled mean, or pooled percentage of the level
+    "ci_low",  # 95% CI by Rubin's rules (t on Barnard-Rubin df)
+    "ci_high",
+    "fmi",
+    "n_observed",  # patients of the group with the value observed (the complete cases)
+    "cc_estimate",  # the mean or percentage among them
+)
+
+
+@dataclass(frozen=True)
+class PooledSummary:
+    """Table 1's means and percentages pooled over the imputed data sets, beside the observed."""
+
+    table: pd.DataFrame
+    fit: PooledSummaryFit
     warnings: tuple[str, ...] = ()

@@ -106,6 +106,7 @@ class Table1Spec:
     categorical: tuple[str, ...] = ()
     summary: Literal["auto", "mean", "median"] = "auto"
     median_variables: tuple[str, ...] = ()
+    imputation: ImputationSpec | None = None  # also pooled means and proportions (mi_table1)
 
 
 @dataclass(frozen=True)

@@ -36,8 +36,9 @@ def imputation_ui():
     return ui.card(
         ui.card_header("Multiple imputation (chained equations)"),
         ui.p(
-            "The data stay as they are: once imputed, the Outcome and Regression tabs offer to "
-            "run also on the imputed data, pooled by Rubin's rules. Include the outcome and "
+            "The data stay as they are: once imputed, the Outcome, Regression, Survival and "
+            "Table 1 tabs offer to run also on the imputed data, pooled by Rubin's rules. "
+            "Include the outcome and "
             "every variable of the analyses.",
             class_="small text-muted",
         ),
@@ -152,8 +153,9 @@ def imputation_server(
             ) if ds is not None else None  # fmt: skip
             shown.set(result)
             steps.imputation.set(spec)
-            note.set(("done", f"Imputed: {result.info.m} data sets. The Outcome and Regression "
-                              "tabs can now run also on the imputed data."))  # fmt: skip
+            note.set(("done", f"Imputed: {result.info.m} data sets. The Outcome, Regression, "
+                              "Survival and Table 1 tabs can now run also on the imputed "
+                              "data."))  # fmt: skip
         elif status == "error":
             try:
                 imputing.result()

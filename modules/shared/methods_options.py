@@ -135,8 +135,8 @@ IMPUTATION_METHODS = {
 }
 
 
-def imputation(part: Part, result: Any, name: Namer, model: str) -> None:
-    """The model pooled over multiple imputations (spec.imputation)."""
+def imputation(part: Part, result: Any, name: Namer, model: str | None) -> None:
+    """The model (or, `model` None, Table 1's summaries) pooled over multiple imputations."""
     pooled = getattr(result, "pooled", None)
     if pooled is None:
         return
@@ -152,6 +152,14 @@ def imputation(part: Part, result: Any, name: Namer, model: str) -> None:
         f"{fit.seed})",
         "van_buuren_mice",
     )
+    if model is None:
+        part.add(
+            "Means and percentages were also computed in each imputed data set and pooled by "
+            "Rubin's rules with Barnard–Rubin degrees of freedom, beside the observed values",
+            "rubin_1987",
+            "barnard_rubin",
+        )
+        return
     part.add(
         f"The {model} with every chosen covariate was fitted in each imputed data set and the "
         "estimates were pooled by Rubin's rules with Barnard–Rubin degrees of freedom; the "

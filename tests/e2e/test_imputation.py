@@ -79,7 +79,19 @@ def test_impute_then_pool_the_outcome_model(page):
         expect(table).to_contain_text(f"{row.estimate:.2f}")
         expect(table).to_contain_text(f"{row.fmi:.2f}")
 
+    # Table 1 on the same imputations: pooled means and percentages beside the observed.
+    open_tab(page, "Table 1")
+    table1_box = page.locator("#table1-imputed")
+    expect(table1_box).to_be_visible(timeout=30_000)
+    table1_box.check()
+    click_run_and_wait(page, "table1")
+    pooled_t1 = page.locator("#table1-pooled-table")
+    expect(pooled_t1).to_contain_text(f"pooled over m = {M} imputations", timeout=60_000)
+    expect(pooled_t1).to_contain_text("albumin, mean")
+    expect(pooled_t1).to_contain_text("(n = 457)")  # albumin observed in 457 of 500
+
     # Unticked, the result is the complete cases' alone again.
+    open_tab(page, "Outcome analysis")
     box.uncheck()
     click_run_and_wait(page, "outcome")
     expect(page.locator("#outcome-pooled-table")).to_have_count(0, timeout=30_000)

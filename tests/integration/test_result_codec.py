@@ -59,6 +59,15 @@ def _incomplete() -> pd.DataFrame:
     return frame
 
 
+def _pooled_table1(df: pd.DataFrame, spec: Table1Spec):
+    """Table 1 with its pooled summaries, as logic.run makes it."""
+    from analyses import mi_table1
+
+    result = table1.analyze(df, spec)
+    imputed = imputation.analyze(df, spec.imputation)
+    return dataclasses.replace(result, pooled=mi_table1.pooled_summary(df, imputed, spec))
+
+
 def _pooled_outcome(df: pd.DataFrame, spec: OutcomeSpec):
     """The outcome result with its model pooled over imputations, as logic.run makes it."""
     result = outcome.analyze(df, spec)
@@ -86,6 +95,15 @@ CASES = {
         lambda: _incomplete().assign(y=lambda f: (f.y > 0).astype(int)),
         OutcomeSpec(
             "y",
+            ("x", "g"),
+            categorical=("g",),
+            imputation=ImputationSpec(("x", "g", "y"), m=3, iterations=2),
+        ),
+    ),
+    "table1_pooled": (
+        types.SimpleNamespace(analyze=_pooled_table1),
+        _incomplete,
+        Table1Spec(
             ("x", "g"),
             categorical=("g",),
             imputation=ImputationSpec(("x", "g", "y"), m=3, iterations=2),
