@@ -6,6 +6,7 @@ from __future__ import annotations
 
 import dataclasses
 import os
+import re
 
 import pytest
 from playwright.sync_api import expect
@@ -90,9 +91,42 @@ def test_impute_then_pool_the_outcome_model(page):
     expect(pooled_t1).to_contain_text("albumin, mean")
     expect(pooled_t1).to_contain_text("(n = 457)")  # albumin observed in 457 of 500
 
+    # A reload finds the imputation (settings of the session, result from the cache) and the
+    # pooled Outcome result again.
+    page.reload()
+    page.wait_for_selector(".shiny-bound-output", timeout=30_000)
+    open_tab(page, "Outcome analysis")
+    expect(page.locator("#outcome-pooled-table")).to_contain_text(
+        f"m = {M} imputations", timeout=30_000
+    )
+    box = page.locator("#outcome-imputed")
+    expect(box).to_be_checked(timeout=15_000)
+    open_tab(page, "Data cleaning")
+    expect(page.locator("#imputation-missing")).to_contain_text("43 (8.6%)", timeout=30_000)
+
     # Unticked, the result is the complete cases' alone again.
     open_tab(page, "Outcome analysis")
     box.uncheck()
     click_run_and_wait(page, "outcome")
     expect(page.locator("#outcome-pooled-table")).to_have_count(0, timeout=30_000)
     assert page.dialogs == []
+
+
+def test_cancel_stops_the_imputation_and_changes_nothing(page):
+    expect(page.locator("#dataset-shape")).to_contain_text("500 rows")
+    open_tab(page, "Data cleaning")
+    m = page.locator("#cleaning-imputation-m")
+    expect(m).to_be_visible(timeout=30_000)
+    m.fill("100")
+    page.locator("#cleaning-imputation-iterations").fill("50")
+    page.locator("#cleaning-imputation-run").click()
+    status = page.locator("#imputation-status")
+    expect(status).to_contain_text(re.compile(r"Imputation \d+ of 100"), timeout=60_000)
+    page.locator("#cleaning-imputation-cancel").click()
+    expect(status).to_contain_text("cancelled: nothing changed", timeout=30_000)
+    expect(page.locator("#imputation-missing")).to_have_count(0)
+    open_tab(page, "Outcome analysis")
+    expect(page.locator("#outcome-covariates + .selectize-control .item").first).to_be_visible(
+        timeout=30_000
+    )
+    expect(page.locator("#outcome-imputed")).to_have_count(0)
