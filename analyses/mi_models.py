@@ -238,6 +238,12 @@ def _notes(kind: str, df: pd.DataFrame, spec, imputation: ImputationResult) -> l
             f"The outcome '{outcome}' itself is missing for {int(df[outcome].isna().sum())} "
             f"patients: it was {done}. Check why it is missing before trusting the pooled model."
         )
+    if outcome and outcome not in imputation.info.predictors:
+        notes.append(
+            f"WARNING: the outcome '{outcome}' is not in the imputation model: the imputed "
+            "values ignore their relation to it, which pulls the pooled estimates towards no "
+            "effect. Add it to the imputation's variables on the Data cleaning tab."
+        )
     needed = [c for c in getattr(spec, "covariates", ()) if c in df.columns]
     outside = [c for c in needed if df[c].isna().any() and c not in imputation.info.imputed]
     if outside:

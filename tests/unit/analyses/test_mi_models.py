@@ -118,3 +118,14 @@ def test_pooled_ci_covers_the_true_slope_under_mcar():
         covered += est.ci_low <= 0.5 <= est.ci_high
     assert 0.88 <= covered / reps <= 1.0, covered
     assert time.perf_counter() - started < 120  # bounded: a few seconds alone
+
+
+def test_an_outcome_left_out_of_the_imputation_model_is_a_warning():
+    df = _missing_covariates(_cohort(), 3)
+    imputed = imputation.analyze(df, ImputationSpec(("age", "sex", "lab"), m=2, iterations=2))
+    spec = OutcomeSpec("y", ("age", "sex"), categorical=("sex",), screen_p=None)
+    result = pooled_model("outcome", df, imputed, spec, "logistic")
+    assert any("'y' is not in the imputation model" in w for w in result.warnings)
+    with_outcome = imputation.analyze(df, ImputationSpec(("age", "sex", "y"), m=2, iterations=2))
+    result = pooled_model("outcome", df, with_outcome, spec, "logistic")
+    assert not any("not in the imputation model" in w for w in result.warnings)
