@@ -28,6 +28,7 @@ from analyses.specs import (
     DEFAULT_SEED,
     AgreementSpec,
     EffectScale,
+    ImputationSpec,
     Method,
     OutcomeSpec,
     check_bootstrap,
@@ -67,6 +68,7 @@ __all__ = [
     "analyze_outcome",
     "column_counts",
     "match_codebook",
+    "imputation_spec",
     "outcome_spec",
     "prepare",
     "propose_step",
@@ -161,6 +163,7 @@ ANALYSES: dict[str, str] = {
     "sample_size": "analyses.sample_size",
     "agreement": "analyses.agreement",
     "propensity": "analyses.propensity",
+    "imputation": "analyses.imputation",
     "harmonize": "matching.similarity",
     "codebook": "matching.codebook_match",
 }
@@ -208,6 +211,8 @@ def _design_size(dataset: Dataset, spec: Any) -> tuple[int, int, float]:
     codebook, its variables and the data's columns (the matrices of pairs it scores)."""
     if isinstance(spec, CodebookSpec):
         return len(spec.codebook.entries), len(dataset.columns), 1.0
+    if isinstance(spec, ImputationSpec):  # m chains of the data, the variables as columns
+        return len(dataset.df) * spec.m, len(spec.variables), 1.0
     if isinstance(spec, AgreementSpec):  # the raters' columns (the long layout has three)
         return len(dataset.df), len(spec.raters) if spec.layout == "wide" else 3, 1.0
     covariates = getattr(spec, "covariates", ())
@@ -256,6 +261,8 @@ def run(
             result = retrier.call(compute, dataset.df, spec)
         for step in solver_fallbacks(result):
             retrier.record_fallback(step)
+        if getattr(spec, "imputation", None) is not None:
+            result = _with_pooled(kind, dataset, spec, result)
         return result
 
     try:
@@ -273,6 +280,30 @@ def run(
     timings.record(kind, ms, hit=source != "computed", owner=owner)
     log.info("%s %s in %.1f ms", kind, source, ms)
     return result
+
+
+def _with_pooled(kind: str, dataset: Dataset, spec: Any, result: Any) -> Any:
+    """The complete-case result with the tab's model pooled over the imputed data sets.
+
+    The imputations are their own cached run (key: fingerprint and imputation settings), so
+    every analysis of the same data and settings reuses them; the m fits are checkpoints."""
+    from analyses import mi_models
+
+    imputed = run("imputation", dataset, spec.imputation)
+    if kind == "table1":
+        from analyses import mi_table1
+
+        pooled = mi_table1.pooled_summary(dataset.df, imputed, spec)
+        return dataclasses.replace(result, pooled=pooled)
+    if kind == "outcome":
+        family = "firth" if result.fit.method == "firth" else "logistic"
+    else:
+        family = "cox" if kind == "survival" else result.fit.family
+    per = dict(zip(result.scales["variable"], result.scales["per"], strict=True))
+    data_mb = float(dataset.df.memory_usage(index=True).sum()) / 2**20
+    with memory.admit(*_design_size(dataset, spec), kind=kind, data_mb=data_mb):
+        pooled = mi_models.pooled_model(kind, dataset.df, imputed, spec, family, per)
+    return dataclasses.replace(result, pooled=pooled)
 
 
 def cached(kind: str, dataset: Dataset, spec: Any, *, owner: str | None = None) -> Any | None:
@@ -663,3 +694,37 @@ def analyze_outcome(
         seed=seed,
     )
     return run("outcome", dataset, spec, cancel=cancel)
+
+
+def imputation_spec(
+    dataset: Dataset,
+    variables: Iterable[str],
+    *,
+    m: int = 20,
+    iterations: int = 10,
+    seed: int = DEFAULT_SEED,
+) -> ImputationSpec:
+    """The imputation settings checked against the data: the variables exist and can be
+    imputed (numbers or categories), m, iterations and the seed in range; else a sentence."""
+    chosen = list(dict.fromkeys(variables))
+    unknown = [c for c in chosen if c not in dataset.columns]
+    if unknown:
+        raise AnalysisError(f"These variables are not in the data: {', '.join(unknown)}.")
+    unusable = [c for c in chosen if dataset.meta(c).kind not in FACTOR_KINDS | NUMERIC_KINDS]
+    if unusable:
+        raise AnalysisError(
+            f"{', '.join(unusable)} cannot be imputed (not a number or a category): leave them "
+            "out, or change their type on the Data tab."
+        )
+    if len(chosen) < 2:
+        raise AnalysisError(
+            "Choose at least two variables: those with missing values and those that predict "
+            "them (the outcome included)."
+        )
+    for name, value in (("imputations", m), ("iterations", iterations), ("seed", seed)):
+        if not isinstance(value, (int, float)) or not float(value).is_integer():
+            raise AnalysisError(f"The number of {name} must be a whole number.")
+    categorical = tuple(c for c in chosen if dataset.meta(c).kind in FACTOR_KINDS)
+    spec = ImputationSpec(tuple(chosen), categorical, int(m), int(iterations), int(seed))
+    importlib.import_module("analyses.imputation").check_spec(spec)
+    return spec

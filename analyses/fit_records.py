@@ -273,6 +273,45 @@ class PropensityFit:
     se_method: str  # how the effects' SEs were computed, in words
 
 
+@dataclass(frozen=True)
+class ImputationInfo:
+    """The chained equations that made the imputed data sets (analyses/imputation.py)."""
+
+    m: int  # completed data sets
+    iterations: int  # rounds of the chained equations per data set
+    seed: int  # the seed of the draws: the same seed gives the same data sets
+    n_rows: int  # patients in the data
+    n_incomplete: int  # of those, with at least one imputed value
+    imputed: tuple[str, ...]  # the variables whose missing values were imputed, in order
+    methods: tuple[str, ...]  # "pmm", "logreg" or "polyreg", one per imputed variable
+    predictors: tuple[str, ...]  # every variable of the imputation model
+    left_out: tuple[str, ...]  # variables missing for everyone: not imputed, not predictors
+
+
+@dataclass(frozen=True)
+class PooledFit:
+    """A tab's model fitted on each imputed data set and pooled (analyses/mi_models.py)."""
+
+    family: str  # "logistic", "firth", "linear", "poisson", "negbin" or "cox"
+    m: int  # imputed data sets pooled
+    n: int  # patients in each of those fits
+    n_complete: int  # the complete cases (the tab's own model's patients)
+    seed: int  # the imputation's seed
+    imputed: tuple[str, ...]  # the variables imputed
+    methods: tuple[str, ...]  # their methods ("pmm", "logreg", "polyreg"), in the same order
+
+
+@dataclass(frozen=True)
+class PooledSummaryFit:
+    """Table 1's means and proportions pooled over imputed data sets (analyses/mi_table1.py)."""
+
+    m: int  # imputed data sets pooled
+    n: int  # patients in each (with a known group)
+    seed: int  # the imputation's seed
+    imputed: tuple[str, ...]  # the variables imputed
+    methods: tuple[str, ...]  # their methods, in the same order
+
+
 FIT_RECORDS = (
     CalibrationFit,
     OutcomeFit,
@@ -283,4 +322,7 @@ FIT_RECORDS = (
     Table1Info,
     AgreementSummary,
     PropensityFit,
+    ImputationInfo,
+    PooledFit,
+    PooledSummaryFit,
 )

@@ -11,7 +11,10 @@ from analyses.fit_records import (
     CalibrationFit,
     CorrelationSummary,
     DiagnosticInfo,
+    ImputationInfo,
     OutcomeFit,
+    PooledFit,
+    PooledSummaryFit,
     PropensityFit,
     RegressionFit,
     SurvivalFit,
@@ -108,6 +111,7 @@ class OutcomeResult:
     subgroups: pd.DataFrame = field(default_factory=empty_subgroups)
     interactions: pd.DataFrame = field(default_factory=empty_interactions)
     performance: OutcomePerformance | None = None  # with spec.calibration only
+    pooled: PooledModel | None = None  # with spec.imputation: the model pooled over m
 
 
 # Columns of CorrelationResult.pairs, in order (one row per pair of columns).
@@ -193,6 +197,7 @@ class RegressionResult:
     # unless the spec asks for subgroups or interaction pairs.
     subgroups: pd.DataFrame = field(default_factory=empty_subgroups)
     interactions: pd.DataFrame = field(default_factory=empty_interactions)
+    pooled: PooledModel | None = None  # with spec.imputation: the model pooled over m
 
 
 # Columns of Table1Result.cells: one row per variable, level and column of the table, in order.
@@ -244,6 +249,7 @@ class Table1Result:
     groups: pd.DataFrame
     info: Table1Info
     warnings: tuple[str, ...] = ()
+    pooled: PooledSummary | None = None  # with spec.imputation: pooled summaries
 
 
 # Columns of DiagnosticResult.auc, in order (one row per test).
@@ -349,6 +355,7 @@ class SurvivalResult:
     # unless the spec asks for subgroups or interaction pairs.
     subgroups: pd.DataFrame = field(default_factory=empty_subgroups)
     interactions: pd.DataFrame = field(default_factory=empty_interactions)
+    pooled: PooledModel | None = None  # with spec.imputation: the model pooled over m
 
 
 # Columns of AgreementResult.kappas, in order.
@@ -442,4 +449,79 @@ class PropensityResult:
     balance: pd.DataFrame
     effects: pd.DataFrame
     summary: PropensityFit
+
+
+@dataclass(frozen=True)
+class ImputationResult:
+    """m completed data sets, kept as the values drawn for the missing cells only.
+
+    `imputed`: imputation (1..m), row (position in the data), variable, value (the number, or
+    for a category its code: the position of the level among the variable's observed values,
+    sorted; analyses/imputation.complete() writes the level back). `trace`: chain (1..m),
+    iteration, variable, mean: the mean of the imputed values after each round (for a
+    category, the mean code, as mice's chainMean), for the convergence plot. `pattern` and
+    `missing`: analyses/missing_pattern.py. `warnings`: sentences (variables left out, a
+    variable that stayed constant across the chains).
+    """
+
+    imputed: pd.DataFrame
+    trace: pd.DataFrame
+    pattern: pd.DataFrame
+    missing: pd.DataFrame
+    info: ImputationInfo
+    warnings: tuple[str, ...] = ()
+
+
+# Columns of PooledModel.estimates, in order: one row per coefficient of the pooled model.
+POOLED_COLUMNS = (
+    "variable",
+    "level",
+    "is_reference",
+    "estimate",  # on the tab's scale: OR, IRR, HR (exp of the pooled coefficient) or coefficient
+    "ci_low",  # 95% CI: t on the Barnard-Rubin df
+    "ci_high",
+    "p_value",
+    "df",  # Barnard-Rubin degrees of freedom
+    "riv",  # relative increase in variance due to the missing data
+    "lambda",  # share of the total variance due to the missing data
+    "fmi",  # fraction of missing information
+    "cc_estimate",  # the same coefficient in the complete cases, for comparison
+    "cc_ci_low",
+    "cc_ci_high",
+)
+
+
+@dataclass(frozen=True)
+class PooledModel:
+    """The tab's multivariable model fitted on each imputed data set and pooled by Rubin's rules.
+
+    `estimates`: POOLED_COLUMNS. `fit`: the family, m, the patients and the imputation's seed
+    and methods (for the methods sentence). `warnings`: sentences.
+    """
+
+    estimates: pd.DataFrame
+    fit: PooledFit
+    warnings: tuple[str, ...] = ()
+
+
+# Columns of PooledSummary.table: one row per variable (numbers) or level (categories) and group.
+POOLED_SUMMARY_COLUMNS = (
+    "variable",
+    "level",  # "" for a number
+    "group",  # "Overall" or a level of the grouping column
+    "estimate",  # pooled mean, or pooled percentage of the level
+    "ci_low",  # 95% CI by Rubin's rules (t on Barnard-Rubin df)
+    "ci_high",
+    "fmi",
+    "n_observed",  # patients of the group with the value observed (the complete cases)
+    "cc_estimate",  # the mean or percentage among them
+)
+
+
+@dataclass(frozen=True)
+class PooledSummary:
+    """Table 1's means and percentages pooled over the imputed data sets, beside the observed."""
+
+    table: pd.DataFrame
+    fit: PooledSummaryFit
     warnings: tuple[str, ...] = ()

@@ -30,6 +30,8 @@ class OutcomeSpec:
     `calibration`: also the model's calibration and decision curve; `bootstrap` > 0: also
     Harrell's bootstrap validation with that many samples drawn with `seed`. Both default off,
     so an analysis that does not ask for them costs nothing more (and keeps its cache key).
+    `imputation`: also the adjusted model on each imputed data set, pooled (logic.run adds
+    it as the result's `pooled`; analyses/mi_models.py); None: complete cases only.
     """
 
     outcome: str
@@ -48,6 +50,7 @@ class OutcomeSpec:
     calibration: bool = False
     bootstrap: int = 0
     seed: int = DEFAULT_SEED
+    imputation: ImputationSpec | None = None
 
 
 @dataclass(frozen=True)
@@ -86,6 +89,7 @@ class RegressionSpec:
     subgroup_exposure: str | None = None
     subgroups: tuple[str, ...] = ()
     interactions: tuple[tuple[str, str], ...] = ()
+    imputation: ImputationSpec | None = None
 
 
 @dataclass(frozen=True)
@@ -102,6 +106,7 @@ class Table1Spec:
     categorical: tuple[str, ...] = ()
     summary: Literal["auto", "mean", "median"] = "auto"
     median_variables: tuple[str, ...] = ()
+    imputation: ImputationSpec | None = None  # also pooled means and proportions (mi_table1)
 
 
 @dataclass(frozen=True)
@@ -158,6 +163,7 @@ class SurvivalSpec:
     subgroup_exposure: str | None = None
     subgroups: tuple[str, ...] = ()
     interactions: tuple[tuple[str, str], ...] = ()
+    imputation: ImputationSpec | None = None
 
 
 @dataclass(frozen=True)
@@ -288,3 +294,20 @@ class PropensitySpec:
     outcome_type: Literal["binary", "continuous", "survival"] = "continuous"
     event: str | None = None
     time: str | None = None
+
+
+@dataclass(frozen=True)
+class ImputationSpec:
+    """Multiple imputation by chained equations (analyses/imputation.py).
+
+    `variables`: the columns of the imputation model; each one with missing values is imputed
+    from all the others (numbers by predictive mean matching, two categories by logistic
+    regression, more by multinomial regression). `categorical`: those read as categories.
+    `m` completed data sets, each its own chain of `iterations` rounds, drawn with `seed`.
+    """
+
+    variables: tuple[str, ...]
+    categorical: tuple[str, ...] = ()
+    m: int = 20
+    iterations: int = 10
+    seed: int = DEFAULT_SEED

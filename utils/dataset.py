@@ -49,6 +49,10 @@ class Dataset:
     # exported script needs to read the raw file and redo the steps (modules/shared/script_export).
     read_options: tuple = field(default=(), repr=False, compare=False)
     steps: tuple = field(default=(), repr=False, compare=False)
+    # The session's multiple-imputation settings (analyses.specs.ImputationSpec) or None: the
+    # analysis tabs offer "on the imputed data" when set (modules/shared/cleaning_steps.py).
+    # Settings, not data: never compared, hashed or fingerprinted; the data stay as they are.
+    imputation: object = field(default=None, repr=False, compare=False)
 
     def meta(self, column: str) -> ColumnMeta:
         return self.columns[column]

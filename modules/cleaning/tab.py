@@ -1,6 +1,7 @@
 """The Data cleaning tab: find labels that mean the same, let the user decide, apply, undo;
 the codebook card (modules/cleaning/codebook.py), the new-variables card (derive.py) and the
-row-filter card with its flow diagram (filters.py) add their steps to the same history.
+row-filter card with its flow diagram (filters.py) add their steps to the same history; the
+multiple-imputation card (imputation.py) sets the session's imputation settings.
 
 The steps are one list shared with the Data tab's value labels (modules/shared/
 cleaning_steps.py); the server returns the reactive cleaned Dataset (the Data tab's dataset
@@ -19,7 +20,7 @@ import logic
 from matching import embeddings
 from matching.recode import recode_map_frame, recode_map_json
 from matching.similarity import Harmonization, HarmonizeSpec
-from modules.cleaning import codebook, derive, filters
+from modules.cleaning import codebook, derive, filters, imputation
 from modules.cleaning import view as cv
 from modules.shared.background import run_in_worker
 from modules.shared.cleaning_steps import CleaningSteps
@@ -74,6 +75,7 @@ def cleaning_ui():
         codebook.codebook_ui("codebook"),
         derive.derive_ui("derive"),
         filters.filters_ui("filters"),
+        imputation.imputation_ui("imputation"),
     )
 
 
@@ -114,6 +116,7 @@ def cleaning_server(
     )
     derive.derive_server("derive", dataset=cleaned, on_apply=added)
     filters.filters_server("filters", steps=steps, on_apply=added, tab=tab, record=record)
+    imputation.imputation_server("imputation", dataset=cleaned, steps=steps, tab=tab, record=record)
 
     @render.ui
     def column_control():

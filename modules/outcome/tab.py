@@ -22,6 +22,7 @@ from modules.shared.analysis_tab import (
 )
 from modules.shared.controls import Checkbox, Numeric, Radio, Select, Settings, level_choices
 from modules.shared.effect_scale import EFFECT_SCALE_CONTROL
+from modules.shared.imputation_option import IMPUTED_CONTROL, with_imputation
 from modules.shared.modifier_controls import modifier_controls, with_modifiers
 from modules.shared.modifier_view import (
     ODDS_RATIO,
@@ -29,6 +30,7 @@ from modules.shared.modifier_view import (
     modifiers_figure_card,
     with_modifier_docs,
 )
+from modules.shared.pooled_view import pooled_card, with_pooled_docs
 
 CONTROLS = (
     Select(
@@ -54,6 +56,7 @@ CONTROLS = (
     Radio("summary", "Continuous variables shown as", oc.SUMMARIES, default="mean"),
     EFFECT_SCALE_CONTROL,
     *modifier_controls(lambda s: list(s["covariates"] or ()), lambda s: [s["outcome"]]),
+    IMPUTED_CONTROL,
     Checkbox("calibration", "Calibration and decision curve"),
     Checkbox("bootstrap", "Internal validation by bootstrap (slower)"),
     Numeric("samples", "Bootstrap samples", 200, min=20, max=2000, step=10,
@@ -68,7 +71,7 @@ CONTROLS = (
 
 
 def build_spec(s: Settings):
-    return with_modifiers(_spec(s), s)
+    return with_imputation(with_modifiers(_spec(s), s), s)
 
 
 def _spec(s: Settings):
@@ -96,6 +99,7 @@ CARDS = (
     plot_card("forest", "Forest plot of adjusted odds ratios", figures.forest_plot, "forest-plot",
               "forest-container", stem=lambda v: ("forest_adjusted_or", v.outcome_label)),
     modifiers_figure_card(lambda v: v.result, lambda v: v.label, lambda v: ODDS_RATIO, "outcome"),
+    pooled_card(lambda v: v.result, lambda v: v.label, lambda v: ODDS_RATIO, "outcome"),
     Card("performance", None, performance_view.performance_card),
     performance_view.CALIBRATION_CARD,
     performance_view.DECISION_CARD,
@@ -121,8 +125,14 @@ TAB = AnalysisTab(
             report.performance_csv,
         ),
     ),
-    tables=with_modifier_docs(
-        performance_docs.with_performance_docs(documents.tables),
+    tables=with_pooled_docs(
+        with_modifier_docs(
+            performance_docs.with_performance_docs(documents.tables),
+            lambda v: v.result,
+            lambda v: v.label,
+            lambda v: ODDS_RATIO,
+            "outcome",
+        ),
         lambda v: v.result,
         lambda v: v.label,
         lambda v: ODDS_RATIO,

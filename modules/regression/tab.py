@@ -17,12 +17,14 @@ from modules.shared.analysis_tab import (
 )
 from modules.shared.controls import Radio, Select, Settings
 from modules.shared.effect_scale import EFFECT_SCALE_CONTROL
+from modules.shared.imputation_option import IMPUTED_CONTROL, with_imputation
 from modules.shared.modifier_controls import modifier_controls, with_modifiers
 from modules.shared.modifier_view import (
     modifiers_download,
     modifiers_figure_card,
     with_modifier_docs,
 )
+from modules.shared.pooled_view import pooled_card, with_pooled_docs
 
 CONTROLS = (
     Select(
@@ -45,11 +47,12 @@ CONTROLS = (
     *mc.SELECTION_CONTROLS,
     EFFECT_SCALE_CONTROL,
     *modifier_controls(lambda s: list(s["covariates"] or ()), lambda s: [s["outcome"]]),
+    IMPUTED_CONTROL,
 )
 
 
 def build_spec(s: Settings):
-    return with_modifiers(_spec(s), s)
+    return with_imputation(with_modifiers(_spec(s), s), s)
 
 
 def _spec(s: Settings):
@@ -80,6 +83,7 @@ CARDS = (
               "regression-diagnostics-plot", "regression-diagnostics",
               stem=lambda v: ("residuals", v.outcome_label), width="double"),
     modifiers_figure_card(lambda v: v.result, lambda v: v.label, rt.effect_of, "regression"),
+    pooled_card(lambda v: v.result, lambda v: v.label, rt.effect_of, "regression"),
 )  # fmt: skip
 
 TAB = AnalysisTab(
@@ -97,8 +101,14 @@ TAB = AnalysisTab(
         all_numbers_download(rt.tables_csv),
         modifiers_download(lambda view: view.result, lambda view: view.label),
     ),
-    tables=with_modifier_docs(
-        rt.documents, lambda v: v.result, lambda v: v.label, rt.effect_of, "regression"
+    tables=with_pooled_docs(
+        with_modifier_docs(
+            rt.documents, lambda v: v.result, lambda v: v.label, rt.effect_of, "regression"
+        ),
+        lambda v: v.result,
+        lambda v: v.label,
+        rt.effect_of,
+        "regression",
     ),
     downloads_note="The Word file holds both tables as a journal prints them, with their notes; "
     "the CSV download is a .zip of one file per table, each as shown. 'All numbers' is every "

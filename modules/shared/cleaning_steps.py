@@ -11,6 +11,7 @@ are applied again, and one that no longer fits is named and skipped, never silen
 from __future__ import annotations
 
 from collections.abc import Callable
+from dataclasses import replace
 from typing import Any
 
 from shiny import reactive
@@ -21,6 +22,7 @@ from prep.steps import Prepared
 from utils.dataset import Dataset
 
 SAVED = "cleaning_steps"
+SAVED_IMPUTATION = "imputation"
 
 
 class CleaningSteps:
@@ -32,12 +34,21 @@ class CleaningSteps:
         self.steps: reactive.Value[list[Any]] = reactive.value(list(tab.saved(SAVED, ())))
         # The last time new data set the steps aside: (count, how many steps), for the tabs.
         self.set_aside: reactive.Value[tuple[int, int]] = reactive.value((0, 0))
+        # The multiple-imputation settings (an ImputationSpec) or None: carried by the cleaned
+        # Dataset so the analysis tabs can offer "on the imputed data"; the data stay as they are.
+        self.imputation: reactive.Value[Any] = reactive.value(tab.saved(SAVED_IMPUTATION, None))
         self._upstream: Callable[[], Dataset | None] = lambda: None
         self.prepared: Callable[[], Prepared | None] = reactive.calc(self._prepare)
+        # One Dataset object per change, as the tabs compare it from one call to the next.
+        self.cleaned: Callable[[], Dataset | None] = reactive.calc(self._cleaned)
 
         @reactive.effect
         def _keep():
             tab.keep(SAVED, tuple(self.steps()))
+
+        @reactive.effect
+        def _keep_imputation():
+            tab.keep(SAVED_IMPUTATION, self.imputation())
 
     def follow(self, upstream: Callable[[], Dataset | None]) -> None:
         """Apply the steps to this reactive dataset (the Data tab's)."""
@@ -49,10 +60,15 @@ class CleaningSteps:
             return None
         return logic.prepare(upstream, self.steps())
 
-    def cleaned(self) -> Dataset | None:
-        """The dataset after every step (reactive)."""
+    def _cleaned(self) -> Dataset | None:
+        """The dataset after every step, carrying the imputation settings (`cleaned`)."""
         prepared = self.prepared()
-        return prepared.dataset if prepared is not None else None
+        if prepared is None:
+            return None
+        settings = self.imputation()
+        if settings is None or not set(settings.variables) <= set(prepared.dataset.columns):
+            return prepared.dataset
+        return replace(prepared.dataset, imputation=settings)
 
     def add(self, step: Any) -> None:
         with reactive.isolate():
@@ -72,4 +88,5 @@ class CleaningSteps:
         with reactive.isolate():
             dropped = len(self.steps())
             self.steps.set([])
+            self.imputation.set(None)
             self.set_aside.set((self.set_aside()[0] + 1, dropped))

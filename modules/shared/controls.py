@@ -267,17 +267,22 @@ class Checkbox:
     id: str
     label: str
     default: bool = False
+    visible: Callable[[Settings], bool] = _always
 
     def resolve(self, s: Settings, raw: Raw) -> Any:
+        if not self.visible(s):
+            return False
         sent = raw(self.id, FLAG)
         return self.default if sent is MISSING else bool(sent)
 
     saved = saved_one
 
     def shape(self, s: Settings) -> Any:
-        return True
+        return self.visible(s)
 
     def render(self, s: Settings) -> TagChild:
+        if not self.visible(s):
+            return None
         return ui.input_checkbox(self.id, self.label, value=bool(s[self.id]))
 
 

@@ -147,7 +147,7 @@ def outcome(spec: Any, result: Any, name: Namer) -> Part:
         )
     references(part, uni, name)
     scales(part, result, spec, "Odds ratios", name)
-    _complete_case_outcome(part, fit, name(spec.outcome))
+    _complete_case_outcome(part, fit, name(spec.outcome), imputed_note(result))
     part.add(
         "Discrimination of the multivariable model was summarised by its C-statistic with a "
         "DeLong 95% CI",
@@ -168,7 +168,14 @@ def _has_multilevel(table: pd.DataFrame) -> bool:
     return bool((levels > 2).any())
 
 
-def _complete_case_outcome(part: Part, fit: Any, outcome: str) -> None:
+def imputed_note(result: Any) -> str:
+    """What the complete-case sentence says of imputation: none, or that a pooled model follows."""
+    if getattr(result, "pooled", None) is None:
+        return "no values were imputed"
+    return "the same model on multiply imputed data is described below"
+
+
+def _complete_case_outcome(part: Part, fit: Any, outcome: str, note: str) -> None:
     said = []
     if fit.n_outcome_missing:
         said.append(f"{plural(fit.n_outcome_missing, 'patient')} without a value of {outcome}")
@@ -178,7 +185,7 @@ def _complete_case_outcome(part: Part, fit: Any, outcome: str) -> None:
             "(complete-case analysis)"
         )
     if said:
-        part.add(f"Excluded from the multivariable model: {listing(said)}; no values were imputed.")
+        part.add(f"Excluded from the multivariable model: {listing(said)}; {note}.")
     else:
         part.add("No values were missing in the variables of the multivariable model.")
 
@@ -270,7 +277,7 @@ def survival(spec: Any, result: Any, name: Namer) -> Part:
         if left:
             part.add(
                 f"The multivariable Cox model used the complete cases ({left:,} more excluded for "
-                "a missing covariate; no values were imputed)."
+                f"a missing covariate; {imputed_note(result)})."
             )
         if not result.ph_test.empty:
             part.add(

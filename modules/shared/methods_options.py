@@ -126,3 +126,45 @@ def strata(part: Part, spec: Any, result: Any, name: Namer) -> None:
             "The proportional hazards test was done on the stratified model, for the "
             "covariates that have a hazard ratio."
         )
+
+
+IMPUTATION_METHODS = {
+    "pmm": "predictive mean matching",
+    "logreg": "logistic regression",
+    "polyreg": "multinomial logistic regression",
+}
+
+
+def imputation(part: Part, result: Any, name: Namer, model: str | None) -> None:
+    """The model (or, `model` None, Table 1's summaries) pooled over multiple imputations."""
+    pooled = getattr(result, "pooled", None)
+    if pooled is None:
+        return
+    fit = pooled.fit
+    by_method: dict[str, list[str]] = {}
+    for variable, method in zip(fit.imputed, fit.methods, strict=True):
+        by_method.setdefault(method, []).append(name(variable))
+    how = "; ".join(
+        f"{IMPUTATION_METHODS.get(m, m)} for {listing(names)}" for m, names in by_method.items()
+    )
+    part.add(
+        f"Missing values were imputed by chained equations (m = {fit.m}, {how}, random seed "
+        f"{fit.seed})",
+        "van_buuren_mice",
+    )
+    if model is None:
+        part.add(
+            "Means and percentages were also computed in each imputed data set and pooled by "
+            "Rubin's rules with Barnard–Rubin degrees of freedom, beside the observed values",
+            "rubin_1987",
+            "barnard_rubin",
+        )
+        return
+    part.add(
+        f"The {model} with every chosen covariate was fitted in each imputed data set and the "
+        "estimates were pooled by Rubin's rules with Barnard–Rubin degrees of freedom; the "
+        "fraction of missing information is reported for each estimate, and the complete-case "
+        "estimates beside them",
+        "rubin_1987",
+        "barnard_rubin",
+    )

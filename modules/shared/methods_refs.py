@@ -221,6 +221,20 @@ REFERENCES: dict[str, tuple[str, str]] = {
         "Chow SC, Shao J, Wang H. Sample Size Calculations in Clinical Research. 2nd ed. Boca "
         "Raton: Chapman & Hall/CRC; 2008.",
     ),
+    "van_buuren_mice": (
+        "van Buuren and Groothuis-Oudshoorn, 2011",
+        "van Buuren S, Groothuis-Oudshoorn K. mice: Multivariate imputation by chained "
+        "equations in R. J Stat Softw. 2011;45(3):1-67.",
+    ),
+    "rubin_1987": (
+        "Rubin, 1987",
+        "Rubin DB. Multiple Imputation for Nonresponse in Surveys. New York: Wiley; 1987.",
+    ),
+    "barnard_rubin": (
+        "Barnard and Rubin, 1999",
+        "Barnard J, Rubin DB. Small-sample degrees of freedom with multiple imputation. "
+        "Biometrika. 1999;86(4):948-955.",
+    ),
     "brier": (
         "Brier, 1950",
         "Brier GW. Verification of forecasts expressed in terms of probability. Mon Weather Rev. "

@@ -115,7 +115,7 @@ def table1(spec: Any, result: Any, name: Namer) -> Part:
     if numeric:
         _numeric_summaries(part, spec, variables, numeric, shown, name, t1.NORMALITY_RULE)
     if info.group is None:
-        part.add("Missing values were not imputed; they are counted per variable.")
+        _table1_missing(part, result, name)
         return part
     k = len(info.group_levels)
     part.add(f"Characteristics were compared between the {k} groups of {name(info.group)}.")
@@ -153,8 +153,16 @@ def table1(spec: Any, result: Any, name: Namer) -> Part:
             f"{plural(info.n_group_missing, 'patient')} without a value of {name(info.group)} "
             f"{'was' if info.n_group_missing == 1 else 'were'} left out."
         )
-    part.add("Missing values were not imputed; they are counted per variable.")
+    _table1_missing(part, result, name)
     return part
+
+
+def _table1_missing(part: Part, result: Any, name: Namer) -> None:
+    if getattr(result, "pooled", None) is None:
+        part.add("Missing values were not imputed; they are counted per variable.")
+        return
+    part.add("Missing values are counted per variable.")
+    options.imputation(part, result, name, None)
 
 
 def _numeric_summaries(part, spec, variables, numeric, shown, name, rule: str) -> None:
@@ -272,6 +280,7 @@ def outcome(spec: Any, result: Any, name: Namer) -> Part:
     part = models.outcome(spec, result, name)
     options.performance(part, result)
     options.modifiers(part, spec, result, "logistic regression model", name)
+    options.imputation(part, result, name, "logistic regression model")
     return part
 
 
@@ -279,6 +288,7 @@ def regression(spec: Any, result: Any, name: Namer) -> Part:
     part = models.regression(spec, result, name)
     linear = result.fit.family == "linear"
     options.modifiers(part, spec, result, f"{'linear' if linear else 'count'} model", name)
+    options.imputation(part, result, name, f"{'linear' if linear else 'count'} model")
     return part
 
 
@@ -286,6 +296,7 @@ def survival(spec: Any, result: Any, name: Namer) -> Part:
     part = models.survival(spec, result, name)
     options.strata(part, spec, result, name)
     options.modifiers(part, spec, result, "Cox model", name)
+    options.imputation(part, result, name, "Cox model")
     return part
 
 

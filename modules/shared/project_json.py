@@ -51,7 +51,7 @@ SPEC_TYPES = (
 )
 STEP_TYPES = (ValueLabels, Transform, Cut, CombineLevels, FormulaStep, RowFilter, CodebookStep,
               MatchedSample)  # fmt: skip
-_SPECS = {codec.type_name(t): t for t in SPEC_TYPES}
+_SPECS = {codec.type_name(t): t for t in (*SPEC_TYPES, spec_types.ImputationSpec)}
 _STEPS = {codec.type_name(t): t for t in (*STEP_TYPES, ColumnRule)}
 MAX_TABS = 50
 MAX_SETTINGS = 500  # input ids of one tab

@@ -19,6 +19,7 @@ ANALYSIS_NAMES = {
     "regression": "Regression",
     "sample_size": "Sample size",
     "agreement": "Agreement",
+    "imputation": "Multiple imputation",
     "harmonize": "Label cleaning",
     "codebook": "Codebook matching",
 }

@@ -17,6 +17,7 @@ from modules.shared.analysis_tab import (
 from modules.shared.controls import Checkbox, Radio, Select, Settings, level_choices
 from modules.shared.effect_scale import EFFECT_SCALE_CONTROL
 from modules.shared.figures import plot_div
+from modules.shared.imputation_option import IMPUTED_CONTROL, with_imputation
 from modules.shared.modifier_controls import modifier_controls, with_modifiers
 from modules.shared.modifier_view import (
     HAZARD_RATIO,
@@ -24,6 +25,7 @@ from modules.shared.modifier_view import (
     modifiers_figure_card,
     with_modifier_docs,
 )
+from modules.shared.pooled_view import pooled_card, with_pooled_docs
 from modules.survival import controls as sc
 from modules.survival import figures, report, tables
 from modules.survival import view as sv
@@ -80,11 +82,12 @@ CONTROLS = (
     EFFECT_SCALE_CONTROL,
     Radio("band", "95% confidence band", sc.BANDS, default="log"),
     Checkbox("show_band", "Shade the bands on the plot", default=True),
+    IMPUTED_CONTROL,
 )  # fmt: skip
 
 
 def build_spec(s: Settings):
-    return with_modifiers(_spec(s), s)
+    return with_imputation(with_modifiers(_spec(s), s), s)
 
 
 def _spec(s: Settings):
@@ -148,6 +151,7 @@ CARDS = (
     modifiers_figure_card(
         lambda v: v.result, lambda v: v.label, lambda v: HAZARD_RATIO, "survival"
     ),
+    pooled_card(lambda v: v.result, lambda v: v.label, lambda v: HAZARD_RATIO, "survival"),
 )
 
 TAB = AnalysisTab(
@@ -167,8 +171,18 @@ TAB = AnalysisTab(
         all_numbers_download(report.tables_csv),
         modifiers_download(lambda view: view.result, lambda view: view.label),
     ),
-    tables=with_modifier_docs(
-        tables.documents, lambda v: v.result, lambda v: v.label, lambda v: HAZARD_RATIO, "survival"
+    tables=with_pooled_docs(
+        with_modifier_docs(
+            tables.documents,
+            lambda v: v.result,
+            lambda v: v.label,
+            lambda v: HAZARD_RATIO,
+            "survival",
+        ),
+        lambda v: v.result,
+        lambda v: v.label,
+        lambda v: HAZARD_RATIO,
+        "survival",
     ),
     downloads_note="The Word file holds every table as a journal prints it, with its notes; the "
     "CSV download is a .zip of one file per table, each as shown. The report is one HTML file "

@@ -11,8 +11,9 @@ from modules.shared.analysis_tab import (
 )
 from modules.shared.controls import Checkboxes, Radio, Select, Settings
 from modules.shared.figures import plot_div
+from modules.shared.imputation_option import IMPUTED_CONTROL, with_imputation
 from modules.table1 import controls as tc
-from modules.table1 import document, export, plot
+from modules.table1 import document, export, plot, pooled
 from modules.table1 import view as table1_view
 from modules.table1.view import Table1View
 
@@ -30,13 +31,15 @@ CONTROLS = (
            choices=lambda s: tc.numeric_variables(s.ds, s["variables"] or ()), multiple=True,
            placeholder="none"),
     Checkboxes("show", "Show", tc.SHOW, default=tuple(tc.SHOW)),
+    IMPUTED_CONTROL,
 )  # fmt: skip
 
 
 def build_spec(s: Settings):
-    return tc.table1_spec(
+    spec = tc.table1_spec(
         s.ds, s["variables"] or (), s["group"], s["numbers_as"], s["median"] or ()
     )
+    return with_imputation(spec, s)
 
 
 def with_options(view: Table1View, shown: frozenset[str]) -> Table1View:
@@ -67,6 +70,7 @@ CARDS = (
         lambda v: ("smd", "by", v.label(v.group) if v.group else ""),
         smd_plot,
     ),
+    Card("pooled", None, pooled.pooled_tag),
 )
 
 TAB = AnalysisTab(
@@ -82,7 +86,7 @@ TAB = AnalysisTab(
     with_options=with_options,
     cards=CARDS,
     downloads=(report_download(export.html_report),),
-    tables=document.tables,
+    tables=pooled.with_pooled(document.tables),
     downloads_note="The Word file is the table as a journal prints it, with its notes. The CSV "
     "holds the table as shown, with the test of each row, and opens in Excel. The report opens "
     "offline with the plot.",

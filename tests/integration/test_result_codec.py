@@ -18,6 +18,8 @@ from analyses import (
     agreement,
     correlation,
     diagnostic,
+    imputation,
+    mi_models,
     outcome,
     propensity,
     regression,
@@ -29,6 +31,7 @@ from analyses.specs import (
     AgreementSpec,
     CorrelationSpec,
     DiagnosticSpec,
+    ImputationSpec,
     OutcomeSpec,
     PropensitySpec,
     RegressionSpec,
@@ -51,6 +54,30 @@ def _linear() -> pd.DataFrame:
     return pd.DataFrame({"y": 2 * x + (group == "b") + rng.normal(size=80), "x": x, "g": group})
 
 
+def _incomplete() -> pd.DataFrame:
+    frame = _linear()
+    frame.loc[::5, "x"] = np.nan
+    frame.loc[1::7, "g"] = None
+    return frame
+
+
+def _pooled_table1(df: pd.DataFrame, spec: Table1Spec):
+    """Table 1 with its pooled summaries, as logic.run makes it."""
+    from analyses import mi_table1
+
+    result = table1.analyze(df, spec)
+    imputed = imputation.analyze(df, spec.imputation)
+    return dataclasses.replace(result, pooled=mi_table1.pooled_summary(df, imputed, spec))
+
+
+def _pooled_outcome(df: pd.DataFrame, spec: OutcomeSpec):
+    """The outcome result with its model pooled over imputations, as logic.run makes it."""
+    result = outcome.analyze(df, spec)
+    imputed = imputation.analyze(df, spec.imputation)
+    pooled = mi_models.pooled_model("outcome", df, imputed, spec, "logistic")
+    return dataclasses.replace(result, pooled=pooled)
+
+
 # (analysis module, data, spec): one case for each fit record, and the variants that leave
 # optional fields empty (count-only, negative-binomial-only, Firth-only, Cox-only).
 CASES = {
@@ -63,6 +90,26 @@ CASES = {
         outcome,
         lambda: _read("sex2.csv"),
         OutcomeSpec("case", ("age", "oc", "vic"), method="firth", screen_p=None),
+    ),
+    "imputation": (imputation, _incomplete, ImputationSpec(("x", "g", "y"), m=3, iterations=2)),
+    "outcome_pooled": (
+        types.SimpleNamespace(analyze=_pooled_outcome),
+        lambda: _incomplete().assign(y=lambda f: (f.y > 0).astype(int)),
+        OutcomeSpec(
+            "y",
+            ("x", "g"),
+            categorical=("g",),
+            imputation=ImputationSpec(("x", "g", "y"), m=3, iterations=2),
+        ),
+    ),
+    "table1_pooled": (
+        types.SimpleNamespace(analyze=_pooled_table1),
+        _incomplete,
+        Table1Spec(
+            ("x", "g"),
+            categorical=("g",),
+            imputation=ImputationSpec(("x", "g", "y"), m=3, iterations=2),
+        ),
     ),
     "regression_linear": (
         regression,
@@ -211,8 +258,8 @@ def computed() -> dict:
 
 def _nested_records(result) -> set[type]:
     """The fit records a result carries inside its parts (an outcome's performance)."""
-    performance = getattr(result, "performance", None)
-    return {type(performance.fit)} if performance is not None else set()
+    parts = (getattr(result, "performance", None), getattr(result, "pooled", None))
+    return {type(part.fit) for part in parts if part is not None}
 
 
 def test_every_fit_record_is_exercised_and_allowed(computed):

@@ -34,7 +34,7 @@ from analyses.specs import (
 from modules.agreement import figures as agreement_figures
 from modules.agreement import report as agreement_report
 from modules.agreement import view as agreement_view
-from modules.cleaning import flow_view
+from modules.cleaning import flow_view, imputation_view
 from modules.correlation import view as correlation_view
 from modules.diagnostic import report as diagnostic_report
 from modules.diagnostic import view as diagnostic_view
@@ -164,6 +164,7 @@ def views() -> dict[str, object]:
         **sample_size_views(),
         "agreement": _agreement(),
         "propensity": _propensity(),
+        "imputation": _imputation(),
         "flow": Flow(
             "trial.csv",
             500,
@@ -173,6 +174,19 @@ def views() -> dict[str, object]:
             ),
         ),  # fmt: skip
     }
+
+
+def _imputation():
+    from analyses import imputation
+    from analyses.specs import ImputationSpec
+
+    rng = np.random.default_rng(2)
+    frame = pd.DataFrame(
+        {"age": rng.normal(60, 9, 80).round(), "stage": rng.choice(["I", "II", "III"], 80)}
+    )
+    frame.loc[::6, "age"] = np.nan
+    frame.loc[1::7, "stage"] = None
+    return imputation.analyze(frame, ImputationSpec(("age", "stage"), m=3, iterations=3))
 
 
 def _separated_forest() -> go.Figure:
@@ -262,6 +276,9 @@ FIGURES: dict[str, Callable[[dict], go.Figure]] = {
     "modules.shared.modifier_view:subgroup_figure": lambda v: _subgroup_forest(),
     "modules.shared.modifier_view:modifiers_figure": lambda v: _subgroup_card_figure(),
     "modules.cleaning.flow_view:flow_figure": lambda v: flow_view.flow_figure(v["flow"]),
+    "modules.cleaning.imputation_view:convergence_figure": (
+        lambda v: imputation_view.convergence_figure(v["imputation"], str)
+    ),
     "modules.stats_panel.view:memory_sparkline": lambda v: stats_view.memory_sparkline(
         MINUTES, 512.0
     ),

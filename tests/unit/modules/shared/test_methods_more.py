@@ -204,3 +204,34 @@ def test_a_one_sided_study_size_is_not_called_two_sided(clinical):
     said = text(run("sample_size", sample_size, None, two), outcome_run(clinical))
     assert "All tests were two-sided; confidence intervals are 95%." in said
     assert "one-sided" not in said
+
+
+def test_imputation_names_m_the_methods_the_seed_and_rubins_rules(clinical):
+    import dataclasses
+
+    from analyses import imputation, mi_models
+    from analyses.specs import ImputationSpec
+
+    spec = OutcomeSpec(
+        "complication", ("age", "albumin", "smoking"), categorical=("smoking",), screen_p=None
+    )
+    plain = run("outcome", outcome, clinical, spec)
+    assert "chained equations" not in text(plain)
+    settings = ImputationSpec(
+        ("age", "albumin", "smoking", "complication"),
+        categorical=("smoking", "complication"),
+        m=3,
+        iterations=2,
+        seed=11,
+    )
+    imputed = imputation.analyze(clinical, settings)
+    pooled = mi_models.pooled_model("outcome", clinical, imputed, spec, "logistic")
+    result = dataclasses.replace(plain.result, pooled=pooled)
+    words = text(RunFacts("outcome", dataclasses.replace(spec, imputation=settings), result))
+    assert "imputed by chained equations (m = 3" in words
+    assert "predictive mean matching for albumin" in words
+    assert "multinomial logistic regression for smoking" in words
+    assert "random seed 11" in words
+    assert "Rubin's rules with Barnard–Rubin degrees of freedom" in words
+    assert "Barnard and Rubin, 1999" in words
+    assert "no values were imputed" not in words
