@@ -6,6 +6,7 @@ from __future__ import annotations
 import re
 import secrets
 import threading
+import time
 import urllib.request
 from collections.abc import Iterator
 
@@ -53,9 +54,12 @@ def route(team: Team, cookie: str, path: str = "/healthz", timeout_s: float = 30
             assert response.status == 200
     except TimeoutError:
         return None
-    for line in (team.folder / "access.log").read_text().splitlines():
-        if marker in line:
-            return upstreams(line)[-1]
+    deadline = time.monotonic() + 10  # nginx writes the line just after the answer
+    while time.monotonic() < deadline:
+        for line in (team.folder / "access.log").read_text().splitlines():
+            if marker in line:
+                return upstreams(line)[-1]
+        time.sleep(0.05)
     raise AssertionError(f"no access log line for {path}?probe={marker}")
 
 

@@ -1,0 +1,170 @@
+"""The team shape in a browser, through nginx, with two workers and Redis (`make team`'s
+code): the browser cookie is set with the first page, a result computed on one worker is a hit
+on the other, a session keeps its worker, an upload nginx refuses shows the app's sentence, and a
+killed worker's page reconnects to the other and finds its data and last result."""
+
+from __future__ import annotations
+
+import signal
+import time
+import urllib.request
+from pathlib import Path
+
+import pandas as pd
+import pytest
+from playwright.sync_api import Browser, expect
+
+from deploy.nginx_conf import too_large_sentence
+from deploy.team import Team
+from tests.deploy.conftest import UPLOAD_MB, cookie_for, page_on, upstreams, worker_of
+from tests.e2e.helpers import (
+    EXAMPLE,
+    cache_counts,
+    expect_counts,
+    open_admin_details,
+    open_tab,
+    run_outcome,
+    upload,
+)
+
+pytestmark = [pytest.mark.e2e, pytest.mark.redis]
+SHARED_ROW = "Results found in the shared cache"
+
+
+@pytest.fixture
+def cohort(tmp_path: Path) -> Path:
+    """The example's first 400 patients in an order of this test's own: a file no worker has
+    seen (its fingerprint is new), so the first analysis of it is computed."""
+    path = tmp_path / "team_cohort.csv"
+    frame = pd.read_csv(EXAMPLE).head(400)
+    frame.sample(frac=1, random_state=int(time.time_ns() % 2**31)).to_csv(path, index=False)
+    return path
+
+
+def browser_cookie(context) -> str:
+    return next(c["value"] for c in context.cookies() if c["name"] == "medstat_browser")
+
+
+def shared_hits(page) -> int:
+    open_admin_details(page)
+    cell = page.locator("#stats-admin-cache tr", has_text=SHARED_ROW).locator("td").nth(1)
+    expect(cell).to_have_text(__import__("re").compile(r"^\d+$"), timeout=15_000)
+    return int(cell.inner_text())
+
+
+def test_the_first_page_through_nginx_sets_the_browser_cookie(team: Team):
+    with urllib.request.urlopen(team.url, timeout=30) as response:  # noqa: S310 (loopback)
+        cookies = response.headers.get_all("Set-Cookie") or []
+    assert any(c.startswith("medstat_browser=") and "HttpOnly" in c for c in cookies)
+
+
+def test_a_result_computed_on_one_worker_is_a_cache_hit_on_the_other(
+    browser: Browser, team: Team, cohort: Path
+):
+    first, second = team.workers
+    context_a, a = page_on(browser, team, cookie_for(team, first))
+    context_b, b = page_on(browser, team, cookie_for(team, second))
+    try:
+        upload(a, cohort)
+        upload(b, cohort)
+        run_outcome(a)
+        computed = a.locator("#table-multivariable").inner_text()
+        hits, misses = cache_counts(b)
+        from_redis = shared_hits(b)
+        run_outcome(b)
+        expect(b.locator("#table-multivariable")).to_have_text(computed)
+        expect_counts(b, hits + 1, misses)  # a hit on the second worker, nothing computed
+        assert shared_hits(b) == from_redis + 1  # ... found in the shared tier
+    finally:
+        context_a.close()
+        context_b.close()
+
+
+def test_a_browser_session_keeps_one_worker(browser: Browser, team: Team, cohort: Path):
+    log = team.folder / "access.log"
+    mark = len(log.read_text().splitlines())
+    context, page = page_on(browser, team)  # a new browser: the first page sets its cookie
+    try:
+        upload(page, cohort)
+        run_outcome(page)
+        worker = worker_of(team, browser_cookie(context))
+    finally:
+        context.close()  # nginx logs a websocket when it closes
+
+    def session_lines() -> list[str]:
+        lines = log.read_text().splitlines()[mark:]
+        return [line for line in lines if "/websocket/" in line or "/upload/" in line]
+
+    deadline = time.monotonic() + 15
+    while not any("/websocket/" in line for line in session_lines()):
+        assert time.monotonic() < deadline, "nginx logged no websocket"
+        time.sleep(0.1)
+    lines = session_lines()
+    assert any("/upload/" in line for line in lines)
+    assert {address for line in lines for address in upstreams(line)} == {worker.address}
+
+
+def test_an_upload_nginx_refuses_shows_the_app_s_sentence(
+    browser: Browser, team: Team, tmp_path: Path
+):
+    """Above nginx's limit (2 MB), nginx answers; between the app's (1 MB) and nginx's, the
+    app does, with the file's size. Both read as one sentence under the file input."""
+    far = tmp_path / "far_too_big.csv"
+    far.write_text("age,outcome\n" + "61,1\n" * 700_000)  # 3.3 MB
+    near = tmp_path / "a_bit_too_big.csv"
+    near.write_text("age,outcome\n" + "61,1\n" * 300_000)  # 1.4 MB
+    context, page = page_on(browser, team)
+    try:
+        bar = page.locator("#data-upload_progress")
+        page.set_input_files("#data-upload", str(far))
+        expect(bar).to_contain_text(too_large_sentence(UPLOAD_MB), timeout=30_000)
+        page.set_input_files("#data-upload", str(near))
+        size_mb = near.stat().st_size / 2**20
+        expect(bar).to_contain_text(
+            f"This file is {size_mb:.1f} MB; the limit is {UPLOAD_MB:g} MB.", timeout=30_000
+        )
+        expect(page.locator("#dataset-name")).to_have_text(EXAMPLE.name)
+        assert "nginx" not in page.content()
+    finally:
+        context.close()
+
+
+# The other worker finds the tab's saved state only once it is kept in Redis (branch tab-store,
+# issue 16); until then its token restores nothing there. Strict: passing fails, so the mark
+# goes when the two branches meet.
+@pytest.mark.xfail(strict=True, reason="the reconnect tab store is per worker until tab-store")
+def test_killing_the_session_s_worker_reconnects_to_the_other_with_data_and_result(
+    browser: Browser, team: Team, cohort: Path
+):
+    context, page = page_on(browser, team)
+    try:
+        upload(page, cohort)
+        run_outcome(page)
+        table = page.locator("#table-multivariable")
+        before = table.inner_text()
+        worker = worker_of(team, browser_cookie(context))
+        table_output = table.evaluate("t => t.closest('.shiny-bound-output').id")
+        old = page.evaluate("Shiny.shinyapp.config.sessionId")
+        # Which outputs each session sent: the page keeps showing the old values until the
+        # new session sends its own, so only a value the new session sent counts.
+        page.evaluate(
+            """() => { window.sentBy = [];
+            $(document).on('shiny:value', e =>
+                window.sentBy.push([Shiny.shinyapp.config.sessionId, e.name])); }"""
+        )
+
+        worker.proc.send_signal(signal.SIGKILL)  # the worker dies mid-session
+        sent_by_new = """([old, name]) => window.sentBy.some(
+            ([session, output]) => session !== old && output === name)"""
+        page.wait_for_function(sent_by_new, arg=[old, "dataset-name"], timeout=90_000)
+        open_tab(page, "Data")
+        expect(page.locator("#dataset-name")).to_contain_text(cohort.name, timeout=1_000)
+        page.wait_for_function(sent_by_new, arg=[old, table_output], timeout=30_000)
+        open_tab(page, "Outcome analysis")
+        expect(page.locator("#outcome-status [data-state=done]")).to_have_count(1, timeout=20_000)
+        expect(table).to_have_text(before)
+        other = next(w for w in team.workers if w is not worker)
+        assert "tab reconnected: restored" in other.log_path.read_text()
+        assert page.dialogs == []  # type: ignore[attr-defined]
+    finally:
+        context.close()
