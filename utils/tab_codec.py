@@ -1,0 +1,122 @@
+"""A browser tab's saved state as JSON for the shared tab store: codec-tagged, never pickle.
+
+One part of a tab's state (its data, cleaning steps, a tab's settings, a tab's last run) is one
+stored value. Every Dataset inside a part is written as a `StoredDataset`: its description
+(name, fingerprint, kinds, labels) in the part, its frame apart, under its fingerprint, once
+for every tab holding the same data (utils/dataset_codec.py). A tab's last run is a
+`StoredRun`: the result and spec the page is drawn from, not the page itself (a view is rebuilt
+from them by the tab, modules/shared/tab_server.py). Decoding builds only allow-listed types
+(utils/codec.py); a Dataset whose frame is not found comes back as None, with its reason.
+"""
+
+from __future__ import annotations
+
+import json
+from collections.abc import Callable, Mapping
+from dataclasses import dataclass
+from typing import Any
+
+from utils import codec, dataset_codec
+from utils.dataset import Dataset
+
+FORMAT = "medstat-tab-part/1"
+
+
+@dataclass(frozen=True)
+class StoredDataset:
+    """A Dataset in a stored part: its description; its frame is stored under its fingerprint
+    (`frame` False: it was over the bound, or could not be stored, and was left out)."""
+
+    fingerprint: str
+    meta: str
+    frame: bool
+
+
+@dataclass(frozen=True)
+class StoredRun:
+    """What a tab's last successful run is stored as: the page is rebuilt from it."""
+
+    result: Any
+    spec: Any
+    fingerprint: str
+    seconds: float
+
+
+@dataclass(frozen=True)
+class DataLost:
+    """Where a restored part held a Dataset that could not come back: why, in a sentence."""
+
+    reason: str
+
+
+MARKERS = (StoredDataset, StoredRun)
+
+
+def encode_part(value: Any, store_frame: Callable[[Dataset], bool]) -> bytes:
+    """A part as JSON bytes; `store_frame(ds)` stores a Dataset's frame (or finds it stored)
+    and says whether it is there. CodecError if something in it cannot be stored."""
+    body = {"format": FORMAT, "value": codec.encode(_out(value, store_frame))}
+    return json.dumps(body, allow_nan=False, separators=(",", ":")).encode("utf-8")
+
+
+def decode_part(
+    raw: bytes,
+    allowed: Mapping[str, type],
+    load_frame: Callable[[str], Any],
+) -> Any:
+    """A part of encode_part(); a StoredDataset becomes its Dataset, or DataLost when
+    `load_frame(fingerprint)` gives a sentence (str) instead of a frame. CodecError otherwise."""
+    try:
+        body = json.loads(raw)
+        if not isinstance(body, dict) or body.get("format") != FORMAT:
+            raise codec.CodecError("not a stored part of a tab")
+        value = codec.decode(body["value"], {**allowed, **_MARKER_NAMES})
+    except codec.CodecError:
+        raise
+    except (ValueError, TypeError, KeyError, IndexError, RecursionError) as exc:
+        raise codec.CodecError(f"damaged tab part: {type(exc).__name__}: {exc}") from None
+    return _in(value, allowed, load_frame)
+
+
+_MARKER_NAMES = {codec.type_name(t): t for t in MARKERS}
+
+
+def _out(value: Any, store_frame: Callable[[Dataset], bool]) -> Any:
+    if isinstance(value, Dataset):
+        stored = store_frame(value)
+        return StoredDataset(value.fingerprint, dataset_codec.meta_json(value), stored)
+    if isinstance(value, tuple):
+        return tuple(_out(v, store_frame) for v in value)
+    if isinstance(value, list):
+        return [_out(v, store_frame) for v in value]
+    if isinstance(value, dict):
+        return {k: _out(v, store_frame) for k, v in value.items()}
+    return value
+
+
+def _in(value: Any, allowed: Mapping[str, type], load_frame: Callable[[str], Any]) -> Any:
+    if isinstance(value, StoredDataset):
+        if not value.frame:
+            return DataLost("too large")
+        frame = load_frame(value.fingerprint)
+        if isinstance(frame, str):
+            return DataLost(frame)
+        return dataset_codec.with_meta(frame, value.meta, dict(allowed))
+    if isinstance(value, tuple):
+        return tuple(_in(v, allowed, load_frame) for v in value)
+    if isinstance(value, list):
+        return [_in(v, allowed, load_frame) for v in value]
+    if isinstance(value, dict):
+        return {k: _in(v, allowed, load_frame) for k, v in value.items()}
+    return value
+
+
+def lost_in(value: Any) -> DataLost | None:
+    """The first DataLost in a restored part, if any."""
+    if isinstance(value, DataLost):
+        return value
+    if isinstance(value, (tuple, list)):
+        return next((lost for v in value if (lost := lost_in(v)) is not None), None)
+    if isinstance(value, dict):
+        return lost_in(tuple(value.values()))
+    return None
