@@ -82,11 +82,7 @@ def with_meta(
         header = json.loads(text)
         if not isinstance(header, dict) or header.get("format") != FORMAT:
             raise codec.CodecError("not a stored data set")
-        meta = {}
-        for name, kind, label, levels, n_missing in _list(header["meta"]):
-            meta[str(name)] = ColumnMeta(
-                str(name), str(kind), str(label), tuple(str(v) for v in levels), int(n_missing)
-            )  # type: ignore[arg-type]
+        meta = _columns(header)
         if list(meta) != [str(c) for c in df.columns]:
             raise codec.CodecError("stored data set's columns and their descriptions differ")
         return Dataset(
@@ -104,6 +100,28 @@ def with_meta(
         raise
     except (ValueError, TypeError, KeyError, IndexError, RecursionError) as exc:
         raise codec.CodecError(f"damaged stored data set: {type(exc).__name__}: {exc}") from None
+
+
+def columns_of(text: str | bytes) -> dict[str, ColumnMeta]:
+    """The column kinds and labels of a meta_json(); CodecError if it is not one."""
+    try:
+        header = json.loads(text)
+        if not isinstance(header, dict) or header.get("format") != FORMAT:
+            raise codec.CodecError("not a stored data set")
+        return _columns(header)
+    except codec.CodecError:
+        raise
+    except (ValueError, TypeError, KeyError, IndexError, RecursionError) as exc:
+        raise codec.CodecError(f"damaged stored data set: {type(exc).__name__}: {exc}") from None
+
+
+def _columns(header: dict) -> dict[str, ColumnMeta]:
+    meta = {}
+    for name, kind, label, levels, n_missing in _list(header["meta"]):
+        meta[str(name)] = ColumnMeta(
+            str(name), str(kind), str(label), tuple(str(v) for v in levels), int(n_missing)
+        )  # type: ignore[arg-type]
+    return meta
 
 
 def dump_frame(df: pd.DataFrame) -> bytes:

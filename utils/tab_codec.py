@@ -44,9 +44,14 @@ class StoredRun:
 
 @dataclass(frozen=True)
 class DataLost:
-    """Where a restored part held a Dataset that could not come back: why, in a sentence."""
+    """Where a restored part held a Dataset that could not come back: why (too large, expired,
+    damaged, unreachable), and the data's fingerprint and name (the same file uploaded again
+    is recognised by its fingerprint)."""
 
     reason: str
+    fingerprint: str = ""
+    name: str = ""
+    meta: str = ""  # its description (utils/dataset_codec.meta_json)
 
 
 MARKERS = (StoredDataset, StoredRun)
@@ -96,11 +101,9 @@ def _out(value: Any, store_frame: Callable[[Dataset], bool]) -> Any:
 
 def _in(value: Any, allowed: Mapping[str, type], load_frame: Callable[[str], Any]) -> Any:
     if isinstance(value, StoredDataset):
-        if not value.frame:
-            return DataLost("too large")
-        frame = load_frame(value.fingerprint)
+        frame = load_frame(value.fingerprint) if value.frame else "too large"
         if isinstance(frame, str):
-            return DataLost(frame)
+            return DataLost(frame, value.fingerprint, _name(value.meta), value.meta)
         return dataset_codec.with_meta(frame, value.meta, dict(allowed))
     if isinstance(value, tuple):
         return tuple(_in(v, allowed, load_frame) for v in value)
@@ -109,6 +112,14 @@ def _in(value: Any, allowed: Mapping[str, type], load_frame: Callable[[str], Any
     if isinstance(value, dict):
         return {k: _in(v, allowed, load_frame) for k, v in value.items()}
     return value
+
+
+def _name(meta: str) -> str:
+    try:
+        name = json.loads(meta).get("name", "")
+    except (ValueError, AttributeError):
+        return ""
+    return name if isinstance(name, str) else ""
 
 
 def lost_in(value: Any) -> DataLost | None:

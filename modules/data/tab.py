@@ -100,6 +100,8 @@ def data_server(input, output, session, tab: TabState, steps: CleaningSteps):
     # Bumps on each new file so editor input ids never collide, also with a reconnected page's.
     generation = reactive.value(saved_gen + 1)
     upload_error = reactive.value("")
+    # After a reconnect whose data could not come back (too large to keep, expired): why.
+    data_lost = reactive.value(tab.lost_sentence())
 
     root = upload_root(session)
     seen: set[str] = set()  # every datapath of this session, deleted at the latest on its end
@@ -155,13 +157,21 @@ def data_server(input, output, session, tab: TabState, steps: CleaningSteps):
         status = reading.status()
         if status == "success":
             dataset = reading.result()
+            recovered = tab.recover(dataset)  # the file whose data a reconnect could not bring
             with reactive.isolate():
-                base.set(dataset)
+                base.set(recovered or dataset)
                 is_example.set(False)
                 generation.set(generation() + 1)
-                steps.new_data()  # the cleaning steps were made for the previous file's columns
+                if recovered is None:  # the steps were made for the previous file's columns
+                    steps.new_data()
             upload_error.set("")
-            ui.notification_show(f"Loaded '{dataset.name}'.", type="message", duration=4)
+            data_lost.set("")
+            ui.notification_show(
+                f"Loaded '{dataset.name}'."
+                + (" Your cleaning steps, settings and results are back." if recovered else ""),
+                type="message",
+                duration=6 if recovered else 4,
+            )
         elif status == "error":
             try:
                 reading.result()
@@ -200,6 +210,9 @@ def data_server(input, output, session, tab: TabState, steps: CleaningSteps):
                 class_="text-muted",
                 id="upload-reading",
             )
+        lost = data_lost()
+        if lost and not upload_error():
+            return ui.div(lost, class_="alert alert-warning py-2", id="data-lost", role="alert")
         message = upload_error()
         if message:
             return ui.div(

@@ -134,7 +134,9 @@ def test_a_data_set_over_the_bound_is_left_out_and_comes_back_as_lost(redis_serv
     parts = tab_parts(outcome_result)
     saved_by(store, "t-1", parts, sid="s1")
     back = shared(redis_server.url).load("s1")
-    assert back["data"][0] == DataLost("too large")
+    lost = back["data"][0]
+    assert isinstance(lost, DataLost) and lost.reason == "too large"
+    assert (lost.fingerprint, lost.name) == (parts["data"][0].fingerprint, "trial.csv")
     assert back["cleaning_steps"] == parts["cleaning_steps"]  # what was made on it is kept
     assert store.stats()["shared_over_bound"] == 1
 
