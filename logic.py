@@ -134,6 +134,12 @@ _started = False
 CACHE_SHRINK_FLOOR_BYTES = 4 * 2**20
 
 
+def restore_data(stored: Any) -> Any:
+    """The Dataset of a tab restored from Redis (its frame read and decoded: run it in the
+    worker pool), or a DataLost saying why it cannot come back (utils/tab_codec.py)."""
+    return sessions.restore_data(stored)
+
+
 def _release_cache() -> None:
     """The memory manager's cleanup for the cache: drop expired results, halve it if it is big."""
     cache.expire()

@@ -161,11 +161,8 @@ class SessionStore:
                 del self._entries[token]  # spent elsewhere, or refused: not restored from here
             self._refused += claim.status == "refused"
         if claim.status == "restored" and not restored:
-            from utils.tab_codec import lost_in
-
-            parts = self.shared.load(claim.sid) or {}  # type: ignore[union-attr]
-            restored = parts
-            stored = {k: v for k, v in parts.items() if lost_in(v) is None}
+            restored = self.shared.load(claim.sid) or {}  # type: ignore[union-attr]
+            stored = dict(restored)  # a data set still stored: its frame is read by its tab
         with self._lock:
             self._restored += 1 if restored else 0
             self._entries[new] = _Entry(
@@ -230,6 +227,15 @@ class SessionStore:
                 entry.ended_at, entry.bytes = self._timer(), size
                 entry.rekey = None  # the session is gone; do not keep it alive from here
                 self._bound()
+
+    def restore_data(self, stored: Any) -> Any:
+        """The Dataset a part restored from Redis names (a StoredDataset), or a DataLost; read
+        off the event loop by the tab that restores it."""
+        from utils.tab_codec import DataLost
+
+        if self.shared is None:
+            return DataLost("unreachable", stored.fingerprint, "", stored.meta)
+        return self.shared.dataset(stored)
 
     def release_ended(self) -> int:
         """Forget every ended tab now (the memory manager's cleanup); returns how many."""

@@ -163,30 +163,33 @@ class SharedTabStore:
 
     # --- reading ------------------------------------------------------------------------------
     def load(self, sid: str) -> dict[str, Any] | None:
-        """The parts stored for `sid` (a Dataset that could not come back is a DataLost);
-        None when Redis cannot answer."""
+        """The parts stored for `sid`, each Dataset a StoredDataset whose frame `dataset` reads
+        (not here: this runs as a session starts, on the event loop); None when Redis cannot
+        answer."""
         key = _state_key(sid)
         fields = self._call(self._client.hgetall, key)
         if fields is None:
             return None
-        frames: dict[str, Any] = {}
-
-        def frame(fingerprint: str) -> Any:
-            if fingerprint not in frames:
-                frames[fingerprint] = self._load_frame(fingerprint)
-            return frames[fingerprint]
-
         parts: dict[str, Any] = {}
         for name_raw, raw in fields.items():
             name = name_raw.decode("utf-8", "replace")
             try:
                 body = signed_value.unseal(self._secret, f"{key}|{name}", raw, self._max_part)
-                parts[name] = tab_codec.decode_part(body, self._allowed, frame)
+                parts[name] = tab_codec.decode_part(body, self._allowed)
             except signed_value.Refused as exc:
                 self._refuse(exc.reason, f"{name}: {exc}")
             except codec.CodecError as exc:
                 self._refuse("schema", f"{name}: {exc}")
         return parts
+
+    def dataset(self, stored: tab_codec.StoredDataset) -> Dataset | tab_codec.DataLost:
+        """The Dataset a restored part names, its frame read from Redis (a large read and
+        decode: call it off the event loop), or DataLost saying why it cannot come back."""
+        try:
+            return tab_codec.dataset(stored, self._allowed, self._load_frame)
+        except codec.CodecError as exc:
+            self._refuse("schema", f"data set {stored.fingerprint}: {exc}")
+            return tab_codec.DataLost("damaged", stored.fingerprint, "", stored.meta)
 
     def _load_frame(self, fingerprint: str) -> Any:
         """The frame stored under a fingerprint, or why not (a sentence's reason)."""
@@ -310,13 +313,15 @@ class SharedTabStore:
             tab.written[name] = value
         return True
 
-    def _store_frame(self, ds: Dataset, tab: _Tab) -> bool:
+    def _store_frame(self, ds: Dataset | tab_codec.StoredDataset, tab: _Tab) -> bool:
         """Store a Dataset's frame under its fingerprint unless it is there; whether it is."""
         key = _frame_key(ds.fingerprint)
         ttl = max(1, round(self.keep_s))
         if self._call(self._client.expire, key, ttl):  # stored already (by any worker)
             tab.frames.add(ds.fingerprint)
             return True
+        if not isinstance(ds, Dataset):  # restored but not read, and gone from Redis since
+            return False
         try:
             raw = dataset_codec.dump_frame(ds.df)
         except codec.CodecError as exc:

@@ -64,13 +64,8 @@ def encode_part(value: Any, store_frame: Callable[[Dataset], bool]) -> bytes:
     return json.dumps(body, allow_nan=False, separators=(",", ":")).encode("utf-8")
 
 
-def decode_part(
-    raw: bytes,
-    allowed: Mapping[str, type],
-    load_frame: Callable[[str], Any],
-) -> Any:
-    """A part of encode_part(); a StoredDataset becomes its Dataset, or DataLost when
-    `load_frame(fingerprint)` gives a sentence (str) instead of a frame. CodecError otherwise."""
+def decode_part(raw: bytes, allowed: Mapping[str, type]) -> Any:
+    """A part of encode_part(), its Datasets still StoredDatasets; CodecError otherwise."""
     try:
         body = json.loads(raw)
         if not isinstance(body, dict) or body.get("format") != FORMAT:
@@ -80,13 +75,15 @@ def decode_part(
         raise
     except (ValueError, TypeError, KeyError, IndexError, RecursionError) as exc:
         raise codec.CodecError(f"damaged tab part: {type(exc).__name__}: {exc}") from None
-    return _in(value, allowed, load_frame)
+    return value
 
 
 _MARKER_NAMES = {codec.type_name(t): t for t in MARKERS}
 
 
-def _out(value: Any, store_frame: Callable[[Dataset], bool]) -> Any:
+def _out(value: Any, store_frame: Callable[[Any], bool]) -> Any:
+    if isinstance(value, StoredDataset):  # restored, its frame not read yet: still stored
+        return StoredDataset(value.fingerprint, value.meta, value.frame and store_frame(value))
     if isinstance(value, Dataset):
         stored = store_frame(value)
         return StoredDataset(value.fingerprint, dataset_codec.meta_json(value), stored)
@@ -99,19 +96,15 @@ def _out(value: Any, store_frame: Callable[[Dataset], bool]) -> Any:
     return value
 
 
-def _in(value: Any, allowed: Mapping[str, type], load_frame: Callable[[str], Any]) -> Any:
-    if isinstance(value, StoredDataset):
-        frame = load_frame(value.fingerprint) if value.frame else "too large"
-        if isinstance(frame, str):
-            return DataLost(frame, value.fingerprint, _name(value.meta), value.meta)
-        return dataset_codec.with_meta(frame, value.meta, dict(allowed))
-    if isinstance(value, tuple):
-        return tuple(_in(v, allowed, load_frame) for v in value)
-    if isinstance(value, list):
-        return [_in(v, allowed, load_frame) for v in value]
-    if isinstance(value, dict):
-        return {k: _in(v, allowed, load_frame) for k, v in value.items()}
-    return value
+def dataset(
+    stored: StoredDataset, allowed: Mapping[str, type], load_frame: Callable[[str], Any]
+) -> Dataset | DataLost:
+    """The Dataset a StoredDataset stands for, or DataLost when `load_frame(fingerprint)`
+    gives a reason (str) instead of a frame; CodecError when its description is damaged."""
+    frame = load_frame(stored.fingerprint) if stored.frame else "too large"
+    if isinstance(frame, str):
+        return DataLost(frame, stored.fingerprint, _name(stored.meta), stored.meta)
+    return dataset_codec.with_meta(frame, stored.meta, dict(allowed))
 
 
 def _name(meta: str) -> str:
@@ -122,12 +115,12 @@ def _name(meta: str) -> str:
     return name if isinstance(name, str) else ""
 
 
-def lost_in(value: Any) -> DataLost | None:
-    """The first DataLost in a restored part, if any."""
-    if isinstance(value, DataLost):
+def stored_in(value: Any) -> StoredDataset | None:
+    """The first StoredDataset in a restored part, if any."""
+    if isinstance(value, StoredDataset):
         return value
     if isinstance(value, (tuple, list)):
-        return next((lost for v in value if (lost := lost_in(v)) is not None), None)
+        return next((found for v in value if (found := stored_in(v)) is not None), None)
     if isinstance(value, dict):
-        return lost_in(tuple(value.values()))
+        return stored_in(tuple(value.values()))
     return None

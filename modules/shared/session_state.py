@@ -8,7 +8,8 @@ that browser's HttpOnly cookie (utils/browser_cookie.py), which the page cannot 
 Modules read what was saved with `saved(name)` and save with `keep(name, value)`.
 
 With Redis configured the state is also kept there (utils/shared_tab_store.py), so another
-worker restores a tab whose worker died. A data set that could not come back from there (over
+worker restores a tab whose worker died; the Data tab reads its data set's frame from there off
+the event loop (`logic.restore_data`). A data set that cannot come back (over
 MEDSTAT_SESSION_STORE_MAX_MB, expired, damaged) is `lost`: the Data tab says so in a sentence
 and asks for the file again; the same file uploaded again gets its kinds, labels, cleaning
 steps and last results back (`recover`).
@@ -35,7 +36,7 @@ from utils.browser_cookie import binding
 from utils.config import settings
 from utils.dataset import Dataset
 from utils.dataset_codec import columns_of
-from utils.tab_codec import DataLost, lost_in
+from utils.tab_codec import DataLost
 
 log = logging.getLogger(__name__)
 
@@ -136,18 +137,11 @@ def open_tab_state(input, session) -> TabState:
             await session.send_custom_message(TAB_MESSAGE, token)
 
     token, restored = logic.sessions.open(brought, browser, rekey)
-    lost = lost_in(restored.get("data"))
-    if lost is not None:  # the Data tab starts without data and says why
-        log.info("tab reconnected without its data (%s)", lost.reason)
-        saved_data = restored["data"]
-        restored["data"] = (None, False, saved_data[2] if len(saved_data) > 2 else -1)
     if restored:
         log.info("tab reconnected: restored %s", ", ".join(sorted(restored)))
     elif brought and isinstance(brought, str):
         log.info("tab token restored nothing (spent, expired or from another browser)")
-    state = TabState(
-        token, restored, owner=restored.get(OWNER), address=client_address(session), lost=lost
-    )
+    state = TabState(token, restored, owner=restored.get(OWNER), address=client_address(session))
     holder.append(state)
 
     async def tell_first() -> None:

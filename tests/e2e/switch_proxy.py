@@ -4,6 +4,7 @@ proxy sends new connections, the page's reconnecting websocket among them, to th
 
 from __future__ import annotations
 
+import contextlib
 import socket
 import threading
 
@@ -46,18 +47,14 @@ class SwitchProxy:
 
 def _pump(source: socket.socket, sink: socket.socket) -> None:
     """Copy bytes one way until either side closes; then close both."""
-    try:
+    with contextlib.suppress(OSError):
         while data := source.recv(65536):
             sink.sendall(data)
-    except OSError:
-        pass
     _close(source)
     _close(sink)
 
 
 def _close(sock: socket.socket) -> None:
-    try:
+    with contextlib.suppress(OSError):
         sock.shutdown(socket.SHUT_RDWR)
-    except OSError:
-        pass
     sock.close()

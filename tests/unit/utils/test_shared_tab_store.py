@@ -17,7 +17,7 @@ from tests.unit.utils.test_dataset_codec import every_kind
 from utils.resilience import Retrier
 from utils.session_store import SessionStore
 from utils.shared_tab_store import SharedTabStore, _frame_key, _state_key
-from utils.tab_codec import DataLost, StoredRun
+from utils.tab_codec import DataLost, StoredDataset, StoredRun
 
 pytestmark = pytest.mark.redis
 
@@ -62,7 +62,8 @@ def test_another_worker_restores_data_steps_settings_and_last_run(redis_server, 
     assert claim.status == "restored" and claim.sid == sid
     back = b.load(sid)
     assert set(back) == set(parts)
-    ds, ds_back = parts["data"][0], back["data"][0]
+    assert isinstance(back["data"][0], StoredDataset)  # its frame is read apart, off the loop
+    ds, ds_back = parts["data"][0], b.dataset(back["data"][0])
     pd.testing.assert_frame_equal(ds_back.df, ds.df)
     assert ds_back.columns == ds.columns and back["data"][1:] == (False, 3)
     assert back["cleaning_steps"] == parts["cleaning_steps"]
@@ -126,15 +127,19 @@ def test_tampered_copied_or_oversize_values_are_misses_never_shown(redis_server,
 
     fingerprint = parts["data"][0].fingerprint
     client.setrange(_frame_key(fingerprint), 200, b"\xff\xff")  # a damaged frame
-    assert isinstance(store.load("s1")["data"][0], DataLost)
+    lost = store.dataset(store.load("s1")["data"][0])
+    assert isinstance(lost, DataLost) and lost.reason == "damaged"
+    client.delete(_frame_key(fingerprint))
+    assert store.dataset(store.load("s1")["data"][0]).reason == "expired"
 
 
 def test_a_data_set_over_the_bound_is_left_out_and_comes_back_as_lost(redis_server, outcome_result):
     store = shared(redis_server.url, max_frame_bytes=1000)
     parts = tab_parts(outcome_result)
     saved_by(store, "t-1", parts, sid="s1")
-    back = shared(redis_server.url).load("s1")
-    lost = back["data"][0]
+    other = shared(redis_server.url)
+    back = other.load("s1")
+    lost = other.dataset(back["data"][0])
     assert isinstance(lost, DataLost) and lost.reason == "too large"
     assert (lost.fingerprint, lost.name) == (parts["data"][0].fingerprint, "trial.csv")
     assert back["cleaning_steps"] == parts["cleaning_steps"]  # what was made on it is kept
@@ -162,11 +167,13 @@ def test_session_stores_hand_a_tab_to_another_worker_without_its_end(redis_serve
 
     new, restored = b.open(token, BROWSER)
     assert restored["outcome"] == StoredRun(None, None, "fp", 0.5)
-    pd.testing.assert_frame_equal(restored["data"][0].df, every_kind().df)
+    pd.testing.assert_frame_equal(b.restore_data(restored["data"][0]).df, every_kind().df)
     assert a.open(token, BROWSER)[1] == {}  # spent, on both workers
     assert b.shared.flush()
     third, again = a.open(new, BROWSER)  # and the new token carries the restored parts on
     assert again["outcome"] == StoredRun(None, None, "fp", 0.5)
+    # the data set, never read on b, was carried on by its fingerprint
+    pd.testing.assert_frame_equal(a.restore_data(again["data"][0]).df, every_kind().df)
 
 
 def test_a_reload_on_the_same_worker_gets_its_live_objects_and_spends_the_token(redis_server):
