@@ -25,12 +25,14 @@ With a `shared` store (Redis, utils/shared_tab_store.py) every part put is also 
 and tokens are spent there, so that another worker can restore a tab whose worker died. Redis
 then decides whether a brought token restores (once, in this browser); the state comes from this
 worker's memory when it is here (a reload), else from Redis. When Redis cannot answer, this
-store decides alone, as without it (counted: `shared_fallbacks`).
+store decides alone, as without it (counted: `shared_fallbacks`). An open tab whose token a
+page on another worker spent is given a new one at its next write (`_token_taken`).
 """
 
 from __future__ import annotations
 
 import hmac
+import logging
 import secrets
 import threading
 import time
@@ -40,6 +42,8 @@ from typing import TYPE_CHECKING, Any
 
 if TYPE_CHECKING:
     from utils.shared_tab_store import SharedTabStore
+
+log = logging.getLogger(__name__)
 
 
 @dataclass
@@ -79,6 +83,8 @@ class SessionStore:
         self._released = 0
         self._fallbacks = 0
         self.shared = shared
+        if shared is not None:
+            shared.on_token_taken = self._token_taken
 
     def open(
         self,
@@ -161,7 +167,10 @@ class SessionStore:
                 del self._entries[token]  # spent elsewhere, or refused: not restored from here
             self._refused += claim.status == "refused"
         if claim.status == "restored" and not restored:
-            restored = self.shared.load(claim.sid) or {}  # type: ignore[union-attr]
+            parts = self.shared.load(claim.sid)  # type: ignore[union-attr]
+            if parts is None:  # Redis went away between the claim and the read
+                log.warning("tab store: a spent token's state could not be read; tab afresh")
+            restored = parts or {}
             stored = dict(restored)  # a data set still stored: its frame is read by its tab
         with self._lock:
             self._restored += 1 if restored else 0
@@ -178,6 +187,23 @@ class SessionStore:
         fresh = secrets.token_urlsafe(16)
         self._entries[fresh] = entry
         return (entry, fresh)
+
+    def _token_taken(self, sid: str) -> None:
+        """An open tab's token was spent by a page on another worker: a fresh one for it."""
+        with self._lock:
+            found = [
+                (t, e) for t, e in self._entries.items() if e.sid == sid and e.ended_at is None
+            ]
+            if not found:
+                return
+            token, entry = found[0]
+            fresh = secrets.token_urlsafe(16)
+            del self._entries[token]
+            self._entries[fresh] = entry
+        if self.shared is not None:
+            entry.shared = self.shared.issue(fresh, sid, entry.binding)
+        if entry.rekey is not None:
+            entry.rekey(fresh)
 
     def _share_new(self, token: str, stored: dict[str, Any]) -> None:
         """Record the new token in Redis and write the restored parts under the new tab id."""

@@ -120,6 +120,8 @@ class SharedTabStore:
         self._up = True
         self._next_probe = 0.0
         self._closed = False
+        # Told (from the writer thread) the id of an open tab whose token was spent elsewhere.
+        self.on_token_taken: Callable[[str], None] | None = None
         self._thread = threading.Thread(target=self._write_loop, name="tab-store", daemon=True)
         self._thread.start()
 
@@ -304,9 +306,15 @@ class SharedTabStore:
                 continue
             sealed[name] = signed_value.seal(self._secret, f"{key}|{name}", body)
         ttl = max(1, round(self.keep_s))
-        ok = self._call(_write_parts, self._client, key, sealed, tab.token_key, ttl, tab.frames)
-        if ok is None:
+        token_kept = self._call(
+            _write_parts, self._client, key, sealed, tab.token_key, ttl, tab.frames
+        )
+        if token_kept is None:
             return False
+        if not token_kept and not tab.ended and self.on_token_taken is not None:
+            # Its token was spent by a page elsewhere (a duplicated browser tab on another
+            # worker): the open tab goes on under a new one, as within one worker.
+            self.on_token_taken(sid)
         self._count("writes", len(sealed))
         self._count("write_mb", sum(map(len, sealed.values())) / 2**20)
         for name, value in latest.items():
@@ -438,16 +446,16 @@ def _issue(client: Any, key: str, binding: str, value: bytes, ttl: int) -> bool:
 def _write_parts(
     client: Any, key: str, sealed: dict[str, bytes], token_key: str, ttl: int, frames: set[str]
 ) -> bool:
-    """One round trip: the changed parts, and every key of the tab kept another keep_s."""
+    """One round trip: the changed parts, and every key of the tab kept another keep_s;
+    whether its token is still there."""
     pipe = client.pipeline(transaction=False)
+    pipe.expire(token_key, ttl)
     if sealed:
         pipe.hset(key, mapping=sealed)
     pipe.expire(key, ttl)
-    pipe.expire(token_key, ttl)
     for fingerprint in frames:
         pipe.expire(_frame_key(fingerprint), ttl)
-    pipe.execute()
-    return True
+    return bool(pipe.execute()[0])
 
 
 def _token_key(token: str) -> str:

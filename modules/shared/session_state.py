@@ -126,11 +126,18 @@ def open_tab_state(input, session) -> TabState:
     browser = binding(session.http_conn.cookies)
     holder: list[TabState] = []  # the state, once made: a rekey replaces its token
 
+    try:
+        loop: asyncio.AbstractEventLoop | None = asyncio.get_running_loop()
+    except RuntimeError:  # opened outside a running server (a unit test): nothing to tell
+        loop = None
+
     def rekey(token: str) -> None:
-        """Another page brought this tab's token: this tab goes on under a new one."""
+        """Another page brought this tab's token: this tab goes on under a new one (called on
+        the event loop, or from the tab store's writer thread when the page was elsewhere)."""
         if holder:
             holder[0].token = token
-            asyncio.ensure_future(tell_page(token))
+            if loop is not None:
+                loop.call_soon_threadsafe(lambda: asyncio.ensure_future(tell_page(token)))
 
     async def tell_page(token: str) -> None:
         with contextlib.suppress(Exception):  # a session that has just closed: nothing to tell

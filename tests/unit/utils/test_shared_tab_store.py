@@ -26,11 +26,24 @@ ALLOWED = [OutcomeResult, OutcomeFit, OutcomeSpec, ValueLabels]
 BROWSER = "browser-binding-digest"
 
 
+OPEN: list[SharedTabStore] = []
+
+
+@pytest.fixture(autouse=True)
+def close_stores():
+    """Each test's stores stop their writer threads when it ends (its redis-server goes)."""
+    yield
+    while OPEN:
+        OPEN.pop().close()
+
+
 def shared(url, **kwargs):
-    return SharedTabStore(
+    store = SharedTabStore(
         url, ALLOWED, secret=SECRET, retrier=Retrier(sleep=lambda s: None), debounce_s=0.01,
         **kwargs,
     )  # fmt: skip
+    OPEN.append(store)
+    return store
 
 
 def tab_parts(outcome_result):
@@ -199,3 +212,22 @@ def test_a_redis_outage_falls_back_to_the_in_process_store_and_is_counted(redis_
     token2, _ = a.open(None, BROWSER)  # issued while Redis is down: this worker decides
     a.put(token2, "owner", "again")
     assert a.open(token2, BROWSER)[1] == {"owner": "again"}
+
+
+def test_an_open_tab_whose_token_a_page_on_another_worker_spent_goes_on_under_a_new_one(
+    redis_server,
+):
+    a, b = two_workers(redis_server.url)
+    told = []
+    token, _ = a.open(None, BROWSER, told.append)  # open on worker a
+    a.put(token, "owner", "first tab")
+    assert a.shared.flush()
+    _, copy = b.open(token, BROWSER)  # a duplicated browser tab, served by worker b
+    assert copy == {"owner": "first tab"}
+
+    a.put(token, "owner", "first tab, changed")  # a's next write finds its token spent
+    assert a.shared.flush()
+    (fresh,) = told
+    assert fresh != token
+    assert a.shared.flush()
+    assert b.open(fresh, BROWSER)[1] == {"owner": "first tab, changed"}
