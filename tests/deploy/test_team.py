@@ -129,10 +129,6 @@ def test_an_upload_nginx_refuses_shows_the_app_s_sentence(
         context.close()
 
 
-# The other worker finds the tab's saved state only once it is kept in Redis (branch tab-store,
-# issue 16); until then its token restores nothing there. Strict: passing fails, so the mark
-# goes when the two branches meet.
-@pytest.mark.xfail(strict=True, reason="the reconnect tab store is per worker until tab-store")
 def test_killing_the_session_s_worker_reconnects_to_the_other_with_data_and_result(
     browser: Browser, team: Team, cohort: Path
 ):
@@ -143,7 +139,9 @@ def test_killing_the_session_s_worker_reconnects_to_the_other_with_data_and_resu
         table = page.locator("#table-multivariable")
         before = table.inner_text()
         worker = worker_of(team, browser_cookie(context))
-        table_output = table.evaluate("t => t.closest('.shiny-bound-output').id")
+        output_of = "e => e.closest('.shiny-bound-output').id"
+        table_output = table.evaluate(output_of)
+        data_output = page.locator("#dataset-name").evaluate(output_of)
         old = page.evaluate("Shiny.shinyapp.config.sessionId")
         # Which outputs each session sent: the page keeps showing the old values until the
         # new session sends its own, so only a value the new session sent counts.
@@ -161,7 +159,7 @@ def test_killing_the_session_s_worker_reconnects_to_the_other_with_data_and_resu
         expect(page.locator("#outcome-status [data-state=done]")).to_have_count(1, timeout=20_000)
         expect(table).to_have_text(before)
         open_tab(page, "Data")
-        page.wait_for_function(sent_by_new, arg=[old, "dataset-name"], timeout=30_000)
+        page.wait_for_function(sent_by_new, arg=[old, data_output], timeout=30_000)
         expect(page.locator("#dataset-name")).to_contain_text(cohort.name, timeout=1_000)
         other = next(w for w in team.workers if w is not worker)
         assert "tab reconnected: restored" in other.log_path.read_text()
