@@ -70,6 +70,8 @@ class Worker:
     down: bool = True  # out of nginx's upstream until its /healthz answers
     failed_checks: int = 0
     restart_at: float = 0.0
+    deaths: int = 0  # in a row, for the restart backoff
+    up_since: float = 0.0
     history: list[str] = field(default_factory=list)
 
     @property

@@ -40,6 +40,7 @@ from deploy.processes import (
 log = logging.getLogger("medstat.team")
 FAILED_CHECKS = 2  # consecutive /healthz failures before a worker is taken out
 BACKOFF_MAX_S = 30.0
+STABLE_S = 60.0  # a worker up this long before it dies starts its backoff afresh
 # Every key MedStat writes carries a TTL (results: MEDSTAT_CACHE_TTL_S; a closed tab's state:
 # MEDSTAT_SESSION_KEEP_S), so volatile-lru would choose among the same keys; allkeys-lru also
 # evicts a key written without one instead of refusing writes. LRU keeps what is in use:
@@ -127,10 +128,15 @@ class Team:
     def _check_worker(self, worker: Worker, now: float) -> None:
         if not worker.alive():
             if worker.proc is not None and worker.restart_at == 0.0:
-                delay = min(2.0 ** max(worker.starts - 1, 0), BACKOFF_MAX_S)
-                if worker.starts == 1:
-                    delay = 0.0  # the first death: restart at once
+                if worker.up_since and now - worker.up_since > STABLE_S:
+                    worker.deaths = 0  # it had been serving: a new fault, not the same one
+                worker.deaths += 1
+                # The first death: at once; then 1, 2, 4 ... 30 s while it keeps dying.
+                delay = (
+                    0.0 if worker.deaths == 1 else min(2.0 ** (worker.deaths - 2), BACKOFF_MAX_S)
+                )
                 worker.restart_at = now + delay
+                worker.up_since = 0.0
                 code = worker.proc.returncode
                 worker.history.append(f"exited {code}")
                 log.warning("worker %d exited (%s): restarting", worker.number, code)
@@ -143,6 +149,7 @@ class Team:
         if healthy(worker.port):
             worker.failed_checks = 0
             if worker.down:
+                worker.up_since = now
                 log.info(
                     "worker %d healthy on port %d: in the upstream", worker.number, worker.port
                 )
