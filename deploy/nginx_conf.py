@@ -17,9 +17,6 @@ from collections.abc import Sequence
 from dataclasses import dataclass
 
 COOKIE = "medstat_browser"  # utils.browser_cookie.COOKIE (not imported: the balancer needs no app)
-# Above the app's own limit, so a file a little over it still gets the app's sentence with its
-# size (utils/upload_limit.py); nginx answers only what is far over it, without reading it.
-BODY_MARGIN_MB = 1
 UNAVAILABLE = (
     "MedStat is starting or restarting. Wait a minute and reload the page; "
     "the work in your tab is kept."
@@ -43,13 +40,18 @@ class Upstream:
 
 
 def upstream_block(servers: Sequence[Upstream], resolve: bool = False) -> str:
-    """The `upstream medstat` block: affinity by the browser cookie; passive checks as well."""
+    """The `upstream medstat` block: affinity by the browser cookie.
+
+    `max_fails=0`: a request that finds a worker's port closed still goes on to the next one,
+    but nginx does not take the worker out for it: the app answering an upload before reading
+    its body (a refusal) resets the connection nginx is writing the body to, which nginx would
+    count as the worker failing. Taking workers out is the supervisor's, by /healthz."""
     lines = ["upstream medstat {", f"    hash $cookie_{COOKIE} consistent;"]
     if resolve:  # compose: replicas found by Docker's DNS, followed as they come and go
         lines.append("    zone medstat 64k;")
     for server in servers:
         flags = " resolve" if resolve else ""
-        flags += " down" if server.down else " max_fails=1 fail_timeout=5s"
+        flags += " down" if server.down else " max_fails=0"
         lines.append(f"    server {server.address}{flags};")
     lines.append("}")
     return "\n".join(lines) + "\n"
@@ -68,7 +70,11 @@ def nginx_conf(
 ) -> str:
     """nginx.conf: the server in front of the workers. `prefix` holds the pid, logs and temp
     files (an unprivileged nginx); without it, the image's defaults."""
-    body_mb = int(max_upload_mb) + BODY_MARGIN_MB
+    body = (
+        f"{max_upload_mb:g}m"
+        if max_upload_mb == int(max_upload_mb)
+        else f"{max_upload_mb * 1024:.0f}k"
+    )
     top, temps = "", ""
     if prefix:
         top = f"pid {prefix}/nginx.pid;\nerror_log {prefix}/error.log warn;\n"
@@ -94,9 +100,11 @@ http {{
     include {upstream_include};
     server {{
         listen {listen};
-        # The app bounds uploads itself, streaming (disk, stalls): nginx passes bodies on as
-        # they arrive instead of spooling them, and refuses at once only what is far too big.
-        client_max_body_size {body_mb}m;
+        # The app's own upload limit: nginx refuses a larger body from its declared length with
+        # the app's sentence (were it passed on, the app's early refusal would reset the body's
+        # connection, which nginx shows as a 502). Bodies within it are passed on as they
+        # arrive, not spooled: the app bounds them itself, streaming (disk, stalls).
+        client_max_body_size {body};
         proxy_request_buffering off;
         proxy_max_temp_file_size 0;  # nor are large answers (downloads) spooled to disk
         error_page 413 @too_large;

@@ -16,7 +16,7 @@ from playwright.sync_api import Browser, BrowserContext, Page
 from deploy.processes import Worker
 from deploy.team import Team
 
-UPLOAD_MB = 1  # the workers' MEDSTAT_MAX_UPLOAD_MB: nginx refuses at once above 2 MB
+UPLOAD_MB = 1  # the workers' MEDSTAT_MAX_UPLOAD_MB, and nginx's client_max_body_size
 
 
 @pytest.fixture(scope="module")

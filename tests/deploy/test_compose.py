@@ -25,7 +25,7 @@ def test_nginx_is_given_the_configuration_make_team_writes():
     assert "hash $cookie_medstat_browser consistent;" in conf
     assert "server medstat:7860 resolve" in conf and "resolver 127.0.0.11" in conf
     assert "proxy_set_header Upgrade $http_upgrade;" in conf
-    assert f"client_max_body_size {int(COMPOSE_MAX_UPLOAD_MB) + 1}m;" in conf
+    assert f"client_max_body_size {COMPOSE_MAX_UPLOAD_MB:g}m;" in conf
 
 
 def test_workers_share_redis_behind_the_proxy_and_are_restarted():

@@ -24,7 +24,7 @@ def test_debian_nginx_accepts_the_configuration(tmp_path: Path):
     checked = subprocess.run(command, capture_output=True, text=True, timeout=30)
     assert checked.returncode == 0, checked.stderr
     text = conf.read_text()
-    assert "client_max_body_size 51m;" in text and "proxy_request_buffering off;" in text
+    assert "client_max_body_size 50m;" in text and "proxy_request_buffering off;" in text
     assert "server 127.0.0.1:8002 down;" in upstream.read_text()
 
 

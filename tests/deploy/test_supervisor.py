@@ -32,9 +32,9 @@ def upstream_line(team: Team, port: int) -> str:
 def test_the_shape_is_up_with_its_limits(team: Team):
     upstream = team.upstream.read_text()
     assert "hash $cookie_medstat_browser consistent;" in upstream
-    assert all(f"127.0.0.1:{w.port} max_fails" in upstream for w in team.workers)
+    assert all(f"127.0.0.1:{w.port} max_fails=0;" in upstream for w in team.workers)
     conf = team.conf.read_text()
-    assert "client_max_body_size 2m;" in conf and "proxy_read_timeout 3600s;" in conf
+    assert "client_max_body_size 1m;" in conf and "proxy_read_timeout 3600s;" in conf
     redis_log = (team.folder / "redis.log").read_text()
     assert "Ready to accept connections" in redis_log
     from redis import Redis
