@@ -36,6 +36,8 @@ EXPOSE 7860
 # Several workers sharing results through Redis: set MEDSTAT_REDIS_URL and, as a Space secret,
 # MEDSTAT_REDIS_SECRET (the same random 16+ characters in every worker); without the secret the
 # shared tier does not start and each worker keeps its results in its own memory.
+# docker-compose.yml runs this image as WORKERS workers behind nginx with one Redis (README
+# "Running for a team"); `make team` runs the same shape without Docker.
 HEALTHCHECK --interval=30s --timeout=5s --start-period=30s --retries=3 \
     CMD python -c "import urllib.request; urllib.request.urlopen('http://127.0.0.1:7860/healthz', timeout=4)"
 

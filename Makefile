@@ -7,12 +7,24 @@ RUNTIME := $(VENV)/.runtime-installed
 DEV := $(VENV)/.dev-installed
 EXAMPLE := data/example_clinical.csv data/example_agreement.csv
 
-.PHONY: run test lint bench load system-deps references clean
+.PHONY: run team test lint bench load system-deps references clean
 
 # Two malloc arenas, not one per worker thread: less RSS for the same work (bench/heap.py).
 # The Dockerfile sets the same (ENV); tests/e2e/test_deploy.py checks that they agree.
 run: $(RUNTIME) $(EXAMPLE) system-deps
 	MALLOC_ARENA_MAX=2 $(VENV)/bin/shiny run app.py --host 0.0.0.0 --port $(PORT)
+
+# MedStat for a team (README "Running for a team"): nginx with session affinity in front of
+# N workers sharing one Redis, supervised (deploy/team.py); foreground, Ctrl-C stops all.
+# docker-compose.yml runs the same shape in containers.
+N ?= 2
+TEAM_PORT ?= 8080
+TEAM_HOST ?= 127.0.0.1
+WORKER_MB ?= 1024
+REDIS_MB ?= 256
+team: $(RUNTIME) $(EXAMPLE) system-deps
+	$(PY) -m deploy.team --workers $(N) --port $(TEAM_PORT) --host $(TEAM_HOST) \
+		--worker-mb $(WORKER_MB) --redis-mb $(REDIS_MB)
 
 test: $(DEV) $(EXAMPLE) system-deps lint
 	$(PY) -m pytest -p no:cacheprovider
@@ -52,15 +64,15 @@ data/example_agreement.csv: data/make_agreement_example.py | $(RUNTIME)
 
 # Debian's chromium (figure export through kaleido, and the browser tests), Liberation Sans
 # (Arial's metric twin, the exported figures' font), poppler-utils (pdftocairo: the SVG export's
-# letters as outlines) and redis-server (shared tier tests), if
-# missing. `make run` needs chromium too; the Dockerfile installs the same (test_deploy.py).
+# letters as outlines), redis-server (shared tier tests) and nginx (`make team` and its tests),
+# if missing. `make run` needs chromium too; the Dockerfile installs the same (test_deploy.py).
 system-deps:
 	@if ! command -v chromium >/dev/null || ! command -v redis-server >/dev/null \
-		|| ! command -v pdftocairo >/dev/null \
+		|| ! command -v pdftocairo >/dev/null || ! command -v nginx >/dev/null \
 		|| ! fc-list 2>/dev/null | grep -q "Liberation Sans"; then \
 		apt-get update -qq && \
 		DEBIAN_FRONTEND=noninteractive apt-get install -y -qq chromium fonts-liberation poppler-utils \
-			redis-server >/dev/null; \
+			redis-server nginx-light >/dev/null; \
 	fi
 
 # Regenerate the stored R reference values (tests/r/README.md); `make test` only reads them.

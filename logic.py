@@ -18,6 +18,7 @@ from cachetools import LRUCache
 
 from analyses import outcome_proxies
 from analyses import results as result_types
+from analyses import specs as spec_module
 from analyses.cancellation import Cancelled, CancelToken, cancellable
 from analyses.effect_scale import check_effect_scale
 from analyses.errors import AnalysisError
@@ -36,17 +37,23 @@ from analyses.specs import (
 from analyses.work_size import work_cells
 from matching import codebook as codebook_io
 from matching import embeddings, similarity
-from matching.codebook import Codebook
-from matching.codebook_apply import CodebookStep, apply_codebook
+from matching.codebook import Codebook, CodebookEntry
+from matching.codebook_apply import CodebookStep, ColumnRule, apply_codebook
 from matching.codebook_match import CodebookMatch, CodebookSpec, VariableMatch
 from matching.proposals import Proposal
 from matching.recode import apply_recode
 from matching.similarity import Harmonization, HarmonizeSpec
 from matching.value_match import ValueMatch
 from prep import steps as prep_steps
+from prep.combine import CombineLevels
+from prep.cut import Cut
+from prep.filters import RowFilter
+from prep.formula import FormulaStep
 from prep.preview import group_counts
 from prep.steps import Prepared
 from prep.steps import Proposal as StepProposal
+from prep.transforms import Transform
+from prep.value_labels import ValueLabels
 from utils import data_io, read_apart, read_limits
 from utils.cache import ResultCache, make_key
 from utils.config import settings
@@ -56,6 +63,7 @@ from utils.memory import MemoryManager, MemoryRefused
 from utils.redis_tier import make_tier
 from utils.resilience import Retrier
 from utils.session_store import SessionStore
+from utils.shared_tab_store import make_shared_store
 from utils.timings import History, Timings
 
 __all__ = [
@@ -88,6 +96,15 @@ class ServerBusy(AnalysisError, MemoryRefused):
     """
 
 
+def _dataclasses_of(module: Any) -> list[type]:
+    """The dataclasses a module defines (not those it imports)."""
+    return [
+        t
+        for t in vars(module).values()
+        if isinstance(t, type) and is_dataclass(t) and t.__module__ == module.__name__
+    ]
+
+
 # The three layers, one of each per process, shared by every session of this worker.
 retrier = Retrier()
 # Every result dataclass in analyses/results.py may be stored in the shared tier, with the fit
@@ -102,17 +119,30 @@ RESULT_TYPES += [SampleSizeResult]
 cache = ResultCache(tier=make_tier(RESULT_TYPES, retrier))
 memory = MemoryManager()
 timings = Timings()
-# Each browser tab's data and last results, so that a reconnecting tab finds them again.
+# What a tab's saved state may hold when it is stored in Redis (utils/tab_codec.py): results,
+# specs, cleaning steps (the label merges are plain tuples), a codebook and its matches.
+TAB_STATE_TYPES = [*RESULT_TYPES, *_dataclasses_of(spec_module), Codebook, CodebookEntry]
+TAB_STATE_TYPES += [CodebookSpec, HarmonizeSpec, CodebookStep, ColumnRule]
+TAB_STATE_TYPES += [ValueLabels, Transform, Cut, CombineLevels, FormulaStep, RowFilter]
+# Each browser tab's data and last results, so that a reconnecting tab finds them again; with
+# Redis, in Redis too, so that another worker can (utils/shared_tab_store.py).
 sessions = SessionStore(
     keep_s=settings.session_keep_s,
     max_entries=settings.session_keep_max,
     max_kept_mb=settings.session_keep_mb,
+    shared=make_shared_store(TAB_STATE_TYPES, retrier),
 )
 _started = False
 # Below this many bytes the cache is not worth shrinking: most of the process's memory is the
 # imported statistics stack (~210 MB measured), and freeing a few small results returns nothing
 # to the system while it throws away every user's instant repeat.
 CACHE_SHRINK_FLOOR_BYTES = 4 * 2**20
+
+
+def restore_data(stored: Any) -> Any:
+    """The Dataset of a tab restored from Redis (its frame read and decoded: run it in the
+    worker pool), or a DataLost saying why it cannot come back (utils/tab_codec.py)."""
+    return sessions.restore_data(stored)
 
 
 def _release_cache() -> None:

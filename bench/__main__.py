@@ -21,6 +21,7 @@ from bench import (
     memory_loop,
     scaling,
     shared_tier,
+    team_load,
 )
 
 # The order of the brief: 1, 2, 4, the shared tier, then 3, which needs chromium.
@@ -34,6 +35,8 @@ BENCHMARKS: dict[str, tuple[Callable[[list[str]], dict[str, Any]], str | None]] 
     "concurrency": (concurrency.main, "chromium"),
     "forest_render": (forest_render.main, "chromium"),
     "idle_worker": (idle_worker.main, "chromium"),
+    # nginx in front of 1, 2 and 4 workers sharing Redis, 40 users (~11 min on a busy host)
+    "team_load": (team_load.main, "nginx"),
 }
 # The label-harmonisation and codebook benchmarks (issue 5) run too, last; their modules are
 # imported only then because they may start the embedding worker.
@@ -51,6 +54,14 @@ def _summary_lines(name: str, p: dict[str, Any]) -> list[str]:
             f"{r['seed_hash_pandas_hit_ms']['median']:.1f} ms: {verdict(r['goal_met'])}; "
             f"API with a DataFrame {r['api_dataframe_hit_before_ms']['median']:.1f} -> "
             f"{r['api_dataframe_hit_ms']['median']:.2f} ms: {verdict(r['api_goal_met'])}"
+            for r in p["runs"]
+        ]
+    if name == "team_load":
+        return [
+            f"team_load {r['workers']} worker(s): {r['errors']} errors, {r['refused']} refused, "
+            f"outcome p50/p95 {r['by_kind']['outcome']['p50_ms']}/"
+            f"{r['by_kind']['outcome']['p95_ms']} ms, {r['outcome_done_per_min']} runs/min, "
+            f"hit rate {r['hit_rate']}"
             for r in p["runs"]
         ]
     if name == "idle_worker":

@@ -20,14 +20,19 @@ import websockets
 
 Step = Any  # bench.load.Step (not imported: load imports this module)
 # Outputs a user looking at these tabs keeps visible; the rest stay suspended as in a browser.
-SHOWN = ("data-summary", "data-upload_status", "outcome-status", "stats-boxes")
+SHOWN = ("data-summary", "data-upload_status", "outcome-status", "stats-cards")
 
 
 class WsSession:
     """One Shiny session over a raw websocket; `init` is a browser's captured init inputs."""
 
-    def __init__(self, url: str, init: dict[str, Any], number: int, timeout_s: float) -> None:
+    def __init__(
+        self, url: str, init: dict[str, Any], number: int, timeout_s: float, cookie: str = ""
+    ) -> None:
         self.url = url
+        # A browser's medstat_browser cookie: behind nginx (bench/team_load.py) it picks the
+        # worker, for the websocket and the uploads alike.
+        self.headers = {"Cookie": f"medstat_browser={cookie}"} if cookie else {}
         self.init = init
         self.number = number
         self.timeout_s = timeout_s
@@ -44,7 +49,9 @@ class WsSession:
 
     async def open(self) -> None:
         ws_url = self.url.replace("http://", "ws://").rstrip("/") + "/websocket/"
-        self._ws = await websockets.connect(ws_url, max_size=None, open_timeout=self.timeout_s)
+        self._ws = await websockets.connect(
+            ws_url, max_size=None, open_timeout=self.timeout_s, additional_headers=self.headers
+        )
         data = dict(self.init)
         for output in SHOWN:
             data[f".clientdata_output_{output}_hidden"] = False
@@ -116,7 +123,7 @@ class WsSession:
             posted = await client.post(
                 value["uploadUrl"],
                 content=body,
-                headers={"Content-Type": "application/octet-stream"},
+                headers={"Content-Type": "application/octet-stream", **self.headers},
                 timeout=self.timeout_s,
             )
             posted.raise_for_status()
@@ -158,7 +165,7 @@ class WsSession:
         """Open the stats tab and wait for its boxes to be drawn, then leave it."""
         mark = self.seq()
         await self.update({"tabs": "stats"})
-        await self.wait_value("stats-boxes", lambda v: True, after=mark)
+        await self.wait_value("stats-cards", lambda v: True, after=mark)
         await self.update({"tabs": "outcome"})
 
 
@@ -172,10 +179,11 @@ async def ws_user(
     steps: list,
     make_step,
     timeout_s: float,
+    cookie: str = "",
 ) -> None:
     """A user over a raw websocket: upload its file, then outcome runs, stats looks, uploads."""
     rng = random.Random(1000 + number)
-    session = WsSession(url, init, number, timeout_s)
+    session = WsSession(url, init, number, timeout_s, cookie)
     try:
         started = time.perf_counter()
         await session.open()

@@ -79,6 +79,10 @@ class Settings:
     session_keep_s: float = 600.0  # how long a closed tab's data and results wait for it
     session_keep_max: int = 500  # closed tabs kept for a reconnect, at most (live never evicted)
     session_keep_mb: float = 128.0  # ... and their bytes, at most (oldest closed go first)
+    # With Redis (MEDSTAT_REDIS_URL + _SECRET), tabs are saved there too (utils/shared_tab_store):
+    # a data set above this many MB (as stored) is left out; the tab then asks for it again.
+    session_store_max_mb: float = 64.0
+    session_save_delay_s: float = 0.5  # a change is written to Redis this long after it
     # Figure export (utils/figure_renderer.py): the Chromium kaleido drives, how long it is
     # kept without use, the longest one figure may take, what a started browser is admitted at.
     chromium: str = "/usr/bin/chromium"

@@ -17,6 +17,7 @@ from modules.data import value_labels
 from modules.data import view as data_view
 from modules.data.column_editor import editor_card_body, serve_column_editor
 from modules.data.column_pages import is_paged
+from modules.data.restore import serve_restore
 from modules.shared.background import run_in_worker
 from modules.shared.cleaning_steps import CleaningSteps
 from modules.shared.inputs import FILES, read
@@ -25,6 +26,7 @@ from modules.shared.uploads import discard_upload, is_upload, upload_root
 from utils import data_io
 from utils.config import settings
 from utils.dataset import Dataset
+from utils.tab_codec import StoredDataset
 
 log = logging.getLogger(__name__)
 
@@ -95,11 +97,16 @@ def data_server(input, output, session, tab: TabState, steps: CleaningSteps):
     example = example_dataset()
     # After a reconnect: the tab's data as it was, kinds and labels edited (saved by _keep).
     saved, saved_example, saved_gen = tab.saved("data", (example, example is not None, -1))
-    base = reactive.value(saved)
+    # From another worker (Redis) the data set comes as a StoredDataset: read off the loop.
+    stored = saved if isinstance(saved, StoredDataset) else None
+    base = reactive.value(None if stored is not None else saved)
     is_example = reactive.value(saved_example)
     # Bumps on each new file so editor input ids never collide, also with a reconnected page's.
     generation = reactive.value(saved_gen + 1)
     upload_error = reactive.value("")
+    # After a reconnect whose data could not come back (too large to keep, expired): why.
+    data_lost = reactive.value("")
+    restoring = serve_restore(tab, stored, base, data_lost) if stored else lambda: False
 
     root = upload_root(session)
     seen: set[str] = set()  # every datapath of this session, deleted at the latest on its end
@@ -155,13 +162,21 @@ def data_server(input, output, session, tab: TabState, steps: CleaningSteps):
         status = reading.status()
         if status == "success":
             dataset = reading.result()
+            recovered = tab.recover(dataset)  # the file whose data a reconnect could not bring
             with reactive.isolate():
-                base.set(dataset)
+                base.set(recovered or dataset)
                 is_example.set(False)
                 generation.set(generation() + 1)
-                steps.new_data()  # the cleaning steps were made for the previous file's columns
+                if recovered is None:  # the steps were made for the previous file's columns
+                    steps.new_data()
             upload_error.set("")
-            ui.notification_show(f"Loaded '{dataset.name}'.", type="message", duration=4)
+            data_lost.set("")
+            ui.notification_show(
+                f"Loaded '{dataset.name}'."
+                + (" Your cleaning steps, settings and results are back." if recovered else ""),
+                type="message",
+                duration=6 if recovered else 4,
+            )
         elif status == "error":
             try:
                 reading.result()
@@ -189,6 +204,8 @@ def data_server(input, output, session, tab: TabState, steps: CleaningSteps):
         # The edited data becomes the base of a reconnected session, its editor showing the edits.
         dataset = current()
         with reactive.isolate():
+            if restoring():
+                return  # the saved data set is being read: keep it saved as it is
             tab.keep("data", (dataset, is_example(), generation()))
 
     @render.ui
@@ -200,6 +217,16 @@ def data_server(input, output, session, tab: TabState, steps: CleaningSteps):
                 class_="text-muted",
                 id="upload-reading",
             )
+        if restoring() and reading.status() != "running":
+            return ui.div(
+                ui.tags.span(class_="spinner-border spinner-border-sm me-2"),
+                "Restoring your data…",
+                class_="text-muted",
+                id="data-restoring",
+            )
+        lost = data_lost()
+        if lost and not upload_error():
+            return ui.div(lost, class_="alert alert-warning py-2", id="data-lost", role="alert")
         message = upload_error()
         if message:
             return ui.div(

@@ -30,6 +30,7 @@ from modules.shared.tab_settings import restorable, serve_settings
 from modules.shared.table_downloads import StyleChoice, serve_table_downloads, table_downloads
 from modules.shiny_patches.refresh import invalidate_later
 from utils.dataset import NO_DATASET, Dataset
+from utils.tab_codec import StoredRun
 
 log = logging.getLogger(__name__)
 
@@ -44,6 +45,11 @@ class Finished:
     spec: Any
     fingerprint: str
     seconds: float
+
+
+def _stored(finished: Finished) -> StoredRun:
+    """What Redis keeps of a run: the result and spec its page is made from."""
+    return StoredRun(finished.view.result, finished.spec, finished.fingerprint, finished.seconds)
 
 
 def tab_server(tab: AnalysisTab) -> Callable[..., None]:
@@ -83,6 +89,10 @@ def _serve(
 
     # --- running ----------------------------------------------------------------------------
     saved = state.saved(tab.name)
+    # From another worker (Redis) a run comes back as its result and spec: its page is made
+    # again once the data it ran on is here (restored, or the same file uploaded again).
+    pending = saved if isinstance(saved, StoredRun) else None
+    saved = None if pending is not None else saved
     last: reactive.Value[Finished | None] = reactive.value(saved)
     note = reactive.value(("done", "") if saved is not None else ("idle", tab.idle))
     has_result = reactive.value(saved is not None)
@@ -126,6 +136,29 @@ def _serve(
         view = tab.make_view(result, ds, spec)
         return Finished(view, spec, ds.fingerprint, time.perf_counter() - begin)
 
+    @reactive.effect
+    def _restore_pending():
+        nonlocal pending
+        if pending is None:
+            return
+        ds = dataset()
+        if ds is None or ds.fingerprint != pending.fingerprint:
+            return
+        run, pending = pending, None
+        with reactive.isolate():
+            if last() is not None:  # a run made since: it wins
+                return
+            try:
+                view = tab.make_view(run.result, ds, run.spec)
+            except Exception:  # a result this version cannot show: as if there were none
+                log.exception("%s: a restored result could not be shown", tab.name)
+                return
+            finished = Finished(view, run.spec, run.fingerprint, run.seconds)
+            last.set(finished)
+            state.keep(tab.name, finished, _stored(finished))
+            has_result.set(True)
+            note.set(("done", ""))
+
     def cancel_running() -> None:
         token = progress["token"]
         if token is not None:
@@ -157,7 +190,7 @@ def _serve(
         if state_now == "success":
             finished = analysis.result()
             last.set(finished)
-            state.keep(tab.name, finished)
+            state.keep(tab.name, finished, _stored(finished))
             with reactive.isolate():
                 if not has_result():
                     has_result.set(True)

@@ -16,6 +16,8 @@ FORBIDDEN = {
     "matching": {"app", "logic", "modules", "prep", "analyses", "shiny"},
     "prep": {"app", "logic", "modules", "matching", "analyses", "shiny"},
     "modules": {"app"},
+    # The team shape (nginx, workers, Redis) starts the app as processes; it imports none of it.
+    "deploy": {"app", "logic", "modules", "matching", "prep", "analyses", "utils", "shiny"},
 }
 
 

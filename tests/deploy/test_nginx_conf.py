@@ -1,0 +1,36 @@
+"""The nginx configuration `make team` writes is one Debian's nginx accepts, and its answer to
+an upload over the limit is worded as the app's own."""
+
+from __future__ import annotations
+
+import shutil
+import subprocess
+from pathlib import Path
+
+from deploy.nginx_conf import Upstream, nginx_conf, too_large_sentence, upstream_block
+from utils.upload_limit import too_large_message
+
+
+def test_debian_nginx_accepts_the_configuration(tmp_path: Path):
+    (tmp_path / "temp").mkdir()
+    upstream = tmp_path / "upstream.conf"
+    upstream.write_text(
+        upstream_block([Upstream("127.0.0.1:8001"), Upstream("127.0.0.1:8002", down=True)])
+    )
+    conf = tmp_path / "nginx.conf"
+    conf.write_text(nginx_conf("127.0.0.1:8080", str(upstream), 50, prefix=str(tmp_path)))
+    nginx = shutil.which("nginx") or "/usr/sbin/nginx"
+    command = [nginx, "-t", "-p", str(tmp_path), "-c", str(conf), "-e", str(tmp_path / "e.log")]
+    checked = subprocess.run(command, capture_output=True, text=True, timeout=30)
+    assert checked.returncode == 0, checked.stderr
+    text = conf.read_text()
+    assert "client_max_body_size 50m;" in text and "proxy_request_buffering off;" in text
+    assert "server 127.0.0.1:8002 down;" in upstream.read_text()
+
+
+def test_nginx_refusal_reads_as_the_app_s_sentence():
+    nginx_says = too_large_sentence(50)
+    app_says = too_large_message(80 * 2**20, 50 * 2**20)
+    assert "the limit of 50 MB" in nginx_says
+    # The same advice, word for word, after the part only the app can know (the file's size).
+    assert nginx_says.split(". ", 1)[1] == app_says.split(". ", 1)[1]
