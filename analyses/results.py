@@ -449,6 +449,7 @@ class PropensityResult:
     balance: pd.DataFrame
     effects: pd.DataFrame
     summary: PropensityFit
+    warnings: tuple[str, ...] = ()
 
 
 @dataclass(frozen=True)

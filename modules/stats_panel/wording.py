@@ -20,6 +20,7 @@ ANALYSIS_NAMES = {
     "sample_size": "Sample size",
     "agreement": "Agreement",
     "imputation": "Multiple imputation",
+    "propensity": "Propensity scores",
     "harmonize": "Label cleaning",
     "codebook": "Codebook matching",
 }

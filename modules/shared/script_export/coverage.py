@@ -63,6 +63,10 @@ LEFT_OUT: dict[str, dict[str, tuple[str | None, str]]] = {
         "subgroups": ("subgroups", "the subgroup table"),
         "interactions": ("interactions", "the interaction table"),
         "performance.validation": ("calibration+bootstrap", "the bootstrap validation"),
+        "pooled": ("imputation", "the model pooled over the imputed data (multiple imputation)"),
+    },
+    "table1": {
+        "pooled": ("imputation", "the summaries pooled over the imputed data (multiple imputation)")
     },
     "correlation": {
         "scatter": (None, "the scatter plot's points"),
@@ -73,11 +77,13 @@ LEFT_OUT: dict[str, dict[str, tuple[str | None, str]]] = {
         "scales": (None, "the table of what each continuous estimate is per (applied here)"),
         "subgroups": ("subgroups", "the subgroup table"),
         "interactions": ("interactions", "the interaction table"),
+        "pooled": ("imputation", "the model pooled over the imputed data (multiple imputation)"),
     },
     "survival": {
         "scales": (None, "the table of what each continuous hazard ratio is per (applied here)"),
         "subgroups": ("subgroups", "the subgroup table"),
         "interactions": ("interactions", "the interaction table"),
+        "pooled": ("imputation", "the model pooled over the imputed data (multiple imputation)"),
     },
 }
 
