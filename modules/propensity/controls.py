@@ -35,7 +35,12 @@ def treatment_choices(dataset: Dataset) -> dict[str, str]:
 def covariate_choices(dataset: Dataset, treatment: str | None, outcome: str | None):
     """Factors and numbers that are not the treatment, the outcome, ids or site codes."""
     names = [c for c in logic.eligible_covariates(dataset, treatment or "") if c != outcome]
-    return {c: dataset.label(c) for c in roles.without_codes(dataset, names)}
+    # Identifiers and site codes are looked for among the first SCAN_COLUMNS only, as every
+    # tab's defaults are: reading all 16,000 columns of a wide file on each change held the
+    # event loop (tests/hostile/test_wide_csv.py).
+    head = roles.scanned(names)
+    codes = set(head) - set(roles.without_codes(dataset, head))
+    return {c: dataset.label(c) for c in names if c not in codes}
 
 
 def outcome_choices(dataset: Dataset, treatment: str | None) -> dict[str, str]:
