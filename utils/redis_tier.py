@@ -64,7 +64,7 @@ class RedisTier:
         self._retrier = base.tuned(retries=1, initial_s=0.05, max_s=0.1, jitter_s=0.05)
         self._probe_s = probe_s
         self._timer = timer
-        self._client = client if client is not None else _connect(url, socket_timeout_s)
+        self._client = client if client is not None else connect(url, socket_timeout_s)
         self._lock = threading.Lock()
         self._up = True
         self._next_probe = 0.0
@@ -153,7 +153,7 @@ class RedisTier:
             log.warning(
                 "shared cache tier %s is down (%s: %s); carrying on in memory, re-probing every"
                 " %.0f s",
-                _safe_url(self.url),
+                safe_url(self.url),
                 type(exc).__name__,
                 exc,
                 self._probe_s,
@@ -166,7 +166,7 @@ class RedisTier:
             was_down = not self._up
             self._up = True
         if was_down:
-            log.info("shared cache tier %s is back up", _safe_url(self.url))
+            log.info("shared cache tier %s is back up", safe_url(self.url))
 
     @property
     def up(self) -> bool:
@@ -214,11 +214,11 @@ def make_tier(
         return None
     max_bytes = int(getattr(settings, "redis_max_value_mb", 8.0) * 2**20)
     tier = RedisTier(url, allowed, retrier=retrier, secret=secret, max_bytes=max_bytes)
-    log.info("shared cache tier: %s (signed values up to %d bytes)", _safe_url(url), max_bytes)
+    log.info("shared cache tier: %s (signed values up to %d bytes)", safe_url(url), max_bytes)
     return tier
 
 
-def _connect(url: str, socket_timeout_s: float) -> Any:
+def connect(url: str, socket_timeout_s: float) -> Any:
     import redis  # imported only when the tier is on: the client costs memory in every worker
     from redis.backoff import NoBackoff
     from redis.retry import Retry
@@ -232,7 +232,7 @@ def _connect(url: str, socket_timeout_s: float) -> Any:
     )
 
 
-def _safe_url(url: str) -> str:
+def safe_url(url: str) -> str:
     """The URL without a password, for logs."""
     if "@" not in url:
         return url

@@ -36,6 +36,7 @@ from typing import Any
 
 from utils import codec, dataset_codec, signed_value, tab_codec
 from utils.dataset import Dataset
+from utils.redis_tier import connect, safe_url
 from utils.resilience import Retrier, is_transient
 
 log = logging.getLogger(__name__)
@@ -111,7 +112,7 @@ class SharedTabStore:
         self._retrier = base.tuned(retries=2, initial_s=0.05, max_s=0.2, jitter_s=0.05)
         self._probe_s = probe_s
         self._timer = timer
-        self._client = client if client is not None else _connect(url, socket_timeout_s)
+        self._client = client if client is not None else connect(url, socket_timeout_s)
         self._claim = self._client.register_script(CLAIM)
         self._lock = threading.Lock()
         self._wake = threading.Condition(self._lock)
@@ -372,7 +373,7 @@ class SharedTabStore:
                 log.warning(
                     "tab store: Redis %s is down (%s: %s); tabs are kept in this worker only,"
                     " re-probing every %.0f s",
-                    _safe_url(self.url),
+                    safe_url(self.url),
                     type(exc).__name__,
                     exc,
                     self._probe_s,
@@ -381,7 +382,7 @@ class SharedTabStore:
         with self._lock:
             was_down, self._up = not self._up, True
         if was_down:
-            log.info("tab store: Redis %s is back up", _safe_url(self.url))
+            log.info("tab store: Redis %s is back up", safe_url(self.url))
         return result
 
     def _count(self, name: str, by: float = 1.0) -> None:
@@ -424,7 +425,7 @@ def make_shared_store(allowed: Iterable[type], retrier: Retrier | None = None) -
     )
     log.info(
         "tab store: tabs saved in Redis %s (data sets up to %.0f MB, kept %.0f s)",
-        _safe_url(settings.redis_url),
+        safe_url(settings.redis_url),
         settings.session_store_max_mb,
         settings.session_keep_s,
     )
@@ -468,23 +469,3 @@ def _state_key(sid: str) -> str:
 
 def _frame_key(fingerprint: str) -> str:
     return PREFIX + "frame:" + fingerprint
-
-
-def _connect(url: str, socket_timeout_s: float) -> Any:
-    import redis
-    from redis.backoff import NoBackoff
-    from redis.retry import Retry
-
-    return redis.Redis.from_url(
-        url,
-        socket_timeout=socket_timeout_s,
-        socket_connect_timeout=socket_timeout_s,
-        retry=Retry(NoBackoff(), 0),
-    )
-
-
-def _safe_url(url: str) -> str:
-    if "@" not in url:
-        return url
-    scheme, _, rest = url.partition("://")
-    return f"{scheme}://***@{rest.rsplit('@', 1)[1]}"
