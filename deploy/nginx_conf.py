@@ -91,7 +91,8 @@ worker_processes 1;
 }}
 http {{
 {temps}    log_format medstat '$remote_addr [$time_local] "$request" $status '
-                       '$body_bytes_sent upstream="$upstream_addr" $request_time';
+                       '$body_bytes_sent upstream="$upstream_addr" $request_time '
+                       '"$http_user_agent"';
     access_log {access} medstat;
 {resolver_line}    map $http_upgrade $connection_upgrade {{
         default upgrade;

@@ -92,7 +92,7 @@ class Team:
         wait_for_port(self.redis_port, self.redis)
         for worker in self.workers:
             worker.start()
-        self._write_upstream()
+        self._write_upstream([w.down for w in self.workers])
         listen = f"{self.host}:{self.port}"
         self.conf.write_text(
             nginx_conf(listen, str(self.upstream), self.max_upload_mb, prefix=str(self.folder))
@@ -114,18 +114,22 @@ class Team:
         if self.redis is not None and self.redis.poll() is not None:
             log.warning("redis-server exited (%s): restarting it", self.redis.returncode)
             self.redis = start_redis(self.folder, self.redis_port, self.redis_mb, REDIS_POLICY)
-        for worker in self.workers:
-            self._check_worker(worker, now)
-        if [w.down for w in self.workers] != before:
-            self._write_upstream()
+        wanted = [self._check_worker(worker, now) for worker in self.workers]
+        if wanted != before:
+            self._write_upstream(wanted)
             if self.nginx is not None and self.nginx.poll() is None:
                 reload_nginx(self.nginx)
                 self.reloads += 1
+        # `down` says what the upstream file says: set only once it is written (a reader that
+        # sees a worker back finds it back in the file too).
+        for worker, down in zip(self.workers, wanted, strict=True):
+            worker.down = down
         if self.nginx is not None and self.nginx.poll() is not None:
             log.warning("nginx exited (%s): restarting it", self.nginx.returncode)
             self.nginx = start_nginx(self.folder, self.conf)
 
-    def _check_worker(self, worker: Worker, now: float) -> None:
+    def _check_worker(self, worker: Worker, now: float) -> bool:
+        """Restart it if it died; whether it should be out of the upstream now."""
         if not worker.alive():
             if worker.proc is not None and worker.restart_at == 0.0:
                 if worker.up_since and now - worker.up_since > STABLE_S:
@@ -140,12 +144,11 @@ class Team:
                 code = worker.proc.returncode
                 worker.history.append(f"exited {code}")
                 log.warning("worker %d exited (%s): restarting", worker.number, code)
-            worker.down = True
             if now >= worker.restart_at:
                 worker.restart_at = 0.0
                 worker.start()
                 worker.history.append("restarted")
-            return
+            return True
         if healthy(worker.port):
             worker.failed_checks = 0
             if worker.down:
@@ -154,16 +157,16 @@ class Team:
                     "worker %d healthy on port %d: in the upstream", worker.number, worker.port
                 )
                 worker.history.append("up")
-            worker.down = False
-            return
+            return False
         worker.failed_checks += 1
         if worker.failed_checks >= FAILED_CHECKS and not worker.down:
             log.warning("worker %d failed /healthz: out of the upstream", worker.number)
             worker.history.append("down")
-            worker.down = True
+            return True
+        return worker.down
 
-    def _write_upstream(self) -> None:
-        servers = [Upstream(w.address, w.down) for w in self.workers]
+    def _write_upstream(self, downs: list[bool]) -> None:
+        servers = [Upstream(w.address, down) for w, down in zip(self.workers, downs, strict=True)]
         self.upstream.write_text(upstream_block(servers))
 
     def supervise(self, stop: threading.Event | None = None, every_s: float = 1.0) -> None:

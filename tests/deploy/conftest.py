@@ -80,7 +80,12 @@ def cookie_for(team: Team, worker: Worker) -> str:
 
 def page_on(browser: Browser, team: Team, cookie: str | None = None) -> tuple[BrowserContext, Page]:
     """A new browser tab on the team's URL; with `cookie`, as a browser that already has it."""
-    context = browser.new_context(viewport={"width": 1400, "height": 1000})
+    # Its own user agent, which nginx logs: a test finds this browser's requests by it (another
+    # browser's websocket, closed just before, may be logged after this one has started).
+    agent = f"Mozilla/5.0 (X11; Linux x86_64) Chrome/{browser.version} "
+    agent += f"MedStat-test/{secrets.token_hex(6)}"
+    context = browser.new_context(viewport={"width": 1400, "height": 1000}, user_agent=agent)
+    context.agent = agent  # type: ignore[attr-defined]
     if cookie is not None:
         context.add_cookies(
             [{"name": "medstat_browser", "value": cookie, "url": team.url, "httpOnly": True}]

@@ -82,7 +82,6 @@ def test_a_result_computed_on_one_worker_is_a_cache_hit_on_the_other(
 
 def test_a_browser_session_keeps_one_worker(browser: Browser, team: Team, cohort: Path):
     log = team.folder / "access.log"
-    mark = len(log.read_text().splitlines())
     context, page = page_on(browser, team)  # a new browser: the first page sets its cookie
     try:
         upload(page, cohort)
@@ -92,7 +91,7 @@ def test_a_browser_session_keeps_one_worker(browser: Browser, team: Team, cohort
         context.close()  # nginx logs a websocket when it closes
 
     def session_lines() -> list[str]:
-        lines = log.read_text().splitlines()[mark:]
+        lines = [line for line in log.read_text().splitlines() if context.agent in line]
         return [line for line in lines if "/websocket/" in line or "/upload/" in line]
 
     deadline = time.monotonic() + 15
