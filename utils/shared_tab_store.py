@@ -94,7 +94,7 @@ class SharedTabStore:
         max_part_bytes: int = 8 * 2**20,
         debounce_s: float = 0.5,
         retrier: Retrier | None = None,
-        socket_timeout_s: float = 1.0,
+        socket_timeout_s: float = 0.5,
         probe_s: float = 10.0,
         timer: Callable[[], float] = time.monotonic,
         client: Any = None,
@@ -109,7 +109,9 @@ class SharedTabStore:
         self._max_part = int(max_part_bytes)
         self._debounce_s = debounce_s
         base = retrier or Retrier()
-        self._retrier = base.tuned(retries=2, initial_s=0.05, max_s=0.2, jitter_s=0.05)
+        # A claim runs on the event loop as a session starts: a hung Redis may cost it at most
+        # two socket timeouts, once per probe_s (then the store is down and skipped).
+        self._retrier = base.tuned(retries=1, initial_s=0.05, max_s=0.1, jitter_s=0.05)
         self._probe_s = probe_s
         self._timer = timer
         self._client = client if client is not None else connect(url, socket_timeout_s)
