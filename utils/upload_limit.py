@@ -40,11 +40,11 @@ SWEEP_EVERY_S = 30.0
 def too_large_message(size_bytes: int | None, limit_bytes: int) -> str:
     """What the user reads under the file input."""
     limit = f"{limit_bytes / 2**20:g} MB"
-    size = f"This file is {size_bytes / 2**20:.1f} MB; " if size_bytes else "This file is over "
-    return (
-        f"{size}the limit is {limit}. Remove unused columns or rows (or split the file) "
-        "and upload it again."
-    )
+    if size_bytes:
+        size = f"This file is {size_bytes / 2**20:.1f} MB; the limit is {limit}."
+    else:  # no declared length: only that it went over
+        size = f"This file is over the limit of {limit}."
+    return f"{size} Remove unused columns or rows (or split the file) and upload it again."
 
 
 class UploadLimit:

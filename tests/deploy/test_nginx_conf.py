@@ -34,3 +34,5 @@ def test_nginx_refusal_reads_as_the_app_s_sentence():
     assert "the limit of 50 MB" in nginx_says
     # The same advice, word for word, after the part only the app can know (the file's size).
     assert nginx_says.split(". ", 1)[1] == app_says.split(". ", 1)[1]
+    # A body with no declared length that goes over: the app's words are nginx's.
+    assert too_large_message(None, 50 * 2**20) == nginx_says
