@@ -44,6 +44,13 @@ def test_dropped_websocket_reconnects_with_data_and_results(page: Page, cohort: 
     old_session = session_id(page)
 
     page.evaluate("Shiny.shinyapp.$socket.close()")  # the connection drops, the page stays
+    # Blank what the old session drew, so that only the new session's outputs can pass below.
+    page.evaluate(
+        """() => {
+        for (const id of ['table-multivariable', 'dataset-name', 'outcome-status'])
+            document.getElementById(id).innerHTML = '';
+    }"""
+    )
     page.wait_for_function(
         "old => Shiny.shinyapp.isConnected() && Shiny.shinyapp.config.sessionId !== old",
         arg=old_session,
