@@ -58,6 +58,8 @@ def check(tmp_path: Path, dataset, runs) -> dict[str, pd.DataFrame]:
             assert_same_table(tables[f"outcome_{i}_vif"], result.vif, "vif")
             if result.performance is not None:
                 check_calibration(tables, f"outcome_{i}", result.performance)
+            if result.pooled is not None:
+                check_pooled(tables, f"outcome_{i}", result.pooled)
         elif kind == "table1":
             assert_same_table(tables[f"table1_{i}_summaries"], result.cells, "summaries")
             assert_same_table(tables[f"table1_{i}_tests"], result.variables, "tests")
@@ -78,6 +80,7 @@ def check(tmp_path: Path, dataset, runs) -> dict[str, pd.DataFrame]:
             matrix = result.matrix.rename_axis("variable").reset_index()
             assert_same_table(tables[f"correlation_{i}_matrix"], matrix, "matrix")
     calibrated = sum(5 for kind, spec in runs if kind == "outcome" and spec.calibration)
+    calibrated += sum(2 for _, spec in runs if getattr(spec, "imputation", None) is not None)
     assert len(tables) == calibrated + sum(TABLES.get(kind, 0) for kind, _ in runs) + sum(
         len([t for t in tables if t.startswith(f"survival_{i}_")])
         for i, (kind, _) in enumerate(runs, 1)
@@ -128,6 +131,15 @@ def check_calibration(tables: dict, stem: str, performance) -> None:
     assert_same_table(tables[f"{stem}_calibration_curve"], performance.curve, "curve")
     assert_same_table(tables[f"{stem}_histogram"], performance.histogram, "histogram")
     assert_same_table(tables[f"{stem}_decision_curve"], performance.decision, "decision")
+
+
+POOLED_FIT = ("family", "m", "n", "n_complete", "seed")
+
+
+def check_pooled(tables: dict, stem: str, pooled) -> None:
+    """The model pooled over the imputed data sets (Rubin's rules) and its counts."""
+    assert_same_table(tables[f"{stem}_pooled"], pooled.estimates, "pooled")
+    assert_same_table(tables[f"{stem}_pooled_fit"], record(pooled.fit, POOLED_FIT), "pooled fit")
 
 
 def check_survival(tables: dict, stem: str, result) -> None:
@@ -611,3 +623,36 @@ def test_names_from_the_data_stay_data_in_the_script():
     main = next(n for n in tree.body if isinstance(n, ast.FunctionDef) and n.name == "main")
     names = {c.value for c in ast.walk(main) if isinstance(c, ast.Constant)}
     assert hostile in names
+
+
+def imputed(dataset, spec, variables, m=5, seed=2026):
+    """The spec run also on the imputed data: the Data cleaning tab's settings."""
+    settings = logic.imputation_spec(dataset, variables, m=m, seed=seed)
+    return replace(spec, imputation=settings)
+
+
+def test_pooled_outcome_model_on_the_example_and_public_data(tmp_path):
+    """The script imputes exactly as the app (same seed, same chains) and pools the Outcome
+    model by Rubin's rules: the example data (a categorical outcome and covariates imputed,
+    logistic; Firth) and R's survival::pbc (death; copper, cholesterol and platelets missing)."""
+    example = read(EXAMPLE)
+    variables = [c for c in example.columns if example.meta(c).kind not in ("id", "text", "date")]
+    logistic = imputed(example, OutcomeSpec(
+        "complication", ("age", "sex", "smoking", "albumin", "crp", "asa_class"), event="Yes",
+        method="logit", categorical=("sex", "smoking", "asa_class"), effect_scale="sd",
+        screen_p=0.2), variables)  # fmt: skip
+    tables = check(tmp_path / "example", example, [("outcome", logistic)])
+    pooled = tables["outcome_1_pooled"]
+    assert pooled[pooled["is_reference"] == "False"]["fmi"].astype(float).gt(0).all()
+    firth = imputed(example, OutcomeSpec("complication", ("age", "bmi", "albumin", "smoking"),
+                    event="Yes", method="firth", categorical=("smoking",)), variables, m=3,
+                    seed=11)  # fmt: skip
+    check(tmp_path / "firth", example, [("outcome", firth)])
+    pbc = read(PBC)
+    outcome = imputed(pbc, OutcomeSpec(
+        "status", ("age", "sex", "bili", "albumin", "copper", "chol", "platelet", "stage"),
+        event="2", method="logit", categorical=("sex", "stage"), effect_scale="10"),
+        ["status", "age", "sex", "bili", "albumin", "copper", "chol", "platelet", "stage",
+         "edema"])  # fmt: skip
+    assert outcome.imputation is not None and logic.run("outcome", pbc, outcome).pooled
+    check(tmp_path / "pbc", pbc, [("outcome", outcome)])

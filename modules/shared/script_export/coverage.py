@@ -27,6 +27,8 @@ SCRIPTED: dict[str, dict[str, tuple[str, ...]]] = {
             "histogram",
             "decision_curve",
         ),
+        # With spec.imputation only: the pooled model and its counts.
+        "pooled": ("pooled", "pooled_fit"),
     },
     "table1": {"cells": ("summaries",), "variables": ("tests",), "groups": ("groups",)},
     "correlation": {"pairs": ("pairs",), "matrix": ("matrix",)},
@@ -63,7 +65,6 @@ LEFT_OUT: dict[str, dict[str, tuple[str | None, str]]] = {
         "subgroups": ("subgroups", "the subgroup table"),
         "interactions": ("interactions", "the interaction table"),
         "performance.validation": ("calibration+bootstrap", "the bootstrap validation"),
-        "pooled": ("imputation", "the model pooled over the imputed data (multiple imputation)"),
     },
     "table1": {
         "pooled": ("imputation", "the summaries pooled over the imputed data (multiple imputation)")

@@ -29,6 +29,8 @@ SECTIONS = (
     "regression",
     "survival",
     "diagnostic",
+    "imputation",
+    "pooled",
 )
 # MedStat's own pure modules a section runs on, copied whole at the end of the script.
 APPENDIX = {
@@ -48,6 +50,12 @@ APPENDIX = {
         "analyses.diagnostic_roc",
         "analyses.diagnostic_accuracy",
         "analyses.diagnostic_data",
+    ),
+    "imputation": (
+        "analyses.missing_pattern",
+        "analyses.imputation_methods",
+        "analyses.imputation",
+        "analyses.mi_pool",
     ),
 }
 

@@ -15,6 +15,7 @@ from analyses.specs import (
 )
 from modules.shared.script_export.cleaning import ScriptError
 from modules.shared.script_export.coverage import left_out
+from modules.shared.script_export.pooled_calls import imputation_lines, pooled_lines
 
 
 @dataclass(frozen=True)
@@ -116,6 +117,13 @@ def outcome_call(spec: OutcomeSpec, result: Any | None, number: int) -> Call:
         ]  # fmt: skip
         tables += names
         sections.append("calibration")
+    if spec.imputation is not None:
+        pooled, names = pooled_lines(stem, "pooled_odds_ratios", {
+            "imputed": _Code("imputed"), **common, "covariates": spec.covariates,
+            "method": adjusted_est}, _call)  # fmt: skip
+        lines += [*imputation_lines(spec.imputation), *pooled]
+        tables += names
+        sections += ["imputation", "pooled"]
     uses_firth = adjusted_est == "firth" or "firth" in crude_est.values()
     return Call(tuple(lines), tuple(sections), tuple(tables), uses_firth)
 

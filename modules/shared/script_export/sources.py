@@ -16,6 +16,7 @@ MARKER = "# --- SCRIPT ---"
 # A script is one module: a name two copied modules define differently is renamed in one copy
 # (tests/unit/modules/shared/test_script_sources.py finds any other).
 RENAMES = {"analyses.calibration": {"CURVE_COLUMNS": "CALIBRATION_CURVE_COLUMNS"}}
+RENAMES["analyses.imputation"] = {"analyze": "impute", "_codes": "_imputation_codes"}
 
 
 @cache

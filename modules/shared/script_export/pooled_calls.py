@@ -1,0 +1,46 @@
+"""The lines of main() that impute as the app did and pool a run's model over the imputed
+data sets (templates/imputation.py, templates/pooled.py)."""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+from typing import Any
+
+from analyses.specs import ImputationSpec
+
+
+def imputation_lines(settings: ImputationSpec) -> list[str]:
+    """`imputed = impute_data(df, ...)` with the Data cleaning tab's settings."""
+    return [
+        "# Multiple imputation with the Data cleaning tab's settings (the same seed: the same",
+        "# data sets as MedStat's; runs with the same settings share one imputation).",
+        "imputed = impute_data(",
+        "    df,",
+        f"    variables={list(settings.variables)!r},",
+        f"    categorical={list(settings.categorical)!r},",
+        f"    m={settings.m!r},",
+        f"    iterations={settings.iterations!r},",
+        f"    seed={settings.seed!r},",
+        ")",
+    ]
+
+
+def pooled_lines(
+    stem: str,
+    function: str,
+    arguments: dict[str, Any],
+    call: Callable[[str, str, dict[str, Any]], list[str]],
+) -> tuple[list[str], tuple[str, ...]]:
+    """main()'s lines for `<stem>_pooled` and `<stem>_pooled_fit`, and the tables' names.
+
+    `call` is runs._call (the one way a table's call is written)."""
+    names = (f"{stem}_pooled", f"{stem}_pooled_fit")
+    lines = [
+        "# The full model (every chosen covariate: screening is not defined across",
+        "# imputations) on each imputed data set, pooled by Rubin's rules, beside the complete",
+        "# cases.",
+        "(",
+        *(f"    tables[{name!r}]," for name in names),
+        *call(")", function, arguments),
+    ]
+    return lines, names
