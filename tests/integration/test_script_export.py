@@ -11,7 +11,7 @@ from __future__ import annotations
 import ast
 import subprocess
 import sys
-from dataclasses import replace
+from dataclasses import fields, replace
 from pathlib import Path
 
 import numpy as np
@@ -24,6 +24,7 @@ from analyses.specs import (
     CorrelationSpec,
     DiagnosticSpec,
     OutcomeSpec,
+    PropensitySpec,
     RegressionSpec,
     SurvivalSpec,
     Table1Spec,
@@ -40,7 +41,7 @@ PBC = ROOT / "tests" / "data" / "table1_pbc.csv"  # R survival::pbc (Mayo Clinic
 LUNG = ROOT / "tests" / "data" / "lung.csv"  # R survival::lung (NCCTG lung cancer trial)
 # What a standalone script may import: the standard library and the pinned statistics stack.
 ALLOWED = {"__future__", "itertools", "functools", "math", "re", "sys", "warnings", "dataclasses"}
-ALLOWED |= {"pathlib", "csv"}
+ALLOWED |= {"pathlib", "csv", "bisect"}
 ALLOWED |= {"numpy", "pandas", "scipy", "statsmodels", "firthmodels"}
 
 
@@ -72,6 +73,8 @@ def check(tmp_path: Path, dataset, runs) -> dict[str, pd.DataFrame]:
             assert_same_table(tables[f"regression_{i}_vif"], result.vif, "vif")
         elif kind == "survival":
             check_survival(tables, f"survival_{i}", result)
+        elif kind == "propensity":
+            check_propensity(tables, f"propensity_{i}", result)
         elif kind == "diagnostic":
             for table in ("auc", "cutoffs", "accuracy", "comparisons", "roc"):
                 assert_same_table(tables[f"diagnostic_{i}_{table}"], getattr(result, table), table)
@@ -142,6 +145,21 @@ def check_pooled(tables: dict, stem: str, pooled) -> None:
     assert_same_table(tables[f"{stem}_pooled_fit"], record(pooled.fit, POOLED_FIT), "pooled fit")
 
 
+def check_propensity(tables: dict, stem: str, result) -> None:
+    """The score model, every patient's score, weight and matched set, balance, the effect and
+    every single number of the analysis."""
+    assert_same_table(tables[f"{stem}_model"], result.model, "propensity model")
+    assert_same_table(tables[f"{stem}_scores"], result.scores, "scores")
+    assert_same_table(tables[f"{stem}_balance"], result.balance, "balance")
+    if len(result.effects):
+        assert_same_table(tables[f"{stem}_effect"], result.effects, "effect")
+    else:
+        assert tables[f"{stem}_effect"].empty
+    numbers = {f.name: getattr(result.summary, f.name) for f in fields(result.summary)}
+    numbers["exact"] = ", ".join(numbers["exact"])
+    assert_same_table(tables[f"{stem}_fit"], pd.DataFrame([numbers]), "propensity fit")
+
+
 def check_survival(tables: dict, stem: str, result) -> None:
     assert_same_table(tables[f"{stem}_curves"], result.curves, "curves")
     assert_same_table(tables[f"{stem}_at_risk"], result.at_risk, "at risk")
@@ -171,6 +189,7 @@ SURVIVAL_COX_FIT = (
 
 
 TABLES = {"outcome": 4, "table1": 3, "correlation": 2, "regression": 4, "diagnostic": 5}
+TABLES["propensity"] = 5
 
 
 def read(path: Path):
@@ -656,3 +675,43 @@ def test_pooled_outcome_model_on_the_example_and_public_data(tmp_path):
          "edema"])  # fmt: skip
     assert outcome.imputation is not None and logic.run("outcome", pbc, outcome).pooled
     check(tmp_path / "pbc", pbc, [("outcome", outcome)])
+
+
+LALONDE = ROOT / "tests" / "r" / "propensity_lalonde.csv"  # MatchIt's lalonde (NSW + PSID)
+LUNG_PS = ROOT / "tests" / "r" / "propensity_lung.csv"  # survival::lung, as tests/r/propensity.R
+
+
+def test_propensity_scores_on_public_data_and_the_example(tmp_path):
+    """MatchIt's lalonde: 1:1 nearest-neighbour matching in a caliper (the mean difference of
+    re78 by matched set), 2:1 with replacement in a random order within exact strata, and
+    stabilised, truncated IPTW for the ATE (the risk of employment); survival::lung: a hazard
+    ratio after ATT weights; the example data: matching with trimming, an odds ratio."""
+    lalonde = read(LALONDE)
+    covariates = ("age", "educ", "race", "married", "nodegree", "re74", "re75")
+    matched = PropensitySpec("treat", covariates, ("race",), outcome="re78")
+    replaced = PropensitySpec(
+        "treat",
+        covariates,
+        ("race",),
+        ratio=2,
+        replace=True,
+        order="random",
+        seed=99,
+        exact=("married",),
+        caliper=None,
+    )
+    weighted = PropensitySpec("treat", covariates, ("race",), method="weighting",
+                              estimand="ATE", truncate=1.0, outcome="employed78",
+                              outcome_type="binary", event="1")  # fmt: skip
+    runs = [("propensity", matched), ("propensity", replaced), ("propensity", weighted)]
+    check(tmp_path / "lalonde", lalonde, runs)
+    lung = PropensitySpec("female", ("age", "ph.ecog"), method="weighting", estimand="ATT",
+                          outcome="dead", outcome_type="survival", event="1",
+                          time="time")  # fmt: skip
+    assert logic.run("propensity", read(LUNG_PS), lung).effects["measure"].iloc[0]
+    check(tmp_path / "lung", read(LUNG_PS), [("propensity", lung)])
+    example = PropensitySpec("diabetes", ("age", "sex", "bmi", "smoking", "asa_class"),
+                             ("sex", "smoking", "asa_class"), treated="Yes", trim=True,
+                             outcome="complication", outcome_type="binary",
+                             event="Yes")  # fmt: skip
+    check(tmp_path / "example", read(EXAMPLE), [("propensity", example)])

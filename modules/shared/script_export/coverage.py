@@ -48,6 +48,13 @@ SCRIPTED: dict[str, dict[str, tuple[str, ...]]] = {
         "ph_test": ("ph_test",),
         "fit": ("fit",),
     },
+    "propensity": {
+        "model": ("model",),
+        "scores": ("scores",),
+        "balance": ("balance",),
+        "effects": ("effect",),
+        "summary": ("fit",),
+    },
     "diagnostic": {
         "auc": ("auc",),
         "cutoffs": ("cutoffs",),

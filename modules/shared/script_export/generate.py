@@ -31,6 +31,7 @@ SECTIONS = (
     "diagnostic",
     "imputation",
     "pooled",
+    "propensity",
 )
 # MedStat's own pure modules a section runs on, copied whole at the end of the script.
 APPENDIX = {
@@ -56,6 +57,16 @@ APPENDIX = {
         "analyses.imputation_methods",
         "analyses.imputation",
         "analyses.mi_pool",
+    ),
+    "propensity": (
+        "analyses.propensity_data",
+        "analyses.propensity_model",
+        "analyses.propensity_match",
+        "analyses.propensity_weights",
+        "analyses.propensity_balance",
+        "analyses.propensity_cox",
+        "analyses.propensity_effect",
+        "analyses.propensity",
     ),
 }
 
@@ -116,12 +127,14 @@ It needs Python 3.11 and the package versions MedStat ran with (it does not need
 def _imports(calls: Sequence[Call], formula: bool) -> str:
     used = {s for c in calls for s in c.sections}
     lines = ["from __future__ import annotations", ""]  # MedStat's type hints, unevaluated
+    lines += ["import bisect"] if "propensity" in used else []
     lines += ["import itertools"] if {"correlation", "diagnostic"} & used else []
     lines += ["import ast", "import difflib"] if formula else []
     lines += ["import csv", "import math", "import re", "import sys", "import warnings"]
     if formula:  # the formula language's type hints
         lines.append("from collections.abc import Callable, Iterable")
-    if {"outcome", "table1", "regression", "survival", "diagnostic"} & used or formula:
+    dataclasses = {"outcome", "table1", "regression", "survival", "diagnostic", "propensity"}
+    if dataclasses & used or formula:
         lines.append("from dataclasses import dataclass")
     if "spearman" in used:
         lines.append("from functools import lru_cache")

@@ -1,12 +1,14 @@
 """The lines of main() that impute as the app did and pool a run's model over the imputed
-data sets (templates/imputation.py, templates/pooled.py)."""
+data sets (templates/imputation.py, templates/pooled.py), and those of a propensity-score
+analysis (templates/propensity.py)."""
 
 from __future__ import annotations
 
 from collections.abc import Callable
+from dataclasses import fields
 from typing import Any
 
-from analyses.specs import ImputationSpec
+from analyses.specs import ImputationSpec, PropensitySpec
 
 
 def imputation_lines(settings: ImputationSpec) -> list[str]:
@@ -44,3 +46,28 @@ def pooled_lines(
         *call(")", function, arguments),
     ]
     return lines, names
+
+
+PROPENSITY_TABLES = ("model", "scores", "balance", "effect", "fit")
+
+
+def propensity_lines(spec: PropensitySpec, number: int) -> tuple[list[str], tuple[str, ...]]:
+    """main()'s lines for the score model, scores, balance, effect and the fit's numbers."""
+    stem = f"propensity_{number}"
+    names = tuple(f"{stem}_{t}" for t in PROPENSITY_TABLES)
+    how = spec.method if spec.method == "matching" else f"weighting ({spec.estimand})"
+    settings = [f"    {f.name}={_literal(getattr(spec, f.name))}," for f in fields(spec)]
+    lines = [
+        f"# {number}. Propensity scores of {spec.treatment!r}: {how}",
+        "(",
+        *(f"    tables[{name!r}]," for name in names),
+        ") = propensity_tables(",
+        "    df,",
+        *settings,
+        ")",
+    ]
+    return lines, names
+
+
+def _literal(value: Any) -> str:
+    return repr(list(value)) if isinstance(value, tuple) else repr(value)

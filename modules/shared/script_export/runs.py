@@ -9,13 +9,18 @@ from analyses.specs import (
     CorrelationSpec,
     DiagnosticSpec,
     OutcomeSpec,
+    PropensitySpec,
     RegressionSpec,
     SurvivalSpec,
     Table1Spec,
 )
 from modules.shared.script_export.cleaning import ScriptError
 from modules.shared.script_export.coverage import left_out
-from modules.shared.script_export.pooled_calls import imputation_lines, pooled_lines
+from modules.shared.script_export.pooled_calls import (
+    imputation_lines,
+    pooled_lines,
+    propensity_lines,
+)
 
 
 @dataclass(frozen=True)
@@ -278,6 +283,12 @@ def diagnostic_call(spec: DiagnosticSpec, number: int) -> Call:
 
 
 SCRIPTED_KINDS = ("outcome", "table1", "correlation", "regression", "survival", "diagnostic")
+SCRIPTED_KINDS += ("propensity",)
+
+
+def propensity_call(spec: PropensitySpec, number: int) -> Call:
+    lines, names = propensity_lines(spec, number)
+    return Call(tuple(lines), ("coding", "propensity"), names)
 
 
 def call_for(kind: str, spec: Any, result: Any | None, number: int) -> Call:
@@ -299,4 +310,6 @@ def _call_of(kind: str, spec: Any, result: Any | None, number: int) -> Call:
         return survival_call(spec, number)
     if kind == "correlation" and isinstance(spec, CorrelationSpec):
         return correlation_call(spec, number)
+    if kind == "propensity" and isinstance(spec, PropensitySpec):
+        return propensity_call(spec, number)
     raise ScriptError(f"The {kind} analysis cannot be written into a script yet.")

@@ -17,6 +17,14 @@ MARKER = "# --- SCRIPT ---"
 # (tests/unit/modules/shared/test_script_sources.py finds any other).
 RENAMES = {"analyses.calibration": {"CURVE_COLUMNS": "CALIBRATION_CURVE_COLUMNS"}}
 RENAMES["analyses.imputation"] = {"analyze": "impute", "_codes": "_imputation_codes"}
+RENAMES["analyses.propensity"] = {
+    "analyze": "propensity_analysis",
+    "_check": "_check_propensity",
+    "VERSION": "PROPENSITY_VERSION",
+}
+RENAMES["analyses.propensity_model"] = {"MAX_ITER": "SCORE_MAX_ITER"}
+RENAMES["analyses.propensity_cox"] = {"_terms": "_weighted_terms"}
+RENAMES["analyses.propensity_match"] = {"_find": "_next_available"}
 
 
 @cache

@@ -20,6 +20,7 @@ RESULTS = {
     "regression": results.RegressionResult,
     "survival": results.SurvivalResult,
     "diagnostic": results.DiagnosticResult,
+    "propensity": results.PropensityResult,
 }
 OPTIONS = {"format": "text", "encoding": "utf-8", "sep": ",", "columns": ["y", "age", "sex"]}
 
