@@ -65,14 +65,22 @@ def check(tmp_path: Path, dataset, runs) -> dict[str, pd.DataFrame]:
             assert_same_table(tables[f"table1_{i}_summaries"], result.cells, "summaries")
             assert_same_table(tables[f"table1_{i}_tests"], result.variables, "tests")
             assert_same_table(tables[f"table1_{i}_groups"], result.groups, "groups")
+            if result.pooled is not None:
+                assert_same_table(tables[f"table1_{i}_pooled"], result.pooled.table, "pooled")
+                fit = record(result.pooled.fit, ("m", "n", "seed"))
+                assert_same_table(tables[f"table1_{i}_pooled_fit"], fit, "pooled fit")
         elif kind == "regression":
             assert_same_table(tables[f"regression_{i}_crude"], result.univariable, "crude")
             assert_same_table(tables[f"regression_{i}_adjusted"], result.multivariable, "adj")
             fit = record(result.fit, REGRESSION_FIT[result.fit.family])
             assert_same_table(tables[f"regression_{i}_fit"], fit, "fit")
             assert_same_table(tables[f"regression_{i}_vif"], result.vif, "vif")
+            if result.pooled is not None:
+                check_pooled(tables, f"regression_{i}", result.pooled)
         elif kind == "survival":
             check_survival(tables, f"survival_{i}", result)
+            if result.pooled is not None:
+                check_pooled(tables, f"survival_{i}", result.pooled)
         elif kind == "propensity":
             check_propensity(tables, f"propensity_{i}", result)
         elif kind == "diagnostic":
@@ -83,7 +91,9 @@ def check(tmp_path: Path, dataset, runs) -> dict[str, pd.DataFrame]:
             matrix = result.matrix.rename_axis("variable").reset_index()
             assert_same_table(tables[f"correlation_{i}_matrix"], matrix, "matrix")
     calibrated = sum(5 for kind, spec in runs if kind == "outcome" and spec.calibration)
-    calibrated += sum(2 for _, spec in runs if getattr(spec, "imputation", None) is not None)
+    calibrated += sum(  # the pooled tables (survival's are counted by their stem below)
+        2 for kind, spec in runs if getattr(spec, "imputation", None) and kind != "survival"
+    )
     assert len(tables) == calibrated + sum(TABLES.get(kind, 0) for kind, _ in runs) + sum(
         len([t for t in tables if t.startswith(f"survival_{i}_")])
         for i, (kind, _) in enumerate(runs, 1)
@@ -715,3 +725,37 @@ def test_propensity_scores_on_public_data_and_the_example(tmp_path):
                              outcome="complication", outcome_type="binary",
                              event="Yes")  # fmt: skip
     check(tmp_path / "example", read(EXAMPLE), [("propensity", example)])
+
+
+def test_pooled_regression_survival_and_table1_on_the_example_and_public_data(tmp_path):
+    """Each pooled table the app makes, redone by the script from its own imputation: linear
+    regression and Table 1 on the example data, a Cox model on survival::lung (ECOG, weight
+    loss and calories missing), a negative binomial model on MASS::quine with values made
+    missing at set rows (quine has none), Poisson with an exposure on survival::lung."""
+    example = read(EXAMPLE)
+    variables = [c for c in example.columns if example.meta(c).kind not in ("id", "text", "date")]
+    linear = imputed(example, RegressionSpec("bmi", ("age", "sex", "smoking", "albumin", "crp"),
+                     categorical=("sex", "smoking"), effect_scale="sd"), variables)  # fmt: skip
+    table1 = imputed(example, Table1Spec(("age", "bmi", "smoking", "albumin", "crp", "sex"),
+                     group="complication", categorical=("smoking", "sex")), variables)  # fmt: skip
+    check(tmp_path / "example", example, [("regression", linear), ("table1", table1)])
+
+    lung = read(LUNG)
+    lung_variables = ["status", "time", "age", "sex", "ph.ecog", "ph.karno", "wt.loss", "meal.cal"]
+    cox = imputed(lung, SurvivalSpec("status", "time", group="sex", covariates=("age", "ph.ecog",
+                  "wt.loss", "meal.cal"), categorical=("sex", "ph.ecog"), effect_scale="10"),
+                  lung_variables, m=4, seed=7)  # fmt: skip
+    rate = imputed(lung, RegressionSpec("ph.ecog", ("age", "sex", "wt.loss"), "poisson",
+                   exposure="time", categorical=("sex",)), lung_variables, m=4, seed=7)  # fmt: skip
+    check(tmp_path / "lung", lung, [("survival", cox), ("regression", rate)])
+
+    raw = pd.read_csv(DATA / "quine.csv")
+    raw.loc[raw.index % 7 == 3, "Lrn"] = np.nan
+    raw.loc[raw.index % 5 == 1, "Age"] = np.nan
+    path = tmp_path / "quine_missing.csv"
+    raw.to_csv(path, index=False)
+    quine = read(path)
+    negbin = imputed(quine, RegressionSpec("Days", ("Eth", "Sex", "Age", "Lrn"), "negbin",
+                     categorical=("Eth", "Sex", "Age", "Lrn")), ["Days", "Eth", "Sex", "Age",
+                     "Lrn"], m=3)  # fmt: skip
+    check(tmp_path / "quine", quine, [("regression", negbin)])

@@ -30,13 +30,19 @@ SCRIPTED: dict[str, dict[str, tuple[str, ...]]] = {
         # With spec.imputation only: the pooled model and its counts.
         "pooled": ("pooled", "pooled_fit"),
     },
-    "table1": {"cells": ("summaries",), "variables": ("tests",), "groups": ("groups",)},
+    "table1": {
+        "cells": ("summaries",),
+        "variables": ("tests",),
+        "groups": ("groups",),
+        "pooled": ("pooled", "pooled_fit"),  # with spec.imputation only
+    },
     "correlation": {"pairs": ("pairs",), "matrix": ("matrix",)},
     "regression": {
         "univariable": ("crude",),
         "multivariable": ("adjusted",),
         "fit": ("fit",),
         "vif": ("vif",),
+        "pooled": ("pooled", "pooled_fit"),  # with spec.imputation only
     },
     "survival": {
         "curves": ("curves",),
@@ -47,6 +53,7 @@ SCRIPTED: dict[str, dict[str, tuple[str, ...]]] = {
         "multivariable": ("cox_adjusted",),
         "ph_test": ("ph_test",),
         "fit": ("fit",),
+        "pooled": ("pooled", "pooled_fit"),  # with spec.imputation only
     },
     "propensity": {
         "model": ("model",),
@@ -73,9 +80,6 @@ LEFT_OUT: dict[str, dict[str, tuple[str | None, str]]] = {
         "interactions": ("interactions", "the interaction table"),
         "performance.validation": ("calibration+bootstrap", "the bootstrap validation"),
     },
-    "table1": {
-        "pooled": ("imputation", "the summaries pooled over the imputed data (multiple imputation)")
-    },
     "correlation": {
         "scatter": (None, "the scatter plot's points"),
         "line": (None, "the scatter plot's fitted line"),
@@ -85,13 +89,11 @@ LEFT_OUT: dict[str, dict[str, tuple[str | None, str]]] = {
         "scales": (None, "the table of what each continuous estimate is per (applied here)"),
         "subgroups": ("subgroups", "the subgroup table"),
         "interactions": ("interactions", "the interaction table"),
-        "pooled": ("imputation", "the model pooled over the imputed data (multiple imputation)"),
     },
     "survival": {
         "scales": (None, "the table of what each continuous hazard ratio is per (applied here)"),
         "subgroups": ("subgroups", "the subgroup table"),
         "interactions": ("interactions", "the interaction table"),
-        "pooled": ("imputation", "the model pooled over the imputed data (multiple imputation)"),
     },
 }
 

@@ -57,6 +57,7 @@ APPENDIX = {
         "analyses.imputation_methods",
         "analyses.imputation",
         "analyses.mi_pool",
+        "analyses.mi_table1",
     ),
     "propensity": (
         "analyses.propensity_data",

@@ -32,15 +32,23 @@ def pooled_lines(
     function: str,
     arguments: dict[str, Any],
     call: Callable[[str, str, dict[str, Any]], list[str]],
+    what: str = "model",
 ) -> tuple[list[str], tuple[str, ...]]:
     """main()'s lines for `<stem>_pooled` and `<stem>_pooled_fit`, and the tables' names.
 
-    `call` is runs._call (the one way a table's call is written)."""
+    `call` is runs._call (the one way a table's call is written); `what` is pooled: the
+    tab's "model" or Table 1's "summaries"."""
     names = (f"{stem}_pooled", f"{stem}_pooled_fit")
+    if what == "model":
+        comment = [
+            "# The full model (every chosen covariate: screening is not defined across",
+            "# imputations) on each imputed data set, pooled by Rubin's rules, beside the",
+            "# complete cases.",
+        ]
+    else:
+        comment = ["# Means and percentages in each imputed data set, pooled by Rubin's rules."]
     lines = [
-        "# The full model (every chosen covariate: screening is not defined across",
-        "# imputations) on each imputed data set, pooled by Rubin's rules, beside the complete",
-        "# cases.",
+        *comment,
         "(",
         *(f"    tables[{name!r}]," for name in names),
         *call(")", function, arguments),

@@ -150,6 +150,11 @@ def table1_call(spec: Table1Spec, number: int) -> Call:
     names = (f"{stem}_summaries", f"{stem}_tests", f"{stem}_groups")
     target = ", ".join(f"tables[{name!r}]" for name in names)
     lines = [f"# {number}. Table 1{by}", *_call(target, "table1", arguments)]
+    if spec.imputation is not None:
+        pooled, more = pooled_lines(stem, "pooled_table1", {"imputed": _Code("imputed"),
+                                    **arguments}, _call, "summaries")  # fmt: skip
+        lines += [*imputation_lines(spec.imputation), *pooled]
+        return Call(tuple(lines), ("coding", "table1", "imputation"), (*names, *more))
     return Call(tuple(lines), ("coding", "table1"), names)
 
 
@@ -213,6 +218,12 @@ def regression_call(spec: RegressionSpec, result: Any | None, number: int) -> Ca
         ),  # fmt: skip
     ]
     tables = tuple(f"{stem}_{t}" for t in ("crude", "adjusted", "fit", "vif"))
+    if spec.imputation is not None:
+        arguments = {"imputed": _Code("imputed"), "covariates": spec.covariates, **common}
+        pooled, more = pooled_lines(stem, "pooled_regression", arguments, _call)
+        lines += [*imputation_lines(spec.imputation), *pooled]
+        sections = ("coding", "regression", "imputation", "pooled")
+        return Call(tuple(lines), sections, (*tables, *more))
     return Call(tuple(lines), ("coding", "regression"), tables)
 
 
@@ -258,6 +269,12 @@ def survival_call(spec: SurvivalSpec, number: int) -> Call:
         tables += [f"{stem}_cox_crude", f"{stem}_cox_adjusted", f"{stem}_ph_test"]
     lines.append(f"tables[{stem + '_fit'!r}] = survival_fit(data)")
     tables.append(f"{stem}_fit")
+    if spec.imputation is not None:
+        pooled, more = pooled_lines(stem, "pooled_hazard_ratios",
+                                    {"imputed": _Code("imputed"), **arguments}, _call)  # fmt: skip
+        lines += [*imputation_lines(spec.imputation), *pooled]
+        sections = ("coding", "survival", "imputation", "pooled")
+        return Call(tuple(lines), sections, (*tables, *more))
     return Call(tuple(lines), ("coding", "survival"), tuple(tables))
 
 

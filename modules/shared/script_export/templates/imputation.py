@@ -13,6 +13,7 @@ from dataclasses import dataclass
 import pandas as pd
 
 from analyses.imputation import analyze as impute
+from analyses.mi_table1 import pooled_summary
 
 # --- SCRIPT ---
 
@@ -80,3 +81,38 @@ def impute_data(df, variables, categorical=(), m=20, iterations=10, seed=2024060
               f"seed {seed}.")  # fmt: skip
         IMPUTATIONS[spec] = impute(df, spec)
     return IMPUTATIONS[spec]
+
+
+@dataclass(frozen=True)
+class Table1Settings:
+    """What MedStat's pooled Table 1 (analyses/mi_table1.py) reads of the Table 1 tab's spec."""
+
+    variables: tuple
+    group: str | None = None
+    categorical: tuple = ()
+
+
+# Table 1's pooled result (MedStat's analyses/results.py; its counts, one row of a table here).
+PooledSummaryFit = dict
+
+
+@dataclass(frozen=True)
+class PooledSummary:
+    table: pd.DataFrame
+    fit: dict
+    warnings: tuple = ()
+
+
+POOLED_SUMMARY_COLUMNS = ("variable", "level", "group", "estimate", "ci_low", "ci_high", "fmi",
+                          "n_observed", "cc_estimate")  # fmt: skip
+
+
+def pooled_table1(df, imputed, variables, group=None, categorical=(), **_):
+    """Tables: each variable's mean or each level's percentage, overall and per group, pooled
+    over the imputed data sets (Rubin's rules) beside the observed; and its counts."""
+    settings = Table1Settings(tuple(variables), group, tuple(categorical))
+    pooled = pooled_summary(df, imputed, settings)
+    for warning in pooled.warnings:
+        print(f"Note: {warning}")
+    fit = {k: v for k, v in pooled.fit.items() if not isinstance(v, tuple)}
+    return pooled.table, pd.DataFrame([fit])

@@ -15,13 +15,19 @@ import numpy as np
 import pandas as pd
 from firthmodels import FirthLogisticRegression
 from scipy import stats
-from statsmodels.discrete.discrete_model import Logit
+from statsmodels.discrete.discrete_model import Logit, NegativeBinomial
+from statsmodels.genmod import families
+from statsmodels.genmod.generalized_linear_model import GLM
+from statsmodels.regression.linear_model import OLS
 
 from analyses.imputation import complete
 from analyses.mi_pool import pool
+from analyses.survival_cox import fit_cox
 
 from .coding import Factor, Numeric, binary_outcome, per_increment
 from .outcome import outcome_covariates
+from .regression import regression_inputs
+from .survival import SurvivalData
 
 # --- SCRIPT ---
 
@@ -54,9 +60,51 @@ def logistic_inputs(outcome, event, covariates, categorical, reference):
     return inputs
 
 
+def regression_inputs_of(outcome, covariates, categorical, reference, exposure, family):
+    """As logistic_inputs, for the Regression tab: the outcome, log(exposure) as the offset."""
+    names = [c for c in dict.fromkeys(covariates) if c not in {outcome, exposure}]
+
+    def inputs(data):
+        offset = np.zeros(len(data))
+        if exposure:
+            values = Numeric(data[exposure]).values
+            with np.errstate(divide="ignore", invalid="ignore"):
+                offset = np.where(np.isnan(values) | (values <= 0), np.nan, np.log(values))
+        response = {"y": Numeric(data[outcome]).values,
+                    "offset": None if family == "linear" else offset}  # fmt: skip
+        return response, pooled_covariates(data, names, categorical, reference)
+
+    return inputs
+
+
+def cox_inputs(survival, group, covariates, categorical, reference):
+    """As logistic_inputs, for the Survival tab: follow-up, event and strata (SurvivalData's
+    arguments `survival`), the group and covariates."""
+    names = [c for c in dict.fromkeys([group, *covariates]) if c]
+
+    def inputs(data):
+        followed = SurvivalData(data, **survival)
+        response = {"y": followed.event, "time": followed.time, "strata": followed.codes}
+        return response, pooled_covariates(data, names, categorical, reference)
+
+    return inputs
+
+
+def known_rows(response):
+    """Rows whose outcome (and time, stratum, offset) are known."""
+    rows = ~np.isnan(response["y"])
+    if response.get("time") is not None:
+        rows &= ~np.isnan(response["time"])
+    if response.get("strata") is not None:
+        rows &= response["strata"] >= 0
+    if response.get("offset") is not None:
+        rows &= np.isfinite(response["offset"])
+    return rows
+
+
 def fit_one(family, response, covs):
     """(coefficients, their variances, complete-data df, patients) of one model, or None."""
-    rows = ~np.isnan(response["y"])
+    rows = known_rows(response)
     for cov in covs:
         rows &= cov.present()
     blocks = [cov.design(rows) for cov in covs]
@@ -64,6 +112,17 @@ def fit_one(family, response, covs):
     n, p = int(rows.sum()), x.shape[1]
     y = response["y"][rows]
     full = np.column_stack([np.ones(n), x])
+    offset = None if response.get("offset") is None else response["offset"][rows]
+    if family == "cox":
+        return fit_one_cox(response, x, rows, n)
+    if family == "negbin":
+        try:
+            with warnings.catch_warnings():
+                warnings.simplefilter("ignore")
+                res = NegativeBinomial(y, full, offset=offset).fit(disp=0, maxiter=200)
+        except (np.linalg.LinAlgError, ValueError):
+            return None
+        return res.params[1 : p + 1], np.diag(res.cov_params())[1 : p + 1], float(n - p - 1), n
     if family == "firth":
         model = FirthLogisticRegression(max_iter=100, backend="numpy")
         with warnings.catch_warnings():
@@ -78,7 +137,12 @@ def fit_one(family, response, covs):
     try:
         with warnings.catch_warnings(), np.errstate(all="ignore"):
             warnings.simplefilter("ignore")
-            res = Logit(y, full).fit(disp=0, method="newton", maxiter=100)
+            if family == "linear":
+                res = OLS(y, full).fit()
+            elif family == "poisson":
+                res = GLM(y, full, family=families.Poisson(), offset=offset).fit()
+            else:
+                res = Logit(y, full).fit(disp=0, method="newton", maxiter=100)
     except (np.linalg.LinAlgError, ValueError, OverflowError):
         return None
     params = np.asarray(res.params, dtype=float)
@@ -86,6 +150,18 @@ def fit_one(family, response, covs):
     if not (np.all(np.isfinite(params)) and np.all(np.isfinite(covariance))):
         return None
     return params[1:], np.diag(covariance)[1:], float(n - p - 1), n
+
+
+def fit_one_cox(response, x, rows, n):
+    """A Cox model (Efron ties, strata) of one data set: complete-data df infinite."""
+    if x.shape[1] == 0 or np.nansum(response["y"][rows]) < 1:
+        return None
+    strata = None if response["strata"] is None else response["strata"][rows]
+    with np.errstate(all="ignore"):
+        cox = fit_cox(response["time"][rows], response["y"][rows], x, strata=strata)
+    if cox.covariance is None or not np.all(np.isfinite(cox.covariance)):
+        return None
+    return cox.params, np.diag(cox.covariance), float("inf"), n
 
 
 def scale_vector(covs, per):
@@ -168,3 +244,35 @@ def pooled_odds_ratios(df, imputed, outcome, event, covariates, categorical=(), 
     }
     inputs = logistic_inputs(outcome, event, covariates, categorical, reference)
     return pooled_model(df, imputed, inputs, "firth" if method == "firth" else "logistic", per)
+
+
+def pooled_regression(df, imputed, outcome, covariates, family, categorical=(), reference=None,
+                      exposure=None, effect_scale="unit"):  # fmt: skip
+    """Tables: the Regression tab's full model pooled over the imputed data sets (coefficients,
+    or IRRs of a count model, per the tab's increments); and its counts."""
+    reference = reference or {}
+    y, offset, known, covs = regression_inputs(
+        df, outcome, covariates, categorical, reference, exposure
+    )
+    per = {c.name: per_increment(c, known, effect_scale) for c in covs if isinstance(c, Numeric)}
+    inputs = regression_inputs_of(outcome, covariates, categorical, reference, exposure, family)
+    return pooled_model(df, imputed, inputs, family, per)
+
+
+def pooled_hazard_ratios(df, imputed, event, time=None, start=None, end=None, event_level=None,
+                         group=None, covariates=(), categorical=(), reference=None,
+                         effect_scale="unit", strata=(), **_):  # fmt: skip
+    """Tables: the Survival tab's Cox model of the group and every covariate pooled over the
+    imputed data sets (hazard ratios per the tab's increments); and its counts."""
+    reference = reference or {}
+    survival = {"event": event, "time": time, "start": start, "end": end,
+                "event_level": event_level, "strata": strata}  # fmt: skip
+    data = SurvivalData(df, group=group, covariates=covariates, categorical=categorical,
+                        reference=reference, **survival)  # fmt: skip
+    per = {
+        c.name: per_increment(c, data.followed, effect_scale)
+        for c in data.covariates
+        if isinstance(c, Numeric)
+    }
+    inputs = cox_inputs(survival, group, covariates, categorical, reference)
+    return pooled_model(df, imputed, inputs, "cox", per)
