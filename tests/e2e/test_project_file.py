@@ -12,8 +12,12 @@ import pytest
 from docx import Document
 from playwright.sync_api import Browser, Page, expect
 
+import logic
+from modules.shared.project_json import read_specs
 from tests.e2e.conftest import serve_app
 from tests.e2e.helpers import EXAMPLE, open_tab, run_tab, upload
+from tests.script_checks import assert_same_table, run_script
+from utils import data_io
 
 pytestmark = pytest.mark.e2e
 
@@ -181,6 +185,15 @@ def test_the_imputation_settings_travel_with_the_project(
     assert doc["version"] == 2
     assert doc["imputation"]["v"]["m"] == 3 and doc["imputation"]["v"]["seed"] == 4242
     assert doc["tabs"]["outcome"]["spec"]["v"]["imputation"]["v"]["m"] == 3
+    # The session's script imputes as the page did and pools the same model: its numbers are
+    # logic's for the project's spec.
+    code = download(page, "#paper-session_script", tmp_path).read_text()
+    assert "impute_data(" in code and "seed=4242" in code
+    spec = read_specs(path.read_text(), max_bytes=2**20)["outcome"]
+    expected = logic.run("outcome", data_io.read_table(EXAMPLE), spec).pooled
+    (tmp_path / "script").mkdir()
+    tables = run_script(tmp_path / "script", code, EXAMPLE)
+    assert_same_table(tables["outcome_1_pooled"], expected.estimates, "pooled")
 
     with serve_app(tmp_path / "second.log") as second:
         check_reopened(fresh_page(browser, second), path, first)
