@@ -31,6 +31,7 @@ from analyses.specs import (
 )
 from matching.codebook_apply import ColumnRule, codebook_step
 from modules.shared.script_export import ScriptError, script_for
+from prep.matched_sample import sample_step
 from tests.script_checks import assert_same_table, run_script
 from utils.data_io import read_table
 
@@ -759,3 +760,28 @@ def test_pooled_regression_survival_and_table1_on_the_example_and_public_data(tm
                      categorical=("Eth", "Sex", "Age", "Lrn")), ["Days", "Eth", "Sex", "Age",
                      "Lrn"], m=3)  # fmt: skip
     check(tmp_path / "quine", quine, [("regression", negbin)])
+
+
+def test_the_matched_sample_step_is_redone_and_the_tabs_after_it_agree(tmp_path):
+    """'Use the matched sample in every tab' (a propensity sample step) after a row filter:
+    the script keeps the same rows with their weights and matched sets, so Table 1 and the
+    linear model of the matched sample give the app's numbers; a weighted sample too."""
+    raw = read(LALONDE)
+    steps = [logic.propose_step("filter", raw, column="age", op=">=", values=("18",)).step]
+    filtered = logic.prepare(raw, steps).dataset
+    spec = PropensitySpec("treat", ("age", "educ", "race", "re74"), ("race",), caliper=0.5)
+    result = logic.run("propensity", filtered, spec)
+    steps.append(sample_step(filtered.fingerprint, result.scores, "matching", "treat"))
+    matched = logic.prepare(raw, steps)
+    assert matched.skipped == () and len(matched.dataset.df) < len(filtered.df)
+    dataset = matched.dataset
+    assert {"ps_weight", "ps_matched_set"} <= set(dataset.df.columns)
+    table1 = Table1Spec(("age", "educ", "race", "re74", "ps_weight"), group="treat",
+                        categorical=("race",))  # fmt: skip
+    linear = RegressionSpec("re78", ("treat", "age", "ps_matched_set"), screen_p=None)
+    check(tmp_path / "matched", dataset, [("table1", table1), ("regression", linear)])
+    weighted = PropensitySpec("treat", ("age", "educ", "race"), ("race",), method="weighting",
+                              estimand="ATE")  # fmt: skip
+    scores = logic.run("propensity", raw, weighted).scores
+    sample = logic.prepare(raw, [sample_step(raw.fingerprint, scores, "weighting", "treat")])
+    check(tmp_path / "weighted", sample.dataset, [("table1", table1)])
