@@ -7,10 +7,10 @@ import ast
 import dataclasses
 
 from analyses import results
-from analyses.specs import OutcomeSpec, RegressionSpec, SurvivalSpec, Table1Spec
+from analyses.specs import ImputationSpec, OutcomeSpec, RegressionSpec, SurvivalSpec, Table1Spec
 from modules.shared.script_download import left_out_note
 from modules.shared.script_export import SCRIPTED_KINDS, script_for
-from modules.shared.script_export.coverage import LEFT_OUT, NOT_TABLES, SCRIPTED
+from modules.shared.script_export.coverage import LEFT_OUT, NOT_TABLES, SCRIPTED, left_out
 from modules.shared.script_export.runs import call_for
 
 RESULTS = {
@@ -67,3 +67,20 @@ def test_each_kinds_option_tables_are_named_when_asked_for():
     assert "the subgroup table" in call_for("regression", regression, None, 1).left_out
     assert "the interaction table" in call_for("survival", survival, None, 1).left_out
     assert "the interaction table" not in call_for("regression", regression, None, 1).left_out
+
+
+def test_imputation_is_in_the_script_only_when_a_run_used_it():
+    """A run without imputation writes no imputation code and names none; a run on the imputed
+    data imputes with its settings, and its pooled tables are listed, not named as left out."""
+    plain = OutcomeSpec("y", ("age", "sex"), method="logit", categorical=("sex",))
+    text = script_for(OPTIONS, (), [("outcome", plain), ("table1", Table1Spec(("age",)))])
+    assert "impute" not in text and "_pooled" not in text and "Rubin" not in text
+    settings = ImputationSpec(("y", "age", "sex"), ("sex",), m=7, iterations=3, seed=99)
+    pooled = OutcomeSpec("y", ("age", "sex"), method="logit", categorical=("sex",),
+                         imputation=settings)  # fmt: skip
+    text = script_for(OPTIONS, (), [("outcome", pooled)])
+    head = " ".join(ast.get_docstring(ast.parse(text)).split())
+    assert "outcome_1_pooled, outcome_1_pooled_fit" in head and "Not redone" in head
+    assert "imputed" not in head.split("Not redone")[1].split("Usage")[0]
+    assert "m=7," in text and "seed=99," in text and "def impute(" in text
+    assert left_out("outcome", pooled) == left_out("outcome", plain)
