@@ -29,12 +29,16 @@ SECTIONS = (
     "regression",
     "survival",
     "diagnostic",
+    "modifiers",
+    "outcome_modifiers",
+    "regression_modifiers",
+    "survival_modifiers",
 )
 # MedStat's own pure modules a section runs on, copied whole at the end of the script.
 APPENDIX = {
-    "outcome": ("analyses.model_fit", "analyses.delong"),
+    "outcome": ("analyses.model_fit", "analyses.delong", "analyses.effect_scale"),
     "calibration": ("analyses.calibration", "analyses.decision_curve"),
-    "regression": ("analyses.model_fit", "analyses.delong"),
+    "regression": ("analyses.model_fit", "analyses.delong", "analyses.effect_scale"),
     "table1": ("analyses.table1_tests", "analyses.fisher_rxc"),
     "spearman": ("analyses.spearman",),
     "survival": (
@@ -42,12 +46,20 @@ APPENDIX = {
         "analyses.survival_cox",
         "analyses.survival_efron",
         "analyses.survival_zph",
+        "analyses.effect_scale",
     ),
     "diagnostic": (
         "analyses.delong",
         "analyses.diagnostic_roc",
         "analyses.diagnostic_accuracy",
         "analyses.diagnostic_data",
+    ),
+    "modifiers": (
+        "analyses.modifier_columns",
+        "analyses.effect_models",
+        "analyses.interactions",
+        "analyses.subgroups",
+        "analyses.effect_modifiers",
     ),
 }
 
@@ -113,6 +125,8 @@ def _imports(calls: Sequence[Call], formula: bool) -> str:
     lines += ["import csv", "import math", "import re", "import sys", "import warnings"]
     if formula:  # the formula language's type hints
         lines.append("from collections.abc import Callable, Iterable")
+    elif {"outcome", "regression", "survival"} & used:  # analyses/effect_scale.py's
+        lines.append("from collections.abc import Iterable")
     if {"outcome", "table1", "regression", "survival", "diagnostic"} & used or formula:
         lines.append("from dataclasses import dataclass")
     if "spearman" in used:

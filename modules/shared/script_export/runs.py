@@ -60,6 +60,33 @@ def _estimators(spec: OutcomeSpec, result: Any | None) -> tuple[dict[str, str], 
     return dict.fromkeys(spec.covariates, spec.method), spec.method
 
 
+def modifier_lines(spec: Any, stem: str, function: str, arguments: dict[str, Any]) -> Call:
+    """The lines that redo the subgroup and interaction tables the spec asks for (none when it
+    asks for neither), their continuous exposure per the run's scales table."""
+    subgroups = bool(spec.subgroup_exposure and spec.subgroups)
+    if not (subgroups or spec.interactions):
+        return Call((), (), ())
+    names = [f"{stem}_subgroups"] * subgroups + [f"{stem}_interactions"] * bool(spec.interactions)
+    what = [f"# The effect of {spec.subgroup_exposure!r} within each level of "
+            f"{', '.join(map(repr, spec.subgroups))}."] if subgroups else []  # fmt: skip
+    what += [f"# The effect of {e!r} per level of {m!r} (interaction)."
+             for e, m in spec.interactions]  # fmt: skip
+    options = {
+        "scales": _Code(f"tables[{stem + '_scales'!r}]"),
+        "subgroup_exposure": spec.subgroup_exposure if subgroups else None,
+        "subgroups": spec.subgroups if subgroups else (),
+        "interactions": [list(pair) for pair in spec.interactions],
+    }
+    lines = [
+        *what,
+        "# Each model adjusts for the adjusted model's covariates.",
+        *_call("subgroups, interactions", function, {**arguments, **options}),
+        *([f"tables[{names[0]!r}] = subgroups"] if subgroups else []),
+        *([f"tables[{names[-1]!r}] = interactions"] if spec.interactions else []),
+    ]
+    return Call(tuple(lines), (f"{function}", "modifiers"), tuple(names))
+
+
 def outcome_call(spec: OutcomeSpec, result: Any | None, number: int) -> Call:
     crude_est, adjusted_est = _estimators(spec, result)
     stem = f"outcome_{number}"
@@ -116,6 +143,17 @@ def outcome_call(spec: OutcomeSpec, result: Any | None, number: int) -> Call:
         ]  # fmt: skip
         tables += names
         sections.append("calibration")
+    lines += [
+        "# What each continuous covariate's odds ratios are per, with its SD and IQR.",
+        *_call(f"tables[{stem + '_scales'!r}]", "outcome_scales",
+               {"covariates": spec.covariates, **common}),
+    ]  # fmt: skip
+    tables.append(f"{stem}_scales")
+    more = modifier_lines(spec, stem, "outcome_modifiers",
+                          {"covariates": _Code("in_model"), **common})  # fmt: skip
+    lines += more.lines
+    tables += more.tables
+    sections += more.sections
     uses_firth = adjusted_est == "firth" or "firth" in crude_est.values()
     return Call(tuple(lines), tuple(sections), tuple(tables), uses_firth)
 
@@ -199,8 +237,17 @@ def regression_call(spec: RegressionSpec, result: Any | None, number: int) -> Ca
             {"covariates": _Code("in_model"), **common},
         ),  # fmt: skip
     ]
-    tables = tuple(f"{stem}_{t}" for t in ("crude", "adjusted", "fit", "vif"))
-    return Call(tuple(lines), ("coding", "regression"), tables)
+    lines += [
+        "# What each continuous covariate's estimates are per, with its SD and IQR.",
+        *_call(f"tables[{stem + '_scales'!r}]", "regression_scales",
+               {"covariates": spec.covariates, **common}),
+    ]  # fmt: skip
+    tables = [f"{stem}_{t}" for t in ("crude", "adjusted", "fit", "vif", "scales")]
+    more = modifier_lines(spec, stem, "regression_modifiers",
+                          {"covariates": _Code("in_model"), **common})  # fmt: skip
+    return Call(
+        (*lines, *more.lines), ("coding", "regression", *more.sections), (*tables, *more.tables)
+    )
 
 
 def survival_call(spec: SurvivalSpec, number: int) -> Call:
@@ -245,7 +292,14 @@ def survival_call(spec: SurvivalSpec, number: int) -> Call:
         tables += [f"{stem}_cox_crude", f"{stem}_cox_adjusted", f"{stem}_ph_test"]
     lines.append(f"tables[{stem + '_fit'!r}] = survival_fit(data)")
     tables.append(f"{stem}_fit")
-    return Call(tuple(lines), ("coding", "survival"), tuple(tables))
+    lines.append(f"tables[{stem + '_scales'!r}] = survival_scales(data)")
+    tables.append(f"{stem}_scales")
+    coding = {"data": _Code("data"), "categorical": spec.categorical,
+              "reference": dict(spec.reference)}  # fmt: skip
+    more = modifier_lines(spec, stem, "survival_modifiers", coding)
+    return Call(
+        (*lines, *more.lines), ("coding", "survival", *more.sections), (*tables, *more.tables)
+    )
 
 
 def diagnostic_call(spec: DiagnosticSpec, number: int) -> Call:

@@ -15,7 +15,18 @@ TEMPLATES = Path(__file__).parent / "templates"
 MARKER = "# --- SCRIPT ---"
 # A script is one module: a name two copied modules define differently is renamed in one copy
 # (tests/unit/modules/shared/test_script_sources.py finds any other).
-RENAMES = {"analyses.calibration": {"CURVE_COLUMNS": "CALIBRATION_CURVE_COLUMNS"}}
+# The subgroup and interaction code's model helpers share two names with the Cox code's:
+# renamed in the three modules that define or call them (attributes, `cov.design`, stay).
+_EFFECT_MODELS = {"design": "modifier_design", "lr_p": "modifier_lr_p"}
+RENAMES = {
+    "analyses.calibration": {"CURVE_COLUMNS": "CALIBRATION_CURVE_COLUMNS"},
+    "analyses.effect_models": _EFFECT_MODELS,
+    "analyses.subgroups": _EFFECT_MODELS,
+    "analyses.interactions": _EFFECT_MODELS,
+}
+# Top-level definitions left out of a copy: what checks the app's controls, which a script
+# (given the values the app accepted) does not need, and which needs the app's spec types.
+OMITS = {"analyses.effect_scale": ("EFFECT_SCALES", "check_effect_scale")}
 
 
 @cache
@@ -54,6 +65,9 @@ def module_source(module: str) -> str:
             node in tree.body or _is_medstat(node)
         ):
             drop.update(range(node.lineno - 1, node.end_lineno or node.lineno))
+    for node in tree.body:
+        if _defines(node) & set(OMITS.get(module, ())):
+            drop.update(range(node.lineno - 1, node.end_lineno or node.lineno))
     doc = ast.get_docstring(tree)
     if doc and isinstance(tree.body[0], ast.Expr):
         first = tree.body[0]
@@ -65,14 +79,31 @@ def module_source(module: str) -> str:
         kept = _renamed(kept + "\n", renames).strip("\n")
         names = ", ".join(f"{old} as {new}" for old, new in renames.items())
         title += f"\n# but for {names} (another copied module has the name)"
+    if module in OMITS:
+        title += f"\n# without {', '.join(OMITS[module])} (the app's check of its controls)"
     comment = "\n".join(f"# {line}".rstrip() for line in (doc or "").splitlines())
     return f"{title}:\n{comment}\n\n{kept}\n"
 
 
+def _defines(node: ast.stmt) -> set[str]:
+    """The names a top-level statement defines."""
+    if isinstance(node, (ast.FunctionDef, ast.ClassDef)):
+        return {node.name}
+    targets = node.targets if isinstance(node, ast.Assign) else []
+    if isinstance(node, ast.AnnAssign):
+        targets = [node.target]
+    return {t.id for t in targets if isinstance(t, ast.Name)}
+
+
 def _renamed(text: str, renames: dict[str, str]) -> str:
-    """The code with each name token in `renames` replaced (strings and comments untouched)."""
-    tokens = [
-        t._replace(string=renames.get(t.string, t.string)) if t.type == tokenize.NAME else t
-        for t in tokenize.generate_tokens(io.StringIO(text).readline)
-    ]
+    """The code with each name token in `renames` replaced (strings, comments and attribute
+    names, `x.design`, untouched)."""
+    tokens, previous = [], None
+    for t in tokenize.generate_tokens(io.StringIO(text).readline):
+        attribute = previous is not None and previous.type == tokenize.OP and previous.string == "."
+        if t.type == tokenize.NAME and not attribute:
+            t = t._replace(string=renames.get(t.string, t.string))
+        tokens.append(t)
+        if t.type not in (tokenize.NL, tokenize.NEWLINE, tokenize.COMMENT):
+            previous = t
     return tokenize.untokenize(tokens)

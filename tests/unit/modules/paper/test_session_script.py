@@ -25,7 +25,7 @@ def test_only_unscriptable_runs_give_a_script_that_names_them():
 
 def test_options_the_script_does_not_redo_are_named_and_a_refused_run_too():
     outcome = OutcomeSpec("y", ("age",), method="logit", subgroup_exposure="age",
-                          subgroups=("sex",), calibration=True)  # fmt: skip
+                          subgroups=("sex",), calibration=True, bootstrap=20)  # fmt: skip
     auto = OutcomeSpec("y", ("age",))  # Firth or not: only its result can tell
     options = OPTIONS | {"format": "text", "columns": ["y", "age", "sex", "status", "time"]}
     text = session_script(
@@ -38,6 +38,6 @@ def test_options_the_script_does_not_redo_are_named_and_a_refused_run_too():
     assert "#   - Auto: The Outcome analysis chooses Firth's method" in head
     assert "Table 1" not in head and "#   - Outcome" not in head
     named = " ".join(docstring.split())
-    assert "2. Outcome: logistic regression of 'y': the table of what each" in named
-    assert "the subgroup table" in named and "calibration" not in head
+    assert "2. Outcome: logistic regression of 'y': the bootstrap validation" in named
+    assert "outcome_2_subgroups" in named and "calibration" not in head
     ast.parse(text)

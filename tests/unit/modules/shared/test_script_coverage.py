@@ -47,22 +47,31 @@ def test_options_that_make_a_table_are_named_at_the_top_of_the_script():
                        subgroup_exposure="age", subgroups=("sex",),
                        interactions=(("age", "sex"),), calibration=True, bootstrap=50)  # fmt: skip
     text = script_for(OPTIONS, (), [("outcome", spec)])
-    head = ast.get_docstring(ast.parse(text))
-    for words in ("the subgroup table", "the interaction table", "the bootstrap validation",
-                  "the table of what each"):  # fmt: skip
-        assert words in " ".join(head.split()), words
-    assert "outcome_1_decision_curve" in " ".join(head.split())  # redone, not named
+    head = " ".join(ast.get_docstring(ast.parse(text)).split())
+    assert "Not redone here" in head and "the bootstrap validation" in head
+    for redone in ("decision_curve", "scales", "subgroups", "interactions"):  # redone, not named
+        assert f"outcome_1_{redone}" in head, redone
+    for words in ("the subgroup table", "the interaction table", "the table of what each"):
+        assert words not in head, words
     note = left_out_note("outcome", spec)
-    assert "the subgroup table" in note and "the bootstrap validation" in note
+    assert "the bootstrap validation" in note and "subgroup" not in note
     plain = OutcomeSpec("y", ("age",), method="logit")
-    assert "subgroup" not in " ".join(call_for("outcome", plain, None, 1).left_out)
+    assert call_for("outcome", plain, None, 1).left_out == ()
+    assert "Not redone" not in script_for(OPTIONS, (), [("outcome", plain)])
     assert "Not redone" not in script_for(OPTIONS, (), [("table1", Table1Spec(("age",)))])
     assert left_out_note("table1", Table1Spec(("age",))) == ""
 
 
-def test_each_kinds_option_tables_are_named_when_asked_for():
+def test_each_kinds_subgroup_and_interaction_tables_are_written_when_asked_for():
     regression = RegressionSpec("y", ("age", "sex"), subgroup_exposure="age", subgroups=("sex",))
     survival = SurvivalSpec("y", time="age", interactions=(("age", "sex"),))
-    assert "the subgroup table" in call_for("regression", regression, None, 1).left_out
-    assert "the interaction table" in call_for("survival", survival, None, 1).left_out
-    assert "the interaction table" not in call_for("regression", regression, None, 1).left_out
+    assert call_for("regression", regression, None, 1).tables[-2:] == (
+        "regression_1_scales", "regression_1_subgroups"
+    )  # fmt: skip
+    assert call_for("survival", survival, None, 1).tables[-2:] == (
+        "survival_1_scales", "survival_1_interactions"
+    )  # fmt: skip
+    # An exposure without subgroup variables (or the reverse) asks for no subgroup table.
+    alone = RegressionSpec("y", ("age", "sex"), subgroup_exposure="age")
+    assert call_for("regression", alone, None, 1).tables[-1] == "regression_1_scales"
+    assert "modifiers" not in call_for("regression", alone, None, 1).sections
