@@ -79,7 +79,8 @@ def check(tmp_path: Path, dataset, runs) -> dict[str, pd.DataFrame]:
             assert_same_table(tables[f"correlation_{i}_pairs"], result.pairs, "pairs")
             matrix = result.matrix.rename_axis("variable").reset_index()
             assert_same_table(tables[f"correlation_{i}_matrix"], matrix, "matrix")
-    calibrated = sum(5 for kind, spec in runs if kind == "outcome" and spec.calibration)
+    calibrated = sum(5 + (spec.bootstrap > 0 and spec.screen_p is None) for kind, spec in runs
+                     if kind == "outcome" and spec.calibration)  # fmt: skip
     # (a survival run's tables are counted by their stem below)
     modified = sum(modifier_tables(s) for kind, s in runs if kind in ("outcome", "regression"))
     assert len(tables) == calibrated + modified + sum(
@@ -154,6 +155,11 @@ def check_calibration(tables: dict, stem: str, performance) -> None:
     assert_same_table(tables[f"{stem}_calibration_curve"], performance.curve, "curve")
     assert_same_table(tables[f"{stem}_histogram"], performance.histogram, "histogram")
     assert_same_table(tables[f"{stem}_decision_curve"], performance.decision, "decision")
+    if f"{stem}_validation" in tables:
+        assert performance.fit.bootstrap_samples > 0 and not performance.fit.bootstrap_screening
+        assert_same_table(tables[f"{stem}_validation"], performance.validation, "validation")
+    else:
+        assert performance.validation.empty or performance.fit.bootstrap_screening
 
 
 def check_survival(tables: dict, stem: str, result) -> None:
@@ -303,17 +309,43 @@ def test_public_data_pbc(tmp_path):
 def test_calibration_and_decision_curve_on_the_example_and_public_data(tmp_path):
     """The adjusted model's calibration measures, tenths of risk, smoothed curve, histogram
     and net benefit: on the example data (logistic) and on R's survival::pbc (death), a
-    Firth fit among them; the bootstrap validation is named as left out, not redone."""
+    Firth fit among them; the bootstrap validation of a model no screening chose is redone."""
     example = OutcomeSpec("complication", ("age", "sex", "albumin", "crp", "asa_class"),
                           event="Yes", method="logit", categorical=("sex", "asa_class"),
                           screen_p=None, calibration=True, bootstrap=20)  # fmt: skip
     dataset = read(EXAMPLE)
     text = script_for(dataset.read_options, (), [("outcome", example, None)])
-    assert "the bootstrap validation" in " ".join(ast.get_docstring(ast.parse(text)).split())
+    assert "Not redone" not in text and "outcome_1_validation" in text
     check(tmp_path / "example", dataset, [("outcome", example)])
     pbc = OutcomeSpec("status", ("age", "bili", "albumin", "edema"), event="2",
                       method="firth", categorical=("edema",), calibration=True)  # fmt: skip
     check(tmp_path / "pbc", read(PBC), [("outcome", pbc)])
+
+
+def test_bootstrap_validation_draws_and_refits_as_the_app(tmp_path):
+    """Harrell's optimism correction without screening: the same seed, the same resamples,
+    the same refits, so every figure is the app's; a Firth model on R's survival::pbc (its
+    resamples refitted by Firth's method), and on survival::lung a model the app fitted by
+    Firth's method on its own ('auto': ECOG 3 in one patient), where some resamples give no
+    model and are left out in both. With screening it is named as left out."""
+    pbc = OutcomeSpec("status", ("age", "bili", "albumin", "edema"), event="2",
+                      method="firth", categorical=("edema",), screen_p=None, calibration=True,
+                      bootstrap=30, seed=7)  # fmt: skip
+    check(tmp_path / "pbc", read(PBC), [("outcome", pbc)])
+    lung = OutcomeSpec("status", ("age", "sex", "ph.ecog", "wt.loss"),
+                       categorical=("sex", "ph.ecog"), screen_p=None, calibration=True,
+                       bootstrap=40)  # fmt: skip
+    result = logic.run("outcome", read(LUNG), lung)
+    assert result.fit.method == "firth"
+    assert 0 < result.performance.fit.bootstrap_used < 40
+    check(tmp_path / "lung", read(LUNG), [("outcome", lung)])
+    screened = replace(lung, screen_p=0.2)
+    dataset = read(LUNG)
+    run = ("outcome", screened, logic.run("outcome", dataset, screened))
+    text = script_for(dataset.read_options, (), [run])
+    head = " ".join(ast.get_docstring(ast.parse(text)).split())
+    assert "the bootstrap validation (its resamples repeat the covariate screening)" in head
+    assert "outcome_1_validation" not in text
 
 
 def test_subgroups_and_interactions_on_the_example_data(tmp_path):

@@ -19,13 +19,15 @@ SCRIPTED: dict[str, dict[str, tuple[str, ...]]] = {
         "multivariable": ("adjusted",),
         "fit": ("fit",),
         "vif": ("vif",),
-        # With spec.calibration only (its bootstrap validation is named below).
+        # With spec.calibration only; the validation with spec.bootstrap and no screening
+        # (with screening it is named below).
         "performance": (
             "calibration",
             "risk_groups",
             "calibration_curve",
             "histogram",
             "decision_curve",
+            "validation",
         ),
         "scales": ("scales",),
         # With spec.subgroup_exposure and spec.subgroups; with spec.interactions.
@@ -69,7 +71,10 @@ SCRIPTED: dict[str, dict[str, tuple[str, ...]]] = {
 # naming it). "field.part": a part of a field the script otherwise redoes.
 LEFT_OUT: dict[str, dict[str, tuple[str | None, str]]] = {
     "outcome": {
-        "performance.validation": ("calibration+bootstrap", "the bootstrap validation"),
+        "performance.validation": (
+            "calibration+bootstrap+screen_p",
+            "the bootstrap validation (its resamples repeat the covariate screening)",
+        ),
         "pooled": ("imputation", "the model pooled over the imputed data (multiple imputation)"),
     },
     "table1": {

@@ -33,6 +33,7 @@ SECTIONS = (
     "outcome_modifiers",
     "regression_modifiers",
     "survival_modifiers",
+    "bootstrap",
 )
 # MedStat's own pure modules a section runs on, copied whole at the end of the script.
 APPENDIX = {
@@ -61,6 +62,7 @@ APPENDIX = {
         "analyses.subgroups",
         "analyses.effect_modifiers",
     ),
+    "bootstrap": ("analyses.bootstrap_validation",),
 }
 
 
@@ -123,10 +125,11 @@ def _imports(calls: Sequence[Call], formula: bool) -> str:
     lines += ["import itertools"] if {"correlation", "diagnostic"} & used else []
     lines += ["import ast", "import difflib"] if formula else []
     lines += ["import csv", "import math", "import re", "import sys", "import warnings"]
-    if formula:  # the formula language's type hints
-        lines.append("from collections.abc import Callable, Iterable")
-    elif {"outcome", "regression", "survival"} & used:  # analyses/effect_scale.py's
-        lines.append("from collections.abc import Iterable")
+    abc = {"Callable", "Iterable"} if formula else set()  # the formula language's type hints
+    abc |= {"Iterable"} if {"outcome", "regression", "survival"} & used else set()  # effect_scale
+    abc |= {"Callable"} if "bootstrap" in used else set()  # bootstrap_validation's Refit
+    if abc:
+        lines.append(f"from collections.abc import {', '.join(sorted(abc))}")
     if {"outcome", "table1", "regression", "survival", "diagnostic"} & used or formula:
         lines.append("from dataclasses import dataclass")
     if "spearman" in used:

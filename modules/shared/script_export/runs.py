@@ -143,6 +143,16 @@ def outcome_call(spec: OutcomeSpec, result: Any | None, number: int) -> Call:
         ]  # fmt: skip
         tables += names
         sections.append("calibration")
+        if spec.bootstrap > 0 and spec.screen_p is None:  # with screening: named as left out
+            lines += [
+                f"# Bootstrap validation: {spec.bootstrap} samples drawn with seed {spec.seed}, "
+                "the adjusted model refitted in each.",
+                *_call(f"tables[{stem + '_validation'!r}]", "bootstrap_validation",
+                       {"covariates": _Code("in_model"), **common, "method": adjusted_est,
+                        "samples": spec.bootstrap, "seed": spec.seed}),
+            ]  # fmt: skip
+            tables.append(f"{stem}_validation")
+            sections.append("bootstrap")
     lines += [
         "# What each continuous covariate's odds ratios are per, with its SD and IQR.",
         *_call(f"tables[{stem + '_scales'!r}]", "outcome_scales",

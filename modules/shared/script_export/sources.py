@@ -23,6 +23,13 @@ RENAMES = {
     "analyses.effect_models": _EFFECT_MODELS,
     "analyses.subgroups": _EFFECT_MODELS,
     "analyses.interactions": _EFFECT_MODELS,
+    # The bootstrap's refits keep the app's convergence rules (templates/bootstrap.py); the
+    # script's own fit_logit and fit_firth make the reported tables.
+    "analyses.bootstrap_validation": {
+        "fit_logit": "refit_logit",
+        "fit_firth": "refit_firth",
+        "MEASURES": "VALIDATION_MEASURES",  # diagnostic_accuracy's are other measures
+    },
 }
 # Top-level definitions left out of a copy: what checks the app's controls, which a script
 # (given the values the app accepted) does not need, and which needs the app's spec types.

@@ -166,6 +166,10 @@ def checkpoint(*_):
     """Where MedStat checks its Cancel button during a fit; a script has nothing to check."""
 
 
+def progress(*_):
+    """Where MedStat says how far it is ("Bootstrap 7 of 200"); a script says nothing."""
+
+
 # The columns of the table of what each continuous estimate is per (MedStat's
 # analyses/results.py SCALE_COLUMNS; its analyses/effect_scale.py, copied below, fills it).
 SCALE_COLUMNS = ("variable", "scale", "per", "per_text", "n", "sd", "iqr")

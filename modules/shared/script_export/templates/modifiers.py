@@ -17,10 +17,6 @@ from .coding import Factor
 # --- SCRIPT ---
 
 
-def progress(*_):
-    """Where MedStat says how far it is ("Subgroup sex: level 2 of 3"); a script says nothing."""
-
-
 def encode_factor(series, reference):
     """A categorical column coded as MedStat codes it (reference level first), and no notes."""
     return Factor(series, reference), []

@@ -5,6 +5,7 @@ from __future__ import annotations
 
 import ast
 import dataclasses
+from dataclasses import replace
 
 from analyses import results
 from analyses.specs import OutcomeSpec, RegressionSpec, SurvivalSpec, Table1Spec
@@ -37,8 +38,9 @@ def test_each_table_of_each_result_is_scripted_or_named_as_left_out():
         assert not scripted & named and not (scripted | named) & records, kind
         assert tables_of(result_type) == scripted | named | records, kind
     performance = {f.name for f in dataclasses.fields(results.OutcomePerformance)}
-    # The performance's parts: the measures and four tables redone, the validation named.
-    assert len(performance) == len(SCRIPTED["outcome"]["performance"]) + 1
+    # The performance's parts: the measures and five tables redone; the validation named too,
+    # for a model whose covariates were screened (its resamples repeat the screening).
+    assert len(performance) == len(SCRIPTED["outcome"]["performance"])
     assert "validation" in performance and "performance.validation" in LEFT_OUT["outcome"]
 
 
@@ -48,7 +50,10 @@ def test_options_that_make_a_table_are_named_at_the_top_of_the_script():
                        interactions=(("age", "sex"),), calibration=True, bootstrap=50)  # fmt: skip
     text = script_for(OPTIONS, (), [("outcome", spec)])
     head = " ".join(ast.get_docstring(ast.parse(text)).split())
-    assert "Not redone here" in head and "the bootstrap validation" in head
+    assert "Not redone here" in head and "the bootstrap validation" in head  # screened
+    assert "outcome_1_validation" not in head
+    unscreened = script_for(OPTIONS, (), [("outcome", replace(spec, screen_p=None))])
+    assert "Not redone" not in unscreened and "outcome_1_validation" in unscreened
     for redone in ("decision_curve", "scales", "subgroups", "interactions"):  # redone, not named
         assert f"outcome_1_{redone}" in head, redone
     for words in ("the subgroup table", "the interaction table", "the table of what each"):
