@@ -19,8 +19,7 @@ SCRIPTED: dict[str, dict[str, tuple[str, ...]]] = {
         "multivariable": ("adjusted",),
         "fit": ("fit",),
         "vif": ("vif",),
-        # With spec.calibration only; the validation with spec.bootstrap and no screening
-        # (with screening it is named below).
+        # With spec.calibration only; the validation with spec.bootstrap > 0.
         "performance": (
             "calibration",
             "risk_groups",
@@ -71,10 +70,6 @@ SCRIPTED: dict[str, dict[str, tuple[str, ...]]] = {
 # naming it). "field.part": a part of a field the script otherwise redoes.
 LEFT_OUT: dict[str, dict[str, tuple[str | None, str]]] = {
     "outcome": {
-        "performance.validation": (
-            "calibration+bootstrap+screen_p",
-            "the bootstrap validation (its resamples repeat the covariate screening)",
-        ),
         "pooled": ("imputation", "the model pooled over the imputed data (multiple imputation)"),
     },
     "table1": {

@@ -16,7 +16,7 @@ from typing import Any
 
 from modules.shared.script_export.cleaning import read_record, step_records
 from modules.shared.script_export.runs import Call, call_for
-from modules.shared.script_export.sources import module_source, template
+from modules.shared.script_export.sources import BOOTSTRAP_MODULES, module_source, template
 
 # Order of the template sections in the script (each appears once).
 SECTIONS = (
@@ -62,7 +62,7 @@ APPENDIX = {
         "analyses.subgroups",
         "analyses.effect_modifiers",
     ),
-    "bootstrap": ("analyses.bootstrap_validation",),
+    "bootstrap": BOOTSTRAP_MODULES,
 }
 
 
@@ -130,12 +130,20 @@ def _imports(calls: Sequence[Call], formula: bool) -> str:
     abc |= {"Callable"} if "bootstrap" in used else set()  # bootstrap_validation's Refit
     if abc:
         lines.append(f"from collections.abc import {', '.join(sorted(abc))}")
-    if {"outcome", "table1", "regression", "survival", "diagnostic"} & used or formula:
+    if "bootstrap" in used:  # analyses/model_choice.py's replace
+        lines.append("from dataclasses import dataclass, field, replace")
+    elif {"outcome", "table1", "regression", "survival", "diagnostic"} & used or formula:
         lines.append("from dataclasses import dataclass")
     if "spearman" in used:
         lines.append("from functools import lru_cache")
     lines += ["from pathlib import Path", "", "import numpy as np", "import pandas as pd"]
-    if any(c.firth for c in calls):
+    if "bootstrap" in used:  # the bootstrap's own estimator choice: Firth on separation
+        lines += [
+            "from firthmodels import FirthLogisticRegression, detect_separation",
+            "from firthmodels._solvers import newton_raphson",
+            "from firthmodels.logistic import _Workspace, compute_logistic_quantities",
+        ]
+    elif any(c.firth for c in calls):
         lines += [
             "from firthmodels import FirthLogisticRegression",
             "from firthmodels._solvers import newton_raphson",

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import pprint
 from dataclasses import dataclass, replace
 from typing import Any
 
@@ -38,12 +39,15 @@ def _literal(value: Any) -> str:
         return str(value)
     if isinstance(value, tuple):
         return repr(list(value))
+    if isinstance(value, dict):  # wrapped to the script's lines (keys and values as repr)
+        return pprint.pformat(value, width=88, sort_dicts=False)
     return repr(value)
 
 
 def _call(target: str, function: str, arguments: dict[str, Any]) -> list[str]:
     """`target = function(df, name=value, ...)`, one argument a line."""
-    args = [f"    {name}={_literal(value)}," for name, value in arguments.items()]
+    args = [f"    {name}={_literal(value)},".replace("\n", "\n    ") for name, value in
+            arguments.items()]  # fmt: skip
     return [f"{target} = {function}(", "    df,", *args, ")"]
 
 
@@ -143,13 +147,19 @@ def outcome_call(spec: OutcomeSpec, result: Any | None, number: int) -> Call:
         ]  # fmt: skip
         tables += names
         sections.append("calibration")
-        if spec.bootstrap > 0 and spec.screen_p is None:  # with screening: named as left out
+        if spec.bootstrap > 0:
+            screening = None if spec.screen_p is None else {
+                "covariates": spec.covariates, "method": spec.method, "screen_p": spec.screen_p,
+                "force": spec.force, "summary": spec.continuous_summary,
+            }  # fmt: skip
+            each = "the adjusted model refitted" if screening is None else (
+                "the screening and the adjusted model redone")  # fmt: skip
             lines += [
-                f"# Bootstrap validation: {spec.bootstrap} samples drawn with seed {spec.seed}, "
-                "the adjusted model refitted in each.",
+                f"# Bootstrap validation: {spec.bootstrap} samples drawn with seed {spec.seed},",
+                f"# {each} in each.",
                 *_call(f"tables[{stem + '_validation'!r}]", "bootstrap_validation",
                        {"covariates": _Code("in_model"), **common, "method": adjusted_est,
-                        "samples": spec.bootstrap, "seed": spec.seed}),
+                        "samples": spec.bootstrap, "seed": spec.seed, "screening": screening}),
             ]  # fmt: skip
             tables.append(f"{stem}_validation")
             sections.append("bootstrap")
@@ -164,7 +174,8 @@ def outcome_call(spec: OutcomeSpec, result: Any | None, number: int) -> Call:
     lines += more.lines
     tables += more.tables
     sections += more.sections
-    uses_firth = adjusted_est == "firth" or "firth" in crude_est.values()
+    # The bootstrap's refits choose their estimator as MedStat does: Firth's method on hand.
+    uses_firth = adjusted_est == "firth" or "firth" in crude_est.values() or "bootstrap" in sections
     return Call(tuple(lines), tuple(sections), tuple(tables), uses_firth)
 
 

@@ -7,6 +7,7 @@ from __future__ import annotations
 import ast
 import importlib.util
 import io
+import textwrap
 import tokenize
 from functools import cache
 from pathlib import Path
@@ -23,17 +24,40 @@ RENAMES = {
     "analyses.effect_models": _EFFECT_MODELS,
     "analyses.subgroups": _EFFECT_MODELS,
     "analyses.interactions": _EFFECT_MODELS,
-    # The bootstrap's refits keep the app's convergence rules (templates/bootstrap.py); the
-    # script's own fit_logit and fit_firth make the reported tables.
-    "analyses.bootstrap_validation": {
-        "fit_logit": "refit_logit",
-        "fit_firth": "refit_firth",
-        "MEASURES": "VALIDATION_MEASURES",  # diagnostic_accuracy's are other measures
-    },
 }
+# The bootstrap refits with MedStat's own modelling (its estimator choice, convergence rules and
+# screening); its names that templates/logistic.py (the reported tables' fits) or another copy
+# also define are renamed in each of its modules.
+_REFITS = {
+    "Fit": "ModelFit",
+    "fit_logit": "refit_logit",
+    "fit_firth": "refit_firth",
+    "lr_p_value": "refit_lr_p_value",
+    "penalized_lr_p": "refit_penalized_lr_p",
+    "Choice": "ModelChoice",  # table1_tests' Choice is a test's
+    "OutcomeSpec": "Screening",  # what a resample's screening reads (templates/bootstrap.py)
+    "MEASURES": "VALIDATION_MEASURES",  # diagnostic_accuracy's are other measures
+}
+BOOTSTRAP_MODULES = (
+    "analyses.logistic",
+    "analyses.firth",
+    "analyses.model_choice",
+    "analyses.descriptive",
+    "analyses.univariable",
+    "analyses.multivariable",
+    "analyses.bootstrap_validation",
+    "analyses.outcome_bootstrap",
+)
+RENAMES |= dict.fromkeys(BOOTSTRAP_MODULES, _REFITS)
 # Top-level definitions left out of a copy: what checks the app's controls, which a script
 # (given the values the app accepted) does not need, and which needs the app's spec types.
-OMITS = {"analyses.effect_scale": ("EFFECT_SCALES", "check_effect_scale")}
+OMITS = {
+    "analyses.effect_scale": ("EFFECT_SCALES", "check_effect_scale"),
+    # Its cancel checks wrap firthmodels' own function: nothing to cancel in a script.
+    "analyses.firth": ("_check_before_each_evaluation",),
+    # Built on the app's covariate and spec types: templates/bootstrap.py has the script's.
+    "analyses.outcome_bootstrap": ("Screen", "_take"),
+}
 
 
 @cache
@@ -80,14 +104,18 @@ def module_source(module: str) -> str:
         first = tree.body[0]
         drop.update(range(first.lineno - 1, first.end_lineno or first.lineno))
     kept = "\n".join(line for i, line in enumerate(lines) if i not in drop).strip("\n")
-    renames = RENAMES.get(module, {})
+    names = {t.string for t in tokenize.generate_tokens(io.StringIO(kept).readline)}
+    renames = {old: new for old, new in RENAMES.get(module, {}).items() if old in names}
     title = f"# From MedStat's {module.replace('.', '/')}.py, unchanged"
     if renames:
         kept = _renamed(kept + "\n", renames).strip("\n")
-        names = ", ".join(f"{old} as {new}" for old, new in renames.items())
-        title += f"\n# but for {names} (another copied module has the name)"
+        said = ", ".join(f"{old} as {new}" for old, new in renames.items())
+        title += f" but for {said} (this script has another of that name)"
     if module in OMITS:
-        title += f"\n# without {', '.join(OMITS[module])} (the app's check of its controls)"
+        omitted = ", ".join(OMITS[module])
+        title += f", without {omitted} (the app's; this script has its own or needs none)"
+    title = "\n# ".join(textwrap.wrap(title[2:], 94)) if len(title) > 96 else title[2:]
+    title = f"# {title}"
     comment = "\n".join(f"# {line}".rstrip() for line in (doc or "").splitlines())
     return f"{title}:\n{comment}\n\n{kept}\n"
 
@@ -96,6 +124,8 @@ def _defines(node: ast.stmt) -> set[str]:
     """The names a top-level statement defines."""
     if isinstance(node, (ast.FunctionDef, ast.ClassDef)):
         return {node.name}
+    if isinstance(node, ast.Expr) and isinstance(node.value, ast.Call):  # a call made at import
+        return {node.value.func.id} if isinstance(node.value.func, ast.Name) else set()
     targets = node.targets if isinstance(node, ast.Assign) else []
     if isinstance(node, ast.AnnAssign):
         targets = [node.target]

@@ -1,85 +1,91 @@
 """Template: the Outcome model's bootstrap validation (Harrell's optimism correction), copied
 into exported scripts.
 
-The validation itself is MedStat's analyses/bootstrap_validation.py, copied at the end of the
-script (its fit_logit and fit_firth are this part's refit_logit and refit_firth: the script's
-own fit_logit and fit_firth give the reported tables). Written only for a model whose
-covariates no screening chose: then each resample refits the reported model's design, drawn
-from the same seed in the same order as MedStat, so the figures are MedStat's."""
+The validation is MedStat's own modelling, copied at the end of the script (the
+analyses/bootstrap_validation.py and outcome_bootstrap.py resampling, and the logistic, Firth,
+estimator-choice, univariable and multivariable code each resample refits with; their Fit,
+fit_logit and fit_firth are ModelFit, refit_logit and refit_firth there, beside the script's
+own fits of the reported tables). Drawn from the same seed in the same order, each resample
+repeats what MedStat repeats (the screening too, when a screening chose the covariates), so
+the figures are MedStat's."""
 
 from __future__ import annotations
 
-import warnings
+from collections.abc import Callable
+from dataclasses import dataclass
 
 import numpy as np
-from firthmodels import FirthLogisticRegression
-from statsmodels.discrete.discrete_model import Logit
 
 from analyses.bootstrap_validation import optimism_bootstrap
+from analyses.outcome_bootstrap import screening_refit
 
-from .outcome import AdjustedModel
+from .coding import Factor
+from .outcome import AdjustedModel, outcome_covariates
 
 # --- SCRIPT ---
 
-
-class Refitted:
-    """A bootstrap refit: its coefficients (intercept first) and whether its estimator
-    converged (a sample whose model did not converge is left out, as MedStat leaves it)."""
-
-    def __init__(self, params, converged):
-        self.params, self.converged = params, converged
+Screen = Callable  # the screening a resample repeats (outcome_bootstrap's type hints)
 
 
-def refit_firth(X, y, inference=False):
-    """Firth's penalized likelihood, as MedStat refits it in a bootstrap sample (no CIs or
-    p-values); None when the fit fails (analyses/firth.py)."""
-    model = FirthLogisticRegression(max_iter=100, backend="numpy")
-    try:
-        with warnings.catch_warnings():
-            warnings.simplefilter("ignore")
-            model.fit(X[:, 1:], y)
-    except (ValueError, np.linalg.LinAlgError):
-        return None
-    return Refitted(np.r_[model.intercept_, model.coef_], bool(model.converged_))
+def _take(cov, rows):
+    """The covariate for the drawn patients (levels and reference unchanged)."""
+    taken = object.__new__(type(cov))
+    taken.__dict__.update(cov.__dict__)
+    if isinstance(cov, Factor):
+        taken.codes = cov.codes[rows]
+    else:
+        taken.values = cov.values[rows]
+    return taken
 
 
-def _logit_attempt(X, y, method, start):
-    try:
-        with warnings.catch_warnings():
-            warnings.simplefilter("ignore")
-            return Logit(y, X, check_rank=False).fit(
-                method=method, start_params=start, maxiter=35 if method == "newton" else 400,
-                disp=0,
-            )  # fmt: skip
-    except (np.linalg.LinAlgError, ValueError, OverflowError):
-        return None
+@dataclass(frozen=True)
+class Screening:
+    """The analysis's choices a resample's screening reads."""
+
+    method: str
+    continuous_summary: str
+    screen_p: float
+    force: tuple
 
 
-def _logit_converged(res):
-    if res is None or not res.mle_retvals.get("converged", False):
-        return False
-    return bool(np.all(np.isfinite(res.params)) and np.all(np.isfinite(res.bse)))
-
-
-def refit_logit(X, y, start=None):
-    """Maximum likelihood, as MedStat refits it in a bootstrap sample: Newton from `start` (the
-    reported estimates), then BFGS from where Newton stopped when it did not converge (its
-    result kept only if it converged); None when neither gave estimates
-    (analyses/logistic.py)."""
-    res = _logit_attempt(X, y, "newton", start)
-    if not _logit_converged(res):
-        retry = _logit_attempt(X, y, "bfgs", None if res is None else res.params)
-        if retry is not None and (res is None or _logit_converged(retry)):
-            res = retry
-    if res is None:
-        return None
-    return Refitted(np.asarray(res.params, dtype=float), _logit_converged(res))
+def screen_again(covs, uni, spec):
+    """MedStat's screening (analyses/outcome.py): the covariates, in order, whose crude p is
+    below screen_p or that are forced in; the strongest alone when none passes."""
+    chosen = [
+        c
+        for c in covs
+        if c.name in spec.force
+        or (np.isfinite(uni[c.name].global_p) and uni[c.name].global_p < spec.screen_p)
+    ]
+    if chosen:
+        return chosen, []
+    ranked = sorted(
+        covs, key=lambda c: (not np.isfinite(uni[c.name].global_p), uni[c.name].global_p)
+    )
+    return ranked[:1], []
 
 
 def bootstrap_validation(df, outcome, event, covariates, categorical=(), reference=None,
-                         method="logit", samples=200, seed=2026, **_):  # fmt: skip
+                         method="logit", samples=200, seed=2026, screening=None,
+                         **_):  # fmt: skip
     """Table: the adjusted model's C statistic, calibration slope and intercept and Brier
     score, apparent, in the bootstrap samples (training) and on the original patients (test),
-    the optimism and the optimism-corrected figure (as rms::validate)."""
+    the optimism and the optimism-corrected figure (as rms::validate). `screening` (the
+    covariates offered, the estimator asked for, the rule and the forced ones): each resample
+    screens `screening["covariates"]` again and fits the model it chooses; without it, each
+    resample refits the adjusted model's design."""
     model = AdjustedModel(df, outcome, event, covariates, categorical, reference, method)
-    return optimism_bootstrap(model.X, model.y, model.fit.params, method, samples, seed).table
+    refit = population = None
+    if screening is not None:
+        offered = outcome_covariates(
+            df, outcome, model.y_all, screening["covariates"], categorical, reference or {}
+        )
+        rule = Screening(
+            screening["method"], screening["summary"], screening["screen_p"],
+            tuple(screening["force"]),
+        )  # fmt: skip
+        refit, population = screening_refit(offered, model.y_all, rule, screen_again)
+    params = model.fit.params
+    return optimism_bootstrap(
+        model.X, model.y, params, method, samples, seed, refit, population
+    ).table

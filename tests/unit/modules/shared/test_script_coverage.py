@@ -8,7 +8,13 @@ import dataclasses
 from dataclasses import replace
 
 from analyses import results
-from analyses.specs import OutcomeSpec, RegressionSpec, SurvivalSpec, Table1Spec
+from analyses.specs import (
+    ImputationSpec,
+    OutcomeSpec,
+    RegressionSpec,
+    SurvivalSpec,
+    Table1Spec,
+)
 from modules.shared.script_download import left_out_note
 from modules.shared.script_export import SCRIPTED_KINDS, script_for
 from modules.shared.script_export.coverage import LEFT_OUT, NOT_TABLES, SCRIPTED
@@ -38,28 +44,30 @@ def test_each_table_of_each_result_is_scripted_or_named_as_left_out():
         assert not scripted & named and not (scripted | named) & records, kind
         assert tables_of(result_type) == scripted | named | records, kind
     performance = {f.name for f in dataclasses.fields(results.OutcomePerformance)}
-    # The performance's parts: the measures and five tables redone; the validation named too,
-    # for a model whose covariates were screened (its resamples repeat the screening).
+    # The performance's parts: the measures and five tables, the bootstrap's among them.
     assert len(performance) == len(SCRIPTED["outcome"]["performance"])
-    assert "validation" in performance and "performance.validation" in LEFT_OUT["outcome"]
+    assert "validation" in performance and "validation" in SCRIPTED["outcome"]["performance"]
 
 
 def test_options_that_make_a_table_are_named_at_the_top_of_the_script():
     spec = OutcomeSpec("y", ("age", "sex"), method="logit", categorical=("sex",),
                        subgroup_exposure="age", subgroups=("sex",),
-                       interactions=(("age", "sex"),), calibration=True, bootstrap=50)  # fmt: skip
+                       interactions=(("age", "sex"),), calibration=True, bootstrap=50,
+                       imputation=ImputationSpec(("age",)))  # fmt: skip
     text = script_for(OPTIONS, (), [("outcome", spec)])
     head = " ".join(ast.get_docstring(ast.parse(text)).split())
-    assert "Not redone here" in head and "the bootstrap validation" in head  # screened
-    assert "outcome_1_validation" not in head
-    unscreened = script_for(OPTIONS, (), [("outcome", replace(spec, screen_p=None))])
-    assert "Not redone" not in unscreened and "outcome_1_validation" in unscreened
-    for redone in ("decision_curve", "scales", "subgroups", "interactions"):  # redone, not named
-        assert f"outcome_1_{redone}" in head, redone
-    for words in ("the subgroup table", "the interaction table", "the table of what each"):
+    assert "Not redone here" in head and "the model pooled over the imputed data" in head
+    for redone in ("decision_curve", "validation", "scales", "subgroups", "interactions"):
+        assert f"outcome_1_{redone}" in head, redone  # redone, not named
+    for words in ("the subgroup table", "the interaction table", "the table of what each",
+                  "the bootstrap validation"):  # fmt: skip
         assert words not in head, words
     note = left_out_note("outcome", spec)
-    assert "the bootstrap validation" in note and "subgroup" not in note
+    assert "pooled" in note and "subgroup" not in note and "bootstrap" not in note
+    for screen_p in (None, 0.2):  # with a screening, each resample repeats it
+        again = replace(spec, imputation=None, screen_p=screen_p)
+        text = script_for(OPTIONS, (), [("outcome", again)])
+        assert "Not redone" not in text and "outcome_1_validation" in text
     plain = OutcomeSpec("y", ("age",), method="logit")
     assert call_for("outcome", plain, None, 1).left_out == ()
     assert "Not redone" not in script_for(OPTIONS, (), [("outcome", plain)])
