@@ -652,11 +652,33 @@ def test_a_workbook(tmp_path):
 def test_script_imports_only_the_statistics_stack_and_pins_it(tmp_path):
     dataset = read(EXAMPLE)
     every_kind = [
-        ("outcome", OutcomeSpec("complication", ("age",), method="firth", calibration=True)),
+        (
+            "outcome",
+            OutcomeSpec(
+                "complication",
+                ("age", "sex"),
+                method="firth",
+                calibration=True,
+                bootstrap=10,
+                subgroup_exposure="age",
+                subgroups=("sex",),
+                interactions=(("age", "sex"),),
+            ),
+        ),
         ("table1", Table1Spec(("age",))),
         ("correlation", CorrelationSpec(("age", "bmi"), "spearman")),
         ("regression", RegressionSpec("crp", ("age",), "poisson")),
-        ("survival", SurvivalSpec("complication", "age", group="sex")),
+        (
+            "survival",
+            SurvivalSpec(
+                "complication",
+                "age",
+                group="sex",
+                covariates=("bmi",),
+                subgroup_exposure="bmi",
+                subgroups=("sex",),
+            ),
+        ),
         ("diagnostic", DiagnosticSpec("complication", markers=("crp",))),
     ]
     formula = logic.propose_step("formula", dataset, name="f", formula="bmi^2 / age").step
