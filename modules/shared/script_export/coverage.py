@@ -19,14 +19,19 @@ SCRIPTED: dict[str, dict[str, tuple[str, ...]]] = {
         "multivariable": ("adjusted",),
         "fit": ("fit",),
         "vif": ("vif",),
-        # With spec.calibration only (its bootstrap validation is named below).
+        # With spec.calibration only; the validation with spec.bootstrap > 0.
         "performance": (
             "calibration",
             "risk_groups",
             "calibration_curve",
             "histogram",
             "decision_curve",
+            "validation",
         ),
+        "scales": ("scales",),
+        # With spec.subgroup_exposure and spec.subgroups; with spec.interactions.
+        "subgroups": ("subgroups",),
+        "interactions": ("interactions",),
         # With spec.imputation only: the pooled model and its counts.
         "pooled": ("pooled", "pooled_fit"),
     },
@@ -42,6 +47,9 @@ SCRIPTED: dict[str, dict[str, tuple[str, ...]]] = {
         "multivariable": ("adjusted",),
         "fit": ("fit",),
         "vif": ("vif",),
+        "scales": ("scales",),
+        "subgroups": ("subgroups",),
+        "interactions": ("interactions",),
         "pooled": ("pooled", "pooled_fit"),  # with spec.imputation only
     },
     "survival": {
@@ -53,6 +61,9 @@ SCRIPTED: dict[str, dict[str, tuple[str, ...]]] = {
         "multivariable": ("cox_adjusted",),
         "ph_test": ("ph_test",),
         "fit": ("fit",),
+        "scales": ("scales",),
+        "subgroups": ("subgroups",),
+        "interactions": ("interactions",),
         "pooled": ("pooled", "pooled_fit"),  # with spec.imputation only
     },
     "propensity": {
@@ -74,26 +85,12 @@ SCRIPTED: dict[str, dict[str, tuple[str, ...]]] = {
 # Result field -> (the spec option that makes it, None = always there, "a+b" = both; words
 # naming it). "field.part": a part of a field the script otherwise redoes.
 LEFT_OUT: dict[str, dict[str, tuple[str | None, str]]] = {
-    "outcome": {
-        "scales": (None, "the table of what each continuous odds ratio is per (applied here)"),
-        "subgroups": ("subgroups", "the subgroup table"),
-        "interactions": ("interactions", "the interaction table"),
-        "performance.validation": ("calibration+bootstrap", "the bootstrap validation"),
-    },
     "correlation": {
         "scatter": (None, "the scatter plot's points"),
         "line": (None, "the scatter plot's fitted line"),
     },
     "regression": {
         "diagnostics": (None, "the residual plots' points"),
-        "scales": (None, "the table of what each continuous estimate is per (applied here)"),
-        "subgroups": ("subgroups", "the subgroup table"),
-        "interactions": ("interactions", "the interaction table"),
-    },
-    "survival": {
-        "scales": (None, "the table of what each continuous hazard ratio is per (applied here)"),
-        "subgroups": ("subgroups", "the subgroup table"),
-        "interactions": ("interactions", "the interaction table"),
     },
 }
 

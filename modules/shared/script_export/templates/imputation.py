@@ -18,14 +18,6 @@ from analyses.mi_table1 import pooled_summary
 # --- SCRIPT ---
 
 
-def progress(*_):
-    """Where MedStat reports how far a long run is ("Imputation 7 of 20"); a script is quiet."""
-
-
-def checkpoint(*_):
-    """Where MedStat checks its Cancel button during a fit; a script has nothing to check."""
-
-
 # analyses/imputation.py draws each variable with `methods.pmm(...)` (its module
 # analyses/imputation_methods.py): here those functions are this script's own.
 methods = sys.modules[__name__]
@@ -84,7 +76,7 @@ def impute_data(df, variables, categorical=(), m=20, iterations=10, seed=2024060
 
 
 @dataclass(frozen=True)
-class Table1Settings:
+class Table1Spec:
     """What MedStat's pooled Table 1 (analyses/mi_table1.py) reads of the Table 1 tab's spec."""
 
     variables: tuple
@@ -110,7 +102,7 @@ POOLED_SUMMARY_COLUMNS = ("variable", "level", "group", "estimate", "ci_low", "c
 def pooled_table1(df, imputed, variables, group=None, categorical=(), **_):
     """Tables: each variable's mean or each level's percentage, overall and per group, pooled
     over the imputed data sets (Rubin's rules) beside the observed; and its counts."""
-    settings = Table1Settings(tuple(variables), group, tuple(categorical))
+    settings = Table1Spec(tuple(variables), group, tuple(categorical))
     pooled = pooled_summary(df, imputed, settings)
     for warning in pooled.warnings:
         print(f"Note: {warning}")

@@ -4,7 +4,9 @@ as MedStat's analyses/mi_models.py does it (copied into scripts).
 Each data set is completed (MedStat's `complete`, copied with the imputation code), the
 model's covariates are coded as MedStat codes them there (a category when chosen as one or not
 stored as numbers), fitted, and the m coefficient vectors and variances pooled (MedStat's
-`pool`, Barnard-Rubin df, as mice's pool()); the complete cases' estimate stands beside it."""
+`pool`, Barnard-Rubin df, as mice's pool()); the complete cases' estimate stands beside it.
+Each tab's inputs are in templates/pooled_<tab>.py. The fitters import what they use where
+they use it, so a script holds only the estimators its runs need."""
 
 from __future__ import annotations
 
@@ -13,21 +15,12 @@ import warnings
 
 import numpy as np
 import pandas as pd
-from firthmodels import FirthLogisticRegression
 from scipy import stats
-from statsmodels.discrete.discrete_model import Logit, NegativeBinomial
-from statsmodels.genmod import families
-from statsmodels.genmod.generalized_linear_model import GLM
-from statsmodels.regression.linear_model import OLS
 
 from analyses.imputation import complete
 from analyses.mi_pool import pool
-from analyses.survival_cox import fit_cox
 
-from .coding import Factor, Numeric, binary_outcome, per_increment
-from .outcome import outcome_covariates
-from .regression import regression_inputs
-from .survival import SurvivalData
+from .coding import Factor, Numeric
 
 # --- SCRIPT ---
 
@@ -49,47 +42,6 @@ def pooled_covariates(df, names, categorical, reference):
     return covs
 
 
-def logistic_inputs(outcome, event, covariates, categorical, reference):
-    """A function of one data set: (the model's outcome and rows it needs, its covariates)."""
-    names = [c for c in dict.fromkeys(covariates) if c != outcome]
-
-    def inputs(data):
-        y = binary_outcome(data[outcome], event)[0]
-        return {"y": y}, pooled_covariates(data, names, categorical, reference)
-
-    return inputs
-
-
-def regression_inputs_of(outcome, covariates, categorical, reference, exposure, family):
-    """As logistic_inputs, for the Regression tab: the outcome, log(exposure) as the offset."""
-    names = [c for c in dict.fromkeys(covariates) if c not in {outcome, exposure}]
-
-    def inputs(data):
-        offset = np.zeros(len(data))
-        if exposure:
-            values = Numeric(data[exposure]).values
-            with np.errstate(divide="ignore", invalid="ignore"):
-                offset = np.where(np.isnan(values) | (values <= 0), np.nan, np.log(values))
-        response = {"y": Numeric(data[outcome]).values,
-                    "offset": None if family == "linear" else offset}  # fmt: skip
-        return response, pooled_covariates(data, names, categorical, reference)
-
-    return inputs
-
-
-def cox_inputs(survival, group, covariates, categorical, reference):
-    """As logistic_inputs, for the Survival tab: follow-up, event and strata (SurvivalData's
-    arguments `survival`), the group and covariates."""
-    names = [c for c in dict.fromkeys([group, *covariates]) if c]
-
-    def inputs(data):
-        followed = SurvivalData(data, **survival)
-        response = {"y": followed.event, "time": followed.time, "strata": followed.codes}
-        return response, pooled_covariates(data, names, categorical, reference)
-
-    return inputs
-
-
 def known_rows(response):
     """Rows whose outcome (and time, stratum, offset) are known."""
     rows = ~np.isnan(response["y"])
@@ -102,28 +54,27 @@ def known_rows(response):
     return rows
 
 
-def fit_one(family, response, covs):
-    """(coefficients, their variances, complete-data df, patients) of one model, or None."""
+def model_rows(response, covs):
+    """The rows with the outcome and every covariate known, and the design on them (no
+    intercept)."""
     rows = known_rows(response)
     for cov in covs:
         rows &= cov.present()
     blocks = [cov.design(rows) for cov in covs]
-    x = np.hstack(blocks) if blocks else np.zeros((int(rows.sum()), 0))
+    return rows, np.hstack(blocks) if blocks else np.zeros((int(rows.sum()), 0))
+
+
+def fit_one(family, response, covs):
+    """(coefficients, their variances, complete-data df, patients) of one logistic, Firth,
+    linear, Poisson or negative binomial model, as MedStat fits it; None if not estimable."""
+    rows, x = model_rows(response, covs)
     n, p = int(rows.sum()), x.shape[1]
     y = response["y"][rows]
     full = np.column_stack([np.ones(n), x])
     offset = None if response.get("offset") is None else response["offset"][rows]
-    if family == "cox":
-        return fit_one_cox(response, x, rows, n)
-    if family == "negbin":
-        try:
-            with warnings.catch_warnings():
-                warnings.simplefilter("ignore")
-                res = NegativeBinomial(y, full, offset=offset).fit(disp=0, maxiter=200)
-        except (np.linalg.LinAlgError, ValueError):
-            return None
-        return res.params[1 : p + 1], np.diag(res.cov_params())[1 : p + 1], float(n - p - 1), n
     if family == "firth":
+        from firthmodels import FirthLogisticRegression
+
         model = FirthLogisticRegression(max_iter=100, backend="numpy")
         with warnings.catch_warnings():
             warnings.simplefilter("ignore")
@@ -132,17 +83,22 @@ def fit_one(family, response, covs):
         prob = 1 / (1 + np.exp(-(full @ params)))
         info = (full * (prob * (1 - prob))[:, None]).T @ full
         return params[1:], np.diag(np.linalg.pinv(info))[1:], float(n - p - 1), n
+    if family == "negbin":
+        from statsmodels.discrete.discrete_model import NegativeBinomial
+
+        try:
+            with warnings.catch_warnings():
+                warnings.simplefilter("ignore")
+                res = NegativeBinomial(y, full, offset=offset).fit(disp=0, maxiter=200)
+        except (np.linalg.LinAlgError, ValueError):
+            return None
+        return res.params[1 : p + 1], np.diag(res.cov_params())[1 : p + 1], float(n - p - 1), n
     if len(y) <= p + 1:
         return None
     try:
         with warnings.catch_warnings(), np.errstate(all="ignore"):
             warnings.simplefilter("ignore")
-            if family == "linear":
-                res = OLS(y, full).fit()
-            elif family == "poisson":
-                res = GLM(y, full, family=families.Poisson(), offset=offset).fit()
-            else:
-                res = Logit(y, full).fit(disp=0, method="newton", maxiter=100)
+            res = glm_fit(family, y, full, offset)
     except (np.linalg.LinAlgError, ValueError, OverflowError):
         return None
     params = np.asarray(res.params, dtype=float)
@@ -152,16 +108,20 @@ def fit_one(family, response, covs):
     return params[1:], np.diag(covariance)[1:], float(n - p - 1), n
 
 
-def fit_one_cox(response, x, rows, n):
-    """A Cox model (Efron ties, strata) of one data set: complete-data df infinite."""
-    if x.shape[1] == 0 or np.nansum(response["y"][rows]) < 1:
-        return None
-    strata = None if response["strata"] is None else response["strata"][rows]
-    with np.errstate(all="ignore"):
-        cox = fit_cox(response["time"][rows], response["y"][rows], x, strata=strata)
-    if cox.covariance is None or not np.all(np.isfinite(cox.covariance)):
-        return None
-    return cox.params, np.diag(cox.covariance), float("inf"), n
+def glm_fit(family, y, full, offset):
+    """statsmodels' fit of a linear (OLS), Poisson (GLM) or logistic (Logit, Newton) model."""
+    if family == "linear":
+        from statsmodels.regression.linear_model import OLS
+
+        return OLS(y, full).fit()
+    if family == "poisson":
+        from statsmodels.genmod import families
+        from statsmodels.genmod.generalized_linear_model import GLM
+
+        return GLM(y, full, family=families.Poisson(), offset=offset).fit()
+    from statsmodels.discrete.discrete_model import Logit
+
+    return Logit(y, full).fit(disp=0, method="newton", maxiter=100)
 
 
 def scale_vector(covs, per):
@@ -173,14 +133,14 @@ def scale_vector(covs, per):
     return np.concatenate(parts) if parts else np.zeros(0)
 
 
-def pooled_model(df, imputed, inputs, family, per):
+def pooled_model(df, imputed, inputs, family, per, fit=fit_one):
     """(POOLED_COLUMNS table, the fit's counts) of the model on each imputed data set."""
     m = imputed.info.m
     estimates, variances = [], []
     dfcom, n_fit, covs = float("inf"), 0, []
     for i in range(1, m + 1):
         response, covs = inputs(complete(df, imputed, i))
-        fitted = fit_one(family, response, covs)
+        fitted = fit(family, response, covs)
         if fitted is None or not np.all(np.isfinite(fitted[1])):
             sys.exit(f"The model could not be fitted on imputed data set {i} of {m}.")
         scale = scale_vector(covs, per)
@@ -189,12 +149,12 @@ def pooled_model(df, imputed, inputs, family, per):
         dfcom, n_fit = fitted[2], fitted[3]
     pooled = pool(np.array(estimates), np.array(variances), dfcom)
     cc_response, cc_covs = inputs(df)
-    cc = fit_one(family, cc_response, cc_covs)
+    cc = fit(family, cc_response, cc_covs)
     cc_table = complete_case(cc, scale_vector(cc_covs, per), len(pooled), family == "linear")
     table = pooled_rows(covs, pooled, cc_table, family in RATIO_FAMILIES)
-    fit = {"family": family, "m": m, "n": n_fit, "n_complete": 0 if cc is None else cc[3],
-           "seed": imputed.info.seed}  # fmt: skip
-    return table, pd.DataFrame([fit])
+    fit_counts = {"family": family, "m": m, "n": n_fit, "n_complete": 0 if cc is None else cc[3],
+                  "seed": imputed.info.seed}  # fmt: skip
+    return table, pd.DataFrame([fit_counts])
 
 
 def complete_case(cc, scale, k, t):
@@ -228,51 +188,3 @@ def pooled_rows(covs, pooled, cc, ratio):
     table = pd.DataFrame(rows, columns=POOLED_COLUMNS)
     table["is_reference"] = table["is_reference"].astype(bool)
     return table.astype({c: float for c in POOLED_COLUMNS[3:]})
-
-
-def pooled_odds_ratios(df, imputed, outcome, event, covariates, categorical=(), reference=None,
-                       effect_scale="unit", method="logit"):  # fmt: skip
-    """Tables: the Outcome tab's full model (every chosen covariate) pooled over the imputed
-    data sets, odds ratios per the tab's increments; and its counts."""
-    reference = reference or {}
-    y, _ = binary_outcome(df[outcome], event)
-    known = ~np.isnan(y)
-    per = {
-        c.name: per_increment(c, known, effect_scale)
-        for c in outcome_covariates(df, outcome, y, covariates, categorical, reference)
-        if isinstance(c, Numeric)
-    }
-    inputs = logistic_inputs(outcome, event, covariates, categorical, reference)
-    return pooled_model(df, imputed, inputs, "firth" if method == "firth" else "logistic", per)
-
-
-def pooled_regression(df, imputed, outcome, covariates, family, categorical=(), reference=None,
-                      exposure=None, effect_scale="unit"):  # fmt: skip
-    """Tables: the Regression tab's full model pooled over the imputed data sets (coefficients,
-    or IRRs of a count model, per the tab's increments); and its counts."""
-    reference = reference or {}
-    y, offset, known, covs = regression_inputs(
-        df, outcome, covariates, categorical, reference, exposure
-    )
-    per = {c.name: per_increment(c, known, effect_scale) for c in covs if isinstance(c, Numeric)}
-    inputs = regression_inputs_of(outcome, covariates, categorical, reference, exposure, family)
-    return pooled_model(df, imputed, inputs, family, per)
-
-
-def pooled_hazard_ratios(df, imputed, event, time=None, start=None, end=None, event_level=None,
-                         group=None, covariates=(), categorical=(), reference=None,
-                         effect_scale="unit", strata=(), **_):  # fmt: skip
-    """Tables: the Survival tab's Cox model of the group and every covariate pooled over the
-    imputed data sets (hazard ratios per the tab's increments); and its counts."""
-    reference = reference or {}
-    survival = {"event": event, "time": time, "start": start, "end": end,
-                "event_level": event_level, "strata": strata}  # fmt: skip
-    data = SurvivalData(df, group=group, covariates=covariates, categorical=categorical,
-                        reference=reference, **survival)  # fmt: skip
-    per = {
-        c.name: per_increment(c, data.followed, effect_scale)
-        for c in data.covariates
-        if isinstance(c, Numeric)
-    }
-    inputs = cox_inputs(survival, group, covariates, categorical, reference)
-    return pooled_model(df, imputed, inputs, "cox", per)

@@ -3,8 +3,8 @@ treatment effect), copied into scripts.
 
 The analysis itself is MedStat's (analyses/propensity.py and its propensity_*.py modules),
 copied unchanged at the end of the script; here is what those modules take from the rest of
-MedStat: the spec, the result's records and columns, and the coding of columns (this script's
-Factor and Numeric, as every table of the script codes them)."""
+MedStat: the spec, the result's records and columns, and the coding of an outcome (its
+factors and numbers are templates/coding.py's `encode_factor` and `encode_numeric`)."""
 
 from __future__ import annotations
 
@@ -14,30 +14,9 @@ import pandas as pd
 
 from analyses.propensity import analyze as propensity_analysis
 
-from .coding import Factor, Numeric, binary_outcome
+from .coding import binary_outcome
 
 # --- SCRIPT ---
-
-
-class AnalysisError(ValueError):
-    """A problem with the data, in a sentence (raised by the copied MedStat code)."""
-
-
-def progress(*_):
-    """Where MedStat reports how far a long run is ("Imputation 7 of 20"); a script is quiet."""
-
-
-def checkpoint(*_):
-    """Where MedStat checks its Cancel button during a fit; a script has nothing to check."""
-
-
-def encode_numeric(series):
-    return Numeric(series)
-
-
-def encode_factor(series, reference):
-    """A factor with its reference level first, and (here) no warnings."""
-    return Factor(series, reference), []
 
 
 def encode_outcome(series, event):
