@@ -39,7 +39,7 @@ def test_options_the_script_does_not_redo_are_named_and_a_refused_run_too():
     assert "#   - Auto: The Outcome analysis chooses Firth's method" in head
     assert "Table 1" not in head and "#   - Outcome" not in head
     named = " ".join(docstring.split())
-    assert "2. Outcome: logistic regression of 'y': the model pooled over the imputed" in named
+    assert "outcome_2_pooled" in named and "Not redone" not in named  # pooled: redone too
     assert "outcome_2_subgroups" in named and "outcome_2_validation" in named
     assert "calibration" not in head
     ast.parse(text)
