@@ -43,9 +43,8 @@ def upstream_block(servers: Sequence[Upstream], resolve: bool = False) -> str:
     """The `upstream medstat` block: affinity by the browser cookie.
 
     `max_fails=0`: a request that finds a worker's port closed still goes on to the next one,
-    but nginx does not take the worker out for it: the app answering an upload before reading
-    its body (a refusal) resets the connection nginx is writing the body to, which nginx would
-    count as the worker failing. Taking workers out is the supervisor's, by /healthz."""
+    but nginx does not take the worker out for it (a connection reset under an upload's body
+    counted as the worker failing). Taking workers out is the supervisor's, by /healthz."""
     lines = ["upstream medstat {", f"    hash $cookie_{COOKIE} consistent;"]
     if resolve:  # compose: replicas found by Docker's DNS, followed as they come and go
         lines.append("    zone medstat 64k;")

@@ -61,7 +61,9 @@ class Team:
         redis_mb: int = 256,
         max_upload_mb: float = 50,
         secret: str = "",
+        settings: dict[str, str] | None = None,
     ) -> None:
+        """`settings`: MEDSTAT_* variables for every worker, over the caller's environment."""
         self.folder = Path(folder)
         self.folder.mkdir(parents=True, exist_ok=True)
         self.port = port or free_port()
@@ -71,7 +73,7 @@ class Team:
         self.redis_port = free_port()
         self.redis_url = f"redis://127.0.0.1:{self.redis_port}/0"
         secret = secret or secrets.token_urlsafe(24)  # signs shared values (redis_tier.py)
-        env = worker_env(self.redis_url, secret, worker_mb, max_upload_mb)
+        env = {**worker_env(self.redis_url, secret, worker_mb, max_upload_mb), **(settings or {})}
         self.workers = [
             Worker(i, free_port(), env, self.folder / f"worker{i}.log") for i in range(workers)
         ]
