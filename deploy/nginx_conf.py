@@ -66,9 +66,11 @@ def nginx_conf(
     max_upload_mb: float,
     prefix: str = "",
     resolver: str = "",
+    user: str = "",
 ) -> str:
     """nginx.conf: the server in front of the workers. `prefix` holds the pid, logs and temp
-    files (an unprivileged nginx); without it, the image's defaults."""
+    files (an unprivileged nginx); without it, the image's defaults. `user`: the one nginx's
+    workers run as when it is started as root (they write uploads into `prefix`)."""
     body = (
         f"{max_upload_mb:g}m"
         if max_upload_mb == int(max_upload_mb)
@@ -77,6 +79,7 @@ def nginx_conf(
     top, temps = "", ""
     if prefix:
         top = f"pid {prefix}/nginx.pid;\nerror_log {prefix}/error.log warn;\n"
+        top = f"user {user};\n{top}" if user else top
         temps = "".join(
             f"    {kind}_temp_path {prefix}/temp/{kind};\n"
             for kind in ("client_body", "proxy", "fastcgi", "uwsgi", "scgi")
@@ -102,27 +105,42 @@ http {{
         listen {listen};
         # The app's own upload limit: nginx refuses a larger body from its declared length with
         # the app's sentence (were it passed on, the app's early refusal would reset the body's
-        # connection, which nginx shows as a 502). Bodies within it are passed on as they
-        # arrive, not spooled: the app bounds them itself, streaming (disk, stalls).
+        # connection, which nginx shows as a 502). Bodies are passed on as they arrive, not
+        # spooled (but uploads, below): the app bounds them itself, streaming (disk, stalls).
         client_max_body_size {body};
         proxy_request_buffering off;
         proxy_max_temp_file_size 0;  # nor are large answers (downloads) spooled to disk
         error_page 413 @too_large;
         error_page 502 503 504 @unavailable;
+        proxy_http_version 1.1;
+        proxy_set_header Host $host;
+        proxy_set_header Upgrade $http_upgrade;
+        proxy_set_header Connection $connection_upgrade;
+        # The app takes the client's address from the last entry (MEDSTAT_PROXY_HOPS=1).
+        proxy_set_header X-Forwarded-For $proxy_add_x_forwarded_for;
+        proxy_set_header X-Forwarded-Proto $scheme;
+        # A session's websocket is quiet while its user reads; analyses take minutes.
+        proxy_read_timeout 3600s;
+        proxy_send_timeout 3600s;
+        proxy_connect_timeout 5s;
+        proxy_next_upstream error timeout;
         location / {{
             proxy_pass http://medstat;
-            proxy_http_version 1.1;
-            proxy_set_header Host $host;
-            proxy_set_header Upgrade $http_upgrade;
-            proxy_set_header Connection $connection_upgrade;
-            # The app takes the client's address from the last entry (MEDSTAT_PROXY_HOPS=1).
-            proxy_set_header X-Forwarded-For $proxy_add_x_forwarded_for;
-            proxy_set_header X-Forwarded-Proto $scheme;
-            # A session's websocket is quiet while its user reads; analyses take minutes.
-            proxy_read_timeout 3600s;
-            proxy_send_timeout 3600s;
-            proxy_connect_timeout 5s;
-            proxy_next_upstream error timeout;
+        }}
+        # A tab's downloads and uploads name its session, which lives on one worker: after a
+        # dead worker returns, a tab that moved away meanwhile keeps its websocket elsewhere
+        # while its cookie leads here again. A worker that does not know the session answers
+        # 404 (Shiny), and the next worker is tried, at most each once.
+        location /session/ {{
+            proxy_pass http://medstat;
+            proxy_next_upstream error timeout http_404;
+        }}
+        # An upload is a POST: nginx holds its body (up to client_max_body_size, on disk) to
+        # send it again to the next worker.
+        location ~ ^/session/[^/]+/upload/ {{
+            proxy_pass http://medstat;
+            proxy_request_buffering on;
+            proxy_next_upstream error timeout http_404 non_idempotent;
         }}
         location @too_large {{
             default_type "text/plain; charset=utf-8";

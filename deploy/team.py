@@ -18,6 +18,7 @@ from __future__ import annotations
 
 import argparse
 import logging
+import os
 import secrets
 import signal
 import subprocess
@@ -96,8 +97,13 @@ class Team:
             worker.start()
         self._write_upstream([w.down for w in self.workers])
         listen = f"{self.host}:{self.port}"
+        # Started as root, nginx would run its workers as `nobody`, who cannot write the
+        # uploads it holds into this private folder: they run as root too.
+        user = "root" if os.geteuid() == 0 else ""
         self.conf.write_text(
-            nginx_conf(listen, str(self.upstream), self.max_upload_mb, prefix=str(self.folder))
+            nginx_conf(
+                listen, str(self.upstream), self.max_upload_mb, prefix=str(self.folder), user=user
+            )
         )
         self.nginx = start_nginx(self.folder, self.conf)
         wait_for_port(self.port, self.nginx)
