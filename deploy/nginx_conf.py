@@ -155,24 +155,16 @@ http {{
 """
 
 
-# docker-compose.yml: `medstat` replicas on Docker's network, the upstream in the same file.
+# docker-compose.yml: `medstat` replicas on Docker's network. The upstream include is written by
+# the health service (deploy/compose_health.py) into a volume nginx mounts read-only; the
+# resolver is for its fallback (the service's name, when no replica could be found).
 COMPOSE_MAX_UPLOAD_MB = 50.0  # the app's default MEDSTAT_MAX_UPLOAD_MB (utils/config.py)
+COMPOSE_UPSTREAM = "/etc/nginx/upstream/medstat.conf"  # in nginx's container
 
 
 def compose_conf() -> str:
     """The file docker-compose.yml mounts as nginx's configuration (deploy/nginx-compose.conf)."""
-    upstream = upstream_block([Upstream("medstat:7860")], resolve=True)
-    conf = nginx_conf(
-        "80",
-        "/etc/nginx/medstat-upstream.conf",
-        COMPOSE_MAX_UPLOAD_MB,
-        resolver="127.0.0.11",
-    )
-    return conf.replace("    include /etc/nginx/medstat-upstream.conf;\n", _indent(upstream))
-
-
-def _indent(block: str) -> str:
-    return "".join(f"    {line}\n" for line in block.splitlines())
+    return nginx_conf("80", COMPOSE_UPSTREAM, COMPOSE_MAX_UPLOAD_MB, resolver="127.0.0.11")
 
 
 if __name__ == "__main__":

@@ -7,8 +7,9 @@ starts them all, prints the URL and then, every second:
 - restarts a worker whose process has died (after 1, 2, 4 ... up to 30 s if it keeps dying);
 - polls each worker's /healthz: a worker that fails it twice in a row, or is restarting, is
   marked `down` in nginx's upstream (the include is rewritten and nginx reloaded), so new
-  sessions go to the others; it is put back once /healthz answers again. Open-source nginx
-  checks only passively (a refused connection), so the active check is ours;
+  sessions go to the others; it is put back once /healthz answers again (deploy/health.py,
+  the rule compose's health service applies too). Open-source nginx checks only passively (a
+  refused connection), so the active check is ours;
 - restarts Redis if it died (the workers carry on in memory meanwhile).
 
 Ctrl-C (or SIGTERM) stops everything it started.
@@ -26,11 +27,11 @@ import threading
 import time
 from pathlib import Path
 
-from deploy.nginx_conf import Upstream, nginx_conf, upstream_block
+from deploy.health import healthy, judge, write_upstream
+from deploy.nginx_conf import Upstream, nginx_conf
 from deploy.processes import (
     Worker,
     free_port,
-    healthy,
     reload_nginx,
     start_nginx,
     start_redis,
@@ -39,7 +40,6 @@ from deploy.processes import (
 )
 
 log = logging.getLogger("medstat.team")
-FAILED_CHECKS = 2  # consecutive /healthz failures before a worker is taken out
 BACKOFF_MAX_S = 30.0
 STABLE_S = 60.0  # a worker up this long before it dies starts its backoff afresh
 # Every key MedStat writes carries a TTL (results: MEDSTAT_CACHE_TTL_S; a closed tab's state:
@@ -157,25 +157,21 @@ class Team:
                 worker.start()
                 worker.history.append("restarted")
             return True
-        if healthy(worker.port):
-            worker.failed_checks = 0
-            if worker.down:
-                worker.up_since = now
-                log.info(
-                    "worker %d healthy on port %d: in the upstream", worker.number, worker.port
-                )
-                worker.history.append("up")
-            return False
-        worker.failed_checks += 1
-        if worker.failed_checks >= FAILED_CHECKS and not worker.down:
+        down, worker.failed_checks = judge(
+            worker.down, worker.failed_checks, healthy(worker.address)
+        )
+        if worker.down and not down:
+            worker.up_since = now
+            log.info("worker %d healthy on port %d: in the upstream", worker.number, worker.port)
+            worker.history.append("up")
+        elif down and not worker.down:
             log.warning("worker %d failed /healthz: out of the upstream", worker.number)
             worker.history.append("down")
-            return True
-        return worker.down
+        return down
 
     def _write_upstream(self, downs: list[bool]) -> None:
         servers = [Upstream(w.address, down) for w, down in zip(self.workers, downs, strict=True)]
-        self.upstream.write_text(upstream_block(servers))
+        write_upstream(self.upstream, servers)
 
     def supervise(self, stop: threading.Event | None = None, every_s: float = 1.0) -> None:
         """Check every second until `stop` is set (or the process is interrupted)."""
