@@ -6,8 +6,9 @@
 #
 # waits until UPSTREAM_FILE exists, starts nginx in the foreground, and sends it SIGHUP (read the
 # configuration again: new requests follow it, open websockets stay where they are) each time
-# the file's contents change, looked at every second. SIGQUIT or SIGTERM stop nginx gracefully;
-# the script ends with nginx, so the container's restart policy restarts both.
+# the file's contents change, looked at every second. SIGQUIT or SIGTERM stop nginx gracefully
+# (sh starts a background command with SIGQUIT ignored, but nginx sets its own handlers); the
+# script ends with nginx, so the container's restart policy restarts both.
 set -u
 upstream="$1"
 shift

@@ -24,8 +24,6 @@ from deploy.processes import ROOT, Worker, free_port, wait_for_port, worker_env
 from tests.deploy.conftest import cookie_for, route
 from tests.deploy.test_supervisor import wait_until
 
-pytestmark = [pytest.mark.e2e]
-
 
 def stop(proc: subprocess.Popen, sig: int = signal.SIGTERM) -> int:
     if proc.poll() is None:
