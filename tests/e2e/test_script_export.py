@@ -46,10 +46,8 @@ def test_outcome_script_from_the_tab_reproduces_its_tables(page: Page, tmp_path)
     run_outcome(page)
     text = download_script(page, "outcome")
     assert "import logic" not in text and "pip install" in text
-    # What the script leaves out is named at its top and in the download's note.
-    assert "Not redone here" in text
-    note = page.locator(".shiny-notification", has_text="The script redoes this analysis")
-    expect(note).to_contain_text("they are named at its top", timeout=15_000)
+    # It redoes every table of this run (the scales table too), so it names none as left out.
+    assert "Not redone here" not in text and "outcome_1_scales" in text
 
     dataset = data_io.read_table(EXAMPLE)
     covariates = suggested_covariates(dataset, "complication").selected
@@ -58,6 +56,7 @@ def test_outcome_script_from_the_tab_reproduces_its_tables(page: Page, tmp_path)
     assert_same_table(tables["outcome_1_crude"], result.univariable, "crude")
     assert_same_table(tables["outcome_1_adjusted"], result.multivariable, "adjusted")
     assert_same_table(tables["outcome_1_vif"], result.vif, "vif")
+    assert_same_table(tables["outcome_1_scales"], result.scales, "scales")
 
 
 def test_table1_script_from_the_tab_reproduces_its_tables(page: Page, tmp_path):

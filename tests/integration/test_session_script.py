@@ -50,14 +50,15 @@ def test_the_whole_session_script_gives_the_apps_numbers(tmp_path):
     assert head.startswith("#!/usr/bin/env python3\n# Not in this script")
     assert "#   - Sample size:" in head and "#   - Agreement:" in head
     assert "Outcome" not in head and "Table 1" not in head
-    named = " ".join(text.split('"""')[1].split())  # what the outcome's script leaves out
-    assert "Not redone here" in named and "the table of what each continuous odds" in named
+    named = " ".join(text.split('"""')[1].split())  # what the kept runs' scripts leave out
+    assert "Not redone here" not in named and "outcome_2_scales" in named
     ast.parse(text)
     tables = run_script(tmp_path, text, Path(dataset.name))
     assert sorted(tables) == [
         "outcome_2_adjusted",
         "outcome_2_crude",
         "outcome_2_fit",
+        "outcome_2_scales",
         "outcome_2_vif",
         "table1_1_groups",
         "table1_1_summaries",
@@ -69,3 +70,4 @@ def test_the_whole_session_script_gives_the_apps_numbers(tmp_path):
     assert_same_table(tables["table1_1_groups"], t1.groups, "groups")
     assert_same_table(tables["outcome_2_crude"], out.univariable, "crude")
     assert_same_table(tables["outcome_2_adjusted"], out.multivariable, "adjusted")
+    assert_same_table(tables["outcome_2_scales"], out.scales, "scales")

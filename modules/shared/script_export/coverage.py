@@ -19,14 +19,19 @@ SCRIPTED: dict[str, dict[str, tuple[str, ...]]] = {
         "multivariable": ("adjusted",),
         "fit": ("fit",),
         "vif": ("vif",),
-        # With spec.calibration only (its bootstrap validation is named below).
+        # With spec.calibration only; the validation with spec.bootstrap > 0.
         "performance": (
             "calibration",
             "risk_groups",
             "calibration_curve",
             "histogram",
             "decision_curve",
+            "validation",
         ),
+        "scales": ("scales",),
+        # With spec.subgroup_exposure and spec.subgroups; with spec.interactions.
+        "subgroups": ("subgroups",),
+        "interactions": ("interactions",),
     },
     "table1": {"cells": ("summaries",), "variables": ("tests",), "groups": ("groups",)},
     "correlation": {"pairs": ("pairs",), "matrix": ("matrix",)},
@@ -35,6 +40,9 @@ SCRIPTED: dict[str, dict[str, tuple[str, ...]]] = {
         "multivariable": ("adjusted",),
         "fit": ("fit",),
         "vif": ("vif",),
+        "scales": ("scales",),
+        "subgroups": ("subgroups",),
+        "interactions": ("interactions",),
     },
     "survival": {
         "curves": ("curves",),
@@ -45,6 +53,9 @@ SCRIPTED: dict[str, dict[str, tuple[str, ...]]] = {
         "multivariable": ("cox_adjusted",),
         "ph_test": ("ph_test",),
         "fit": ("fit",),
+        "scales": ("scales",),
+        "subgroups": ("subgroups",),
+        "interactions": ("interactions",),
     },
     "diagnostic": {
         "auc": ("auc",),
@@ -59,10 +70,6 @@ SCRIPTED: dict[str, dict[str, tuple[str, ...]]] = {
 # naming it). "field.part": a part of a field the script otherwise redoes.
 LEFT_OUT: dict[str, dict[str, tuple[str | None, str]]] = {
     "outcome": {
-        "scales": (None, "the table of what each continuous odds ratio is per (applied here)"),
-        "subgroups": ("subgroups", "the subgroup table"),
-        "interactions": ("interactions", "the interaction table"),
-        "performance.validation": ("calibration+bootstrap", "the bootstrap validation"),
         "pooled": ("imputation", "the model pooled over the imputed data (multiple imputation)"),
     },
     "table1": {
@@ -74,15 +81,9 @@ LEFT_OUT: dict[str, dict[str, tuple[str | None, str]]] = {
     },
     "regression": {
         "diagnostics": (None, "the residual plots' points"),
-        "scales": (None, "the table of what each continuous estimate is per (applied here)"),
-        "subgroups": ("subgroups", "the subgroup table"),
-        "interactions": ("interactions", "the interaction table"),
         "pooled": ("imputation", "the model pooled over the imputed data (multiple imputation)"),
     },
     "survival": {
-        "scales": (None, "the table of what each continuous hazard ratio is per (applied here)"),
-        "subgroups": ("subgroups", "the subgroup table"),
-        "interactions": ("interactions", "the interaction table"),
         "pooled": ("imputation", "the model pooled over the imputed data (multiple imputation)"),
     },
 }
