@@ -17,6 +17,7 @@ from typing import Any
 from modules.shared.script_export.cleaning import read_record, step_records
 from modules.shared.script_export.runs import Call, call_for
 from modules.shared.script_export.sources import BOOTSTRAP_MODULES, module_source, template
+from modules.shared.script_export.tidy import used_imports
 
 # Order of the template sections in the script (each appears once).
 SECTIONS = (
@@ -273,10 +274,12 @@ def script_for(
         if section in used:
             text = template(section)
             if section == "logistic" and not firth:
-                text = (
-                    text[: text.index("def fit_firth(")] + text[text.index("def fit_logistic(") :]
-                )
+                text = _cut(text, "def fit_firth(", "def fit_logistic(")
                 text = text.replace('fit_firth(X, y) if method == "firth" else ', "")
+                text = _cut(text, "def penalized_lr_p(", "def variable_p(")
+                text = _cut(text, '    if fit.method == "firth":\n', "    rest = ")
+            if section == "correlation" and "spearman" not in used:
+                text = _cut(text, '    if method == "spearman":\n', "    res = stats.pearsonr(")
             parts.append(_code(f"Analysis code: {section}", text))
     parts.append(_code("The tables", _main(calls)))
     appendix = [m for s in (*SECTIONS, "spearman") if s in used for m in APPENDIX.get(s, ())]
@@ -286,4 +289,11 @@ def script_for(
         text = 'class DataError(ValueError):\n    """A formula that cannot be computed."""\n\n\n'
         parts.append(_code("Appendix: prep.expressions", text + module_source("prep.expressions")))
     parts.append('if __name__ == "__main__":\n    main()\n')
+    body = "\n\n".join(p.rstrip("\n") + "\n" for p in parts[2:])
+    parts[1] = used_imports(parts[1], body)
     return "\n\n".join(p.rstrip("\n") + "\n" for p in parts)
+
+
+def _cut(text: str, start: str, end: str) -> str:
+    """The template without the lines from `start` up to (not including) `end`."""
+    return text[: text.index(start)] + text[text.index(end) :]
