@@ -14,6 +14,7 @@ The worst answers are lined up with what the server logged around them.
 from __future__ import annotations
 
 import argparse
+import gc
 import json
 import os
 import signal
@@ -47,7 +48,23 @@ def poll_apart(url: str, stop_file: Path, out: Path) -> subprocess.Popen:
     return subprocess.Popen([sys.executable, "-c", code], cwd=harness.ROOT, env=env)
 
 
-def scenario(tmp: Path, py_spy: str | None, gc_freeze: bool | None = None) -> dict[str, Any]:
+class ClientPauses:
+    """Full garbage collections of this (the polling) process over 20 ms, with their times."""
+
+    def __init__(self) -> None:
+        self.pauses: list[dict[str, float]] = []
+        self._started = 0.0
+
+    def __call__(self, phase: str, info: dict) -> None:
+        import time as clock
+
+        if phase == "start":
+            self._started = clock.perf_counter()
+        elif (took := clock.perf_counter() - self._started) > 0.02:
+            self.pauses.append({"generation": info["generation"], "ms": round(took * 1000, 1)})
+
+
+def scenario(tmp: Path, py_spy: str | None) -> dict[str, Any]:
     from playwright.sync_api import expect, sync_playwright
 
     from bench.wide_data import write_wide_csv
@@ -62,6 +79,8 @@ def scenario(tmp: Path, py_spy: str | None, gc_freeze: bool | None = None) -> di
     os.environ["PYTHONPATH"] = os.pathsep.join([str(PROBE_DIR), str(harness.ROOT)])
     stop, apart_out = tmp / "stop", tmp / "apart.json"
     spy = None
+    pauses = ClientPauses()
+    gc.callbacks.append(pauses)
     try:
         with sync_playwright() as p, app(tmp, embeddings="false") as server:
             browser = p.chromium.launch(executable_path=CHROMIUM, args=CHROMIUM_ARGS)
@@ -96,6 +115,7 @@ def scenario(tmp: Path, py_spy: str | None, gc_freeze: bool | None = None) -> di
             ended = time.time()
             log = server.log()
     finally:
+        gc.callbacks.remove(pauses)
         os.environ.pop("MEDSTAT_PROBE_OUT", None)
         if spy is not None:
             spy.kill()
@@ -115,6 +135,8 @@ def scenario(tmp: Path, py_spy: str | None, gc_freeze: bool | None = None) -> di
         "thread_cpu_s": thread_totals(probe),
         "gil": gil_holders(tmp / "spy.txt") if py_spy else None,
         "log_lines": len(log.splitlines()),
+        "client_gc_pauses": pauses.pauses,
+        "client_tracked_objects": len(gc.get_objects()),
     }
 
 
@@ -172,7 +194,21 @@ def main(argv: list[str] | None = None) -> dict[str, Any]:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--label", default="after")
     parser.add_argument("--py-spy", default=None, help="path of a py-spy binary (optional)")
+    parser.add_argument(
+        "--measure-first",
+        type=int,
+        default=0,
+        help="first run bench/wide_data.py's in-process builders on this many columns, as "
+        "`wide_data --server` does before its server run (the data stays in this process)",
+    )
     args = parser.parse_args(argv)
+    if args.measure_first:
+        import asyncio
+
+        from bench.wide_data import measure
+
+        asyncio.set_event_loop(asyncio.new_event_loop())
+        measure(args.measure_first)
     with tempfile.TemporaryDirectory() as tmp:
         figures = {"machine": harness.machine(), **scenario(Path(tmp), args.py_spy)}
         keep = Path(tempfile.gettempdir()) / f"{NAME}_{args.label}"  # raw samples, not committed

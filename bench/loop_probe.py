@@ -81,9 +81,16 @@ def _install_handle_timer() -> None:
 
 
 def _ours(frame) -> str:  # noqa: ANN001
-    """The innermost few frames of the app's own code (or Shiny's) in a stack, outermost first."""
-    names = []
-    while frame is not None and len(names) < 4:
+    """The innermost frame, then the innermost few of the app's own code, innermost first."""
+    inner = f"{os.path.basename(frame.f_code.co_filename)}:{frame.f_lineno} {frame.f_code.co_name}"
+    outer = frame.f_back
+    lib = ""
+    while outer is not None and ("site-packages" in outer.f_code.co_filename or not lib):
+        if "site-packages" in outer.f_code.co_filename:
+            lib = f"{os.path.basename(outer.f_code.co_filename)} {outer.f_code.co_name}"
+        outer = outer.f_back
+    names = [inner, lib]
+    while frame is not None and len(names) < 5:
         path = frame.f_code.co_filename
         if "site-packages" not in path and "/python3." not in path and "loop_probe" not in path:
             names.append(f"{os.path.basename(path)}:{frame.f_lineno} {frame.f_code.co_name}")
