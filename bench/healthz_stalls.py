@@ -130,7 +130,9 @@ def scenario(tmp: Path, py_spy: str | None) -> dict[str, Any]:
         "victim_analysis_s": round(victim_s, 2),
         "worst_in_process": worst(health.sent_at, health.latencies_ms, probe),
         "worst_apart": worst(far["sent_at"], far["ms"], probe),
-        "slow_callbacks": [r for r in probe if r["kind"] == "callback"],
+        "slow_callbacks": sorted(
+            (r for r in probe if r["kind"] == "callback"), key=lambda r: -r["wall_ms"]
+        )[:8],
         "gc": [r for r in probe if r["kind"] == "gc"],
         "thread_cpu_s": thread_totals(probe),
         "gil": gil_holders(tmp / "spy.txt") if py_spy else None,
@@ -140,7 +142,7 @@ def scenario(tmp: Path, py_spy: str | None) -> dict[str, Any]:
     }
 
 
-def worst(sent_at: list[float], ms: list[float], probe: list[dict], n: int = 5) -> list[dict]:
+def worst(sent_at: list[float], ms: list[float], probe: list[dict], n: int = 3) -> list[dict]:
     """The n slowest answers, each with the probe's findings that overlap it."""
     rows = sorted(zip(sent_at, ms, strict=True), key=lambda r: -r[1])[:n]
     out = []
