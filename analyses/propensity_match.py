@@ -155,7 +155,7 @@ def matching_weights(matches: Matches, n: int, replace: bool) -> tuple[np.ndarra
     weights = np.zeros(n)
     subclass = np.full(n, -1, dtype=np.int64)
     set_id = 0
-    for t, controls in zip(matches.treated.tolist(), matches.controls):
+    for t, controls in zip(matches.treated.tolist(), matches.controls, strict=True):
         if not controls:
             continue
         weights[t] = 1.0

@@ -43,9 +43,8 @@ def upstream_block(servers: Sequence[Upstream], resolve: bool = False) -> str:
     """The `upstream medstat` block: affinity by the browser cookie.
 
     `max_fails=0`: a request that finds a worker's port closed still goes on to the next one,
-    but nginx does not take the worker out for it: the app answering an upload before reading
-    its body (a refusal) resets the connection nginx is writing the body to, which nginx would
-    count as the worker failing. Taking workers out is the supervisor's, by /healthz."""
+    but nginx does not take the worker out for it (a connection reset under an upload's body
+    counted as the worker failing). Taking workers out is the supervisor's, by /healthz."""
     lines = ["upstream medstat {", f"    hash $cookie_{COOKIE} consistent;"]
     if resolve:  # compose: replicas found by Docker's DNS, followed as they come and go
         lines.append("    zone medstat 64k;")
@@ -67,9 +66,11 @@ def nginx_conf(
     max_upload_mb: float,
     prefix: str = "",
     resolver: str = "",
+    user: str = "",
 ) -> str:
     """nginx.conf: the server in front of the workers. `prefix` holds the pid, logs and temp
-    files (an unprivileged nginx); without it, the image's defaults."""
+    files (an unprivileged nginx); without it, the image's defaults. `user`: the one nginx's
+    workers run as when it is started as root (they write uploads into `prefix`)."""
     body = (
         f"{max_upload_mb:g}m"
         if max_upload_mb == int(max_upload_mb)
@@ -78,6 +79,7 @@ def nginx_conf(
     top, temps = "", ""
     if prefix:
         top = f"pid {prefix}/nginx.pid;\nerror_log {prefix}/error.log warn;\n"
+        top = f"user {user};\n{top}" if user else top
         temps = "".join(
             f"    {kind}_temp_path {prefix}/temp/{kind};\n"
             for kind in ("client_body", "proxy", "fastcgi", "uwsgi", "scgi")
@@ -103,27 +105,42 @@ http {{
         listen {listen};
         # The app's own upload limit: nginx refuses a larger body from its declared length with
         # the app's sentence (were it passed on, the app's early refusal would reset the body's
-        # connection, which nginx shows as a 502). Bodies within it are passed on as they
-        # arrive, not spooled: the app bounds them itself, streaming (disk, stalls).
+        # connection, which nginx shows as a 502). Bodies are passed on as they arrive, not
+        # spooled (but uploads, below): the app bounds them itself, streaming (disk, stalls).
         client_max_body_size {body};
         proxy_request_buffering off;
         proxy_max_temp_file_size 0;  # nor are large answers (downloads) spooled to disk
         error_page 413 @too_large;
         error_page 502 503 504 @unavailable;
+        proxy_http_version 1.1;
+        proxy_set_header Host $host;
+        proxy_set_header Upgrade $http_upgrade;
+        proxy_set_header Connection $connection_upgrade;
+        # The app takes the client's address from the last entry (MEDSTAT_PROXY_HOPS=1).
+        proxy_set_header X-Forwarded-For $proxy_add_x_forwarded_for;
+        proxy_set_header X-Forwarded-Proto $scheme;
+        # A session's websocket is quiet while its user reads; analyses take minutes.
+        proxy_read_timeout 3600s;
+        proxy_send_timeout 3600s;
+        proxy_connect_timeout 5s;
+        proxy_next_upstream error timeout;
         location / {{
             proxy_pass http://medstat;
-            proxy_http_version 1.1;
-            proxy_set_header Host $host;
-            proxy_set_header Upgrade $http_upgrade;
-            proxy_set_header Connection $connection_upgrade;
-            # The app takes the client's address from the last entry (MEDSTAT_PROXY_HOPS=1).
-            proxy_set_header X-Forwarded-For $proxy_add_x_forwarded_for;
-            proxy_set_header X-Forwarded-Proto $scheme;
-            # A session's websocket is quiet while its user reads; analyses take minutes.
-            proxy_read_timeout 3600s;
-            proxy_send_timeout 3600s;
-            proxy_connect_timeout 5s;
-            proxy_next_upstream error timeout;
+        }}
+        # A tab's downloads and uploads name its session, which lives on one worker: after a
+        # dead worker returns, a tab that moved away meanwhile keeps its websocket elsewhere
+        # while its cookie leads here again. A worker that does not know the session answers
+        # 404 (Shiny), and the next worker is tried, at most each once.
+        location /session/ {{
+            proxy_pass http://medstat;
+            proxy_next_upstream error timeout http_404;
+        }}
+        # An upload is a POST: nginx holds its body (up to client_max_body_size, on disk) to
+        # send it again to the next worker.
+        location ~ ^/session/[^/]+/upload/ {{
+            proxy_pass http://medstat;
+            proxy_request_buffering on;
+            proxy_next_upstream error timeout http_404 non_idempotent;
         }}
         location @too_large {{
             default_type "text/plain; charset=utf-8";
@@ -138,24 +155,16 @@ http {{
 """
 
 
-# docker-compose.yml: `medstat` replicas on Docker's network, the upstream in the same file.
+# docker-compose.yml: `medstat` replicas on Docker's network. The upstream include is written by
+# the health service (deploy/compose_health.py) into a volume nginx mounts read-only; the
+# resolver is for its fallback (the service's name, when no replica could be found).
 COMPOSE_MAX_UPLOAD_MB = 50.0  # the app's default MEDSTAT_MAX_UPLOAD_MB (utils/config.py)
+COMPOSE_UPSTREAM = "/etc/nginx/upstream/medstat.conf"  # in nginx's container
 
 
 def compose_conf() -> str:
     """The file docker-compose.yml mounts as nginx's configuration (deploy/nginx-compose.conf)."""
-    upstream = upstream_block([Upstream("medstat:7860")], resolve=True)
-    conf = nginx_conf(
-        "80",
-        "/etc/nginx/medstat-upstream.conf",
-        COMPOSE_MAX_UPLOAD_MB,
-        resolver="127.0.0.11",
-    )
-    return conf.replace("    include /etc/nginx/medstat-upstream.conf;\n", _indent(upstream))
-
-
-def _indent(block: str) -> str:
-    return "".join(f"    {line}\n" for line in block.splitlines())
+    return nginx_conf("80", COMPOSE_UPSTREAM, COMPOSE_MAX_UPLOAD_MB, resolver="127.0.0.11")
 
 
 if __name__ == "__main__":

@@ -10,7 +10,6 @@ import socket
 import subprocess
 import sys
 import time
-import urllib.request
 from dataclasses import dataclass, field
 from pathlib import Path
 
@@ -21,16 +20,6 @@ def free_port() -> int:
     with socket.socket() as sock:
         sock.bind(("127.0.0.1", 0))
         return sock.getsockname()[1]
-
-
-def healthy(port: int, timeout_s: float = 2.0) -> bool:
-    """Whether the worker on this port answers /healthz with 200 in time."""
-    url = f"http://127.0.0.1:{port}/healthz"
-    try:
-        with urllib.request.urlopen(url, timeout=timeout_s) as response:  # noqa: S310 (loopback)
-            return response.status == 200
-    except OSError:
-        return False
 
 
 def start_redis(folder: Path, port: int, maxmemory_mb: int, policy: str) -> subprocess.Popen:

@@ -7,8 +7,9 @@ starts them all, prints the URL and then, every second:
 - restarts a worker whose process has died (after 1, 2, 4 ... up to 30 s if it keeps dying);
 - polls each worker's /healthz: a worker that fails it twice in a row, or is restarting, is
   marked `down` in nginx's upstream (the include is rewritten and nginx reloaded), so new
-  sessions go to the others; it is put back once /healthz answers again. Open-source nginx
-  checks only passively (a refused connection), so the active check is ours;
+  sessions go to the others; it is put back once /healthz answers again (deploy/health.py,
+  the rule compose's health service applies too). Open-source nginx checks only passively (a
+  refused connection), so the active check is ours;
 - restarts Redis if it died (the workers carry on in memory meanwhile).
 
 Ctrl-C (or SIGTERM) stops everything it started.
@@ -18,6 +19,7 @@ from __future__ import annotations
 
 import argparse
 import logging
+import os
 import secrets
 import signal
 import subprocess
@@ -25,11 +27,11 @@ import threading
 import time
 from pathlib import Path
 
-from deploy.nginx_conf import Upstream, nginx_conf, upstream_block
+from deploy.health import healthy, judge, write_upstream
+from deploy.nginx_conf import Upstream, nginx_conf
 from deploy.processes import (
     Worker,
     free_port,
-    healthy,
     reload_nginx,
     start_nginx,
     start_redis,
@@ -38,7 +40,6 @@ from deploy.processes import (
 )
 
 log = logging.getLogger("medstat.team")
-FAILED_CHECKS = 2  # consecutive /healthz failures before a worker is taken out
 BACKOFF_MAX_S = 30.0
 STABLE_S = 60.0  # a worker up this long before it dies starts its backoff afresh
 # Every key MedStat writes carries a TTL (results: MEDSTAT_CACHE_TTL_S; a closed tab's state:
@@ -61,7 +62,9 @@ class Team:
         redis_mb: int = 256,
         max_upload_mb: float = 50,
         secret: str = "",
+        settings: dict[str, str] | None = None,
     ) -> None:
+        """`settings`: MEDSTAT_* variables for every worker, over the caller's environment."""
         self.folder = Path(folder)
         self.folder.mkdir(parents=True, exist_ok=True)
         self.port = port or free_port()
@@ -71,7 +74,7 @@ class Team:
         self.redis_port = free_port()
         self.redis_url = f"redis://127.0.0.1:{self.redis_port}/0"
         secret = secret or secrets.token_urlsafe(24)  # signs shared values (redis_tier.py)
-        env = worker_env(self.redis_url, secret, worker_mb, max_upload_mb)
+        env = {**worker_env(self.redis_url, secret, worker_mb, max_upload_mb), **(settings or {})}
         self.workers = [
             Worker(i, free_port(), env, self.folder / f"worker{i}.log") for i in range(workers)
         ]
@@ -94,8 +97,13 @@ class Team:
             worker.start()
         self._write_upstream([w.down for w in self.workers])
         listen = f"{self.host}:{self.port}"
+        # Started as root, nginx would run its workers as `nobody`, who cannot write the
+        # uploads it holds into this private folder: they run as root too.
+        user = "root" if os.geteuid() == 0 else ""
         self.conf.write_text(
-            nginx_conf(listen, str(self.upstream), self.max_upload_mb, prefix=str(self.folder))
+            nginx_conf(
+                listen, str(self.upstream), self.max_upload_mb, prefix=str(self.folder), user=user
+            )
         )
         self.nginx = start_nginx(self.folder, self.conf)
         wait_for_port(self.port, self.nginx)
@@ -149,25 +157,21 @@ class Team:
                 worker.start()
                 worker.history.append("restarted")
             return True
-        if healthy(worker.port):
-            worker.failed_checks = 0
-            if worker.down:
-                worker.up_since = now
-                log.info(
-                    "worker %d healthy on port %d: in the upstream", worker.number, worker.port
-                )
-                worker.history.append("up")
-            return False
-        worker.failed_checks += 1
-        if worker.failed_checks >= FAILED_CHECKS and not worker.down:
+        down, worker.failed_checks = judge(
+            worker.down, worker.failed_checks, healthy(worker.address)
+        )
+        if worker.down and not down:
+            worker.up_since = now
+            log.info("worker %d healthy on port %d: in the upstream", worker.number, worker.port)
+            worker.history.append("up")
+        elif down and not worker.down:
             log.warning("worker %d failed /healthz: out of the upstream", worker.number)
             worker.history.append("down")
-            return True
-        return worker.down
+        return down
 
     def _write_upstream(self, downs: list[bool]) -> None:
         servers = [Upstream(w.address, down) for w, down in zip(self.workers, downs, strict=True)]
-        self.upstream.write_text(upstream_block(servers))
+        write_upstream(self.upstream, servers)
 
     def supervise(self, stop: threading.Event | None = None, every_s: float = 1.0) -> None:
         """Check every second until `stop` is set (or the process is interrupted)."""

@@ -10,6 +10,13 @@ With an UploadStore (utils/upload_store.py) it also bounds the disk: a body is s
 its browser tab and the whole server stay under their bounds and the disk keeps its reserve; a
 body that stalls for MEDSTAT_UPLOAD_BODY_TIMEOUT_S or does not finish is removed at once; and a
 write that fails (a full disk) is answered with a sentence, never a bare 500.
+
+A body within the limit is always read to its end before it is answered, even when it is
+refused or its session is unknown: answering first and closing the connection while the
+client (or nginx, passing the body on) is still sending makes the connection reset, and nginx
+then shows its own error page ("MedStat is starting or restarting") instead of the sentence.
+Reading is bounded by the upload limit and the stall timeout; a body declared over the limit
+is still refused unread (nginx's own 413 answers that one in the team shape).
 """
 
 from __future__ import annotations
@@ -81,13 +88,14 @@ class UploadLimit:
         incoming = declared if declared is not None else self.max_bytes
         refusal = self.store.check(session_id, incoming)
         if refusal is not None:
+            await self._discard(receive)
             await self._refuse(send, refusal.text, refusal.status)
             return
         body: dict[str, Any] = {"seen": 0}
         try:
             arrived = functools.partial(self.store.arrived, session_id)
             counting = self._counting(receive, body, arrived)
-            await self.app(scope, counting, self._guarded(send, body))
+            await self.app(scope, counting, self._guarded(send, body, counting))
         except Exception as exc:
             if not body.get("replaced"):
                 raise
@@ -111,10 +119,35 @@ class UploadLimit:
         self._swept = time.monotonic()
         asyncio.get_running_loop().run_in_executor(None, self.store.sweep)
 
-    def _guarded(self, send: Send, body: dict[str, bool]) -> Send:
-        """A server error while storing the body (a full disk) becomes a sentence."""
+    async def _discard(self, receive: Receive) -> bool:
+        """Read a body and throw it away, so that the answer after it is not cut off by a
+        reset. At most the upload limit, each part within the stall timeout; whether the body
+        was read to its end."""
+        seen = 0
+        while True:
+            try:
+                message = await asyncio.wait_for(receive(), self.body_timeout_s)
+            except TimeoutError:
+                log.info("refused upload's body stalled after %d bytes", seen)
+                return False
+            if message.get("type") != "http.request":
+                return False  # the client went away
+            seen += len(message.get("body", b""))
+            if seen > self.max_bytes:
+                return False
+            if not message.get("more_body", False):
+                return True
+
+    def _guarded(self, send: Send, body: dict[str, Any], receive: Receive) -> Send:
+        """A server error while storing the body (a full disk) becomes a sentence, and an
+        answer given before the body was read (Shiny's 404 for a session it does not know,
+        its 400 for an unknown job, that error) waits until the rest has been read."""
 
         async def guarded(message: Message) -> None:
+            if message["type"] == "http.response.start":
+                while not body.get("complete") and not body.get("dropped"):
+                    if (await receive()).get("type") != "http.request":
+                        break  # the client went away, or the body stalled or went over
             if message["type"] == "http.response.start" and message["status"] >= 500:
                 body["replaced"] = True
                 if body.get("dropped"):  # Shiny's answer to the body we ended: say why

@@ -73,6 +73,7 @@ def imputation_server(
     shown: reactive.Value = reactive.value(None)  # the ImputationResult on the page
     note = reactive.value(("idle", ""))
     token: list[logic.CancelToken] = []
+    invoked: list = []  # the settings of the imputation running (they become the session's)
 
     @render.ui
     def controls():
@@ -121,8 +122,12 @@ def imputation_server(
         except logic.AnalysisError as exc:
             _fail(str(exc))
             return
+        _invoke(ds, spec, "Starting the imputation…")
+
+    def _invoke(ds: Dataset, spec, text: str) -> None:
         token[:] = [logic.CancelToken()]
-        note.set(("running", "Starting the imputation…"))
+        invoked[:] = [spec]
+        note.set(("running", text))
         imputing.invoke(ds, spec, token[0])
 
     @reactive.effect
@@ -145,17 +150,9 @@ def imputation_server(
         status = imputing.status()
         if status == "success":
             result = imputing.result()
-            with reactive.isolate():
-                ds = dataset()
-            spec = logic.imputation_spec(
-                ds, result.info.predictors + result.info.left_out, m=result.info.m,
-                iterations=result.info.iterations, seed=result.info.seed,
-            ) if ds is not None else None  # fmt: skip
             shown.set(result)
-            steps.imputation.set(spec)
-            note.set(("done", f"Imputed: {result.info.m} data sets. The Outcome, Regression, "
-                              "Survival and Table 1 tabs can now run also on the imputed "
-                              "data."))  # fmt: skip
+            steps.imputation.set(invoked[0] if invoked else None)
+            note.set(("done", _done_text(result)))
         elif status == "error":
             try:
                 imputing.result()
@@ -169,14 +166,25 @@ def imputation_server(
 
     @reactive.effect
     def _restore():
-        """After a reload: the settings are the session's; their result comes from the cache."""
+        """After a reload or an opened project: the settings are the session's; their result
+        comes from the cache, or is made again through it (another worker, evicted) with the
+        same seed, so the card and the pooled tabs show the same imputations as before."""
         spec, ds = steps.imputation(), dataset()
         with reactive.isolate():
             if spec is None or ds is None or shown() is not None:
                 return
+            if imputing.status() == "running":
+                return
         found = logic.cached("imputation", ds, spec, owner=tab.owner)
         if found is not None:
             shown.set(found)
+            note.set(("done", _done_text(found)))
+        else:
+            _invoke(ds, spec, "Restoring the imputation…")
+
+    def _done_text(result) -> str:
+        return (f"Imputed: {result.info.m} data sets. The Outcome, Regression, Survival and "
+                "Table 1 tabs can now run also on the imputed data.")  # fmt: skip
 
     def _fail(message: str) -> None:
         note.set(("error", f"Not imputed: {message}"))

@@ -32,11 +32,14 @@ def save(
     *,
     include_data: bool = False,
     figures: Mapping[str, Mapping[str, str]] | None = None,
+    imputation: Any = None,
 ) -> str:
     """The project file's text; in the worker pool: the data's CSV takes seconds on a large
     file (4.6 s for 100,000 rows x 22 columns, bench/session_paper.py)."""
     csv = data.df.to_csv(index=False) if include_data else None
-    return project_json(data, steps, settings, runs, software, data_csv=csv, figures=figures)
+    return project_json(
+        data, steps, settings, runs, software, data_csv=csv, figures=figures, imputation=imputation
+    )
 
 
 def read_bounded(path: Path, max_bytes: int) -> tuple[str, tuple[str, ...], Project | None]:
@@ -65,14 +68,27 @@ def apply(project: Project, data: Dataset | None, record: SessionRecord) -> Appl
     known = set(record.names())
     settings = {name: t.settings for name, t in project.tabs.items() if name in known}
     ran = {name for name, t in project.tabs.items() if name in known and t.spec is not None}
-    restored = record.restore(settings, ran, project.steps, project.figures)
+    restored = record.restore(
+        settings, ran, project.steps, project.figures, imputation=project.imputation
+    )
     worded = f", the words of {len(project.figures)} figure(s)" if project.figures else ""
     lines = [
         f"Project opened: {len(restored)} tab(s) restored"
         + (f", {len(ran)} run again ({', '.join(title_of(n) for n in sorted(ran))})" if ran else "")
-        + f", {len(project.steps)} cleaning step(s){worded}."
+        + f", {len(project.steps)} cleaning step(s){_imputed(project)}{worded}."
     ]
     unknown = [name for name in project.tabs if name not in known]
     if unknown:
         lines.append(f"Tabs this version does not have, left out: {', '.join(unknown)}.")
     return Applied("ok", tuple(lines))
+
+
+def _imputed(project: Project) -> str:
+    """The imputation settings restored, in the sentence's words ('' when there are none)."""
+    spec = project.imputation
+    if spec is None:
+        return ""
+    return (
+        f", the multiple imputation (m = {spec.m}, {len(spec.variables)} variables, "
+        f"seed {spec.seed})"
+    )

@@ -195,6 +195,7 @@ def paper_server(
             versions(),
             include_data=include,
             figures=figures,
+            imputation=steps.imputation(),
             share=tab.share,
         )
 

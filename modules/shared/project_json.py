@@ -1,18 +1,21 @@
 """The project file: a session's data fingerprint, columns, cleaning steps and every tab's
 settings and spec, as JSON (never pickle); read back with every field type-checked.
 
-Layout (FORMAT, VERSION 1):
+Layout (FORMAT, VERSION 2):
 
-    {"format": "medstat-project", "version": 1, "saved": ISO time,
+    {"format": "medstat-project", "version": 2, "saved": ISO time,
      "software": {"medstat": ..., "python": ..., "pandas": ...},
      "data": {"name", "fingerprint", "rows", "columns": [{"name", "kind", "label"}]},
      "cleaning_steps": [codec-encoded step, ...],
+     "imputation": codec-encoded ImputationSpec | null,
      "tabs": {tab name: {"kind", "settings": {input id: value}, "spec": codec-encoded | null}},
      "figures": {"<tab>.figure.<card>": {text key: the user's words}},
      "includes_data": false, "data_csv": null}
 
-Specs and steps are encoded by utils/codec.py (type-tagged dataclasses) and rebuilt only from
-an allow-list, each field checked against its declared type. `specs_of` is the one place a
+Version 2 added "imputation" (the Data cleaning tab's multiple-imputation settings); a
+version 1 file has none and opens as a session without imputation. Specs and steps are
+encoded by utils/codec.py (type-tagged dataclasses) and rebuilt only from an allow-list, each
+field checked against its declared type. `specs_of` is the one place a
 session's specs become JSON: the script export reads them with `read_specs`.
 """
 
@@ -25,6 +28,7 @@ from dataclasses import dataclass, field
 from typing import Any
 
 from analyses import specs as spec_types
+from analyses.imputation import ITERATION_RANGE, M_RANGE
 from matching.codebook_apply import CodebookStep, ColumnRule
 from prep.combine import CombineLevels
 from prep.cut import Cut
@@ -37,7 +41,7 @@ from utils import codec
 from utils.dataset import Dataset
 
 FORMAT = "medstat-project"
-VERSION = 1
+VERSION = 2  # 2: the imputation settings
 SPEC_TYPES = (
     spec_types.OutcomeSpec,
     spec_types.CorrelationSpec,
@@ -52,6 +56,7 @@ SPEC_TYPES = (
 STEP_TYPES = (ValueLabels, Transform, Cut, CombineLevels, FormulaStep, RowFilter, CodebookStep,
               MatchedSample)  # fmt: skip
 _SPECS = {codec.type_name(t): t for t in (*SPEC_TYPES, spec_types.ImputationSpec)}
+_IMPUTATION = {codec.type_name(spec_types.ImputationSpec): spec_types.ImputationSpec}
 _STEPS = {codec.type_name(t): t for t in (*STEP_TYPES, ColumnRule)}
 MAX_TABS = 50
 MAX_SETTINGS = 500  # input ids of one tab
@@ -94,6 +99,7 @@ class Project:
     saved: str = ""
     data_csv: str | None = None
     figures: dict[str, dict[str, str]] = field(default_factory=dict)
+    imputation: spec_types.ImputationSpec | None = None  # the session's, None: not set up
 
 
 def specs_of(runs: Iterable[tuple[str, str, Any]]) -> dict[str, dict[str, Any]]:
@@ -118,11 +124,13 @@ def project_json(
     data_csv: str | None = None,
     figures: Mapping[str, Mapping[str, str]] | None = None,
     now: dt.datetime | None = None,
+    imputation: spec_types.ImputationSpec | None = None,
 ) -> str:
     """The project file's text. `dataset` is the data before the cleaning steps; `settings`
     each tab's controls by input id; `runs` (tab, kind, spec) of the tabs' last successes;
     `data_csv` the patient data, only when the user asked for it; `figures` each figure's
-    edited words by its saved-state key."""
+    edited words by its saved-state key; `imputation` the session's multiple-imputation
+    settings (None: not set up)."""
     specs = specs_of(runs)
     tabs = {}
     for name, values in settings.items():
@@ -146,6 +154,7 @@ def project_json(
             ],
         },
         "cleaning_steps": [codec.encode(step) for step in steps],
+        "imputation": None if imputation is None else codec.encode(imputation),
         "tabs": tabs,
         "figures": {key: dict(words) for key, words in (figures or {}).items()},
         "includes_data": data_csv is not None,
@@ -226,7 +235,33 @@ def _project(doc: dict) -> Project:
         saved=_str(doc.get("saved", ""), "saved"),
         data_csv=data_csv,
         figures=_figures(doc.get("figures", {})),
+        imputation=_imputation(doc.get("imputation")),
     )
+
+
+def _imputation(value: Any) -> spec_types.ImputationSpec | None:
+    """The imputation settings: an ImputationSpec of column names and counts in range."""
+    if value is None:
+        return None
+    spec = codec.decode(value, _IMPUTATION)
+    if not isinstance(spec, spec_types.ImputationSpec):
+        raise ValueError("the imputation settings are not imputation settings")
+    names = (*spec.variables, *spec.categorical)
+    counts = (spec.m, spec.iterations, spec.seed)
+    if not all(isinstance(n, str) for n in names) or not set(spec.categorical) <= set(
+        spec.variables
+    ):
+        raise ValueError("the imputation settings' variables are not column names")
+    if any(not isinstance(c, int) or isinstance(c, bool) for c in counts) or not (
+        M_RANGE[0] <= spec.m <= M_RANGE[1]
+        and ITERATION_RANGE[0] <= spec.iterations <= ITERATION_RANGE[1]
+        and 0 <= spec.seed < 2**31
+    ):
+        raise ValueError(
+            f"the imputation settings are out of range (m = {spec.m!r}, iterations = "
+            f"{spec.iterations!r}, seed = {spec.seed!r})"
+        )
+    return spec
 
 
 def _figures(value: Any) -> dict[str, dict[str, str]]:

@@ -14,6 +14,7 @@ from dataclasses import dataclass
 from typing import Any
 
 from modules.shared.cleaning_steps import SAVED as STEPS_SAVED
+from modules.shared.cleaning_steps import SAVED_IMPUTATION
 from modules.shared.session_state import TabState
 
 # A paper's order: the study size (a design statement: the methods' study-size paragraph),
@@ -134,13 +135,14 @@ class SessionRecord:
         ran: set[str],
         steps: tuple[Any, ...],
         figures: dict[str, dict[str, str]] | None = None,
+        imputation: Any = None,
     ) -> list[str]:
-        """Save settings, cleaning steps and figure words where a reloaded page restores them
-        from. The tabs in `ran` run once when restored (a cached result comes back at once);
-        the others show no result, so none is left over from before. Each registered figure
-        takes the project's words (none there: the figure's
-        own); a figure this session does not have is
-        left out. Returns the tabs restored."""
+        """Save settings, cleaning steps, the imputation settings (None: none, as in a project
+        saved without) and figure words where a reloaded page restores them from. The tabs in
+        `ran` run once when restored (a cached result comes back at once); the others show no
+        result, so none is left over from before. Each registered figure takes the project's
+        words (none there: the figure's own); a figure this session does not have is left
+        out. Returns the tabs restored."""
         figures = figures or {}
         for key in self._figures:
             self.state.keep(key, dict(figures.get(key, {})))
@@ -153,6 +155,7 @@ class SessionRecord:
                     self.state.keep(name, None)
                 restored.append(name)
         self.state.keep(STEPS_SAVED, tuple(steps))
+        self.state.keep(SAVED_IMPUTATION, imputation)
         return restored
 
 

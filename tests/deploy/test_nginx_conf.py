@@ -26,6 +26,14 @@ def test_debian_nginx_accepts_the_configuration(tmp_path: Path):
     text = conf.read_text()
     assert "client_max_body_size 50m;" in text and "proxy_request_buffering off;" in text
     assert "server 127.0.0.1:8002 down;" in upstream.read_text()
+    # A tab's requests go on to the next worker when one does not know its session; an upload's
+    # body is held by nginx for that (it can be sent again only then).
+    session = text.split("location /session/ {", 1)[1].split("}", 1)[0]
+    assert "proxy_next_upstream error timeout http_404;" in session
+    uploads = text.split("location ~ ^/session/[^/]+/upload/ {", 1)[1].split("}", 1)[0]
+    assert "proxy_request_buffering on;" in uploads
+    assert "proxy_next_upstream error timeout http_404 non_idempotent;" in uploads
+    assert not any(line.startswith("user ") for line in text.splitlines())
 
 
 def test_nginx_refusal_reads_as_the_app_s_sentence():

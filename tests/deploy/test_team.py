@@ -5,8 +5,10 @@ killed worker's page reconnects to the other and finds its data and last result.
 
 from __future__ import annotations
 
+import secrets
 import signal
 import time
+import urllib.error
 import urllib.request
 from pathlib import Path
 
@@ -16,7 +18,8 @@ from playwright.sync_api import Browser, expect
 
 from deploy.nginx_conf import too_large_sentence
 from deploy.team import Team
-from tests.deploy.conftest import UPLOAD_MB, cookie_for, page_on, upstreams, worker_of
+from tests.deploy.conftest import UPLOAD_MB, cookie_for, page_on, route, upstreams, worker_of
+from tests.deploy.test_supervisor import wait_until
 from tests.e2e.helpers import (
     EXAMPLE,
     cache_counts,
@@ -169,3 +172,75 @@ def test_killing_the_session_s_worker_reconnects_to_the_other_with_data_and_resu
         assert page.dialogs == []  # type: ignore[attr-defined]
     finally:
         context.close()
+
+
+def test_a_tab_moved_to_another_worker_uploads_and_downloads_after_its_worker_returns(
+    browser: Browser, team: Team, cohort: Path, tmp_path: Path
+):
+    """After its worker died the tab lives on the other one, but the browser's cookie sends its
+    requests back to the first once that one is restarted: nginx tries the next worker when
+    the returned one does not know the session (404), and the tab's upload and download work."""
+    context, page = page_on(browser, team)
+    try:
+        upload(page, cohort)
+        run_outcome(page)
+        cookie = browser_cookie(context)
+        victim = worker_of(team, cookie)
+        other = next(w for w in team.workers if w is not victim)
+        restored = other.log_path.read_text().count("tab reconnected: restored")
+        old_pid, old = victim.proc.pid, page.evaluate("Shiny.shinyapp.config.sessionId")
+
+        victim.proc.send_signal(signal.SIGKILL)
+        page.wait_for_function(
+            "old => Shiny.shinyapp.isConnected() && Shiny.shinyapp.config.sessionId !== old",
+            arg=old,
+            timeout=60_000,
+        )
+        wait_until(
+            lambda: other.log_path.read_text().count("tab reconnected: restored") > restored,
+            30,
+            "the tab restored on the other worker",
+        )
+        # The supervisor restarts the dead worker and puts it back; the cookie leads to it again.
+        wait_until(lambda: victim.proc.pid != old_pid and not victim.down, 90, "worker back")
+        wait_until(lambda: route(team, cookie) == victim.address, 15, "routed back")
+        assert page.evaluate("Shiny.shinyapp.isConnected()")  # the tab stayed on the other
+
+        session = page.evaluate("Shiny.shinyapp.config.sessionId")
+        link = page.locator(f"#outcome-download_csv[href*='{session}']")
+        expect(link).to_have_count(1, timeout=30_000)
+        with page.expect_download(timeout=30_000) as info:
+            link.click()
+        assert info.value.failure() is None
+        assert Path(info.value.path()).stat().st_size > 100
+        again = tmp_path / "second_cohort.csv"
+        again.write_bytes(cohort.read_bytes())
+        upload(page, again)
+    finally:
+        context.close()
+    lines = [line for line in log_lines(team) if session in line]
+    for kind in ("/download/", "/upload/"):
+        line = next(line for line in lines if kind in line)
+        assert '" 200 ' in line and upstreams(line) == [victim.address, other.address], line
+
+
+def test_a_genuine_404_is_tried_on_each_worker_once_and_passed_on(team: Team):
+    """A session no worker knows: each is asked once, and Shiny's 404 reaches the browser (a
+    page that does not exist is not retried at all)."""
+    for path in ("/session/nosuch/download/table?w=", "/nosuch-page"):
+        marker = secrets.token_hex(6)
+        separator = "&" if "?" in path else "?"
+        request = urllib.request.Request(f"{team.url}{path}{separator}probe={marker}")
+        with pytest.raises(urllib.error.HTTPError) as answer:
+            urllib.request.urlopen(request, timeout=30)  # noqa: S310 (loopback)
+        assert answer.value.code == 404
+        deadline = time.monotonic() + 10  # nginx writes the line just after the answer
+        while not any(marker in line for line in log_lines(team)):
+            assert time.monotonic() < deadline, "no access log line"
+            time.sleep(0.05)
+        tried = upstreams(next(line for line in log_lines(team) if marker in line))
+        assert len(tried) == len(set(tried))  # no worker twice
+        if path.startswith("/session/"):
+            assert set(tried) == {w.address for w in team.workers}
+        else:
+            assert len(tried) == 1

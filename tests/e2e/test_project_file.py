@@ -12,7 +12,12 @@ import pytest
 from docx import Document
 from playwright.sync_api import Browser, Page, expect
 
+import logic
+from modules.shared.project_json import read_specs
+from tests.e2e.conftest import serve_app
 from tests.e2e.helpers import EXAMPLE, open_tab, run_tab, upload
+from tests.script_checks import assert_same_table, run_script
+from utils import data_io
 
 pytestmark = pytest.mark.e2e
 
@@ -73,7 +78,8 @@ def test_save_then_open_with_the_same_data_restores_the_tabs(
     expect(methods).to_contain_text("Baseline characteristics", timeout=15_000)
     expect(methods).to_contain_text("groups of asa_class")
     expect(methods).to_contain_text("fitted by Firth's penalized likelihood, as chosen")
-    for absent in ("Kaplan", "Survival analysis", "ROC", "Correlation"):
+    # No imputation was done: "not imputed" only, no chained equations, no Rubin's rules.
+    for absent in ("Kaplan", "Survival analysis", "ROC", "Correlation", "chained", "Rubin"):
         expect(methods).not_to_contain_text(absent)
 
     paper = download(page, "#paper-paper_docx", tmp_path)
@@ -90,11 +96,13 @@ def test_save_then_open_with_the_same_data_restores_the_tabs(
     code = script.read_text()
     assert "def main():" in code and "table1_1_tests" in code and "outcome_2_adjusted" in code
     assert "# Not in this script" not in code  # both analyses can be scripted
+    assert "imputed data" not in code and "multiple imputation" not in code
 
     path = save_project(page, tmp_path)
     assert path.name.endswith("_project.json")
     doc = json.loads(path.read_text())
     assert doc["format"] == "medstat-project" and doc["includes_data"] is False
+    assert doc["imputation"] is None
     assert doc["data"]["name"] == EXAMPLE.name
     assert doc["tabs"]["table1"]["settings"]["v"]
     assert doc["tabs"]["outcome"]["spec"]["v"]["method"] == "firth"
@@ -142,6 +150,82 @@ def test_save_then_open_with_the_same_data_restores_the_tabs(
 
         open_tab(other, TAB)
         expect(other.locator("#methods-text")).to_contain_text("groups of asa_class")
+    finally:
+        other.context.close()
+
+
+def test_the_imputation_settings_travel_with_the_project(
+    browser: Browser, page: Page, app_url: str, tmp_path: Path
+):
+    """Impute (m = 3) and pool the Outcome model; the project keeps the settings, and opened
+    on another server (nothing in its cache) with the same data, the card, the option and the
+    pooled table come back: imputed again with the same seed, the same numbers."""
+    open_tab(page, "Data cleaning")
+    m = page.locator("#cleaning-imputation-m")
+    expect(m).to_be_visible(timeout=30_000)
+    m.fill("3")
+    page.locator("#cleaning-imputation-seed").fill("4242")
+    page.locator("#cleaning-imputation-run").click()
+    expect(page.locator("#imputation-status")).to_have_attribute("data-state", "done",
+                                                                 timeout=120_000)  # fmt: skip
+    open_tab(page, "Outcome analysis")
+    expect(page.locator("#outcome-covariates + .selectize-control .item").first).to_be_visible(
+        timeout=30_000
+    )
+    page.locator("#outcome-imputed").check()
+    run_tab(page, "outcome")
+    pooled = page.locator("#outcome-pooled-table")
+    expect(pooled).to_contain_text("m = 3 imputations", timeout=60_000)
+    first = pooled.locator("tbody tr").first.inner_text()
+
+    open_tab(page, TAB)
+    expect(page.locator("#methods-text")).to_contain_text("imputed by chained equations (m = 3")
+    path = save_project(page, tmp_path)
+    doc = json.loads(path.read_text())
+    assert doc["version"] == 2
+    assert doc["imputation"]["v"]["m"] == 3 and doc["imputation"]["v"]["seed"] == 4242
+    assert doc["tabs"]["outcome"]["spec"]["v"]["imputation"]["v"]["m"] == 3
+    # The session's script imputes as the page did and pools the same model: its numbers are
+    # logic's for the project's spec.
+    code = download(page, "#paper-session_script", tmp_path).read_text()
+    assert "impute_data(" in code and "seed=4242" in code
+    spec = read_specs(path.read_text(), max_bytes=2**20)["outcome"]
+    expected = logic.run("outcome", data_io.read_table(EXAMPLE), spec).pooled
+    (tmp_path / "script").mkdir()
+    tables = run_script(tmp_path / "script", code, EXAMPLE)
+    assert_same_table(tables["outcome_1_pooled"], expected.estimates, "pooled")
+
+    with serve_app(tmp_path / "second.log") as second:
+        check_reopened(fresh_page(browser, second), path, first)
+    log = (tmp_path / "second.log").read_text()
+    assert "imputation computed" in log  # not from a cache: made again, the same numbers
+
+
+def check_reopened(other: Page, path: Path, first: str) -> None:
+    try:
+        with other.expect_navigation(timeout=30_000):
+            open_project(other, path)
+        other.wait_for_selector(".shiny-bound-output", timeout=30_000)
+        open_tab(other, TAB)
+        message = other.locator("#project-message[data-state=ok]")
+        expect(message).to_contain_text("the multiple imputation (m = 3", timeout=30_000)
+        expect(message).to_contain_text("seed 4242")
+        open_tab(other, "Outcome analysis")
+        expect(other.locator("#outcome-imputed")).to_be_checked(timeout=30_000)
+        expect(other.locator("#outcome-status [data-state=done]")).to_have_count(1, timeout=60_000)
+        expect(other.locator("#outcome-stale [data-state=stale]")).to_have_count(0)
+        again = other.locator("#outcome-pooled-table")
+        expect(again).to_contain_text("m = 3 imputations", timeout=60_000)
+        expect(again.locator("tbody tr").first).to_have_text(first)
+        open_tab(other, "Data cleaning")
+        expect(other.locator("#cleaning-imputation-m")).to_have_value("3", timeout=30_000)
+        expect(other.locator("#cleaning-imputation-seed")).to_have_value("4242")
+        expect(other.locator("#imputation-status")).to_have_attribute(
+            "data-state", "done", timeout=60_000
+        )
+        expect(other.locator("#imputation-methods")).to_contain_text("m = 3 imputations")
+        open_tab(other, TAB)
+        expect(other.locator("#methods-text")).to_contain_text("imputed by chained equations")
     finally:
         other.context.close()
 

@@ -10,14 +10,17 @@ import pytest
 from playwright.sync_api import Page, expect
 
 import logic
-from analyses.specs import CorrelationSpec, DiagnosticSpec, Table1Spec
+from analyses.specs import CorrelationSpec, DiagnosticSpec, PropensitySpec, Table1Spec
 from modules.outcome.controls import suggested_covariates
 from tests.e2e.helpers import (
     EXAMPLE,
+    choose,
     click_run_and_wait,
     ensure_chosen,
     open_tab,
     run_outcome,
+    select_when_offered,
+    upload,
 )
 from tests.script_checks import assert_same_table, run_script
 from utils import data_io
@@ -46,10 +49,8 @@ def test_outcome_script_from_the_tab_reproduces_its_tables(page: Page, tmp_path)
     run_outcome(page)
     text = download_script(page, "outcome")
     assert "import logic" not in text and "pip install" in text
-    # What the script leaves out is named at its top and in the download's note.
-    assert "Not redone here" in text
-    note = page.locator(".shiny-notification", has_text="The script redoes this analysis")
-    expect(note).to_contain_text("they are named at its top", timeout=15_000)
+    # It redoes every table of this run (the scales table too), so it names none as left out.
+    assert "Not redone here" not in text and "outcome_1_scales" in text
 
     dataset = data_io.read_table(EXAMPLE)
     covariates = suggested_covariates(dataset, "complication").selected
@@ -58,6 +59,7 @@ def test_outcome_script_from_the_tab_reproduces_its_tables(page: Page, tmp_path)
     assert_same_table(tables["outcome_1_crude"], result.univariable, "crude")
     assert_same_table(tables["outcome_1_adjusted"], result.multivariable, "adjusted")
     assert_same_table(tables["outcome_1_vif"], result.vif, "vif")
+    assert_same_table(tables["outcome_1_scales"], result.scales, "scales")
 
 
 def test_table1_script_from_the_tab_reproduces_its_tables(page: Page, tmp_path):
@@ -155,3 +157,30 @@ def test_diagnostic_script_from_the_tab_reproduces_its_tables(page: Page, tmp_pa
     tables = run_script(tmp_path, text, EXAMPLE)
     for table in ("auc", "cutoffs", "accuracy", "comparisons"):
         assert_same_table(tables[f"diagnostic_1_{table}"], getattr(result, table), table)
+
+
+PROPENSITY_DATA = Path(__file__).resolve().parents[2] / "data" / "example_propensity.csv"  # lalonde
+
+
+def test_propensity_script_from_the_tab_reproduces_its_tables(page: Page, tmp_path):
+    """The Propensity scores tab offers the script; run on the raw file it gives the score
+    model, every patient's score and weight, the balance table and the analysis's numbers."""
+    upload(page, PROPENSITY_DATA)
+    open_tab(page, "Propensity scores")
+    select_when_offered(page, "propensity-treatment", "treat", "treat")
+    for name in ("age", "educ", "race", "re74"):
+        choose(page, "propensity-covariates", name)
+    click_run_and_wait(page, "propensity")
+    text = download_script(page, "propensity")
+    assert "Not redone here" not in text
+    arguments = call_arguments(text, "propensity_tables")
+    assert arguments["treatment"] == "treat" and arguments["method"] == "matching"
+    spec = PropensitySpec(**{k: tuple(v) if isinstance(v, list) else v
+                             for k, v in arguments.items()})  # fmt: skip
+    result = logic.run("propensity", data_io.read_table(PROPENSITY_DATA), spec)
+    tables = run_script(tmp_path, text, PROPENSITY_DATA)
+    assert_same_table(tables["propensity_1_model"], result.model, "model")
+    assert_same_table(tables["propensity_1_scores"], result.scores, "scores")
+    assert_same_table(tables["propensity_1_balance"], result.balance, "balance")
+    status = page.locator("#propensity-status")
+    expect(status).to_contain_text(f"{result.summary.n_matched_treated} treated matched")

@@ -11,7 +11,7 @@ from __future__ import annotations
 import ast
 import subprocess
 import sys
-from dataclasses import replace
+from dataclasses import fields, replace
 from pathlib import Path
 
 import numpy as np
@@ -24,12 +24,14 @@ from analyses.specs import (
     CorrelationSpec,
     DiagnosticSpec,
     OutcomeSpec,
+    PropensitySpec,
     RegressionSpec,
     SurvivalSpec,
     Table1Spec,
 )
 from matching.codebook_apply import ColumnRule, codebook_step
 from modules.shared.script_export import ScriptError, script_for
+from prep.matched_sample import MatchedSample, sample_step
 from tests.script_checks import assert_same_table, run_script
 from utils.data_io import read_table
 
@@ -40,7 +42,7 @@ PBC = ROOT / "tests" / "data" / "table1_pbc.csv"  # R survival::pbc (Mayo Clinic
 LUNG = ROOT / "tests" / "data" / "lung.csv"  # R survival::lung (NCCTG lung cancer trial)
 # What a standalone script may import: the standard library and the pinned statistics stack.
 ALLOWED = {"__future__", "itertools", "functools", "math", "re", "sys", "warnings", "dataclasses"}
-ALLOWED |= {"pathlib", "csv"}
+ALLOWED |= {"pathlib", "csv", "bisect"}
 ALLOWED |= {"numpy", "pandas", "scipy", "statsmodels", "firthmodels"}
 
 
@@ -51,6 +53,8 @@ def check(tmp_path: Path, dataset, runs) -> dict[str, pd.DataFrame]:
     text = script_for(dataset.read_options, dataset.steps, results)
     tables = run_script(tmp_path, text, Path(dataset.name))
     for i, (kind, _, result) in enumerate(results, 1):
+        if kind in MODIFIER_KINDS:
+            check_effects(tables, f"{kind}_{i}", result)
         if kind == "outcome":
             assert_same_table(tables[f"outcome_{i}_crude"], result.univariable, "crude")
             assert_same_table(tables[f"outcome_{i}_adjusted"], result.multivariable, "adjusted")
@@ -58,18 +62,30 @@ def check(tmp_path: Path, dataset, runs) -> dict[str, pd.DataFrame]:
             assert_same_table(tables[f"outcome_{i}_vif"], result.vif, "vif")
             if result.performance is not None:
                 check_calibration(tables, f"outcome_{i}", result.performance)
+            if result.pooled is not None:
+                check_pooled(tables, f"outcome_{i}", result.pooled)
         elif kind == "table1":
             assert_same_table(tables[f"table1_{i}_summaries"], result.cells, "summaries")
             assert_same_table(tables[f"table1_{i}_tests"], result.variables, "tests")
             assert_same_table(tables[f"table1_{i}_groups"], result.groups, "groups")
+            if result.pooled is not None:
+                assert_same_table(tables[f"table1_{i}_pooled"], result.pooled.table, "pooled")
+                fit = record(result.pooled.fit, ("m", "n", "seed"))
+                assert_same_table(tables[f"table1_{i}_pooled_fit"], fit, "pooled fit")
         elif kind == "regression":
             assert_same_table(tables[f"regression_{i}_crude"], result.univariable, "crude")
             assert_same_table(tables[f"regression_{i}_adjusted"], result.multivariable, "adj")
             fit = record(result.fit, REGRESSION_FIT[result.fit.family])
             assert_same_table(tables[f"regression_{i}_fit"], fit, "fit")
             assert_same_table(tables[f"regression_{i}_vif"], result.vif, "vif")
+            if result.pooled is not None:
+                check_pooled(tables, f"regression_{i}", result.pooled)
         elif kind == "survival":
             check_survival(tables, f"survival_{i}", result)
+            if result.pooled is not None:
+                check_pooled(tables, f"survival_{i}", result.pooled)
+        elif kind == "propensity":
+            check_propensity(tables, f"propensity_{i}", result)
         elif kind == "diagnostic":
             for table in ("auc", "cutoffs", "accuracy", "comparisons", "roc"):
                 assert_same_table(tables[f"diagnostic_{i}_{table}"], getattr(result, table), table)
@@ -77,13 +93,41 @@ def check(tmp_path: Path, dataset, runs) -> dict[str, pd.DataFrame]:
             assert_same_table(tables[f"correlation_{i}_pairs"], result.pairs, "pairs")
             matrix = result.matrix.rename_axis("variable").reset_index()
             assert_same_table(tables[f"correlation_{i}_matrix"], matrix, "matrix")
-    calibrated = sum(5 for kind, spec in runs if kind == "outcome" and spec.calibration)
-    assert len(tables) == calibrated + sum(TABLES.get(kind, 0) for kind, _ in runs) + sum(
+    calibrated = sum(5 + (spec.bootstrap > 0) for kind, spec in runs
+                     if kind == "outcome" and spec.calibration)  # fmt: skip
+    # (a survival run's tables are counted by their stem below)
+    modified = sum(modifier_tables(s) for kind, s in runs if kind in ("outcome", "regression"))
+    pooled = sum(  # the pooled tables (survival's are counted by their stem below)
+        2 for kind, spec in runs if getattr(spec, "imputation", None) and kind != "survival"
+    )
+    assert len(tables) == calibrated + modified + pooled + sum(
+        TABLES.get(kind, 0) for kind, _ in runs
+    ) + sum(
         len([t for t in tables if t.startswith(f"survival_{i}_")])
         for i, (kind, _) in enumerate(runs, 1)
         if kind == "survival"
     )
     return tables
+
+
+MODIFIER_KINDS = ("outcome", "regression", "survival")
+
+
+def modifier_tables(spec) -> int:
+    """How many of the subgroup and interaction tables the spec asks for."""
+    return int(bool(spec.subgroup_exposure and spec.subgroups)) + int(bool(spec.interactions))
+
+
+def check_effects(tables: dict, stem: str, result) -> None:
+    """The scales table (always) and the subgroup and interaction tables (when asked for)."""
+    assert_same_table(tables[f"{stem}_scales"], result.scales, "scales")
+    for name in ("subgroups", "interactions"):
+        frame = getattr(result, name)
+        if f"{stem}_{name}" in tables:
+            assert len(frame), name  # the script writes only what the app computed
+            assert_same_table(tables[f"{stem}_{name}"], frame, name)
+        else:
+            assert frame.empty, name
 
 
 # The fit statistics the script's fit table holds, as the app's fit record names them.
@@ -128,6 +172,35 @@ def check_calibration(tables: dict, stem: str, performance) -> None:
     assert_same_table(tables[f"{stem}_calibration_curve"], performance.curve, "curve")
     assert_same_table(tables[f"{stem}_histogram"], performance.histogram, "histogram")
     assert_same_table(tables[f"{stem}_decision_curve"], performance.decision, "decision")
+    if f"{stem}_validation" in tables:
+        assert performance.fit.bootstrap_samples > 0
+        assert_same_table(tables[f"{stem}_validation"], performance.validation, "validation")
+    else:
+        assert performance.validation.empty
+
+
+POOLED_FIT = ("family", "m", "n", "n_complete", "seed")
+
+
+def check_pooled(tables: dict, stem: str, pooled) -> None:
+    """The model pooled over the imputed data sets (Rubin's rules) and its counts."""
+    assert_same_table(tables[f"{stem}_pooled"], pooled.estimates, "pooled")
+    assert_same_table(tables[f"{stem}_pooled_fit"], record(pooled.fit, POOLED_FIT), "pooled fit")
+
+
+def check_propensity(tables: dict, stem: str, result) -> None:
+    """The score model, every patient's score, weight and matched set, balance, the effect and
+    every single number of the analysis."""
+    assert_same_table(tables[f"{stem}_model"], result.model, "propensity model")
+    assert_same_table(tables[f"{stem}_scores"], result.scores, "scores")
+    assert_same_table(tables[f"{stem}_balance"], result.balance, "balance")
+    if len(result.effects):
+        assert_same_table(tables[f"{stem}_effect"], result.effects, "effect")
+    else:
+        assert tables[f"{stem}_effect"].empty
+    numbers = {f.name: getattr(result.summary, f.name) for f in fields(result.summary)}
+    numbers["exact"] = ", ".join(numbers["exact"])
+    assert_same_table(tables[f"{stem}_fit"], pd.DataFrame([numbers]), "propensity fit")
 
 
 def check_survival(tables: dict, stem: str, result) -> None:
@@ -158,7 +231,8 @@ SURVIVAL_COX_FIT = (
 )  # fmt: skip
 
 
-TABLES = {"outcome": 4, "table1": 3, "correlation": 2, "regression": 4, "diagnostic": 5}
+TABLES = {"outcome": 5, "table1": 3, "correlation": 2, "regression": 5, "diagnostic": 5}
+TABLES["propensity"] = 5
 
 
 def read(path: Path):
@@ -277,17 +351,104 @@ def test_public_data_pbc(tmp_path):
 def test_calibration_and_decision_curve_on_the_example_and_public_data(tmp_path):
     """The adjusted model's calibration measures, tenths of risk, smoothed curve, histogram
     and net benefit: on the example data (logistic) and on R's survival::pbc (death), a
-    Firth fit among them; the bootstrap validation is named as left out, not redone."""
+    Firth fit among them; the bootstrap validation of a model no screening chose is redone."""
     example = OutcomeSpec("complication", ("age", "sex", "albumin", "crp", "asa_class"),
                           event="Yes", method="logit", categorical=("sex", "asa_class"),
                           screen_p=None, calibration=True, bootstrap=20)  # fmt: skip
     dataset = read(EXAMPLE)
     text = script_for(dataset.read_options, (), [("outcome", example, None)])
-    assert "the bootstrap validation" in " ".join(ast.get_docstring(ast.parse(text)).split())
+    assert "Not redone" not in text and "outcome_1_validation" in text
     check(tmp_path / "example", dataset, [("outcome", example)])
     pbc = OutcomeSpec("status", ("age", "bili", "albumin", "edema"), event="2",
                       method="firth", categorical=("edema",), calibration=True)  # fmt: skip
     check(tmp_path / "pbc", read(PBC), [("outcome", pbc)])
+
+
+def test_bootstrap_validation_draws_and_refits_as_the_app(tmp_path):
+    """Harrell's optimism correction: the same seed, the same resamples, the same refits, so
+    every figure is the app's. Without screening: a Firth model on R's survival::pbc (its
+    resamples refitted by Firth's method), and on survival::lung a model the app fitted by
+    Firth's method on its own ('auto': ECOG 3 in one patient), where some resamples give no
+    model and are left out in both. With screening each resample screens again and chooses
+    its estimator again: lung's, and the example data's (a forced covariate)."""
+    pbc = OutcomeSpec("status", ("age", "bili", "albumin", "edema"), event="2",
+                      method="firth", categorical=("edema",), screen_p=None, calibration=True,
+                      bootstrap=30, seed=7)  # fmt: skip
+    check(tmp_path / "pbc", read(PBC), [("outcome", pbc)])
+    lung = OutcomeSpec("status", ("age", "sex", "ph.ecog", "wt.loss"),
+                       categorical=("sex", "ph.ecog"), screen_p=None, calibration=True,
+                       bootstrap=40)  # fmt: skip
+    result = logic.run("outcome", read(LUNG), lung)
+    assert result.fit.method == "firth"
+    assert 0 < result.performance.fit.bootstrap_used < 40
+    check(tmp_path / "lung", read(LUNG), [("outcome", lung)])
+    screened = replace(lung, screen_p=0.2, bootstrap=30)
+    assert logic.run("outcome", read(LUNG), screened).performance.fit.bootstrap_screening
+    check(tmp_path / "lung screened", read(LUNG), [("outcome", screened)])
+    example = OutcomeSpec("complication", EXAMPLE_COVARIATES, event="Yes",
+                          categorical=EXAMPLE_FACTORS[:4], force=("sex",), calibration=True,
+                          bootstrap=30, seed=5)  # fmt: skip
+    check(tmp_path / "example screened", read(EXAMPLE), [("outcome", example)])
+
+
+def test_subgroups_and_interactions_on_the_example_data(tmp_path):
+    """The subgroup and interaction tables of the Outcome (with Firth's adjusted model: the
+    modifier models are maximum likelihood, as the app's) and linear Regression analyses: a
+    continuous exposure per SD, factors as exposure and modifier, subgroups of 2 and 3
+    levels, covariates left out of a level where they do not vary."""
+    dataset = read(EXAMPLE)
+    outcome = OutcomeSpec(
+        "complication", ("age", "sex", "albumin", "crp", "asa_class", "smoking"), event="Yes",
+        method="firth", categorical=("sex", "asa_class", "smoking"), effect_scale="sd",
+        subgroup_exposure="age", subgroups=("sex", "smoking"),
+        interactions=(("age", "sex"), ("crp", "asa_class"), ("smoking", "sex")),
+    )  # fmt: skip
+    linear = RegressionSpec(
+        "bmi", ("age", "sex", "smoking", "albumin", "crp"), categorical=("sex", "smoking"),
+        effect_scale="iqr", subgroup_exposure="smoking", subgroups=("sex", "diabetes"),
+        interactions=(("albumin", "smoking"),),
+    )  # fmt: skip
+    tables = check(tmp_path, dataset, [("outcome", outcome), ("regression", linear)])
+    assert len(tables["outcome_1_subgroups"]) == 1 + 2 + 3
+    assert set(tables["regression_2_interactions"]["modifier"]) == {"smoking"}
+    only = replace(outcome, subgroup_exposure=None, subgroups=(), interactions=(("age", "sex"),))
+    tables = check(tmp_path / "interactions only", dataset, [("outcome", only)])
+    assert "outcome_1_subgroups" not in tables and "outcome_1_interactions" in tables
+
+
+def test_subgroups_and_interactions_on_public_data(tmp_path):
+    """R's survival::pbc (logistic, per 10 units), MASS::quine (negative binomial: alpha kept
+    at the adjusted model's), survival::lung (a Poisson rate with its offset; Cox by sex) and
+    survival::veteran (Cox within the cell-type strata)."""
+    pbc = OutcomeSpec(
+        "status", ("age", "sex", "bili", "albumin", "edema", "stage"), event="2",
+        method="logit", categorical=("sex", "edema", "stage"), effect_scale="10",
+        subgroup_exposure="bili", subgroups=("sex", "edema"), interactions=(("age", "stage"),),
+    )  # fmt: skip
+    check(tmp_path / "pbc", read(PBC), [("outcome", pbc)])
+    quine = RegressionSpec(
+        "Days", ("Eth", "Sex", "Age", "Lrn"), "count", categorical=("Eth", "Sex", "Age", "Lrn"),
+        subgroup_exposure="Eth", subgroups=("Sex", "Lrn"), interactions=(("Eth", "Sex"),),
+    )  # fmt: skip
+    check(tmp_path / "quine", read(DATA / "quine.csv"), [("regression", quine)])
+    rate = RegressionSpec(
+        "ph.ecog", ("age", "sex", "wt_grp"), "poisson", exposure="time",
+        categorical=("sex", "wt_grp"), effect_scale="10", subgroup_exposure="age",
+        subgroups=("sex",), interactions=(("age", "wt_grp"),),
+    )  # fmt: skip
+    lung = SurvivalSpec(
+        "status", "time", group="sex", covariates=("age", "ph.ecog", "wt.loss"),
+        categorical=("sex", "ph.ecog"), effect_scale="sd", subgroup_exposure="age",
+        subgroups=("sex",), interactions=(("wt.loss", "sex"),),
+    )  # fmt: skip
+    check(tmp_path / "lung", read(LUNG), [("regression", rate), ("survival", lung)])
+    veteran = SurvivalSpec(
+        "status", "time", event_level="1", covariates=("trt", "karno", "age"),
+        categorical=("trt",), strata=("celltype",), effect_scale="10",
+        subgroup_exposure="karno", subgroups=("trt",), interactions=(("age", "trt"),),
+    )  # fmt: skip
+    tables = check(tmp_path / "veteran", read(DATA / "veteran.csv"), [("survival", veteran)])
+    assert len(tables["survival_1_subgroups"]) == 3
 
 
 def test_public_data_lung_separation_and_small_groups(tmp_path):
@@ -533,21 +694,54 @@ def test_a_workbook(tmp_path):
 def test_script_imports_only_the_statistics_stack_and_pins_it(tmp_path):
     dataset = read(EXAMPLE)
     every_kind = [
-        ("outcome", OutcomeSpec("complication", ("age",), method="firth", calibration=True)),
+        (
+            "outcome",
+            OutcomeSpec(
+                "complication",
+                ("age", "sex"),
+                method="firth",
+                calibration=True,
+                bootstrap=10,
+                subgroup_exposure="age",
+                subgroups=("sex",),
+                interactions=(("age", "sex"),),
+            ),
+        ),
         ("table1", Table1Spec(("age",))),
         ("correlation", CorrelationSpec(("age", "bmi"), "spearman")),
         ("regression", RegressionSpec("crp", ("age",), "poisson")),
-        ("survival", SurvivalSpec("complication", "age", group="sex")),
+        (
+            "survival",
+            SurvivalSpec(
+                "complication",
+                "age",
+                group="sex",
+                covariates=("bmi",),
+                subgroup_exposure="bmi",
+                subgroups=("sex",),
+            ),
+        ),
         ("diagnostic", DiagnosticSpec("complication", markers=("crp",))),
     ]
+    settings = logic.imputation_spec(dataset, ("age", "sex", "bmi", "crp", "complication"))
+    every_kind = [(kind, with_imputation(spec, settings)) for kind, spec in every_kind]
+    every_kind.append(("propensity", PropensitySpec("sex", ("age", "bmi"), outcome="crp")))
     formula = logic.propose_step("formula", dataset, name="f", formula="bmi^2 / age").step
-    text = script_for(dataset.read_options, (formula,), every_kind)
+    sample = MatchedSample(dataset.fingerprint, (0, 2, 5), (1.0, 1.0, 1.0), (1, 1, 2))
+    text = script_for(dataset.read_options, (formula, sample), every_kind)
     assert imports_of(text) <= ALLOWED | {"ast", "difflib", "collections"}
-    script = tmp_path / "script.py"
-    script.write_text(text, encoding="utf-8")
-    lint = [sys.executable, "-m", "ruff", "check", "--isolated", "--select", "E,F,W,B"]
-    done = subprocess.run([*lint, "--line-length", "100", str(script)], capture_output=True)
-    assert done.returncode == 0, done.stdout.decode()  # no unused or undefined name, no slip
+    lint(tmp_path, text)
+    # The smallest scripts of the pooled and propensity parts name nothing they lack (a logit
+    # outcome's script is left out: its Firth LR-test code names firthmodels' internals).
+    alone = [
+        ("outcome", OutcomeSpec("complication", ("age",), method="firth", imputation=settings)),
+        ("table1", Table1Spec(("age",), imputation=settings)),
+        ("regression", RegressionSpec("bmi", ("age",), imputation=settings)),
+        ("survival", SurvivalSpec("complication", "age", imputation=settings)),
+        ("propensity", PropensitySpec("sex", ("age",))),
+    ]
+    for run in alone:
+        lint(tmp_path, script_for(dataset.read_options, (), [run]), select="F821")
     pins = dict(
         line.split("==")
         for line in (ROOT / "requirements.txt").read_text().splitlines()
@@ -557,6 +751,20 @@ def test_script_imports_only_the_statistics_stack_and_pins_it(tmp_path):
     stated = dict(word.split("==") for word in pip.split()[2:])
     assert set(stated) == {"pandas", "numpy", "scipy", "statsmodels", "firthmodels"}
     assert all(pins[name] == version for name, version in stated.items())
+
+
+def with_imputation(spec, settings):
+    """The spec run also on the imputed data, where its tab offers that."""
+    return replace(spec, imputation=settings) if hasattr(spec, "imputation") else spec
+
+
+def lint(folder: Path, text: str, select: str = "E,F,W,B") -> None:
+    """The script passes ruff's errors, pyflakes and bugbear: no unused or undefined name."""
+    script = folder / "script.py"
+    script.write_text(text, encoding="utf-8")
+    lint = [sys.executable, "-m", "ruff", "check", "--isolated", "--select", select]
+    done = subprocess.run([*lint, "--line-length", "100", str(script)], capture_output=True)
+    assert done.returncode == 0, done.stdout.decode()  # no unused or undefined name, no slip
 
 
 def test_what_cannot_be_scripted_is_refused_with_a_sentence():
@@ -611,3 +819,135 @@ def test_names_from_the_data_stay_data_in_the_script():
     main = next(n for n in tree.body if isinstance(n, ast.FunctionDef) and n.name == "main")
     names = {c.value for c in ast.walk(main) if isinstance(c, ast.Constant)}
     assert hostile in names
+
+
+def imputed(dataset, spec, variables, m=5, seed=2026):
+    """The spec run also on the imputed data: the Data cleaning tab's settings."""
+    settings = logic.imputation_spec(dataset, variables, m=m, seed=seed)
+    return replace(spec, imputation=settings)
+
+
+def test_pooled_outcome_model_on_the_example_and_public_data(tmp_path):
+    """The script imputes exactly as the app (same seed, same chains) and pools the Outcome
+    model by Rubin's rules: the example data (a categorical outcome and covariates imputed,
+    logistic; Firth) and R's survival::pbc (death; copper, cholesterol and platelets missing)."""
+    example = read(EXAMPLE)
+    variables = [c for c in example.columns if example.meta(c).kind not in ("id", "text", "date")]
+    logistic = imputed(example, OutcomeSpec(
+        "complication", ("age", "sex", "smoking", "albumin", "crp", "asa_class"), event="Yes",
+        method="logit", categorical=("sex", "smoking", "asa_class"), effect_scale="sd",
+        screen_p=0.2), variables)  # fmt: skip
+    tables = check(tmp_path / "example", example, [("outcome", logistic)])
+    pooled = tables["outcome_1_pooled"]
+    assert pooled[pooled["is_reference"] == "False"]["fmi"].astype(float).gt(0).all()
+    firth = imputed(example, OutcomeSpec("complication", ("age", "bmi", "albumin", "smoking"),
+                    event="Yes", method="firth", categorical=("smoking",)), variables, m=3,
+                    seed=11)  # fmt: skip
+    check(tmp_path / "firth", example, [("outcome", firth)])
+    pbc = read(PBC)
+    outcome = imputed(pbc, OutcomeSpec(
+        "status", ("age", "sex", "bili", "albumin", "copper", "chol", "platelet", "stage"),
+        event="2", method="logit", categorical=("sex", "stage"), effect_scale="10"),
+        ["status", "age", "sex", "bili", "albumin", "copper", "chol", "platelet", "stage",
+         "edema"])  # fmt: skip
+    assert outcome.imputation is not None and logic.run("outcome", pbc, outcome).pooled
+    check(tmp_path / "pbc", pbc, [("outcome", outcome)])
+
+
+LALONDE = ROOT / "tests" / "r" / "propensity_lalonde.csv"  # MatchIt's lalonde (NSW + PSID)
+LUNG_PS = ROOT / "tests" / "r" / "propensity_lung.csv"  # survival::lung, as tests/r/propensity.R
+
+
+def test_propensity_scores_on_public_data_and_the_example(tmp_path):
+    """MatchIt's lalonde: 1:1 nearest-neighbour matching in a caliper (the mean difference of
+    re78 by matched set), 2:1 with replacement in a random order within exact strata, and
+    stabilised, truncated IPTW for the ATE (the risk of employment); survival::lung: a hazard
+    ratio after ATT weights; the example data: matching with trimming, an odds ratio."""
+    lalonde = read(LALONDE)
+    covariates = ("age", "educ", "race", "married", "nodegree", "re74", "re75")
+    matched = PropensitySpec("treat", covariates, ("race",), outcome="re78")
+    replaced = PropensitySpec(
+        "treat",
+        covariates,
+        ("race",),
+        ratio=2,
+        replace=True,
+        order="random",
+        seed=99,
+        exact=("married",),
+        caliper=None,
+    )
+    weighted = PropensitySpec("treat", covariates, ("race",), method="weighting",
+                              estimand="ATE", truncate=1.0, outcome="employed78",
+                              outcome_type="binary", event="1")  # fmt: skip
+    runs = [("propensity", matched), ("propensity", replaced), ("propensity", weighted)]
+    check(tmp_path / "lalonde", lalonde, runs)
+    lung = PropensitySpec("female", ("age", "ph.ecog"), method="weighting", estimand="ATT",
+                          outcome="dead", outcome_type="survival", event="1",
+                          time="time")  # fmt: skip
+    assert logic.run("propensity", read(LUNG_PS), lung).effects["measure"].iloc[0]
+    check(tmp_path / "lung", read(LUNG_PS), [("propensity", lung)])
+    example = PropensitySpec("diabetes", ("age", "sex", "bmi", "smoking", "asa_class"),
+                             ("sex", "smoking", "asa_class"), treated="Yes", trim=True,
+                             outcome="complication", outcome_type="binary",
+                             event="Yes")  # fmt: skip
+    check(tmp_path / "example", read(EXAMPLE), [("propensity", example)])
+
+
+def test_pooled_regression_survival_and_table1_on_the_example_and_public_data(tmp_path):
+    """Each pooled table the app makes, redone by the script from its own imputation: linear
+    regression and Table 1 on the example data, a Cox model on survival::lung (ECOG, weight
+    loss and calories missing), a negative binomial model on MASS::quine with values made
+    missing at set rows (quine has none), Poisson with an exposure on survival::lung."""
+    example = read(EXAMPLE)
+    variables = [c for c in example.columns if example.meta(c).kind not in ("id", "text", "date")]
+    linear = imputed(example, RegressionSpec("bmi", ("age", "sex", "smoking", "albumin", "crp"),
+                     categorical=("sex", "smoking"), effect_scale="sd"), variables)  # fmt: skip
+    table1 = imputed(example, Table1Spec(("age", "bmi", "smoking", "albumin", "crp", "sex"),
+                     group="complication", categorical=("smoking", "sex")), variables)  # fmt: skip
+    check(tmp_path / "example", example, [("regression", linear), ("table1", table1)])
+
+    lung = read(LUNG)
+    lung_variables = ["status", "time", "age", "sex", "ph.ecog", "ph.karno", "wt.loss", "meal.cal"]
+    cox = imputed(lung, SurvivalSpec("status", "time", group="sex", covariates=("age", "ph.ecog",
+                  "wt.loss", "meal.cal"), categorical=("sex", "ph.ecog"), effect_scale="10"),
+                  lung_variables, m=4, seed=7)  # fmt: skip
+    rate = imputed(lung, RegressionSpec("ph.ecog", ("age", "sex", "wt.loss"), "poisson",
+                   exposure="time", categorical=("sex",)), lung_variables, m=4, seed=7)  # fmt: skip
+    check(tmp_path / "lung", lung, [("survival", cox), ("regression", rate)])
+
+    raw = pd.read_csv(DATA / "quine.csv")
+    raw.loc[raw.index % 7 == 3, "Lrn"] = np.nan
+    raw.loc[raw.index % 5 == 1, "Age"] = np.nan
+    path = tmp_path / "quine_missing.csv"
+    raw.to_csv(path, index=False)
+    quine = read(path)
+    negbin = imputed(quine, RegressionSpec("Days", ("Eth", "Sex", "Age", "Lrn"), "negbin",
+                     categorical=("Eth", "Sex", "Age", "Lrn")), ["Days", "Eth", "Sex", "Age",
+                     "Lrn"], m=3)  # fmt: skip
+    check(tmp_path / "quine", quine, [("regression", negbin)])
+
+
+def test_the_matched_sample_step_is_redone_and_the_tabs_after_it_agree(tmp_path):
+    """'Use the matched sample in every tab' (a propensity sample step) after a row filter:
+    the script keeps the same rows with their weights and matched sets, so Table 1 and the
+    linear model of the matched sample give the app's numbers; a weighted sample too."""
+    raw = read(LALONDE)
+    steps = [logic.propose_step("filter", raw, column="age", op=">=", values=("18",)).step]
+    filtered = logic.prepare(raw, steps).dataset
+    spec = PropensitySpec("treat", ("age", "educ", "race", "re74"), ("race",), caliper=0.5)
+    result = logic.run("propensity", filtered, spec)
+    steps.append(sample_step(filtered.fingerprint, result.scores, "matching", "treat"))
+    matched = logic.prepare(raw, steps)
+    assert matched.skipped == () and len(matched.dataset.df) < len(filtered.df)
+    dataset = matched.dataset
+    assert {"ps_weight", "ps_matched_set"} <= set(dataset.df.columns)
+    table1 = Table1Spec(("age", "educ", "race", "re74", "ps_weight"), group="treat",
+                        categorical=("race",))  # fmt: skip
+    linear = RegressionSpec("re78", ("treat", "age", "ps_matched_set"), screen_p=None)
+    check(tmp_path / "matched", dataset, [("table1", table1), ("regression", linear)])
+    weighted = PropensitySpec("treat", ("age", "educ", "race"), ("race",), method="weighting",
+                              estimand="ATE")  # fmt: skip
+    scores = logic.run("propensity", raw, weighted).scores
+    sample = logic.prepare(raw, [sample_step(raw.fingerprint, scores, "weighting", "treat")])
+    check(tmp_path / "weighted", sample.dataset, [("table1", table1)])

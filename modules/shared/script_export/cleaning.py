@@ -16,6 +16,7 @@ SCRIPTED_STEPS = (
     "formula",
     "row filter",
     "codebook",
+    "propensity sample",
 )
 
 
@@ -41,6 +42,8 @@ def step_record(step: Any) -> dict:
         )
     if kind == "transform":  # the measured centre and divisor, not only the formula's text
         record.update(center=float(step.center), scale=float(step.scale))
+    if kind == "propensity sample":  # prep/matched_sample.py: the rows kept and their weights
+        record.update(rows=list(step.rows), weights=list(step.weights), sets=list(step.sets))
     return record
 
 

@@ -19,22 +19,38 @@ SCRIPTED: dict[str, dict[str, tuple[str, ...]]] = {
         "multivariable": ("adjusted",),
         "fit": ("fit",),
         "vif": ("vif",),
-        # With spec.calibration only (its bootstrap validation is named below).
+        # With spec.calibration only; the validation with spec.bootstrap > 0.
         "performance": (
             "calibration",
             "risk_groups",
             "calibration_curve",
             "histogram",
             "decision_curve",
+            "validation",
         ),
+        "scales": ("scales",),
+        # With spec.subgroup_exposure and spec.subgroups; with spec.interactions.
+        "subgroups": ("subgroups",),
+        "interactions": ("interactions",),
+        # With spec.imputation only: the pooled model and its counts.
+        "pooled": ("pooled", "pooled_fit"),
     },
-    "table1": {"cells": ("summaries",), "variables": ("tests",), "groups": ("groups",)},
+    "table1": {
+        "cells": ("summaries",),
+        "variables": ("tests",),
+        "groups": ("groups",),
+        "pooled": ("pooled", "pooled_fit"),  # with spec.imputation only
+    },
     "correlation": {"pairs": ("pairs",), "matrix": ("matrix",)},
     "regression": {
         "univariable": ("crude",),
         "multivariable": ("adjusted",),
         "fit": ("fit",),
         "vif": ("vif",),
+        "scales": ("scales",),
+        "subgroups": ("subgroups",),
+        "interactions": ("interactions",),
+        "pooled": ("pooled", "pooled_fit"),  # with spec.imputation only
     },
     "survival": {
         "curves": ("curves",),
@@ -45,6 +61,17 @@ SCRIPTED: dict[str, dict[str, tuple[str, ...]]] = {
         "multivariable": ("cox_adjusted",),
         "ph_test": ("ph_test",),
         "fit": ("fit",),
+        "scales": ("scales",),
+        "subgroups": ("subgroups",),
+        "interactions": ("interactions",),
+        "pooled": ("pooled", "pooled_fit"),  # with spec.imputation only
+    },
+    "propensity": {
+        "model": ("model",),
+        "scores": ("scores",),
+        "balance": ("balance",),
+        "effects": ("effect",),
+        "summary": ("fit",),
     },
     "diagnostic": {
         "auc": ("auc",),
@@ -58,32 +85,12 @@ SCRIPTED: dict[str, dict[str, tuple[str, ...]]] = {
 # Result field -> (the spec option that makes it, None = always there, "a+b" = both; words
 # naming it). "field.part": a part of a field the script otherwise redoes.
 LEFT_OUT: dict[str, dict[str, tuple[str | None, str]]] = {
-    "outcome": {
-        "scales": (None, "the table of what each continuous odds ratio is per (applied here)"),
-        "subgroups": ("subgroups", "the subgroup table"),
-        "interactions": ("interactions", "the interaction table"),
-        "performance.validation": ("calibration+bootstrap", "the bootstrap validation"),
-        "pooled": ("imputation", "the model pooled over the imputed data (multiple imputation)"),
-    },
-    "table1": {
-        "pooled": ("imputation", "the summaries pooled over the imputed data (multiple imputation)")
-    },
     "correlation": {
         "scatter": (None, "the scatter plot's points"),
         "line": (None, "the scatter plot's fitted line"),
     },
     "regression": {
         "diagnostics": (None, "the residual plots' points"),
-        "scales": (None, "the table of what each continuous estimate is per (applied here)"),
-        "subgroups": ("subgroups", "the subgroup table"),
-        "interactions": ("interactions", "the interaction table"),
-        "pooled": ("imputation", "the model pooled over the imputed data (multiple imputation)"),
-    },
-    "survival": {
-        "scales": (None, "the table of what each continuous hazard ratio is per (applied here)"),
-        "subgroups": ("subgroups", "the subgroup table"),
-        "interactions": ("interactions", "the interaction table"),
-        "pooled": ("imputation", "the model pooled over the imputed data (multiple imputation)"),
     },
 }
 

@@ -16,7 +16,7 @@ from typing import Any
 
 from modules.shared.script_export.cleaning import read_record, step_records
 from modules.shared.script_export.runs import Call, call_for
-from modules.shared.script_export.sources import module_source, template
+from modules.shared.script_export.sources import BOOTSTRAP_MODULES, module_source, template
 
 # Order of the template sections in the script (each appears once).
 SECTIONS = (
@@ -29,12 +29,23 @@ SECTIONS = (
     "regression",
     "survival",
     "diagnostic",
+    "modifiers",
+    "outcome_modifiers",
+    "regression_modifiers",
+    "survival_modifiers",
+    "bootstrap",
+    "imputation",
+    "pooled",
+    "pooled_outcome",
+    "pooled_regression",
+    "pooled_survival",
+    "propensity",
 )
 # MedStat's own pure modules a section runs on, copied whole at the end of the script.
 APPENDIX = {
-    "outcome": ("analyses.model_fit", "analyses.delong"),
+    "outcome": ("analyses.model_fit", "analyses.delong", "analyses.effect_scale"),
     "calibration": ("analyses.calibration", "analyses.decision_curve"),
-    "regression": ("analyses.model_fit", "analyses.delong"),
+    "regression": ("analyses.model_fit", "analyses.delong", "analyses.effect_scale"),
     "table1": ("analyses.table1_tests", "analyses.fisher_rxc"),
     "spearman": ("analyses.spearman",),
     "survival": (
@@ -42,12 +53,38 @@ APPENDIX = {
         "analyses.survival_cox",
         "analyses.survival_efron",
         "analyses.survival_zph",
+        "analyses.effect_scale",
     ),
     "diagnostic": (
         "analyses.delong",
         "analyses.diagnostic_roc",
         "analyses.diagnostic_accuracy",
         "analyses.diagnostic_data",
+    ),
+    "modifiers": (
+        "analyses.modifier_columns",
+        "analyses.effect_models",
+        "analyses.interactions",
+        "analyses.subgroups",
+        "analyses.effect_modifiers",
+    ),
+    "bootstrap": BOOTSTRAP_MODULES,
+    "imputation": (
+        "analyses.missing_pattern",
+        "analyses.imputation_methods",
+        "analyses.imputation",
+        "analyses.mi_pool",
+        "analyses.mi_table1",
+    ),
+    "propensity": (
+        "analyses.propensity_data",
+        "analyses.propensity_model",
+        "analyses.propensity_match",
+        "analyses.propensity_weights",
+        "analyses.propensity_balance",
+        "analyses.propensity_cox",
+        "analyses.propensity_effect",
+        "analyses.propensity",
     ),
 }
 
@@ -108,17 +145,30 @@ It needs Python 3.11 and the package versions MedStat ran with (it does not need
 def _imports(calls: Sequence[Call], formula: bool) -> str:
     used = {s for c in calls for s in c.sections}
     lines = ["from __future__ import annotations", ""]  # MedStat's type hints, unevaluated
+    lines += ["import bisect"] if "propensity" in used else []
     lines += ["import itertools"] if {"correlation", "diagnostic"} & used else []
     lines += ["import ast", "import difflib"] if formula else []
     lines += ["import csv", "import math", "import re", "import sys", "import warnings"]
-    if formula:  # the formula language's type hints
-        lines.append("from collections.abc import Callable, Iterable")
-    if {"outcome", "table1", "regression", "survival", "diagnostic"} & used or formula:
+    abc = {"Callable", "Iterable"} if formula else set()  # the formula language's type hints
+    abc |= {"Iterable"} if {"outcome", "regression", "survival"} & used else set()  # effect_scale
+    abc |= {"Callable"} if "bootstrap" in used else set()  # bootstrap_validation's Refit
+    if abc:
+        lines.append(f"from collections.abc import {', '.join(sorted(abc))}")
+    with_dataclasses = {"outcome", "table1", "regression", "survival", "diagnostic", "propensity"}
+    if "bootstrap" in used:  # analyses/model_choice.py's replace
+        lines.append("from dataclasses import dataclass, field, replace")
+    elif with_dataclasses & used or formula:
         lines.append("from dataclasses import dataclass")
     if "spearman" in used:
         lines.append("from functools import lru_cache")
     lines += ["from pathlib import Path", "", "import numpy as np", "import pandas as pd"]
-    if any(c.firth for c in calls):
+    if "bootstrap" in used:  # the bootstrap's own estimator choice: Firth on separation
+        lines += [
+            "from firthmodels import FirthLogisticRegression, detect_separation",
+            "from firthmodels._solvers import newton_raphson",
+            "from firthmodels.logistic import _Workspace, compute_logistic_quantities",
+        ]
+    elif any(c.firth for c in calls):
         lines += [
             "from firthmodels import FirthLogisticRegression",
             "from firthmodels._solvers import newton_raphson",

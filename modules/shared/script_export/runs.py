@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import pprint
 from dataclasses import dataclass, replace
 from typing import Any
 
@@ -9,12 +10,18 @@ from analyses.specs import (
     CorrelationSpec,
     DiagnosticSpec,
     OutcomeSpec,
+    PropensitySpec,
     RegressionSpec,
     SurvivalSpec,
     Table1Spec,
 )
 from modules.shared.script_export.cleaning import ScriptError
 from modules.shared.script_export.coverage import left_out
+from modules.shared.script_export.pooled_calls import (
+    imputation_lines,
+    pooled_lines,
+    propensity_lines,
+)
 
 
 @dataclass(frozen=True)
@@ -38,12 +45,15 @@ def _literal(value: Any) -> str:
         return str(value)
     if isinstance(value, tuple):
         return repr(list(value))
+    if isinstance(value, dict):  # wrapped to the script's lines (keys and values as repr)
+        return pprint.pformat(value, width=88, sort_dicts=False)
     return repr(value)
 
 
 def _call(target: str, function: str, arguments: dict[str, Any]) -> list[str]:
     """`target = function(df, name=value, ...)`, one argument a line."""
-    args = [f"    {name}={_literal(value)}," for name, value in arguments.items()]
+    args = [f"    {name}={_literal(value)},".replace("\n", "\n    ") for name, value in
+            arguments.items()]  # fmt: skip
     return [f"{target} = {function}(", "    df,", *args, ")"]
 
 
@@ -58,6 +68,33 @@ def _estimators(spec: OutcomeSpec, result: Any | None) -> tuple[dict[str, str], 
             "first, so the script uses the estimator the app used for each model."
         )
     return dict.fromkeys(spec.covariates, spec.method), spec.method
+
+
+def modifier_lines(spec: Any, stem: str, function: str, arguments: dict[str, Any]) -> Call:
+    """The lines that redo the subgroup and interaction tables the spec asks for (none when it
+    asks for neither), their continuous exposure per the run's scales table."""
+    subgroups = bool(spec.subgroup_exposure and spec.subgroups)
+    if not (subgroups or spec.interactions):
+        return Call((), (), ())
+    names = [f"{stem}_subgroups"] * subgroups + [f"{stem}_interactions"] * bool(spec.interactions)
+    what = [f"# The effect of {spec.subgroup_exposure!r} within each level of "
+            f"{', '.join(map(repr, spec.subgroups))}."] if subgroups else []  # fmt: skip
+    what += [f"# The effect of {e!r} per level of {m!r} (interaction)."
+             for e, m in spec.interactions]  # fmt: skip
+    options = {
+        "scales": _Code(f"tables[{stem + '_scales'!r}]"),
+        "subgroup_exposure": spec.subgroup_exposure if subgroups else None,
+        "subgroups": spec.subgroups if subgroups else (),
+        "interactions": [list(pair) for pair in spec.interactions],
+    }
+    lines = [
+        *what,
+        "# Each model adjusts for the adjusted model's covariates.",
+        *_call("subgroups, interactions", function, {**arguments, **options}),
+        *([f"tables[{names[0]!r}] = subgroups"] if subgroups else []),
+        *([f"tables[{names[-1]!r}] = interactions"] if spec.interactions else []),
+    ]
+    return Call(tuple(lines), (f"{function}", "modifiers"), tuple(names))
 
 
 def outcome_call(spec: OutcomeSpec, result: Any | None, number: int) -> Call:
@@ -116,7 +153,40 @@ def outcome_call(spec: OutcomeSpec, result: Any | None, number: int) -> Call:
         ]  # fmt: skip
         tables += names
         sections.append("calibration")
-    uses_firth = adjusted_est == "firth" or "firth" in crude_est.values()
+        if spec.bootstrap > 0:
+            screening = None if spec.screen_p is None else {
+                "covariates": spec.covariates, "method": spec.method, "screen_p": spec.screen_p,
+                "force": spec.force, "summary": spec.continuous_summary,
+            }  # fmt: skip
+            each = "the adjusted model refitted" if screening is None else (
+                "the screening and the adjusted model redone")  # fmt: skip
+            lines += [
+                f"# Bootstrap validation: {spec.bootstrap} samples drawn with seed {spec.seed},",
+                f"# {each} in each.",
+                *_call(f"tables[{stem + '_validation'!r}]", "bootstrap_validation",
+                       {"covariates": _Code("in_model"), **common, "method": adjusted_est,
+                        "samples": spec.bootstrap, "seed": spec.seed, "screening": screening}),
+            ]  # fmt: skip
+            tables.append(f"{stem}_validation")
+            sections.append("bootstrap")
+    lines += [
+        "# What each continuous covariate's odds ratios are per, with its SD and IQR.",
+        *_call(f"tables[{stem + '_scales'!r}]", "outcome_scales",
+               {"covariates": spec.covariates, **common}),
+    ]  # fmt: skip
+    tables.append(f"{stem}_scales")
+    more = modifier_lines(spec, stem, "outcome_modifiers",
+                          {"covariates": _Code("in_model"), **common})  # fmt: skip
+    lines += more.lines
+    tables += more.tables
+    sections += more.sections
+    pooled = _pooled(spec, stem, "pooled_odds_ratios", "pooled_outcome",
+                     {**common, "covariates": spec.covariates, "method": adjusted_est})  # fmt: skip
+    lines += pooled.lines
+    tables += pooled.tables
+    sections += pooled.sections
+    # The bootstrap's refits choose their estimator as MedStat does: Firth's method on hand.
+    uses_firth = adjusted_est == "firth" or "firth" in crude_est.values() or "bootstrap" in sections
     return Call(tuple(lines), tuple(sections), tuple(tables), uses_firth)
 
 
@@ -137,6 +207,11 @@ def table1_call(spec: Table1Spec, number: int) -> Call:
     names = (f"{stem}_summaries", f"{stem}_tests", f"{stem}_groups")
     target = ", ".join(f"tables[{name!r}]" for name in names)
     lines = [f"# {number}. Table 1{by}", *_call(target, "table1", arguments)]
+    if spec.imputation is not None:
+        pooled, more = pooled_lines(stem, "pooled_table1", {"imputed": _Code("imputed"),
+                                    **arguments}, _call, "summaries")  # fmt: skip
+        lines += [*imputation_lines(spec.imputation), *pooled]
+        return Call(tuple(lines), ("coding", "table1", "imputation"), (*names, *more))
     return Call(tuple(lines), ("coding", "table1"), names)
 
 
@@ -199,8 +274,21 @@ def regression_call(spec: RegressionSpec, result: Any | None, number: int) -> Ca
             {"covariates": _Code("in_model"), **common},
         ),  # fmt: skip
     ]
-    tables = tuple(f"{stem}_{t}" for t in ("crude", "adjusted", "fit", "vif"))
-    return Call(tuple(lines), ("coding", "regression"), tables)
+    lines += [
+        "# What each continuous covariate's estimates are per, with its SD and IQR.",
+        *_call(f"tables[{stem + '_scales'!r}]", "regression_scales",
+               {"covariates": spec.covariates, **common}),
+    ]  # fmt: skip
+    tables = [f"{stem}_{t}" for t in ("crude", "adjusted", "fit", "vif", "scales")]
+    more = modifier_lines(spec, stem, "regression_modifiers",
+                          {"covariates": _Code("in_model"), **common})  # fmt: skip
+    pooled = _pooled(spec, stem, "pooled_regression", "pooled_regression",
+                     {"covariates": spec.covariates, **common})  # fmt: skip
+    return Call(
+        (*lines, *more.lines, *pooled.lines),
+        ("coding", "regression", *more.sections, *pooled.sections),
+        (*tables, *more.tables, *pooled.tables),
+    )
 
 
 def survival_call(spec: SurvivalSpec, number: int) -> Call:
@@ -245,7 +333,28 @@ def survival_call(spec: SurvivalSpec, number: int) -> Call:
         tables += [f"{stem}_cox_crude", f"{stem}_cox_adjusted", f"{stem}_ph_test"]
     lines.append(f"tables[{stem + '_fit'!r}] = survival_fit(data)")
     tables.append(f"{stem}_fit")
-    return Call(tuple(lines), ("coding", "survival"), tuple(tables))
+    lines.append(f"tables[{stem + '_scales'!r}] = survival_scales(data)")
+    tables.append(f"{stem}_scales")
+    coding = {"data": _Code("data"), "categorical": spec.categorical,
+              "reference": dict(spec.reference)}  # fmt: skip
+    more = modifier_lines(spec, stem, "survival_modifiers", coding)
+    pooled = _pooled(spec, stem, "pooled_hazard_ratios", "pooled_survival", arguments)
+    return Call(
+        (*lines, *more.lines, *pooled.lines),
+        ("coding", "survival", *more.sections, *pooled.sections),
+        (*tables, *more.tables, *pooled.tables),
+    )
+
+
+def _pooled(spec: Any, stem: str, function: str, section: str, arguments: dict[str, Any]) -> Call:
+    """The imputation and the pooled model's lines of a run on the imputed data (none without):
+    `function` of the template `section` writes the tables."""
+    if spec.imputation is None:
+        return Call((), (), ())
+    pooled, names = pooled_lines(stem, function, {"imputed": _Code("imputed"), **arguments},
+                                 _call)  # fmt: skip
+    lines = (*imputation_lines(spec.imputation), *pooled)
+    return Call(lines, ("imputation", "pooled", section), names)
 
 
 def diagnostic_call(spec: DiagnosticSpec, number: int) -> Call:
@@ -270,6 +379,12 @@ def diagnostic_call(spec: DiagnosticSpec, number: int) -> Call:
 
 
 SCRIPTED_KINDS = ("outcome", "table1", "correlation", "regression", "survival", "diagnostic")
+SCRIPTED_KINDS += ("propensity",)
+
+
+def propensity_call(spec: PropensitySpec, number: int) -> Call:
+    lines, names = propensity_lines(spec, number)
+    return Call(tuple(lines), ("coding", "propensity"), names)
 
 
 def call_for(kind: str, spec: Any, result: Any | None, number: int) -> Call:
@@ -291,4 +406,6 @@ def _call_of(kind: str, spec: Any, result: Any | None, number: int) -> Call:
         return survival_call(spec, number)
     if kind == "correlation" and isinstance(spec, CorrelationSpec):
         return correlation_call(spec, number)
+    if kind == "propensity" and isinstance(spec, PropensitySpec):
+        return propensity_call(spec, number)
     raise ScriptError(f"The {kind} analysis cannot be written into a script yet.")

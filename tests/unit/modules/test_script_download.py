@@ -8,7 +8,8 @@ from utils.data_io import dataset_from_frame
 
 
 def test_offered_for_scripted_analyses_only():
-    for kind in ("outcome", "table1", "correlation", "regression", "survival", "diagnostic"):
+    scripted = ("outcome", "table1", "correlation", "regression", "survival", "diagnostic")
+    for kind in (*scripted, "propensity"):
         (download,) = script_downloads(kind, lambda: None, lambda: None)
         assert download.id == "download_script" and download.suffix == "script.py"
     for kind in ("agreement", "sample_size"):

@@ -151,3 +151,30 @@ def per_increment(cov, known, effect_scale):
 
 
 Covariate = Factor | Numeric  # what a model takes (in the type hints of the code copied below)
+
+
+class AnalysisError(ValueError):
+    """A problem with the data, in a sentence (raised by the copied MedStat code)."""
+
+
+def encode_numeric(series):
+    """A numeric column as MedStat's copied code reads it."""
+    return Numeric(series)
+
+
+def encode_factor(series, reference):
+    """A categorical column coded as MedStat codes it (reference level first), and no notes."""
+    return Factor(series, reference), []
+
+
+def checkpoint(*_):
+    """Where MedStat checks its Cancel button during a fit; a script has nothing to check."""
+
+
+def progress(*_):
+    """Where MedStat says how far it is ("Bootstrap 7 of 200"); a script says nothing."""
+
+
+# The columns of the table of what each continuous estimate is per (MedStat's
+# analyses/results.py SCALE_COLUMNS; its analyses/effect_scale.py, copied below, fills it).
+SCALE_COLUMNS = ("variable", "scale", "per", "per_text", "n", "sd", "iqr")

@@ -192,9 +192,30 @@ def apply_steps(df):
         elif kind == "row filter":
             df = df[rows_kept(df[step["column"]], step)].reset_index(drop=True)
             print(f"Row filter {step['kept']}: {len(df)} rows remain.")
+        elif kind == "propensity sample":
+            df = propensity_sample(df, step)
+            print(f"Propensity-score sample ({step['method']}): {len(df)} rows kept.")
         else:
             sys.exit(f"Unknown cleaning step {kind!r}.")
     return df
+
+
+def propensity_sample(df, step):
+    """The sample MedStat's "Use the matched sample in every tab" kept: its rows (positions in
+    the data at this step), their weights ("ps_weight") and matched sets ("ps_matched_set"),
+    each name made unique as MedStat makes it."""
+
+    def free(base):
+        name, i = base, 2
+        while name in df.columns:
+            name, i = f"{base}_{i}", i + 1
+        return name
+
+    out = df.iloc[step["rows"]].reset_index(drop=True)
+    out[free("ps_weight")] = pd.Series(step["weights"], dtype=float)
+    if step["sets"]:
+        out[free("ps_matched_set")] = pd.Series(step["sets"], dtype="int64")
+    return out
 
 
 def codebook_values(series, rule):

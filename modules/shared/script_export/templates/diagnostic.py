@@ -22,18 +22,9 @@ from analyses.diagnostic_roc import (
     youden,
 )
 
-from .coding import Numeric
 from .data import as_text
 
 # --- SCRIPT ---
-
-
-class AnalysisError(ValueError):
-    """A problem with the data, in a sentence (raised by the copied MedStat code)."""
-
-
-def encode_numeric(series):
-    return Numeric(series)
 
 
 level_label = as_text

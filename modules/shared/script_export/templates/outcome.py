@@ -7,6 +7,7 @@ import math
 import numpy as np
 import pandas as pd
 
+from analyses.effect_scale import scale_table
 from analyses.model_fit import (
     auc_delong,
     bernoulli_loglik,
@@ -297,3 +298,12 @@ def outcome_vif(df, outcome, event, covariates, categorical=(), reference=None, 
     model (Fox & Monette; the classic VIF for one column), and GVIF^(1/df)."""
     model = AdjustedModel(df, outcome, event, covariates, categorical, reference, None)
     return variance_inflation(model.X[:, 1:], column_groups(model.covs, model.keep))
+
+
+def outcome_scales(df, outcome, event, covariates, categorical=(), reference=None,
+                   effect_scale="unit", **_):  # fmt: skip
+    """Table: what each continuous covariate's odds ratios are per (a unit, 10 units, its SD or
+    its IQR), with its SD and IQR among the patients whose outcome is known."""
+    y, _ = binary_outcome(df[outcome], event)
+    covs = outcome_covariates(df, outcome, y, covariates, categorical, reference or {})
+    return scale_table(covs, ~np.isnan(y), effect_scale)[0]

@@ -13,6 +13,7 @@ from statsmodels.genmod import families
 from statsmodels.genmod.generalized_linear_model import GLM
 from statsmodels.regression.linear_model import OLS
 
+from analyses.effect_scale import scale_table
 from analyses.model_fit import variance_inflation
 
 from .coding import Factor, Numeric, column_groups, model_design, per_increment
@@ -296,3 +297,13 @@ def regression_vif(df, outcome, covariates, family, categorical=(), reference=No
         df, outcome, covariates, family, categorical, reference, exposure
     )
     return variance_inflation(X[:, 1:], column_groups(covs, keep))
+
+
+def regression_scales(df, outcome, covariates, categorical=(), reference=None, exposure=None,
+                      effect_scale="unit", **_):  # fmt: skip
+    """Table: what each continuous covariate's estimates are per (a unit, 10 units, its SD or
+    its IQR), with its SD and IQR among the patients whose outcome (and exposure) is known."""
+    _, _, known, covs = regression_inputs(
+        df, outcome, covariates, categorical, reference or {}, exposure
+    )
+    return scale_table(covs, known, effect_scale)[0]

@@ -10,6 +10,7 @@ from __future__ import annotations
 import numpy as np
 import pandas as pd
 
+from analyses.effect_scale import scale_table
 from analyses.survival_cox import design, fit_model
 from analyses.survival_km import (
     AT_RISK_COLUMNS,
@@ -26,10 +27,6 @@ from analyses.survival_zph import PH_COLUMNS, ph_test
 from .coding import POSITIVE_LEVELS, Factor, Numeric, per_increment
 
 # --- SCRIPT ---
-
-
-def checkpoint(*_):
-    """Where MedStat checks its Cancel button during a fit; a script has nothing to check."""
 
 
 CENSORED_LEVELS = {"0", "no", "n", "false", "alive", "censored", "censor", "living"}
@@ -265,3 +262,9 @@ def survival_fit(data):
         row.update({f"cox_{key}": value for key, value in fit.items()})
         row["cox_events_per_parameter"] = fit["events"] / max(1, fit["n_parameters"])
     return pd.DataFrame([row])
+
+
+def survival_scales(data):
+    """Table: what each continuous covariate's hazard ratios are per (a unit, 10 units, its SD
+    or its IQR), with its SD and IQR among the patients with a follow-up time and status."""
+    return scale_table(data.covariates, data.followed, data.effect_scale)[0]

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import ast
 
-from analyses.specs import OutcomeSpec, Table1Spec
+from analyses.specs import ImputationSpec, OutcomeSpec, Table1Spec
 from modules.paper.session_script import session_script
 
 OPTIONS = {"format": "csv", "delimiter": ",", "decimal": ".", "encoding": "utf-8"}
@@ -25,7 +25,8 @@ def test_only_unscriptable_runs_give_a_script_that_names_them():
 
 def test_options_the_script_does_not_redo_are_named_and_a_refused_run_too():
     outcome = OutcomeSpec("y", ("age",), method="logit", subgroup_exposure="age",
-                          subgroups=("sex",), calibration=True)  # fmt: skip
+                          subgroups=("sex",), calibration=True, bootstrap=20,
+                          imputation=ImputationSpec(("age",)))  # fmt: skip
     auto = OutcomeSpec("y", ("age",))  # Firth or not: only its result can tell
     options = OPTIONS | {"format": "text", "columns": ["y", "age", "sex", "status", "time"]}
     text = session_script(
@@ -38,6 +39,7 @@ def test_options_the_script_does_not_redo_are_named_and_a_refused_run_too():
     assert "#   - Auto: The Outcome analysis chooses Firth's method" in head
     assert "Table 1" not in head and "#   - Outcome" not in head
     named = " ".join(docstring.split())
-    assert "2. Outcome: logistic regression of 'y': the table of what each" in named
-    assert "the subgroup table" in named and "calibration" not in head
+    assert "outcome_2_pooled" in named and "Not redone" not in named  # pooled: redone too
+    assert "outcome_2_subgroups" in named and "outcome_2_validation" in named
+    assert "calibration" not in head
     ast.parse(text)

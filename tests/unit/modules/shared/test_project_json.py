@@ -9,6 +9,7 @@ import pytest
 
 from analyses.specs import (
     AgreementSpec,
+    ImputationSpec,
     OutcomeSpec,
     PropensitySpec,
     SampleSizeSpec,
@@ -231,3 +232,52 @@ def test_every_analysis_tabs_spec_and_the_matched_sample_reopen(dataset, kind, s
     text = project_json(dataset, [step], {kind: {"x": 1}}, [(kind, kind, spec)], SOFTWARE)
     project = read_project(text, max_bytes=LIMIT)
     assert project.tabs[kind].spec == spec and project.steps == (step,)
+
+
+IMPUTATION = ImputationSpec(("age", "sex", "died"), ("sex", "died"), m=5, iterations=8, seed=11)
+
+
+def test_the_imputation_settings_round_trip_and_an_old_file_has_none(dataset):
+    text = saved(dataset, imputation=IMPUTATION)
+    doc = json.loads(text)
+    assert doc["version"] == 2 and doc["imputation"]["v"]["m"] == 5
+    assert read_project(text, max_bytes=LIMIT).imputation == IMPUTATION
+    assert json.loads(saved(dataset))["imputation"] is None
+    assert read_project(saved(dataset), max_bytes=LIMIT).imputation is None
+    old = json.loads(saved(dataset))  # a version 1 file: written before imputation was kept
+    old["version"] = 1
+    del old["imputation"]
+    project = read_project(json.dumps(old), max_bytes=LIMIT)
+    assert project.imputation is None and project.steps == STEPS
+
+
+@pytest.mark.parametrize(
+    "change, says",
+    [
+        (lambda v: v.update(m=1), "out of range (m = 1"),
+        (lambda v: v.update(m=5000), "out of range (m = 5000"),
+        (lambda v: v.update(iterations=0), "out of range"),
+        (lambda v: v.update(seed=-3), "out of range"),
+        (lambda v: v.update(m="twenty"), "damaged"),
+        (lambda v: v.update(m=True), "damaged"),
+        (lambda v: v.update(variables={"$": "tuple", "v": [1, 2]}), "damaged"),
+        (lambda v: v.update(categorical={"$": "tuple", "v": ["bmi"]}), "not column names"),
+        (lambda v: v.update(command="rm -rf /"), "damaged"),
+    ],
+)
+def test_damaged_imputation_settings_are_refused_with_a_sentence(dataset, change, says):
+    doc = json.loads(saved(dataset, imputation=IMPUTATION))
+    change(doc["imputation"]["v"])
+    with pytest.raises(ProjectError, match="damaged") as caught:
+        read_project(json.dumps(doc), max_bytes=LIMIT)
+    assert says in str(caught.value)
+
+
+def test_imputation_that_is_another_type_is_refused(dataset):
+    doc = json.loads(saved(dataset))
+    doc["imputation"] = doc["tabs"]["outcome"]["spec"]  # an analysis spec in its place
+    with pytest.raises(ProjectError, match="damaged"):
+        read_project(json.dumps(doc), max_bytes=LIMIT)
+    doc["imputation"] = "m = 20"
+    with pytest.raises(ProjectError, match="damaged"):
+        read_project(json.dumps(doc), max_bytes=LIMIT)

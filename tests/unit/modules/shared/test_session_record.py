@@ -83,3 +83,17 @@ def test_figure_words_are_read_for_the_project_and_restored_on_open():
     assert kept["outcome.figure.forest"] == {"xaxis": "OR"}
     assert kept["survival.figure.km"] == {}  # the project had none: the figure's own words
     assert "gone.figure.x" not in kept  # a figure this session does not have
+
+
+def test_restore_keeps_the_projects_imputation_settings_and_clears_them_without():
+    """An opened project sets the session's imputation (the Data cleaning tab and the
+    cleaned data read it after the reload); one saved without imputation clears it."""
+    from analyses.specs import ImputationSpec
+    from modules.shared.cleaning_steps import SAVED_IMPUTATION
+
+    record = make_record()
+    settings = ImputationSpec(("age", "crp", "sex"), ("sex",), m=5, seed=7)
+    record.restore({"outcome": {"imputed": True}}, {"outcome"}, (), imputation=settings)
+    assert record.state.kept[SAVED_IMPUTATION] == settings
+    record.restore({"outcome": {}}, set(), ())
+    assert record.state.kept[SAVED_IMPUTATION] is None
