@@ -54,7 +54,7 @@ from prep.steps import Prepared
 from prep.steps import Proposal as StepProposal
 from prep.transforms import Transform
 from prep.value_labels import ValueLabels
-from utils import data_io, read_apart, read_limits
+from utils import data_io, gc_freeze, read_apart, read_limits
 from utils.cache import ResultCache, make_key
 from utils.config import settings
 from utils.dataset import FACTOR_KINDS, NUMERIC_KINDS, Dataset, fingerprint_bytes
@@ -156,6 +156,9 @@ memory.register_cleanup("cache", _release_cache)
 # Closed tabs that have not come back give their data up first when memory runs short.
 memory.register_cleanup("sessions", sessions.release_ended)
 memory.register_cleanup("frames", data_io.FRAMES.clear)
+# Long-lived objects are frozen out of the collector's passes (utils/gc_freeze.py); when memory
+# runs short they go back to it, before the manager's own full collection.
+memory.register_cleanup("frozen objects", gc_freeze.thaw)
 # The embedding worker asks the memory manager before it starts, and stops when asked.
 embeddings.configure(memory=memory, retrier=retrier)
 
@@ -233,7 +236,14 @@ def warm_up() -> None:
         if _warmed:
             return
         _warmed = True
-    threading.Thread(target=_analysis, args=("outcome",), name="warm-up", daemon=True).start()
+    threading.Thread(target=_warm, name="warm-up", daemon=True).start()
+
+
+def _warm() -> None:
+    # The imported stack (~200,000 objects) lives as long as the worker: frozen, no later full
+    # garbage collection walks it again (utils/gc_freeze.py).
+    with gc_freeze.building():
+        _analysis("outcome")
 
 
 def _design_size(dataset: Dataset, spec: Any) -> tuple[int, int, float]:

@@ -1,8 +1,14 @@
-"""Typed analysis results: tidy DataFrames and numbers, never HTML."""
+"""Typed analysis results: tidy DataFrames and numbers, never HTML.
+
+A result type's `TABLE_COLUMNS` names the columns of its tables, field by field: a result read
+back from the shared tier whose table has other columns is refused (utils/result_schema.py).
+"""
 
 from __future__ import annotations
 
+from collections.abc import Mapping
 from dataclasses import dataclass, field
+from typing import ClassVar
 
 import pandas as pd
 
@@ -20,7 +26,12 @@ from analyses.fit_records import (
     SurvivalFit,
     Table1Info,
 )
-from analyses.modifier_columns import empty_interactions, empty_subgroups
+from analyses.modifier_columns import (
+    INTERACTION_COLUMNS,
+    SUBGROUP_COLUMNS,
+    empty_interactions,
+    empty_subgroups,
+)
 
 # Columns of the `scales` table of the outcome, regression and survival results: one row per
 # continuous covariate, saying what its estimates are per (see analyses/effect_scale.py).
@@ -100,6 +111,13 @@ class OutcomeResult:
     (SCALE_COLUMNS) says what each continuous covariate's odds ratios are per.
     """
 
+    TABLE_COLUMNS: ClassVar[Mapping[str, tuple[str, ...]]] = {
+        "univariable": UNIVARIABLE_COLUMNS,
+        "multivariable": MULTIVARIABLE_COLUMNS,
+        "scales": SCALE_COLUMNS,
+        "subgroups": SUBGROUP_COLUMNS,
+        "interactions": INTERACTION_COLUMNS,
+    }
     univariable: pd.DataFrame
     multivariable: pd.DataFrame
     fit: OutcomeFit
@@ -141,6 +159,7 @@ class CorrelationResult:
     `summary`: the method and the scatter pair's statistics (analyses/fit_records.py).
     """
 
+    TABLE_COLUMNS: ClassVar[Mapping[str, tuple[str, ...]]] = {"pairs": CORRELATION_PAIR_COLUMNS}
     pairs: pd.DataFrame
     matrix: pd.DataFrame
     scatter: pd.DataFrame
@@ -186,6 +205,13 @@ class RegressionResult:
     each continuous covariate's estimates are per.
     """
 
+    TABLE_COLUMNS: ClassVar[Mapping[str, tuple[str, ...]]] = {
+        "univariable": REGRESSION_UNIVARIABLE_COLUMNS,
+        "multivariable": REGRESSION_MULTIVARIABLE_COLUMNS,
+        "scales": SCALE_COLUMNS,
+        "subgroups": SUBGROUP_COLUMNS,
+        "interactions": INTERACTION_COLUMNS,
+    }
     univariable: pd.DataFrame
     multivariable: pd.DataFrame
     fit: RegressionFit
@@ -244,6 +270,10 @@ class Table1Result:
     `info`: the grouping, counts and summary rule (analyses/fit_records.py).
     """
 
+    TABLE_COLUMNS: ClassVar[Mapping[str, tuple[str, ...]]] = {
+        "cells": TABLE1_CELL_COLUMNS,
+        "variables": TABLE1_VARIABLE_COLUMNS,
+    }
     cells: pd.DataFrame
     variables: pd.DataFrame
     groups: pd.DataFrame
@@ -314,6 +344,13 @@ class DiagnosticResult:
     `warnings` are plain-language sentences.
     """
 
+    TABLE_COLUMNS: ClassVar[Mapping[str, tuple[str, ...]]] = {
+        "auc": DIAGNOSTIC_AUC_COLUMNS,
+        "cutoffs": DIAGNOSTIC_CUTOFF_COLUMNS,
+        "accuracy": DIAGNOSTIC_ACCURACY_COLUMNS,
+        "comparisons": DIAGNOSTIC_COMPARISON_COLUMNS,
+        "roc": DIAGNOSTIC_ROC_COLUMNS,
+    }
     auc: pd.DataFrame
     cutoffs: pd.DataFrame
     accuracy: pd.DataFrame
@@ -341,6 +378,11 @@ class SurvivalResult:
     covariate's hazard ratios are per.
     """
 
+    TABLE_COLUMNS: ClassVar[Mapping[str, tuple[str, ...]]] = {
+        "scales": SCALE_COLUMNS,
+        "subgroups": SUBGROUP_COLUMNS,
+        "interactions": INTERACTION_COLUMNS,
+    }
     curves: pd.DataFrame
     at_risk: pd.DataFrame
     medians: pd.DataFrame
@@ -407,6 +449,11 @@ class AgreementResult:
     `crosstab`: counts of rater 1's categories (index) by rater 2's (columns), two raters only.
     """
 
+    TABLE_COLUMNS: ClassVar[Mapping[str, tuple[str, ...]]] = {
+        "kappas": AGREEMENT_KAPPA_COLUMNS,
+        "icc": AGREEMENT_ICC_COLUMNS,
+        "limits": AGREEMENT_LIMITS_COLUMNS,
+    }
     kappas: pd.DataFrame
     icc: pd.DataFrame
     limits: pd.DataFrame
@@ -444,6 +491,12 @@ class PropensityResult:
     before and after, and the effect on the outcome (empty without one). Column tuples above.
     """
 
+    TABLE_COLUMNS: ClassVar[Mapping[str, tuple[str, ...]]] = {
+        "model": PROPENSITY_MODEL_COLUMNS,
+        "scores": PROPENSITY_SCORE_COLUMNS,
+        "balance": PROPENSITY_BALANCE_COLUMNS,
+        "effects": PROPENSITY_EFFECT_COLUMNS,
+    }
     model: pd.DataFrame
     scores: pd.DataFrame
     balance: pd.DataFrame
@@ -500,6 +553,7 @@ class PooledModel:
     and methods (for the methods sentence). `warnings`: sentences.
     """
 
+    TABLE_COLUMNS: ClassVar[Mapping[str, tuple[str, ...]]] = {"estimates": POOLED_COLUMNS}
     estimates: pd.DataFrame
     fit: PooledFit
     warnings: tuple[str, ...] = ()
@@ -523,6 +577,7 @@ POOLED_SUMMARY_COLUMNS = (
 class PooledSummary:
     """Table 1's means and percentages pooled over the imputed data sets, beside the observed."""
 
+    TABLE_COLUMNS: ClassVar[Mapping[str, tuple[str, ...]]] = {"table": POOLED_SUMMARY_COLUMNS}
     table: pd.DataFrame
     fit: PooledSummaryFit
     warnings: tuple[str, ...] = ()

@@ -9,6 +9,11 @@ Checked: the annotation of every field given, recursively through unions, Option
 tuple[...], list[...], dict[...] and Mapping[...]; a class annotation by isinstance (a float
 field also takes an int; a bool is not an int). Annotations this module cannot read (a
 Callable, a TypeVar) accept any value: the allow-list already bounds what can be built.
+
+A table (a DataFrame field) of the right type can still lack a column its page reads, or carry
+one a download would write out: where the class declares its tables' columns
+(`TABLE_COLUMNS`, a mapping of field name to column names), a stored table must have exactly
+those columns (in any order).
 """
 
 from __future__ import annotations
@@ -18,6 +23,8 @@ import functools
 import types
 import typing
 from typing import Any
+
+import pandas as pd
 
 
 class SchemaError(ValueError):
@@ -41,6 +48,23 @@ def check_fields(cls: type, values: dict[str, Any]) -> None:
             shown = getattr(hint, "__name__", None) or str(hint)
             raise SchemaError(
                 f"stored {cls.__name__}.{name} is a {type(value).__name__}, not {shown[:60]}"
+            )
+    _check_columns(cls, values)
+
+
+def _check_columns(cls: type, values: dict[str, Any]) -> None:
+    declared = getattr(cls, "TABLE_COLUMNS", None) or {}
+    for name, expected in declared.items():
+        table = values.get(name)
+        if not isinstance(table, pd.DataFrame):
+            continue
+        found = list(table.columns)
+        missing = [c for c in expected if c not in found]
+        unexpected = [str(c)[:40] for c in found if c not in expected]
+        if missing or unexpected or len(found) != len(expected):
+            raise SchemaError(
+                f"stored {cls.__name__}.{name} has other columns than declared"
+                f" (missing {missing[:5]}, unexpected {unexpected[:5]})"
             )
 
 

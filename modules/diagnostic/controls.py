@@ -9,6 +9,7 @@ import math
 
 from analyses.specs import DiagnosticSpec
 from modules.shared.column_roles import default_event, default_outcome, outcome_choices
+from modules.shared.per_dataset import per_dataset
 from utils.dataset import FACTOR_KINDS, NUMERIC_KINDS, Dataset
 
 DIRECTIONS = {
@@ -22,11 +23,13 @@ CI_METHODS = {"exact": "Exact (Clopper–Pearson)", "wilson": "Wilson"}
 __all__ = ["default_event", "default_outcome"]
 
 
+@per_dataset
 def reference_choices(dataset: Dataset) -> dict[str, str]:
     """Columns that can be the reference standard (binary, or categorical with a level chosen)."""
     return outcome_choices(dataset)
 
 
+@per_dataset
 def marker_choices(dataset: Dataset, reference: str | None) -> dict[str, str]:
     """Numeric columns that can be a continuous marker."""
     return {
@@ -36,6 +39,7 @@ def marker_choices(dataset: Dataset, reference: str | None) -> dict[str, str]:
     }
 
 
+@per_dataset
 def binary_test_choices(dataset: Dataset, reference: str | None) -> dict[str, str]:
     """Yes/no or categorical columns that can be a binary test."""
     return {

@@ -8,6 +8,7 @@ import logic
 from analyses.errors import AnalysisError
 from analyses.specs import PropensitySpec
 from modules.shared import column_roles as roles
+from modules.shared.per_dataset import per_dataset
 from utils.dataset import FACTOR_KINDS, NUMERIC_KINDS, Dataset
 
 METHODS = {
@@ -23,6 +24,7 @@ ORDERS = {
 }
 
 
+@per_dataset
 def treatment_choices(dataset: Dataset) -> dict[str, str]:
     """Columns with exactly two values: the treatment compared with its control."""
     return {
@@ -32,6 +34,7 @@ def treatment_choices(dataset: Dataset) -> dict[str, str]:
     }
 
 
+@per_dataset
 def covariate_choices(dataset: Dataset, treatment: str | None, outcome: str | None):
     """Factors and numbers that are not the treatment, the outcome, ids or site codes."""
     names = [c for c in logic.eligible_covariates(dataset, treatment or "") if c != outcome]
@@ -43,6 +46,7 @@ def covariate_choices(dataset: Dataset, treatment: str | None, outcome: str | No
     return {c: dataset.label(c) for c in names if c not in codes}
 
 
+@per_dataset
 def outcome_choices(dataset: Dataset, treatment: str | None) -> dict[str, str]:
     """Two-valued columns (odds ratio, risk difference) and numbers (mean difference)."""
     return {
@@ -61,6 +65,7 @@ def outcome_type(dataset: Dataset, outcome: str | None, time: str | None = None)
     return "continuous"
 
 
+@per_dataset
 def time_choices(dataset: Dataset, outcome: str | None) -> dict[str, str]:
     """Numbers that can be the follow-up time of the outcome (as its event)."""
     return {n: dataset.label(n) for n, m in dataset.columns.items()

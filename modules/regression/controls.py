@@ -9,12 +9,14 @@ from analyses.effect_scale import check_effect_scale
 from analyses.errors import AnalysisError
 from analyses.specs import EffectScale, RegressionSpec
 from modules.shared import column_roles as roles
+from modules.shared.per_dataset import per_dataset
 from utils.dataset import FACTOR_KINDS, NUMERIC_KINDS, Dataset
 
 NO_EXPOSURE = ""
 OUTCOME_PLACEHOLDER = "Choose the outcome"
 
 
+@per_dataset
 def outcome_choices(dataset: Dataset) -> dict[str, str]:
     """Continuous and count columns, which can be a linear or count outcome."""
     return {n: dataset.label(n) for n, m in dataset.columns.items() if m.kind in NUMERIC_KINDS}
@@ -37,6 +39,7 @@ def default_outcome(dataset: Dataset) -> str | None:
     return (counts or named or [None])[0]
 
 
+@per_dataset
 def exposure_choices(dataset: Dataset, outcome: str | None) -> dict[str, str]:
     """'No exposure' and the numeric columns other than the outcome."""
     out = {NO_EXPOSURE: "None (model counts, not rates)"}

@@ -20,6 +20,7 @@ import pandas as pd
 from cachetools import LRUCache
 
 from analyses.encoding import POSITIVE_LEVELS
+from modules.shared.per_dataset import per_dataset
 from utils.column_kinds import (
     is_code_name,
     is_dense_identifier,
@@ -199,6 +200,7 @@ OUTCOME_WORDS = re.compile(
 )
 
 
+@per_dataset
 def outcome_choices(dataset: Dataset) -> dict[str, str]:
     """Columns that can be a binary outcome (binary, or categorical with an event chosen)."""
     return {

@@ -11,11 +11,13 @@ from typing import Any
 import logic
 from modules.shared.controls import Numeric, Radio, Select, Settings, levels_of
 from modules.shared.per_column import PerColumn
+from modules.shared.per_dataset import per_dataset
 from utils.dataset import FACTOR_KINDS, Dataset
 
 SCREEN_MODES = {"p": "Covariates with univariable p below:", "all": "All candidate covariates"}
 
 
+@per_dataset
 def covariate_choices(dataset: Dataset, outcome: str | None) -> dict[str, str]:
     """Eligible covariates (not ids, free text or dates; not the outcome), with their labels."""
     return {name: dataset.label(name) for name in logic.eligible_covariates(dataset, outcome or "")}

@@ -14,6 +14,7 @@ from dataclasses import replace
 from typing import Any
 
 from modules.shared.controls import Select, Settings
+from modules.shared.per_dataset import per_dataset
 from utils.dataset import FACTOR_KINDS, Dataset
 
 NO_EXPOSURE = ""
@@ -63,6 +64,7 @@ def pair_choices(
     }
 
 
+@per_dataset
 def subgroup_choices(dataset: Dataset, exclude: Iterable[str | None]) -> dict[str, str]:
     skip = set(exclude)
     return {n: dataset.label(n) for n in dataset.columns if n not in skip and is_factor(dataset, n)}

@@ -10,6 +10,7 @@ from analyses.encoding import POSITIVE_LEVELS
 from analyses.errors import AnalysisError
 from analyses.specs import EffectScale, SurvivalSpec
 from modules.shared import column_roles as roles
+from modules.shared.per_dataset import per_dataset
 from utils.dataset import FACTOR_KINDS, NUMERIC_KINDS, Dataset
 
 TIME_MODES = {"column": "A follow-up time column", "dates": "Start and end dates (days)"}
@@ -34,15 +35,18 @@ _YES_NO = ({"no", "yes"}, {"n", "y"}, {"false", "true"})
 START_WORDS = re.compile(r"start|admission|diagnos|entry|baseline|surgery|random|enrol", re.I)
 
 
+@per_dataset
 def time_choices(dataset: Dataset) -> dict[str, str]:
     """Numeric columns that can hold follow-up time."""
     return {n: dataset.label(n) for n, m in dataset.columns.items() if m.kind in NUMERIC_KINDS}
 
 
+@per_dataset
 def date_choices(dataset: Dataset) -> dict[str, str]:
     return {n: dataset.label(n) for n, m in dataset.columns.items() if m.kind == "date"}
 
 
+@per_dataset
 def event_choices(dataset: Dataset, exclude: Iterable[str | None] = ()) -> dict[str, str]:
     """Columns that can say whether the event happened: binary or categorical."""
     skip = set(exclude)
@@ -71,6 +75,7 @@ def strata_note(settings, value) -> str | None:
     return STRATA_NOTE if value else None
 
 
+@per_dataset
 def strata_choices(dataset: Dataset, exclude: Iterable[str | None]) -> dict[str, str]:
     """Categorical columns other than the time, event and group columns."""
     skip = set(exclude)
@@ -78,6 +83,7 @@ def strata_choices(dataset: Dataset, exclude: Iterable[str | None]) -> dict[str,
             if m.kind in FACTOR_KINDS and n not in skip}  # fmt: skip
 
 
+@per_dataset
 def covariate_choices(dataset: Dataset, exclude: Iterable[str | None]) -> dict[str, str]:
     """Factors and numbers other than the time, event and group columns."""
     skip = set(exclude)

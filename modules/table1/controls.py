@@ -7,6 +7,7 @@ from collections.abc import Iterable
 import logic
 from analyses.specs import Table1Spec
 from modules.shared import column_roles as roles
+from modules.shared.per_dataset import per_dataset
 from utils.dataset import FACTOR_KINDS, NUMERIC_KINDS, Dataset
 
 NO_GROUP = ""  # the select's value for "no grouping"
@@ -24,6 +25,7 @@ SHOW = {
 }
 
 
+@per_dataset
 def group_choices(dataset: Dataset) -> dict[str, str]:
     """'No grouping' and the factor columns with 2 to MAX_GROUPS levels, with their labels."""
     choices = {NO_GROUP: "None (whole cohort)"}
@@ -33,6 +35,7 @@ def group_choices(dataset: Dataset) -> dict[str, str]:
     return choices
 
 
+@per_dataset
 def variable_choices(dataset: Dataset, group: str | None) -> dict[str, str]:
     """Columns Table 1 can describe (not ids, free text or dates; not the group)."""
     return {c: dataset.label(c) for c in logic.eligible_covariates(dataset, group or "")}

@@ -7,6 +7,7 @@ edit made on page 2."""
 
 from __future__ import annotations
 
+import os
 import re
 from pathlib import Path
 
@@ -20,10 +21,22 @@ from tests.hostile.wide_helpers import HealthPoller, editor_row, timed_run, uplo
 
 pytestmark = pytest.mark.e2e
 COLUMNS = 16_000
-# /healthz stays under 200 ms on an idle host (bench/wide_data.py --server, OPTIMIZATION.md);
-# this machine is shared by several test runs on 2 cores, so the test holds it to 1 s.
-HEALTHZ_MAX_MS = 1_000
+# Issue 17's goal, at the max: no step of the event loop grows with the file (the data set frozen
+# out of the garbage collector's passes, a flush that lets requests in between its effects,
+# choices computed once per data set; OPTIMIZATION.md "What set /healthz's worst answer").
+# The goal holds on a host that gives the app its cores; on this shared 2-core machine other
+# engineers' runs take a share, and every step of the loop then takes longer in wall time by
+# the host's load per core (measured: the same 80 ms of CPU took 250 ms of wall at load 6). The
+# bounds are scaled by that factor, never below the goal, and the factor is printed.
+HEALTHZ_MAX_MS = 200
 VICTIM_MAX_S = 2.0
+CORES = len(os.sched_getaffinity(0))
+
+
+def host_factor(*loads: float) -> float:
+    """How much the host's other work stretches wall time: its highest 1-minute load average
+    per core seen in the test, at least 1 (an idle host: the goal as it is)."""
+    return max(1.0, max(loads) / CORES)
 
 
 def test_a_16000_column_csv_leaves_the_server_answering_and_the_editor_paged(
@@ -36,6 +49,7 @@ def test_a_16000_column_csv_leaves_the_server_answering_and_the_editor_paged(
         open_tab(victim, "Outcome analysis")
         victim.locator("input[name='outcome-summary'][value='median']").check()
         uploader = open_page(browser, server.url)
+        load_before = os.getloadavg()[0]
 
         with HealthPoller(server.url) as health:
             upload_wide(uploader, wide)
@@ -44,12 +58,14 @@ def test_a_16000_column_csv_leaves_the_server_answering_and_the_editor_paged(
             editor_checks(uploader)
             wide_select_checks(uploader)
         polled = health.summary()
+        factor = host_factor(load_before, os.getloadavg()[0])
+        polled["host_factor"] = round(factor, 2)
         print(f"/healthz during the wide upload: {polled}; victim's analysis {victim_s:.2f} s")
 
         assert polled["failures"] == 0, polled
         assert polled["requests"] > 20, polled  # it was polled throughout
-        assert polled["max_ms"] < HEALTHZ_MAX_MS, polled
-        assert victim_s < VICTIM_MAX_S
+        assert polled["max_ms"] < HEALTHZ_MAX_MS * factor, polled
+        assert victim_s < VICTIM_MAX_S * factor, (victim_s, factor)
         uploader.context.close()
         victim.context.close()
         assert_up_and_serving(server, browser)

@@ -23,6 +23,7 @@ class HealthPoller:
         self.every_s = every_s
         self.timeout_s = timeout_s
         self.latencies_ms: list[float] = []
+        self.sent_at: list[float] = []  # time.time() of each request, to line up with a server log
         self.failures = 0
         self._stop = threading.Event()
         self._thread = threading.Thread(target=self._run, name="healthz-poller", daemon=True)
@@ -38,6 +39,7 @@ class HealthPoller:
     def _run(self) -> None:
         while not self._stop.is_set():
             started = time.perf_counter()
+            self.sent_at.append(time.time())
             try:
                 with urllib.request.urlopen(self.url, timeout=self.timeout_s) as response:  # noqa: S310
                     response.read()

@@ -10,7 +10,7 @@ import pandas as pd
 import pytest
 
 from analyses.fit_records import OutcomeFit
-from analyses.results import UNIVARIABLE_COLUMNS, OutcomeResult
+from analyses.results import MULTIVARIABLE_COLUMNS, UNIVARIABLE_COLUMNS, OutcomeResult
 from tests.unit.utils.conftest import outcome_fit
 from utils import codec
 from utils.codec import CodecError, from_json, to_json
@@ -48,7 +48,10 @@ def test_output_is_strict_json_without_nan_literals(outcome_result):
 
 
 def test_default_empty_vif_round_trips():
-    result = OutcomeResult(pd.DataFrame({"a": [1]}), pd.DataFrame({"a": [1.5]}), outcome_fit())
+    # Its tables with the columns OutcomeResult declares (a stored table with others is refused).
+    univariable = pd.DataFrame([[1.0] * len(UNIVARIABLE_COLUMNS)], columns=UNIVARIABLE_COLUMNS)
+    multivariable = pd.DataFrame(columns=list(MULTIVARIABLE_COLUMNS))
+    result = OutcomeResult(univariable, multivariable, outcome_fit())
     back = from_json(to_json(result), ALLOWED)
     pd.testing.assert_frame_equal(back.vif, result.vif)
 

@@ -200,3 +200,35 @@ def test_a_value_signed_with_another_secret_is_refused(redis_server, outcome_res
     assert other.get(KEY) is None
     assert other.stats()["redis_rejected_signature"] == 1
     assert worker(redis_server.url).get_or_compute(KEY, lambda: None).source == "redis"
+
+
+@pytest.mark.parametrize(
+    ("change", "named"),
+    [
+        (lambda t: t.drop(columns=["p_value"]), "missing ['p_value']"),
+        (lambda t: t.assign(note="=HYPERLINK(0)"), "unexpected ['note']"),
+        (lambda t: t.rename(columns={"estimate": "Estimate"}), "missing ['estimate']"),
+    ],
+)
+def test_a_signed_value_whose_table_has_other_columns_is_a_counted_miss(
+    redis_server, outcome_result, caplog, change, named
+):
+    """Right types, signed with the secret, but a table's columns are not the declared ones
+    (OutcomeResult.TABLE_COLUMNS): refused before it is built, counted, recomputed."""
+    import dataclasses
+
+    planted = dataclasses.replace(outcome_result, univariable=change(outcome_result.univariable))
+    writer = RedisTier(redis_server.url, [OutcomeResult, OutcomeFit], secret=SECRET)
+    writer.set(KEY, planted, compute_s=1.0, ttl_s=600)
+    cache = worker(redis_server.url)
+    with caplog.at_level(logging.WARNING, logger="utils.redis_tier"):
+        value, source = cache.get_or_compute(KEY, lambda: outcome_result)
+    assert source == "computed" and value is outcome_result
+    stats = cache.stats()
+    assert stats["redis_rejected"] == stats["redis_rejected_schema"] == 1
+    refused = [r.getMessage() for r in caplog.records if "refused the value" in r.getMessage()]
+    assert len(refused) == 1 and "OutcomeResult.univariable" in refused[0] and named in refused[0]
+    # The write-through replaced it with the good result, which the next worker is served.
+    again, source = worker(redis_server.url).get_or_compute(KEY, lambda: None)
+    assert source == "redis"
+    assert_same_result(again, outcome_result)

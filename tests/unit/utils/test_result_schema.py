@@ -68,3 +68,22 @@ def test_the_codec_refuses_wrong_field_types_before_building():
     with pytest.raises(codec.CodecError, match="n_used"):
         codec.from_json(text, [OutcomeFit])
     assert codec.from_json(codec.to_json(outcome_fit()), [OutcomeFit]) == outcome_fit()
+
+
+def test_a_table_must_have_exactly_the_columns_its_type_declares():
+    @dataclass(frozen=True)
+    class Declared:
+        TABLE_COLUMNS = {"table": ("variable", "estimate")}
+        table: pd.DataFrame
+        other: pd.DataFrame
+
+    good = pd.DataFrame({"estimate": [1.0], "variable": ["age"]})  # any order
+    check_fields(Declared, {"table": good, "other": pd.DataFrame({"anything": [1]})})
+    for bad in (
+        good.drop(columns=["estimate"]),
+        good.assign(extra=1),
+        pd.DataFrame([[1.0, "age", 2.0]], columns=["estimate", "variable", "variable"]),
+        pd.DataFrame({0: [1.0], "variable": ["age"]}),
+    ):
+        with pytest.raises(SchemaError, match="Declared.table has other columns"):
+            check_fields(Declared, {"table": bad, "other": good})
