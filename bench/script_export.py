@@ -12,6 +12,7 @@ import subprocess
 import sys
 import tempfile
 import time
+from collections.abc import Callable
 from pathlib import Path
 from typing import Any
 
@@ -53,10 +54,10 @@ def timed_ms(work, repeats: int = REPEATS) -> dict[str, float]:
     return harness.summary(spent)
 
 
-def measure() -> dict[str, Any]:
-    dataset = read_table(EXAMPLE)
-    results = [(kind, spec, module.analyze(dataset.df, spec)) for kind, module, spec in RUNS]
-    text = script_for(dataset.read_options, (), results)
+def beside_the_app(text: str, app_work: Callable[[], object]) -> dict[str, dict[str, float]]:
+    """The script run in a new Python on the example data, its start and imports alone, and
+    the app's same work in process: three times each, interleaved, so that a busy spell of the
+    shared machine falls on all three alike."""
     with tempfile.TemporaryDirectory() as folder:
         script = Path(folder) / "analysis.py"
         script.write_text(text, encoding="utf-8")
@@ -68,43 +69,57 @@ def measure() -> dict[str, Any]:
             "start_and_import_ms": [sys.executable, str(header)],
         }
         spent: dict[str, list[float]] = {name: [] for name in (*work, "app_analyses_ms")}
-        # Interleaved, so that a busy spell of the shared machine falls on all three alike.
         for _ in range(3):
             for name, command in work.items():
                 start = time.perf_counter()
                 subprocess.run(command, check=True, capture_output=True, cwd=folder)
                 spent[name].append((time.perf_counter() - start) * 1000)
             start = time.perf_counter()
-            for _, module, spec in RUNS:
-                module.analyze(dataset.df, spec)
+            app_work()
             spent["app_analyses_ms"].append((time.perf_counter() - start) * 1000)
+    return {name: harness.summary(values) for name, values in spent.items()}
+
+
+def report(result: dict[str, Any], title: str, run: str, app: str) -> None:
+    """The table of medians and the fastest-of-3 sentence, script against app."""
+    rows = [
+        ("write the script (script_for)", result["write_script_ms"]["median"]),
+        (run, result["run_script_ms"]["median"]),
+        ("  of which: start Python and import", result["start_and_import_ms"]["median"]),
+        (app, result["app_analyses_ms"]["median"]),
+    ]
+    harness.table(f"{title}, {result['script_lines']} lines (ms, median)", ["what", "ms"], rows)
+    fastest = {k: result[k]["min"] for k in ("run_script_ms", "start_and_import_ms")}
+    own = fastest["run_script_ms"] - fastest["start_and_import_ms"]
+    app_ms = result["app_analyses_ms"]["min"]
+    print(f"fastest of 3: script {fastest['run_script_ms']:,.0f} ms = start and imports "
+          f"{fastest['start_and_import_ms']:,.0f} + reading and analyses {own:,.0f} ms; "
+          f"the app's {app_ms:,.0f} ms ({own / app_ms:.2f}x)")  # fmt: skip
+
+
+def measure() -> dict[str, Any]:
+    dataset = read_table(EXAMPLE)
+    results = [(kind, spec, module.analyze(dataset.df, spec)) for kind, module, spec in RUNS]
+    text = script_for(dataset.read_options, (), results)
+
+    def app_work() -> None:
+        for _, module, spec in RUNS:
+            module.analyze(dataset.df, spec)
+
     return {
         "rows": len(dataset.df),
         "analyses": [kind for kind, _, _ in RUNS],
         "script_lines": text.count("\n"),
         "script_kb": round(len(text.encode()) / 1024, 1),
         "write_script_ms": timed_ms(lambda: script_for(dataset.read_options, (), results)),
-        **{name: harness.summary(values) for name, values in spent.items()},
+        **beside_the_app(text, app_work),
     }
 
 
 def main(argv: list[str] | None = None) -> dict[str, Any]:
     result = measure()
-    rows = [
-        ("write the script (script_for)", result["write_script_ms"]["median"]),
-        ("run it: new Python, read, 6 analyses", result["run_script_ms"]["median"]),
-        ("  of which: start Python and import", result["start_and_import_ms"]["median"]),
-        ("the app's 6 analyses, in process", result["app_analyses_ms"]["median"]),
-    ]
-    harness.table(
-        f"script export, {result['script_lines']} lines (ms, median)", ["what", "ms"], rows
-    )
-    fastest = {k: result[k]["min"] for k in ("run_script_ms", "start_and_import_ms")}
-    own = fastest["run_script_ms"] - fastest["start_and_import_ms"]
-    app = result["app_analyses_ms"]["min"]
-    print(f"fastest of 3: script {fastest['run_script_ms']:,.0f} ms = start and imports "
-          f"{fastest['start_and_import_ms']:,.0f} + reading and analyses {own:,.0f} ms; "
-          f"the app's analyses {app:,.0f} ms ({own / app:.1f}x)")  # fmt: skip
+    report(result, "script export", "run it: new Python, read, 6 analyses",
+           "the app's 6 analyses, in process")  # fmt: skip
     harness.write_result("script_export", "python -m bench.script_export", result)
     return result
 

@@ -11,21 +11,16 @@ m = 20, 10 iterations, every pooled fit) and the propensity scores of diabetes (
 from __future__ import annotations
 
 import dataclasses
-import subprocess
-import sys
-import tempfile
-import time
-from pathlib import Path
 from typing import Any
 
 from analyses import imputation, mi_models, outcome, propensity
 from analyses.specs import ImputationSpec, OutcomeSpec, PropensitySpec
 from bench import harness
+from bench.script_export import EXAMPLE, beside_the_app, report
 from modules.shared.script_export import script_for
 from utils.data_io import read_table
 from utils.dataset import FACTOR_KINDS
 
-EXAMPLE = Path(__file__).resolve().parents[1] / "data" / "example_clinical.csv"
 FACTORS = ("sex", "smoking", "diabetes", "asa_class")
 REPEATS = 5
 
@@ -58,52 +53,20 @@ def measure() -> dict[str, Any]:
     runs = [("outcome", model, first), ("propensity", score, second)]
     text = script_for(dataset.read_options, (), runs)
     write = harness.timed(lambda: script_for(dataset.read_options, (), runs), REPEATS)
-    with tempfile.TemporaryDirectory() as folder:
-        script = Path(folder) / "analysis.py"
-        script.write_text(text, encoding="utf-8")
-        header = Path(folder) / "imports.py"  # the docstring and the imports, nothing else
-        header.write_text(text[: text.index("# ----")], encoding="utf-8")
-        out = str(Path(folder) / "out")
-        work = {
-            "run_script_ms": [sys.executable, str(script), str(EXAMPLE), out],
-            "start_and_import_ms": [sys.executable, str(header)],
-        }
-        spent: dict[str, list[float]] = {name: [] for name in (*work, "app_analyses_ms")}
-        # Interleaved, so that a busy spell of the shared machine falls on all three alike.
-        for _ in range(3):
-            for name, command in work.items():
-                start = time.perf_counter()
-                subprocess.run(command, check=True, capture_output=True, cwd=folder)
-                spent[name].append((time.perf_counter() - start) * 1000)
-            start = time.perf_counter()
-            app_tables(dataset.df, model, score)
-            spent["app_analyses_ms"].append((time.perf_counter() - start) * 1000)
     return {
         "rows": len(dataset.df),
         "m": model.imputation.m,
         "script_lines": text.count("\n"),
         "script_kb": round(len(text.encode()) / 1024, 1),
         "write_script_ms": write,
-        **{name: harness.summary(values) for name, values in spent.items()},
+        **beside_the_app(text, lambda: app_tables(dataset.df, model, score)),
     }
 
 
 def main(argv: list[str] | None = None) -> dict[str, Any]:
     result = measure()
-    rows = [
-        ("write the script (script_for)", result["write_script_ms"]["median"]),
-        ("run it: new Python, read, impute, pool, match", result["run_script_ms"]["median"]),
-        ("  of which: start Python and import", result["start_and_import_ms"]["median"]),
-        ("the app's same tables, in process", result["app_analyses_ms"]["median"]),
-    ]
-    title = f"pooled + propensity script, {result['script_lines']} lines (ms, median)"
-    harness.table(title, ["what", "ms"], rows)
-    fastest = {k: result[k]["min"] for k in ("run_script_ms", "start_and_import_ms")}
-    own = fastest["run_script_ms"] - fastest["start_and_import_ms"]
-    app = result["app_analyses_ms"]["min"]
-    print(f"fastest of 3: script {fastest['run_script_ms']:,.0f} ms = start and imports "
-          f"{fastest['start_and_import_ms']:,.0f} + reading and analyses {own:,.0f} ms; "
-          f"the app's {app:,.0f} ms ({own / app:.2f}x)")  # fmt: skip
+    report(result, "pooled + propensity script", "run it: new Python, read, impute, pool, match",
+           "the app's same tables, in process")  # fmt: skip
     harness.write_result("script_pooled", "python -m bench.script_pooled", result)
     return result
 
