@@ -16,7 +16,7 @@ from analyses.specs import DEFAULT_SEED
 from modules.cleaning import imputation_view as iv
 from modules.shared.background import run_in_worker
 from modules.shared.cleaning_steps import CleaningSteps
-from modules.shared.column_roles import without_codes
+from modules.shared.column_roles import scanned, without_codes
 from modules.shared.csv_safety import BOM, csv_text
 from modules.shared.figure_download import serve_figure
 from modules.shared.figure_labels import apply_labels
@@ -60,9 +60,15 @@ def imputation_ui():
 
 
 def eligible(ds: Dataset) -> list[str]:
-    """Numbers and categories that are not identifiers: what can be imputed or predict."""
+    """Numbers and categories that are not identifiers: what can be imputed or predict.
+
+    Identifiers are looked for among the first SCAN_COLUMNS only, as every tab's defaults are:
+    a pass over all 16,000 columns of a wide file on each draw held the event loop."""
     kinds = FACTOR_KINDS | NUMERIC_KINDS
-    return without_codes(ds, [c for c, m in ds.columns.items() if m.kind in kinds])
+    names = [c for c, m in ds.columns.items() if m.kind in kinds]
+    head = scanned(names)
+    codes = set(head) - set(without_codes(ds, head))
+    return [c for c in names if c not in codes]
 
 
 @module.server
