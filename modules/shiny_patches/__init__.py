@@ -1,13 +1,12 @@
 """Work-arounds for Shiny internals, kept together, applied only to the Shiny they were written for.
 
-Six pieces depend on private parts of Shiny 1.8.0 and its htmltools 0.7.0 (see each module for
+Five pieces depend on private parts of Shiny 1.8.0 and its htmltools 0.7.0 (see each module for
 the measured reason):
 
 - isolate.py: isolate() releases its context at the end of the block (a per-request leak);
 - startup.py: a session start no longer re-reads source code for every reactive it creates;
 - refresh.py: invalidate_later without the CancelledError traceback at session end;
 - inputs.py: an input value Shiny's handler cannot take is skipped, not the session's end;
-- flush.py: a reactive flush lets the loop's other ready work run between its effects;
 - tag_checks.py: htmltools' checks of what a tag's child is, answered by the child's class.
 
 `install()` checks the installed version first. On any other version it patches nothing, logs
@@ -21,7 +20,7 @@ import logging
 
 import shiny
 
-from modules.shiny_patches import flush, inputs, isolate, startup, tag_checks
+from modules.shiny_patches import inputs, isolate, startup, tag_checks
 
 log = logging.getLogger(__name__)
 
@@ -45,8 +44,8 @@ def install(version: str | None = None) -> bool:
     if not supported(version):
         log.warning(
             "shiny %s is not a version the patches in modules/shiny_patches were written for "
-            "(%s): none applied; re-check isolate.py, startup.py, refresh.py, inputs.py and "
-            "flush.py (and tag_checks.py) against its internals before adding it to WRITTEN_FOR",
+            "(%s): none applied; re-check isolate.py, startup.py, refresh.py, inputs.py "
+            "(and tag_checks.py) against its internals before adding it to WRITTEN_FOR",
             version,
             ", ".join(sorted(WRITTEN_FOR)),
         )
@@ -54,7 +53,6 @@ def install(version: str | None = None) -> bool:
     isolate.install()
     startup.install()
     inputs.install()
-    flush.install()
     tag_checks.install()
     _state["active"] = True
     return True

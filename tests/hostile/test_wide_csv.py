@@ -22,8 +22,8 @@ from tests.hostile.wide_helpers import HealthPoller, editor_row, timed_run, uplo
 pytestmark = pytest.mark.e2e
 COLUMNS = 16_000
 # Issue 17's goal, at the max: no step of the event loop grows with the file (the data set frozen
-# out of the garbage collector's passes, a flush that lets requests in between its effects,
-# choices computed once per data set; OPTIMIZATION.md "What set /healthz's worst answer").
+# out of the garbage collector's passes, choices computed once per data set; OPTIMIZATION.md
+# "What set /healthz's worst answer").
 # The goal holds on a host that gives the app its cores; on this shared 2-core machine other
 # engineers' runs take a share, and every step of the loop then takes longer in wall time by
 # the host's load per core (measured: the same 80 ms of CPU took 250 ms of wall at load 6). The
