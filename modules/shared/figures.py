@@ -95,6 +95,14 @@ def plot_config(filename: str) -> dict[str, Any]:
     return config
 
 
+def add_annotations(fig: go.Figure, annotations: list[dict[str, Any]]) -> None:
+    """Append text annotations in one assignment. plotly's add_annotation validates the whole
+    tuple of annotations again on each call, so one per row is quadratic: 40 rows took 246 ms
+    of the event loop against 9 ms for the same list given at once."""
+    if annotations:
+        fig.layout.annotations = (*fig.layout.annotations, *annotations)
+
+
 def check_offline(fig: go.Figure) -> None:
     """Raise ValueError if drawing the figure would make plotly.js fetch from another server."""
     remote = sorted({t.type for t in fig.data if t.type in REMOTE_TRACE_TYPES})

@@ -23,7 +23,7 @@ from dataclasses import dataclass
 
 import plotly.graph_objects as go
 
-from modules.shared.figures import MUTED, POINT
+from modules.shared.figures import MUTED, POINT, add_annotations
 from modules.shared.formatting import REFERENCE, is_number
 
 RATIO_LIMITS = (0.01, 100.0)
@@ -269,16 +269,18 @@ def _add_beyond(fig: go.Figure, shown: list[tuple[int, ForestRow]], axis: Axis) 
 
 def _add_estimate_column(fig: go.Figure, rows: list[ForestRow], heading: str | None) -> None:
     """Each row's estimate (95% CI) as text right of the plot, as finalfit's or_plot prints."""
-    for i, row in enumerate(rows):
-        fig.add_annotation(
-            x=1.02, xref="paper", y=i, yref="y", text=row.text, showarrow=False, xanchor="left",
-            font={"size": 12, "color": MUTED if row.reference else "#212529"},
-        )  # fmt: skip
+    texts = [
+        {"x": 1.02, "xref": "paper", "y": i, "yref": "y", "text": row.text, "showarrow": False,
+         "xanchor": "left", "font": {"size": 12, "color": MUTED if row.reference else "#212529"}}
+        for i, row in enumerate(rows)
+    ]  # fmt: skip
     if heading:
-        fig.add_annotation(
-            x=1.02, xref="paper", y=1.0, yref="paper", yanchor="bottom", text=f"<b>{heading}</b>",
-            showarrow=False, xanchor="left", font={"size": 12},
+        texts.append(
+            {"x": 1.02, "xref": "paper", "y": 1.0, "yref": "paper", "yanchor": "bottom",
+             "text": f"<b>{heading}</b>", "showarrow": False, "xanchor": "left",
+             "font": {"size": 12}}
         )  # fmt: skip
+    add_annotations(fig, texts)
 
 
 def _layout(fig: go.Figure, rows, axis: Axis, *, title, axis_title, right_px) -> None:

@@ -13,6 +13,7 @@ import numpy as np
 import plotly.graph_objects as go
 
 from modules.shared.effect_scale import Scales
+from modules.shared.figures import add_annotations
 from modules.shared.forest import ForestRow, ratio_axis
 from modules.shared.forest import forest_figure as shared_forest
 from modules.shared.formatting import (
@@ -75,32 +76,28 @@ def _shorten(text: str, limit: int = 14) -> str:
 def _risk_rows(fig: go.Figure, view: SurvivalView) -> None:
     """Numbers at risk under the x axis at its tick times, one row per group (as survminer)."""
     table = view.result.at_risk
-    fig.add_annotation(
-        x=0,
-        xref="paper",
-        y=-0.16,
-        yref="paper",
-        text="<b>Number at risk</b>",
-        showarrow=False,
-        xanchor="left",
-        font={"size": 12},
-    )
+    texts = [
+        {"x": 0, "xref": "paper", "y": -0.16, "yref": "paper", "text": "<b>Number at risk</b>",
+         "showarrow": False, "xanchor": "left", "font": {"size": 12}}
+    ]  # fmt: skip
     # Long group names would run off the left edge: the legend carries the full name.
     short = [html.escape(_shorten(view.group_name(g))) for g in view.groups]
     for i, group in enumerate(view.groups):
         y = -0.16 - RISK_ROW * (i + 1)
         rows = table[table["group"] == group]
         colour = COLOURS[i % len(COLOURS)]
-        for t, n in zip(rows["time"], rows["n_risk"], strict=True):
-            fig.add_annotation(
-                x=t, y=y, xref="x", yref="paper", text=str(int(n)), showarrow=False,
-                font={"size": 12, "color": colour},
-            )  # fmt: skip
+        texts += [
+            {"x": t, "y": y, "xref": "x", "yref": "paper", "text": str(int(n)),
+             "showarrow": False, "font": {"size": 12, "color": colour}}
+            for t, n in zip(rows["time"], rows["n_risk"], strict=True)
+        ]  # fmt: skip
         if len(short) > 1:
-            fig.add_annotation(
-                x=0, y=y, xref="paper", yref="paper", text=short[i], showarrow=False,
-                xanchor="right", xshift=-30, font={"size": 12, "color": colour},
+            texts.append(
+                {"x": 0, "y": y, "xref": "paper", "yref": "paper", "text": short[i],
+                 "showarrow": False, "xanchor": "right", "xshift": -30,
+                 "font": {"size": 12, "color": colour}}
             )  # fmt: skip
+    add_annotations(fig, texts)
 
 
 def km_figure(view: SurvivalView, show_band: bool | None = None) -> go.Figure:

@@ -51,7 +51,7 @@ from modules.regression.view import RegressionView
 from modules.sample_size import view as sample_size_view
 from modules.shared import figure_export, forest
 from modules.shared.figure_labels import apply_labels
-from modules.shared.figures import PLOT_CONFIG, ReportFigures, figure_html
+from modules.shared.figures import PLOT_CONFIG, ReportFigures, add_annotations, figure_html
 from modules.stats_panel import view as stats_view
 from modules.survival import figures as survival_figures
 from modules.survival import report as survival_report
@@ -542,3 +542,14 @@ def test_the_new_tabs_figures_have_download_panels_named_for_what_they_show(view
     assert name(_card(REGRESSION, "modifiers_out"), subgroups) == "subgroups_dose.svg"
     for tab in (OUTCOME, SURVIVAL):
         assert _card(tab, "modifiers_out").build(views[tab.name]) is None  # none asked for
+
+
+def test_add_annotations_appends_all_at_once_after_the_existing_ones():
+    fig = go.Figure()
+    fig.add_annotation(text="first", x=0, y=0, showarrow=False)
+    add_annotations(
+        fig, [{"text": f"row {i}", "x": 1, "y": i, "showarrow": False} for i in range(3)]
+    )
+    add_annotations(fig, [])
+    assert [a.text for a in fig.layout.annotations] == ["first", "row 0", "row 1", "row 2"]
+    assert [a.y for a in fig.layout.annotations] == [0, 0, 1, 2]
