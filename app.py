@@ -37,6 +37,7 @@ from utils import debug_memory
 from utils.browser_cookie import BrowserCookie
 from utils.config import settings
 from utils.connection_limit import ConnectionLimit
+from utils.dataset import Dataset
 from utils.upload_limit import UploadLimit
 from utils.upload_store import store as upload_store
 
@@ -80,6 +81,20 @@ app_ui = ui.page_navbar(
 )
 
 
+# The analysis tabs fed the data (Sample size works without it).
+ANALYSIS_TABS = (
+    outcome.TAB, table1.TAB, diagnostic.TAB, survival.TAB, correlation.TAB, regression.TAB,
+    propensity.TAB, agreement.TAB,
+)  # fmt: skip
+
+
+def _prepare_tabs(dataset: Dataset) -> None:
+    """In the worker that read a file: what the cleaning and analysis tabs' controls offer."""
+    cleaning.warm(dataset)
+    for analysis in ANALYSIS_TABS:
+        analysis.warm(dataset)
+
+
 def server(input, output, session):
     # A dropped websocket reconnects ("force": also under plain `shiny run`) into a new session,
     # which gets the tab's data and last results back from its saved state.
@@ -89,7 +104,7 @@ def server(input, output, session):
     tab = session_state.open_tab_state(input, session)
     steps = CleaningSteps(tab)  # one undoable history: the Data tab's labels, cleaning's steps
     record = SessionRecord(tab)  # what the analysis tabs ran: methods text, paper, project file
-    dataset = data.data_server("data", tab=tab, steps=steps)
+    dataset = data.data_server("data", tab=tab, steps=steps, prepare=_prepare_tabs)
     data_file = dataset  # the Data tab's data, before the cleaning steps: a project's fingerprint
     dataset = cleaning.cleaning_server(
         "cleaning", dataset=dataset, tab=tab, steps=steps, record=record

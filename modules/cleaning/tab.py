@@ -21,6 +21,7 @@ from matching import embeddings
 from matching.recode import recode_map_frame, recode_map_json
 from matching.similarity import Harmonization, HarmonizeSpec
 from modules.cleaning import codebook, derive, filters, imputation
+from modules.cleaning import derive_view as dv
 from modules.cleaning import view as cv
 from modules.shared.background import run_in_worker
 from modules.shared.cleaning_steps import CleaningSteps
@@ -36,6 +37,12 @@ from utils.dataset import Dataset
 log = logging.getLogger(__name__)
 
 STYLE_SAVED = "cleaning.csv_style"  # the tab's saved state: the cleaned data's CSV style
+
+
+def warm(dataset: Dataset) -> None:
+    """In the worker that read a file (app.py): what the new-variable card offers for it."""
+    dv.numeric_sources(dataset)
+    dv.factor_sources(dataset)
 
 
 @module.ui

@@ -8,6 +8,7 @@ from __future__ import annotations
 
 import functools
 import logging
+from collections.abc import Callable
 from pathlib import Path
 
 from shiny import module, reactive, render, ui
@@ -92,8 +93,28 @@ def data_ui():
     )
 
 
+def _read_and_prepare(
+    path: str, name: str, cancel: logic.CancelToken, prepare: Callable[[Dataset], None]
+) -> Dataset:
+    dataset = logic.read_upload(path, name=name, cancel=cancel)
+    try:
+        prepare(dataset)
+    except Exception:  # a saving only: the tabs work it out again on the loop
+        log.exception("preparing the tabs' controls for the new data failed")
+    return dataset
+
+
 @module.server
-def data_server(input, output, session, tab: TabState, steps: CleaningSteps):
+def data_server(
+    input,
+    output,
+    session,
+    tab: TabState,
+    steps: CleaningSteps,
+    prepare: Callable[[Dataset], None] = lambda _ds: None,
+):
+    """The Data tab; `prepare(dataset)` runs in the reading worker on each file read, before
+    the data reaches the page (app.py: the analysis tabs work out what their controls offer)."""
     example = example_dataset()
     # After a reconnect: the tab's data as it was, kinds and labels edited (saved by _keep).
     saved, saved_example, saved_gen = tab.saved("data", (example, example is not None, -1))
@@ -119,7 +140,7 @@ def data_server(input, output, session, tab: TabState, steps: CleaningSteps):
         reads.append(token)
         try:
             return await run_in_worker(
-                logic.read_upload, path, name=name, cancel=token, share=tab.share
+                _read_and_prepare, path, name, token, prepare, share=tab.share
             )
         finally:
             reads.remove(token)

@@ -27,7 +27,7 @@ from typing import Any
 from htmltools import TagChild
 from shiny import module, ui
 
-from modules.shared.controls import Control, Settings
+from modules.shared.controls import Control, Settings, warm
 from modules.shared.csv_safety import BOM
 from modules.shared.figure_download import FigureOut
 from modules.shared.figures import plot_div
@@ -194,6 +194,11 @@ class AnalysisTab:
         from modules.shared.tab_server import tab_server  # the server needs these declarations
 
         tab_server(self)(id, dataset=dataset, tab=tab, record=record)
+
+    def warm(self, ds: Dataset) -> None:
+        """Work out, off the event loop, what the controls offer for new data (controls.warm)."""
+        if self.needs_data:
+            warm(self.declared, ds)
 
     @property
     def analysis_kind(self) -> str:
