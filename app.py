@@ -25,7 +25,7 @@ from modules.propensity import tab as propensity
 from modules.propensity.use_sample import use_sample_server
 from modules.regression import tab as regression
 from modules.sample_size import tab as sample_size
-from modules.shared import session_state
+from modules.shared import figure_warm_up, session_state
 from modules.shared.cleaning_steps import CleaningSteps
 from modules.shared.figures import plotly_dependency
 from modules.shared.session_record import SessionRecord
@@ -100,6 +100,7 @@ def server(input, output, session):
     # which gets the tab's data and last results back from its saved state.
     session.allow_reconnect("force")
     logic.warm_up()  # the statistics stack, imported while the first page is being read
+    figure_warm_up.warm_up()  # plotly's validators, loaded before the first figure is drawn
     track_uploads(session)  # its upload folder under the disk bounds
     tab = session_state.open_tab_state(input, session)
     steps = CleaningSteps(tab)  # one undoable history: the Data tab's labels, cleaning's steps
