@@ -8,11 +8,11 @@ back when it answers again."""
 from __future__ import annotations
 
 import os
+import re
 import shutil
 import signal
 import subprocess
 import sys
-import urllib.request
 from collections.abc import Iterator
 from pathlib import Path
 from types import SimpleNamespace
@@ -36,12 +36,32 @@ def stop(proc: subprocess.Popen, sig: int = signal.SIGTERM) -> int:
     return proc.returncode
 
 
-def answers(url: str) -> bool:
-    try:
-        with urllib.request.urlopen(f"{url}/healthz", timeout=5) as response:  # noqa: S310
-            return response.status == 200
-    except OSError:  # HTTPError (nginx's 502/503 while no worker is in) is one
+def nginx_follows(reload_log: Path, upstream: Path) -> bool:
+    """Whether nginx routes every new connection by the upstream file as it is now.
+
+    The reload script logs the `cksum` of the contents it starts or reloads nginx with; nginx
+    logs (at notice, into the same file, so in order) the SIGHUP it takes, the worker processes
+    it starts and each old one's "gracefully shutting down". A reload is graceful: until an old
+    worker has taken its shutdown signal it still accepts new connections, and routes them by
+    the file it started with, so one answer through nginx does not show the new file is
+    followed (a request after it may meet the old worker: a 502 when no worker was in)."""
+    now = subprocess.run(["cksum"], input=upstream.read_bytes(), capture_output=True, check=True)
+    lines = reload_log.read_text(errors="replace").splitlines()
+    given = [i for i, line in enumerate(lines) if "(cksum " in line]
+    if not given or f"(cksum {now.stdout.decode().strip()})" not in lines[given[-1]]:
+        return False  # the script has not yet seen the file as it is now
+    if "starting nginx" in lines[given[-1]]:
+        return True  # nginx read the file after the script took that cksum
+    # The script sends the HUP after its line: a "reconfiguring" after it read the file later.
+    taken = [i for i, line in enumerate(lines[given[-1] :]) if "reconfiguring" in line]
+    if not taken:
         return False
+    before = "\n".join(lines[: given[-1] + taken[-1]])
+    text = "\n".join(lines)
+    old = set(re.findall(r"start worker process (\d+)", before))
+    done = set(re.findall(r"(\d+)#\d+: gracefully shutting down", text))
+    done |= set(re.findall(r"worker process (\d+) exited", text))
+    return old <= done  # no worker of an earlier configuration accepts any more
 
 
 @pytest.fixture(scope="module")
@@ -59,11 +79,12 @@ def shape(tmp_path_factory) -> Iterator[SimpleNamespace]:
     nginx = shutil.which("nginx") or "/usr/sbin/nginx"
     reload_log = open(folder / "reload.log", "ab")  # noqa: SIM115 (the children hold it)
     health_log = open(folder / "health.log", "ab")  # noqa: SIM115
-    # nginx as the compose stack starts it, with the prefix an unprivileged nginx needs here.
+    # nginx as the compose stack starts it, with the prefix an unprivileged nginx needs here,
+    # and its notices (signals taken, workers started and reaped) after the script's lines.
     reloader = subprocess.Popen(
         ["sh", str(ROOT / "deploy" / "nginx_reload.sh"), str(upstream), nginx]
         + ["-p", str(folder), "-c", str(conf), "-e", str(folder / "error.log")]
-        + ["-g", "daemon off;"],
+        + ["-g", "daemon off; error_log stderr notice;"],
         stdout=reload_log,
         stderr=subprocess.STDOUT,
     )
@@ -81,9 +102,12 @@ def shape(tmp_path_factory) -> Iterator[SimpleNamespace]:
         )
         wait_for_port(port, reloader, 60)  # nginx starts once the health service wrote the file
         wait_until(lambda: "down" not in upstream.read_text(), 120, "both workers in")
+        # nginx follows once the script has seen the file change (within a second), reloaded it,
+        # and the workers of the configurations before (none, then perhaps one worker in) have
+        # exited: until then a request may still be routed by one of those.
+        reloads = folder / "reload.log"
+        wait_until(lambda: nginx_follows(reloads, upstream), 30, "nginx reloaded with both in")
         url = f"http://127.0.0.1:{port}"
-        # nginx follows once the script has seen the file change (within a second) and reloaded.
-        wait_until(lambda: answers(url), 30, "nginx reloaded with the workers in")
         yield SimpleNamespace(
             url=url,
             folder=folder,
