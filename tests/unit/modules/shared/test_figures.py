@@ -49,7 +49,7 @@ from modules.regression import figures as regression_figures
 from modules.regression import tables as regression_tables
 from modules.regression.view import RegressionView
 from modules.sample_size import view as sample_size_view
-from modules.shared import figure_export, forest
+from modules.shared import figure_export, figure_warm_up, forest
 from modules.shared.figure_labels import apply_labels
 from modules.shared.figures import PLOT_CONFIG, ReportFigures, add_annotations, figure_html
 from modules.stats_panel import view as stats_view
@@ -282,6 +282,7 @@ FIGURES: dict[str, Callable[[dict], go.Figure]] = {
     "modules.stats_panel.view:memory_sparkline": lambda v: stats_view.memory_sparkline(
         MINUTES, 512.0
     ),
+    "modules.shared.figure_warm_up:sample_figure": lambda v: figure_warm_up.sample_figure(),
 }
 
 # Every downloadable HTML document under modules/ -> how to write it from real results.
