@@ -11,6 +11,7 @@ import urllib.request
 from collections.abc import Iterator
 
 import pytest
+import redis
 from playwright.sync_api import Browser, BrowserContext, Page
 
 from deploy.processes import Worker
@@ -34,6 +35,27 @@ def team(tmp_path_factory) -> Iterator[Team]:
     for worker in running.workers:  # on failure, what the workers said
         print(f"--- worker {worker.number}: {worker.history}")
         print(worker.log_path.read_text(errors="replace")[-3000:])
+
+
+def tabs_saved_with(team: Team, part: str) -> int:
+    """How many browser tabs' states in the team's Redis hold `part` (a tab's last result is
+    the part named after its tab: "outcome")."""
+    client = redis.Redis.from_url(team.redis_url)
+    try:
+        return sum(
+            bool(client.hexists(key, part)) for key in client.scan_iter("medstat:tab:state:*")
+        )
+    finally:
+        client.close()
+
+
+def wait_saved(team: Team, part: str, before: int) -> None:
+    """Until one more tab's state holds `part`: a worker writes a change to Redis
+    session_save_delay_s (0.5 s) after it, so a worker killed sooner takes the change with it,
+    and its tab comes back without it."""
+    from tests.deploy.test_supervisor import wait_until
+
+    wait_until(lambda: tabs_saved_with(team, part) > before, 30, f"'{part}' saved in Redis")
 
 
 def upstreams(line: str) -> list[str]:

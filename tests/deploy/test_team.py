@@ -18,7 +18,16 @@ from playwright.sync_api import Browser, expect
 
 from deploy.nginx_conf import too_large_sentence
 from deploy.team import Team
-from tests.deploy.conftest import UPLOAD_MB, cookie_for, page_on, route, upstreams, worker_of
+from tests.deploy.conftest import (
+    UPLOAD_MB,
+    cookie_for,
+    page_on,
+    route,
+    tabs_saved_with,
+    upstreams,
+    wait_saved,
+    worker_of,
+)
 from tests.deploy.test_supervisor import wait_until
 from tests.e2e.helpers import (
     EXAMPLE,
@@ -140,8 +149,10 @@ def test_killing_the_session_s_worker_reconnects_to_the_other_with_data_and_resu
 ):
     context, page = page_on(browser, team)
     try:
+        saved = tabs_saved_with(team, "outcome")
         upload(page, cohort)
         run_outcome(page)
+        wait_saved(team, "outcome", saved)  # the result is in Redis before the worker dies
         table = page.locator("#table-multivariable")
         before = table.inner_text()
         worker = worker_of(team, browser_cookie(context))
@@ -182,8 +193,10 @@ def test_a_tab_moved_to_another_worker_uploads_and_downloads_after_its_worker_re
     the returned one does not know the session (404), and the tab's upload and download work."""
     context, page = page_on(browser, team)
     try:
+        saved = tabs_saved_with(team, "outcome")
         upload(page, cohort)
         run_outcome(page)
+        wait_saved(team, "outcome", saved)  # the result is in Redis before the worker dies
         cookie = browser_cookie(context)
         victim = worker_of(team, cookie)
         other = next(w for w in team.workers if w is not victim)
