@@ -30,7 +30,13 @@
       });
     }
     if (el.tagName === "SELECT") {
-      if (el.selectize) return el.selectize.getValue();
+      // A copy: selectize's getValue() of a multiple select is its live list of items, which
+      // the user's next pick changes in place (kept as is, `known` would already hold that
+      // pick when its change arrives, and the pick was never recorded).
+      if (el.selectize) {
+        var chosen = el.selectize.getValue();
+        return Array.isArray(chosen) ? chosen.slice() : chosen;
+      }
       return el.multiple ? window.jQuery(el).val() : el.value;
     }
     return el.type === "checkbox" ? el.checked : el.value;
