@@ -119,19 +119,27 @@
   // input before the page's timers.) The pick is kept while recent: a second redraw the server
   // made before it saw the pick gets it too; a redraw standing at the pick means it arrived.
   window.jQuery(document).on("shiny:value", function (event) {
+    try {
+      keepPicks(event);
+    } catch (e) { // the redraw is drawn as the server sent it, never stopped by this
+      console.error("keep_pick", e);
+    }
+  });
+
+  function keepPicks(event) {
     var output = event.target;
     if (!output.matches || !output.matches(CONTROL) || !event.value) return;
     var html = typeof event.value === "string" ? event.value : event.value.html;
     var now = Date.now();
     var ids = Object.keys(picks).filter(function (id) {
-      return now - picks[id].at <= RECENT_MS && output.querySelector("[id='" + id + "']");
+      return now - picks[id].at <= RECENT_MS && output.querySelector("#" + CSS.escape(id));
     });
     if (!ids.length || typeof html !== "string") return;
     var page = document.createElement("template");
     page.innerHTML = html;
     var changed = false;
     ids.forEach(function (id) {
-      var el = page.content.querySelector("[id='" + id + "']");
+      var el = page.content.querySelector("#" + CSS.escape(id));
       var pick = picks[id];
       if (!el) return;
       var drawn = drawnValue(el);
@@ -143,7 +151,7 @@
     if (!changed) return;
     event.value = typeof event.value === "string" ? page.innerHTML
       : Object.assign({}, event.value, { html: page.innerHTML });
-  });
+  }
 
   // A control (re)drawn and bound: what it stands at is what the next pick changes.
   window.jQuery(document).on("shiny:bound", function (event) {
