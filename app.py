@@ -72,6 +72,7 @@ app_ui = ui.page_navbar(
             ui.tags.link(rel="stylesheet", href="medstat.css"),
             ui.tags.link(rel="icon", href="data:,"),  # no favicon request to 404
             ui.tags.script(src="keep_pick.js", defer=True),  # a pick survives its redraw
+            ui.tags.script(src="run_shown.js", defer=True),  # a Run uses what the page shows
         ),
         plotly_dependency(),  # plotly.js once per page, served locally (no CDN)
         session_state.token_ui(),

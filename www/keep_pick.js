@@ -4,9 +4,11 @@
 // when what they offer changes: choosing covariates redraws the subgroup-exposure select.
 // On a lagging server a pick made in the old control, after the change that caused the redraw
 // but before the redraw arrived, was replaced by the value the server drew (it had not seen
-// the pick yet): the user's choice vanished. Here a redrawn control takes back the user's
-// recent pick when the server drew exactly the value the control had before that pick (so the
-// server did not choose something else on purpose) and the pick is still offered.
+// the pick yet): the user's choice vanished. Here a redrawn control keeps the user's recent
+// pick when the server drew exactly the value the control had before that pick (so the server
+// did not choose something else on purpose) and the pick is still offered: the pick is written
+// into the server's HTML before the page draws and binds it, so no moment shows (or sends, or
+// runs with) the server's stale value.
 (function () {
   "use strict";
   var RECENT_MS = 15000; // a pick older than this is not "in flight" any more
@@ -30,7 +32,13 @@
       });
     }
     if (el.tagName === "SELECT") {
-      if (el.selectize) return el.selectize.getValue();
+      // A copy: selectize's getValue() of a multiple select is its live list of items, which
+      // the user's next pick changes in place (kept as is, `known` would already hold that
+      // pick when its change arrives, and the pick was never recorded).
+      if (el.selectize) {
+        var chosen = el.selectize.getValue();
+        return Array.isArray(chosen) ? chosen.slice() : chosen;
+      }
       return el.multiple ? window.jQuery(el).val() : el.value;
     }
     return el.type === "checkbox" ? el.checked : el.value;
@@ -53,24 +61,6 @@
     return values.every(function (v) { return options.indexOf(String(v)) >= 0; });
   }
 
-  function setValue(el, value) {
-    var $ = window.jQuery;
-    if (el.tagName === "SELECT" && el.selectize) {
-      el.selectize.setValue(value); // triggers change: Shiny sends it
-    } else if (el.matches(".shiny-input-radiogroup, .shiny-input-checkboxgroup")) {
-      var wanted = Array.isArray(value) ? value : [value];
-      el.querySelectorAll("input").forEach(function (i) {
-        i.checked = wanted.indexOf(i.value) >= 0;
-      });
-      $(el).find("input").first().trigger("change");
-    } else if (el.type === "checkbox") {
-      el.checked = value;
-      $(el).trigger("change");
-    } else {
-      $(el).val(value).trigger("change");
-    }
-  }
-
   function same(a, b) {
     return JSON.stringify(a) === JSON.stringify(b);
   }
@@ -86,21 +76,88 @@
     known[el.id] = value;
   });
 
-  // A control (re)drawn by the server.
+  // What a control in the server's HTML stands at (its attributes: it is not drawn yet).
+  function drawnValue(el) {
+    var on = function (nodes, attr) {
+      return Array.prototype.filter.call(nodes, function (n) { return n.hasAttribute(attr); })
+        .map(function (n) { return n.value; });
+    };
+    if (el.matches(".shiny-input-radiogroup")) {
+      return on(el.querySelectorAll("input"), "checked")[0] || null;
+    }
+    if (el.matches(".shiny-input-checkboxgroup")) return on(el.querySelectorAll("input"), "checked");
+    if (el.tagName === "SELECT") {
+      var chosen = on(el.options, "selected");
+      if (el.multiple) return chosen;
+      return chosen.length ? chosen[chosen.length - 1] : (el.options.length ? el.options[0].value : "");
+    }
+    if (el.type === "checkbox") return el.hasAttribute("checked");
+    return el.getAttribute("value") || "";
+  }
+
+  // The server's HTML made to stand at `value` instead.
+  function draw(el, value) {
+    var wanted = (Array.isArray(value) ? value : [value]).map(String);
+    if (el.tagName === "SELECT") {
+      Array.prototype.forEach.call(el.options, function (o) {
+        o.toggleAttribute("selected", wanted.indexOf(o.value) >= 0);
+      });
+    } else if (el.matches(".shiny-input-radiogroup, .shiny-input-checkboxgroup")) {
+      el.querySelectorAll("input").forEach(function (i) {
+        i.toggleAttribute("checked", wanted.indexOf(i.value) >= 0);
+      });
+    } else if (el.type === "checkbox") {
+      el.toggleAttribute("checked", value === true);
+    } else {
+      el.setAttribute("value", value === null ? "" : String(value));
+    }
+  }
+
+  // A control redrawn by the server: the pick is put into the HTML before the page draws it,
+  // so the new control is bound standing at the pick and sends nothing else. (Put back after
+  // the binding, a click taken between the two ran with the server's value: the browser takes
+  // input before the page's timers.) The pick is kept while recent: a second redraw the server
+  // made before it saw the pick gets it too; a redraw standing at the pick means it arrived.
+  window.jQuery(document).on("shiny:value", function (event) {
+    try {
+      keepPicks(event);
+    } catch (e) { // the redraw is drawn as the server sent it, never stopped by this
+      console.error("keep_pick", e);
+    }
+  });
+
+  function keepPicks(event) {
+    var output = event.target;
+    if (!output.matches || !output.matches(CONTROL) || !event.value) return;
+    var html = typeof event.value === "string" ? event.value : event.value.html;
+    var now = Date.now();
+    var ids = Object.keys(picks).filter(function (id) {
+      return now - picks[id].at <= RECENT_MS && output.querySelector("#" + CSS.escape(id));
+    });
+    if (!ids.length || typeof html !== "string") return;
+    var page = document.createElement("template");
+    page.innerHTML = html;
+    var changed = false;
+    ids.forEach(function (id) {
+      var el = page.content.querySelector("#" + CSS.escape(id));
+      var pick = picks[id];
+      if (!el) return;
+      var drawn = drawnValue(el);
+      if (same(drawn, pick.value)) { delete picks[id]; return; } // the server has it
+      if (!same(drawn, pick.before) || !offered(el, pick.value)) return; // the server's word
+      draw(el, pick.value);
+      changed = true;
+    });
+    if (!changed) return;
+    event.value = typeof event.value === "string" ? page.innerHTML
+      : Object.assign({}, event.value, { html: page.innerHTML });
+  }
+
+  // A control (re)drawn and bound: what it stands at is what the next pick changes.
   window.jQuery(document).on("shiny:bound", function (event) {
     if (event.bindingType !== "input") return;
     var el = event.target;
     if (!el.id || !el.closest || !el.closest(CONTROL)) return;
-    window.setTimeout(function () { // after the binding has set up selectize
-      var drawn = valueOf(el);
-      var pick = picks[el.id];
-      delete picks[el.id];
-      known[el.id] = drawn;
-      if (!pick || Date.now() - pick.at > RECENT_MS) return;
-      if (same(drawn, pick.value) || !same(drawn, pick.before)) return;
-      if (!offered(el, pick.value)) return;
-      known[el.id] = pick.value;
-      setValue(el, pick.value);
-    }, 0);
+    known[el.id] = valueOf(el);
   });
 })();

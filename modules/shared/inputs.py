@@ -82,6 +82,11 @@ NUMBER = Kind("a number", _number)  # numeric box (None when emptied)
 FLAG = Kind("true/false", _flag)  # one checkbox
 SCALAR = Kind("a single value", _scalar)  # a family of inputs read by one callback
 FILES = Kind("uploaded files", _files)  # a file input, as Shiny sets it after an upload
+# What a tab's controls showed when Run was pressed (www/run_shown.js): values by input id.
+SHOWN = Kind(
+    "an object of values by input id",
+    lambda v: v is None or (isinstance(v, Mapping) and all(isinstance(k, str) for k in v)),
+)
 
 # The last value each input was refused for, so that a value read many times is logged once.
 # Keyed weakly by Shiny's reactive value of the input: it goes with its session.

@@ -55,7 +55,7 @@ def status_running(
 
 
 def status_message(kind: str, text: str, extra: str = "") -> Tag:
-    """kind: idle, done, error, cancelled (also exposed as data-state for tests)."""
+    """kind: idle, done, error, cancelled, waiting (also exposed as data-state for tests)."""
     theme = {"idle": "light", "done": "success", "error": "danger", "cancelled": "secondary"}
     return tags.div(
         text,

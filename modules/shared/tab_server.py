@@ -22,11 +22,12 @@ from modules.shared.analysis_tab import AnalysisTab, Download, file_name, result
 from modules.shared.background import run_in_worker, shares
 from modules.shared.figure_download import serve_figure
 from modules.shared.figure_labels import apply_labels
+from modules.shared.inputs import SHOWN, read
 from modules.shared.outputs import named_output
 from modules.shared.script_download import script_downloads
 from modules.shared.session_record import RERUN, SessionRecord
 from modules.shared.session_state import TabState
-from modules.shared.tab_settings import restorable, serve_settings
+from modules.shared.tab_settings import restorable, serve_settings, shown_differences
 from modules.shared.table_downloads import StyleChoice, serve_table_downloads, table_downloads
 from modules.shiny_patches.refresh import invalidate_later
 from utils.dataset import NO_DATASET, Dataset
@@ -35,6 +36,8 @@ from utils.tab_codec import StoredRun
 log = logging.getLogger(__name__)
 
 NO_DATA = "There is no data yet: load a file on the Data tab."
+WAITING = "Waiting for the settings on the page to reach the server…"
+SHOWN_WAIT_SECONDS = 10.0
 
 
 @dataclass(frozen=True)
@@ -166,20 +169,49 @@ def _serve(
 
     session.on_ended(cancel_running)  # a closed tab's work stops with it
 
+    # A Run runs with exactly what the page shows. The page sends, with each click, what its
+    # controls stand at (www/run_shown.js). While the server's settings differ (a value still
+    # on its way: a box's typing is sent after a pause) the run waits for them; if they still
+    # differ after SHOWN_WAIT_SECONDS (the server could not take a value) nothing is run and
+    # the user is told which control to check.
+    requested: reactive.Value[Requested | None] = reactive.value(None)
+
     @reactive.effect
     @reactive.event(input.run, ignore_init=True)  # a reconnected page resends its clicks
     def _run():
+        shown = read(input, "run_shown", SHOWN)
+        values = shown.get("values") if shown is not None else None
+        requested.set(Requested(values, time.monotonic() + SHOWN_WAIT_SECONDS))
+
+    @reactive.effect
+    def _start():
+        request = requested()
+        if request is None:
+            return
+        s = settings()
+        differ = shown_differences(tab.declared, s, request.shown)
+        if differ:
+            left = request.until - time.monotonic()
+            if left > 0:
+                invalidate_later(left)
+                note.set(("waiting", WAITING))
+                return
+            requested.set(None)
+            note.set(("error", not_shown(differ, tab.run_label)))
+            return
+        requested.set(None)
         spec, problem = current_spec()
         if spec is None:
             note.set(("error", problem))
             return
-        s = settings()
         log.info("%s analysis requested", tab.name)
-        analysis.invoke(s.ds, spec)
+        with reactive.isolate():
+            analysis.invoke(s.ds, spec)
 
     @reactive.effect
     @reactive.event(input.cancel)
     def _cancel():
+        requested.set(None)
         cancel_running()
         analysis.cancel()
 
@@ -293,6 +325,24 @@ def _serve(
     for d in tab.downloads:
         _download(tab, d, view)
     serve_table_downloads(tab, input, view, dataset)
+
+
+@dataclass(frozen=True, eq=False)  # each click is its own request, equal or not
+class Requested:
+    """A Run pressed: what the page's controls showed (None from an older page), and until
+    when the server's settings may still catch up with them."""
+
+    shown: Any
+    until: float
+
+
+def not_shown(controls: list[str], run_label: str) -> str:
+    """Why a Run was not made: the server could not take what the page shows."""
+    names = ", ".join(f"'{c}'" for c in controls)
+    return (
+        f"Nothing was run: the server's settings differ from the page's ({names}); the page "
+        f"may have been redrawing them. Check the settings and press {run_label} again."
+    )
 
 
 def _no_data() -> Dataset:

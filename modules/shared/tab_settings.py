@@ -7,7 +7,7 @@ settings for a reload, which restores them before the page sends its own.
 
 from __future__ import annotations
 
-from collections.abc import Callable, Sequence
+from collections.abc import Callable, Mapping, Sequence
 from dataclasses import dataclass
 from typing import Any
 
@@ -109,3 +109,41 @@ def _render_control(control: Control, shape: reactive.Value, settings: Callable)
         shape()  # drawn again only when what the control offers changes
         with reactive.isolate():
             return control.render(settings())
+
+
+def shown_differences(controls: Sequence[Control], s: Settings, shown: Any) -> list[str]:
+    """The controls whose value on the page (`shown`: what the page's controls stood at when
+    Run was pressed, by input id) differs from the settings the server resolved; named by
+    label, in order. Inputs the page did not show (a hidden control) or that no control saves
+    are not compared; an empty select, an emptied box and an empty selection are the same."""
+    if not isinstance(shown, Mapping):
+        return []
+    differ: list[str] = []
+    for c in controls:
+        saved = c.saved(s[c.id])
+        if any(k in shown and _plain(shown[k]) != _plain(v) for k, v in saved.items()):
+            differ.append(_label(c, s))
+    return differ
+
+
+def _plain(value: Any) -> Any:
+    """A value as the page and the server can both hold it."""
+    if value is None or value == "" or (isinstance(value, list | tuple) and not value):
+        return None
+    if isinstance(value, bool):
+        return value
+    if isinstance(value, int | float):
+        return float(value)
+    if isinstance(value, list | tuple):
+        return tuple(str(v) for v in value)
+    return value if isinstance(value, str) else repr(value)
+
+
+def _label(control: Control, s: Settings) -> str:
+    label = getattr(control, "label", None)
+    if callable(label):
+        try:
+            label = label(s)
+        except TypeError:  # PerColumn's label is per column
+            label = getattr(control, "heading", None)
+    return str(label or getattr(control, "heading", None) or control.id)

@@ -14,7 +14,8 @@ from collections.abc import Iterator
 import pytest
 from playwright.sync_api import Browser, Page, WebSocketRoute, expect
 
-from tests.e2e.helpers import choose, open_tab
+from tests.e2e.helpers import choose, open_tab, upload
+from tests.e2e.test_survival import lung_file
 
 pytestmark = pytest.mark.e2e
 EXPOSURE = "#outcome-subgroup_exposure"
@@ -107,3 +108,38 @@ def test_a_pick_no_longer_offered_is_not_put_back(gated):
     expect(exposure.locator("option[value='age']")).to_have_count(0)
     expect(exposure).to_have_value("")
     expect(page.locator("#outcome-subgroups + .selectize-control")).to_have_count(0)
+
+
+# A click the browser takes just after the redraw has been drawn: queued while the redraw's
+# message was being handled (a browser takes a click before the page's own timers).
+CLICK_AFTER_REDRAW = """([output, button]) => {
+  window.jQuery(document.getElementById(output)).one('shiny:value', () => {
+    window.setTimeout(() => document.getElementById(button).click(), 0);
+  });
+}"""
+
+
+def test_run_pressed_as_the_redraw_lands_uses_the_pick(gated, tmp_path):
+    """Choosing the group redraws the Cox covariates (the group leaves their choices); a
+    covariate picked in the old select, and Run pressed as the redraw lands, is in the run."""
+    page, gate = gated
+    path = lung_file(tmp_path)
+    upload(page, path)
+    open_tab(page, "Survival")
+    expect(page.locator("#survival-event_level")).to_have_value("2", timeout=30_000)
+    items = page.locator("#survival-covariates + .selectize-control .item")
+
+    gate.closed = True
+    page.select_option("#survival-group", "sex")  # the server redraws the covariates...
+    gate.wait_held("survival-covariates_control")
+    box = page.locator("#survival-covariates + .selectize-control input")
+    box.fill("age")  # ...and the user picks one in the old select meanwhile
+    box.press("Enter")
+    expect(items).to_have_text([re.compile(r"^age")])
+    page.evaluate(CLICK_AFTER_REDRAW, ["survival-covariates_control", "survival-run"])
+    gate.open()
+
+    expect(page.locator("#survival-status [data-state=done]")).to_have_count(1, timeout=60_000)
+    expect(page.locator("#survival-table")).to_contain_text("df = 2")  # sex and age
+    expect(items).to_have_text([re.compile(r"^age")])
+    expect(page.locator("#survival-stale [data-state=stale]")).to_have_count(0)
