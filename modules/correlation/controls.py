@@ -21,7 +21,7 @@ DEFAULT_COLUMNS = 8  # a matrix larger than this is unreadable as a first view
 
 def numeric_columns(dataset: Dataset) -> dict[str, str]:
     """Continuous and count columns with their labels."""
-    return {n: dataset.label(n) for n, m in dataset.columns.items() if m.kind in NUMERIC_KINDS}
+    return {n: m.label for n, m in dataset.columns.items() if m.kind in NUMERIC_KINDS}
 
 
 def default_columns(dataset: Dataset, choices: Iterable[str]) -> list[str]:

@@ -28,7 +28,7 @@ ORDERS = {
 def treatment_choices(dataset: Dataset) -> dict[str, str]:
     """Columns with exactly two values: the treatment compared with its control."""
     return {
-        n: dataset.label(n)
+        n: m.label
         for n, m in dataset.columns.items()
         if m.kind in FACTOR_KINDS and len(m.levels) == 2
     }
@@ -50,7 +50,7 @@ def covariate_choices(dataset: Dataset, treatment: str | None, outcome: str | No
 def outcome_choices(dataset: Dataset, treatment: str | None) -> dict[str, str]:
     """Two-valued columns (odds ratio, risk difference) and numbers (mean difference)."""
     return {
-        n: dataset.label(n)
+        n: m.label
         for n, m in dataset.columns.items()
         if n != treatment
         and ((m.kind in FACTOR_KINDS and len(m.levels) == 2) or m.kind in NUMERIC_KINDS)
@@ -68,7 +68,7 @@ def outcome_type(dataset: Dataset, outcome: str | None, time: str | None = None)
 @per_dataset
 def time_choices(dataset: Dataset, outcome: str | None) -> dict[str, str]:
     """Numbers that can be the follow-up time of the outcome (as its event)."""
-    return {n: dataset.label(n) for n, m in dataset.columns.items()
+    return {n: m.label for n, m in dataset.columns.items()
             if m.kind in NUMERIC_KINDS and n != outcome}  # fmt: skip
 
 

@@ -19,7 +19,7 @@ OUTCOME_PLACEHOLDER = "Choose the outcome"
 @per_dataset
 def outcome_choices(dataset: Dataset) -> dict[str, str]:
     """Continuous and count columns, which can be a linear or count outcome."""
-    return {n: dataset.label(n) for n, m in dataset.columns.items() if m.kind in NUMERIC_KINDS}
+    return {n: m.label for n, m in dataset.columns.items() if m.kind in NUMERIC_KINDS}
 
 
 def default_outcome(dataset: Dataset) -> str | None:

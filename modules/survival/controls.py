@@ -38,12 +38,12 @@ START_WORDS = re.compile(r"start|admission|diagnos|entry|baseline|surgery|random
 @per_dataset
 def time_choices(dataset: Dataset) -> dict[str, str]:
     """Numeric columns that can hold follow-up time."""
-    return {n: dataset.label(n) for n, m in dataset.columns.items() if m.kind in NUMERIC_KINDS}
+    return {n: m.label for n, m in dataset.columns.items() if m.kind in NUMERIC_KINDS}
 
 
 @per_dataset
 def date_choices(dataset: Dataset) -> dict[str, str]:
-    return {n: dataset.label(n) for n, m in dataset.columns.items() if m.kind == "date"}
+    return {n: m.label for n, m in dataset.columns.items() if m.kind == "date"}
 
 
 @per_dataset
@@ -51,7 +51,7 @@ def event_choices(dataset: Dataset, exclude: Iterable[str | None] = ()) -> dict[
     """Columns that can say whether the event happened: binary or categorical."""
     skip = set(exclude)
     return {
-        n: dataset.label(n)
+        n: m.label
         for n, m in dataset.columns.items()
         if m.kind in FACTOR_KINDS and len(m.levels) >= 2 and n not in skip
     }
@@ -79,7 +79,7 @@ def strata_note(settings, value) -> str | None:
 def strata_choices(dataset: Dataset, exclude: Iterable[str | None]) -> dict[str, str]:
     """Categorical columns other than the time, event and group columns."""
     skip = set(exclude)
-    return {n: dataset.label(n) for n, m in dataset.columns.items()
+    return {n: m.label for n, m in dataset.columns.items()
             if m.kind in FACTOR_KINDS and n not in skip}  # fmt: skip
 
 
@@ -88,7 +88,7 @@ def covariate_choices(dataset: Dataset, exclude: Iterable[str | None]) -> dict[s
     """Factors and numbers other than the time, event and group columns."""
     skip = set(exclude)
     return {
-        n: dataset.label(n)
+        n: m.label
         for n, m in dataset.columns.items()
         if (m.kind in FACTOR_KINDS or m.kind in NUMERIC_KINDS) and n not in skip
     }
