@@ -602,7 +602,8 @@ def outcome_screen(
 
     Tens of ms on 100,000 rows x 50 columns, and the Outcome tab asks on every change of any
     of its controls (for the default and for the note under the covariates): the answer is kept
-    in a small LRU, apart from the results cache and its statistics. `limit` screens only the first eligible covariates (a file of thousands).
+    in a small LRU, apart from the results cache and its statistics. `limit` screens only the
+    first eligible covariates (a file of thousands).
 
     The screen reads only the frame's values and the candidates' names, so it is kept by the
     frame itself (a weak reference: a new file's frame is never taken for an old one's) and the
