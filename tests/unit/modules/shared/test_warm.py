@@ -3,6 +3,7 @@ tabs then resolve and draw their controls on the event loop, nothing is computed
 
 from __future__ import annotations
 
+import importlib
 import logging
 from pathlib import Path
 
@@ -14,8 +15,12 @@ from modules.cleaning import derive_view
 from modules.cleaning import tab as cleaning_tab
 from modules.data import tab as data_tab
 from modules.shared import per_dataset
+from modules.shared.analysis_tab import AnalysisTab
 from modules.shared.controls import MISSING, Raw, resolve
 from tests.unit.modules.wide import wide_dataset
+from utils.dataset_edits import with_edits
+
+MODULES = Path(__file__).resolve().parents[4] / "modules"
 
 
 def _remembered(ds) -> set:
@@ -42,9 +47,21 @@ def test_after_warm_the_tabs_first_drawing_computes_no_choice_again(analysis, mo
 
 
 def test_every_analysis_tab_that_reads_data_is_warmed():
-    tabs = {t.analysis_kind for t in app.ANALYSIS_TABS}
-    assert {"outcome", "survival", "table1", "diagnostic", "propensity"} <= tabs
-    assert all(t.needs_data for t in app.ANALYSIS_TABS)
+    declared = []
+    for path in sorted(MODULES.glob("*/tab.py")):
+        tab = getattr(importlib.import_module(f"modules.{path.parent.name}.tab"), "TAB", None)
+        if isinstance(tab, AnalysisTab) and tab.needs_data:
+            declared.append(tab.analysis_kind)
+    assert len(declared) >= 8
+    assert sorted(t.analysis_kind for t in app.ANALYSIS_TABS) == sorted(declared)
+
+
+def test_the_tabs_see_the_very_dataset_that_was_warmed():
+    """The answers are remembered per Dataset object: with no edit and no cleaning step, what
+    the tabs are fed (the editor's and the steps' output) is the object the worker read."""
+    ds = wide_dataset(50)
+    assert with_edits(ds, {}, {})[0] is ds
+    assert logic.prepare(ds, []).dataset is ds
 
 
 def test_a_failing_prepare_still_gives_the_data(tmp_path: Path, caplog):
